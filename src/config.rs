@@ -1,0 +1,185 @@
+//! The agent's configuration, `genvej.toml`: the caseworker's profile, the
+//! organisation's values (system URLs, addresses, rates) and agent settings.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::Diagnostic;
+
+/// `config/genvej.toml`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "genvej configuration")]
+pub struct Config {
+    /// The caseworker, available to templates as `profile`.
+    #[serde(default)]
+    pub profile: Profile,
+    /// Organisation values available to templates as `org`, e.g.
+    /// `org.fasit_url` or `org.jobcenter_address`. Any names and values.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, serde_json::Value>")]
+    pub org: BTreeMap<String, toml::Value>,
+    /// How the agent behaves.
+    #[serde(default)]
+    pub agent: AgentSettings,
+}
+
+/// The caseworker's own details (`{{ profile.name }}` …).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub title: String,
+    /// The caseworker's unit, e.g. "Jobcenter Eksempelby, Team Sygedagpenge".
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
+    /// The unit's postal address, one line.
+    #[serde(default)]
+    pub address: String,
+}
+
+/// The names templates may use after `profile.`.
+pub const PROFILE_FIELDS: &[&str] = &["name", "title", "unit", "phone", "email", "address"];
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgentSettings {
+    /// Folders with scripts, searched in order (e.g. a central read-only folder
+    /// and a personal one). Relative paths are relative to this file.
+    #[serde(default)]
+    pub hotkey_folders: Vec<PathBuf>,
+    /// Stops a running script at once.
+    #[serde(default = "default_panic_key")]
+    pub panic_key: String,
+    /// Pause after each typed key, in milliseconds, unless a script says otherwise.
+    #[serde(default = "default_key_delay_ms")]
+    pub key_delay_ms: u32,
+    /// Texts longer than this many characters are pasted rather than typed.
+    #[serde(default = "default_paste_threshold")]
+    pub paste_threshold: usize,
+    /// How long to wait for the caseworker to let go of the hot key's modifier
+    /// keys before anything is typed, in milliseconds.
+    #[serde(default = "default_modifier_release_ms")]
+    pub modifier_release_timeout_ms: u64,
+    /// `error`, `warn`, `info`, `debug` or `trace`.
+    #[serde(default = "default_log_level")]
+    pub log_level: String,
+}
+
+impl Default for AgentSettings {
+    fn default() -> Self {
+        AgentSettings {
+            hotkey_folders: Vec::new(),
+            panic_key: default_panic_key(),
+            key_delay_ms: default_key_delay_ms(),
+            paste_threshold: default_paste_threshold(),
+            modifier_release_timeout_ms: default_modifier_release_ms(),
+            log_level: default_log_level(),
+        }
+    }
+}
+
+fn default_panic_key() -> String {
+    "Ctrl+Alt+Escape".into()
+}
+fn default_key_delay_ms() -> u32 {
+    1
+}
+fn default_paste_threshold() -> usize {
+    400
+}
+fn default_modifier_release_ms() -> u64 {
+    3_000
+}
+fn default_log_level() -> String {
+    "info".into()
+}
+
+/// A config file that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{rendered}")]
+    Invalid { rendered: String },
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            rendered: Diagnostic::error(path, e.span().unwrap_or(0..0), e.message().trim())
+                .render(text),
+        })?;
+        if let Err(e) = crate::chord::Chord::parse_hotkey(&config.agent.panic_key) {
+            let rendered = format!("{}: error: agent.panic_key: {e}\n", path.display());
+            return Err(ConfigError::Invalid { rendered });
+        }
+        let base = path.parent().unwrap_or(Path::new("."));
+        for folder in &mut config.agent.hotkey_folders {
+            if folder.is_relative() {
+                *folder = base.join(&*folder);
+            }
+        }
+        Ok(config)
+    }
+}
+
+pub fn config_schema() -> schemars::Schema {
+    schemars::schema_for!(Config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_config_gets_defaults() {
+        let c = Config::parse(Path::new("g.toml"), "").expect("valid");
+        assert_eq!(c.agent.panic_key, "Ctrl+Alt+Escape");
+        assert_eq!(c.agent.paste_threshold, 400);
+    }
+
+    #[test]
+    fn unknown_keys_point_at_the_line() {
+        let err = Config::parse(Path::new("g.toml"), "[profile]\nnavn = \"Mette\"\n")
+            .expect_err("unknown");
+        let text = err.to_string();
+        assert!(
+            text.starts_with("g.toml:2:1: error: unknown field `navn`"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn relative_hotkey_folders_are_relative_to_the_file() {
+        let c = Config::parse(
+            Path::new("/etc/genvej/genvej.toml"),
+            "[agent]\nhotkey_folders = [\"central\"]\n",
+        )
+        .expect("valid");
+        assert_eq!(
+            c.agent.hotkey_folders,
+            [PathBuf::from("/etc/genvej/central")]
+        );
+    }
+}

@@ -1,0 +1,153 @@
+//! Author-facing problems in scripts and config, shown as
+//! `path:line:col: error: message` with the offending line and a caret.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem, located by byte span in a source file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub path: PathBuf,
+    pub span: Range<usize>,
+    pub message: String,
+    /// What would be right, shown as `= help: …`.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(path: &Path, span: Range<usize>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            path: path.to_path_buf(),
+            span,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn warning(path: &Path, span: Range<usize>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(path, span, message)
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds what would be right to a problem already recorded.
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Renders the problem against the text it points into.
+    pub fn render(&self, source: &str) -> String {
+        let at = Position::of(source, self.span.start);
+        let line_text = source.lines().nth(at.line - 1).unwrap_or("");
+        let width = source[self.span.start.min(source.len())..self.span.end.min(source.len())]
+            .lines()
+            .next()
+            .map(|s| s.chars().count())
+            .unwrap_or(0)
+            .max(1);
+        let gutter = at.line.to_string().len();
+        let mut out = format!(
+            "{}:{}:{}: {}: {}\n{:>gutter$} | {}\n{:>gutter$} | {}{}\n",
+            self.path.display(),
+            at.line,
+            at.column,
+            self.severity,
+            self.message,
+            at.line,
+            line_text,
+            "",
+            " ".repeat(at.column - 1),
+            "^".repeat(width),
+        );
+        if let Some(help) = &self.help {
+            out.push_str(&format!("{:>gutter$} = help: {help}\n", ""));
+        }
+        out
+    }
+
+    /// `path:line:col`, for messages that refer to another place.
+    pub fn location(&self, source: &str) -> String {
+        let at = Position::of(source, self.span.start);
+        format!("{}:{}:{}", self.path.display(), at.line, at.column)
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// A 1-based line and column (in characters) in a source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Position {
+    pub fn of(source: &str, offset: usize) -> Position {
+        let mut offset = offset.min(source.len());
+        while !source.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &source[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        Position {
+            line,
+            column: before[line_start..].chars().count() + 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_location_line_caret_and_help() {
+        let source = "id = \"x\"\ntyp = \"Hej æø\"\n";
+        let d = Diagnostic::error(Path::new("hotkeys/a.toml"), 9..12, "unknown key `typ`")
+            .with_help("did you mean `type`?");
+        assert_eq!(
+            d.render(source),
+            "hotkeys/a.toml:2:1: error: unknown key `typ`\n2 | typ = \"Hej æø\"\n  | ^^^\n  = help: did you mean `type`?\n"
+        );
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let source = "name = \"Åbn\" x";
+        assert_eq!(
+            Position::of(source, source.len() - 1),
+            Position {
+                line: 1,
+                column: 14
+            }
+        );
+    }
+}

@@ -1,0 +1,14 @@
+//! genvej: hot keys for caseworkers.
+//!
+//! The path of data: [`script`] (parse → check) → [`engine`] (runs steps) →
+//! [`ports`] (small traits the engine owns) → [`platform`] adapters (the
+//! recording `fake`, and the real desktops).
+
+pub mod chord;
+pub mod config;
+pub mod cpr;
+pub mod diagnostic;
+pub mod script;
+pub mod suggest;
+pub mod template;
+pub mod window_match;

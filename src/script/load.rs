@@ -1,0 +1,498 @@
+//! One script file: TOML → raw tables (each deserialized on its own, so every
+//! problem in the file is found) → a checked [`Script`].
+
+use std::ops::Range;
+use std::path::Path;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
+
+use super::model::*;
+use super::raw::{self, At, RawHeader, RawHotstring, RawInput, RawStep, RawWindowMatch};
+use super::scope::Scope;
+use crate::chord::Chord;
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Position};
+use crate::suggest::did_you_mean;
+use crate::template::{Renderer, TemplateUse};
+use crate::window_match::{TextPattern, WindowMatch};
+
+/// Checks one file, collecting problems in `diagnostics`.
+pub(crate) struct FileChecker<'a> {
+    pub path: &'a Path,
+    pub text: &'a str,
+    pub renderer: &'a Renderer,
+    pub config: &'a Config,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Names that must be usable as template variables.
+static IDENTIFIER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new("^[a-z_][a-z0-9_]*$").expect("static regex"));
+static SCRIPT_ID: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new("^[a-z0-9][a-z0-9-]*$").expect("static regex"));
+
+const ARRAYS: &[&str] = &["input", "hotstring", "step"];
+
+impl<'a> FileChecker<'a> {
+    pub fn new(path: &'a Path, text: &'a str, renderer: &'a Renderer, config: &'a Config) -> Self {
+        FileChecker {
+            path,
+            text,
+            renderer,
+            config,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub fn error(&mut self, span: Range<usize>, message: impl Into<String>) -> &mut Diagnostic {
+        self.diagnostics
+            .push(Diagnostic::error(self.path, span, message));
+        self.diagnostics.last_mut().expect("just pushed")
+    }
+
+    pub fn warning(&mut self, span: Range<usize>, message: impl Into<String>) -> &mut Diagnostic {
+        self.diagnostics
+            .push(Diagnostic::warning(self.path, span, message));
+        self.diagnostics.last_mut().expect("just pushed")
+    }
+
+    pub fn line_of(&self, offset: usize) -> usize {
+        Position::of(self.text, offset).line
+    }
+
+    pub fn template(&self, at: &At<String>) -> Template {
+        Template {
+            source: at.get().clone(),
+            line: self.line_of(at.span().start),
+        }
+    }
+
+    /// Checks a script file. Returns the script when it has no errors.
+    pub fn check(&mut self, default_category: &str) -> Option<Script> {
+        let document = match DeTable::parse(self.text) {
+            Ok(doc) => doc,
+            Err(e) => {
+                self.error(
+                    e.span().unwrap_or(0..0),
+                    format!("invalid TOML: {}", e.message().trim()),
+                );
+                return None;
+            }
+        };
+        let document_span = document.span();
+        let mut header = DeTable::new();
+        let mut arrays: [Vec<Spanned<DeValue<'_>>>; 3] = Default::default();
+        let header_keys = raw::keys_of::<RawHeader>();
+        for (key, value) in document.into_inner() {
+            let name = key.get_ref().as_ref();
+            if let Some(slot) = ARRAYS.iter().position(|a| *a == name) {
+                match value.into_inner() {
+                    DeValue::Array(items) => arrays[slot].extend(items),
+                    _ => {
+                        self.error(key.span(), format!("`{name}` must be a list of tables"))
+                            .help(format!("write each one as a [[{name}]] table"));
+                    }
+                }
+            } else if header_keys.contains(name) {
+                header.insert(key, value);
+            } else {
+                self.unknown_top_level_key(name, key.span(), &header_keys);
+            }
+        }
+        let [inputs, hotstrings, steps] = arrays;
+
+        let header: Option<RawHeader> =
+            self.deserialize_table(Spanned::new(document_span, DeValue::Table(header)));
+        let inputs: Vec<RawInput> = inputs
+            .into_iter()
+            .filter_map(|t| self.deserialize_item("input", t))
+            .collect();
+        let hotstrings: Vec<RawHotstring> = hotstrings
+            .into_iter()
+            .filter_map(|t| self.deserialize_item("hotstring", t))
+            .collect();
+        let steps: Vec<(usize, Option<RawStep>)> = steps
+            .into_iter()
+            .map(|t| (t.span().start, self.deserialize_item("step", t)))
+            .collect();
+
+        let header = header?;
+        let script = self.build(header, inputs, hotstrings, steps, default_category);
+        if self.diagnostics.iter().any(Diagnostic::is_error) {
+            None
+        } else {
+            script
+        }
+    }
+
+    fn unknown_top_level_key(
+        &mut self,
+        name: &str,
+        span: Range<usize>,
+        header_keys: &std::collections::BTreeSet<String>,
+    ) {
+        let candidates = header_keys
+            .iter()
+            .map(String::as_str)
+            .chain(ARRAYS.iter().copied());
+        let help = if raw::ACTIONS.contains(&name) {
+            format!("`{name}` is a step; put it in a [[step]] table")
+        } else if let Some(s) = did_you_mean(name, candidates) {
+            format!("did you mean `{s}`?")
+        } else {
+            let mut valid: Vec<&str> = header_keys.iter().map(String::as_str).collect();
+            valid.extend(ARRAYS.iter().map(|a| *a));
+            format!("valid keys are {}", list(&valid))
+        };
+        self.error(span, format!("unknown key `{name}`")).help(help);
+    }
+
+    /// Deserializes one `[[input]]`/`[[hotstring]]`/`[[step]]` table, first
+    /// reporting (and dropping) keys the table does not accept.
+    fn deserialize_item<T>(&mut self, what: &str, item: Spanned<DeValue<'_>>) -> Option<T>
+    where
+        T: for<'de> Deserialize<'de> + schemars::JsonSchema,
+    {
+        let span = item.span();
+        let DeValue::Table(table) = item.into_inner() else {
+            self.error(span, format!("each `{what}` must be a table"))
+                .help(format!("write it as a [[{what}]] table"));
+            return None;
+        };
+        let accepted = raw::keys_of::<T>();
+        let mut kept = DeTable::new();
+        for (key, value) in table {
+            let name = key.get_ref().as_ref();
+            if accepted.contains(name) {
+                kept.insert(key, value);
+            } else {
+                self.unknown_item_key(what, name, key.span(), &accepted);
+            }
+        }
+        self.deserialize_table(Spanned::new(span, DeValue::Table(kept)))
+    }
+
+    fn unknown_item_key(
+        &mut self,
+        what: &str,
+        name: &str,
+        span: Range<usize>,
+        accepted: &std::collections::BTreeSet<String>,
+    ) {
+        let suggestion = did_you_mean(name, accepted.iter().map(String::as_str));
+        let mut help = suggestion
+            .map(|s| format!("did you mean `{s}`? "))
+            .unwrap_or_default();
+        if what == "step" {
+            help.push_str(&format!("steps are {}", list(raw::ACTIONS)));
+            let options: Vec<&str> = accepted
+                .iter()
+                .map(String::as_str)
+                .filter(|k| !raw::ACTIONS.contains(k))
+                .collect();
+            help.push_str(&format!("; step options are {}", list(&options)));
+            self.error(span, format!("unknown step `{name}`"))
+                .help(help);
+        } else {
+            let valid: Vec<&str> = accepted.iter().map(String::as_str).collect();
+            help.push_str(&format!("valid keys are {}", list(&valid)));
+            self.error(span, format!("unknown key `{name}` in [[{what}]]"))
+                .help(help);
+        }
+    }
+
+    fn deserialize_table<T: for<'de> Deserialize<'de>>(
+        &mut self,
+        value: Spanned<DeValue<'_>>,
+    ) -> Option<T> {
+        let span = value.span();
+        match T::deserialize(ValueDeserializer::from(value)) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let message = e.message().trim().to_string();
+                let at = e.span().unwrap_or(span.clone());
+                // serde points a missing field at the whole table; point at its first line.
+                let at = if at == span {
+                    span.start..span.start
+                } else {
+                    at
+                };
+                let diagnostic = self.error(at, message.clone());
+                if let Some(field) = message
+                    .strip_prefix("missing field `")
+                    .and_then(|m| m.strip_suffix('`'))
+                {
+                    diagnostic.help = Some(missing_field_help(field));
+                }
+                None
+            }
+        }
+    }
+
+    fn build(
+        &mut self,
+        header: RawHeader,
+        raw_inputs: Vec<RawInput>,
+        raw_hotstrings: Vec<RawHotstring>,
+        raw_steps: Vec<(usize, Option<RawStep>)>,
+        default_category: &str,
+    ) -> Option<Script> {
+        if !SCRIPT_ID.is_match(header.id.get()) {
+            self.error(header.id.span(), format!("invalid id `{}`", header.id.get()))
+                .help("use lower-case letters a–z, digits and `-`, e.g. `aabn-borger`; the id must stay the same when the script changes");
+        }
+        let hotkey = header.hotkey.as_ref().and_then(|h| match Chord::parse_hotkey(h.get()) {
+            Ok(chord) => Some(chord),
+            Err(e) => {
+                self.error(h.span(), format!("invalid hot key `{}`: {e}", h.get()))
+                    .help("write modifiers and one key joined by `+`, e.g. `Ctrl+Alt+B` or `Ctrl+Shift+F5`");
+                None
+            }
+        });
+        if *header.manual_seconds.get() == 0 {
+            self.error(header.manual_seconds.span(), "manual_seconds must be more than 0")
+                .help("how many seconds the task takes by hand; the time-saved report compares runs with it");
+        }
+        let key_delay = header.typing.as_ref().and_then(|t| {
+            t.get()
+                .key_delay_ms
+                .as_ref()
+                .and_then(|d| self.key_delay(d))
+        });
+        let only_when = header
+            .only_when
+            .as_ref()
+            .and_then(|w| self.window_match(w, false))
+            .map(|(m, _, _)| m);
+
+        let mut scope = Scope::new(self.config);
+        let inputs: Vec<Input> = raw_inputs
+            .iter()
+            .filter_map(|i| self.input(i, &mut scope))
+            .collect();
+        let hotstrings: Vec<Hotstring> = raw_hotstrings
+            .iter()
+            .filter_map(|h| self.hotstring(h))
+            .collect();
+        let steps = self.steps(&raw_steps, &mut scope);
+
+        if hotkey.is_some() && raw_steps.is_empty() {
+            let span = header.hotkey.as_ref().map_or(0..0, At::span);
+            self.error(span, "the hot key has no steps to run")
+                .help("add [[step]] tables, e.g. `type = \"…\"`");
+        }
+        Some(Script {
+            id: header.id.get().clone(),
+            name: header.name.get().clone(),
+            hotkey,
+            manual_seconds: *header.manual_seconds.get(),
+            description: header
+                .description
+                .map(|d| d.get().clone())
+                .unwrap_or_default(),
+            category: header
+                .category
+                .map(|c| c.get().clone())
+                .unwrap_or_else(|| default_category.to_string()),
+            only_when,
+            key_delay,
+            inputs,
+            hotstrings,
+            steps,
+            source: ScriptSource {
+                path: self.path.to_path_buf(),
+                content_hash: content_hash(self.text),
+            },
+        })
+    }
+
+    pub fn key_delay(&mut self, at: &At<u32>) -> Option<std::time::Duration> {
+        if *at.get() > MAX_KEY_DELAY_MS {
+            self.error(
+                at.span(),
+                format!("key_delay_ms must be at most {MAX_KEY_DELAY_MS}"),
+            )
+            .help("a few milliseconds (5–30) is enough for slow remote desktops");
+            return None;
+        }
+        Some(std::time::Duration::from_millis(u64::from(*at.get())))
+    }
+
+    pub fn timeout(&mut self, at: &At<u64>) -> Option<std::time::Duration> {
+        if !(1..=MAX_TIMEOUT_MS).contains(at.get()) {
+            self.error(
+                at.span(),
+                format!(
+                    "timeout_ms must be between 1 and {MAX_TIMEOUT_MS} (10 minutes), not {}",
+                    at.get()
+                ),
+            )
+            .help("e.g. `timeout_ms = 10000` for ten seconds");
+            return None;
+        }
+        Some(std::time::Duration::from_millis(*at.get()))
+    }
+
+    /// Checks a window description. `in_step` allows `timeout_ms` and `name`.
+    pub fn window_match(
+        &mut self,
+        at: &At<RawWindowMatch>,
+        in_step: bool,
+    ) -> Option<(WindowMatch, std::time::Duration, Option<String>)> {
+        let raw = at.get();
+        let mut ok = true;
+        let title = match (&raw.title, &raw.title_regex) {
+            (Some(t), Some(r)) => {
+                self.error(r.span(), "give either `title` or `title_regex`, not both");
+                let _ = t;
+                ok = false;
+                None
+            }
+            (Some(t), None) => Some(TextPattern::glob(t.get())),
+            (None, Some(r)) => match Regex::new(r.get()) {
+                Ok(re) => Some(TextPattern::Regex(re)),
+                Err(e) => {
+                    self.error(
+                        r.span(),
+                        format!("invalid regular expression: {}", regex_error(&e)),
+                    )
+                    .help("or use `title` with `*` wildcards, e.g. `title = \"Fasit*\"`");
+                    ok = false;
+                    None
+                }
+            },
+            (None, None) => None,
+        };
+        if raw.title.is_none()
+            && raw.title_regex.is_none()
+            && raw.class.is_none()
+            && raw.executable.is_none()
+        {
+            self.error(
+                at.span(),
+                "a window needs at least one of `title`, `title_regex`, `class` or `executable`",
+            )
+            .help("e.g. `{ title = \"Fasit*\" }`");
+            ok = false;
+        }
+        let timeout = match &raw.timeout_ms {
+            Some(t) if !in_step => {
+                self.error(t.span(), "`timeout_ms` has no meaning here; only_when is checked when the hot key is pressed");
+                ok = false;
+                None
+            }
+            Some(t) => self.timeout(t),
+            None => Some(DEFAULT_WINDOW_TIMEOUT),
+        };
+        let name = match &raw.name {
+            Some(n) if !in_step => {
+                self.error(n.span(), "`name` has no meaning in only_when");
+                ok = false;
+                None
+            }
+            Some(n) if !IDENTIFIER.is_match(n.get()) => {
+                self.error(n.span(), format!("invalid window name `{}`", n.get()))
+                    .help("use lower-case letters, digits and `_`, e.g. `fasit`");
+                ok = false;
+                None
+            }
+            Some(n) => Some(n.get().clone()),
+            None => None,
+        };
+        let matcher = WindowMatch {
+            title,
+            class: raw.class.as_ref().map(|c| TextPattern::glob(c.get())),
+            executable: raw.executable.as_ref().map(|e| e.get().clone()),
+        };
+        (ok && timeout.is_some())
+            .then(|| (matcher, timeout.unwrap_or(DEFAULT_WINDOW_TIMEOUT), name))
+    }
+
+    fn hotstring(&mut self, raw: &RawHotstring) -> Option<Hotstring> {
+        let abbreviation = raw.abbreviation.get();
+        let span = raw.abbreviation.span();
+        if abbreviation.is_empty()
+            || abbreviation.chars().any(char::is_whitespace)
+            || abbreviation.chars().count() > 32
+        {
+            self.error(span, "an abbreviation is 1–32 characters without spaces")
+                .help("e.g. `;navn`");
+            return None;
+        }
+        if abbreviation
+            .chars()
+            .next()
+            .is_some_and(char::is_alphanumeric)
+        {
+            self.warning(span, format!("the abbreviation `{abbreviation}` starts with a letter or digit; it expands whenever that word is typed"))
+                .help(format!("start it with a character such as `;`, e.g. `;{abbreviation}`"));
+        }
+        let text = self.template(&raw.text);
+        Scope::globals_only(self.config).check_template(
+            self,
+            &raw.text,
+            TemplateUse::Text,
+            "hotstring text",
+        );
+        Some(Hotstring {
+            abbreviation: abbreviation.clone(),
+            text,
+        })
+    }
+
+    pub fn identifier(&mut self, at: &At<String>, what: &str) -> bool {
+        if IDENTIFIER.is_match(at.get()) {
+            return true;
+        }
+        self.error(at.span(), format!("invalid {what} `{}`", at.get()))
+            .help("names are used in templates: lower-case letters a–z, digits and `_`, e.g. `kilometer`");
+        false
+    }
+}
+
+fn missing_field_help(field: &str) -> String {
+    match field {
+        "manual_seconds" => {
+            "add `manual_seconds = 120`: how many seconds the task takes by hand".into()
+        }
+        "id" => "add `id = \"…\"`: a unique, stable name such as `aabn-borger`".into(),
+        "name" => "add `name = \"…\"`: the name staff see in the tray menu".into(),
+        other => format!("add `{other} = …`"),
+    }
+}
+
+fn regex_error(e: &regex::Error) -> String {
+    // The regex crate's message spans several lines with its own caret; keep the last line.
+    e.to_string()
+        .lines()
+        .last()
+        .unwrap_or("")
+        .trim()
+        .trim_start_matches("error: ")
+        .to_string()
+}
+
+/// `a`, `b` and `c`
+pub fn list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => format!("`{one}`"),
+        [init @ .., last] => format!(
+            "{} and `{last}`",
+            init.iter()
+                .map(|i| format!("`{i}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn content_hash(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+}

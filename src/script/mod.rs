@@ -1,0 +1,13 @@
+//! Hot-key scripts: the TOML format (`raw`), its checker (`load`, `inputs`,
+//! `steps`, `scope`, `set`) and the checked model the engine runs (`model`).
+
+mod inputs;
+mod load;
+pub mod model;
+pub mod raw;
+mod scope;
+pub mod set;
+mod steps;
+
+pub use model::*;
+pub use set::{ScriptSet, load};

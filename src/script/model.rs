@@ -1,0 +1,233 @@
+//! A checked script: what the engine runs. Built only by the loader, so every
+//! value here has passed validation.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use regex::Regex;
+
+use crate::chord::Chord;
+use crate::window_match::WindowMatch;
+
+#[derive(Debug, Clone)]
+pub struct Script {
+    pub id: String,
+    pub name: String,
+    pub hotkey: Option<Chord>,
+    pub manual_seconds: u32,
+    pub description: String,
+    /// Menu group: `category`, else the folder the file is in.
+    pub category: String,
+    pub only_when: Option<WindowMatch>,
+    pub key_delay: Option<Duration>,
+    pub inputs: Vec<Input>,
+    pub hotstrings: Vec<Hotstring>,
+    pub steps: Vec<Step>,
+    pub source: ScriptSource,
+}
+
+/// Where a script came from; the hash identifies its version in usage records.
+#[derive(Debug, Clone)]
+pub struct ScriptSource {
+    pub path: PathBuf,
+    pub content_hash: String,
+}
+
+/// A template with the line it starts on, for run-time messages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    pub source: String,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub name: String,
+    pub label: String,
+    pub kind: InputKind,
+    pub sources: Vec<InputSource>,
+    pub required: bool,
+    pub default: Option<Template>,
+    pub pattern: Option<Regex>,
+    pub bounds: Bounds,
+    pub choices: Vec<String>,
+    pub help: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    Text,
+    Multiline,
+    Cpr,
+    Choice,
+    Date,
+    Number,
+    Checkbox,
+}
+
+impl InputKind {
+    pub const ALL: &[(&str, InputKind)] = &[
+        ("text", InputKind::Text),
+        ("multiline", InputKind::Multiline),
+        ("cpr", InputKind::Cpr),
+        ("choice", InputKind::Choice),
+        ("date", InputKind::Date),
+        ("number", InputKind::Number),
+        ("checkbox", InputKind::Checkbox),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, k)| *k == self)
+            .map_or("text", |(n, _)| n)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputSource {
+    Selection,
+    Clipboard,
+    Prompt,
+}
+
+impl InputSource {
+    pub const ALL: &[(&str, InputSource)] = &[
+        ("selection", InputSource::Selection),
+        ("clipboard", InputSource::Clipboard),
+        ("prompt", InputSource::Prompt),
+    ];
+}
+
+/// `min`/`max` of an input, by kind.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Bounds {
+    #[default]
+    None,
+    Number {
+        min: Option<f64>,
+        max: Option<f64>,
+    },
+    Length {
+        min: Option<usize>,
+        max: Option<usize>,
+    },
+    Date {
+        min: Option<DateBound>,
+        max: Option<DateBound>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DateBound {
+    Today,
+    Fixed(chrono::NaiveDate),
+}
+
+#[derive(Debug, Clone)]
+pub struct Hotstring {
+    pub abbreviation: String,
+    pub text: Template,
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// 1-based position in the script.
+    pub number: usize,
+    /// Line of the `[[step]]` header.
+    pub line: usize,
+    pub action: Action,
+    pub when: Option<Template>,
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    Type {
+        text: Template,
+        key_delay: Option<Duration>,
+    },
+    Paste {
+        text: Template,
+    },
+    Key {
+        chords: Vec<Chord>,
+        repeat: u32,
+    },
+    Launch {
+        program: Template,
+        args: Vec<Template>,
+    },
+    OpenUrl {
+        url: Template,
+    },
+    WaitWindow {
+        window: WindowMatch,
+        timeout: Duration,
+        name: Option<String>,
+    },
+    FocusWindow {
+        window: WindowMatch,
+        timeout: Duration,
+        name: Option<String>,
+    },
+    CopySelection {
+        into: String,
+        timeout: Duration,
+    },
+    ReadClipboard {
+        into: String,
+    },
+    Pause {
+        duration: Duration,
+    },
+    Set {
+        name: String,
+        value: Template,
+    },
+    Message {
+        text: Template,
+    },
+    Require {
+        condition: Template,
+        message: Template,
+    },
+}
+
+impl Action {
+    /// Whether the step sends keys or text to the focused window (and so is
+    /// subject to the wrong-window guard).
+    pub fn injects_input(&self) -> bool {
+        matches!(
+            self,
+            Action::Type { .. } | Action::Paste { .. } | Action::Key { .. }
+        )
+    }
+
+    /// The step's name as written in scripts.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Type { .. } => "type",
+            Action::Paste { .. } => "paste",
+            Action::Key { .. } => "key",
+            Action::Launch { .. } => "launch",
+            Action::OpenUrl { .. } => "open_url",
+            Action::WaitWindow { .. } => "wait_window",
+            Action::FocusWindow { .. } => "focus_window",
+            Action::CopySelection { .. } => "copy_selection",
+            Action::ReadClipboard { .. } => "read_clipboard",
+            Action::Pause { .. } => "pause_ms",
+            Action::Set { .. } => "set",
+            Action::Message { .. } => "message",
+            Action::Require { .. } => "require",
+        }
+    }
+}
+
+/// Limits the checker enforces.
+pub const DEFAULT_WINDOW_TIMEOUT: Duration = Duration::from_millis(10_000);
+pub const DEFAULT_SELECTION_TIMEOUT: Duration = Duration::from_millis(1_000);
+pub const MAX_TIMEOUT_MS: u64 = 600_000;
+pub const MAX_PAUSE_MS: u64 = 60_000;
+pub const MAX_KEY_DELAY_MS: u32 = 1_000;
+pub const MAX_REPEAT: u32 = 100;

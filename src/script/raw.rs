@@ -1,0 +1,293 @@
+//! The script file as written: serde types that keep every value's position.
+//!
+//! These types are the single definition of the format. The loader
+//! deserializes each `[[input]]`, `[[hotstring]]` and `[[step]]` table into
+//! them separately (so one bad step does not hide the next), `genvej schema`
+//! generates the JSON Schema from them, and the checker's lists of valid keys
+//! ("did you mean …") are read from that same schema.
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::Deserialize;
+
+/// A value together with where it stands in the file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(transparent)]
+pub struct At<T>(pub toml::Spanned<T>);
+
+impl<T> At<T> {
+    pub fn get(&self) -> &T {
+        self.0.get_ref()
+    }
+    pub fn span(&self) -> Range<usize> {
+        self.0.span()
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for At<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+    fn schema_id() -> Cow<'static, str> {
+        T::schema_id()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        T::json_schema(generator)
+    }
+}
+
+/// A genvej hot-key script: one file in `hotkeys/`.
+#[derive(JsonSchema)]
+#[schemars(title = "genvej hot-key script", deny_unknown_fields)]
+pub struct RawScript {
+    #[serde(flatten)]
+    pub header: RawHeader,
+    /// Values the script needs before it starts, e.g. the citizen's CPR number.
+    /// All inputs that must be asked for are shown together in one form.
+    pub input: Option<Vec<RawInput>>,
+    /// Abbreviations that expand when typed, e.g. `;navn`.
+    pub hotstring: Option<Vec<RawHotstring>>,
+    /// What the script does, in order.
+    pub step: Option<Vec<RawStep>>,
+}
+
+/// The script's top-level settings.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawHeader {
+    /// Unique and stable; used in logs and usage records. Lower-case letters,
+    /// digits and `-`.
+    pub id: At<String>,
+    /// The name staff see in the tray menu and the cheat sheet.
+    pub name: At<String>,
+    /// The global hot key, e.g. `Ctrl+Alt+B`.
+    pub hotkey: Option<At<String>>,
+    /// How many seconds the same task takes by hand (baseline for time saved).
+    pub manual_seconds: At<u32>,
+    /// One or two sentences: what the hot key does.
+    pub description: Option<At<String>>,
+    /// Menu group; defaults to the script's folder.
+    pub category: Option<At<String>>,
+    /// Make the hot key and hotstrings active only while a matching window
+    /// has focus.
+    pub only_when: Option<At<RawWindowMatch>>,
+    /// Typing speed for slow targets (Citrix, remote desktops).
+    pub typing: Option<At<RawTyping>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTyping {
+    /// Pause after each typed key, in milliseconds (0–1000).
+    pub key_delay_ms: Option<At<u32>>,
+}
+
+/// One value the script needs.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawInput {
+    /// Variable name used in templates, e.g. `cpr`.
+    pub name: At<String>,
+    /// What kind of value: text, multiline, cpr, choice, date, number, checkbox.
+    pub kind: At<String>,
+    /// The field's label in the form; defaults to the name.
+    pub label: Option<At<String>>,
+    /// Where the value comes from, tried in order: `selection`, `clipboard`,
+    /// `prompt`. Default: `["prompt"]`.
+    pub from: Option<At<Vec<At<String>>>>,
+    /// Whether a value must be given (default true; checkboxes are never required).
+    pub required: Option<At<bool>>,
+    /// Value shown in the form at first (a template; dates also accept `today`).
+    pub default: Option<At<String>>,
+    /// Regular expression the whole value must match (text, multiline).
+    pub pattern: Option<At<String>>,
+    /// Smallest allowed value (number), earliest date (`YYYY-MM-DD` or `today`),
+    /// or fewest characters (text).
+    #[schemars(with = "Option<NumberOrText>")]
+    pub min: Option<At<toml::Value>>,
+    /// Largest allowed value, latest date or most characters; see `min`.
+    #[schemars(with = "Option<NumberOrText>")]
+    pub max: Option<At<toml::Value>>,
+    /// The options of a `choice` input.
+    pub choices: Option<At<Vec<String>>>,
+    /// A hint shown under the field.
+    pub help: Option<At<String>>,
+}
+
+/// A number, or a date text such as `"today"` or `"2026-01-01"`.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum NumberOrText {
+    Number(f64),
+    Text(String),
+}
+
+/// An abbreviation that expands when typed followed by a space or Tab.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawHotstring {
+    /// What the caseworker types, e.g. `;navn`.
+    pub abbreviation: At<String>,
+    /// The expansion (a template).
+    pub text: At<String>,
+}
+
+/// Which window: every given field must match.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawWindowMatch {
+    /// Title pattern; `*` is any text, `?` one character; case is ignored.
+    pub title: Option<At<String>>,
+    /// Title as a regular expression (instead of `title`).
+    pub title_regex: Option<At<String>>,
+    /// Window class (X11 WM_CLASS or the Windows class name); `*` and `?` allowed.
+    pub class: Option<At<String>>,
+    /// The program's file name, e.g. `firefox` or `notepad.exe`.
+    pub executable: Option<At<String>>,
+    /// How long to wait for the window, in milliseconds (default 10000).
+    pub timeout_ms: Option<At<u64>>,
+    /// A name for the window, so later steps can say `target = "…"`.
+    pub name: Option<At<String>>,
+}
+
+/// A program to start.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawLaunch {
+    /// The program (a path, or a name found on PATH). Never run through a shell.
+    pub program: At<String>,
+    /// Arguments, each a template; passed as a list, never through a shell.
+    pub args: Option<At<Vec<At<String>>>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSet {
+    /// The variable to set.
+    pub name: At<String>,
+    /// Its value (a template).
+    pub value: At<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRequire {
+    /// An expression that must be true, e.g. `km > 0`.
+    pub condition: At<String>,
+    /// What the caseworker is told when it is not (a template).
+    pub message: At<String>,
+}
+
+/// `key = "Enter"` or `key = ["Tab", "Tab", "Ctrl+S"]`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RawKeys {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// One step. Exactly one action key (`type`, `paste`, `key`, `launch`,
+/// `open_url`, `wait_window`, `focus_window`, `copy_selection`,
+/// `read_clipboard`, `pause_ms`, `set`, `message`, `require`) plus options.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawStep {
+    /// Type text (a template) key by key into the target window.
+    #[serde(rename = "type")]
+    pub type_text: Option<At<String>>,
+    /// Paste text (a template) via the clipboard; the clipboard is restored.
+    pub paste: Option<At<String>>,
+    /// Press a key or chord, or a list of them in order.
+    pub key: Option<At<RawKeys>>,
+    /// Start a program with arguments.
+    pub launch: Option<At<RawLaunch>>,
+    /// Open a URL (a template; inserted values are URL-encoded) in the browser.
+    pub open_url: Option<At<String>>,
+    /// Wait until a matching window exists, then focus it; it becomes the target.
+    pub wait_window: Option<At<RawWindowMatch>>,
+    /// Focus an existing matching window; it becomes the target.
+    pub focus_window: Option<At<RawWindowMatch>>,
+    /// Copy the selected text into this variable (the clipboard is restored).
+    pub copy_selection: Option<At<String>>,
+    /// Read the clipboard's text into this variable.
+    pub read_clipboard: Option<At<String>>,
+    /// Wait this many milliseconds.
+    pub pause_ms: Option<At<u64>>,
+    /// Set a variable from a template.
+    pub set: Option<At<RawSet>>,
+    /// Show the caseworker a message (a template).
+    pub message: Option<At<String>>,
+    /// Stop the run with a message unless a condition holds.
+    pub require: Option<At<RawRequire>>,
+
+    /// Run the step only when this expression is true, e.g. `with_address`.
+    pub when: Option<At<String>>,
+    /// The named window this step must go to (see `name` in `wait_window`).
+    pub target: Option<At<String>>,
+    /// Press the keys of a `key` step this many times (1–100).
+    pub repeat: Option<At<u32>>,
+    /// Pause after each typed key for this step, in milliseconds.
+    pub key_delay_ms: Option<At<u32>>,
+    /// Time limit for `copy_selection`, in milliseconds.
+    pub timeout_ms: Option<At<u64>>,
+}
+
+/// The step keys that are actions (as opposed to options).
+pub const ACTIONS: &[&str] = &[
+    "type",
+    "paste",
+    "key",
+    "launch",
+    "open_url",
+    "wait_window",
+    "focus_window",
+    "copy_selection",
+    "read_clipboard",
+    "pause_ms",
+    "set",
+    "message",
+    "require",
+];
+
+/// The JSON Schema of a script file.
+pub fn script_schema() -> Schema {
+    schemars::schema_for!(RawScript)
+}
+
+/// The keys a table of type `T` accepts, read from its generated schema.
+pub fn keys_of<T: JsonSchema>() -> BTreeSet<String> {
+    let schema = schemars::schema_for!(T);
+    schema
+        .get("properties")
+        .and_then(|p| p.as_object())
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_is_a_step_key() {
+        let keys = keys_of::<RawStep>();
+        for action in ACTIONS {
+            assert!(keys.contains(*action), "{action} missing from RawStep");
+        }
+        let options: Vec<_> = keys
+            .iter()
+            .filter(|k| !ACTIONS.contains(&k.as_str()))
+            .collect();
+        assert_eq!(
+            options,
+            ["key_delay_ms", "repeat", "target", "timeout_ms", "when"]
+        );
+    }
+}

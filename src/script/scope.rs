@@ -1,0 +1,168 @@
+//! Which template variables exist at each point of a script, so the checker
+//! can report an undefined or misspelt variable before anything runs.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::load::{FileChecker, list};
+use super::raw::At;
+use crate::config::{Config, PROFILE_FIELDS};
+use crate::suggest::did_you_mean;
+use crate::template::{CPR_ATTRIBUTES, GLOBALS, TemplateUse};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VarKind {
+    Cpr,
+    Value,
+}
+
+pub(crate) struct Scope<'c> {
+    vars: BTreeMap<String, VarKind>,
+    /// Named windows (from `wait_window`/`focus_window`), for `target`.
+    pub windows: BTreeSet<String>,
+    config: &'c Config,
+    globals_only: bool,
+}
+
+impl<'c> Scope<'c> {
+    pub fn new(config: &'c Config) -> Self {
+        Scope {
+            vars: BTreeMap::new(),
+            windows: BTreeSet::new(),
+            config,
+            globals_only: false,
+        }
+    }
+
+    /// For hotstrings and input defaults: only profile, org, today, now, script.
+    pub fn globals_only(config: &'c Config) -> Self {
+        Scope {
+            globals_only: true,
+            ..Scope::new(config)
+        }
+    }
+
+    pub fn define(&mut self, name: &str, kind: VarKind) {
+        self.vars.insert(name.to_string(), kind);
+    }
+
+    pub fn is_defined(&self, name: &str) -> bool {
+        self.vars.contains_key(name) || GLOBALS.contains(&name)
+    }
+
+    /// Checks a template's syntax and variables; `what` names it in messages.
+    pub fn check_template(
+        &self,
+        fc: &mut FileChecker<'_>,
+        at: &At<String>,
+        usage: TemplateUse,
+        what: &str,
+    ) {
+        let _ = usage;
+        match fc.renderer.variables_of(at.get()) {
+            Ok(vars) => self.check_variables(fc, at, vars, what),
+            Err(e) => template_syntax_error(fc, at, &e, what),
+        }
+    }
+
+    /// Checks a condition expression such as `km > 0`.
+    pub fn check_expression(&self, fc: &mut FileChecker<'_>, at: &At<String>, what: &str) {
+        match fc.renderer.variables_of_expression(at.get()) {
+            Ok(vars) => self.check_variables(fc, at, vars, what),
+            Err(e) => template_syntax_error(fc, at, &e, what),
+        }
+    }
+
+    fn check_variables(
+        &self,
+        fc: &mut FileChecker<'_>,
+        at: &At<String>,
+        vars: BTreeSet<String>,
+        what: &str,
+    ) {
+        for path in vars {
+            let mut parts = path.split('.');
+            let root = parts.next().unwrap_or_default();
+            let attribute = parts.next();
+            if let Some(kind) = self.vars.get(root) {
+                if let (VarKind::Cpr, Some(attr)) = (kind, attribute) {
+                    if !CPR_ATTRIBUTES.contains(&attr) {
+                        fc.error(
+                            at.span(),
+                            format!("a CPR number has no `{attr}` (in {what})"),
+                        )
+                        .help(with_suggestion(attr, CPR_ATTRIBUTES, "use"));
+                    }
+                }
+                continue;
+            }
+            match (root, attribute) {
+                ("profile", Some(attr)) if !PROFILE_FIELDS.contains(&attr) => {
+                    fc.error(
+                        at.span(),
+                        format!("the profile has no `{attr}` (in {what})"),
+                    )
+                    .help(with_suggestion(
+                        attr,
+                        PROFILE_FIELDS,
+                        "the profile has",
+                    ));
+                }
+                ("org", Some(attr)) if !self.config.org.contains_key(attr) => {
+                    let known: Vec<&str> = self.config.org.keys().map(String::as_str).collect();
+                    fc.error(
+                        at.span(),
+                        format!("`org.{attr}` is not in the config (in {what})"),
+                    )
+                    .help(format!(
+                        "add `{attr} = …` under [org] in genvej.toml{}",
+                        did_you_mean(attr, known.iter().copied())
+                            .map(|s| format!(", or did you mean `org.{s}`?"))
+                            .unwrap_or_default()
+                    ));
+                }
+                _ if GLOBALS.contains(&root) => {}
+                _ => self.undefined(fc, at, root, what),
+            }
+        }
+    }
+
+    fn undefined(&self, fc: &mut FileChecker<'_>, at: &At<String>, name: &str, what: &str) {
+        let mut known: Vec<&str> = self.vars.keys().map(String::as_str).collect();
+        known.extend(GLOBALS);
+        let help = match did_you_mean(name, known.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None if self.globals_only => format!("only {} can be used here", list(GLOBALS)),
+            None => format!(
+                "declare it as an [[input]] or set it in an earlier step; defined here: {}",
+                list(&known)
+            ),
+        };
+        fc.error(at.span(), format!("`{name}` is not defined (in {what})"))
+            .help(help);
+    }
+}
+
+fn with_suggestion(wrong: &str, valid: &[&str], lead: &str) -> String {
+    match did_you_mean(wrong, valid.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`? {lead} {}", list(valid)),
+        None => format!("{lead} {}", list(valid)),
+    }
+}
+
+fn template_syntax_error(
+    fc: &mut FileChecker<'_>,
+    at: &At<String>,
+    e: &minijinja::Error,
+    what: &str,
+) {
+    let detail = e
+        .detail()
+        .map(str::to_string)
+        .unwrap_or_else(|| e.kind().to_string());
+    let line = e
+        .line()
+        .map(|l| format!(" on line {l} of the template"))
+        .unwrap_or_default();
+    fc.error(at.span(), format!("template error in {what}: {detail}{line}"))
+        .help("templates use MiniJinja syntax: `{{ name }}`, `{{ today | date_long }}`, `{% if … %}…{% endif %}`");
+}

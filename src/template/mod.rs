@@ -1,0 +1,307 @@
+//! Templates in scripts, rendered with MiniJinja.
+//!
+//! Undefined values are errors (strict mode): a template never types an empty
+//! string in place of a missing value. Values inserted into an `open_url`
+//! template are URL-encoded; the literal parts of the URL are left alone.
+
+pub mod danish;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use minijinja::value::{Enumerator, Object, Value};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+use crate::cpr::Cpr;
+
+/// How a template's output is used, which decides how inserted values are escaped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TemplateUse {
+    /// Typed or pasted text: values inserted as they are.
+    Text,
+    /// A URL: inserted values are percent-encoded.
+    Url,
+}
+
+impl TemplateUse {
+    fn name(self) -> &'static str {
+        match self {
+            TemplateUse::Text => "text",
+            TemplateUse::Url => "url",
+        }
+    }
+}
+
+/// Characters left as they are in URL values: RFC 3986 "unreserved".
+const URL_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The attributes a CPR value offers in templates.
+pub const CPR_ATTRIBUTES: &[&str] = &["digits", "formatted", "masked", "birth_date"];
+
+/// Names every template may use besides the script's own variables.
+pub const GLOBALS: &[&str] = &["profile", "org", "today", "now", "script"];
+
+/// The MiniJinja environment with genvej's filters.
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Default for Renderer {
+    fn default() -> Self {
+        Renderer::new()
+    }
+}
+
+impl Renderer {
+    pub fn new() -> Renderer {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_syntax(
+            minijinja::syntax::SyntaxConfig::builder()
+                .keep_trailing_newline(true)
+                .trim_blocks(true)
+                .lstrip_blocks(true)
+                .build()
+                .expect("default delimiters are valid"),
+        );
+        env.set_auto_escape_callback(|name| {
+            if name == TemplateUse::Url.name() {
+                AutoEscape::Custom("url".into())
+            } else {
+                AutoEscape::None
+            }
+        });
+        env.set_formatter(|out, state, value| {
+            if matches!(state.auto_escape(), AutoEscape::Custom(name) if name == "url")
+                && !value.is_safe()
+            {
+                let text = value.to_string();
+                write!(out, "{}", utf8_percent_encode(&text, URL_VALUE)).map_err(Error::from)
+            } else {
+                minijinja::escape_formatter(out, state, value)
+            }
+        });
+        add_filters(&mut env);
+        Renderer { env }
+    }
+
+    /// Renders a template against the run's variables.
+    pub fn render(
+        &self,
+        source: &str,
+        usage: TemplateUse,
+        context: &Value,
+    ) -> Result<String, Error> {
+        self.env.render_named_str(usage.name(), source, context)
+    }
+
+    /// Evaluates a condition such as `km > 0` against the run's variables.
+    pub fn is_true(&self, expression: &str, context: &Value) -> Result<bool, Error> {
+        let expr = self.env.compile_expression(expression)?;
+        Ok(expr.eval(context)?.is_true())
+    }
+
+    /// Compiles a template and returns the variables it reads, with attribute
+    /// paths (`cpr.digits`, `profile.name`). Loop and `set` variables inside
+    /// the template are not included.
+    pub fn variables_of(&self, source: &str) -> Result<BTreeSet<String>, Error> {
+        let template = self.env.template_from_str(source)?;
+        Ok(template.undeclared_variables(true).into_iter().collect())
+    }
+
+    /// Like [`Renderer::variables_of`] for a condition expression.
+    pub fn variables_of_expression(&self, expression: &str) -> Result<BTreeSet<String>, Error> {
+        let expr = self.env.compile_expression(expression)?;
+        Ok(expr.undeclared_variables(true).into_iter().collect())
+    }
+}
+
+/// A CPR number in a template. `{{ cpr }}` is the full number with a dash,
+/// because that is what gets typed into case systems.
+#[derive(Debug)]
+pub struct CprValue(pub Cpr);
+
+impl Object for CprValue {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let cpr = &self.0;
+        Some(match key.as_str()? {
+            "digits" => Value::from(cpr.expose_digits()),
+            "formatted" => Value::from(cpr.expose()),
+            "masked" => Value::from(cpr.masked()),
+            "birth_date" => Value::from(danish::iso(cpr.birth_date())),
+            _ => return None,
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(CPR_ATTRIBUTES)
+    }
+
+    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.expose())
+    }
+}
+
+pub fn cpr_value(cpr: Cpr) -> Value {
+    Value::from_object(CprValue(cpr))
+}
+
+fn date_arg(value: &str) -> Result<NaiveDate, Error> {
+    danish::parse_date(value).ok_or_else(|| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("`{value}` is not a date; dates are written 2026-11-23 (or 23-11-2026)"),
+        )
+    })
+}
+
+fn out_of_range() -> Error {
+    Error::new(
+        ErrorKind::InvalidOperation,
+        "date arithmetic went out of range",
+    )
+}
+
+fn add_filters(env: &mut Environment<'static>) {
+    env.add_filter("date_long", |d: String| date_arg(&d).map(danish::long));
+    env.add_filter("date_short", |d: String| date_arg(&d).map(danish::short));
+    env.add_filter("weekday_name", |d: String| {
+        date_arg(&d).map(|d| danish::weekday_name(d).to_string())
+    });
+    env.add_filter("add_days", |d: String, n: i64| {
+        danish::add_days(date_arg(&d)?, n)
+            .map(danish::iso)
+            .ok_or_else(out_of_range)
+    });
+    env.add_filter("add_weeks", |d: String, n: i64| {
+        danish::add_days(date_arg(&d)?, n * 7)
+            .map(danish::iso)
+            .ok_or_else(out_of_range)
+    });
+    env.add_filter("add_months", |d: String, n: i32| {
+        danish::add_months(date_arg(&d)?, n)
+            .map(danish::iso)
+            .ok_or_else(out_of_range)
+    });
+    env.add_filter("add_weekdays", |d: String, n: u32| {
+        date_arg(&d).map(|d| danish::iso(danish::add_weekdays(d, n)))
+    });
+    env.add_filter("next_weekday", |d: String| {
+        date_arg(&d).map(|d| danish::iso(danish::next_weekday(d)))
+    });
+    env.add_filter("weekday_on_or_after", |d: String| {
+        date_arg(&d).map(|d| danish::iso(danish::weekday_on_or_after(d)))
+    });
+    env.add_filter("number", |v: f64, decimals: Option<usize>| {
+        danish::number(v, decimals.unwrap_or(2))
+    });
+    env.add_filter("kr", |v: f64| format!("{} kr.", danish::number(v, 2)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use minijinja::context;
+
+    fn render(source: &str, ctx: Value) -> Result<String, Error> {
+        Renderer::new().render(source, TemplateUse::Text, &ctx)
+    }
+
+    #[test]
+    fn danish_date_filters() {
+        let ctx = context! { today => "2026-11-23" };
+        assert_eq!(
+            render(
+                "{{ today | date_long }} / {{ today | date_short }} / {{ today | weekday_name }}",
+                ctx.clone()
+            )
+            .expect("renders"),
+            "23. november 2026 / 23-11-2026 / mandag"
+        );
+        assert_eq!(
+            render("{{ today | add_days(14) | date_long }}", ctx.clone()).expect("renders"),
+            "7. december 2026"
+        );
+        assert_eq!(
+            render(
+                "{{ '2026-11-27' | next_weekday | date_short }}",
+                ctx.clone()
+            )
+            .expect("renders"),
+            "30-11-2026"
+        );
+        assert_eq!(
+            render("{{ today | add_weekdays(5) }}", ctx).expect("renders"),
+            "2026-11-30"
+        );
+    }
+
+    #[test]
+    fn cpr_parts() {
+        let cpr = Cpr::parse("070761-4285").expect("valid");
+        let ctx = context! { cpr => cpr_value(cpr) };
+        assert_eq!(
+            render(
+                "{{ cpr }}|{{ cpr.digits }}|{{ cpr.masked }}|{{ cpr.birth_date | date_long }}",
+                ctx
+            )
+            .expect("renders"),
+            "070761-4285|0707614285|070761-XXXX|7. juli 1961"
+        );
+    }
+
+    #[test]
+    fn undefined_variables_are_errors_not_empty_text() {
+        let err = render("Hej {{ nmae }}", context! { name => "Mette" }).expect_err("strict");
+        assert_eq!(err.kind(), ErrorKind::UndefinedError);
+        let err = render(
+            "{{ profile.nmae }}",
+            context! { profile => context! { name => "M" } },
+        )
+        .expect_err("strict");
+        assert_eq!(err.kind(), ErrorKind::UndefinedError);
+    }
+
+    #[test]
+    fn url_values_are_encoded_but_the_url_is_not() {
+        let out = Renderer::new()
+            .render(
+                "https://x.invalid/s?q={{ q }}&n={{ n }}",
+                TemplateUse::Url,
+                &context! { q => "Søren & Co/1", n => 5 },
+            )
+            .expect("renders");
+        assert_eq!(out, "https://x.invalid/s?q=S%C3%B8ren%20%26%20Co%2F1&n=5");
+    }
+
+    #[test]
+    fn numbers_and_money() {
+        assert_eq!(
+            render(
+                "{{ 1234.5 | number }} {{ 3 | number(0) }} {{ 12.345 | kr }}",
+                context! {}
+            )
+            .expect("renders"),
+            "1.234,50 3 12,35 kr."
+        );
+    }
+
+    #[test]
+    fn reports_the_variables_a_template_reads() {
+        let vars = Renderer::new()
+            .variables_of(
+                "{{ cpr.digits }} {% for a in items %}{{ a.x }}{% endfor %} {{ profile.name }}",
+            )
+            .expect("compiles");
+        assert_eq!(
+            vars.into_iter().collect::<Vec<_>>(),
+            ["cpr.digits", "items", "profile.name"]
+        );
+    }
+}
