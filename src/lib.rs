@@ -5,9 +5,15 @@
 //! recording `fake`, and the real desktops).
 
 pub mod chord;
+pub mod cli;
 pub mod config;
 pub mod cpr;
 pub mod diagnostic;
+pub mod engine;
+pub mod input_value;
+pub mod paths;
+pub mod platform;
+pub mod ports;
 pub mod script;
 pub mod suggest;
 pub mod template;

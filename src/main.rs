@@ -1,1 +1,5 @@
-fn main() {}
+//! The `genvej` program: see `genvej --help`.
+
+fn main() -> std::process::ExitCode {
+    genvej::cli::main()
+}

@@ -107,6 +107,11 @@ impl Renderer {
         Ok(expr.eval(context)?.is_true())
     }
 
+    /// Evaluates an expression and keeps the value's type.
+    pub fn eval(&self, expression: &str, context: &Value) -> Result<Value, Error> {
+        self.env.compile_expression(expression)?.eval(context)
+    }
+
     /// Compiles a template and returns the variables it reads, with attribute
     /// paths (`cpr.digits`, `profile.name`). Loop and `set` variables inside
     /// the template are not included.
@@ -120,6 +125,23 @@ impl Renderer {
         let expr = self.env.compile_expression(expression)?;
         Ok(expr.undeclared_variables(true).into_iter().collect())
     }
+}
+
+/// The organisation's config values. Their text is marked safe: it is
+/// written by the IT office like the script itself, so a base URL such as
+/// `{{ org.fasit_url }}/borger` is inserted as written, not URL-encoded.
+pub fn org_value(org: &std::collections::BTreeMap<String, toml::Value>) -> Value {
+    let values: std::collections::BTreeMap<String, Value> = org
+        .iter()
+        .map(|(name, value)| {
+            let value = match value {
+                toml::Value::String(text) => Value::from_safe_string(text.clone()),
+                other => Value::from(minijinja::value::Serde(other)),
+            };
+            (name.clone(), value)
+        })
+        .collect();
+    Value::from(values)
 }
 
 /// A CPR number in a template. `{{ cpr }}` is the full number with a dash,
@@ -278,6 +300,22 @@ mod tests {
             )
             .expect("renders");
         assert_eq!(out, "https://x.invalid/s?q=S%C3%B8ren%20%26%20Co%2F1&n=5");
+    }
+
+    #[test]
+    fn org_values_in_urls_are_inserted_as_written() {
+        let org = std::collections::BTreeMap::from([(
+            "fasit_url".to_string(),
+            toml::Value::from("https://f.invalid/a b"),
+        )]);
+        let out = Renderer::new()
+            .render(
+                "{{ org.fasit_url }}/s?q={{ q }}",
+                TemplateUse::Url,
+                &context! { org => org_value(&org), q => "æ ø" },
+            )
+            .expect("renders");
+        assert_eq!(out, "https://f.invalid/a b/s?q=%C3%A6%20%C3%B8");
     }
 
     #[test]

@@ -1,0 +1,250 @@
+//! What each subcommand does.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::bail;
+
+use super::{Cli, Command, ListFormat, Setup};
+use crate::engine::{Engine, Status};
+use crate::platform::fake::FakeDesktop;
+use crate::ports::CancelToken;
+use crate::script::{self, ScriptSet};
+use crate::template::Renderer;
+
+pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    let setup = Setup::resolve(&cli)?;
+    match cli.command {
+        Some(Command::Check { paths }) => check(&setup, paths),
+        Some(Command::Schema { for_config }) => {
+            let schema = if for_config {
+                crate::config::config_schema()
+            } else {
+                script::raw::script_schema()
+            };
+            println!("{}", serde_json::to_string_pretty(&schema)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::List { format }) => list(&setup, format),
+        Some(Command::Exec {
+            id,
+            set,
+            dry_run,
+            show_personal_data,
+        }) => exec(
+            &setup,
+            &id,
+            set.into_iter().collect(),
+            dry_run,
+            show_personal_data,
+        ),
+        Some(Command::Run { .. }) | None => {
+            bail!(
+                "the agent cannot start yet in this version; use `genvej check`, `genvej list` or `genvej exec ID --dry-run`"
+            )
+        }
+    }
+}
+
+fn load(setup: &Setup, paths: &[std::path::PathBuf]) -> anyhow::Result<ScriptSet> {
+    if paths.is_empty() {
+        bail!(
+            "no script folders found; name one with --hotkeys DIR or set agent.hotkey_folders in the config"
+        );
+    }
+    Ok(script::load(paths, &setup.config)?)
+}
+
+fn check(setup: &Setup, paths: Vec<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
+    let paths = if paths.is_empty() {
+        setup.hotkey_folders.clone()
+    } else {
+        paths
+    };
+    let started = Instant::now();
+    let set = load(setup, &paths)?;
+    let elapsed = started.elapsed();
+    let mut out = std::io::stdout().lock();
+    if !set.diagnostics.is_empty() {
+        writeln!(out, "{}", set.render_diagnostics())?;
+    }
+    writeln!(
+        out,
+        "checked {} script file{} in {:.1} ms: {} error{}, {} warning{}",
+        set.files_checked,
+        plural(set.files_checked),
+        elapsed.as_secs_f64() * 1000.0,
+        set.error_count(),
+        plural(set.error_count()),
+        set.warning_count(),
+        plural(set.warning_count()),
+    )?;
+    Ok(if set.error_count() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn list(setup: &Setup, format: ListFormat) -> anyhow::Result<ExitCode> {
+    let set = load(setup, &setup.hotkey_folders)?;
+    let rows: Vec<BTreeMap<&str, String>> = set
+        .scripts
+        .iter()
+        .map(|s| {
+            BTreeMap::from([
+                ("id", s.id.clone()),
+                (
+                    "hotkey",
+                    s.hotkey.map(|h| h.to_string()).unwrap_or_default(),
+                ),
+                ("name", s.name.clone()),
+                ("category", s.category.clone()),
+                ("file", s.source.path.display().to_string()),
+                (
+                    "hotstrings",
+                    s.hotstrings
+                        .iter()
+                        .map(|h| h.abbreviation.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
+            ])
+        })
+        .collect();
+    match format {
+        ListFormat::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
+        ListFormat::Table => print_table(&rows, &["id", "hotkey", "hotstrings", "name", "file"]),
+    }
+    if set.error_count() > 0 {
+        eprintln!(
+            "{} script file(s) have errors and are not listed; run `genvej check`",
+            set.diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| &d.path)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_table(rows: &[BTreeMap<&str, String>], columns: &[&str]) {
+    let width = |c: &str| {
+        rows.iter()
+            .map(|r| r.get(c).map_or(0, |v| v.chars().count()))
+            .chain([c.len()])
+            .max()
+            .unwrap_or(0)
+    };
+    let widths: Vec<usize> = columns.iter().map(|c| width(c)).collect();
+    let line = |cells: Vec<&str>| {
+        cells
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    println!(
+        "{}",
+        line(
+            columns
+                .iter()
+                .map(|c| c.to_uppercase())
+                .collect::<Vec<_>>()
+                .iter()
+                .map(String::as_str)
+                .collect()
+        )
+    );
+    for row in rows {
+        println!(
+            "{}",
+            line(
+                columns
+                    .iter()
+                    .map(|c| row.get(c).map_or("", String::as_str))
+                    .collect()
+            )
+        );
+    }
+}
+
+fn exec(
+    setup: &Setup,
+    id: &str,
+    preset: BTreeMap<String, String>,
+    dry_run: bool,
+    show_personal_data: bool,
+) -> anyhow::Result<ExitCode> {
+    let set = load(setup, &setup.hotkey_folders)?;
+    let Some(script) = set.find(id) else {
+        let ids: Vec<&str> = set.scripts.iter().map(|s| s.id.as_str()).collect();
+        let hint = crate::suggest::did_you_mean(id, ids.iter().copied())
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        bail!("no script has the id `{id}`{hint}; `genvej list` shows them");
+    };
+    if !dry_run {
+        bail!("running on the real desktop is not available in this version; add --dry-run");
+    }
+    let known: Vec<&str> = script.inputs.iter().map(|i| i.name.as_str()).collect();
+    for name in preset.keys() {
+        if !known.contains(&name.as_str()) {
+            bail!(
+                "`{}` has no input `{name}`; its inputs are: {}",
+                script.id,
+                known.join(", ")
+            );
+        }
+    }
+    let renderer = Renderer::new();
+    let engine = Engine::new(&renderer, &setup.config, CancelToken::new());
+    let mut desktop = FakeDesktop::obliging(chrono::Local::now().naive_local());
+    let outcome = engine.run(&mut desktop, script, &preset);
+    let show = |text: String| {
+        if show_personal_data {
+            text
+        } else {
+            crate::cpr::redact(&text)
+        }
+    };
+    println!(
+        "dry run of «{}» ({}) — nothing was sent to the desktop",
+        script.name, script.id
+    );
+    for line in desktop.lines() {
+        println!("  {}", show(line));
+    }
+    let (code, summary) = match &outcome.status {
+        Status::Completed => (
+            ExitCode::SUCCESS,
+            format!(
+                "completed {} step{}",
+                outcome.steps_completed,
+                plural(outcome.steps_completed)
+            ),
+        ),
+        Status::Failed(failure) => (ExitCode::from(1), format!("failed: {failure}")),
+        Status::Cancelled { .. } => (ExitCode::from(1), "cancelled".to_string()),
+        Status::Rejected { reason } => (ExitCode::from(1), format!("not run: {reason}")),
+    };
+    println!("{}", show(summary));
+    if let Status::Failed(failure) = &outcome.status {
+        if failure.step.is_none() {
+            println!("hint: give inputs with --set NAME=VALUE");
+        }
+    }
+    Ok(code)
+}

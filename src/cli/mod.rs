@@ -1,0 +1,125 @@
+//! The `genvej` command line.
+
+mod commands;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::Config;
+use crate::paths;
+
+/// genvej — hot keys for caseworkers.
+#[derive(Debug, Parser)]
+#[command(name = "genvej", version, about, long_about = None)]
+pub struct Cli {
+    /// A folder (or file) of hot-key scripts; repeat for several. Default: the
+    /// config's `agent.hotkey_folders`, else the bundled/installed scripts.
+    #[arg(long = "hotkeys", value_name = "DIR", global = true)]
+    pub hotkeys: Vec<PathBuf>,
+    /// The config file. Default: the per-user one, else the machine-wide one,
+    /// else the bundled `config/genvej.toml`.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check scripts and report every problem as path:line:col.
+    Check {
+        /// Scripts or folders to check (default: the configured folders).
+        paths: Vec<PathBuf>,
+    },
+    /// Print the JSON Schema of the script format (or of the config).
+    Schema {
+        /// The config file's schema instead of the scripts'.
+        #[arg(long = "for-config")]
+        for_config: bool,
+    },
+    /// List the hot keys.
+    List {
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Run one script now.
+    Exec {
+        /// The script's id.
+        id: String,
+        /// Give an input's value, e.g. `--set cpr=070761-4285`.
+        #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_assignment)]
+        set: Vec<(String, String)>,
+        /// Run against a recording stand-in desktop and print every action.
+        #[arg(long)]
+        dry_run: bool,
+        /// Show CPR numbers in the dry run's output instead of masking them.
+        #[arg(long)]
+        show_personal_data: bool,
+    },
+    /// Start the agent (the default when no command is given).
+    Run {
+        /// Run without a tray icon.
+        #[arg(long)]
+        no_tray: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+fn parse_assignment(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+        .filter(|(k, _)| !k.is_empty())
+        .ok_or_else(|| {
+            format!(
+                "expected NAME=VALUE, e.g. cpr=070761-4285, not `{}`",
+                crate::cpr::redact(text)
+            )
+        })
+}
+
+/// Runs the command line; the exit code is 0 on success, 1 when checks or a
+/// run failed, 2 on usage errors.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match commands::dispatch(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("genvej: {}", crate::cpr::redact(&format!("{e:#}")));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The config and script folders this invocation uses.
+pub(crate) struct Setup {
+    pub config: Config,
+    pub hotkey_folders: Vec<PathBuf>,
+}
+
+impl Setup {
+    pub fn resolve(cli: &Cli) -> anyhow::Result<Setup> {
+        let config_path = cli.config.clone().or_else(paths::default_config);
+        let config = match &config_path {
+            Some(path) => Config::load(path)?,
+            None => Config::default(),
+        };
+        let hotkey_folders = if !cli.hotkeys.is_empty() {
+            cli.hotkeys.clone()
+        } else if !config.agent.hotkey_folders.is_empty() {
+            config.agent.hotkey_folders.clone()
+        } else {
+            paths::default_hotkey_folders()
+        };
+        Ok(Setup {
+            config,
+            hotkey_folders,
+        })
+    }
+}

@@ -1,0 +1,504 @@
+//! Runs a checked script against the desktop ports: resolves inputs, renders
+//! templates, executes steps in order, and stops at the first failure with a
+//! message naming the script, the step and what was expected.
+//!
+//! Safety rules live here, so every desktop gets them: nothing is injected
+//! while the hot key's modifiers are held; every typing, paste and key step
+//! checks that the focused window is still the run's target (and again
+//! between chunks of typed text); the clipboard is restored after a paste;
+//! modifiers are released when a run ends, however it ends.
+
+mod inputs;
+mod outcome;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use minijinja::Value;
+
+pub use outcome::{RunError, RunFailure, RunOutcome, Status};
+
+use crate::config::{AgentSettings, Config};
+use crate::ports::{CancelToken, Desktop, PortError};
+use crate::script::{Action, Script, Step, Template};
+use crate::template::{Renderer, TemplateUse, danish};
+use crate::window_match::{WindowInfo, WindowMatch};
+
+/// Tunables of a run, from the agent config.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    pub key_delay: Duration,
+    /// Texts longer than this (in characters) are pasted instead of typed.
+    pub paste_threshold: usize,
+    pub modifier_release_timeout: Duration,
+    /// Typed text is sent in chunks of this many characters, with a focus check between.
+    pub chunk_chars: usize,
+    pub paste_timeout: Duration,
+    pub focus_timeout: Duration,
+    pub poll_interval: Duration,
+}
+
+impl RunSettings {
+    pub fn from_config(agent: &AgentSettings) -> RunSettings {
+        RunSettings {
+            key_delay: Duration::from_millis(u64::from(agent.key_delay_ms)),
+            paste_threshold: agent.paste_threshold,
+            modifier_release_timeout: Duration::from_millis(agent.modifier_release_timeout_ms),
+            ..RunSettings::default()
+        }
+    }
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        RunSettings {
+            key_delay: Duration::from_millis(1),
+            paste_threshold: 400,
+            modifier_release_timeout: Duration::from_secs(3),
+            chunk_chars: 16,
+            paste_timeout: Duration::from_secs(2),
+            focus_timeout: Duration::from_secs(2),
+            poll_interval: Duration::from_millis(10),
+        }
+    }
+}
+
+/// Runs scripts. Cheap to share; one run at a time per desktop.
+pub struct Engine<'a> {
+    renderer: &'a Renderer,
+    config: &'a Config,
+    settings: RunSettings,
+    cancel: CancelToken,
+}
+
+/// Why a run stopped early, before it becomes a [`Status`].
+enum Stop {
+    Failed(RunError),
+    Cancelled,
+}
+
+impl From<RunError> for Stop {
+    fn from(e: RunError) -> Self {
+        Stop::Failed(e)
+    }
+}
+
+impl From<PortError> for Stop {
+    fn from(e: PortError) -> Self {
+        match e {
+            PortError::Cancelled => Stop::Cancelled,
+            other => Stop::Failed(other.into()),
+        }
+    }
+}
+
+impl<'a> Engine<'a> {
+    pub fn new(renderer: &'a Renderer, config: &'a Config, cancel: CancelToken) -> Self {
+        Engine {
+            renderer,
+            config,
+            settings: RunSettings::from_config(&config.agent),
+            cancel,
+        }
+    }
+
+    pub fn with_settings(mut self, settings: RunSettings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// Runs `script`. `preset` holds input values given up front (`--set`).
+    pub fn run<D: Desktop + ?Sized>(
+        &self,
+        desktop: &mut D,
+        script: &Script,
+        preset: &BTreeMap<String, String>,
+    ) -> RunOutcome {
+        let started = desktop.monotonic();
+        let mut run = Run {
+            engine: self,
+            desktop,
+            script,
+            vars: BTreeMap::new(),
+            target: None,
+            named: BTreeMap::new(),
+            current_step: None,
+            steps_completed: 0,
+        };
+        let status = run.execute(preset);
+        if let Err(e) = run.desktop.release_modifiers() {
+            tracing::warn!(script = %script.id, "could not release modifiers: {e}");
+        }
+        let steps_completed = run.steps_completed;
+        RunOutcome {
+            script_id: script.id.clone(),
+            status,
+            duration: desktop.monotonic().saturating_sub(started),
+            steps_completed,
+        }
+    }
+}
+
+/// One run's state.
+struct Run<'e, 'a, D: Desktop + ?Sized> {
+    engine: &'e Engine<'a>,
+    desktop: &'e mut D,
+    script: &'e Script,
+    vars: BTreeMap<String, Value>,
+    /// The window typed text must go to: focused at start, then the last one
+    /// waited for or focused.
+    target: Option<WindowInfo>,
+    named: BTreeMap<String, WindowInfo>,
+    current_step: Option<&'e Step>,
+    steps_completed: usize,
+}
+
+impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
+    fn execute(&mut self, preset: &BTreeMap<String, String>) -> Status {
+        match self.try_execute(preset) {
+            Ok(status) => status,
+            Err(Stop::Cancelled) => Status::Cancelled {
+                step: self.current_step.map(|s| s.number),
+            },
+            Err(Stop::Failed(error)) => Status::Failed(RunFailure {
+                script_name: self.script.name.clone(),
+                step: self.current_step.map(|s| (s.number, s.line)),
+                action: self.current_step.map_or("input", |s| s.action.name()),
+                error,
+            }),
+        }
+    }
+
+    fn try_execute(&mut self, preset: &BTreeMap<String, String>) -> Result<Status, Stop> {
+        self.target = self.desktop.focused()?;
+        if let Some(context) = &self.script.only_when {
+            if !self.target.as_ref().is_some_and(|w| context.matches(w)) {
+                return Ok(Status::Rejected {
+                    reason: format!("genvejen virker kun i vinduer med {context}"),
+                });
+            }
+        }
+        self.resolve_inputs(preset)?;
+        let script = self.script;
+        for step in &script.steps {
+            self.current_step = Some(step);
+            self.check_cancel()?;
+            let skip = match &step.when {
+                Some(when) => !self.condition(when)?,
+                None => false,
+            };
+            if !skip {
+                self.step(step)?;
+            }
+            self.steps_completed += 1;
+        }
+        self.current_step = None;
+        Ok(Status::Completed)
+    }
+
+    fn check_cancel(&self) -> Result<(), Stop> {
+        if self.engine.cancel.is_cancelled() {
+            Err(Stop::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn step(&mut self, step: &Step) -> Result<(), Stop> {
+        let settings = &self.engine.settings;
+        match &step.action {
+            Action::Type { text, key_delay } => {
+                let text = self.render(text, TemplateUse::Text)?;
+                if text.chars().count() > settings.paste_threshold {
+                    tracing::debug!(step = step.number, "long text: pasting instead of typing");
+                    return self.paste(step, &text);
+                }
+                let delay = key_delay
+                    .or(self.script.key_delay)
+                    .unwrap_or(settings.key_delay);
+                self.type_text(step, &text, delay)
+            }
+            Action::Paste { text } => {
+                let text = self.render(text, TemplateUse::Text)?;
+                self.paste(step, &text)
+            }
+            Action::Key { chords, repeat } => {
+                for _ in 0..*repeat {
+                    for chord in chords {
+                        self.before_injecting(step)?;
+                        self.desktop.press(chord)?;
+                    }
+                }
+                Ok(())
+            }
+            Action::Launch { program, args } => {
+                let program = self.render(program, TemplateUse::Text)?;
+                let args = args
+                    .iter()
+                    .map(|a| self.render(a, TemplateUse::Text))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(self.desktop.launch(&program, &args)?)
+            }
+            Action::OpenUrl { url } => {
+                let url = self.render(url, TemplateUse::Url)?;
+                Ok(self.desktop.open_url(&url)?)
+            }
+            Action::WaitWindow {
+                window,
+                timeout,
+                name,
+            }
+            | Action::FocusWindow {
+                window,
+                timeout,
+                name,
+            } => {
+                let found = self.wait_for_window(window, *timeout)?;
+                self.focus(&found)?;
+                if let Some(name) = name {
+                    self.named.insert(name.clone(), found.clone());
+                }
+                self.target = Some(found);
+                Ok(())
+            }
+            Action::CopySelection { into, timeout } => {
+                let text = self
+                    .desktop
+                    .selected_text(*timeout)?
+                    .filter(|t| !t.is_empty());
+                let text = text.ok_or(RunError::NothingSelected)?;
+                self.vars.insert(into.clone(), Value::from(text));
+                Ok(())
+            }
+            Action::ReadClipboard { into } => {
+                let text = self.desktop.read_text()?.unwrap_or_default();
+                self.vars.insert(into.clone(), Value::from(text));
+                Ok(())
+            }
+            Action::Pause { duration } => self.sleep(*duration),
+            Action::Set { name, value } => {
+                let value = self.evaluate(value)?;
+                self.vars.insert(name.clone(), value);
+                Ok(())
+            }
+            Action::Message { text } => {
+                let text = self.render(text, TemplateUse::Text)?;
+                Ok(self.desktop.show_message(&self.script.name, &text)?)
+            }
+            Action::Require { condition, message } => {
+                if self.condition(condition)? {
+                    Ok(())
+                } else {
+                    let message = self.render(message, TemplateUse::Text)?;
+                    Err(RunError::RequirementFailed(message).into())
+                }
+            }
+        }
+    }
+
+    /// The window a typing step must go to.
+    fn expected_window(&self, step: &Step) -> Option<&WindowInfo> {
+        match &step.target {
+            Some(name) => self.named.get(name),
+            None => self.target.as_ref(),
+        }
+    }
+
+    /// Before any key goes out: not cancelled, the user's modifiers are up,
+    /// and the focused window is the one the script means.
+    fn before_injecting(&mut self, step: &Step) -> Result<(), Stop> {
+        self.check_cancel()?;
+        let timeout = self.engine.settings.modifier_release_timeout;
+        if !self.desktop.wait_modifiers_released(timeout)? {
+            return Err(RunError::ModifiersHeld { timeout }.into());
+        }
+        let expected = self
+            .expected_window(step)
+            .cloned()
+            .ok_or(RunError::NoFocusedWindow)?;
+        match self.desktop.focused()? {
+            Some(now) if now.id == expected.id => Ok(()),
+            Some(now) => Err(RunError::WrongWindow {
+                expected: expected.to_string(),
+                actual: now.to_string(),
+            }
+            .into()),
+            None => Err(RunError::WrongWindow {
+                expected: expected.to_string(),
+                actual: "intet vindue".into(),
+            }
+            .into()),
+        }
+    }
+
+    fn type_text(&mut self, step: &Step, text: &str, delay: Duration) -> Result<(), Stop> {
+        let chars: Vec<char> = text.chars().collect();
+        for chunk in chars.chunks(self.engine.settings.chunk_chars.max(1)) {
+            self.before_injecting(step)?;
+            let chunk: String = chunk.iter().collect();
+            self.desktop.type_text(&chunk, delay)?;
+        }
+        Ok(())
+    }
+
+    /// Clipboard paste that puts the caseworker's clipboard back afterwards,
+    /// unless they copied something new meanwhile.
+    fn paste(&mut self, step: &Step, text: &str) -> Result<(), Stop> {
+        self.before_injecting(step)?;
+        let window = self
+            .expected_window(step)
+            .cloned()
+            .ok_or(RunError::NoFocusedWindow)?;
+        let saved = self.desktop.read_text()?;
+        self.desktop.write_text(text)?;
+        let chord = self.desktop.paste_chord_for(&window);
+        let pasted = self.desktop.press(&chord).and_then(|()| {
+            self.desktop
+                .wait_until_pasted(self.engine.settings.paste_timeout)
+        });
+        let restored = self.restore_clipboard(text, saved);
+        let delivered = pasted?;
+        restored?;
+        if !delivered {
+            return Err(RunError::Desktop(format!(
+                "{window} hentede ikke den indsatte tekst inden for {} ms",
+                self.engine.settings.paste_timeout.as_millis()
+            ))
+            .into());
+        }
+        Ok(())
+    }
+
+    fn restore_clipboard(&mut self, ours: &str, saved: Option<String>) -> Result<(), PortError> {
+        if self.desktop.read_text()?.as_deref() != Some(ours) {
+            return Ok(()); // the caseworker copied something else meanwhile: keep it
+        }
+        match saved {
+            Some(previous) => self.desktop.write_text(&previous),
+            None => self.desktop.clear(),
+        }
+    }
+
+    fn wait_for_window(
+        &mut self,
+        window: &WindowMatch,
+        timeout: Duration,
+    ) -> Result<WindowInfo, Stop> {
+        let deadline = self.desktop.monotonic() + timeout;
+        loop {
+            self.check_cancel()?;
+            if let Some(found) = self.desktop.matching(window)?.pop() {
+                return Ok(found);
+            }
+            if self.desktop.monotonic() >= deadline {
+                return Err(RunError::WindowTimeout {
+                    window: format!("vindue med {window}"),
+                    timeout,
+                }
+                .into());
+            }
+            self.desktop.sleep(self.engine.settings.poll_interval);
+        }
+    }
+
+    /// Focuses a window and checks that it really has focus.
+    fn focus(&mut self, window: &WindowInfo) -> Result<(), Stop> {
+        let deadline = self.desktop.monotonic() + self.engine.settings.focus_timeout;
+        self.desktop.focus(window.id)?;
+        loop {
+            self.check_cancel()?;
+            let focused = self.desktop.focused()?;
+            if focused.as_ref().is_some_and(|f| f.id == window.id) {
+                return Ok(());
+            }
+            if self.desktop.monotonic() >= deadline {
+                return Err(RunError::FocusRefused {
+                    window: window.to_string(),
+                    focused: focused.map_or("intet vindue".into(), |f| f.to_string()),
+                }
+                .into());
+            }
+            self.desktop.sleep(self.engine.settings.poll_interval);
+            self.desktop.focus(window.id)?;
+        }
+    }
+
+    fn sleep(&mut self, duration: Duration) -> Result<(), Stop> {
+        let end = self.desktop.monotonic() + duration;
+        loop {
+            self.check_cancel()?;
+            let left = end.saturating_sub(self.desktop.monotonic());
+            if left.is_zero() {
+                return Ok(());
+            }
+            self.desktop.sleep(left.min(Duration::from_millis(10)));
+        }
+    }
+
+    fn context(&self) -> Value {
+        let now = self.desktop.now();
+        let mut context: BTreeMap<String, Value> = self.vars.clone();
+        context.insert(
+            "profile".into(),
+            Value::from(minijinja::value::Serde(&self.engine.config.profile)),
+        );
+        context.insert(
+            "org".into(),
+            crate::template::org_value(&self.engine.config.org),
+        );
+        context.insert("today".into(), Value::from(danish::iso(now.date())));
+        context.insert("now".into(), Value::from(now.format("%H:%M").to_string()));
+        context.insert(
+            "script".into(),
+            Value::from_iter([
+                ("id", self.script.id.as_str()),
+                ("name", self.script.name.as_str()),
+            ]),
+        );
+        Value::from(context)
+    }
+
+    fn render(&self, template: &Template, usage: TemplateUse) -> Result<String, RunError> {
+        self.engine
+            .renderer
+            .render(&template.source, usage, &self.context())
+            .map_err(|e| template_error(template, &e))
+    }
+
+    fn condition(&self, template: &Template) -> Result<bool, RunError> {
+        self.engine
+            .renderer
+            .is_true(&template.source, &self.context())
+            .map_err(|e| template_error(template, &e))
+    }
+
+    /// A `set` value: a lone `{{ expression }}` keeps its type (a number stays
+    /// a number for later arithmetic); anything else is rendered to text.
+    fn evaluate(&self, template: &Template) -> Result<Value, RunError> {
+        let source = template.source.trim();
+        if let Some(expression) = source.strip_prefix("{{").and_then(|s| s.strip_suffix("}}")) {
+            if !expression.contains("{{") && !expression.contains("}}") {
+                return self
+                    .engine
+                    .renderer
+                    .eval(expression, &self.context())
+                    .map_err(|e| template_error(template, &e));
+            }
+        }
+        self.render(template, TemplateUse::Text).map(Value::from)
+    }
+}
+
+fn template_error(template: &Template, e: &minijinja::Error) -> RunError {
+    let mut detail = e
+        .detail()
+        .map(str::to_string)
+        .unwrap_or_else(|| e.kind().to_string());
+    if e.kind() == minijinja::ErrorKind::UndefinedError && e.detail().is_none() {
+        detail = "en værdi er ikke defineret".into();
+    }
+    RunError::Template {
+        line: template.line + e.line().unwrap_or(1).saturating_sub(1),
+        detail: crate::cpr::redact(&detail),
+    }
+}

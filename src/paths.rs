@@ -1,0 +1,80 @@
+//! Where the config and scripts are: given on the command line, else the
+//! development layout next to the binary (`config/genvej.toml`, `hotkeys/`),
+//! else the installed per-OS locations.
+
+use std::path::{Path, PathBuf};
+
+/// The installed locations on this OS.
+pub struct Installed {
+    /// Machine-wide config and scripts (ProgramData / /etc and /usr/share).
+    pub machine_config: PathBuf,
+    pub machine_hotkeys: PathBuf,
+    /// Per-user overrides (AppData / XDG).
+    pub user_config: Option<PathBuf>,
+    pub user_hotkeys: Option<PathBuf>,
+}
+
+impl Installed {
+    pub fn for_this_os() -> Installed {
+        let user = dirs::config_dir().map(|d| d.join("genvej"));
+        #[cfg(windows)]
+        let machine = std::env::var_os("ProgramData")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(r"C:\ProgramData"))
+            .join("genvej");
+        #[cfg(windows)]
+        let (machine_config, machine_hotkeys) =
+            (machine.join("genvej.toml"), machine.join("hotkeys"));
+        #[cfg(not(windows))]
+        let (machine_config, machine_hotkeys) = (
+            PathBuf::from("/etc/genvej/genvej.toml"),
+            PathBuf::from("/usr/share/genvej/hotkeys"),
+        );
+        Installed {
+            machine_config,
+            machine_hotkeys,
+            user_config: user.as_ref().map(|d| d.join("genvej.toml")),
+            user_hotkeys: user.map(|d| d.join("hotkeys")),
+        }
+    }
+}
+
+/// The development layout: a folder holding `config/genvej.toml` and
+/// `hotkeys/`, at or above the running binary (e.g. `target/debug/genvej`).
+pub fn development_root() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    exe.ancestors()
+        .skip(1)
+        .take(5)
+        .find(|dir| is_development_root(dir))
+        .map(Path::to_path_buf)
+}
+
+fn is_development_root(dir: &Path) -> bool {
+    dir.join("config/genvej.toml").is_file() && dir.join("hotkeys").is_dir()
+}
+
+/// The config file to use when none is named: the per-user one if it
+/// exists, else the machine-wide one, else the development one.
+pub fn default_config() -> Option<PathBuf> {
+    if let Some(root) = development_root() {
+        return Some(root.join("config/genvej.toml"));
+    }
+    let installed = Installed::for_this_os();
+    installed
+        .user_config
+        .filter(|p| p.is_file())
+        .or_else(|| Some(installed.machine_config).filter(|p| p.is_file()))
+}
+
+/// Script folders when neither the command line nor the config names any.
+pub fn default_hotkey_folders() -> Vec<PathBuf> {
+    if let Some(root) = development_root() {
+        return vec![root.join("hotkeys")];
+    }
+    let installed = Installed::for_this_os();
+    std::iter::once(installed.machine_hotkeys)
+        .chain(installed.user_hotkeys)
+        .filter(|p| p.is_dir())
+        .collect()
+}

@@ -1,0 +1,497 @@
+//! A recording desktop for simulation tests and `genvej exec --dry-run`.
+//!
+//! It keeps virtual time, so waits and timeouts are exact and instant. Typed
+//! text goes to whichever fake window has focus at that moment — so a test
+//! that moves focus mid-run sees text arrive in the wrong window if the
+//! engine's guard ever fails.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+
+use crate::chord::{Chord, Key, Modifiers};
+use crate::ports::{
+    Clipboard, Clock, Form, Keyboard, Launcher, PortError, PortResult, Prompter, Windows,
+};
+use crate::window_match::{TextPattern, WindowId, WindowInfo, WindowMatch};
+
+/// One thing the fake desktop saw, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FakeEvent {
+    Typed { window: String, text: String },
+    Pressed { window: String, chord: String },
+    Pasted { window: String, text: String },
+    Launched { program: String, args: Vec<String> },
+    OpenedUrl(String),
+    Focused(String),
+    Asked { title: String, fields: Vec<String> },
+    Message { title: String, text: String },
+}
+
+impl FakeEvent {
+    /// One readable line, as asserted by tests and printed by `--dry-run`.
+    pub fn line(&self) -> String {
+        match self {
+            FakeEvent::Typed { window, text } => format!("type «{window}» {text:?}"),
+            FakeEvent::Pressed { window, chord } => format!("key «{window}» {chord}"),
+            FakeEvent::Pasted { window, text } => format!("paste «{window}» {text:?}"),
+            FakeEvent::Launched { program, args } => format!("launch {program} {args:?}"),
+            FakeEvent::OpenedUrl(url) => format!("open_url {url}"),
+            FakeEvent::Focused(window) => format!("focus «{window}»"),
+            FakeEvent::Asked { title, fields } => format!("ask «{title}» [{}]", fields.join(", ")),
+            FakeEvent::Message { title, text } => format!("message «{title}» {text:?}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct FakeWindow {
+    info: WindowInfo,
+    visible_from: Duration,
+    focus_when_shown: bool,
+}
+
+/// What a launch makes appear: a window, after a delay, which takes focus.
+#[derive(Debug, Clone)]
+struct LaunchRule {
+    trigger: String,
+    title: String,
+    class: String,
+    after: Duration,
+}
+
+/// How forms are answered.
+#[derive(Debug, Clone)]
+pub enum Answers {
+    /// Keep every field's pre-filled value (dry runs).
+    Prefilled,
+    /// Answer with these values (fields not named keep their pre-filled value).
+    Given(BTreeMap<String, String>),
+    /// Press Escape.
+    Cancel,
+}
+
+#[derive(Debug, Clone)]
+pub struct FakeDesktop {
+    events: Vec<FakeEvent>,
+    windows: Vec<FakeWindow>,
+    focused: Option<WindowId>,
+    clipboard: Option<String>,
+    pasted_since_write: bool,
+    selection: Option<String>,
+    clock: Duration,
+    start: NaiveDateTime,
+    answers: Answers,
+    launch_rules: Vec<LaunchRule>,
+    obliging: bool,
+    refuse_focus: bool,
+    modifiers_held_until: Duration,
+    focus_thief: Option<(usize, WindowId)>,
+    typed_chars: usize,
+    next_id: u64,
+}
+
+impl FakeDesktop {
+    /// An empty desktop whose clock reads `start`.
+    pub fn new(start: NaiveDateTime) -> Self {
+        FakeDesktop {
+            events: Vec::new(),
+            windows: Vec::new(),
+            focused: None,
+            clipboard: None,
+            pasted_since_write: false,
+            selection: None,
+            clock: Duration::ZERO,
+            start,
+            answers: Answers::Prefilled,
+            launch_rules: Vec::new(),
+            obliging: false,
+            refuse_focus: false,
+            modifiers_held_until: Duration::ZERO,
+            focus_thief: None,
+            typed_chars: 0,
+            next_id: 1,
+        }
+    }
+
+    /// For dry runs: one focused window, and every awaited window "appears".
+    pub fn obliging(start: NaiveDateTime) -> Self {
+        let mut desktop = FakeDesktop::new(start);
+        desktop.obliging = true;
+        let id = desktop.add_window("aktivt vindue", "");
+        desktop.focused = Some(id);
+        desktop
+    }
+
+    /// Adds a visible window and returns its id.
+    pub fn add_window(&mut self, title: &str, class: &str) -> WindowId {
+        self.push_window(title, class, self.clock, false)
+    }
+
+    /// Gives a window focus, as if the caseworker clicked it.
+    pub fn click(&mut self, id: WindowId) {
+        self.focused = Some(id);
+    }
+
+    /// When a launched program or opened URL contains `trigger`, a window
+    /// titled `title` appears `after` later and takes focus.
+    pub fn on_launch(&mut self, trigger: &str, title: &str, class: &str, after: Duration) {
+        self.launch_rules.push(LaunchRule {
+            trigger: trigger.into(),
+            title: title.into(),
+            class: class.into(),
+            after,
+        });
+    }
+
+    pub fn answer_forms(&mut self, answers: Answers) {
+        self.answers = answers;
+    }
+
+    pub fn select_text(&mut self, text: &str) {
+        self.selection = Some(text.into());
+    }
+
+    pub fn set_clipboard(&mut self, text: Option<&str>) {
+        self.clipboard = text.map(Into::into);
+    }
+
+    pub fn clipboard(&self) -> Option<&str> {
+        self.clipboard.as_deref()
+    }
+
+    /// The caseworker keeps holding the hot key's modifiers this long.
+    pub fn hold_modifiers_for(&mut self, duration: Duration) {
+        self.modifiers_held_until = self.clock + duration;
+    }
+
+    /// After `chars` typed characters, focus jumps to `window` (a click, a pop-up).
+    pub fn steal_focus_after(&mut self, chars: usize, window: WindowId) {
+        self.focus_thief = Some((chars, window));
+    }
+
+    /// Focus requests are ignored (a window manager that refuses).
+    pub fn refuse_focus(&mut self) {
+        self.refuse_focus = true;
+    }
+
+    pub fn events(&self) -> &[FakeEvent] {
+        &self.events
+    }
+
+    /// The events as lines; consecutive typing into one window is one line.
+    pub fn lines(&self) -> Vec<String> {
+        self.events.iter().map(FakeEvent::line).collect()
+    }
+
+    /// Everything that arrived in one window, typed or pasted.
+    pub fn text_in(&self, title: &str) -> String {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                FakeEvent::Typed { window, text } | FakeEvent::Pasted { window, text }
+                    if window == title =>
+                {
+                    Some(text.as_str())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn push_window(
+        &mut self,
+        title: &str,
+        class: &str,
+        visible_from: Duration,
+        focus_when_shown: bool,
+    ) -> WindowId {
+        let id = WindowId(self.next_id);
+        self.next_id += 1;
+        self.windows.push(FakeWindow {
+            info: WindowInfo {
+                id,
+                title: title.into(),
+                class: class.into(),
+                executable: None,
+            },
+            visible_from,
+            focus_when_shown,
+        });
+        id
+    }
+
+    /// Applies what virtual time has brought: windows appearing and taking focus.
+    fn advance(&mut self) {
+        for window in &mut self.windows {
+            if window.focus_when_shown && window.visible_from <= self.clock {
+                window.focus_when_shown = false;
+                self.focused = Some(window.info.id);
+            }
+        }
+    }
+
+    fn focused_title(&self) -> String {
+        self.focused
+            .and_then(|id| self.windows.iter().find(|w| w.info.id == id))
+            .map_or_else(|| "intet vindue".to_string(), |w| w.info.title.clone())
+    }
+
+    fn apply_launch_rules(&mut self, launched: &str) {
+        let rules: Vec<LaunchRule> = self
+            .launch_rules
+            .iter()
+            .filter(|r| launched.contains(&r.trigger))
+            .cloned()
+            .collect();
+        for rule in rules {
+            let at = self.clock + rule.after;
+            self.push_window(&rule.title, &rule.class, at, true);
+        }
+    }
+
+    fn record_typed(&mut self, text: &str) {
+        let window = self.focused_title();
+        if let Some(FakeEvent::Typed {
+            window: last,
+            text: so_far,
+        }) = self.events.last_mut()
+        {
+            if *last == window {
+                so_far.push_str(text);
+                return;
+            }
+        }
+        self.events.push(FakeEvent::Typed {
+            window,
+            text: text.into(),
+        });
+    }
+}
+
+/// A title that a dry run's stand-in window shows for a window match.
+fn stand_in_title(window: &WindowMatch) -> String {
+    match &window.title {
+        Some(TextPattern::Glob { written, .. }) => {
+            written.replace(['*', '?'], "").trim().to_string()
+        }
+        Some(TextPattern::Regex(r)) => r.as_str().to_string(),
+        None => window.to_string(),
+    }
+}
+
+impl Keyboard for FakeDesktop {
+    fn wait_modifiers_released(&mut self, timeout: Duration) -> PortResult<bool> {
+        let left = self.modifiers_held_until.saturating_sub(self.clock);
+        if left <= timeout {
+            self.clock += left;
+            self.advance();
+            Ok(true)
+        } else {
+            self.clock += timeout;
+            Ok(false)
+        }
+    }
+
+    fn type_text(&mut self, text: &str, key_delay: Duration) -> PortResult<()> {
+        for c in text.chars() {
+            if let Some((after, thief)) = self.focus_thief {
+                if self.typed_chars >= after {
+                    self.focused = Some(thief);
+                    self.focus_thief = None;
+                }
+            }
+            self.record_typed(&c.to_string());
+            self.typed_chars += 1;
+            self.clock += key_delay;
+        }
+        self.advance();
+        Ok(())
+    }
+
+    fn press(&mut self, chord: &Chord) -> PortResult<()> {
+        let window = self.focused_title();
+        let paste = Chord {
+            modifiers: Modifiers {
+                ctrl: true,
+                ..Modifiers::default()
+            },
+            key: Key::Letter('V'),
+        };
+        if *chord == paste {
+            if let Some(text) = self.clipboard.clone() {
+                self.pasted_since_write = true;
+                self.events.push(FakeEvent::Pasted { window, text });
+                return Ok(());
+            }
+        }
+        self.events.push(FakeEvent::Pressed {
+            window,
+            chord: chord.to_string(),
+        });
+        Ok(())
+    }
+
+    fn release_modifiers(&mut self) -> PortResult<()> {
+        Ok(())
+    }
+}
+
+impl Clipboard for FakeDesktop {
+    fn read_text(&mut self) -> PortResult<Option<String>> {
+        Ok(self.clipboard.clone())
+    }
+
+    fn write_text(&mut self, text: &str) -> PortResult<()> {
+        self.clipboard = Some(text.into());
+        self.pasted_since_write = false;
+        Ok(())
+    }
+
+    fn clear(&mut self) -> PortResult<()> {
+        self.clipboard = None;
+        Ok(())
+    }
+
+    fn wait_until_pasted(&mut self, timeout: Duration) -> PortResult<bool> {
+        if !self.pasted_since_write {
+            self.clock += timeout;
+        }
+        Ok(self.pasted_since_write)
+    }
+
+    fn selected_text(&mut self, _timeout: Duration) -> PortResult<Option<String>> {
+        Ok(self.selection.clone())
+    }
+
+    fn paste_chord_for(&mut self, _window: &WindowInfo) -> Chord {
+        Chord {
+            modifiers: Modifiers {
+                ctrl: true,
+                ..Modifiers::default()
+            },
+            key: Key::Letter('V'),
+        }
+    }
+}
+
+impl Windows for FakeDesktop {
+    fn list(&mut self) -> PortResult<Vec<WindowInfo>> {
+        self.advance();
+        Ok(self
+            .windows
+            .iter()
+            .filter(|w| w.visible_from <= self.clock)
+            .map(|w| w.info.clone())
+            .collect())
+    }
+
+    fn focused(&mut self) -> PortResult<Option<WindowInfo>> {
+        self.advance();
+        Ok(self
+            .focused
+            .and_then(|id| self.windows.iter().find(|w| w.info.id == id))
+            .map(|w| w.info.clone()))
+    }
+
+    fn focus(&mut self, id: WindowId) -> PortResult<()> {
+        let title = self
+            .windows
+            .iter()
+            .find(|w| w.info.id == id)
+            .map(|w| w.info.title.clone())
+            .ok_or_else(|| PortError::Failed("vinduet findes ikke længere".into()))?;
+        if !self.refuse_focus && self.focused != Some(id) {
+            self.focused = Some(id);
+            self.events.push(FakeEvent::Focused(title));
+        }
+        Ok(())
+    }
+
+    fn matching(&mut self, window: &WindowMatch) -> PortResult<Vec<WindowInfo>> {
+        let found: Vec<WindowInfo> = self
+            .list()?
+            .into_iter()
+            .filter(|w| window.matches(w))
+            .collect();
+        if found.is_empty() && self.obliging {
+            let id = self.push_window(&stand_in_title(window), "", self.clock, false);
+            return Ok(self
+                .windows
+                .iter()
+                .filter(|w| w.info.id == id)
+                .map(|w| w.info.clone())
+                .collect());
+        }
+        Ok(found)
+    }
+}
+
+impl Launcher for FakeDesktop {
+    fn launch(&mut self, program: &str, args: &[String]) -> PortResult<()> {
+        self.events.push(FakeEvent::Launched {
+            program: program.into(),
+            args: args.to_vec(),
+        });
+        let all = std::iter::once(program.to_string())
+            .chain(args.iter().cloned())
+            .collect::<Vec<_>>()
+            .join(" ");
+        self.apply_launch_rules(&all);
+        Ok(())
+    }
+
+    fn open_url(&mut self, url: &str) -> PortResult<()> {
+        self.events.push(FakeEvent::OpenedUrl(url.into()));
+        self.apply_launch_rules(url);
+        Ok(())
+    }
+}
+
+impl Prompter for FakeDesktop {
+    fn ask(&mut self, form: &Form) -> PortResult<Option<BTreeMap<String, String>>> {
+        self.events.push(FakeEvent::Asked {
+            title: form.title.clone(),
+            fields: form.fields.iter().map(|f| f.name.clone()).collect(),
+        });
+        let prefilled = || -> BTreeMap<String, String> {
+            form.fields
+                .iter()
+                .filter_map(|f| f.value.clone().map(|v| (f.name.clone(), v)))
+                .collect()
+        };
+        Ok(match &self.answers {
+            Answers::Cancel => None,
+            Answers::Prefilled => Some(prefilled()),
+            Answers::Given(given) => {
+                let mut answers = prefilled();
+                answers.extend(given.iter().map(|(k, v)| (k.clone(), v.clone())));
+                Some(answers)
+            }
+        })
+    }
+
+    fn show_message(&mut self, title: &str, text: &str) -> PortResult<()> {
+        self.events.push(FakeEvent::Message {
+            title: title.into(),
+            text: text.into(),
+        });
+        Ok(())
+    }
+}
+
+impl Clock for FakeDesktop {
+    fn now(&self) -> NaiveDateTime {
+        self.start + self.clock
+    }
+
+    fn monotonic(&self) -> Duration {
+        self.clock
+    }
+
+    fn sleep(&mut self, duration: Duration) {
+        self.clock += duration;
+        self.advance();
+    }
+}

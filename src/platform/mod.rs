@@ -1,0 +1,3 @@
+//! Desktop adapters that implement the engine's ports.
+
+pub mod fake;

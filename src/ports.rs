@@ -1,0 +1,137 @@
+//! The small traits the engine owns. Platform adapters (`x11`, `windows`) and
+//! the recording `fake` implement them; the engine never calls an OS crate.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use crate::chord::Chord;
+use crate::script::InputKind;
+use crate::window_match::{WindowId, WindowInfo, WindowMatch};
+
+/// A failure reported by the desktop.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PortError {
+    /// The desktop could not do what was asked; the text says what and why.
+    #[error("{0}")]
+    Failed(String),
+    /// The run was stopped (panic key) while the desktop was busy.
+    #[error("stoppet")]
+    Cancelled,
+}
+
+pub type PortResult<T> = Result<T, PortError>;
+
+/// Typing and key presses into the focused window.
+pub trait Keyboard {
+    /// Waits until no modifier key (Ctrl, Alt, Shift, Super) is held, so that
+    /// injected keys do not combine with the caseworker's hot key. `false`
+    /// when they are still held after `timeout`.
+    fn wait_modifiers_released(&mut self, timeout: Duration) -> PortResult<bool>;
+    /// Types text exactly as given; line breaks and tabs are sent as keys.
+    fn type_text(&mut self, text: &str, key_delay: Duration) -> PortResult<()>;
+    /// Presses and releases a chord.
+    fn press(&mut self, chord: &Chord) -> PortResult<()>;
+    /// Releases any modifier this adapter pressed and has not released (after
+    /// a failure or a cancel), so no key is left down.
+    fn release_modifiers(&mut self) -> PortResult<()>;
+}
+
+/// The clipboard and the current selection.
+pub trait Clipboard {
+    fn read_text(&mut self) -> PortResult<Option<String>>;
+    fn write_text(&mut self, text: &str) -> PortResult<()>;
+    /// Empties the clipboard.
+    fn clear(&mut self) -> PortResult<()>;
+    /// After the paste key was sent: waits until the target has fetched the
+    /// text we offered (on X11 it is served on request). `false` on timeout.
+    fn wait_until_pasted(&mut self, timeout: Duration) -> PortResult<bool>;
+    /// The text selected in the focused window, if any, without leaving it on
+    /// the clipboard.
+    fn selected_text(&mut self, timeout: Duration) -> PortResult<Option<String>>;
+    /// The chord that pastes into this window (Ctrl+V; Shift+Insert for
+    /// terminals and targets configured so).
+    fn paste_chord_for(&mut self, window: &WindowInfo) -> Chord;
+}
+
+/// Top-level windows.
+pub trait Windows {
+    fn list(&mut self) -> PortResult<Vec<WindowInfo>>;
+    fn focused(&mut self) -> PortResult<Option<WindowInfo>>;
+    /// Asks for a window to be focused; the engine checks that it was.
+    fn focus(&mut self, id: WindowId) -> PortResult<()>;
+    /// The windows that match, newest last.
+    fn matching(&mut self, window: &WindowMatch) -> PortResult<Vec<WindowInfo>> {
+        Ok(self
+            .list()?
+            .into_iter()
+            .filter(|w| window.matches(w))
+            .collect())
+    }
+}
+
+/// Starting programs and opening URLs.
+pub trait Launcher {
+    /// Starts a program with arguments as a list (never through a shell).
+    fn launch(&mut self, program: &str, args: &[String]) -> PortResult<()>;
+    fn open_url(&mut self, url: &str) -> PortResult<()>;
+}
+
+/// Asking the caseworker.
+pub trait Prompter {
+    /// Shows a form; `None` when the caseworker cancels.
+    fn ask(&mut self, form: &Form) -> PortResult<Option<BTreeMap<String, String>>>;
+    fn show_message(&mut self, title: &str, text: &str) -> PortResult<()>;
+}
+
+/// Time: wall clock for dates, a monotonic clock and sleeping for waits.
+pub trait Clock {
+    fn now(&self) -> chrono::NaiveDateTime;
+    /// Time since some fixed point; only differences matter.
+    fn monotonic(&self) -> Duration;
+    fn sleep(&mut self, duration: Duration);
+}
+
+/// Everything a run needs from the desktop.
+pub trait Desktop: Keyboard + Clipboard + Windows + Launcher + Prompter + Clock {}
+impl<T: Keyboard + Clipboard + Windows + Launcher + Prompter + Clock + ?Sized> Desktop for T {}
+
+/// Several inputs asked at once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Form {
+    /// The script's name, as the dialog's title.
+    pub title: String,
+    pub fields: Vec<FormField>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormField {
+    pub name: String,
+    pub label: String,
+    pub kind: InputKind,
+    /// Pre-filled value (rendered default, or what the selection held).
+    pub value: Option<String>,
+    pub required: bool,
+    pub choices: Vec<String>,
+    pub help: Option<String>,
+}
+
+/// Set from another thread (the panic key) to stop a run between actions.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+    pub fn reset(&self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+}
