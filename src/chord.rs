@@ -160,7 +160,7 @@ impl Chord {
             chord.key,
             Key::Function(_) | Key::Named(NamedKey::Pause | NamedKey::PrintScreen)
         );
-        if !standalone_ok && !(m.ctrl || m.alt || m.super_key) {
+        if !(standalone_ok || m.ctrl || m.alt || m.super_key) {
             return Err(ChordError::NeedsModifier {
                 key: chord.key.to_string(),
             });

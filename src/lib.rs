@@ -14,6 +14,7 @@ pub mod input_value;
 pub mod paths;
 pub mod platform;
 pub mod ports;
+pub mod schema;
 pub mod script;
 pub mod suggest;
 pub mod template;

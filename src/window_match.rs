@@ -24,33 +24,57 @@ pub enum TextPattern {
     /// `*` any text, `?` one character, case ignored; kept as written for messages.
     Glob {
         written: String,
-        regex: Regex,
+        folded: Vec<char>,
     },
     Regex(Regex),
 }
 
 impl TextPattern {
     pub fn glob(written: &str) -> TextPattern {
-        let mut pattern = String::from("(?is)^");
-        for c in written.chars() {
-            match c {
-                '*' => pattern.push_str(".*"),
-                '?' => pattern.push('.'),
-                c => pattern.push_str(&regex::escape(&c.to_string())),
-            }
-        }
-        pattern.push('$');
         TextPattern::Glob {
             written: written.to_string(),
-            regex: Regex::new(&pattern).expect("escaped glob is a valid regex"),
+            folded: written.chars().flat_map(char::to_lowercase).collect(),
         }
     }
 
     pub fn is_match(&self, text: &str) -> bool {
         match self {
-            TextPattern::Glob { regex, .. } | TextPattern::Regex(regex) => regex.is_match(text),
+            TextPattern::Glob { folded, .. } => {
+                let text: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+                wildcard_match(folded, &text)
+            }
+            TextPattern::Regex(regex) => regex.is_match(text),
         }
     }
+}
+
+/// `*`/`?` matching without building a regex (compiling a case-insensitive
+/// regex costs ~0.25 ms, which dominated checking 80 scripts). Greedy with
+/// backtracking to the last `*`: linear in practice.
+fn wildcard_match(pattern: &[char], text: &[char]) -> bool {
+    let (mut p, mut t) = (0, 0);
+    let mut last_star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p) {
+            Some('*') => {
+                last_star = Some((p, t));
+                p += 1;
+            }
+            Some(&c) if c == '?' || c == text[t] => {
+                p += 1;
+                t += 1;
+            }
+            _ => match last_star {
+                Some((star_p, star_t)) => {
+                    p = star_p + 1;
+                    t = star_t + 1;
+                    last_star = Some((star_p, star_t + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|&c| c == '*')
 }
 
 impl fmt::Display for TextPattern {
@@ -140,6 +164,19 @@ mod tests {
         };
         assert!(m.matches(&window("fasit (TEST) – borger", "", None)));
         assert!(!m.matches(&window("Fasit test", "", None)));
+    }
+
+    #[test]
+    fn wildcards() {
+        let m = |p: &str, t: &str| TextPattern::glob(p).is_match(t);
+        assert!(m("*", ""));
+        assert!(m("Fasit*", "Fasit"));
+        assert!(m("*borger*", "Fasit – Borger 12"));
+        assert!(m("F?sit", "Fasit"));
+        assert!(!m("F?sit", "Fsit"));
+        assert!(m("*a*b*c", "xxaxxbxxc"));
+        assert!(!m("*a*b*c", "xxaxxbxxcx"));
+        assert!(m("ÆBLE*", "æble og pære"));
     }
 
     #[test]

@@ -20,9 +20,9 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Check { paths }) => check(&setup, paths),
         Some(Command::Schema { for_config }) => {
             let schema = if for_config {
-                crate::config::config_schema()
+                crate::schema::config()
             } else {
-                script::raw::script_schema()
+                crate::schema::hotkeys()
             };
             println!("{}", serde_json::to_string_pretty(&schema)?);
             Ok(ExitCode::SUCCESS)

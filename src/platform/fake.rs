@@ -12,7 +12,8 @@ use chrono::NaiveDateTime;
 
 use crate::chord::{Chord, Key, Modifiers};
 use crate::ports::{
-    Clipboard, Clock, Form, Keyboard, Launcher, PortError, PortResult, Prompter, Windows,
+    CancelToken, Clipboard, Clock, Form, Keyboard, Launcher, PortError, PortResult, Prompter,
+    Windows,
 };
 use crate::window_match::{TextPattern, WindowId, WindowInfo, WindowMatch};
 
@@ -88,6 +89,7 @@ pub struct FakeDesktop {
     refuse_focus: bool,
     modifiers_held_until: Duration,
     focus_thief: Option<(usize, WindowId)>,
+    panic_key: Option<(usize, CancelToken)>,
     typed_chars: usize,
     next_id: u64,
 }
@@ -110,6 +112,7 @@ impl FakeDesktop {
             refuse_focus: false,
             modifiers_held_until: Duration::ZERO,
             focus_thief: None,
+            panic_key: None,
             typed_chars: 0,
             next_id: 1,
         }
@@ -169,6 +172,16 @@ impl FakeDesktop {
     /// After `chars` typed characters, focus jumps to `window` (a click, a pop-up).
     pub fn steal_focus_after(&mut self, chars: usize, window: WindowId) {
         self.focus_thief = Some((chars, window));
+    }
+
+    /// After `chars` typed characters, the caseworker presses the panic key.
+    pub fn press_panic_key_after(&mut self, chars: usize, token: CancelToken) {
+        self.panic_key = Some((chars, token));
+    }
+
+    /// How many characters have been typed so far, into any window.
+    pub fn typed_chars(&self) -> usize {
+        self.typed_chars
     }
 
     /// Focus requests are ignored (a window manager that refuses).
@@ -296,15 +309,22 @@ impl Keyboard for FakeDesktop {
 
     fn type_text(&mut self, text: &str, key_delay: Duration) -> PortResult<()> {
         for c in text.chars() {
+            self.record_typed(&c.to_string());
+            self.typed_chars += 1;
+            self.clock += key_delay;
+            // Interruptions happen after the n-th key, as a click or a panic
+            // key press would between two keystrokes.
             if let Some((after, thief)) = self.focus_thief {
-                if self.typed_chars >= after {
+                if self.typed_chars == after {
                     self.focused = Some(thief);
                     self.focus_thief = None;
                 }
             }
-            self.record_typed(&c.to_string());
-            self.typed_chars += 1;
-            self.clock += key_delay;
+            if let Some((after, token)) = &self.panic_key {
+                if self.typed_chars == *after {
+                    token.cancel();
+                }
+            }
         }
         self.advance();
         Ok(())

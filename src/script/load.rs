@@ -28,6 +28,8 @@ pub(crate) struct FileChecker<'a> {
     pub renderer: &'a Renderer,
     pub config: &'a Config,
     pub diagnostics: Vec<Diagnostic>,
+    /// Keys dropped for a bad value (so they are not also called missing).
+    dropped_keys: Vec<String>,
 }
 
 /// Names that must be usable as template variables.
@@ -46,6 +48,7 @@ impl<'a> FileChecker<'a> {
             renderer,
             config,
             diagnostics: Vec::new(),
+            dropped_keys: Vec::new(),
         }
     }
 
@@ -146,7 +149,7 @@ impl<'a> FileChecker<'a> {
             format!("did you mean `{s}`?")
         } else {
             let mut valid: Vec<&str> = header_keys.iter().map(String::as_str).collect();
-            valid.extend(ARRAYS.iter().map(|a| *a));
+            valid.extend(ARRAYS.iter().copied());
             format!("valid keys are {}", list(&valid))
         };
         self.error(span, format!("unknown key `{name}`")).help(help);
@@ -156,7 +159,7 @@ impl<'a> FileChecker<'a> {
     /// reporting (and dropping) keys the table does not accept.
     fn deserialize_item<T>(&mut self, what: &str, item: Spanned<DeValue<'_>>) -> Option<T>
     where
-        T: for<'de> Deserialize<'de> + schemars::JsonSchema,
+        T: for<'de> Deserialize<'de> + schemars::JsonSchema + 'static,
     {
         let span = item.span();
         let DeValue::Table(table) = item.into_inner() else {
@@ -206,30 +209,50 @@ impl<'a> FileChecker<'a> {
         }
     }
 
+    /// Deserializes a table. A key whose value has the wrong type is
+    /// reported and dropped, and the rest is tried again, so one bad value
+    /// does not hide the problems of its neighbours.
     fn deserialize_table<T: for<'de> Deserialize<'de>>(
         &mut self,
         value: Spanned<DeValue<'_>>,
     ) -> Option<T> {
         let span = value.span();
-        match T::deserialize(ValueDeserializer::from(value)) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                let message = e.message().trim().to_string();
-                let at = e.span().unwrap_or(span.clone());
-                // serde points a missing field at the whole table; point at its first line.
-                let at = if at == span {
-                    span.start..span.start
-                } else {
-                    at
-                };
-                let diagnostic = self.error(at, message.clone());
-                if let Some(field) = message
-                    .strip_prefix("missing field `")
-                    .and_then(|m| m.strip_suffix('`'))
-                {
-                    diagnostic.help = Some(missing_field_help(field));
+        let DeValue::Table(mut table) = value.into_inner() else {
+            return None;
+        };
+        loop {
+            let attempt = Spanned::new(span.clone(), DeValue::Table(table.clone()));
+            let error = match T::deserialize(ValueDeserializer::from(attempt)) {
+                Ok(v) => return Some(v),
+                Err(e) => e,
+            };
+            let message = error.message().trim().to_string();
+            let at = error
+                .span()
+                .filter(|at| *at != span)
+                .unwrap_or(span.start..span.start);
+            let diagnostic = self.error(at.clone(), message.clone());
+            if let Some(field) = message
+                .strip_prefix("missing field `")
+                .and_then(|m| m.strip_suffix('`'))
+            {
+                diagnostic.help(missing_field_help(field));
+            } else if message.contains("expected u32") || message.contains("expected u64") {
+                diagnostic.help("write a whole number without quotes, e.g. `10000`");
+            }
+            let culprit = table
+                .iter()
+                .find(|(key, value)| key.span() == at || value.span().contains(&at.start))
+                .map(|(key, _)| key.get_ref().to_string());
+            match culprit {
+                Some(name) => {
+                    self.dropped_keys.push(name.clone());
+                    table = table
+                        .into_iter()
+                        .filter(|(key, _)| key.get_ref().as_ref() != name)
+                        .collect();
                 }
-                None
+                None => return None,
             }
         }
     }
@@ -242,8 +265,22 @@ impl<'a> FileChecker<'a> {
         raw_steps: Vec<(usize, Option<RawStep>)>,
         default_category: &str,
     ) -> Option<Script> {
-        if !SCRIPT_ID.is_match(header.id.get()) {
-            self.error(header.id.span(), format!("invalid id `{}`", header.id.get()))
+        for (field, present) in [
+            ("id", header.id.is_some()),
+            ("name", header.name.is_some()),
+            ("manual_seconds", header.manual_seconds.is_some()),
+        ] {
+            if !present && !self.dropped_keys.iter().any(|k| k == field) {
+                self.error(0..0, format!("missing field `{field}`"))
+                    .help(missing_field_help(field));
+            }
+        }
+        if let Some(id) = header
+            .id
+            .as_ref()
+            .filter(|id| !SCRIPT_ID.is_match(id.get()))
+        {
+            self.error(id.span(), format!("invalid id `{}`", id.get()))
                 .help("use lower-case letters a–z, digits and `-`, e.g. `aabn-borger`; the id must stay the same when the script changes");
         }
         let hotkey = header.hotkey.as_ref().and_then(|h| match Chord::parse_hotkey(h.get()) {
@@ -254,8 +291,8 @@ impl<'a> FileChecker<'a> {
                 None
             }
         });
-        if *header.manual_seconds.get() == 0 {
-            self.error(header.manual_seconds.span(), "manual_seconds must be more than 0")
+        if let Some(zero) = header.manual_seconds.as_ref().filter(|m| *m.get() == 0) {
+            self.error(zero.span(), "manual_seconds must be more than 0")
                 .help("how many seconds the task takes by hand; the time-saved report compares runs with it");
         }
         let key_delay = header.typing.as_ref().and_then(|t| {
@@ -286,11 +323,16 @@ impl<'a> FileChecker<'a> {
             self.error(span, "the hot key has no steps to run")
                 .help("add [[step]] tables, e.g. `type = \"…\"`");
         }
+        let (Some(id), Some(name), Some(manual_seconds)) =
+            (header.id, header.name, header.manual_seconds)
+        else {
+            return None;
+        };
         Some(Script {
-            id: header.id.get().clone(),
-            name: header.name.get().clone(),
+            id: id.get().clone(),
+            name: name.get().clone(),
             hotkey,
-            manual_seconds: *header.manual_seconds.get(),
+            manual_seconds: *manual_seconds.get(),
             description: header
                 .description
                 .map(|d| d.get().clone())

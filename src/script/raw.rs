@@ -6,9 +6,11 @@
 //! generates the JSON Schema from them, and the checker's lists of valid keys
 //! ("did you mean …") are read from that same schema.
 
+use std::any::TypeId;
 use std::borrow::Cow;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Deserialize;
@@ -63,13 +65,16 @@ pub struct RawScript {
 pub struct RawHeader {
     /// Unique and stable; used in logs and usage records. Lower-case letters,
     /// digits and `-`.
-    pub id: At<String>,
+    #[schemars(required)]
+    pub id: Option<At<String>>,
     /// The name staff see in the tray menu and the cheat sheet.
-    pub name: At<String>,
+    #[schemars(required)]
+    pub name: Option<At<String>>,
     /// The global hot key, e.g. `Ctrl+Alt+B`.
     pub hotkey: Option<At<String>>,
     /// How many seconds the same task takes by hand (baseline for time saved).
-    pub manual_seconds: At<u32>,
+    #[schemars(required)]
+    pub manual_seconds: Option<At<u32>>,
     /// One or two sentences: what the hot key does.
     pub description: Option<At<String>>,
     /// Menu group; defaults to the script's folder.
@@ -261,14 +266,26 @@ pub fn script_schema() -> Schema {
     schemars::schema_for!(RawScript)
 }
 
-/// The keys a table of type `T` accepts, read from its generated schema.
-pub fn keys_of<T: JsonSchema>() -> BTreeSet<String> {
-    let schema = schemars::schema_for!(T);
-    schema
-        .get("properties")
-        .and_then(|p| p.as_object())
-        .map(|p| p.keys().cloned().collect())
-        .unwrap_or_default()
+/// The keys a table of type `T` accepts, read from its generated schema
+/// (once per type: generating a schema is far slower than checking a file).
+pub fn keys_of<T: JsonSchema + 'static>() -> Arc<BTreeSet<String>> {
+    static CACHE: LazyLock<Mutex<HashMap<TypeId, Arc<BTreeSet<String>>>>> =
+        LazyLock::new(Default::default);
+    let mut cache = CACHE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    cache
+        .entry(TypeId::of::<T>())
+        .or_insert_with(|| {
+            let schema = schemars::schema_for!(T);
+            let keys = schema
+                .get("properties")
+                .and_then(|p| p.as_object())
+                .map(|p| p.keys().cloned().collect())
+                .unwrap_or_default();
+            Arc::new(keys)
+        })
+        .clone()
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use super::load::{FileChecker, list};
 use super::raw::At;
 use crate::config::{Config, PROFILE_FIELDS};
 use crate::suggest::did_you_mean;
-use crate::template::{CPR_ATTRIBUTES, GLOBALS, TemplateUse};
+use crate::template::{BUILTIN_FUNCTIONS, CPR_ATTRIBUTES, GLOBALS, TemplateUse};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VarKind {
@@ -120,7 +120,7 @@ impl<'c> Scope<'c> {
                             .unwrap_or_default()
                     ));
                 }
-                _ if GLOBALS.contains(&root) => {}
+                _ if GLOBALS.contains(&root) || BUILTIN_FUNCTIONS.contains(&root) => {}
                 _ => self.undefined(fc, at, root, what),
             }
         }

@@ -104,11 +104,13 @@ impl FileChecker<'_> {
                 }
             }
             Action::Launch { .. } | Action::OpenUrl { .. } => flow.opened_since_chosen = true,
-            a if a.injects_input() && target.is_none() => {
-                if flow.opened_since_chosen || (flow.script_opens_systems && !flow.window_chosen) {
-                    self.warning(header.clone(), format!("step {number} types into whatever window has focus, but the script opens other systems"))
-                        .help("wait for the window first (`wait_window`), or name it with `target`; otherwise text may land in the wrong window");
-                }
+            a if a.injects_input()
+                && target.is_none()
+                && (flow.opened_since_chosen
+                    || (flow.script_opens_systems && !flow.window_chosen)) =>
+            {
+                self.warning(header.clone(), format!("step {number} types into whatever window has focus, but the script opens other systems"))
+                    .help("wait for the window first (`wait_window`), or name it with `target`; otherwise text may land in the wrong window");
             }
             _ => {}
         }
@@ -129,7 +131,8 @@ impl FileChecker<'_> {
 
     /// Options that only make sense for some actions.
     fn check_options(&mut self, raw: &RawStep, action: &str) {
-        let rules: [(&str, Option<std::ops::Range<usize>>, &[&str]); 4] = [
+        type Rule<'r> = (&'r str, Option<std::ops::Range<usize>>, &'r [&'r str]);
+        let rules: [Rule<'_>; 4] = [
             ("repeat", raw.repeat.as_ref().map(At::span), &["key"]),
             (
                 "key_delay_ms",

@@ -47,6 +47,9 @@ pub const CPR_ATTRIBUTES: &[&str] = &["digits", "formatted", "masked", "birth_da
 /// Names every template may use besides the script's own variables.
 pub const GLOBALS: &[&str] = &["profile", "org", "today", "now", "script"];
 
+/// MiniJinja's built-in functions, which the checker must not call undefined.
+pub const BUILTIN_FUNCTIONS: &[&str] = &["range", "dict", "namespace", "cycler", "joiner", "debug"];
+
 /// The MiniJinja environment with genvej's filters.
 pub struct Renderer {
     env: Environment<'static>,

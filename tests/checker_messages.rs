@@ -1,0 +1,318 @@
+//! The checker's messages are an interface for the IT office: each test pins
+//! the exact text, position and help of one class of author error.
+
+mod common;
+
+use common::check_source;
+
+#[test]
+fn invalid_toml_points_at_the_broken_string() {
+    let source = r#"id = "t
+name = "T"
+"#;
+    let expected = r#"hotkeys/test.toml:1:8: error: invalid TOML: invalid basic string, expected `"`
+1 | id = "t
+  |        ^
+"#;
+    assert_eq!(check_source(source), expected);
+}
+
+#[test]
+fn missing_and_misspelt_header_keys_and_a_bad_hot_key_are_all_reported() {
+    let source = r#"id = "t"
+name = "T"
+manual_secs = 10
+hotkey = "Ctrl+Alt+Entr"
+"#;
+    let expected = r#"hotkeys/test.toml:1:1: error: missing field `manual_seconds`
+1 | id = "t"
+  | ^
+  = help: add `manual_seconds = 120`: how many seconds the task takes by hand
+
+hotkeys/test.toml:3:1: error: unknown key `manual_secs`
+3 | manual_secs = 10
+  | ^^^^^^^^^^^
+  = help: did you mean `manual_seconds`?
+
+hotkeys/test.toml:4:10: error: invalid hot key `Ctrl+Alt+Entr`: unknown key `Entr` (did you mean `Enter`?); keys are A–Z, 0–9, F1–F24 and Enter, Tab, Escape, Space, Backspace, Delete, Insert, Home, End, PageUp, PageDown, Up, Down, Left, Right, Pause, PrintScreen, Menu
+4 | hotkey = "Ctrl+Alt+Entr"
+  |          ^^^^^^^^^^^^^^^
+  = help: write modifiers and one key joined by `+`, e.g. `Ctrl+Alt+B` or `Ctrl+Shift+F5`
+"#;
+    assert_eq!(check_source(source), expected);
+}
+
+#[test]
+fn unknown_empty_and_double_steps() {
+    let source = r#"id = "t"
+name = "T"
+manual_seconds = 10
+[[step]]
+typ = "Hej"
+
+[[step]]
+type = "a"
+key = "Enter"
+
+[[step]]
+repeat = 2
+"#;
+    let expected = r#"hotkeys/test.toml:4:1: error: step 1 has no action
+4 | [[step]]
+  | ^^^^^^^^
+  = help: add one of `type`, `paste`, `key`, `launch`, `open_url`, `wait_window`, `focus_window`, `copy_selection`, `read_clipboard`, `pause_ms`, `set`, `message` and `require`
+
+hotkeys/test.toml:5:1: error: unknown step `typ`
+5 | typ = "Hej"
+  | ^^^
+  = help: did you mean `type`? steps are `type`, `paste`, `key`, `launch`, `open_url`, `wait_window`, `focus_window`, `copy_selection`, `read_clipboard`, `pause_ms`, `set`, `message` and `require`; step options are `key_delay_ms`, `repeat`, `target`, `timeout_ms` and `when`
+
+hotkeys/test.toml:7:1: error: step 2 has more than one action: `type` and `key`
+7 | [[step]]
+  | ^^^^^^^^
+  = help: give each action its own [[step]] table
+
+hotkeys/test.toml:11:1: error: step 3 has no action
+11 | [[step]]
+   | ^^^^^^^^
+   = help: add one of `type`, `paste`, `key`, `launch`, `open_url`, `wait_window`, `focus_window`, `copy_selection`, `read_clipboard`, `pause_ms`, `set`, `message` and `require`
+"#;
+    assert_eq!(check_source(source), expected);
+}
+
+#[test]
+fn wrong_types_and_invalid_ids() {
+    let source = r#"id = "T 1"
+name = "T"
+manual_seconds = "ti"
+hotkey = "Shift+B"
+"#;
+    let expected = r#"hotkeys/test.toml:1:6: error: invalid id `T 1`
+1 | id = "T 1"
+  |      ^^^^^
+  = help: use lower-case letters a–z, digits and `-`, e.g. `aabn-borger`; the id must stay the same when the script changes
+
+hotkeys/test.toml:3:18: error: invalid type: string "ti", expected u32
+3 | manual_seconds = "ti"
+  |                  ^^^^
+  = help: write a whole number without quotes, e.g. `10000`
+
+hotkeys/test.toml:4:10: error: invalid hot key `Shift+B`: a hot key on `B` alone would fire while people type; add Ctrl, Alt or Super (e.g. `Ctrl+Alt+B`), or use F1–F24 or Pause
+4 | hotkey = "Shift+B"
+  |          ^^^^^^^^^
+  = help: write modifiers and one key joined by `+`, e.g. `Ctrl+Alt+B` or `Ctrl+Shift+F5`
+"#;
+    assert_eq!(check_source(source), expected);
+}
+
+#[test]
+fn undefined_and_misspelt_template_variables() {
+    let source = r#"id = "t"
+name = "T"
+manual_seconds = 10
+
+[[input]]
+name = "cpr"
+kind = "cpr"
+
+[[step]]
+type = "{{ cpr.digts }} {{ navn }} {{ profile.titel }} {{ org.fasit }}"
+
+[[step]]
+type = "{{ cpr }"
+"#;
+    let expected = r#"hotkeys/test.toml:10:8: error: a CPR number has no `digts` (in step 1)
+10 | type = "{{ cpr.digts }} {{ navn }} {{ profile.titel }} {{ org.fasit }}"
+   |        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+   = help: did you mean `digits`? use `digits`, `formatted`, `masked` and `birth_date`
+
+hotkeys/test.toml:10:8: error: `navn` is not defined (in step 1)
+10 | type = "{{ cpr.digts }} {{ navn }} {{ profile.titel }} {{ org.fasit }}"
+   |        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+   = help: declare it as an [[input]] or set it in an earlier step; defined here: `cpr`, `profile`, `org`, `today`, `now` and `script`
+
+hotkeys/test.toml:10:8: error: `org.fasit` is not in the config (in step 1)
+10 | type = "{{ cpr.digts }} {{ navn }} {{ profile.titel }} {{ org.fasit }}"
+   |        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+   = help: add `fasit = …` under [org] in genvej.toml, or did you mean `org.fasit_url`?
+
+hotkeys/test.toml:10:8: error: the profile has no `titel` (in step 1)
+10 | type = "{{ cpr.digts }} {{ navn }} {{ profile.titel }} {{ org.fasit }}"
+   |        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+   = help: did you mean `title`? the profile has `name`, `title`, `unit`, `phone`, `email` and `address`
+
+hotkeys/test.toml:13:8: error: template error in step 2: unexpected `}`, expected end of variable block on line 1 of the template
+13 | type = "{{ cpr }"
+   |        ^^^^^^^^^^
+   = help: templates use MiniJinja syntax: `{{ name }}`, `{{ today | date_long }}`, `{% if … %}…{% endif %}`
+"#;
+    assert_eq!(check_source(source), expected);
+}
+
+#[test]
+fn bad_regexes_timeouts_key_names_targets_and_options() {
+    let source = r#"id = "t"
+name = "T"
+manual_seconds = 10
+
+[[step]]
+wait_window = { title_regex = "Fasit(", timeout_ms = 0 }
+
+[[step]]
+key = ["Tab", "Ctrl+Entr"]
+
+[[step]]
+type = "x"
+target = "fasit"
+repeat = 3
+"#;
+    let expected = r#"hotkeys/test.toml:6:31: error: invalid regular expression: unclosed group
+6 | wait_window = { title_regex = "Fasit(", timeout_ms = 0 }
+  |                               ^^^^^^^^
+  = help: or use `title` with `*` wildcards, e.g. `title = "Fasit*"`
+
+hotkeys/test.toml:6:54: error: timeout_ms must be between 1 and 600000 (10 minutes), not 0
+6 | wait_window = { title_regex = "Fasit(", timeout_ms = 0 }
+  |                                                      ^
+  = help: e.g. `timeout_ms = 10000` for ten seconds
+
+hotkeys/test.toml:9:7: error: invalid key `Ctrl+Entr`: unknown key `Entr` (did you mean `Enter`?); keys are A–Z, 0–9, F1–F24 and Enter, Tab, Escape, Space, Backspace, Delete, Insert, Home, End, PageUp, PageDown, Up, Down, Left, Right, Pause, PrintScreen, Menu
+9 | key = ["Tab", "Ctrl+Entr"]
+  |       ^^^^^^^^^^^^^^^^^^^^
+
+hotkeys/test.toml:13:10: error: no window is named `fasit` before step 3
+13 | target = "fasit"
+   |          ^^^^^^^
+   = help: name a window in an earlier step: `wait_window = { title = "…", name = "fasit" }`
+
+hotkeys/test.toml:14:10: error: `repeat` does not apply to a `type` step
+14 | repeat = 3
+   |          ^
+   = help: `repeat` applies to `key` steps
+"#;
+    assert_eq!(check_source(source), expected);
+}
+
+#[test]
+fn input_kinds_sources_choices_and_patterns() {
+    let source = r#"id = "t"
+name = "T"
+manual_seconds = 10
+
+[[input]]
+name = "km"
+kind = "nummer"
+
+[[input]]
+name = "valg"
+kind = "choice"
+from = ["selektion"]
+
+[[input]]
+name = "tekst"
+kind = "text"
+pattern = "[a-"
+"#;
+    let expected = r#"hotkeys/test.toml:7:8: error: unknown input kind `nummer`
+7 | kind = "nummer"
+  |        ^^^^^^^^
+  = help: did you mean `number`? kinds are `text`, `multiline`, `cpr`, `choice`, `date`, `number` and `checkbox`
+
+hotkeys/test.toml:11:8: error: a `choice` input needs `choices`
+11 | kind = "choice"
+   |        ^^^^^^^^
+   = help: e.g. `choices = ["Telefon", "Fremmøde", "Video"]`
+
+hotkeys/test.toml:12:9: error: unknown input source `selektion`
+12 | from = ["selektion"]
+   |         ^^^^^^^^^^^
+   = help: did you mean `selection`? sources are `selection`, `clipboard` and `prompt`
+
+hotkeys/test.toml:17:11: error: invalid regular expression: invalid character class range, the start must be <= the end
+17 | pattern = "[a-"
+   |           ^^^^^
+   = help: the whole value must match, e.g. `pattern = "[0-9]{4}"` for four digits
+"#;
+    assert_eq!(check_source(source), expected);
+}
+
+#[test]
+fn typing_before_waiting_use_before_set_and_risky_abbreviations() {
+    let source = r#"id = "t"
+name = "T"
+manual_seconds = 10
+
+[[step]]
+open_url = "https://x.invalid"
+
+[[step]]
+type = "{{ senere }}"
+
+[[step]]
+set = { name = "senere", value = "1" }
+
+[[hotstring]]
+abbreviation = "navn"
+text = "x"
+"#;
+    let expected = r#"hotkeys/test.toml:8:1: warning: step 2 types into whatever window has focus, but the script opens other systems
+8 | [[step]]
+  | ^^^^^^^^
+  = help: wait for the window first (`wait_window`), or name it with `target`; otherwise text may land in the wrong window
+
+hotkeys/test.toml:9:8: error: `senere` is not defined (in step 2)
+9 | type = "{{ senere }}"
+  |        ^^^^^^^^^^^^^^
+  = help: declare it as an [[input]] or set it in an earlier step; defined here: `profile`, `org`, `today`, `now` and `script`
+
+hotkeys/test.toml:15:16: warning: the abbreviation `navn` starts with a letter or digit; it expands whenever that word is typed
+15 | abbreviation = "navn"
+   |                ^^^^^^
+   = help: start it with a character such as `;`, e.g. `;navn`
+"#;
+    assert_eq!(check_source(source), expected);
+}
+
+#[test]
+fn duplicate_ids_and_hot_keys_across_files_name_the_first_place() {
+    let a = "id = \"a\"\nname = \"A\"\nhotkey = \"Ctrl+Alt+B\"\nmanual_seconds = 10\n[[step]]\nkey = \"Enter\"\n";
+    let b = "id = \"a\"\nname = \"B\"\nhotkey = \"Alt+Ctrl+b\"\nmanual_seconds = 10\n[[step]]\nkey = \"Enter\"\n";
+    let expected = r#"hotkeys/b.toml:1:6: error: duplicate id `a`
+1 | id = "a"
+  |      ^^^
+  = help: `a` is already the id of hotkeys/a.toml:1:6; ids must be unique
+
+hotkeys/b.toml:3:10: error: hot key Ctrl+Alt+B is used twice
+3 | hotkey = "Alt+Ctrl+b"
+  |          ^^^^^^^^^^^^
+  = help: hotkeys/a.toml:3:10 ("A") already uses it; choose another chord, or make both context-sensitive with different `only_when`
+"#;
+    assert_eq!(
+        common::check_files(&[("hotkeys/a.toml", a), ("hotkeys/b.toml", b)]),
+        expected
+    );
+}
+
+#[test]
+fn the_same_hot_key_is_allowed_in_different_window_contexts() {
+    let script = |id: &str, title: &str| {
+        format!(
+            "id = \"{id}\"\nname = \"{id}\"\nhotkey = \"Ctrl+Alt+B\"\nmanual_seconds = 10\nonly_when = {{ title = \"{title}\" }}\n[[step]]\nkey = \"Enter\"\n"
+        )
+    };
+    let (a, b) = (script("a", "Fasit*"), script("b", "Vitas*"));
+    assert_eq!(
+        common::check_files(&[("hotkeys/a.toml", &a), ("hotkeys/b.toml", &b)]),
+        ""
+    );
+}
+
+#[test]
+fn the_panic_key_cannot_be_a_script_hot_key() {
+    let source = "id = \"a\"\nname = \"A\"\nhotkey = \"Ctrl+Alt+Escape\"\nmanual_seconds = 10\n[[step]]\nkey = \"Enter\"\n";
+    assert!(
+        check_source(source).starts_with(
+            "hotkeys/test.toml:3:10: error: hot key Ctrl+Alt+Escape is the panic key\n"
+        )
+    );
+}

@@ -1,0 +1,56 @@
+//! Helpers shared by the integration tests that need no display.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use genvej::config::Config;
+use genvej::script::{self, ScriptSet};
+
+/// The repository's own folder.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The shipped default config.
+pub fn shipped_config() -> Config {
+    Config::load(&repo().join("config/genvej.toml")).expect("shipped config loads")
+}
+
+/// Loads script files given as (relative path, text) from a scratch folder.
+pub fn load_files(files: &[(&str, &str)]) -> (ScriptSet, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("has parent")).expect("mkdir");
+        std::fs::write(&path, text).expect("write script");
+    }
+    let set =
+        script::load(&[dir.path().join("hotkeys")], &shipped_config()).expect("folder readable");
+    (set, dir)
+}
+
+/// Checks one script saved as `hotkeys/test.toml` and returns the rendered
+/// problems, with paths relative to the scratch folder.
+pub fn check_source(source: &str) -> String {
+    check_files(&[("hotkeys/test.toml", source)])
+}
+
+pub fn check_files(files: &[(&str, &str)]) -> String {
+    let (set, dir) = load_files(files);
+    relative(&set.render_diagnostics(), dir.path())
+}
+
+fn relative(text: &str, dir: &Path) -> String {
+    text.replace(&format!("{}/", dir.display()), "")
+}
+
+/// Loads one valid script from text.
+pub fn script_from(source: &str) -> genvej::script::Script {
+    let (set, _dir) = load_files(&[("hotkeys/test.toml", source)]);
+    assert!(
+        set.diagnostics.iter().all(|d| !d.is_error()),
+        "{}",
+        set.render_diagnostics()
+    );
+    set.scripts.into_iter().next().expect("one script")
+}

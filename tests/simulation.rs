@@ -1,0 +1,524 @@
+//! Whole scripts run against the recording fake desktop. Each test reads as
+//! the behaviour it pins down: which windows got which text, in which order.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use genvej::config::Config;
+use genvej::engine::{Engine, RunError, RunOutcome, Status};
+use genvej::platform::fake::{Answers, FakeDesktop};
+use genvej::ports::CancelToken;
+use genvej::script::{Script, ScriptSet};
+use genvej::template::Renderer;
+
+fn monday_morning() -> chrono::NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 11, 23)
+        .and_then(|d| d.and_hms_opt(9, 30, 0))
+        .expect("valid time")
+}
+
+fn shipped() -> ScriptSet {
+    let set = genvej::script::load(&[common::repo().join("hotkeys")], &common::shipped_config())
+        .expect("readable");
+    assert_eq!(set.error_count(), 0, "{}", set.render_diagnostics());
+    set
+}
+
+fn shipped_script(id: &str) -> Script {
+    shipped().find(id).cloned().expect("shipped script exists")
+}
+
+/// A desktop where the caseworker sits in their journal window.
+fn desktop_in(title: &str) -> FakeDesktop {
+    let mut desktop = FakeDesktop::new(monday_morning());
+    let id = desktop.add_window(title, "");
+    desktop.click(id);
+    desktop
+}
+
+fn run(desktop: &mut FakeDesktop, script: &Script, preset: &[(&str, &str)]) -> RunOutcome {
+    run_with(
+        desktop,
+        script,
+        preset,
+        &common::shipped_config(),
+        CancelToken::new(),
+    )
+}
+
+fn run_with(
+    desktop: &mut FakeDesktop,
+    script: &Script,
+    preset: &[(&str, &str)],
+    config: &Config,
+    cancel: CancelToken,
+) -> RunOutcome {
+    let renderer = Renderer::new();
+    let preset: BTreeMap<String, String> = preset
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Engine::new(&renderer, config, cancel).run(desktop, script, &preset)
+}
+
+fn failure_text(outcome: &RunOutcome) -> String {
+    match &outcome.status {
+        Status::Failed(f) => f.to_string(),
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+fn failure_error(outcome: &RunOutcome) -> RunError {
+    match &outcome.status {
+        Status::Failed(f) => f.error.clone(),
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+#[test]
+fn open_citizen_takes_the_cpr_from_the_selection_and_types_it_into_each_system() {
+    let mut desktop = desktop_in("Outlook – indbakke");
+    desktop.select_text("Borger: 070761-4285 (aktiv sag)");
+    desktop.on_launch(
+        "fasit",
+        "Fasit – borgersøgning",
+        "firefox",
+        Duration::from_millis(800),
+    );
+    desktop.on_launch(
+        "jobnet",
+        "Jobnet – sagsbehandler",
+        "firefox",
+        Duration::from_millis(600),
+    );
+    desktop.on_launch(
+        "vitas-klient",
+        "Vitas – tilbud",
+        "vitas",
+        Duration::from_millis(1500),
+    );
+
+    let outcome = run(&mut desktop, &shipped_script("aabn-borger"), &[]);
+
+    assert_eq!(outcome.status, Status::Completed);
+    assert_eq!(
+        desktop.lines(),
+        [
+            "open_url https://fasit.eksempelby.invalid/borgersoegning",
+            "type «Fasit – borgersøgning» \"070761-4285\"",
+            "key «Fasit – borgersøgning» Enter",
+            "open_url https://jobnet.eksempelby.invalid/sagsbehandler/borger?cpr=0707614285",
+            "launch vitas-klient []",
+            "type «Vitas – tilbud» \"070761-4285\"",
+            "key «Vitas – tilbud» Enter",
+        ]
+    );
+    assert_eq!(
+        desktop.text_in("Outlook – indbakke"),
+        "",
+        "nothing typed where the hot key was pressed"
+    );
+}
+
+#[test]
+fn open_citizen_asks_when_nothing_is_selected() {
+    let mut desktop = desktop_in("Outlook – indbakke");
+    desktop.answer_forms(Answers::Given(BTreeMap::from([(
+        "cpr".into(),
+        "0707614285".into(),
+    )])));
+    desktop.on_launch("fasit", "Fasit", "", Duration::ZERO);
+    desktop.on_launch("jobnet", "Jobnet", "", Duration::ZERO);
+    desktop.on_launch("vitas", "Vitas", "", Duration::ZERO);
+
+    let outcome = run(&mut desktop, &shipped_script("aabn-borger"), &[]);
+
+    assert_eq!(outcome.status, Status::Completed);
+    assert_eq!(desktop.lines()[0], "ask «Åbn borger i alle systemer» [cpr]");
+    assert_eq!(desktop.text_in("Fasit"), "070761-4285");
+}
+
+#[test]
+fn an_impossible_cpr_date_stops_before_anything_is_opened() {
+    let mut desktop = desktop_in("Outlook");
+    let outcome = run(
+        &mut desktop,
+        &shipped_script("aabn-borger"),
+        &[("cpr", "310299-1234")],
+    );
+    assert_eq!(
+        failure_text(&outcome),
+        "«Åbn borger i alle systemer» kunne ikke starte: «CPR-nummer»: ugyldig dato i CPR-nummer"
+    );
+    assert!(desktop.lines().is_empty());
+}
+
+#[test]
+fn a_window_that_never_appears_times_out_and_nothing_is_typed() {
+    let mut desktop = desktop_in("Outlook");
+    desktop.on_launch("jobnet", "Jobnet", "", Duration::ZERO);
+
+    let outcome = run(
+        &mut desktop,
+        &shipped_script("aabn-borger"),
+        &[("cpr", "070761-4285")],
+    );
+
+    assert_eq!(
+        failure_text(&outcome),
+        "«Åbn borger i alle systemer» stoppede ved trin 2 (wait_window, linje 21): vindue med titel \"Fasit*\" kom ikke frem inden for 15 s"
+    );
+    assert_eq!(
+        outcome.duration,
+        Duration::from_secs(15),
+        "waited exactly the step's timeout"
+    );
+    assert_eq!(
+        desktop.lines(),
+        ["open_url https://fasit.eksempelby.invalid/borgersoegning"]
+    );
+    assert_eq!(outcome.steps_completed, 1);
+}
+
+#[test]
+fn signature_is_typed_exactly_into_the_focused_window() {
+    let mut desktop = desktop_in("KMD Sag – journal");
+    let outcome = run(&mut desktop, &shipped_script("signatur"), &[]);
+    assert_eq!(outcome.status, Status::Completed);
+    assert_eq!(
+        desktop.text_in("KMD Sag – journal"),
+        "Med venlig hilsen\n\nMette Sørensen\nJobkonsulent, Jobcenter Eksempelby, Team Ressourceforløb\nTlf. +45 99 99 12 34 · mette.soerensen@eksempelby.invalid"
+    );
+}
+
+#[test]
+fn summons_address_comes_from_the_organisation_config() {
+    let mut desktop = desktop_in("Brev");
+    run(&mut desktop, &shipped_script("indkaldelse-adresse"), &[]);
+    assert_eq!(
+        desktop.text_in("Brev"),
+        "Mødested:\nJobcenter Eksempelby\nJobcentervej 1\n9999 Eksempelby\n\nHar du spørgsmål, kan du ringe på +45 99 99 99 99 (mandag–torsdag kl. 9–15, fredag kl. 9–13)."
+    );
+}
+
+#[test]
+fn plan_headings_are_pasted_and_the_clipboard_is_given_back() {
+    let mut desktop = desktop_in("Fasit – indsatsplan");
+    desktop.set_clipboard(Some("det brugeren havde kopieret"));
+
+    let outcome = run(
+        &mut desktop,
+        &shipped_script("indsatsplan-overskrifter"),
+        &[],
+    );
+
+    assert_eq!(outcome.status, Status::Completed);
+    let pasted = desktop.text_in("Fasit – indsatsplan");
+    assert!(
+        pasted.starts_with(
+            "Indsatsplan – udarbejdet 23. november 2026\nSagsbehandler: Mette Sørensen"
+        ),
+        "{pasted}"
+    );
+    assert!(
+        pasted.contains("(Næste opfølgning: 21. december 2026)"),
+        "{pasted}"
+    );
+    assert!(
+        pasted.ends_with("6. Borgerens bemærkninger\n"),
+        "{pasted:?}"
+    );
+    assert_eq!(desktop.clipboard(), Some("det brugeren havde kopieret"));
+}
+
+#[test]
+fn journal_note_form_is_asked_once_and_the_note_is_formatted() {
+    let mut desktop = desktop_in("KMD Sag – journal");
+    desktop.answer_forms(Answers::Given(BTreeMap::from([
+        ("moedetype".into(), "Samtale – telefon".into()),
+        ("deltagere".into(), "Borgeren\nBisidder Åse Ørum".into()),
+        (
+            "aftaler".into(),
+            "Søger 5 stillinger om ugen.\nNy samtale om 4 uger.".into(),
+        ),
+        ("opfoelgning".into(), "21-12-2026".into()),
+    ])));
+
+    let outcome = run(&mut desktop, &shipped_script("journalnotat"), &[]);
+
+    assert_eq!(outcome.status, Status::Completed);
+    assert_eq!(
+        desktop.lines()[0],
+        "ask «Journalnotat efter samtale» [dato, moedetype, deltagere, aftaler, opfoelgning]"
+    );
+    assert_eq!(
+        desktop.text_in("KMD Sag – journal"),
+        "Journalnotat – Samtale – telefon den 23. november 2026\n\nDeltagere:\nBorgeren\nBisidder Åse Ørum\n\nAftaler:\nSøger 5 stillinger om ugen.\nNy samtale om 4 uger.\n\nNæste opfølgning: mandag den 21. december 2026\n\nMette Sørensen, Jobkonsulent"
+    );
+    assert_eq!(
+        desktop.clipboard(),
+        None,
+        "an empty clipboard stays empty after the paste"
+    );
+}
+
+#[test]
+fn journal_note_without_follow_up_leaves_the_line_out() {
+    let mut desktop = desktop_in("Journal");
+    desktop.answer_forms(Answers::Given(BTreeMap::from([
+        ("deltagere".into(), "Borgeren".into()),
+        ("aftaler".into(), "Ingen".into()),
+    ])));
+    run(&mut desktop, &shipped_script("journalnotat"), &[]);
+    assert!(!desktop.text_in("Journal").contains("opfølgning"));
+}
+
+#[test]
+fn cancelling_the_form_stops_the_run_cleanly() {
+    let mut desktop = desktop_in("Journal");
+    desktop.answer_forms(Answers::Cancel);
+    let outcome = run(&mut desktop, &shipped_script("journalnotat"), &[]);
+    assert_eq!(outcome.status, Status::Cancelled { step: None });
+    assert_eq!(desktop.text_in("Journal"), "");
+}
+
+#[test]
+fn transport_allowance_is_computed_with_the_configured_rate_and_typed_field_by_field() {
+    let mut desktop = desktop_in("Blanket – befordring");
+    let outcome = run(
+        &mut desktop,
+        &shipped_script("transportgodtgoerelse"),
+        &[("km", "31,5"), ("dage", "12")],
+    );
+    assert_eq!(outcome.status, Status::Completed);
+    // (31.5 × 2 − 24) km × 12 days × 2.23 kr. = 1043.64 kr.
+    assert_eq!(
+        desktop.lines(),
+        [
+            "type «Blanket – befordring» \"32\"",
+            "key «Blanket – befordring» Tab",
+            "type «Blanket – befordring» \"12\"",
+            "key «Blanket – befordring» Tab",
+            "type «Blanket – befordring» \"2,23\"",
+            "key «Blanket – befordring» Tab",
+            "type «Blanket – befordring» \"1.043,64\"",
+        ]
+    );
+}
+
+#[test]
+fn transport_allowance_below_the_free_distance_is_refused_with_the_reason() {
+    let mut desktop = desktop_in("Blanket");
+    let outcome = run(
+        &mut desktop,
+        &shipped_script("transportgodtgoerelse"),
+        &[("km", "10"), ("dage", "5")],
+    );
+    assert_eq!(
+        failure_error(&outcome),
+        RunError::RequirementFailed(
+            "Afstanden tur/retur er højst 24 km pr. dag, så der ydes ingen godtgørelse.".into()
+        )
+    );
+    assert!(desktop.lines().is_empty());
+}
+
+const TYPING_SCRIPT: &str = r#"
+id = "t"
+name = "Skriv"
+manual_seconds = 10
+
+[[step]]
+wait_window = { title = "Fasit*" }
+
+[[step]]
+type = "Borgeren møder op på jobcentret og får udleveret sin plan."
+
+[[step]]
+key = "Enter"
+"#;
+
+#[test]
+fn focus_moved_mid_typing_stops_before_the_next_key_and_the_other_window_gets_nothing() {
+    let mut desktop = FakeDesktop::new(monday_morning());
+    desktop.add_window("Fasit – borger", "");
+    let mail = desktop.add_window("Outlook – ny mail", "");
+    desktop.steal_focus_after(20, mail);
+
+    let outcome = run(&mut desktop, &common::script_from(TYPING_SCRIPT), &[]);
+
+    assert_eq!(
+        failure_text(&outcome),
+        "«Skriv» stoppede ved trin 2 (type, linje 9): fokus flyttede sig fra «Fasit – borger» til «Outlook – ny mail»; intet mere blev skrevet"
+    );
+    assert_eq!(desktop.text_in("Outlook – ny mail"), "");
+    assert!(
+        desktop
+            .text_in("Fasit – borger")
+            .starts_with("Borgeren møder op på")
+    );
+    assert!(
+        !desktop.lines().iter().any(|l| l.starts_with("key")),
+        "Enter was never pressed"
+    );
+}
+
+#[test]
+fn typing_waits_until_the_caseworker_lets_go_of_the_hot_key() {
+    let mut desktop = FakeDesktop::new(monday_morning());
+    desktop.add_window("Fasit – borger", "");
+    desktop.hold_modifiers_for(Duration::from_millis(700));
+    let outcome = run(&mut desktop, &common::script_from(TYPING_SCRIPT), &[]);
+    assert_eq!(outcome.status, Status::Completed);
+    assert!(outcome.duration >= Duration::from_millis(700));
+}
+
+#[test]
+fn modifiers_held_too_long_fail_with_advice_and_nothing_is_typed() {
+    let mut desktop = FakeDesktop::new(monday_morning());
+    desktop.add_window("Fasit – borger", "");
+    desktop.hold_modifiers_for(Duration::from_secs(60));
+    let outcome = run(&mut desktop, &common::script_from(TYPING_SCRIPT), &[]);
+    assert_eq!(
+        failure_error(&outcome).to_string(),
+        "Ctrl, Alt, Shift eller Windows-tasten var stadig trykket efter 3 s; slip tasterne og prøv igen"
+    );
+    assert_eq!(desktop.text_in("Fasit – borger"), "");
+}
+
+#[test]
+fn the_panic_key_stops_typing_before_the_next_key() {
+    let mut desktop = FakeDesktop::new(monday_morning());
+    desktop.add_window("Fasit – borger", "");
+    let cancel = CancelToken::new();
+    desktop.press_panic_key_after(5, cancel.clone());
+
+    let outcome = run_with(
+        &mut desktop,
+        &common::script_from(TYPING_SCRIPT),
+        &[],
+        &common::shipped_config(),
+        cancel,
+    );
+
+    assert_eq!(outcome.status, Status::Cancelled { step: Some(2) });
+    assert_eq!(desktop.typed_chars(), 5, "not one key after the panic key");
+    assert!(!desktop.lines().iter().any(|l| l.starts_with("key")));
+}
+
+#[test]
+fn a_window_manager_that_refuses_focus_is_reported_not_typed_into() {
+    let mut desktop = desktop_in("Outlook");
+    desktop.add_window("Fasit – borger", "");
+    desktop.refuse_focus();
+    let outcome = run(&mut desktop, &common::script_from(TYPING_SCRIPT), &[]);
+    assert_eq!(
+        failure_error(&outcome).to_string(),
+        "«Fasit – borger» kunne ikke få fokus (fokus er på «Outlook»)"
+    );
+    assert_eq!(desktop.text_in("Outlook"), "");
+}
+
+#[test]
+fn a_context_sensitive_hot_key_is_rejected_outside_its_window() {
+    let script = common::script_from(
+        "id = \"t\"\nname = \"T\"\nmanual_seconds = 5\nonly_when = { title = \"Fasit*\" }\n[[step]]\ntype = \"x\"\n",
+    );
+    let mut desktop = desktop_in("Outlook");
+    let outcome = run(&mut desktop, &script, &[]);
+    assert_eq!(
+        outcome.status,
+        Status::Rejected {
+            reason: "genvejen virker kun i vinduer med titel \"Fasit*\"".into()
+        }
+    );
+    let mut desktop = desktop_in("Fasit – borger");
+    assert_eq!(run(&mut desktop, &script, &[]).status, Status::Completed);
+}
+
+#[test]
+fn long_text_is_pasted_instead_of_typed_and_the_cpr_does_not_stay_on_the_clipboard() {
+    let script = common::script_from(
+        "id = \"t\"\nname = \"T\"\nmanual_seconds = 5\n[[input]]\nname = \"cpr\"\nkind = \"cpr\"\n[[step]]\ntype = \"{{ cpr }} {% for i in range(100) %}linje {{ i }}\\n{% endfor %}\"\n",
+    );
+    let mut desktop = desktop_in("Plan");
+    let outcome = run(&mut desktop, &script, &[("cpr", "070761-4285")]);
+    assert_eq!(outcome.status, Status::Completed);
+    assert!(desktop.lines()[0].starts_with("paste «Plan» \"070761-4285 linje 0\\n"));
+    assert_eq!(desktop.clipboard(), None);
+}
+
+#[test]
+fn steps_with_a_false_when_are_skipped_and_set_keeps_numbers() {
+    let script = common::script_from(
+        r#"
+id = "t"
+name = "T"
+manual_seconds = 5
+[[input]]
+name = "med_adresse"
+kind = "checkbox"
+[[input]]
+name = "timer"
+kind = "number"
+[[step]]
+set = { name = "dobbelt", value = "{{ timer * 2 }}" }
+[[step]]
+when = "med_adresse"
+type = "Jobcentervej 1, "
+[[step]]
+type = "{{ dobbelt | number(1) }} timer"
+"#,
+    );
+    let mut desktop = desktop_in("Brev");
+    run(
+        &mut desktop,
+        &script,
+        &[("med_adresse", "nej"), ("timer", "7,5")],
+    );
+    assert_eq!(desktop.text_in("Brev"), "15,0 timer");
+}
+
+#[test]
+fn a_run_time_template_error_names_the_line_and_types_nothing() {
+    let script = common::script_from(
+        "id = \"t\"\nname = \"T\"\nmanual_seconds = 5\n[[input]]\nname = \"navn\"\nkind = \"text\"\n[[step]]\ntype = \"{{ navn.fornavn }}\"\n",
+    );
+    let mut desktop = desktop_in("Brev");
+    let outcome = run(&mut desktop, &script, &[("navn", "Åse")]);
+    let text = failure_text(&outcome);
+    assert!(
+        text.starts_with(
+            "«T» stoppede ved trin 1 (type, linje 7): skabelonen på linje 8 kunne ikke udfyldes:"
+        ),
+        "{text}"
+    );
+    assert_eq!(desktop.text_in("Brev"), "");
+}
+
+#[test]
+fn every_shipped_script_dry_runs_to_completion() {
+    let set = shipped();
+    assert!(set.scripts.len() >= 6);
+    let presets: &[(&str, &str)] = &[
+        ("cpr", "070761-4285"),
+        ("km", "40"),
+        ("dage", "10"),
+        ("deltagere", "Borgeren"),
+        ("aftaler", "Ingen"),
+    ];
+    for script in &set.scripts {
+        let mut desktop = FakeDesktop::obliging(monday_morning());
+        let preset: Vec<(&str, &str)> = presets
+            .iter()
+            .copied()
+            .filter(|(name, _)| script.inputs.iter().any(|i| i.name == *name))
+            .collect();
+        let outcome = run(&mut desktop, script, &preset);
+        assert_eq!(outcome.status, Status::Completed, "{}", script.id);
+        assert!(!desktop.lines().is_empty(), "{} did something", script.id);
+    }
+}
