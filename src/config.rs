@@ -70,9 +70,22 @@ pub struct AgentSettings {
     /// keys before anything is typed, in milliseconds.
     #[serde(default = "default_modifier_release_ms")]
     pub modifier_release_timeout_ms: u64,
+    /// Pause before a run's first key, after the hot key is released, in
+    /// milliseconds: windows need a moment to take keyboard focus back from
+    /// the hot key's grab (25 ms was enough in measurements).
+    #[serde(default = "default_settle_ms")]
+    pub settle_ms: u64,
     /// `error`, `warn`, `info`, `debug` or `trace`.
     #[serde(default = "default_log_level")]
     pub log_level: String,
+    /// The program that opens URLs (e.g. `firefox`); default: the desktop's
+    /// default browser (`xdg-open` on Linux).
+    #[serde(default)]
+    pub browser: Option<String>,
+    /// Window classes (`*` and `?` allowed) that paste with Shift+Insert
+    /// instead of Ctrl+V, e.g. terminal windows.
+    #[serde(default)]
+    pub shift_insert_classes: Vec<String>,
 }
 
 impl Default for AgentSettings {
@@ -83,7 +96,10 @@ impl Default for AgentSettings {
             key_delay_ms: default_key_delay_ms(),
             paste_threshold: default_paste_threshold(),
             modifier_release_timeout_ms: default_modifier_release_ms(),
+            settle_ms: default_settle_ms(),
             log_level: default_log_level(),
+            browser: None,
+            shift_insert_classes: Vec::new(),
         }
     }
 }
@@ -99,6 +115,9 @@ fn default_paste_threshold() -> usize {
 }
 fn default_modifier_release_ms() -> u64 {
     3_000
+}
+fn default_settle_ms() -> u64 {
+    50
 }
 fn default_log_level() -> String {
     "info".into()

@@ -4,6 +4,7 @@
 //! [`ports`] (small traits the engine owns) → [`platform`] adapters (the
 //! recording `fake`, and the real desktops).
 
+pub mod agent;
 pub mod chord;
 pub mod cli;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod cpr;
 pub mod diagnostic;
 pub mod engine;
 pub mod input_value;
+pub mod logging;
 pub mod paths;
 pub mod platform;
 pub mod ports;

@@ -40,12 +40,38 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             dry_run,
             show_personal_data,
         ),
-        Some(Command::Run { .. }) | None => {
-            bail!(
-                "the agent cannot start yet in this version; use `genvej check`, `genvej list` or `genvej exec ID --dry-run`"
-            )
-        }
+        Some(Command::Run { no_tray }) => run_agent(&setup, no_tray),
+        None => run_agent(&setup, false),
     }
+}
+
+/// Starts the agent. The tray comes with the tray issue; until then the
+/// agent runs headless either way and says so.
+fn run_agent(setup: &Setup, no_tray: bool) -> anyhow::Result<ExitCode> {
+    crate::logging::init(&setup.config.agent.log_level);
+    if !no_tray {
+        tracing::info!("no tray icon in this version: running headless");
+    }
+    let set = load(setup, &setup.hotkey_folders)?;
+    if set.error_count() > 0 {
+        tracing::warn!(
+            "{} problem(s) in the scripts; scripts with errors are not loaded:\n{}",
+            set.error_count(),
+            set.render_diagnostics()
+        );
+    }
+    run_platform_agent(set, setup.config.clone())
+}
+
+#[cfg(target_os = "linux")]
+fn run_platform_agent(set: ScriptSet, config: crate::config::Config) -> anyhow::Result<ExitCode> {
+    crate::agent::run_headless(crate::agent::HotkeyTable::new(set.scripts), config)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn run_platform_agent(_set: ScriptSet, _config: crate::config::Config) -> anyhow::Result<ExitCode> {
+    bail!("the agent is not available on this operating system yet")
 }
 
 fn load(setup: &Setup, paths: &[std::path::PathBuf]) -> anyhow::Result<ScriptSet> {
@@ -196,9 +222,6 @@ fn exec(
             .unwrap_or_default();
         bail!("no script has the id `{id}`{hint}; `genvej list` shows them");
     };
-    if !dry_run {
-        bail!("running on the real desktop is not available in this version; add --dry-run");
-    }
     let known: Vec<&str> = script.inputs.iter().map(|i| i.name.as_str()).collect();
     for name in preset.keys() {
         if !known.contains(&name.as_str()) {
@@ -211,6 +234,9 @@ fn exec(
     }
     let renderer = Renderer::new();
     let engine = Engine::new(&renderer, &setup.config, CancelToken::new());
+    if !dry_run {
+        return exec_on_desktop(&engine, setup, script, &preset);
+    }
     let mut desktop = FakeDesktop::obliging(chrono::Local::now().naive_local());
     let outcome = engine.run(&mut desktop, script, &preset);
     let show = |text: String| {
@@ -247,4 +273,40 @@ fn exec(
         }
     }
     Ok(code)
+}
+
+/// `genvej exec ID` without `--dry-run`: one run on the real desktop.
+#[cfg(target_os = "linux")]
+fn exec_on_desktop(
+    engine: &Engine<'_>,
+    setup: &Setup,
+    script: &crate::script::Script,
+    preset: &BTreeMap<String, String>,
+) -> anyhow::Result<ExitCode> {
+    crate::logging::init(&setup.config.agent.log_level);
+    let rules = crate::platform::x11::PasteRules {
+        shift_insert_classes: setup.config.agent.shift_insert_classes.clone(),
+    };
+    let mut desktop =
+        crate::platform::x11::X11Desktop::connect(None, setup.config.agent.browser.clone(), rules)
+            .map_err(|e| anyhow::anyhow!("cannot use the X display: {e}"))?;
+    let outcome = engine.run(&mut desktop, script, preset);
+    crate::agent::log_outcome(&script.name, &outcome);
+    Ok(if outcome.is_completed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exec_on_desktop(
+    _engine: &Engine<'_>,
+    _setup: &Setup,
+    _script: &crate::script::Script,
+    _preset: &BTreeMap<String, String>,
+) -> anyhow::Result<ExitCode> {
+    bail!(
+        "running on the real desktop is not available on this operating system yet; add --dry-run"
+    )
 }

@@ -1,3 +1,7 @@
-//! Desktop adapters that implement the engine's ports.
+//! Desktop adapters that implement the engine's ports: the recording `fake`
+//! (tests and dry runs) and the real desktops, chosen at compile time.
 
 pub mod fake;
+pub mod system;
+#[cfg(target_os = "linux")]
+pub mod x11;

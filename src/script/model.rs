@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use regex::Regex;
 
-use crate::chord::Chord;
+use crate::chord::{Chord, Key, Modifiers, NamedKey};
 use crate::window_match::WindowMatch;
 
 #[derive(Debug, Clone)]
@@ -24,6 +24,55 @@ pub struct Script {
     pub hotstrings: Vec<Hotstring>,
     pub steps: Vec<Step>,
     pub source: ScriptSource,
+}
+
+impl Script {
+    /// The run a typed hotstring makes: erase the abbreviation and the space
+    /// or Tab that ended it, type the expansion, then that space or Tab again.
+    /// It has no inputs, so it never asks anything.
+    pub fn hotstring_expansion(&self, index: usize, ended_by_tab: bool) -> Option<Script> {
+        let hotstring = self.hotstrings.get(index)?;
+        let ending = if ended_by_tab {
+            NamedKey::Tab
+        } else {
+            NamedKey::Space
+        };
+        let key = |key: NamedKey, repeat: usize| Action::Key {
+            chords: vec![Chord {
+                modifiers: Modifiers::default(),
+                key: Key::Named(key),
+            }],
+            repeat: u32::try_from(repeat).unwrap_or(u32::MAX),
+        };
+        let actions = [
+            key(
+                NamedKey::Backspace,
+                hotstring.abbreviation.chars().count() + 1,
+            ),
+            Action::Type {
+                text: hotstring.text.clone(),
+                key_delay: None,
+            },
+            key(ending, 1),
+        ];
+        Some(Script {
+            name: format!("{} ({})", self.name, hotstring.abbreviation),
+            inputs: Vec::new(),
+            hotstrings: Vec::new(),
+            steps: actions
+                .into_iter()
+                .enumerate()
+                .map(|(i, action)| Step {
+                    number: i + 1,
+                    line: hotstring.text.line,
+                    action,
+                    when: None,
+                    target: None,
+                })
+                .collect(),
+            ..self.clone()
+        })
+    }
 }
 
 /// Where a script came from; the hash identifies its version in usage records.

@@ -1,0 +1,215 @@
+//! The headless agent on X11.
+
+use std::collections::BTreeMap;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread::{self, JoinHandle};
+
+use anyhow::{Context, anyhow};
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
+
+use super::scripts::{HotkeyTable, pick};
+use super::{AgentEvent, log_outcome};
+use crate::chord::Chord;
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::platform::x11::hotkeys::{HotkeyEvent, HotkeyListener};
+use crate::platform::x11::{PasteRules, X11Desktop};
+use crate::ports::{CancelToken, Windows};
+use crate::script::Script;
+use crate::template::Renderer;
+
+/// What the worker is asked to run.
+enum Job {
+    /// A hot key: the scripts that share the chord (the worker picks by focused window).
+    Hotkey(Vec<Script>),
+    /// A hotstring's expansion, as a ready-made script.
+    Expansion(Box<Script>),
+}
+
+/// Runs until SIGINT/SIGTERM. Logs `genvej ready` once every hot key is registered.
+pub fn run_headless(table: HotkeyTable, config: Config) -> anyhow::Result<()> {
+    let display = std::env::var("DISPLAY").ok();
+    let panic_key = Chord::parse_hotkey(&config.agent.panic_key)
+        .map_err(|e| anyhow!("agent.panic_key: {e}"))?;
+    let (events, inbox) = mpsc::channel::<AgentEvent>();
+    let cancel = CancelToken::new();
+
+    let (jobs, worker) = start_worker(config.clone(), cancel.clone(), events.clone())?;
+
+    let mut chords = table.chords();
+    chords.push(panic_key);
+    let (key_events, key_inbox) = mpsc::channel::<HotkeyEvent>();
+    let (listener, conflicts) = HotkeyListener::start(display.as_deref(), &chords, key_events)
+        .context("cannot listen for hot keys")?;
+    for (chord, error) in &conflicts {
+        if *chord == panic_key {
+            tracing::warn!(
+                "the panic key {chord} is taken by another program ({error}); change agent.panic_key"
+            );
+        }
+        for script in table.scripts_for(*chord) {
+            tracing::warn!(script = %script.id, "hot key {chord} of «{}» is taken by another program ({error}); the other hot keys work", script.name);
+        }
+    }
+    forward_hotkeys(key_inbox, events.clone())?;
+    let signals = watch_signals(events.clone())?;
+
+    let screen = display.as_deref().unwrap_or("default");
+    tracing::info!(
+        "genvej ready: {} scripts, {} hot keys ({} taken by other programs), {} hotstrings, display {screen}",
+        table.scripts.len(),
+        chords.len() - 1,
+        conflicts.len(),
+        table.hotstring_count(),
+    );
+
+    let mut running: Option<String> = None;
+    let reason = loop {
+        let Ok(event) = inbox.recv() else {
+            break "all event sources stopped".to_string();
+        };
+        match event {
+            AgentEvent::Hotkey(chord) if chord == panic_key => {
+                if let Some(name) = &running {
+                    tracing::info!("panic key: stopping «{name}»");
+                    cancel.cancel();
+                }
+            }
+            AgentEvent::Hotkey(chord) => {
+                let candidates: Vec<Script> =
+                    table.scripts_for(chord).into_iter().cloned().collect();
+                let Some(first) = candidates.first() else {
+                    continue;
+                };
+                if let Some(busy) = &running {
+                    tracing::info!(script = %first.id, "hot key {chord} ignored: «{busy}» is still running");
+                    continue;
+                }
+                running = Some(first.name.clone());
+                cancel.reset();
+                jobs.send(Job::Hotkey(candidates))
+                    .context("the run worker stopped")?;
+            }
+            AgentEvent::Hotstring(script, index, by_tab) => {
+                if running.is_some() {
+                    continue;
+                }
+                let Some(expansion) = table
+                    .scripts
+                    .get(script)
+                    .and_then(|s| s.hotstring_expansion(index, by_tab))
+                else {
+                    continue;
+                };
+                running = Some(expansion.name.clone());
+                cancel.reset();
+                jobs.send(Job::Expansion(Box::new(expansion)))
+                    .context("the run worker stopped")?;
+            }
+            AgentEvent::Finished(outcome) => {
+                log_outcome(running.as_deref().unwrap_or(""), &outcome);
+                running = None;
+            }
+            AgentEvent::Shutdown(reason) => break reason,
+        }
+    };
+
+    tracing::info!("genvej stopping: {reason}");
+    cancel.cancel();
+    drop(jobs);
+    drop(listener);
+    signals.close();
+    if worker.join().is_err() {
+        tracing::error!("the run worker ended abnormally");
+    }
+    tracing::info!("genvej stopped");
+    Ok(())
+}
+
+/// The worker owns the desktop connection and runs one job at a time.
+fn start_worker(
+    config: Config,
+    cancel: CancelToken,
+    events: Sender<AgentEvent>,
+) -> anyhow::Result<(Sender<Job>, JoinHandle<()>)> {
+    let (jobs, job_inbox) = mpsc::channel::<Job>();
+    let (ready, ready_inbox) = mpsc::channel::<Result<(), String>>();
+    let worker = thread::Builder::new()
+        .name("genvej-run".into())
+        .spawn(move || {
+            let rules = PasteRules {
+                shift_insert_classes: config.agent.shift_insert_classes.clone(),
+            };
+            let mut desktop = match X11Desktop::connect(None, config.agent.browser.clone(), rules) {
+                Ok(desktop) => {
+                    let _ = ready.send(Ok(()));
+                    desktop
+                }
+                Err(e) => {
+                    let _ = ready.send(Err(e.to_string()));
+                    return;
+                }
+            };
+            let renderer = Renderer::new();
+            let engine = Engine::new(&renderer, &config, cancel);
+            for job in job_inbox {
+                let script = match job {
+                    Job::Hotkey(candidates) => {
+                        let focused = desktop.focused().ok().flatten();
+                        let refs: Vec<&Script> = candidates.iter().collect();
+                        match pick(&refs, focused.as_ref()) {
+                            Some(script) => script.clone(),
+                            None => continue,
+                        }
+                    }
+                    Job::Expansion(script) => *script,
+                };
+                let outcome = engine.run(&mut desktop, &script, &BTreeMap::new());
+                if events.send(AgentEvent::Finished(outcome)).is_err() {
+                    break;
+                }
+            }
+        })
+        .context("cannot start the run worker")?;
+    match ready_inbox.recv() {
+        Ok(Ok(())) => Ok((jobs, worker)),
+        Ok(Err(e)) => Err(anyhow!("cannot use the X display: {e}")),
+        Err(_) => Err(anyhow!("the run worker stopped while starting")),
+    }
+}
+
+fn forward_hotkeys(inbox: Receiver<HotkeyEvent>, events: Sender<AgentEvent>) -> anyhow::Result<()> {
+    thread::Builder::new()
+        .name("genvej-hotkeys".into())
+        .spawn(move || {
+            for event in inbox {
+                if let HotkeyEvent::Pressed { chord, .. } = event {
+                    if events.send(AgentEvent::Hotkey(chord)).is_err() {
+                        return;
+                    }
+                }
+            }
+        })
+        .context("cannot start the hot-key thread")?;
+    Ok(())
+}
+
+fn watch_signals(events: Sender<AgentEvent>) -> anyhow::Result<signal_hook::iterator::Handle> {
+    let mut signals = Signals::new([SIGINT, SIGTERM]).context("cannot watch signals")?;
+    let handle = signals.handle();
+    thread::Builder::new()
+        .name("genvej-signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                let name = if signal == SIGINT {
+                    "SIGINT"
+                } else {
+                    "SIGTERM"
+                };
+                let _ = events.send(AgentEvent::Shutdown(format!("{name} received")));
+            }
+        })
+        .context("cannot start the signal thread")?;
+    Ok(handle)
+}

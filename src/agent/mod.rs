@@ -1,0 +1,50 @@
+//! The agent a caseworker has running all day: registers every script's hot
+//! key, runs one script at a time on a worker thread, stops a run on the
+//! panic key, and shuts down cleanly on SIGINT/SIGTERM.
+//!
+//! Threads: the hot-key listener (blocks on X), the hotstring monitor, the
+//! signal watcher, and one run worker that owns the desktop connection. All
+//! report into one channel that the main loop reads, so the rules ("one run
+//! at a time", "the panic key cancels") live in one place.
+
+#[cfg(target_os = "linux")]
+mod linux;
+mod scripts;
+
+pub use scripts::HotkeyTable;
+
+use crate::engine::{RunOutcome, Status};
+
+/// Everything the main loop reacts to.
+#[derive(Debug)]
+pub enum AgentEvent {
+    /// A registered chord was pressed.
+    Hotkey(crate::chord::Chord),
+    /// A hotstring was typed: script index, hotstring index, ended by Tab (else Space).
+    Hotstring(usize, usize, bool),
+    /// The worker finished a run.
+    Finished(RunOutcome),
+    /// SIGINT/SIGTERM, or the listener stopped.
+    Shutdown(String),
+}
+
+#[cfg(target_os = "linux")]
+pub use linux::run_headless;
+
+/// One log line per finished run; never a CPR number (the outcome's texts
+/// are redacted where they are built, and again here).
+pub fn log_outcome(name: &str, outcome: &RunOutcome) {
+    let ms = outcome.duration.as_millis();
+    match &outcome.status {
+        Status::Completed => tracing::info!(script = %outcome.script_id, ms, "«{name}» completed"),
+        Status::Failed(failure) => {
+            tracing::warn!(script = %outcome.script_id, ms, "{}", crate::cpr::redact(&failure.to_string()))
+        }
+        Status::Cancelled { step } => {
+            tracing::info!(script = %outcome.script_id, ms, step = ?step, "«{name}» cancelled")
+        }
+        Status::Rejected { reason } => {
+            tracing::info!(script = %outcome.script_id, "«{name}» not run: {reason}")
+        }
+    }
+}

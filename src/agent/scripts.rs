@@ -1,0 +1,60 @@
+//! Which script a hot key means: several scripts may share a chord when
+//! their `only_when` windows differ.
+
+use std::collections::BTreeMap;
+
+use crate::chord::Chord;
+use crate::script::Script;
+use crate::window_match::WindowInfo;
+
+/// The loaded scripts, indexed by chord.
+#[derive(Debug, Default)]
+pub struct HotkeyTable {
+    pub scripts: Vec<Script>,
+    by_chord: BTreeMap<Chord, Vec<usize>>,
+}
+
+impl HotkeyTable {
+    pub fn new(scripts: Vec<Script>) -> HotkeyTable {
+        let mut by_chord: BTreeMap<Chord, Vec<usize>> = BTreeMap::new();
+        for (index, script) in scripts.iter().enumerate() {
+            if let Some(chord) = script.hotkey {
+                by_chord.entry(chord).or_default().push(index);
+            }
+        }
+        HotkeyTable { scripts, by_chord }
+    }
+
+    /// Every chord to register.
+    pub fn chords(&self) -> Vec<Chord> {
+        self.by_chord.keys().copied().collect()
+    }
+
+    /// The scripts that use `chord`.
+    pub fn scripts_for(&self, chord: Chord) -> Vec<&Script> {
+        self.by_chord
+            .get(&chord)
+            .map(|indices| indices.iter().map(|&i| &self.scripts[i]).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn hotstring_count(&self) -> usize {
+        self.scripts.iter().map(|s| s.hotstrings.len()).sum()
+    }
+}
+
+/// Of the scripts sharing a chord: the one whose `only_when` matches the
+/// focused window, else the one without `only_when`, else the first (which
+/// the engine then rejects with a notice saying where it works).
+pub fn pick<'s>(candidates: &[&'s Script], focused: Option<&WindowInfo>) -> Option<&'s Script> {
+    candidates
+        .iter()
+        .find(|s| {
+            s.only_when
+                .as_ref()
+                .is_some_and(|w| focused.is_some_and(|f| w.matches(f)))
+        })
+        .or_else(|| candidates.iter().find(|s| s.only_when.is_none()))
+        .or_else(|| candidates.first())
+        .copied()
+}

@@ -1,0 +1,1268 @@
+//! X11 CLIPBOARD and PRIMARY selections, owned and served by genvej itself.
+//!
+//! # Why not arboard
+//!
+//! The agent pastes by putting text on CLIPBOARD, sending Ctrl+V and then
+//! restoring whatever the user had there before. That is only safe if we can
+//! *confirm* that the paste target actually fetched our text before we restore:
+//! a probe with arboard once saw the first paste after start deliver nothing
+//! (the paste key arrived before ownership was settled). We also need to read
+//! PRIMARY ("grab the selected text") without touching CLIPBOARD. Both need
+//! direct access to the selection protocol, so this module speaks it with
+//! x11rb (pure Rust, no Xlib/xcb C libraries).
+//!
+//! # Design
+//!
+//! * [`X11Clipboard`] owns a private x11rb connection and a hidden InputOnly
+//!   window that is never mapped. The window owns CLIPBOARD, receives the
+//!   selections we read, and is where we obtain server timestamps.
+//! * One background thread is the only reader of X events. It
+//!   - answers `SelectionRequest`s while we own CLIPBOARD (TARGETS, TIMESTAMP,
+//!     MULTIPLE, UTF8_STRING, `text/plain;charset=utf-8`, TEXT, and STRING
+//!     when the text is representable in Latin-1), switching to the INCR
+//!     protocol for texts above [`MAX_DIRECT_BYTES`] or the server's request
+//!     size limit, whichever is smaller;
+//!   - forgets our text on `SelectionClear`, so later reads go to the new owner;
+//!   - forwards `SelectionNotify` and new-value `PropertyNotify` events for our
+//!     own window through a channel to the calling thread, which waits on it
+//!     with a timeout in [`X11Clipboard::read_text`],
+//!     [`X11Clipboard::read_primary`] and [`X11Clipboard::write_text`].
+//! * Calling-side operations are serialised by one mutex, because they share
+//!   that channel and one property on our window.
+//! * "Served" tracking: every `write_text` starts a new generation. A text
+//!   target answered for the current generation (for INCR: once the final
+//!   chunk is written) counts as served; TARGETS, TIMESTAMP and refusals do
+//!   not. [`X11Clipboard::wait_until_served`] blocks on a condition variable.
+//! * The ownership race: `write_text` stores the text *before* asking for
+//!   ownership (so an immediate request is answered), acquires ownership with
+//!   a real server timestamp (ICCCM), and confirms with `GetSelectionOwner`
+//!   before it returns. A stale `SelectionClear` (generated before our newest
+//!   `SetSelectionOwner` was processed) is recognised by its sequence number
+//!   and ignored.
+//!
+//! # Privacy
+//!
+//! Clipboard text can hold CPR numbers. Nothing here logs text content; logs
+//! carry byte counts and X error codes only.
+
+use std::collections::HashMap;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use x11rb::connection::{Connection, RequestConnection, SequenceNumber};
+use x11rb::errors::{ConnectError, ConnectionError, ReplyError, ReplyOrIdError};
+use x11rb::protocol::Event;
+use x11rb::protocol::xproto::{
+    Atom, AtomEnum, ChangeWindowAttributesAux, ClientMessageEvent, ConnectionExt as _,
+    CreateWindowAux, EventMask, PropMode, Property, PropertyNotifyEvent, SELECTION_NOTIFY_EVENT,
+    SelectionClearEvent, SelectionNotifyEvent, SelectionRequestEvent, Timestamp, Window,
+    WindowClass,
+};
+use x11rb::rust_connection::RustConnection;
+use x11rb::wrapper::ConnectionExt as _;
+use x11rb::{COPY_DEPTH_FROM_PARENT, COPY_FROM_PARENT, CURRENT_TIME, NONE};
+
+/// Largest text written to a requestor in one ChangeProperty; larger texts go
+/// by INCR. GTK uses the same cap: it keeps every request small, so a large
+/// paste never monopolises the connection.
+const MAX_DIRECT_BYTES: usize = 256 * 1024;
+/// Size of each INCR chunk we send.
+const INCR_CHUNK_BYTES: usize = 64 * 1024;
+/// Room for the ChangeProperty header (with BIG-REQUESTS length) in a request.
+const CHANGE_PROPERTY_OVERHEAD: usize = 32;
+/// An INCR transfer whose requestor stops asking for chunks is dropped after this.
+const INCR_STALL_LIMIT: Duration = Duration::from_secs(10);
+/// Limit for our own round trips through the event thread (server timestamps).
+const ROUND_TRIP_TIMEOUT: Duration = Duration::from_secs(2);
+/// 32-bit words fetched per GetProperty when reading a selection (4 MiB).
+const GET_PROPERTY_WORDS: u32 = 1 << 20;
+
+x11rb::atom_manager! {
+    Atoms: AtomsCookie {
+        CLIPBOARD,
+        TARGETS,
+        TIMESTAMP,
+        MULTIPLE,
+        ATOM_PAIR,
+        INCR,
+        UTF8_STRING,
+        TEXT,
+        COMPOUND_TEXT,
+        TEXT_PLAIN_UTF8: b"text/plain;charset=utf-8",
+        GENVEJ_SELECTION,
+        GENVEJ_TIMESTAMP,
+        GENVEJ_STOP,
+    }
+}
+
+/// Everything that can go wrong talking to the X server about selections.
+#[derive(Debug, thiserror::Error)]
+pub enum ClipboardError {
+    #[error("cannot connect to X display {display}: {source}")]
+    Connect {
+        display: String,
+        #[source]
+        source: ConnectError,
+    },
+    #[error("lost the connection to the X server: {0}")]
+    Connection(#[from] ConnectionError),
+    #[error("the X server refused a clipboard request: {0}")]
+    Request(#[from] ReplyError),
+    #[error("cannot create the hidden clipboard window: {0}")]
+    CreateWindow(#[from] ReplyOrIdError),
+    #[error("cannot start the clipboard thread: {0}")]
+    SpawnThread(#[source] std::io::Error),
+    #[error(
+        "timeout reading the {selection} selection: its owner did not answer within {waited:?}"
+    )]
+    Timeout {
+        selection: &'static str,
+        waited: Duration,
+    },
+    #[error("the X server did not report its time within {0:?}")]
+    ServerTimeTimeout(Duration),
+    #[error("could not take ownership of CLIPBOARD: another client owns it")]
+    NotOwner,
+    #[error("the clipboard's X event thread has stopped: {0}")]
+    EventThreadStopped(String),
+}
+
+/// Text on the CLIPBOARD selection, owned through our own X connection.
+pub struct X11Clipboard {
+    shared: Arc<Shared>,
+    /// Events for our own window; holding this lock serialises operations.
+    reader: Mutex<Receiver<ReaderEvent>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl X11Clipboard {
+    /// Connects to `display` (or `$DISPLAY`), creates the hidden window and
+    /// starts the thread that serves selection requests.
+    pub fn connect(display: Option<&str>) -> Result<Self, ClipboardError> {
+        let connect_error = |source| ClipboardError::Connect {
+            display: display_label(display),
+            source,
+        };
+        let (conn, screen) = x11rb::connect(display).map_err(connect_error)?;
+        let root = conn
+            .setup()
+            .roots
+            .get(screen)
+            .map(|s| s.root)
+            .ok_or_else(|| connect_error(ConnectError::InvalidScreen))?;
+        let atoms = Atoms::new(&conn)?.reply()?;
+        let window = create_hidden_window(&conn, root)?;
+        let max_direct = conn
+            .maximum_request_bytes()
+            .saturating_sub(CHANGE_PROPERTY_OVERHEAD)
+            .min(MAX_DIRECT_BYTES);
+        let shared = Arc::new(Shared {
+            conn,
+            window,
+            atoms,
+            max_direct,
+            state: Mutex::new(State::default()),
+            changed: Condvar::new(),
+        });
+        let (to_reader, reader) = mpsc::channel();
+        let event_loop = EventLoop {
+            shared: Arc::clone(&shared),
+            to_reader,
+            transfers: HashMap::new(),
+        };
+        let thread = std::thread::Builder::new()
+            .name("x11-clipboard".into())
+            .spawn(move || event_loop.run())
+            .map_err(ClipboardError::SpawnThread)?;
+        Ok(Self {
+            shared,
+            reader: Mutex::new(reader),
+            thread: Some(thread),
+        })
+    }
+
+    /// Text currently on CLIPBOARD (UTF8_STRING, falling back to STRING and
+    /// TEXT); `None` if nobody owns it or the owner offers no text. When we own
+    /// it, the answer comes from memory. `timeout` bounds each wait for the
+    /// owner; a large INCR transfer may take longer as long as it progresses.
+    pub fn read_text(&self, timeout: Duration) -> Result<Option<String>, ClipboardError> {
+        if let Some(text) = self.shared.own_text() {
+            return Ok(Some(text.to_string()));
+        }
+        self.read_selection(Selection::Clipboard, timeout)
+    }
+
+    /// Text of the PRIMARY selection (what is highlighted right now), `None`
+    /// if nothing is. CLIPBOARD is not touched.
+    pub fn read_primary(&self, timeout: Duration) -> Result<Option<String>, ClipboardError> {
+        self.read_selection(Selection::Primary, timeout)
+    }
+
+    /// Puts `text` on CLIPBOARD and returns once the X server confirms that we
+    /// own it. Resets the "served" state for [`Self::wait_until_served`].
+    pub fn write_text(&self, text: &str) -> Result<(), ClipboardError> {
+        let reader = self.lock_reader();
+        drain(&reader);
+        let time = self.server_time(&reader)?;
+        let generation = self.shared.take_ownership(text, time)?;
+        self.shared.confirm_ownership(generation)
+    }
+
+    /// Gives up CLIPBOARD, leaving it empty. Does nothing when another client
+    /// owns it by now (its content is the user's, not ours to wipe).
+    pub fn clear(&self) -> Result<(), ClipboardError> {
+        let _serialised = self.lock_reader();
+        let Some(time) = self.shared.forget_ownership() else {
+            return Ok(());
+        };
+        // With our acquisition time the server ignores this if someone took
+        // the selection after us.
+        self.shared
+            .conn
+            .set_selection_owner(NONE, self.shared.atoms.CLIPBOARD, time)?;
+        self.shared.conn.sync()?;
+        Ok(())
+    }
+
+    /// Blocks until a client has requested *and received* our current text
+    /// (a text target, not just TARGETS; for INCR the whole transfer), or until
+    /// `timeout`. Returns `false` at once if we no longer own CLIPBOARD and it
+    /// was not served.
+    pub fn wait_until_served(&self, timeout: Duration) -> Result<bool, ClipboardError> {
+        let deadline = deadline_after(timeout);
+        let mut state = self.shared.lock_state();
+        loop {
+            if state.served > 0 {
+                return Ok(true);
+            }
+            if let Some(reason) = &state.stopped {
+                return Err(ClipboardError::EventThreadStopped(reason.clone()));
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if state.owned.is_none() || left.is_zero() {
+                return Ok(false);
+            }
+            state = self
+                .shared
+                .changed
+                .wait_timeout(state, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    fn lock_reader(&self) -> MutexGuard<'_, Receiver<ReaderEvent>> {
+        self.reader.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn read_selection(
+        &self,
+        selection: Selection,
+        timeout: Duration,
+    ) -> Result<Option<String>, ClipboardError> {
+        let reader = self.lock_reader();
+        drain(&reader);
+        let atoms = &self.shared.atoms;
+        let selection_atom = selection.atom(atoms);
+        let owner = self
+            .shared
+            .conn
+            .get_selection_owner(selection_atom)?
+            .reply()?
+            .owner;
+        if owner == NONE {
+            return Ok(None);
+        }
+        if owner == self.shared.window {
+            // Never convert to ourselves: answer from memory (we never own PRIMARY).
+            let own = self
+                .shared
+                .own_text()
+                .filter(|_| matches!(selection, Selection::Clipboard));
+            return Ok(own.map(|text| text.to_string()));
+        }
+        for target in [atoms.UTF8_STRING, AtomEnum::STRING.into(), atoms.TEXT] {
+            let request = ConversionRequest {
+                selection,
+                target,
+                timeout,
+            };
+            if let Some(data) = self.convert(&reader, request)? {
+                if let Some(text) = decode_text(atoms, &data) {
+                    return Ok(Some(text));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Asks the owner to convert the selection into our property and reads
+    /// the result (following INCR). `None` if the owner refused.
+    fn convert(
+        &self,
+        reader: &Receiver<ReaderEvent>,
+        request: ConversionRequest,
+    ) -> Result<Option<PropertyData>, ClipboardError> {
+        let s = &self.shared;
+        let selection = request.selection.atom(&s.atoms);
+        let property = s.atoms.GENVEJ_SELECTION;
+        s.conn.delete_property(s.window, property)?;
+        s.conn
+            .convert_selection(s.window, selection, request.target, property, CURRENT_TIME)?;
+        s.conn.flush()?;
+        let answer = self.wait_for(
+            reader,
+            deadline_after(request.timeout),
+            |event| match *event {
+                ReaderEvent::SelectionNotify {
+                    selection: sel,
+                    target,
+                    property,
+                } if sel == selection && target == request.target => Some(property),
+                _ => None,
+            },
+        )?;
+        let Some(answer) = answer else {
+            return Err(request.timeout_error());
+        };
+        if answer == NONE {
+            return Ok(None);
+        }
+        let data = s.take_property(answer)?;
+        if data.ty == s.atoms.INCR {
+            tracing::debug!(
+                selection = request.selection.name(),
+                "receiving an INCR transfer"
+            );
+            return self.receive_incr(reader, &request).map(Some);
+        }
+        Ok(Some(data))
+    }
+
+    /// Collects INCR chunks until the owner writes the zero-length end marker.
+    fn receive_incr(
+        &self,
+        reader: &Receiver<ReaderEvent>,
+        request: &ConversionRequest,
+    ) -> Result<PropertyData, ClipboardError> {
+        let property = self.shared.atoms.GENVEJ_SELECTION;
+        let mut data = PropertyData::default();
+        loop {
+            let new_value = self.wait_for(reader, deadline_after(request.timeout), |event| {
+                matches!(*event, ReaderEvent::PropertyNewValue { atom, .. } if atom == property)
+                    .then_some(())
+            })?;
+            if new_value.is_none() {
+                return Err(request.timeout_error());
+            }
+            let chunk = self.shared.take_property(property)?;
+            if chunk.ty == NONE {
+                continue; // a stale notification: that chunk was already read
+            }
+            data.ty = chunk.ty;
+            data.format = chunk.format;
+            if chunk.bytes.is_empty() {
+                tracing::debug!(bytes = data.bytes.len(), "INCR transfer received");
+                return Ok(data);
+            }
+            data.bytes.extend_from_slice(&chunk.bytes);
+        }
+    }
+
+    /// A server timestamp, from a zero-length append to our own window (ICCCM §2.1).
+    fn server_time(&self, reader: &Receiver<ReaderEvent>) -> Result<Timestamp, ClipboardError> {
+        let s = &self.shared;
+        let property = s.atoms.GENVEJ_TIMESTAMP;
+        s.conn
+            .change_property8(PropMode::APPEND, s.window, property, AtomEnum::STRING, &[])?;
+        s.conn.flush()?;
+        let time = self.wait_for(
+            reader,
+            deadline_after(ROUND_TRIP_TIMEOUT),
+            |event| match *event {
+                ReaderEvent::PropertyNewValue { atom, time } if atom == property => Some(time),
+                _ => None,
+            },
+        )?;
+        time.ok_or(ClipboardError::ServerTimeTimeout(ROUND_TRIP_TIMEOUT))
+    }
+
+    /// Waits for the first event that `pick` accepts, discarding the others.
+    /// `Ok(None)` on timeout.
+    fn wait_for<T>(
+        &self,
+        reader: &Receiver<ReaderEvent>,
+        deadline: Instant,
+        pick: impl Fn(&ReaderEvent) -> Option<T>,
+    ) -> Result<Option<T>, ClipboardError> {
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match reader.recv_timeout(left) {
+                Ok(event) => {
+                    if let Some(value) = pick(&event) {
+                        return Ok(Some(value));
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => return Ok(None),
+                Err(RecvTimeoutError::Disconnected) => return Err(self.shared.stopped_error()),
+            }
+        }
+    }
+
+    fn shutdown(&self) -> Result<(), ConnectionError> {
+        let s = &self.shared;
+        if let Some(time) = s.forget_ownership() {
+            s.conn.set_selection_owner(NONE, s.atoms.CLIPBOARD, time)?;
+        }
+        let stop = ClientMessageEvent::new(32, s.window, s.atoms.GENVEJ_STOP, [0_u32; 5]);
+        s.conn
+            .send_event(false, s.window, EventMask::NO_EVENT, stop)?;
+        s.conn.flush()
+    }
+}
+
+impl Drop for X11Clipboard {
+    fn drop(&mut self) {
+        if let Err(error) = self.shutdown() {
+            tracing::debug!(%error, "clipboard shutdown could not reach the X server");
+        }
+        if let Some(thread) = self.thread.take() {
+            if thread.join().is_err() {
+                tracing::warn!("the clipboard thread panicked");
+            }
+        }
+    }
+}
+
+/// The selections we read.
+#[derive(Debug, Clone, Copy)]
+enum Selection {
+    Clipboard,
+    Primary,
+}
+
+impl Selection {
+    fn atom(self, atoms: &Atoms) -> Atom {
+        match self {
+            Selection::Clipboard => atoms.CLIPBOARD,
+            Selection::Primary => AtomEnum::PRIMARY.into(),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Selection::Clipboard => "CLIPBOARD",
+            Selection::Primary => "PRIMARY",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ConversionRequest {
+    selection: Selection,
+    target: Atom,
+    timeout: Duration,
+}
+
+impl ConversionRequest {
+    fn timeout_error(&self) -> ClipboardError {
+        ClipboardError::Timeout {
+            selection: self.selection.name(),
+            waited: self.timeout,
+        }
+    }
+}
+
+/// Events the event thread hands to the calling side.
+#[derive(Debug, Clone, Copy)]
+enum ReaderEvent {
+    SelectionNotify {
+        selection: Atom,
+        target: Atom,
+        property: Atom,
+    },
+    PropertyNewValue {
+        atom: Atom,
+        time: Timestamp,
+    },
+}
+
+/// A property's value as read with GetProperty.
+#[derive(Debug, Default)]
+struct PropertyData {
+    ty: Atom,
+    format: u8,
+    bytes: Vec<u8>,
+}
+
+/// State shared by the calling side and the event thread.
+struct Shared {
+    conn: RustConnection,
+    window: Window,
+    atoms: Atoms,
+    /// Largest text answered with a single ChangeProperty.
+    max_direct: usize,
+    state: Mutex<State>,
+    /// Signalled when `state` changes (served, ownership lost, thread stopped).
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct State {
+    owned: Option<Owned>,
+    /// Incremented by every write and clear.
+    generation: u64,
+    /// Text deliveries completed for `generation`.
+    served: u32,
+    /// Why the event thread ended, once it has.
+    stopped: Option<String>,
+}
+
+/// Our text while we own CLIPBOARD.
+#[derive(Clone)]
+struct Owned {
+    text: Arc<str>,
+    /// The text as Latin-1, if every character is representable.
+    latin1: Option<Arc<[u8]>>,
+    /// Server time at which we took ownership.
+    time: Timestamp,
+    /// Sequence number of our SetSelectionOwner request.
+    acquired_seq: SequenceNumber,
+    generation: u64,
+}
+
+impl Shared {
+    fn lock_state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn own_text(&self) -> Option<Arc<str>> {
+        self.lock_state()
+            .owned
+            .as_ref()
+            .map(|o| Arc::clone(&o.text))
+    }
+
+    /// Stores the text, then asks for ownership, so a request that arrives
+    /// right after the server grants it is already answerable.
+    fn take_ownership(&self, text: &str, time: Timestamp) -> Result<u64, ClipboardError> {
+        let mut state = self.lock_state();
+        state.generation += 1;
+        state.served = 0;
+        state.owned = None;
+        let cookie = self
+            .conn
+            .set_selection_owner(self.window, self.atoms.CLIPBOARD, time)?;
+        state.owned = Some(Owned {
+            text: Arc::from(text),
+            latin1: encode_latin1(text).map(Arc::from),
+            time,
+            acquired_seq: cookie.sequence_number(),
+            generation: state.generation,
+        });
+        self.changed.notify_all();
+        Ok(state.generation)
+    }
+
+    /// Confirms with the server that our window owns CLIPBOARD.
+    fn confirm_ownership(&self, generation: u64) -> Result<(), ClipboardError> {
+        let owner = self
+            .conn
+            .get_selection_owner(self.atoms.CLIPBOARD)?
+            .reply()?
+            .owner;
+        if owner == self.window {
+            return Ok(());
+        }
+        let mut state = self.lock_state();
+        if state.generation == generation {
+            state.owned = None;
+            self.changed.notify_all();
+        }
+        Err(ClipboardError::NotOwner)
+    }
+
+    /// Forgets our text; returns the acquisition time if we owned CLIPBOARD.
+    fn forget_ownership(&self) -> Option<Timestamp> {
+        let mut state = self.lock_state();
+        let owned = state.owned.take()?;
+        state.generation += 1;
+        state.served = 0;
+        self.changed.notify_all();
+        Some(owned.time)
+    }
+
+    /// Our text, if we own `request.selection` and the request is not older
+    /// than our ownership (ICCCM).
+    fn owned_for(&self, request: &SelectionRequestEvent) -> Option<Owned> {
+        if request.selection != self.atoms.CLIPBOARD || request.owner != self.window {
+            return None;
+        }
+        let state = self.lock_state();
+        let owned = state.owned.as_ref()?;
+        let current = request.time == CURRENT_TIME || not_before(request.time, owned.time);
+        current.then(|| owned.clone())
+    }
+
+    fn mark_served(&self, generation: u64) {
+        let mut state = self.lock_state();
+        if state.generation == generation {
+            state.served = state.served.saturating_add(1);
+            self.changed.notify_all();
+        }
+    }
+
+    /// Forgets our text when another client took CLIPBOARD, unless the event
+    /// predates our latest SetSelectionOwner (then it is about an older
+    /// ownership and we own the selection again).
+    fn on_selection_clear(&self, event: &SelectionClearEvent, seq: SequenceNumber) {
+        if event.selection != self.atoms.CLIPBOARD || event.owner != self.window {
+            return;
+        }
+        let mut state = self.lock_state();
+        if state.owned.as_ref().is_some_and(|o| seq >= o.acquired_seq) {
+            tracing::debug!("another client took CLIPBOARD; forgetting our text");
+            state.owned = None;
+            self.changed.notify_all();
+        }
+    }
+
+    fn mark_stopped(&self, reason: String) {
+        let mut state = self.lock_state();
+        state.owned = None;
+        state.stopped = Some(reason);
+        self.changed.notify_all();
+    }
+
+    fn stopped_error(&self) -> ClipboardError {
+        let reason = self.lock_state().stopped.clone();
+        ClipboardError::EventThreadStopped(reason.unwrap_or_else(|| "unknown reason".into()))
+    }
+
+    /// Reads and deletes a property of our window, however large it is.
+    fn take_property(&self, property: Atom) -> Result<PropertyData, ClipboardError> {
+        let mut data = PropertyData::default();
+        let mut offset = 0;
+        loop {
+            // The server deletes the property only once bytes_after is 0.
+            let reply = self
+                .conn
+                .get_property(
+                    true,
+                    self.window,
+                    property,
+                    AtomEnum::ANY,
+                    offset,
+                    GET_PROPERTY_WORDS,
+                )?
+                .reply()?;
+            data.ty = reply.type_;
+            data.format = reply.format;
+            data.bytes.extend_from_slice(&reply.value);
+            if reply.bytes_after == 0 {
+                return Ok(data);
+            }
+            offset += GET_PROPERTY_WORDS;
+        }
+    }
+}
+
+/// The event thread: serves our selection, forwards events for our window.
+struct EventLoop {
+    shared: Arc<Shared>,
+    to_reader: Sender<ReaderEvent>,
+    /// Outgoing INCR transfers, by requestor window and property.
+    transfers: HashMap<(Window, Atom), IncrTransfer>,
+}
+
+/// One outgoing INCR transfer.
+struct IncrTransfer {
+    ty: Atom,
+    data: Arc<[u8]>,
+    sent: usize,
+    generation: u64,
+    last_activity: Instant,
+}
+
+/// How we answered a SelectionRequest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Refused,
+    /// Answered with something other than the whole text (TARGETS, or INCR started).
+    Answered,
+    /// The text itself was written to the requestor.
+    AnsweredText,
+}
+
+/// Converted selection data, ready to be written to a property.
+enum Payload {
+    Text { ty: Atom, bytes: Arc<[u8]> },
+    Words { ty: Atom, words: Vec<u32> },
+}
+
+impl EventLoop {
+    fn run(mut self) {
+        let reason = match self.serve() {
+            Ok(()) => "the clipboard was closed".to_string(),
+            Err(error) => {
+                tracing::warn!(%error, "clipboard event thread lost the X connection");
+                error.to_string()
+            }
+        };
+        self.shared.mark_stopped(reason);
+    }
+
+    fn serve(&mut self) -> Result<(), ConnectionError> {
+        loop {
+            let (event, seq) = self.shared.conn.wait_for_event_with_sequence()?;
+            self.drop_stalled_transfers();
+            if self.is_stop(&event) {
+                return Ok(());
+            }
+            self.dispatch(event, seq)?;
+            self.shared.conn.flush()?;
+        }
+    }
+
+    fn is_stop(&self, event: &Event) -> bool {
+        matches!(event, Event::ClientMessage(m)
+            if m.window == self.shared.window && m.type_ == self.shared.atoms.GENVEJ_STOP)
+    }
+
+    fn dispatch(&mut self, event: Event, seq: SequenceNumber) -> Result<(), ConnectionError> {
+        match event {
+            Event::SelectionRequest(request) => self.on_selection_request(&request)?,
+            Event::SelectionClear(clear) => self.shared.on_selection_clear(&clear, seq),
+            Event::SelectionNotify(notify) if notify.requestor == self.shared.window => {
+                self.forward(ReaderEvent::SelectionNotify {
+                    selection: notify.selection,
+                    target: notify.target,
+                    property: notify.property,
+                });
+            }
+            Event::PropertyNotify(notify) => self.on_property_notify(&notify)?,
+            Event::DestroyNotify(destroyed) => {
+                self.transfers
+                    .retain(|(window, _), _| *window != destroyed.window);
+            }
+            // Typically BadWindow for a requestor that went away mid-answer.
+            Event::Error(error) => tracing::debug!(
+                kind = ?error.error_kind,
+                major = error.major_opcode,
+                "X error while serving the clipboard"
+            ),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn forward(&self, event: ReaderEvent) {
+        // Fails only while the clipboard is being dropped; nobody waits then.
+        let _ = self.to_reader.send(event);
+    }
+
+    fn on_property_notify(&mut self, notify: &PropertyNotifyEvent) -> Result<(), ConnectionError> {
+        if notify.window == self.shared.window {
+            if notify.state == Property::NEW_VALUE {
+                self.forward(ReaderEvent::PropertyNewValue {
+                    atom: notify.atom,
+                    time: notify.time,
+                });
+            }
+            return Ok(());
+        }
+        if notify.state == Property::DELETE {
+            self.continue_incr(notify.window, notify.atom)?;
+        }
+        Ok(())
+    }
+
+    fn on_selection_request(
+        &mut self,
+        request: &SelectionRequestEvent,
+    ) -> Result<(), ConnectionError> {
+        // Obsolete clients send property None: use the target as the property.
+        let property = if request.property == NONE {
+            request.target
+        } else {
+            request.property
+        };
+        let Some(owned) = self.shared.owned_for(request) else {
+            return self.notify_requestor(request, NONE);
+        };
+        let answer = if request.target == self.shared.atoms.MULTIPLE {
+            self.answer_multiple(request.requestor, property, &owned)?
+        } else {
+            self.answer_target(request.requestor, request.target, property, &owned)?
+        };
+        let reply_property = if answer == Answer::Refused {
+            NONE
+        } else {
+            property
+        };
+        self.notify_requestor(request, reply_property)?;
+        if answer == Answer::AnsweredText {
+            self.shared.conn.flush()?;
+            self.shared.mark_served(owned.generation);
+        }
+        Ok(())
+    }
+
+    fn answer_target(
+        &mut self,
+        requestor: Window,
+        target: Atom,
+        property: Atom,
+        owned: &Owned,
+    ) -> Result<Answer, ConnectionError> {
+        let Some(payload) = convert(&self.shared.atoms, owned, target) else {
+            return Ok(Answer::Refused);
+        };
+        match payload {
+            Payload::Text { ty, bytes } if bytes.len() > self.shared.max_direct => {
+                self.start_incr(requestor, property, ty, bytes, owned.generation)?;
+                Ok(Answer::Answered)
+            }
+            payload => self.write_payload(requestor, property, payload),
+        }
+    }
+
+    /// Writes a payload that fits in one request.
+    fn write_payload(
+        &self,
+        requestor: Window,
+        property: Atom,
+        payload: Payload,
+    ) -> Result<Answer, ConnectionError> {
+        let conn = &self.shared.conn;
+        match payload {
+            Payload::Text { ty, bytes } => {
+                conn.change_property8(PropMode::REPLACE, requestor, property, ty, &bytes)?;
+                Ok(Answer::AnsweredText)
+            }
+            Payload::Words { ty, words } => {
+                conn.change_property32(PropMode::REPLACE, requestor, property, ty, &words)?;
+                Ok(Answer::Answered)
+            }
+        }
+    }
+
+    /// MULTIPLE: the requestor's property lists (target, property) pairs; we
+    /// convert each one without INCR and mark failures with None (ICCCM §2.6.2).
+    fn answer_multiple(
+        &mut self,
+        requestor: Window,
+        property: Atom,
+        owned: &Owned,
+    ) -> Result<Answer, ConnectionError> {
+        let atoms = self.shared.atoms;
+        let reply = self
+            .shared
+            .conn
+            .get_property(
+                false,
+                requestor,
+                property,
+                AtomEnum::ANY,
+                0,
+                GET_PROPERTY_WORDS,
+            )?
+            .reply();
+        let mut pairs: Vec<u32> = match reply {
+            Ok(reply) => match reply.value32() {
+                Some(values) => values.collect(),
+                None => return Ok(Answer::Refused),
+            },
+            Err(ReplyError::X11Error(_)) => return Ok(Answer::Refused),
+            Err(ReplyError::ConnectionError(error)) => return Err(error),
+        };
+        let mut answer = Answer::Answered;
+        for pair in pairs.chunks_exact_mut(2) {
+            let [target, target_property] = pair else {
+                continue;
+            };
+            let payload = self.convert_single(owned, *target);
+            match payload {
+                Some(payload) if *target_property != NONE => {
+                    if self.write_payload(requestor, *target_property, payload)?
+                        == Answer::AnsweredText
+                    {
+                        answer = Answer::AnsweredText;
+                    }
+                }
+                _ => *target = NONE,
+            }
+        }
+        self.shared.conn.change_property32(
+            PropMode::REPLACE,
+            requestor,
+            property,
+            atoms.ATOM_PAIR,
+            &pairs,
+        )?;
+        Ok(answer)
+    }
+
+    /// A conversion that fits in one request (no INCR, no nested MULTIPLE).
+    fn convert_single(&self, owned: &Owned, target: Atom) -> Option<Payload> {
+        if target == self.shared.atoms.MULTIPLE {
+            return None;
+        }
+        convert(&self.shared.atoms, owned, target).filter(|payload| match payload {
+            Payload::Text { bytes, .. } => bytes.len() <= self.shared.max_direct,
+            Payload::Words { .. } => true,
+        })
+    }
+
+    fn notify_requestor(
+        &self,
+        request: &SelectionRequestEvent,
+        property: Atom,
+    ) -> Result<(), ConnectionError> {
+        let notify = SelectionNotifyEvent {
+            response_type: SELECTION_NOTIFY_EVENT,
+            sequence: 0,
+            time: request.time,
+            requestor: request.requestor,
+            selection: request.selection,
+            target: request.target,
+            property,
+        };
+        self.shared
+            .conn
+            .send_event(false, request.requestor, EventMask::NO_EVENT, notify)?;
+        Ok(())
+    }
+
+    /// Starts INCR: watch the requestor's properties, then write the INCR
+    /// marker; each time the requestor deletes the property we send a chunk.
+    fn start_incr(
+        &mut self,
+        requestor: Window,
+        property: Atom,
+        ty: Atom,
+        data: Arc<[u8]>,
+        generation: u64,
+    ) -> Result<(), ConnectionError> {
+        let conn = &self.shared.conn;
+        let watch = EventMask::PROPERTY_CHANGE | EventMask::STRUCTURE_NOTIFY;
+        conn.change_window_attributes(
+            requestor,
+            &ChangeWindowAttributesAux::new().event_mask(watch),
+        )?;
+        let size_hint = u32::try_from(data.len()).unwrap_or(u32::MAX);
+        conn.change_property32(
+            PropMode::REPLACE,
+            requestor,
+            property,
+            self.shared.atoms.INCR,
+            &[size_hint],
+        )?;
+        tracing::debug!(bytes = data.len(), "starting an INCR transfer");
+        let transfer = IncrTransfer {
+            ty,
+            data,
+            sent: 0,
+            generation,
+            last_activity: Instant::now(),
+        };
+        self.transfers.insert((requestor, property), transfer);
+        Ok(())
+    }
+
+    /// Sends the next INCR chunk; a zero-length chunk ends the transfer.
+    fn continue_incr(&mut self, requestor: Window, property: Atom) -> Result<(), ConnectionError> {
+        let key = (requestor, property);
+        let Some(transfer) = self.transfers.get_mut(&key) else {
+            return Ok(());
+        };
+        let end = transfer.data.len().min(transfer.sent + INCR_CHUNK_BYTES);
+        let chunk = transfer.data.get(transfer.sent..end).unwrap_or_default();
+        self.shared.conn.change_property8(
+            PropMode::REPLACE,
+            requestor,
+            property,
+            transfer.ty,
+            chunk,
+        )?;
+        transfer.sent = end;
+        transfer.last_activity = Instant::now();
+        if !chunk.is_empty() {
+            return Ok(());
+        }
+        let generation = transfer.generation;
+        self.transfers.remove(&key);
+        tracing::debug!("INCR transfer completed");
+        self.shared.conn.flush()?;
+        self.shared.mark_served(generation);
+        self.unwatch_if_idle(requestor)
+    }
+
+    fn unwatch_if_idle(&self, requestor: Window) -> Result<(), ConnectionError> {
+        if self
+            .transfers
+            .keys()
+            .any(|(window, _)| *window == requestor)
+        {
+            return Ok(());
+        }
+        let aux = ChangeWindowAttributesAux::new().event_mask(EventMask::NO_EVENT);
+        self.shared.conn.change_window_attributes(requestor, &aux)?;
+        Ok(())
+    }
+
+    fn drop_stalled_transfers(&mut self) {
+        let before = self.transfers.len();
+        self.transfers
+            .retain(|_, t| t.last_activity.elapsed() < INCR_STALL_LIMIT);
+        if self.transfers.len() < before {
+            tracing::debug!(
+                dropped = before - self.transfers.len(),
+                "dropped stalled INCR transfers"
+            );
+        }
+    }
+}
+
+/// Converts our text to `target`; `None` for targets we do not offer.
+fn convert(atoms: &Atoms, owned: &Owned, target: Atom) -> Option<Payload> {
+    let utf8 = || Arc::<[u8]>::from(owned.text.as_bytes());
+    let string: Atom = AtomEnum::STRING.into();
+    if target == atoms.TARGETS {
+        let mut targets = vec![
+            atoms.TARGETS,
+            atoms.TIMESTAMP,
+            atoms.MULTIPLE,
+            atoms.UTF8_STRING,
+            atoms.TEXT_PLAIN_UTF8,
+            atoms.TEXT,
+        ];
+        if owned.latin1.is_some() {
+            targets.push(string);
+        }
+        Some(Payload::Words {
+            ty: AtomEnum::ATOM.into(),
+            words: targets,
+        })
+    } else if target == atoms.TIMESTAMP {
+        Some(Payload::Words {
+            ty: AtomEnum::INTEGER.into(),
+            words: vec![owned.time],
+        })
+    } else if target == atoms.UTF8_STRING || target == atoms.TEXT_PLAIN_UTF8 {
+        Some(Payload::Text {
+            ty: target,
+            bytes: utf8(),
+        })
+    } else if target == string {
+        // Refused rather than lossy when the text is not Latin-1: a wrong
+        // character pasted into a case file is worse than no paste.
+        let bytes = owned.latin1.clone()?;
+        Some(Payload::Text { ty: string, bytes })
+    } else if target == atoms.TEXT {
+        // The owner picks the type for TEXT: STRING when possible (oldest
+        // clients understand it), otherwise UTF8_STRING.
+        Some(match owned.latin1.clone() {
+            Some(bytes) => Payload::Text { ty: string, bytes },
+            None => Payload::Text {
+                ty: atoms.UTF8_STRING,
+                bytes: utf8(),
+            },
+        })
+    } else {
+        None
+    }
+}
+
+/// Text from selection data of a textual type; `None` for other types.
+fn decode_text(atoms: &Atoms, data: &PropertyData) -> Option<String> {
+    if data.format != 8 {
+        return None;
+    }
+    let ty = data.ty;
+    if ty == atoms.UTF8_STRING || ty == atoms.TEXT_PLAIN_UTF8 {
+        return Some(String::from_utf8_lossy(&data.bytes).into_owned());
+    }
+    // COMPOUND_TEXT without escape sequences is plain Latin-1.
+    let latin1 = ty == Atom::from(AtomEnum::STRING)
+        || (ty == atoms.COMPOUND_TEXT && !data.bytes.contains(&0x1b));
+    latin1.then(|| data.bytes.iter().map(|&b| char::from(b)).collect())
+}
+
+/// `time >= reference` for X timestamps, which wrap around every ~49.7 days.
+fn not_before(time: Timestamp, reference: Timestamp) -> bool {
+    time.wrapping_sub(reference) < 1 << 31
+}
+
+fn encode_latin1(text: &str) -> Option<Vec<u8>> {
+    text.chars()
+        .map(|c| u8::try_from(u32::from(c)).ok())
+        .collect()
+}
+
+fn create_hidden_window(conn: &RustConnection, root: Window) -> Result<Window, ReplyOrIdError> {
+    let window = conn.generate_id()?;
+    let aux = CreateWindowAux::new().event_mask(EventMask::PROPERTY_CHANGE);
+    conn.create_window(
+        COPY_DEPTH_FROM_PARENT,
+        window,
+        root,
+        -1,
+        -1,
+        1,
+        1,
+        0,
+        WindowClass::INPUT_ONLY,
+        COPY_FROM_PARENT,
+        &aux,
+    )?
+    .check()?;
+    conn.change_property8(
+        PropMode::REPLACE,
+        window,
+        AtomEnum::WM_NAME,
+        AtomEnum::STRING,
+        b"genvej clipboard",
+    )?;
+    Ok(window)
+}
+
+fn drain(reader: &Receiver<ReaderEvent>) {
+    while reader.try_recv().is_ok() {}
+}
+
+fn deadline_after(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout)
+        .unwrap_or_else(|| now + Duration::from_secs(365 * 24 * 3600))
+}
+
+fn display_label(display: Option<&str>) -> String {
+    match display {
+        Some(name) => format!("{name:?}"),
+        None => match std::env::var("DISPLAY") {
+            Ok(name) => format!("{name:?} (from $DISPLAY)"),
+            Err(_) => "(none: $DISPLAY is not set)".to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn atoms() -> Atoms {
+        Atoms {
+            CLIPBOARD: 100,
+            TARGETS: 101,
+            TIMESTAMP: 102,
+            MULTIPLE: 103,
+            ATOM_PAIR: 104,
+            INCR: 105,
+            UTF8_STRING: 106,
+            TEXT: 107,
+            COMPOUND_TEXT: 108,
+            TEXT_PLAIN_UTF8: 109,
+            GENVEJ_SELECTION: 110,
+            GENVEJ_TIMESTAMP: 111,
+            GENVEJ_STOP: 112,
+        }
+    }
+
+    fn owned(text: &str) -> Owned {
+        Owned {
+            text: Arc::from(text),
+            latin1: encode_latin1(text).map(Arc::from),
+            time: 5,
+            acquired_seq: 1,
+            generation: 1,
+        }
+    }
+
+    fn text_payload(payload: Option<Payload>) -> Option<(Atom, Vec<u8>)> {
+        match payload? {
+            Payload::Text { ty, bytes } => Some((ty, bytes.to_vec())),
+            Payload::Words { .. } => None,
+        }
+    }
+
+    fn words_payload(payload: Option<Payload>) -> Option<(Atom, Vec<u32>)> {
+        match payload? {
+            Payload::Words { ty, words } => Some((ty, words)),
+            Payload::Text { .. } => None,
+        }
+    }
+
+    #[test]
+    fn timestamps_compare_across_wraparound() {
+        assert!(not_before(10, 5));
+        assert!(not_before(5, 5));
+        assert!(!not_before(4, 5));
+        assert!(not_before(3, u32::MAX - 3));
+        assert!(!not_before(u32::MAX - 3, 3));
+    }
+
+    #[test]
+    fn latin1_only_when_every_character_fits() {
+        assert_eq!(
+            encode_latin1("Ærø § ½"),
+            Some(b"\xc6r\xf8 \xa7 \xbd".to_vec())
+        );
+        assert_eq!(encode_latin1("€"), None);
+        assert_eq!(encode_latin1("✓"), None);
+    }
+
+    #[test]
+    fn string_is_offered_only_for_latin1_text() {
+        let atoms = atoms();
+        let string = Atom::from(AtomEnum::STRING);
+        let latin = words_payload(convert(&atoms, &owned("æøå"), atoms.TARGETS));
+        assert!(latin.is_some_and(|(_, targets)| targets.contains(&string)));
+        let emoji = words_payload(convert(&atoms, &owned("🙂"), atoms.TARGETS));
+        assert!(emoji.is_some_and(|(_, targets)| !targets.contains(&string)));
+        assert!(convert(&atoms, &owned("🙂"), string).is_none());
+    }
+
+    #[test]
+    fn text_target_prefers_string_then_utf8() {
+        let atoms = atoms();
+        let string = Atom::from(AtomEnum::STRING);
+        assert_eq!(
+            text_payload(convert(&atoms, &owned("ø"), atoms.TEXT)),
+            Some((string, vec![0xf8]))
+        );
+        assert_eq!(
+            text_payload(convert(&atoms, &owned("€"), atoms.TEXT)),
+            Some((atoms.UTF8_STRING, "€".as_bytes().to_vec()))
+        );
+        assert!(convert(&atoms, &owned("x"), 999).is_none());
+    }
+
+    #[test]
+    fn decodes_textual_types_only() {
+        let atoms = atoms();
+        let data = |ty, format, bytes: &[u8]| PropertyData {
+            ty,
+            format,
+            bytes: bytes.to_vec(),
+        };
+        let string = Atom::from(AtomEnum::STRING);
+        let utf8 = decode_text(&atoms, &data(atoms.UTF8_STRING, 8, "æ 🙂".as_bytes()));
+        assert_eq!(utf8.as_deref(), Some("æ 🙂"));
+        let latin1 = decode_text(&atoms, &data(string, 8, b"\xe6\xf8\xe5"));
+        assert_eq!(latin1.as_deref(), Some("æøå"));
+        let compound = decode_text(&atoms, &data(atoms.COMPOUND_TEXT, 8, b"\xe6"));
+        assert_eq!(compound.as_deref(), Some("æ"));
+        assert_eq!(
+            decode_text(&atoms, &data(atoms.COMPOUND_TEXT, 8, b"\x1b$)A")),
+            None
+        );
+        assert_eq!(
+            decode_text(&atoms, &data(atoms.UTF8_STRING, 32, b"abcd")),
+            None
+        );
+        assert_eq!(decode_text(&atoms, &data(999, 8, b"png")), None);
+    }
+}

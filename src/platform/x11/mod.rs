@@ -1,0 +1,184 @@
+//! The real desktop on Linux/X11: the engine's ports over x11rb and enigo.
+
+pub mod clipboard;
+pub mod hotkeys;
+mod keyboard;
+pub mod keyboard_state;
+mod keymap;
+mod windows;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+pub use clipboard::X11Clipboard;
+use keyboard::X11Keyboard;
+use windows::X11Windows;
+
+use super::system::{self, NoDialogs, SystemClock};
+use crate::chord::{Chord, Key, Modifiers, NamedKey};
+use crate::ports::{
+    Clipboard, Clock, Form, Keyboard, Launcher, PortError, PortResult, Prompter, Windows,
+};
+use crate::window_match::{TextPattern, WindowId, WindowInfo};
+
+/// How the agent pastes into a window; terminals want Shift+Insert.
+#[derive(Debug, Clone, Default)]
+pub struct PasteRules {
+    /// Window classes (globs) that paste with Shift+Insert instead of Ctrl+V.
+    pub shift_insert_classes: Vec<String>,
+}
+
+/// One X display, as the engine sees it.
+pub struct X11Desktop {
+    windows: X11Windows,
+    keyboard: X11Keyboard,
+    clipboard: X11Clipboard,
+    clock: SystemClock,
+    dialogs: NoDialogs,
+    browser: Option<String>,
+    paste_rules: PasteRules,
+}
+
+fn clipboard_error(e: clipboard::ClipboardError) -> PortError {
+    PortError::Failed(format!("udklipsholderen: {e}"))
+}
+
+impl X11Desktop {
+    /// Connects to `display` (default: `$DISPLAY`).
+    pub fn connect(
+        display: Option<&str>,
+        browser: Option<String>,
+        paste_rules: PasteRules,
+    ) -> PortResult<X11Desktop> {
+        Ok(X11Desktop {
+            windows: X11Windows::connect(display)?,
+            keyboard: X11Keyboard::connect(display)?,
+            clipboard: X11Clipboard::connect(display).map_err(clipboard_error)?,
+            clock: SystemClock::default(),
+            dialogs: NoDialogs,
+            browser,
+            paste_rules,
+        })
+    }
+}
+
+impl Keyboard for X11Desktop {
+    fn wait_modifiers_released(&mut self, timeout: Duration) -> PortResult<bool> {
+        keyboard_state::wait_modifiers_released(self.windows.conn(), timeout)
+            .map_err(|e| PortError::Failed(format!("tastaturets tilstand kunne ikke læses: {e}")))
+    }
+
+    fn type_text(&mut self, text: &str, key_delay: Duration) -> PortResult<()> {
+        self.keyboard.type_text(text, key_delay)
+    }
+
+    fn press(&mut self, chord: &Chord) -> PortResult<()> {
+        self.keyboard.press(chord)
+    }
+
+    fn release_modifiers(&mut self) -> PortResult<()> {
+        self.keyboard.release_modifiers()
+    }
+}
+
+impl Clipboard for X11Desktop {
+    fn read_text(&mut self) -> PortResult<Option<String>> {
+        self.clipboard
+            .read_text(Duration::from_millis(500))
+            .map_err(clipboard_error)
+    }
+
+    fn write_text(&mut self, text: &str) -> PortResult<()> {
+        self.clipboard.write_text(text).map_err(clipboard_error)
+    }
+
+    fn clear(&mut self) -> PortResult<()> {
+        self.clipboard.clear().map_err(clipboard_error)
+    }
+
+    fn wait_until_pasted(&mut self, timeout: Duration) -> PortResult<bool> {
+        self.clipboard
+            .wait_until_served(timeout)
+            .map_err(clipboard_error)
+    }
+
+    fn selected_text(&mut self, timeout: Duration) -> PortResult<Option<String>> {
+        self.clipboard
+            .read_primary(timeout)
+            .map_err(clipboard_error)
+    }
+
+    fn paste_chord_for(&mut self, window: &WindowInfo) -> Chord {
+        let shift_insert = self
+            .paste_rules
+            .shift_insert_classes
+            .iter()
+            .any(|class| TextPattern::glob(class).is_match(&window.class));
+        if shift_insert {
+            Chord {
+                modifiers: Modifiers {
+                    shift: true,
+                    ..Modifiers::default()
+                },
+                key: Key::Named(NamedKey::Insert),
+            }
+        } else {
+            Chord {
+                modifiers: Modifiers {
+                    ctrl: true,
+                    ..Modifiers::default()
+                },
+                key: Key::Letter('V'),
+            }
+        }
+    }
+}
+
+impl Windows for X11Desktop {
+    fn list(&mut self) -> PortResult<Vec<WindowInfo>> {
+        self.windows.list()
+    }
+
+    fn focused(&mut self) -> PortResult<Option<WindowInfo>> {
+        self.windows.focused()
+    }
+
+    fn focus(&mut self, id: WindowId) -> PortResult<()> {
+        self.windows.focus(id)
+    }
+}
+
+impl Launcher for X11Desktop {
+    fn launch(&mut self, program: &str, args: &[String]) -> PortResult<()> {
+        system::launch(program, args)
+    }
+
+    fn open_url(&mut self, url: &str) -> PortResult<()> {
+        system::open_url(url, self.browser.as_deref())
+    }
+}
+
+impl Prompter for X11Desktop {
+    fn ask(&mut self, form: &Form) -> PortResult<Option<BTreeMap<String, String>>> {
+        self.dialogs.ask(form)
+    }
+
+    fn show_message(&mut self, title: &str, text: &str) -> PortResult<()> {
+        self.dialogs.show_message(title, text);
+        Ok(())
+    }
+}
+
+impl Clock for X11Desktop {
+    fn now(&self) -> chrono::NaiveDateTime {
+        self.clock.now()
+    }
+
+    fn monotonic(&self) -> Duration {
+        self.clock.monotonic()
+    }
+
+    fn sleep(&mut self, duration: Duration) {
+        self.clock.sleep(duration);
+    }
+}
