@@ -8,9 +8,7 @@ use tracing_subscriber::fmt::MakeWriter;
 
 /// Starts logging at `level` (`GENVEJ_LOG` overrides, e.g. `GENVEJ_LOG=debug`).
 pub fn init(level: &str) {
-    // enigo warns on every character that it has no fast path on X11: noise.
-    let filter = EnvFilter::try_from_env("GENVEJ_LOG")
-        .unwrap_or_else(|_| EnvFilter::new(format!("{level},enigo=error")));
+    let filter = EnvFilter::try_from_env("GENVEJ_LOG").unwrap_or_else(|_| EnvFilter::new(level));
     // A second init (tests) keeps the first subscriber; that is fine.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)

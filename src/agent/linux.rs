@@ -77,6 +77,7 @@ pub fn run_headless(table: HotkeyTable, config: Config) -> anyhow::Result<()> {
                 }
             }
             AgentEvent::Hotkey(chord) => {
+                tracing::debug!("hot key {chord} pressed");
                 let candidates: Vec<Script> =
                     table.scripts_for(chord).into_iter().cloned().collect();
                 let Some(first) = candidates.first() else {

@@ -1,77 +1,113 @@
-//! Typing and key presses on X11 with enigo's x11rb backend, which remaps a
-//! spare keycode to each character's Unicode keysym: measured byte-exact for
-//! æøå, §, €, “”, ✓ and emoji, where `xdotool type` lost ~50 of 2,000
-//! characters. Line breaks and tabs are sent as Return and Tab keys.
+//! Typing and key presses on X11 through XTest.
+//!
+//! Why not enigo here: enigo 0.6 looks characters up only on the unshifted
+//! level, so every capital letter and shifted punctuation mark is remapped
+//! onto a spare keycode, and when the spares run out it unmaps them all and
+//! starts over. A window that lags a few events behind then reads a reused
+//! keycode through the newer mapping and the character is lost (measured:
+//! 1 of 2,000 characters dropped in 1 of 3 runs into a Tk window). Here a
+//! character on the layout is pressed with Shift where needed and never
+//! remapped; only characters the layout lacks (€, “”, ✓, 🙂 …) borrow a spare
+//! keycode, they stay mapped while they are in use, and the least recently
+//! used one is reassigned only when every spare is taken. The spare keycodes
+//! are cleared again when the keyboard is dropped.
 
 use std::time::Duration;
 
-use enigo::{Direction, Enigo, Key as EnigoKey, Keyboard as _, Settings};
+use x11rb::connection::Connection;
+use x11rb::protocol::xproto::{
+    ConnectionExt as _, KEY_PRESS_EVENT, KEY_RELEASE_EVENT, Keycode, Keysym, Window,
+};
+use x11rb::protocol::xtest::ConnectionExt as _;
+use x11rb::rust_connection::RustConnection;
 
-use crate::chord::{Chord, Key, NamedKey};
+use super::keymap::{Keymap, keysym, keysym_of};
+use crate::chord::Chord;
 use crate::ports::{PortError, PortResult};
 
-/// enigo's own pause between events; with 0 ms xterm dropped characters.
-const ENIGO_DELAY_MS: u32 = 1;
+const SHIFT_L: Keysym = 0xffe1;
+const CONTROL_L: Keysym = 0xffe3;
+const LOCK_MASK: u16 = 1 << 1;
 
 pub struct X11Keyboard {
-    enigo: Enigo,
-    /// Modifiers we pressed and have not released yet.
-    held: Vec<EnigoKey>,
+    conn: RustConnection,
+    root: Window,
+    keymap: Keymap,
+    keysyms_per_keycode: u8,
+    /// Keycodes without any keysym when we started: ours to borrow.
+    spare: Vec<Keycode>,
+    /// Borrowed keycodes and what they hold, least recently used first.
+    borrowed: Vec<(Keysym, Keycode)>,
+    /// Modifier keycodes we pressed and have not released yet.
+    held: Vec<Keycode>,
 }
 
-fn input_error(e: impl std::fmt::Display) -> PortError {
+fn x_error(e: impl std::fmt::Display) -> PortError {
     PortError::Failed(format!("tastetryk kunne ikke sendes: {e}"))
 }
 
 impl X11Keyboard {
     pub fn connect(display: Option<&str>) -> PortResult<X11Keyboard> {
-        let settings = Settings {
-            linux_delay: ENIGO_DELAY_MS,
-            x11_display: display.map(str::to_string),
-            release_keys_when_dropped: true,
-            ..Settings::default()
-        };
-        let enigo = Enigo::new(&settings).map_err(input_error)?;
+        let (conn, screen) = x11rb::connect(display).map_err(x_error)?;
+        let root = conn.setup().roots[screen].root;
+        let keymap = Keymap::fetch(&conn).map_err(x_error)?;
+        let (min, max) = (conn.setup().min_keycode, conn.setup().max_keycode);
+        let reply = conn
+            .get_keyboard_mapping(min, max - min + 1)
+            .map_err(x_error)?
+            .reply()
+            .map_err(x_error)?;
+        let spare = (min..=max)
+            .filter(|&code| keymap.keysyms_of(code).iter().all(|&s| s == 0))
+            .collect();
         Ok(X11Keyboard {
-            enigo,
+            conn,
+            root,
+            keymap,
+            keysyms_per_keycode: reply.keysyms_per_keycode,
+            spare,
+            borrowed: Vec::new(),
             held: Vec::new(),
         })
     }
 
     pub fn type_text(&mut self, text: &str, key_delay: Duration) -> PortResult<()> {
-        let extra = key_delay.saturating_sub(Duration::from_millis(u64::from(ENIGO_DELAY_MS)));
+        let caps_lock = self.lock_is_on()?;
         for c in text.chars() {
-            match c {
-                '\n' => self.click(EnigoKey::Return)?,
-                '\t' => self.click(EnigoKey::Tab)?,
-                '\r' => {}
-                c => self.enigo.text(&c.to_string()).map_err(input_error)?,
+            let Some(sym) = keysym_of_char(c) else {
+                continue;
+            };
+            let (code, mut shift) = self.keycode_for(sym)?;
+            if caps_lock && c.is_alphabetic() && !self.is_borrowed(code) {
+                shift = !shift;
             }
-            if !extra.is_zero() {
-                std::thread::sleep(extra);
-            }
+            self.tap(code, shift)?;
+            std::thread::sleep(key_delay);
         }
         Ok(())
     }
 
-    fn click(&mut self, key: EnigoKey) -> PortResult<()> {
-        self.enigo.key(key, Direction::Click).map_err(input_error)
-    }
-
     pub fn press(&mut self, chord: &Chord) -> PortResult<()> {
         let m = chord.modifiers;
-        for (on, key) in [
-            (m.ctrl, EnigoKey::Control),
-            (m.alt, EnigoKey::Alt),
-            (m.shift, EnigoKey::Shift),
-            (m.super_key, EnigoKey::Meta),
-        ] {
-            if on {
-                self.enigo.key(key, Direction::Press).map_err(input_error)?;
-                self.held.push(key);
+        let wanted = [
+            (m.ctrl, CONTROL_L),
+            (m.alt, keysym::ALT_L),
+            (m.shift, SHIFT_L),
+            (m.super_key, keysym::SUPER_L),
+        ];
+        let result = (|| {
+            for (on, sym) in wanted {
+                if on {
+                    let (code, _) = self.keycode_for(sym)?;
+                    self.fake(KEY_PRESS_EVENT, code)?;
+                    self.held.push(code);
+                }
             }
-        }
-        let result = self.click(enigo_key(chord.key));
+            let sym = keysym_of(chord.key)
+                .ok_or_else(|| x_error(format!("ukendt tast {}", chord.key)))?;
+            let (code, _) = self.keycode_for(sym)?;
+            self.tap(code, false)
+        })();
         let released = self.release_modifiers();
         result.and(released)
     }
@@ -79,44 +115,135 @@ impl X11Keyboard {
     /// Releases, in reverse order, every modifier we pressed.
     pub fn release_modifiers(&mut self) -> PortResult<()> {
         let mut first_error = None;
-        while let Some(key) = self.held.pop() {
-            if let Err(e) = self.enigo.key(key, Direction::Release) {
-                first_error.get_or_insert(input_error(e));
+        while let Some(code) = self.held.pop() {
+            if let Err(e) = self.fake(KEY_RELEASE_EVENT, code) {
+                first_error.get_or_insert(e);
             }
         }
+        self.sync()?;
         first_error.map_or(Ok(()), Err)
+    }
+
+    /// Presses and releases one key, with Shift around it when asked, and
+    /// waits for the server to have processed it.
+    fn tap(&mut self, code: Keycode, shift: bool) -> PortResult<()> {
+        let shift_code = if shift {
+            Some(self.keycode_for(SHIFT_L)?.0)
+        } else {
+            None
+        };
+        if let Some(s) = shift_code {
+            self.fake(KEY_PRESS_EVENT, s)?;
+            self.held.push(s);
+        }
+        self.fake(KEY_PRESS_EVENT, code)?;
+        self.fake(KEY_RELEASE_EVENT, code)?;
+        if let Some(s) = shift_code {
+            self.fake(KEY_RELEASE_EVENT, s)?;
+            self.held.retain(|&h| h != s);
+        }
+        self.sync()
+    }
+
+    /// The keycode that types `sym`, and whether it needs Shift.
+    fn keycode_for(&mut self, sym: Keysym) -> PortResult<(Keycode, bool)> {
+        for (level, shift) in [(0, false), (1, true)] {
+            let found = self
+                .keymap
+                .keycodes_for(sym)
+                .into_iter()
+                .find(|&code| self.keymap.keysyms_of(code).get(level) == Some(&sym));
+            if let Some(code) = found {
+                return Ok((code, shift));
+            }
+        }
+        self.borrow_keycode(sym).map(|code| (code, false))
+    }
+
+    fn is_borrowed(&self, code: Keycode) -> bool {
+        self.borrowed.iter().any(|&(_, c)| c == code)
+    }
+
+    /// A spare keycode mapped to `sym` (on both levels, so Shift does not matter).
+    fn borrow_keycode(&mut self, sym: Keysym) -> PortResult<Keycode> {
+        if let Some(at) = self.borrowed.iter().position(|&(s, _)| s == sym) {
+            let entry = self.borrowed.remove(at);
+            self.borrowed.push(entry);
+            return Ok(entry.1);
+        }
+        let free = self
+            .spare
+            .iter()
+            .copied()
+            .find(|&code| !self.is_borrowed(code));
+        let code = match free {
+            Some(code) => code,
+            None if !self.borrowed.is_empty() => self.borrowed.remove(0).1,
+            None => {
+                return Err(x_error(
+                    "tastaturet har ingen ledige taster til specialtegn",
+                ));
+            }
+        };
+        self.map_keycode(code, sym)?;
+        self.borrowed.push((sym, code));
+        Ok(code)
+    }
+
+    fn map_keycode(&self, code: Keycode, sym: Keysym) -> PortResult<()> {
+        let mut syms = vec![0; usize::from(self.keysyms_per_keycode)];
+        syms.iter_mut().take(2).for_each(|s| *s = sym);
+        self.conn
+            .change_keyboard_mapping(1, code, self.keysyms_per_keycode, &syms)
+            .map_err(x_error)?;
+        self.sync()
+    }
+
+    fn fake(&self, kind: u8, code: Keycode) -> PortResult<()> {
+        self.conn
+            .xtest_fake_input(kind, code, x11rb::CURRENT_TIME, self.root, 0, 0, 0)
+            .map_err(x_error)?;
+        Ok(())
+    }
+
+    /// A round trip: the server has processed everything sent before it.
+    fn sync(&self) -> PortResult<()> {
+        self.conn
+            .get_input_focus()
+            .map_err(x_error)?
+            .reply()
+            .map_err(x_error)?;
+        Ok(())
+    }
+
+    fn lock_is_on(&self) -> PortResult<bool> {
+        let pointer = self
+            .conn
+            .query_pointer(self.root)
+            .map_err(x_error)?
+            .reply()
+            .map_err(x_error)?;
+        Ok(u16::from(pointer.mask) & LOCK_MASK != 0)
     }
 }
 
-/// X keysyms for keys enigo has no name for.
-const XK_F1: u32 = 0xffbe;
-const XK_PRINT: u32 = 0xff61;
-const XK_MENU: u32 = 0xff67;
+impl Drop for X11Keyboard {
+    fn drop(&mut self) {
+        let _ = self.release_modifiers();
+        for (_, code) in std::mem::take(&mut self.borrowed) {
+            let _ = self.map_keycode(code, 0);
+        }
+    }
+}
 
-fn enigo_key(key: Key) -> EnigoKey {
-    match key {
-        Key::Letter(c) => EnigoKey::Unicode(c.to_ascii_lowercase()),
-        Key::Digit(c) => EnigoKey::Unicode(c),
-        Key::Function(n) => EnigoKey::Other(XK_F1 + u32::from(n) - 1),
-        Key::Named(named) => match named {
-            NamedKey::Enter => EnigoKey::Return,
-            NamedKey::Tab => EnigoKey::Tab,
-            NamedKey::Escape => EnigoKey::Escape,
-            NamedKey::Space => EnigoKey::Space,
-            NamedKey::Backspace => EnigoKey::Backspace,
-            NamedKey::Delete => EnigoKey::Delete,
-            NamedKey::Insert => EnigoKey::Insert,
-            NamedKey::Home => EnigoKey::Home,
-            NamedKey::End => EnigoKey::End,
-            NamedKey::PageUp => EnigoKey::PageUp,
-            NamedKey::PageDown => EnigoKey::PageDown,
-            NamedKey::Up => EnigoKey::UpArrow,
-            NamedKey::Down => EnigoKey::DownArrow,
-            NamedKey::Left => EnigoKey::LeftArrow,
-            NamedKey::Right => EnigoKey::RightArrow,
-            NamedKey::Pause => EnigoKey::Pause,
-            NamedKey::PrintScreen => EnigoKey::Other(XK_PRINT),
-            NamedKey::Menu => EnigoKey::Other(XK_MENU),
-        },
+/// The keysym that types `c`: Latin-1 keysyms equal the code point; other
+/// characters use the Unicode keysym range. Line breaks and tabs are keys.
+fn keysym_of_char(c: char) -> Option<Keysym> {
+    match c {
+        '\n' => Some(keysym::RETURN),
+        '\t' => Some(keysym::TAB),
+        '\r' => None,
+        c if (' '..='~').contains(&c) || ('\u{a0}'..='\u{ff}').contains(&c) => Some(u32::from(c)),
+        c => Some(0x0100_0000 + u32::from(c)),
     }
 }

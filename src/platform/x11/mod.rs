@@ -1,4 +1,4 @@
-//! The real desktop on Linux/X11: the engine's ports over x11rb and enigo.
+//! The real desktop on Linux/X11: the engine's ports over x11rb (XTest, EWMH, selections).
 
 pub mod clipboard;
 pub mod hotkeys;

@@ -112,12 +112,49 @@ impl X11Windows {
         Some(exe.file_name()?.to_string_lossy().into_owned())
     }
 
+    /// The top-level window that receives typed keys. The X input focus is
+    /// what decides where a key goes; the window manager's
+    /// `_NET_ACTIVE_WINDOW` can lag behind it, so it is only the fallback
+    /// when the focus sits on a window-manager frame.
     pub fn focused(&self) -> PortResult<Option<WindowInfo>> {
+        let focus = self
+            .conn
+            .get_input_focus()
+            .map_err(|e| x_error("get_input_focus", e))?
+            .reply()
+            .map_err(|e| x_error("get_input_focus", e))?
+            .focus;
+        const POINTER_ROOT: Window = 1;
+        if focus != x11rb::NONE && focus != POINTER_ROOT {
+            if let Some(client) = self.client_containing(focus)? {
+                return self.info(client).map(Some);
+            }
+        }
         let reply = self.property(self.root, self.atoms._NET_ACTIVE_WINDOW, AtomEnum::WINDOW)?;
         match reply.value32().and_then(|mut v| v.next()) {
             Some(0) | None => Ok(None),
             Some(window) => self.info(window).map(Some),
         }
+    }
+
+    /// The managed top-level window that is `window` or one of its ancestors.
+    fn client_containing(&self, window: Window) -> PortResult<Option<Window>> {
+        let reply = self.property(self.root, self.atoms._NET_CLIENT_LIST, AtomEnum::WINDOW)?;
+        let clients: Vec<Window> = reply.value32().map(Iterator::collect).unwrap_or_default();
+        let mut current = window;
+        while current != self.root && current != x11rb::NONE {
+            if clients.contains(&current) {
+                return Ok(Some(current));
+            }
+            current = self
+                .conn
+                .query_tree(current)
+                .map_err(|e| x_error("query_tree", e))?
+                .reply()
+                .map_err(|e| x_error("query_tree", e))?
+                .parent;
+        }
+        Ok(None)
     }
 
     /// Asks the window manager to activate a window (as a pager would, so

@@ -1,0 +1,122 @@
+//! Runs the real `genvej` agent on a test desktop: writes scripts and a
+//! config into the desktop's folder, starts `genvej run --no-tray` and waits
+//! for its "ready" log line; stops it with SIGTERM and waits for "stopped".
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::desktop::Desktop;
+
+/// How long the agent may take to register its hot keys.
+const READY_TIMEOUT: Duration = Duration::from_secs(20);
+
+pub struct Agent {
+    pub pid: u32,
+    pub log: PathBuf,
+    pub folder: PathBuf,
+}
+
+/// A config for tests: the shipped profile and `[org]`, plus `extra` TOML
+/// appended to `[org]` (e.g. a long text as `text = "…"`), and agent settings.
+pub fn config(org_extra: &str, agent_settings: &str) -> String {
+    format!(
+        "[profile]\nname = \"Mette Sørensen\"\ntitle = \"Jobkonsulent\"\n\n[org]\n{org_extra}\n\n[agent]\n{agent_settings}\n"
+    )
+}
+
+/// A TOML string literal holding `text` exactly.
+pub fn toml_string(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+impl Agent {
+    /// Starts an agent named `name` with the given script files and config.
+    pub fn start(
+        desktop: &mut Desktop,
+        name: &str,
+        scripts: &[(&str, &str)],
+        config: &str,
+    ) -> Agent {
+        let folder = desktop.dir().join(name);
+        let hotkeys = folder.join("hotkeys");
+        std::fs::create_dir_all(&hotkeys)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", hotkeys.display()));
+        for (file, text) in scripts {
+            write(&hotkeys.join(file), text);
+        }
+        let config_path = folder.join("genvej.toml");
+        write(&config_path, config);
+        let log = folder.join("agent.log");
+        let stderr =
+            File::create(&log).unwrap_or_else(|e| panic!("cannot create {}: {e}", log.display()));
+
+        let mut command = desktop.command(env!("CARGO_BIN_EXE_genvej"));
+        command
+            .arg("--config")
+            .arg(&config_path)
+            .arg("--hotkeys")
+            .arg(&hotkeys)
+            .args(["run", "--no-tray"])
+            .env("GENVEJ_LOG", "debug")
+            .stdout(std::process::Stdio::null())
+            .stderr(stderr);
+        let pid = desktop.spawn(command);
+        let agent = Agent { pid, log, folder };
+        agent.wait_for_log(desktop, "genvej ready", READY_TIMEOUT);
+        agent
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits for a log line containing `needle` and returns that line.
+    pub fn wait_for_log(&self, desktop: &Desktop, needle: &str, timeout: Duration) -> String {
+        desktop.wait_for_line(&self.log, needle, timeout)
+    }
+
+    /// How many log lines contain `needle`.
+    pub fn count_in_log(&self, needle: &str) -> usize {
+        self.log_text()
+            .lines()
+            .filter(|l| l.contains(needle))
+            .count()
+    }
+
+    /// SIGTERM, then waits for the agent's last log line.
+    pub fn stop(self, desktop: &mut Desktop) -> String {
+        desktop.stop(self.pid);
+        self.wait_for_log(desktop, "genvej stopped", Duration::from_secs(10));
+        self.log_text()
+    }
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+}
+
+/// Makes `text` the PRIMARY selection (what is "selected"), served by an
+/// xclip process the desktop tracks, and waits until it reads back.
+pub fn set_primary(desktop: &mut Desktop, text: &str) {
+    let file = desktop.dir().join("primary.txt");
+    write(&file, text);
+    let mut command = desktop.command("xclip");
+    command.args(["-selection", "primary", "-i"]).arg(&file);
+    desktop.spawn(command);
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let out = desktop
+            .command("xclip")
+            .args(["-selection", "primary", "-o"])
+            .output();
+        if out.is_ok_and(|o| o.stdout == text.as_bytes()) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the PRIMARY selection did not take the text"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}

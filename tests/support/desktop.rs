@@ -1,0 +1,925 @@
+//! A throw-away X11 desktop for end-to-end tests: Xvfb + openbox, stand-in
+//! "case system" windows whose text can be read back exactly, and helpers to
+//! press keys, move focus and use the CLIPBOARD.
+//!
+//! Every process started here runs in its own process group and is killed
+//! (TERM, then KILL) when the [`Desktop`] is dropped, also when a test
+//! panics. The temporary directory (openbox config, logs, window contents) is
+//! removed, except after a failed test: then it is kept, with a screenshot
+//! when ImageMagick is installed, and its path is printed.
+//!
+//! Nothing here sleeps for a fixed time to "let things settle": every wait
+//! polls for the condition it needs, with a timeout and a clear panic message.
+//!
+//! Linux only; the tools come from Debian packages (see [`REQUIRED_TOOLS`]).
+
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use std::os::unix::process::CommandExt;
+
+use rustix::process::{Pid, Signal};
+use tempfile::TempDir;
+
+/// Starts a [`Desktop`](crate::support::desktop::Desktop), or returns from
+/// the calling test (which then passes as skipped) when the X tools are
+/// missing and neither `CI` nor `GENVEJ_E2E` is set. See [`Desktop::start`].
+#[macro_export]
+macro_rules! require_desktop {
+    () => {
+        match $crate::support::desktop::Desktop::start() {
+            Some(desktop) => desktop,
+            None => return,
+        }
+    };
+}
+
+/// Screen geometry of the virtual display.
+const SCREEN: &str = "1280x1024x24";
+/// How long Xvfb and openbox may take to come up (xterm once took 5 s to
+/// start on the 2-core build machines, so be generous; waits end early).
+const START_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long a short helper command (xdotool, xprop, xclip -o) may take.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a stopped process may take to exit after SIGTERM before SIGKILL.
+const STOP_GRACE: Duration = Duration::from_secs(3);
+/// Interval for all polling loops.
+const POLL: Duration = Duration::from_millis(5);
+
+/// The stand-in case window (Tk), embedded so the harness works from any
+/// working directory; written into the desktop's temp dir at start.
+const CASE_WINDOW_PY: &str = include_str!("case_window.py");
+
+/// openbox configuration without a single key binding, so the window manager
+/// never grabs a key that genvej or a test uses (openbox's default rc.xml
+/// binds e.g. Alt+F4, Alt+Tab and Ctrl+Alt+arrows). New windows get focus.
+const OPENBOX_RC: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<openbox_config xmlns="http://openbox.org/3.4/rc">
+  <focus>
+    <focusNew>yes</focusNew>
+    <followMouse>no</followMouse>
+  </focus>
+  <placement><policy>Smart</policy></placement>
+  <desktops><number>1</number></desktops>
+  <keyboard></keyboard>
+  <mouse></mouse>
+</openbox_config>
+"#;
+
+/// A program the harness needs and the Debian package that provides it.
+pub struct Tool {
+    pub program: &'static str,
+    pub package: &'static str,
+}
+
+/// Everything [`Desktop::start`] checks for before starting anything.
+/// The Tk case window additionally needs `python3-tk` (checked separately,
+/// because it is a Python module, not a program).
+pub const REQUIRED_TOOLS: &[Tool] = &[
+    Tool {
+        program: "Xvfb",
+        package: "xvfb",
+    },
+    Tool {
+        program: "openbox",
+        package: "openbox",
+    },
+    Tool {
+        program: "xdotool",
+        package: "xdotool",
+    },
+    Tool {
+        program: "xclip",
+        package: "xclip",
+    },
+    Tool {
+        program: "xprop",
+        package: "x11-utils",
+    },
+];
+
+/// Debian package providing Python's tkinter for the case window.
+const TK_PACKAGE: &str = "python3-tk";
+
+/// A process started by the desktop, killed with its process group on drop.
+struct Tracked {
+    name: String,
+    child: Child,
+}
+
+/// One Xvfb + openbox session on its own display. See the module docs.
+pub struct Desktop {
+    display: String,
+    dir_path: PathBuf,
+    /// `None` only inside Drop, which removes the dir or keeps it.
+    dir: Option<TempDir>,
+    python: PathBuf,
+    /// The X server; stopped last so clients never lose it mid-teardown.
+    server: Tracked,
+    /// Everything else (openbox, windows, xclip, processes under test).
+    clients: Vec<Tracked>,
+    windows_started: usize,
+}
+
+/// A stand-in "case system" window: one Tk Text field with keyboard focus.
+pub struct CaseWindow {
+    /// The exact window title.
+    pub title: String,
+    /// X window id as xdotool prints it (decimal), e.g. `"4194320"`.
+    pub id: String,
+    /// Process id (and process group id) of the window program.
+    pub pid: u32,
+    text_file: PathBuf,
+}
+
+// ---------------------------------------------------------------------------
+// Starting
+
+impl Desktop {
+    /// Starts Xvfb on a free display (chosen by Xvfb via `-displayfd`) and
+    /// openbox without key bindings, and waits until openbox manages the
+    /// screen.
+    ///
+    /// When a required tool is missing this panics if the environment
+    /// variable `CI` or `GENVEJ_E2E` is set (so CI can never silently skip),
+    /// and otherwise prints a loud notice with the `apt-get install` command
+    /// and returns `None` (use [`require_desktop!`] to skip the test).
+    pub fn start() -> Option<Desktop> {
+        let python = python_interpreter();
+        let missing = missing_packages(&python);
+        if !missing.is_empty() {
+            report_missing(&missing);
+            return None;
+        }
+        let started = Instant::now();
+        let desktop = Desktop::start_session(python).unwrap_or_else(|err| panic!("{err}"));
+        eprintln!(
+            "e2e desktop {} ready in {} ms (Xvfb + openbox)",
+            desktop.display,
+            started.elapsed().as_millis()
+        );
+        Some(desktop)
+    }
+
+    fn start_session(python: PathBuf) -> Result<Desktop, String> {
+        let dir = tempfile::Builder::new()
+            .prefix("genvej-e2e-")
+            .tempdir()
+            .map_err(|e| format!("cannot create a temp dir for the e2e desktop: {e}"))?;
+        write_file(&dir.path().join("rc.xml"), OPENBOX_RC)?;
+        write_file(&dir.path().join("case_window.py"), CASE_WINDOW_PY)?;
+
+        let (server, display) = start_xvfb(dir.path())?;
+        let mut desktop = Desktop {
+            display,
+            dir_path: dir.path().to_path_buf(),
+            dir: Some(dir),
+            python,
+            server,
+            clients: Vec::new(),
+            windows_started: 0,
+        };
+        desktop.start_openbox()?;
+        Ok(desktop)
+    }
+
+    fn start_openbox(&mut self) -> Result<(), String> {
+        let log = self.log_file("openbox.log")?;
+        let mut cmd = self.command("openbox");
+        cmd.arg("--sm-disable")
+            .arg("--config-file")
+            .arg(self.dir().join("rc.xml"))
+            .stdout(
+                log.try_clone()
+                    .map_err(|e| format!("cannot dup log file: {e}"))?,
+            )
+            .stderr(log);
+        self.spawn_named("openbox", cmd)?;
+        self.wait_for_window_manager()
+    }
+
+    /// openbox sets `_NET_SUPPORTING_WM_CHECK` on the root window once it has
+    /// taken over the screen; only then are new windows managed and focused.
+    fn wait_for_window_manager(&mut self) -> Result<(), String> {
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            let out = self.run("xprop", &["-root", "_NET_SUPPORTING_WM_CHECK"])?;
+            if String::from_utf8_lossy(&out.stdout).contains("window id #") {
+                return Ok(());
+            }
+            if let Some(status) = self.exited("openbox") {
+                return Err(format!(
+                    "openbox exited ({status}) before managing display {}.\n{}",
+                    self.display,
+                    self.log_contents("openbox.log")
+                ));
+            }
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "openbox did not manage display {} within {START_TIMEOUT:?}.\n{}",
+                    self.display,
+                    self.log_contents("openbox.log")
+                ));
+            }
+            thread::sleep(POLL);
+        }
+    }
+}
+
+/// Starts Xvfb and reads the display number it picked. `-displayfd 1` makes
+/// Xvfb write the number to its stdout once it accepts connections (fd 1
+/// because std cannot hand a child an extra fd without `unsafe`).
+fn start_xvfb(dir: &Path) -> Result<(Tracked, String), String> {
+    let log_path = dir.join("xvfb.log");
+    let log = File::create(&log_path).map_err(|e| format!("cannot create {log_path:?}: {e}"))?;
+    let mut child = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            SCREEN,
+            "-nolisten",
+            "tcp",
+        ])
+        // Without -noreset the server resets whenever its last client leaves,
+        // e.g. between two xprop polls before openbox has connected.
+        .arg("-noreset")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .process_group(0)
+        .spawn()
+        .map_err(|e| format!("cannot start Xvfb: {e}"))?;
+    let stdout = child.stdout.take().ok_or("Xvfb has no stdout pipe")?;
+    let server = Tracked {
+        name: "Xvfb".into(),
+        child,
+    };
+
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut reader = BufReader::new(stdout);
+        let mut line = String::new();
+        let _ = reader.read_line(&mut line);
+        let _ = tx.send(line);
+        // Keep draining so Xvfb never gets SIGPIPE; ends when Xvfb exits.
+        let _ = std::io::copy(&mut reader, &mut std::io::sink());
+    });
+    let line = rx.recv_timeout(START_TIMEOUT).unwrap_or_default();
+    match line.trim().parse::<u32>() {
+        Ok(number) => Ok((server, format!(":{number}"))),
+        Err(_) => {
+            let mut procs = vec![server];
+            stop_all(&mut procs);
+            Err(format!(
+                "Xvfb did not report a display number within {START_TIMEOUT:?} (got {line:?}).\n\
+                 --- xvfb.log ---\n{}",
+                fs::read_to_string(&log_path).unwrap_or_default()
+            ))
+        }
+    }
+}
+
+/// Debian's python3 is where `python3-tk` installs tkinter; another python3
+/// on PATH (pyenv, venv) may lack it.
+fn python_interpreter() -> PathBuf {
+    let debian = PathBuf::from("/usr/bin/python3");
+    if debian.exists() {
+        debian
+    } else {
+        PathBuf::from("python3")
+    }
+}
+
+/// Debian packages whose programs are missing, in install order.
+fn missing_packages(python: &Path) -> Vec<&'static str> {
+    let mut missing: Vec<&'static str> = REQUIRED_TOOLS
+        .iter()
+        .filter(|tool| find_program(tool.program).is_none())
+        .map(|tool| tool.package)
+        .collect();
+    let has_tk = Command::new(python)
+        .args(["-c", "import tkinter"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_tk {
+        missing.push(TK_PACKAGE);
+    }
+    missing
+}
+
+/// Looks a program up on PATH (no dependency on `which`).
+pub fn find_program(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
+/// CI must never skip the end-to-end tests silently; a developer without
+/// the X tools gets a loud hint instead of a failure.
+fn report_missing(packages: &[&str]) {
+    let command = format!("apt-get install -y {}", packages.join(" "));
+    let strict = ["CI", "GENVEJ_E2E"]
+        .iter()
+        .any(|var| std::env::var_os(var).is_some_and(|v| !v.is_empty()));
+    if strict {
+        panic!(
+            "end-to-end desktop tests need missing Debian packages: {}. Install them with: {command}",
+            packages.join(", ")
+        );
+    }
+    eprintln!(
+        "\n\
+         ************************************************************************\n\
+         * SKIPPING end-to-end desktop test: missing {}\n\
+         * Install with:  {command}\n\
+         * (set GENVEJ_E2E=1 to make this a failure instead of a skip)\n\
+         ************************************************************************\n",
+        packages.join(", ")
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Processes
+
+impl Desktop {
+    /// The X display, e.g. `":1"`.
+    pub fn display(&self) -> &str {
+        &self.display
+    }
+
+    /// The desktop's temporary directory (removed on drop unless the test
+    /// failed); a place for test config and log files.
+    pub fn dir(&self) -> &Path {
+        &self.dir_path
+    }
+
+    /// A command that runs on this desktop: `DISPLAY` set, `WAYLAND_DISPLAY`
+    /// removed (so nothing picks a Wayland backend), stdin from /dev/null.
+    pub fn command(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env("DISPLAY", &self.display)
+            .env_remove("WAYLAND_DISPLAY")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// Spawns `cmd` in its own process group, killed (with everything it
+    /// started in that group) when the desktop is dropped. Returns the pid,
+    /// which is also the process group id.
+    pub fn spawn(&mut self, cmd: Command) -> u32 {
+        let name = cmd.get_program().to_string_lossy().into_owned();
+        self.spawn_named(&name, cmd)
+            .unwrap_or_else(|err| panic!("{err}"))
+    }
+
+    fn spawn_named(&mut self, name: &str, mut cmd: Command) -> Result<u32, String> {
+        let child = cmd
+            .process_group(0)
+            .spawn()
+            .map_err(|e| format!("cannot start {name} on {}: {e}", self.display))?;
+        let pid = child.id();
+        self.clients.push(Tracked {
+            name: name.to_string(),
+            child,
+        });
+        Ok(pid)
+    }
+
+    /// Stops a process started with [`spawn`](Self::spawn) (or a case
+    /// window, by its `pid`) and its process group now, instead of at drop.
+    pub fn stop(&mut self, pid: u32) {
+        let Some(index) = self.clients.iter().position(|p| p.child.id() == pid) else {
+            panic!("stop({pid}): not a process started by this desktop");
+        };
+        let mut proc = vec![self.clients.remove(index)];
+        stop_all(&mut proc);
+    }
+
+    /// Process group ids of everything this desktop started and has not
+    /// stopped yet, the X server first (for cleanup checks).
+    pub fn process_groups(&self) -> Vec<u32> {
+        std::iter::once(&self.server)
+            .chain(&self.clients)
+            .map(|proc| proc.child.id())
+            .collect()
+    }
+
+    /// `Some(exit status)` if the tracked process named `name` has exited.
+    fn exited(&mut self, name: &str) -> Option<String> {
+        let proc = self.clients.iter_mut().find(|p| p.name == name)?;
+        match proc.child.try_wait() {
+            Ok(Some(status)) => Some(status.to_string()),
+            _ => None,
+        }
+    }
+
+    /// Runs a short helper (xdotool, xprop, xclip) on this display with
+    /// [`COMMAND_TIMEOUT`]; Err if it cannot start or hangs.
+    fn run(&self, program: &str, args: &[&str]) -> Result<Output, String> {
+        let mut cmd = self.command(program);
+        cmd.args(args);
+        run_with_timeout(cmd, COMMAND_TIMEOUT)
+            .map_err(|e| format!("`{program} {}` on {}: {e}", args.join(" "), self.display))
+    }
+
+    /// Like [`run`](Self::run) but panics unless the command succeeds.
+    fn run_ok(&self, program: &str, args: &[&str]) -> Output {
+        let out = self
+            .run(program, args)
+            .unwrap_or_else(|err| panic!("{err}"));
+        if !out.status.success() {
+            panic!(
+                "`{program} {}` on {} failed ({}): {}",
+                args.join(" "),
+                self.display,
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        out
+    }
+
+    fn log_file(&self, name: &str) -> Result<File, String> {
+        let path = self.dir().join(name);
+        File::create(&path).map_err(|e| format!("cannot create log file {path:?}: {e}"))
+    }
+
+    fn log_contents(&self, name: &str) -> String {
+        let path = self.dir().join(name);
+        let text = fs::read_to_string(&path).unwrap_or_else(|e| format!("(unreadable: {e})"));
+        format!("--- {} ---\n{text}", path.display())
+    }
+}
+
+/// Runs `cmd` to completion, capturing its output, or kills it after
+/// `timeout` (X helpers can block forever, e.g. on a selection owner that
+/// never answers).
+fn run_with_timeout(mut cmd: Command, timeout: Duration) -> Result<Output, String> {
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .map_err(|e| format!("cannot start: {e}"))?;
+    let pid = child.id();
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(timeout) {
+        Ok(result) => result.map_err(|e| format!("cannot wait: {e}")),
+        Err(_) => {
+            signal_group(pid, Signal::KILL);
+            let _ = rx.recv(); // reap it
+            Err(format!("timed out after {timeout:?}"))
+        }
+    }
+}
+
+/// Sends `signal` to the process group `pgid` (errors such as "no such
+/// process" mean it is already gone).
+fn signal_group(pgid: u32, signal: Signal) {
+    if let Some(pid) = i32::try_from(pgid).ok().and_then(Pid::from_raw) {
+        let _ = rustix::process::kill_process_group(pid, signal);
+    }
+}
+
+/// TERM every process group, give them [`STOP_GRACE`] to exit, then KILL
+/// what is left (also stragglers whose group leader already exited) and reap.
+fn stop_all(procs: &mut [Tracked]) {
+    for proc in procs.iter() {
+        signal_group(proc.child.id(), Signal::TERM);
+    }
+    let deadline = Instant::now() + STOP_GRACE;
+    for proc in procs.iter_mut() {
+        while Instant::now() < deadline && matches!(proc.child.try_wait(), Ok(None)) {
+            thread::sleep(POLL);
+        }
+    }
+    for proc in procs.iter_mut() {
+        signal_group(proc.child.id(), Signal::KILL);
+        if let Err(e) = proc.child.wait() {
+            eprintln!(
+                "e2e desktop: cannot reap {} ({}): {e}",
+                proc.name,
+                proc.child.id()
+            );
+        }
+    }
+}
+
+impl Drop for Desktop {
+    fn drop(&mut self) {
+        let failed = thread::panicking();
+        if failed {
+            // Best effort: never panic here, we are already unwinding.
+            let shot = self.dir().join("failure.png");
+            if self.try_screenshot(&shot).is_ok() {
+                eprintln!(
+                    "e2e desktop {}: screenshot of the failure: {}",
+                    self.display,
+                    shot.display()
+                );
+            }
+        }
+        stop_all(&mut self.clients);
+        stop_all(std::slice::from_mut(&mut self.server));
+        if let Some(dir) = self.dir.take() {
+            if failed {
+                eprintln!(
+                    "e2e desktop {}: logs kept in {}",
+                    self.display,
+                    dir.keep().display()
+                );
+            } else if let Err(e) = dir.close() {
+                eprintln!("e2e desktop {}: cannot remove temp dir: {e}", self.display);
+            }
+        }
+    }
+}
+
+fn write_file(path: &Path, contents: &str) -> Result<(), String> {
+    fs::write(path, contents).map_err(|e| format!("cannot write {path:?}: {e}"))
+}
+
+// ---------------------------------------------------------------------------
+// Windows and keys
+
+impl Desktop {
+    /// Starts a stand-in case system window titled exactly `title`, with one
+    /// multi-line text field that has keyboard focus, and waits until it is
+    /// mapped and the active window.
+    pub fn case_window(&mut self, title: &str) -> CaseWindow {
+        let started = Instant::now();
+        self.windows_started += 1;
+        let stem = format!("case-window-{}", self.windows_started);
+        let wm_instance = format!("genvej-{stem}");
+        let text_file = self.dir().join(format!("{stem}.txt"));
+        let ready_file = self.dir().join(format!("{stem}.ready"));
+        let log_name = format!("{stem}.log");
+        let log = self
+            .log_file(&log_name)
+            .unwrap_or_else(|err| panic!("{err}"));
+        let log_err = log
+            .try_clone()
+            .unwrap_or_else(|e| panic!("cannot dup log file: {e}"));
+
+        let mut cmd = self.command(&self.python.to_string_lossy());
+        cmd.arg(self.dir().join("case_window.py"))
+            .arg(title)
+            .arg(&wm_instance)
+            .arg(&text_file)
+            .arg(&ready_file)
+            // Tk decodes keys through the C library locale; never depend on
+            // the caller's (CI may have none).
+            .env("LC_ALL", "C.UTF-8")
+            .stdout(log)
+            .stderr(log_err);
+        let pid = self
+            .spawn_named(&stem, cmd)
+            .unwrap_or_else(|err| panic!("{err}"));
+
+        self.wait_for_ready_file(&stem, &ready_file, &log_name);
+        let id = self.wait_for_window_of_class(&wm_instance, title);
+        let window = CaseWindow {
+            title: title.to_string(),
+            id,
+            pid,
+            text_file,
+        };
+        self.activate(&window);
+        eprintln!(
+            "e2e desktop {}: case window {title:?} (id {}) ready in {} ms",
+            self.display,
+            window.id,
+            started.elapsed().as_millis()
+        );
+        window
+    }
+
+    /// The window program writes its ready file after it is mapped and has
+    /// set keyboard focus to its text field.
+    fn wait_for_ready_file(&mut self, name: &str, ready: &Path, log_name: &str) {
+        let deadline = Instant::now() + START_TIMEOUT;
+        while !ready.exists() {
+            if let Some(status) = self.exited(name) {
+                panic!(
+                    "{name} exited ({status}) before it was ready.\n{}",
+                    self.log_contents(log_name)
+                );
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "{name} not ready within {START_TIMEOUT:?}.\n{}",
+                    self.log_contents(log_name)
+                );
+            }
+            thread::sleep(POLL);
+        }
+    }
+
+    /// X id of the case window whose WM_CLASS instance is `wm_instance`
+    /// (unique per desktop; Tk sets no `_NET_WM_PID` and titles may repeat).
+    fn wait_for_window_of_class(&self, wm_instance: &str, title: &str) -> String {
+        let class = exact_pattern(wm_instance);
+        let search = ["search", "--onlyvisible", "--classname", class.as_str()];
+        self.poll_for_window(&search, title, Instant::now() + START_TIMEOUT)
+            .unwrap_or_else(|| {
+                panic!(
+                    "case window {title:?} ({wm_instance}) is not visible on {}",
+                    self.display
+                )
+            })
+    }
+
+    /// Waits up to `timeout` for a visible window titled exactly `title`
+    /// (e.g. one the agent opens) and returns its X id.
+    pub fn wait_for_window(&self, title: &str, timeout: Duration) -> String {
+        let name = exact_pattern(title);
+        let search = ["search", "--onlyvisible", "--name", name.as_str()];
+        self.poll_for_window(&search, title, Instant::now() + timeout)
+            .unwrap_or_else(|| {
+                panic!(
+                    "no visible window titled {title:?} on {} within {timeout:?}",
+                    self.display
+                )
+            })
+    }
+
+    /// X id of a visible window titled exactly `title`, if there is one now.
+    pub fn find_window(&self, title: &str) -> Option<String> {
+        let name = exact_pattern(title);
+        let search = ["search", "--onlyvisible", "--name", name.as_str()];
+        self.poll_for_window(&search, title, Instant::now())
+    }
+
+    /// Repeats an `xdotool search` until it lists a window titled exactly
+    /// `title` (xdotool matches case-insensitive regexes, so the title is
+    /// compared again), at least once, until `deadline`.
+    fn poll_for_window(&self, search: &[&str], title: &str, deadline: Instant) -> Option<String> {
+        loop {
+            let found = self.run("xdotool", search).ok().and_then(|out| {
+                String::from_utf8_lossy(&out.stdout)
+                    .lines()
+                    .map(str::trim)
+                    .find(|id| self.window_name(id).as_deref() == Some(title))
+                    .map(str::to_string)
+            });
+            if found.is_some() || Instant::now() > deadline {
+                return found;
+            }
+            thread::sleep(POLL);
+        }
+    }
+
+    /// The title (`_NET_WM_NAME`/`WM_NAME`) of window `id`.
+    pub fn window_name(&self, id: &str) -> Option<String> {
+        let out = self.run("xdotool", &["getwindowname", id]).ok()?;
+        out.status.success().then(|| {
+            let name = String::from_utf8_lossy(&out.stdout);
+            name.strip_suffix('\n').unwrap_or(&name).to_string()
+        })
+    }
+
+    /// Presses and releases keys with `xdotool key`, e.g. `"ctrl+alt+b"`;
+    /// several space-separated chords are pressed one after another.
+    /// (xdotool is fine for chords; it is NOT exact for typing text.)
+    pub fn key(&self, keys: &str) {
+        self.xdotool_keys("key", keys);
+    }
+
+    /// Presses (and holds) keys, e.g. `"ctrl+alt"`.
+    pub fn key_down(&self, keys: &str) {
+        self.xdotool_keys("keydown", keys);
+    }
+
+    /// Releases keys pressed with [`key_down`](Self::key_down).
+    pub fn key_up(&self, keys: &str) {
+        self.xdotool_keys("keyup", keys);
+    }
+
+    fn xdotool_keys(&self, action: &str, keys: &str) {
+        let mut args = vec![action];
+        args.extend(keys.split_whitespace());
+        self.run_ok("xdotool", &args);
+    }
+
+    /// Gives `window` the focus through the window manager and checks that it
+    /// really is the active window afterwards.
+    pub fn activate(&self, window: &CaseWindow) {
+        self.activate_id(&window.id);
+    }
+
+    /// [`activate`](Self::activate) for any X window id.
+    pub fn activate_id(&self, id: &str) {
+        self.run_ok("xdotool", &["windowactivate", "--sync", id]);
+        let deadline = Instant::now() + COMMAND_TIMEOUT;
+        loop {
+            let active = self.active_window();
+            if active.as_deref() == Some(id) {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!("window {id} is not active after windowactivate (active: {active:?})");
+            }
+            thread::sleep(POLL);
+        }
+    }
+
+    /// X id (decimal) of the active window, `None` if there is none.
+    pub fn active_window(&self) -> Option<String> {
+        let out = self.run("xdotool", &["getactivewindow"]).ok()?;
+        let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        (out.status.success() && !id.is_empty() && id != "0").then_some(id)
+    }
+}
+
+/// An anchored POSIX regex matching `text` literally (for xdotool search).
+fn exact_pattern(text: &str) -> String {
+    let mut pattern = String::from("^");
+    for c in text.chars() {
+        if "\\^$.|?*+()[]{}".contains(c) {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('$');
+    pattern
+}
+
+// ---------------------------------------------------------------------------
+// Clipboard, logs, screenshots
+
+impl Desktop {
+    /// The CLIPBOARD selection as UTF-8 text; `None` if nobody owns it or it
+    /// is empty. Panics if the content is not UTF-8.
+    pub fn clipboard(&self) -> Option<String> {
+        let out = self.run("xclip", &["-o", "-selection", "clipboard"]).ok()?;
+        if !out.status.success() || out.stdout.is_empty() {
+            return None;
+        }
+        match String::from_utf8(out.stdout) {
+            Ok(text) => Some(text),
+            Err(e) => panic!("CLIPBOARD on {} is not UTF-8: {e}", self.display),
+        }
+    }
+
+    /// Makes a long-lived `xclip` the owner of CLIPBOARD with `text`, and
+    /// waits until the selection reads back exactly (the first paste after
+    /// taking ownership can otherwise race and deliver nothing).
+    pub fn set_clipboard(&mut self, text: &str) {
+        let log = self
+            .log_file("xclip.log")
+            .unwrap_or_else(|err| panic!("{err}"));
+        let mut cmd = self.command("xclip");
+        // -quiet keeps xclip in the foreground (by default it forks away and
+        // would escape our process tracking); it exits when another client
+        // takes the selection.
+        cmd.args(["-quiet", "-i", "-selection", "clipboard"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(log);
+        let pid = self
+            .spawn_named("xclip", cmd)
+            .unwrap_or_else(|err| panic!("{err}"));
+        self.feed_stdin(pid, text.as_bytes());
+
+        let deadline = Instant::now() + COMMAND_TIMEOUT;
+        loop {
+            let current = self.clipboard();
+            if current.as_deref() == Some(text) {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "CLIPBOARD on {} does not read back what was set ({} chars); it reads {:?}",
+                    self.display,
+                    text.chars().count(),
+                    current.map(|c| c.chars().take(80).collect::<String>())
+                );
+            }
+            thread::sleep(POLL);
+        }
+    }
+
+    /// Writes `bytes` to the stdin of tracked process `pid` and closes it.
+    fn feed_stdin(&mut self, pid: u32, bytes: &[u8]) {
+        let Some(proc) = self.clients.iter_mut().find(|p| p.child.id() == pid) else {
+            panic!("process {pid} is not tracked");
+        };
+        let Some(mut stdin) = proc.child.stdin.take() else {
+            panic!("{} ({pid}) has no stdin pipe", proc.name);
+        };
+        if let Err(e) = stdin.write_all(bytes) {
+            panic!("cannot write to {} ({pid}): {e}", proc.name);
+        }
+    }
+
+    /// Polls `file` until a line contains `needle` and returns that line.
+    /// Panics on timeout with the file's content.
+    pub fn wait_for_line(&self, file: &Path, needle: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let content = fs::read_to_string(file).unwrap_or_default();
+            if let Some(line) = content.lines().find(|line| line.contains(needle)) {
+                return line.to_string();
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "no line containing {needle:?} in {} within {timeout:?}; it contains:\n{content}",
+                    file.display()
+                );
+            }
+            thread::sleep(POLL);
+        }
+    }
+
+    /// Saves a PNG of the whole screen with ImageMagick's `import`. Optional
+    /// tool: without it this prints a notice and does nothing.
+    pub fn screenshot(&self, path: &Path) {
+        if let Err(err) = self.try_screenshot(path) {
+            eprintln!("e2e desktop {}: no screenshot: {err}", self.display);
+        }
+    }
+
+    fn try_screenshot(&self, path: &Path) -> Result<(), String> {
+        if find_program("import").is_none() {
+            return Err("`import` not found (apt-get install -y imagemagick)".into());
+        }
+        let mut cmd = self.command("import");
+        cmd.args(["-window", "root"]).arg(path);
+        let out = run_with_timeout(cmd, Duration::from_secs(15))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Reading the case window
+
+impl CaseWindow {
+    /// Exactly what the text field contains now (read from the file the
+    /// window program rewrites atomically after every change, not through X).
+    pub fn text(&self) -> String {
+        fs::read_to_string(&self.text_file).unwrap_or_else(|e| {
+            panic!(
+                "cannot read the text of case window {:?} ({}): {e}",
+                self.title,
+                self.text_file.display()
+            )
+        })
+    }
+
+    /// Polls [`text`](Self::text) until it equals `expected` or `timeout`
+    /// passes; returns the last text read (the caller asserts).
+    pub fn wait_for_text(&self, expected: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let text = self.text();
+            if text == expected || Instant::now() > deadline {
+                return text;
+            }
+            thread::sleep(POLL);
+        }
+    }
+
+    /// Returns the text once it has not changed for `quiet`. Panics if it
+    /// is still changing after `timeout`.
+    pub fn wait_until_stable(&self, quiet: Duration, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        let mut last = self.text();
+        let mut changed_at = Instant::now();
+        loop {
+            thread::sleep(POLL);
+            let text = self.text();
+            if text != last {
+                last = text;
+                changed_at = Instant::now();
+            } else if changed_at.elapsed() >= quiet {
+                return last;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "text of case window {:?} still changing after {timeout:?} ({} chars so far)",
+                    self.title,
+                    last.chars().count()
+                );
+            }
+        }
+    }
+}
