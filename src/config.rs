@@ -86,6 +86,35 @@ pub struct AgentSettings {
     /// instead of Ctrl+V, e.g. terminal windows.
     #[serde(default)]
     pub shift_insert_classes: Vec<String>,
+    /// Slower typing for some windows, e.g. Citrix or remote desktops:
+    /// `[[agent.typing_profiles]]` with `class` and/or `title` (`*`, `?`
+    /// allowed) and `key_delay_ms`. A script's or step's own delay wins.
+    #[serde(default)]
+    pub typing_profiles: Vec<TypingProfile>,
+}
+
+/// A typing speed for windows that match.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TypingProfile {
+    /// Window title pattern.
+    pub title: Option<String>,
+    /// Window class pattern, e.g. `Wfica*` for Citrix.
+    pub class: Option<String>,
+    /// Pause after each typed key, in milliseconds.
+    pub key_delay_ms: u32,
+}
+
+impl TypingProfile {
+    pub fn matches(&self, window: &crate::window_match::WindowInfo) -> bool {
+        let pattern = |p: &Option<String>| p.as_deref().map(crate::window_match::TextPattern::glob);
+        let matcher = crate::window_match::WindowMatch {
+            title: pattern(&self.title),
+            class: pattern(&self.class),
+            executable: None,
+        };
+        (self.title.is_some() || self.class.is_some()) && matcher.matches(window)
+    }
 }
 
 impl Default for AgentSettings {
@@ -100,6 +129,7 @@ impl Default for AgentSettings {
             log_level: default_log_level(),
             browser: None,
             shift_insert_classes: Vec::new(),
+            typing_profiles: Vec::new(),
         }
     }
 }

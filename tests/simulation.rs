@@ -522,3 +522,30 @@ fn every_shipped_script_dry_runs_to_completion() {
         assert!(!desktop.lines().is_empty(), "{} did something", script.id);
     }
 }
+
+#[test]
+fn a_typing_profile_slows_typing_into_matching_windows_only() {
+    let mut config = common::shipped_config();
+    config.agent.typing_profiles = vec![genvej::config::TypingProfile {
+        title: None,
+        class: Some("Wfica*".into()),
+        key_delay_ms: 25,
+    }];
+    let script = common::script_from(
+        "id = \"t\"\nname = \"T\"\nmanual_seconds = 5\n[[step]]\ntype = \"abcd\"\n",
+    );
+
+    let mut citrix = FakeDesktop::new(monday_morning());
+    let id = citrix.add_window("Fasit (Citrix)", "Wfica_Seamless");
+    citrix.click(id);
+    let slow = run_with(&mut citrix, &script, &[], &config, CancelToken::new());
+
+    let mut local = desktop_in("Fasit");
+    let fast = run_with(&mut local, &script, &[], &config, CancelToken::new());
+
+    assert_eq!(citrix.text_in("Fasit (Citrix)"), "abcd");
+    assert_eq!(
+        slow.duration - fast.duration,
+        Duration::from_millis(4 * (25 - 1))
+    );
+}

@@ -229,6 +229,7 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
                 }
                 let delay = key_delay
                     .or(self.script.key_delay)
+                    .or_else(|| self.window_key_delay(step))
                     .unwrap_or(settings.key_delay);
                 self.type_text(step, &text, delay)
             }
@@ -308,6 +309,18 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
                 }
             }
         }
+    }
+
+    /// The typing profile's delay for the step's window, if one matches.
+    fn window_key_delay(&self, step: &Step) -> Option<Duration> {
+        let window = self.expected_window(step)?;
+        self.engine
+            .config
+            .agent
+            .typing_profiles
+            .iter()
+            .find(|profile| profile.matches(window))
+            .map(|profile| Duration::from_millis(u64::from(profile.key_delay_ms)))
     }
 
     /// The window a typing step must go to.

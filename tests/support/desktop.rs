@@ -25,14 +25,23 @@ use std::os::unix::process::CommandExt;
 
 use rustix::process::{Pid, Signal};
 use tempfile::TempDir;
+use x11rb::rust_connection::RustConnection;
 
 /// Starts a [`Desktop`](crate::support::desktop::Desktop), or returns from
 /// the calling test (which then passes as skipped) when the X tools are
 /// missing and neither `CI` nor `GENVEJ_E2E` is set. See [`Desktop::start`].
+/// `require_desktop!(without_window_manager)` starts Xvfb alone, see
+/// [`Desktop::start_without_window_manager`].
 #[macro_export]
 macro_rules! require_desktop {
     () => {
         match $crate::support::desktop::Desktop::start() {
+            Some(desktop) => desktop,
+            None => return,
+        }
+    };
+    (without_window_manager) => {
+        match $crate::support::desktop::Desktop::start_without_window_manager() {
             Some(desktop) => desktop,
             None => return,
         }
@@ -166,7 +175,34 @@ impl Desktop {
         Some(desktop)
     }
 
+    /// Like [`start`](Self::start), but Xvfb alone, without a window manager:
+    /// for tests that talk X directly and must control focus and key grabs
+    /// themselves (nothing else on the display grabs keys or moves focus).
+    /// [`case_window`](Self::case_window) needs the window manager.
+    pub fn start_without_window_manager() -> Option<Desktop> {
+        let python = python_interpreter();
+        let missing = missing_packages(&python);
+        if !missing.is_empty() {
+            report_missing(&missing);
+            return None;
+        }
+        let started = Instant::now();
+        let desktop = Desktop::start_x_server(python).unwrap_or_else(|err| panic!("{err}"));
+        eprintln!(
+            "e2e desktop {} ready in {} ms (Xvfb only)",
+            desktop.display,
+            started.elapsed().as_millis()
+        );
+        Some(desktop)
+    }
+
     fn start_session(python: PathBuf) -> Result<Desktop, String> {
+        let mut desktop = Desktop::start_x_server(python)?;
+        desktop.start_openbox()?;
+        Ok(desktop)
+    }
+
+    fn start_x_server(python: PathBuf) -> Result<Desktop, String> {
         let dir = tempfile::Builder::new()
             .prefix("genvej-e2e-")
             .tempdir()
@@ -175,7 +211,7 @@ impl Desktop {
         write_file(&dir.path().join("case_window.py"), CASE_WINDOW_PY)?;
 
         let (server, display) = start_xvfb(dir.path())?;
-        let mut desktop = Desktop {
+        Ok(Desktop {
             display,
             dir_path: dir.path().to_path_buf(),
             dir: Some(dir),
@@ -183,9 +219,7 @@ impl Desktop {
             server,
             clients: Vec::new(),
             windows_started: 0,
-        };
-        desktop.start_openbox()?;
-        Ok(desktop)
+        })
     }
 
     fn start_openbox(&mut self) -> Result<(), String> {
@@ -372,6 +406,15 @@ impl Desktop {
             .env_remove("WAYLAND_DISPLAY")
             .stdin(Stdio::null());
         cmd
+    }
+
+    /// A new x11rb connection to this display, for tests that talk X
+    /// directly (selection owners, key grabs, test windows). Panics if the
+    /// server does not accept it.
+    pub fn x11_connection(&self) -> RustConnection {
+        RustConnection::connect(Some(&self.display))
+            .unwrap_or_else(|e| panic!("cannot connect to X display {}: {e}", self.display))
+            .0
     }
 
     /// Spawns `cmd` in its own process group, killed (with everything it
@@ -773,6 +816,29 @@ impl Desktop {
         match String::from_utf8(out.stdout) {
             Ok(text) => Some(text),
             Err(e) => panic!("CLIPBOARD on {} is not UTF-8: {e}", self.display),
+        }
+    }
+
+    /// The bytes another program gets when it asks the owner of `selection`
+    /// (`"clipboard"`, `"primary"`) for `target` (default: UTF8_STRING),
+    /// read with `xclip -o`. Err with xclip's message if the selection has
+    /// no owner or the owner refuses the target.
+    pub fn read_selection(&self, selection: &str, target: Option<&str>) -> Result<Vec<u8>, String> {
+        let mut args = vec!["-o", "-selection", selection];
+        if let Some(target) = target {
+            args.extend(["-t", target]);
+        }
+        let out = self.run("xclip", &args)?;
+        if out.status.success() {
+            Ok(out.stdout)
+        } else {
+            Err(format!(
+                "`xclip {}` on {} failed ({}): {}",
+                args.join(" "),
+                self.display,
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ))
         }
     }
 
