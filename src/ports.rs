@@ -117,21 +117,35 @@ pub struct FormField {
     pub help: Option<String>,
 }
 
-/// Set from another thread (the panic key) to stop a run between actions.
+/// Signals from the agent to a running script, set from other threads: the
+/// panic key (stop before the next action), and "a hot key's grab just took
+/// the keyboard" (the target window needs a moment to get focus back).
 #[derive(Debug, Clone, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
+pub struct CancelToken {
+    cancelled: Arc<AtomicBool>,
+    grabbed: Arc<AtomicBool>,
+}
 
 impl CancelToken {
     pub fn new() -> Self {
         Self::default()
     }
     pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.cancelled.store(true, Ordering::SeqCst);
     }
     pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        self.cancelled.load(Ordering::SeqCst)
     }
     pub fn reset(&self) {
-        self.0.store(false, Ordering::SeqCst);
+        self.cancelled.store(false, Ordering::SeqCst);
+        self.grabbed.store(false, Ordering::SeqCst);
+    }
+    /// A hot key was pressed (and its grab took the keyboard) during the run.
+    pub fn note_grab(&self) {
+        self.grabbed.store(true, Ordering::SeqCst);
+    }
+    /// Whether a grab happened since the last call.
+    pub fn take_grab(&self) -> bool {
+        self.grabbed.swap(false, Ordering::SeqCst)
     }
 }

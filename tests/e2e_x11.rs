@@ -387,3 +387,55 @@ fn wait_until(timeout: Duration, mut done: impl FnMut() -> bool) {
         std::thread::sleep(Duration::from_millis(5));
     }
 }
+
+#[test]
+fn a_hot_key_pressed_during_a_run_is_refused_not_interleaved() {
+    let _serial = serial();
+    let mut desktop = require_desktop!();
+    let fasit = desktop.case_window("Fasit – borger");
+    let text = "Første genvej skriver denne tekst færdig. ".repeat(3);
+    let scripts = [
+        (
+            "first.toml",
+            script(
+                "first",
+                "Ctrl+Alt+F",
+                &format!(
+                    "[[step]]\ntype = {}\nkey_delay_ms = 15\n",
+                    toml_string(&text)
+                ),
+            ),
+        ),
+        (
+            "second.toml",
+            script("second", "Ctrl+Alt+D", "[[step]]\ntype = \"ANDEN\"\n"),
+        ),
+    ];
+    let agent = Agent::start(
+        &mut desktop,
+        "agent",
+        &scripts.each_ref().map(|(f, s)| (*f, s.as_str())),
+        &config("", ""),
+    );
+
+    desktop.key("ctrl+alt+f");
+    wait_until(SHORT, || fasit.text().chars().count() >= 5);
+    // As a person presses a chord: modifiers first, then the key. Typing
+    // pauses while the modifiers are down, so nothing combines with them.
+    desktop.key_down("ctrl+alt");
+    desktop.key_down("d");
+    let line = agent.wait_for_log(&desktop, "is still running", SHORT);
+    desktop.key_up("d");
+    desktop.key_up("alt+ctrl");
+    assert!(
+        line.contains("hot key Ctrl+Alt+D ignored: «first» is still running"),
+        "{line}"
+    );
+
+    agent.wait_for_log(&desktop, "completed", SHORT);
+    assert_eq!(
+        fasit.wait_until_stable(Duration::from_millis(300), SHORT),
+        text
+    );
+    agent.stop(&mut desktop);
+}

@@ -84,6 +84,7 @@ pub fn run_headless(table: HotkeyTable, config: Config) -> anyhow::Result<()> {
                     continue;
                 };
                 if let Some(busy) = &running {
+                    cancel.note_grab();
                     tracing::info!(script = %first.id, "hot key {chord} ignored: «{busy}» is still running");
                     continue;
                 }

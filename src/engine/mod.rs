@@ -163,7 +163,8 @@ struct Run<'e, 'a, D: Desktop + ?Sized> {
     named: BTreeMap<String, WindowInfo>,
     current_step: Option<&'e Step>,
     steps_completed: usize,
-    /// Whether the one-time settle pause before the first key has been made.
+    /// Whether the settle pause before the first key has been made (it is
+    /// made again after a hot key's grab during the run).
     settled: bool,
 }
 
@@ -335,31 +336,43 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
     /// and the focused window is the one the script means.
     fn before_injecting(&mut self, step: &Step) -> Result<(), Stop> {
         self.check_cancel()?;
-        let timeout = self.engine.settings.modifier_release_timeout;
-        if !self.desktop.wait_modifiers_released(timeout)? {
-            return Err(RunError::ModifiersHeld { timeout }.into());
-        }
-        if !self.settled {
+        if !self.settled || self.engine.cancel.take_grab() {
+            self.wait_for_modifiers()?;
             self.settled = true;
             self.sleep(self.engine.settings.settle)?;
         }
+        self.check_focus(step)?;
+        // Last, so that as little time as possible passes between this check
+        // and the key: a chord the caseworker presses in that gap would
+        // combine with our key.
+        self.wait_for_modifiers()
+    }
+
+    fn wait_for_modifiers(&mut self) -> Result<(), Stop> {
+        let timeout = self.engine.settings.modifier_release_timeout;
+        if self.desktop.wait_modifiers_released(timeout)? {
+            Ok(())
+        } else {
+            Err(RunError::ModifiersHeld { timeout }.into())
+        }
+    }
+
+    /// The focused window must be the one the step means.
+    fn check_focus(&mut self, step: &Step) -> Result<(), Stop> {
         let expected = self
             .expected_window(step)
             .cloned()
             .ok_or(RunError::NoFocusedWindow)?;
-        match self.desktop.focused()? {
-            Some(now) if now.id == expected.id => Ok(()),
-            Some(now) => Err(RunError::WrongWindow {
-                expected: expected.to_string(),
-                actual: now.to_string(),
-            }
-            .into()),
-            None => Err(RunError::WrongWindow {
-                expected: expected.to_string(),
-                actual: "intet vindue".into(),
-            }
-            .into()),
+        let actual = match self.desktop.focused()? {
+            Some(now) if now.id == expected.id => return Ok(()),
+            Some(now) => now.to_string(),
+            None => "intet vindue".to_string(),
+        };
+        Err(RunError::WrongWindow {
+            expected: expected.to_string(),
+            actual,
         }
+        .into())
     }
 
     fn type_text(&mut self, step: &Step, text: &str, delay: Duration) -> Result<(), Stop> {

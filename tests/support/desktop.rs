@@ -238,12 +238,20 @@ impl Desktop {
     }
 
     /// openbox sets `_NET_SUPPORTING_WM_CHECK` on the root window once it has
-    /// taken over the screen; only then are new windows managed and focused.
+    /// taken over the screen, but a window mapped in the next ~35 ms is never
+    /// managed (it stays unmapped). Its last startup step publishes the (empty)
+    /// `_NET_CLIENT_LIST`; only then are new windows managed and focused.
     fn wait_for_window_manager(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
-            let out = self.run("xprop", &["-root", "_NET_SUPPORTING_WM_CHECK"])?;
-            if String::from_utf8_lossy(&out.stdout).contains("window id #") {
+            let out = self.run(
+                "xprop",
+                &["-root", "_NET_SUPPORTING_WM_CHECK", "_NET_CLIENT_LIST"],
+            )?;
+            let props = String::from_utf8_lossy(&out.stdout);
+            if props.contains("_NET_SUPPORTING_WM_CHECK(WINDOW): window id #")
+                && props.contains("_NET_CLIENT_LIST(WINDOW)")
+            {
                 return Ok(());
             }
             if let Some(status) = self.exited("openbox") {
