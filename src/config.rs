@@ -70,7 +70,7 @@ pub struct AgentSettings {
     /// keys before anything is typed, in milliseconds.
     #[serde(default = "default_modifier_release_ms")]
     pub modifier_release_timeout_ms: u64,
-    /// Pause before a run's first key, after the hot key is released, in
+    /// Pause before a run's first key and after focusing a window, in
     /// milliseconds: windows need a moment to take keyboard focus back from
     /// the hot key's grab (25 ms was enough in measurements).
     #[serde(default = "default_settle_ms")]

@@ -38,10 +38,12 @@ pub struct RunSettings {
     /// just clicked.
     pub chunk_chars: usize,
     pub paste_timeout: Duration,
-    /// Pause once per run, after the caseworker has let go of the hot key and
-    /// before the first key is sent. The hot key's grab moves keyboard focus
-    /// away and back; measured under Xvfb, a Tk window dropped the first keys
-    /// typed 0–10 ms after that and none at 25 ms or more.
+    /// Pause before the first key of a run (after the caseworker has let go
+    /// of the hot key), and again after a window was focused or a hot key
+    /// grabbed the keyboard. Focus moving away and back (the hot key's grab)
+    /// or to a new window takes the target a moment: measured under Xvfb, a
+    /// Tk window dropped the first keys typed 0–10 ms after that, none at
+    /// 25 ms or more.
     pub settle: Duration,
     pub focus_timeout: Duration,
     pub poll_interval: Duration,
@@ -163,8 +165,8 @@ struct Run<'e, 'a, D: Desktop + ?Sized> {
     named: BTreeMap<String, WindowInfo>,
     current_step: Option<&'e Step>,
     steps_completed: usize,
-    /// Whether the settle pause before the first key has been made (it is
-    /// made again after a hot key's grab during the run).
+    /// Whether the settle pause before the next key has been made: before
+    /// the first key, after focusing a window, and after a hot key's grab.
     settled: bool,
 }
 
@@ -271,6 +273,8 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
             } => {
                 let found = self.wait_for_window(window, *timeout)?;
                 self.focus(&found)?;
+                // A window that just got focus needs a moment before keys.
+                self.settled = false;
                 if let Some(name) = name {
                     self.named.insert(name.clone(), found.clone());
                 }
