@@ -40,14 +40,17 @@ impl Installed {
 }
 
 /// The development layout: a folder holding `config/genvej.toml` and
-/// `hotkeys/`, at or above the running binary (e.g. `target/debug/genvej`).
+/// `hotkeys/`, at or above the running binary (e.g. `target/debug/genvej`),
+/// else the current folder (a build kept in a shared target folder).
 pub fn development_root() -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    exe.ancestors()
-        .skip(1)
-        .take(5)
+    let exe = std::env::current_exe().ok();
+    let near_binary = exe
+        .as_deref()
+        .into_iter()
+        .flat_map(|exe| exe.ancestors().skip(1).take(5))
         .find(|dir| is_development_root(dir))
-        .map(Path::to_path_buf)
+        .map(Path::to_path_buf);
+    near_binary.or_else(|| std::env::current_dir().ok().filter(|dir| is_development_root(dir)))
 }
 
 fn is_development_root(dir: &Path) -> bool {

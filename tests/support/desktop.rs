@@ -6,9 +6,11 @@
 //!
 //! Every process started here runs in its own process group and is killed
 //! (TERM, then KILL) when the [`Desktop`] is dropped, also when a test
-//! panics. The temporary directory (openbox config, logs, window contents) is
-//! removed, except after a failed test: then it is kept, with a screenshot
-//! when ImageMagick is installed, and its path is printed.
+//! panics. The temporary directory (openbox config, logs) is removed, except
+//! after a failed test: then it is kept, with a screenshot when ImageMagick
+//! is installed, and its path is printed.
+//!
+//! One desktop runs at a time per test binary (see [`TURN`]).
 //!
 //! Nothing here sleeps for a fixed time to "let things settle": every wait
 //! polls for the condition it needs, with a timeout and a clear panic message.
@@ -16,10 +18,10 @@
 //! Linux only; the tools come from Debian packages (see [`REQUIRED_TOOLS`]).
 
 use std::fs::{self, File};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -72,12 +74,14 @@ const POLL: Duration = Duration::from_millis(5);
 const MAP_RETRY: Duration = Duration::from_millis(250);
 
 /// The stand-in case window (Tk), embedded so the harness works from any
-/// working directory; written into the desktop's temp dir at start.
+/// working directory; written into the desktop's temp dir at start (see
+/// [`Desktop::case_window_script`]).
 const CASE_WINDOW_PY: &str = include_str!("case_window.py");
 
 /// openbox configuration without a single key binding, so the window manager
 /// never grabs a key that genvej or a test uses (openbox's default rc.xml
-/// binds e.g. Alt+F4, Alt+Tab and Ctrl+Alt+arrows). New windows get focus.
+/// binds e.g. Alt+F4, Alt+Tab and Ctrl+Alt+arrows). New windows get focus;
+/// the only mouse binding is click-to-focus, as on a normal desktop.
 const OPENBOX_RC: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <openbox_config xmlns="http://openbox.org/3.4/rc">
   <focus>
@@ -87,7 +91,13 @@ const OPENBOX_RC: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
   <placement><policy>Smart</policy></placement>
   <desktops><number>1</number></desktops>
   <keyboard></keyboard>
-  <mouse></mouse>
+  <mouse>
+    <context name="Client">
+      <mousebind button="Left" action="Press">
+        <action name="Focus"/><action name="Raise"/>
+      </mousebind>
+    </context>
+  </mouse>
 </openbox_config>
 "#;
 
@@ -144,9 +154,21 @@ pub struct Desktop {
     /// Everything else (openbox, windows, xclip, processes under test).
     clients: Vec<Tracked>,
     windows_started: usize,
+    /// Held for the desktop's life, released after Drop has cleaned up.
+    _turn: MutexGuard<'static, ()>,
 }
 
-/// A stand-in "case system" window: one Tk Text field with keyboard focus.
+/// Lets one desktop at a time run in a test binary (cargo runs tests in
+/// parallel threads). End-to-end results depend on timing, and two desktops
+/// sharing 2 cores make them flaky: typing 2,000 characters with enigo while
+/// another desktop did the same lost a character (enigo re-binds its spare
+/// keycodes right after use, so a window that looks a key up a millisecond
+/// late gets the wrong one or none). A desktop starts in ~0.2 s, so taking
+/// turns costs little. A test must not hold two desktops at once: deadlock.
+static TURN: Mutex<()> = Mutex::new(());
+
+/// A stand-in "case system" window: one Tk Text field with keyboard focus
+/// (see case_window.py). Close it early with `desktop.stop(window.pid)`.
 pub struct CaseWindow {
     /// The exact window title.
     pub title: String,
@@ -154,7 +176,26 @@ pub struct CaseWindow {
     pub id: String,
     /// Process id (and process group id) of the window program.
     pub pid: u32,
-    text_file: PathBuf,
+    report: Arc<Report>,
+}
+
+/// What a case window program has reported on its stdout so far.
+#[derive(Default)]
+struct Reported {
+    ready: bool,
+    text: String,
+    /// Number of text reports (each one differs from the previous).
+    changes: u64,
+    /// Why the reports ended (the program exited or sent garbage).
+    ended: Option<String>,
+}
+
+/// [`Reported`], shared with the thread reading the window's stdout, plus a
+/// condition variable so waits wake up on each report instead of polling.
+#[derive(Default)]
+struct Report {
+    state: Mutex<Reported>,
+    changed: Condvar,
 }
 
 // ---------------------------------------------------------------------------
@@ -170,20 +211,7 @@ impl Desktop {
     /// and otherwise prints a loud notice with the `apt-get install` command
     /// and returns `None` (use [`require_desktop!`] to skip the test).
     pub fn start() -> Option<Desktop> {
-        let python = python_interpreter();
-        let missing = missing_packages(&python);
-        if !missing.is_empty() {
-            report_missing(&missing);
-            return None;
-        }
-        let started = Instant::now();
-        let desktop = Desktop::start_session(python).unwrap_or_else(|err| panic!("{err}"));
-        eprintln!(
-            "e2e desktop {} ready in {} ms (Xvfb + openbox)",
-            desktop.display,
-            started.elapsed().as_millis()
-        );
-        Some(desktop)
+        Desktop::start_with("Xvfb + openbox", |desktop| desktop.start_openbox())
     }
 
     /// Like [`start`](Self::start), but Xvfb alone, without a window manager:
@@ -191,29 +219,37 @@ impl Desktop {
     /// themselves (nothing else on the display grabs keys or moves focus).
     /// [`case_window`](Self::case_window) needs the window manager.
     pub fn start_without_window_manager() -> Option<Desktop> {
+        Desktop::start_with("Xvfb only", |_| Ok(()))
+    }
+
+    /// Checks the tools, waits for this test binary's turn, starts Xvfb and
+    /// then `then` (e.g. openbox). Panics with the logs if anything fails.
+    fn start_with(
+        what: &str,
+        then: impl FnOnce(&mut Desktop) -> Result<(), String>,
+    ) -> Option<Desktop> {
         let python = python_interpreter();
         let missing = missing_packages(&python);
         if !missing.is_empty() {
             report_missing(&missing);
             return None;
         }
+        // A test that panicked while holding the turn has cleaned up in Drop.
+        let turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
         let started = Instant::now();
-        let desktop = Desktop::start_x_server(python).unwrap_or_else(|err| panic!("{err}"));
+        let mut desktop =
+            Desktop::start_x_server(python, turn).unwrap_or_else(|err| panic!("{err}"));
+        // If `then` fails, the panic drops `desktop`: Xvfb stops, logs stay.
+        then(&mut desktop).unwrap_or_else(|err| panic!("{err}"));
         eprintln!(
-            "e2e desktop {} ready in {} ms (Xvfb only)",
+            "e2e desktop {} ready in {} ms ({what})",
             desktop.display,
             started.elapsed().as_millis()
         );
         Some(desktop)
     }
 
-    fn start_session(python: PathBuf) -> Result<Desktop, String> {
-        let mut desktop = Desktop::start_x_server(python)?;
-        desktop.start_openbox()?;
-        Ok(desktop)
-    }
-
-    fn start_x_server(python: PathBuf) -> Result<Desktop, String> {
+    fn start_x_server(python: PathBuf, turn: MutexGuard<'static, ()>) -> Result<Desktop, String> {
         let dir = tempfile::Builder::new()
             .prefix("genvej-e2e-")
             .tempdir()
@@ -230,6 +266,7 @@ impl Desktop {
             server,
             clients: Vec::new(),
             windows_started: 0,
+            _turn: turn,
         })
     }
 
@@ -489,7 +526,10 @@ fn report_missing(packages: &[&str]) {
             packages.join(", ")
         );
     }
-    eprintln!(
+    // Straight to the process's stderr: eprintln! would be captured by the
+    // test runner and hidden, since a skipped test passes.
+    let _ = writeln!(
+        io::stderr(),
         "\n\
          ************************************************************************\n\
          * SKIPPING end-to-end desktop test: missing {}\n\
@@ -515,6 +555,15 @@ impl Desktop {
         &self.dir_path
     }
 
+    /// A new x11rb connection to this display, for tests that talk X
+    /// directly (selection owners, key grabs, test windows). Panics if the
+    /// server does not accept it.
+    pub fn x11_connection(&self) -> RustConnection {
+        RustConnection::connect(Some(&self.display))
+            .unwrap_or_else(|e| panic!("cannot connect to X display {}: {e}", self.display))
+            .0
+    }
+
     /// A command that runs on this desktop: `DISPLAY` set, `WAYLAND_DISPLAY`
     /// removed (so nothing picks a Wayland backend), stdin from /dev/null.
     pub fn command(&self, program: &str) -> Command {
@@ -523,15 +572,6 @@ impl Desktop {
             .env_remove("WAYLAND_DISPLAY")
             .stdin(Stdio::null());
         cmd
-    }
-
-    /// A new x11rb connection to this display, for tests that talk X
-    /// directly (selection owners, key grabs, test windows). Panics if the
-    /// server does not accept it.
-    pub fn x11_connection(&self) -> RustConnection {
-        RustConnection::connect(Some(&self.display))
-            .unwrap_or_else(|e| panic!("cannot connect to X display {}: {e}", self.display))
-            .0
     }
 
     /// Spawns `cmd` in its own process group, killed (with everything it
@@ -573,6 +613,22 @@ impl Desktop {
             .chain(&self.clients)
             .map(|proc| proc.child.id())
             .collect()
+    }
+
+    fn tracked_mut(&mut self, pid: u32) -> &mut Tracked {
+        match self.clients.iter_mut().find(|p| p.child.id() == pid) {
+            Some(proc) => proc,
+            None => panic!("process {pid} was not started by this desktop"),
+        }
+    }
+
+    /// The stdout pipe of tracked process `pid` (spawned with `Stdio::piped()`).
+    fn take_stdout(&mut self, pid: u32) -> ChildStdout {
+        let proc = self.tracked_mut(pid);
+        match proc.child.stdout.take() {
+            Some(stdout) => stdout,
+            None => panic!("{} ({pid}) has no stdout pipe", proc.name),
+        }
     }
 
     /// `Some(exit status)` if the tracked process named `name` has exited.
@@ -724,40 +780,48 @@ impl Desktop {
     pub fn case_window(&mut self, title: &str) -> CaseWindow {
         let started = Instant::now();
         self.windows_started += 1;
-        let stem = format!("case-window-{}", self.windows_started);
-        let wm_instance = format!("genvej-{stem}");
-        let text_file = self.dir().join(format!("{stem}.txt"));
-        let ready_file = self.dir().join(format!("{stem}.ready"));
-        let log_name = format!("{stem}.log");
+        let name = format!("case-window-{}", self.windows_started);
+        let wm_instance = format!("genvej-{name}");
+        let log_name = format!("{name}.log");
         let log = self
             .log_file(&log_name)
             .unwrap_or_else(|err| panic!("{err}"));
-        let log_err = log
-            .try_clone()
-            .unwrap_or_else(|e| panic!("cannot dup log file: {e}"));
 
         let mut cmd = self.command(&self.python.to_string_lossy());
         cmd.arg(self.dir().join("case_window.py"))
             .arg(title)
             .arg(&wm_instance)
-            .arg(&text_file)
-            .arg(&ready_file)
             // Tk decodes keys through the C library locale; never depend on
             // the caller's (CI may have none).
             .env("LC_ALL", "C.UTF-8")
-            .stdout(log)
-            .stderr(log_err);
+            .stdout(Stdio::piped())
+            .stderr(log);
         let pid = self
-            .spawn_named(&stem, cmd)
+            .spawn_named(&name, cmd)
             .unwrap_or_else(|err| panic!("{err}"));
+        let report = Arc::new(Report::default());
+        let stdout = self.take_stdout(pid);
+        let reader_report = Arc::clone(&report);
+        thread::spawn(move || read_reports(stdout, &reader_report));
 
-        self.wait_for_ready_file(&stem, &ready_file, &log_name);
+        let state = report.wait_while(Instant::now() + START_TIMEOUT, |r| {
+            !r.ready && r.ended.is_none()
+        });
+        if !state.ready {
+            panic!(
+                "{name} ({title:?}) did not get ready within {START_TIMEOUT:?}: {}\n{}",
+                state.ended.as_deref().unwrap_or("no reason given"),
+                self.log_contents(&log_name)
+            );
+        }
+        drop(state);
+
         let id = self.wait_for_window_of_class(&wm_instance, title);
         let window = CaseWindow {
             title: title.to_string(),
             id,
             pid,
-            text_file,
+            report,
         };
         self.activate(&window);
         eprintln!(
@@ -769,31 +833,18 @@ impl Desktop {
         window
     }
 
-    /// The window program writes its ready file after it is mapped and has
-    /// set keyboard focus to its text field.
-    fn wait_for_ready_file(&mut self, name: &str, ready: &Path, log_name: &str) {
-        let deadline = Instant::now() + START_TIMEOUT;
-        while !ready.exists() {
-            if let Some(status) = self.exited(name) {
-                panic!(
-                    "{name} exited ({status}) before it was ready.\n{}",
-                    self.log_contents(log_name)
-                );
-            }
-            if Instant::now() > deadline {
-                panic!(
-                    "{name} not ready within {START_TIMEOUT:?}.\n{}",
-                    self.log_contents(log_name)
-                );
-            }
-            thread::sleep(POLL);
-        }
+    /// Path of case_window.py on this desktop, for tests whose case window
+    /// is started by the agent under test: run it as `python3 SCRIPT TITLE
+    /// WM_INSTANCE TEXT_FILE READY_FILE`; TEXT_FILE then always holds the
+    /// field's exact content and READY_FILE appears once it has focus.
+    pub fn case_window_script(&self) -> PathBuf {
+        self.dir().join("case_window.py")
     }
 
     /// X id of the case window whose WM_CLASS instance is `wm_instance`
     /// (unique per desktop; Tk sets no `_NET_WM_PID` and titles may repeat).
     fn wait_for_window_of_class(&self, wm_instance: &str, title: &str) -> String {
-        let class = exact_pattern(wm_instance);
+        let class = search_pattern(wm_instance);
         let search = ["search", "--onlyvisible", "--classname", class.as_str()];
         self.poll_for_window(&search, title, Instant::now() + START_TIMEOUT)
             .unwrap_or_else(|| {
@@ -807,7 +858,7 @@ impl Desktop {
     /// Waits up to `timeout` for a visible window titled exactly `title`
     /// (e.g. one the agent opens) and returns its X id.
     pub fn wait_for_window(&self, title: &str, timeout: Duration) -> String {
-        let name = exact_pattern(title);
+        let name = search_pattern(title);
         let search = ["search", "--onlyvisible", "--name", name.as_str()];
         self.poll_for_window(&search, title, Instant::now() + timeout)
             .unwrap_or_else(|| {
@@ -820,14 +871,14 @@ impl Desktop {
 
     /// X id of a visible window titled exactly `title`, if there is one now.
     pub fn find_window(&self, title: &str) -> Option<String> {
-        let name = exact_pattern(title);
+        let name = search_pattern(title);
         let search = ["search", "--onlyvisible", "--name", name.as_str()];
         self.poll_for_window(&search, title, Instant::now())
     }
 
     /// Repeats an `xdotool search` until it lists a window titled exactly
-    /// `title` (xdotool matches case-insensitive regexes, so the title is
-    /// compared again), at least once, until `deadline`.
+    /// `title` (compared with `_NET_WM_NAME`, see [`search_pattern`]), at
+    /// least once, until `deadline`.
     fn poll_for_window(&self, search: &[&str], title: &str, deadline: Instant) -> Option<String> {
         loop {
             let found = self.run("xdotool", search).ok().and_then(|out| {
@@ -876,6 +927,12 @@ impl Desktop {
         self.run_ok("xdotool", &args);
     }
 
+    /// Runs any xdotool command on this display (e.g. `["mousemove", "10",
+    /// "10", "click", "1"]`) and returns its stdout; panics if it fails.
+    pub fn xdotool(&self, args: &[&str]) -> String {
+        String::from_utf8_lossy(&self.run_ok("xdotool", args).stdout).into_owned()
+    }
+
     /// Gives `window` the focus through the window manager and checks that it
     /// really is the active window afterwards.
     pub fn activate(&self, window: &CaseWindow) {
@@ -885,14 +942,19 @@ impl Desktop {
     /// [`activate`](Self::activate) for any X window id.
     pub fn activate_id(&self, id: &str) {
         self.run_ok("xdotool", &["windowactivate", "--sync", id]);
-        let deadline = Instant::now() + COMMAND_TIMEOUT;
+        self.wait_for_active(id, COMMAND_TIMEOUT);
+    }
+
+    /// Waits until window `id` is the active window; panics on timeout.
+    pub fn wait_for_active(&self, id: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
         loop {
             let active = self.active_window();
             if active.as_deref() == Some(id) {
                 return;
             }
             if Instant::now() > deadline {
-                panic!("window {id} is not active after windowactivate (active: {active:?})");
+                panic!("window {id} is not active within {timeout:?} (active: {active:?})");
             }
             thread::sleep(POLL);
         }
@@ -906,10 +968,23 @@ impl Desktop {
     }
 }
 
-/// An anchored POSIX regex matching `text` literally (for xdotool search).
-fn exact_pattern(text: &str) -> String {
+/// An anchored POSIX regex for `xdotool search` that matches `text`, to be
+/// confirmed by comparing the exact title afterwards: xdotool matches the
+/// legacy WM_NAME, which Tk fills with mojibake for non-ASCII titles
+/// ("–" becomes "â\u{80}\u{93}"), so each run of non-ASCII characters
+/// becomes `.*`. ASCII is matched literally (but case-insensitively).
+fn search_pattern(text: &str) -> String {
     let mut pattern = String::from("^");
+    let mut after_non_ascii = false;
     for c in text.chars() {
+        if !c.is_ascii() {
+            if !after_non_ascii {
+                pattern.push_str(".*");
+            }
+            after_non_ascii = true;
+            continue;
+        }
+        after_non_ascii = false;
         if "\\^$.|?*+()[]{}".contains(c) {
             pattern.push('\\');
         }
@@ -926,11 +1001,11 @@ impl Desktop {
     /// The CLIPBOARD selection as UTF-8 text; `None` if nobody owns it or it
     /// is empty. Panics if the content is not UTF-8.
     pub fn clipboard(&self) -> Option<String> {
-        let out = self.run("xclip", &["-o", "-selection", "clipboard"]).ok()?;
-        if !out.status.success() || out.stdout.is_empty() {
+        let bytes = self.read_selection("clipboard", None).ok()?;
+        if bytes.is_empty() {
             return None;
         }
-        match String::from_utf8(out.stdout) {
+        match String::from_utf8(bytes) {
             Ok(text) => Some(text),
             Err(e) => panic!("CLIPBOARD on {} is not UTF-8: {e}", self.display),
         }
@@ -999,9 +1074,7 @@ impl Desktop {
 
     /// Writes `bytes` to the stdin of tracked process `pid` and closes it.
     fn feed_stdin(&mut self, pid: u32, bytes: &[u8]) {
-        let Some(proc) = self.clients.iter_mut().find(|p| p.child.id() == pid) else {
-            panic!("process {pid} is not tracked");
-        };
+        let proc = self.tracked_mut(pid);
         let Some(mut stdin) = proc.child.stdin.take() else {
             panic!("{} ({pid}) has no stdin pipe", proc.name);
         };
@@ -1056,53 +1129,126 @@ impl Desktop {
 // Reading the case window
 
 impl CaseWindow {
-    /// Exactly what the text field contains now (read from the file the
-    /// window program rewrites atomically after every change, not through X).
+    /// Exactly what the text field contained at most ~5 ms ago (reported by
+    /// the window program itself, not read through X). Use the `wait_*`
+    /// methods to wait for input to arrive.
     pub fn text(&self) -> String {
-        fs::read_to_string(&self.text_file).unwrap_or_else(|e| {
-            panic!(
-                "cannot read the text of case window {:?} ({}): {e}",
-                self.title,
-                self.text_file.display()
-            )
-        })
+        self.report.lock().text.clone()
     }
 
-    /// Polls [`text`](Self::text) until it equals `expected` or `timeout`
-    /// passes; returns the last text read (the caller asserts).
+    /// Waits until the text equals `expected` or `timeout` passes; returns
+    /// the last text (the caller asserts). Panics if the window has exited.
     pub fn wait_for_text(&self, expected: &str, timeout: Duration) -> String {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let text = self.text();
-            if text == expected || Instant::now() > deadline {
-                return text;
-            }
-            thread::sleep(POLL);
+        let state = self.report.wait_while(Instant::now() + timeout, |r| {
+            r.text != expected && r.ended.is_none()
+        });
+        if let (Some(ended), false) = (&state.ended, state.text == expected) {
+            panic!(
+                "case window {:?} is gone ({ended}); its last text: {:?}",
+                self.title, state.text
+            );
         }
+        state.text.clone()
     }
 
     /// Returns the text once it has not changed for `quiet`. Panics if it
     /// is still changing after `timeout`.
     pub fn wait_until_stable(&self, quiet: Duration, timeout: Duration) -> String {
         let deadline = Instant::now() + timeout;
-        let mut last = self.text();
-        let mut changed_at = Instant::now();
         loop {
-            thread::sleep(POLL);
-            let text = self.text();
-            if text != last {
-                last = text;
-                changed_at = Instant::now();
-            } else if changed_at.elapsed() >= quiet {
-                return last;
+            let changes = self.report.lock().changes;
+            let quiet_end = Instant::now() + quiet;
+            let state = self
+                .report
+                .wait_while(quiet_end.min(deadline), |r| r.changes == changes);
+            if state.changes == changes && Instant::now() >= quiet_end {
+                return state.text.clone();
             }
-            if Instant::now() > deadline {
+            if Instant::now() >= deadline {
                 panic!(
                     "text of case window {:?} still changing after {timeout:?} ({} chars so far)",
                     self.title,
-                    last.chars().count()
+                    state.text.chars().count()
                 );
             }
         }
+    }
+}
+
+impl Report {
+    fn lock(&self) -> MutexGuard<'_, Reported> {
+        // Every update is a plain assignment: a panic elsewhere cannot leave
+        // `Reported` half-updated, so a poisoned lock is still good.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn update(&self, change: impl FnOnce(&mut Reported)) {
+        change(&mut self.lock());
+        self.changed.notify_all();
+    }
+
+    /// Blocks while `pending` holds, until `deadline` at the latest, and
+    /// returns the state (locked) for the caller to inspect.
+    fn wait_while(
+        &self,
+        deadline: Instant,
+        mut pending: impl FnMut(&Reported) -> bool,
+    ) -> MutexGuard<'_, Reported> {
+        let mut state = self.lock();
+        while pending(&state) {
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                break;
+            };
+            state = match self.changed.wait_timeout(state, left) {
+                Ok((state, _)) => state,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+        }
+        state
+    }
+}
+
+/// One message of the case window protocol (see case_window.py).
+enum Message {
+    Ready,
+    Text(String),
+}
+
+/// Runs on its own thread for the life of a case window program.
+fn read_reports(stdout: ChildStdout, report: &Report) {
+    let mut reader = BufReader::new(stdout);
+    let ended = loop {
+        match read_message(&mut reader) {
+            Ok(Some(Message::Ready)) => report.update(|r| r.ready = true),
+            Ok(Some(Message::Text(text))) => report.update(|r| {
+                r.text = text;
+                r.changes += 1;
+            }),
+            Ok(None) => break "the window program exited".to_string(),
+            Err(e) => break format!("unreadable report from the window program: {e}"),
+        }
+    };
+    report.update(|r| r.ended = Some(ended));
+}
+
+/// Reads `ready\n` or `text <N>\n<N bytes>`; `None` at the end of the stream.
+fn read_message(reader: &mut impl BufRead) -> io::Result<Option<Message>> {
+    let mut header = String::new();
+    if reader.read_line(&mut header)? == 0 {
+        return Ok(None);
+    }
+    let invalid = |what: String| io::Error::new(io::ErrorKind::InvalidData, what);
+    match header.trim_end().split_once(' ') {
+        None if header.trim_end() == "ready" => Ok(Some(Message::Ready)),
+        Some(("text", len)) => {
+            let len: usize = len
+                .parse()
+                .map_err(|_| invalid(format!("bad length in {header:?}")))?;
+            let mut bytes = vec![0; len];
+            reader.read_exact(&mut bytes)?;
+            let text = String::from_utf8(bytes).map_err(|e| invalid(format!("not UTF-8: {e}")))?;
+            Ok(Some(Message::Text(text)))
+        }
+        _ => Err(invalid(format!("unexpected line {header:?}"))),
     }
 }
