@@ -7,21 +7,10 @@
 
 mod support;
 
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use support::agent::{Agent, config, set_primary, toml_string};
 use support::texts::{DANISH_2000, assert_same_text};
-
-/// One desktop at a time: typing speed and focus timing on 2 cores are
-/// reliable only when the X servers do not compete.
-static ONE_DESKTOP: Mutex<()> = Mutex::new(());
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    ONE_DESKTOP
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 const LONG: Duration = Duration::from_secs(60);
 const SHORT: Duration = Duration::from_secs(10);
@@ -35,7 +24,6 @@ fn script(id: &str, hotkey: &str, steps: &str) -> String {
 
 #[test]
 fn a_hot_key_types_2000_danish_characters_exactly() {
-    let _serial = serial();
     let mut desktop = require_desktop!();
     let fasit = desktop.case_window("Fasit – borger");
     let scripts = [(
@@ -71,7 +59,6 @@ fn a_hot_key_types_2000_danish_characters_exactly() {
 
 #[test]
 fn a_hot_key_pastes_2000_characters_exactly_and_gives_the_clipboard_back() {
-    let _serial = serial();
     let mut desktop = require_desktop!();
     let fasit = desktop.case_window("Fasit – borger");
     let scripts = [(
@@ -105,7 +92,6 @@ fn a_hot_key_pastes_2000_characters_exactly_and_gives_the_clipboard_back() {
 
 #[test]
 fn one_cpr_from_the_selection_opens_three_systems_and_types_it_in_each() {
-    let _serial = serial();
     let mut desktop = require_desktop!();
     let outlook = desktop.case_window("Outlook – indbakke");
     let dir = desktop.dir().to_path_buf();
@@ -155,7 +141,6 @@ fn one_cpr_from_the_selection_opens_three_systems_and_types_it_in_each() {
 
 #[test]
 fn moving_focus_mid_run_stops_it_and_the_other_window_gets_nothing() {
-    let _serial = serial();
     let mut desktop = require_desktop!();
     let outlook = desktop.case_window("Outlook – ny mail");
     let fasit = desktop.case_window("Fasit – borger");
@@ -212,7 +197,6 @@ fn moving_focus_mid_run_stops_it_and_the_other_window_gets_nothing() {
 
 #[test]
 fn modifiers_still_held_delay_typing_without_stray_hot_keys() {
-    let _serial = serial();
     let mut desktop = require_desktop!();
     let fasit = desktop.case_window("Fasit – borger");
     // "j" and "n" would re-fire Ctrl+Alt+J / Ctrl+Alt+N if typed while Ctrl+Alt are down.
@@ -267,7 +251,6 @@ fn modifiers_still_held_delay_typing_without_stray_hot_keys() {
 
 #[test]
 fn a_window_that_never_appears_times_out_and_nothing_is_typed() {
-    let _serial = serial();
     let mut desktop = require_desktop!();
     let outlook = desktop.case_window("Outlook – indbakke");
     let script = "id = \"never\"\nname = \"Aldrig\"\nhotkey = \"Ctrl+Alt+W\"\nmanual_seconds = 10\n\n[[step]]\nwait_window = { title = \"Findes ikke*\", timeout_ms = 1500 }\n\n[[step]]\ntype = \"FEJL\"\n";
@@ -292,7 +275,6 @@ fn a_window_that_never_appears_times_out_and_nothing_is_typed() {
 
 #[test]
 fn the_panic_key_stops_typing_and_leaves_no_modifier_down() {
-    let _serial = serial();
     let mut desktop = require_desktop!();
     let fasit = desktop.case_window("Fasit – borger");
     let text = "Denne tekst er lang og bliver afbrudt af paniktasten. ".repeat(6);
@@ -337,7 +319,6 @@ fn the_panic_key_stops_typing_and_leaves_no_modifier_down() {
 
 #[test]
 fn a_chord_taken_by_another_program_is_reported_and_the_others_still_work() {
-    let _serial = serial();
     let mut desktop = require_desktop!();
     let fasit = desktop.case_window("Fasit – borger");
     let other = Agent::start(
@@ -390,7 +371,6 @@ fn wait_until(timeout: Duration, mut done: impl FnMut() -> bool) {
 
 #[test]
 fn a_hot_key_pressed_during_a_run_is_refused_not_interleaved() {
-    let _serial = serial();
     let mut desktop = require_desktop!();
     let fasit = desktop.case_window("Fasit – borger");
     let text = "Første genvej skriver denne tekst færdig. ".repeat(3);

@@ -10,7 +10,6 @@
 mod support;
 
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -25,16 +24,6 @@ use x11rb::protocol::xproto::{
 };
 use x11rb::rust_connection::RustConnection;
 use x11rb::wrapper::ConnectionExt as _;
-
-/// One X server at a time: several tests time how long something takes, and
-/// the build machines have 2 cores.
-static ONE_DESKTOP: Mutex<()> = Mutex::new(());
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    ONE_DESKTOP
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 const READ_TIMEOUT: Duration = Duration::from_secs(2);
 const SERVE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -69,7 +58,6 @@ fn connect_failure_names_the_display() {
 
 #[test]
 fn xclip_receives_exact_unicode_text_and_we_see_it_served() {
-    let _serial = serial();
     let desktop = require_desktop!(without_window_manager);
     let clipboard = connect(&desktop);
     assert_eq!(DANISH_2000.chars().count(), 2000);
@@ -112,7 +100,6 @@ fn xclip_receives_exact_unicode_text_and_we_see_it_served() {
 
 #[test]
 fn not_served_when_nobody_reads_and_asking_for_targets_alone_does_not_count() {
-    let _serial = serial();
     let desktop = require_desktop!(without_window_manager);
     let clipboard = connect(&desktop);
     clipboard
@@ -144,7 +131,6 @@ fn not_served_when_nobody_reads_and_asking_for_targets_alone_does_not_count() {
 
 #[test]
 fn string_target_gets_latin1_when_representable_and_is_refused_otherwise() {
-    let _serial = serial();
     let desktop = require_desktop!(without_window_manager);
     let clipboard = connect(&desktop);
     clipboard.write_text("Ærø § ½ æøå").expect("write_text");
@@ -171,7 +157,6 @@ fn string_target_gets_latin1_when_representable_and_is_refused_otherwise() {
 
 #[test]
 fn reads_text_owned_by_another_program() {
-    let _serial = serial();
     let mut desktop = require_desktop!(without_window_manager);
     let selections = Selections::new(&desktop);
     let clipboard = connect(&desktop);
@@ -203,7 +188,6 @@ fn reads_text_owned_by_another_program() {
 
 #[test]
 fn large_text_goes_both_ways_with_incr() {
-    let _serial = serial();
     let mut desktop = require_desktop!(without_window_manager);
     let selections = Selections::new(&desktop);
     let clipboard = connect(&desktop);
@@ -249,7 +233,6 @@ fn large_text_goes_both_ways_with_incr() {
 #[test]
 fn reads_multi_megabyte_text_from_xclip() {
     // xclip switches to INCR only above ~1 MB (BIG-REQUESTS), so use 3 MB.
-    let _serial = serial();
     let mut desktop = require_desktop!(without_window_manager);
     let selections = Selections::new(&desktop);
     let clipboard = connect(&desktop);
@@ -267,7 +250,6 @@ fn reads_multi_megabyte_text_from_xclip() {
 
 #[test]
 fn reads_primary_without_touching_clipboard() {
-    let _serial = serial();
     let mut desktop = require_desktop!(without_window_manager);
     let selections = Selections::new(&desktop);
     let clipboard = connect(&desktop);
@@ -296,7 +278,6 @@ fn reads_primary_without_touching_clipboard() {
 
 #[test]
 fn forgets_our_text_when_another_program_takes_the_clipboard() {
-    let _serial = serial();
     let mut desktop = require_desktop!(without_window_manager);
     let selections = Selections::new(&desktop);
     let clipboard = connect(&desktop);
@@ -318,7 +299,6 @@ fn forgets_our_text_when_another_program_takes_the_clipboard() {
 
 #[test]
 fn consecutive_writes_serve_the_latest_and_reset_served() {
-    let _serial = serial();
     let desktop = require_desktop!(without_window_manager);
     let clipboard = connect(&desktop);
     clipboard.write_text("first").expect("write_text");
@@ -337,7 +317,6 @@ fn consecutive_writes_serve_the_latest_and_reset_served() {
 
 #[test]
 fn clear_gives_up_our_clipboard_but_never_another_programs() {
-    let _serial = serial();
     let mut desktop = require_desktop!(without_window_manager);
     let selections = Selections::new(&desktop);
     let clipboard = connect(&desktop);
@@ -361,7 +340,6 @@ fn clear_gives_up_our_clipboard_but_never_another_programs() {
 
 #[test]
 fn drop_releases_ownership() {
-    let _serial = serial();
     let desktop = require_desktop!(without_window_manager);
     let selections = Selections::new(&desktop);
     let clipboard = connect(&desktop);
@@ -374,7 +352,6 @@ fn drop_releases_ownership() {
 
 #[test]
 fn multiple_target_converts_each_pair_and_refuses_unknown_targets() {
-    let _serial = serial();
     let desktop = require_desktop!(without_window_manager);
     let clipboard = connect(&desktop);
     clipboard.write_text("multi ✓").expect("write_text");
@@ -448,7 +425,6 @@ fn multiple_target_converts_each_pair_and_refuses_unknown_targets() {
 
 #[test]
 fn unresponsive_owner_times_out_with_a_clear_error() {
-    let _serial = serial();
     let desktop = require_desktop!(without_window_manager);
     let selections = Selections::new(&desktop);
     let conn = &selections.conn;
@@ -485,7 +461,6 @@ fn unresponsive_owner_times_out_with_a_clear_error() {
 #[test]
 fn first_write_after_connect_is_pasteable() {
     // The race arboard showed: the first paste right after start delivered nothing.
-    let _serial = serial();
     let desktop = require_desktop!(without_window_manager);
     for round in 0..10 {
         let clipboard = connect(&desktop);
@@ -502,7 +477,6 @@ fn first_write_after_connect_is_pasteable() {
 
 #[test]
 fn retaking_the_clipboard_right_after_losing_it() {
-    let _serial = serial();
     let mut desktop = require_desktop!(without_window_manager);
     let selections = Selections::new(&desktop);
     let clipboard = connect(&desktop);
@@ -523,7 +497,6 @@ fn retaking_the_clipboard_right_after_losing_it() {
 #[test]
 fn a_resident_requestor_gets_the_whole_text_every_time_and_we_see_it_served() {
     // What a running application sees: no process start, just the protocol.
-    let _serial = serial();
     let desktop = require_desktop!(without_window_manager);
     let clipboard = connect(&desktop);
     let selections = Selections::new(&desktop);

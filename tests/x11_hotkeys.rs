@@ -9,7 +9,6 @@
 
 mod support;
 
-use std::sync::Mutex;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -26,16 +25,6 @@ use x11rb::protocol::xproto::{
 use x11rb::protocol::xtest::ConnectionExt as _;
 use x11rb::rust_connection::RustConnection;
 use x11rb::{CURRENT_TIME, NONE};
-
-/// One X server at a time: auto-repeat and the modifier-wait timings are
-/// reliable on the 2-core build machines only when servers do not compete.
-static ONE_DESKTOP: Mutex<()> = Mutex::new(());
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    ONE_DESKTOP
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 const XK_A_LOWER: u32 = 0x61;
 const XK_B: u32 = 0x62;
@@ -56,7 +45,6 @@ const EVENT_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[test]
 fn chord_fires_once_per_press_and_reports_release() {
-    let _serial = serial();
     let desktop = require_desktop!(without_window_manager);
     let (listener, events) = start(
         &desktop,
@@ -77,7 +65,6 @@ fn chord_fires_once_per_press_and_reports_release() {
 
 #[test]
 fn chord_fires_with_numlock_and_capslock_on() {
-    let _serial = serial();
     let desktop = require_desktop!(without_window_manager);
     let observer = desktop.x11_connection();
     let (_listener, events) = start(&desktop, &["Ctrl+Alt+B"]);
@@ -106,7 +93,6 @@ fn chord_fires_with_numlock_and_capslock_on() {
 
 #[test]
 fn hot_key_never_reaches_the_focused_window() {
-    let _serial = serial();
     let desktop = require_desktop!();
     let window = FocusedWindow::open(&desktop);
     let (_listener, events) = start(&desktop, &["Ctrl+Alt+B"]);
@@ -130,7 +116,6 @@ fn hot_key_never_reaches_the_focused_window() {
 
 #[test]
 fn taken_chord_is_reported_and_the_others_still_fire() {
-    let _serial = serial();
     let desktop = require_desktop!(without_window_manager);
     let other = desktop.x11_connection();
     let c = keycode_of(&other, XK_C);
@@ -187,7 +172,6 @@ fn taken_chord_is_reported_and_the_others_still_fire() {
 
 #[test]
 fn held_hot_key_fires_once() {
-    let _serial = serial();
     let desktop = require_desktop!(without_window_manager);
     let window = FocusedWindow::open(&desktop);
     let (x, y) = (
@@ -222,7 +206,6 @@ fn every_press_of_a_chord_whose_modifiers_stay_held_fires_once() {
     // reaches the server. Prints the latency; benches/desktop.rs measures
     // hot key → first typed key, so nothing here is timed.
     const PRESSES: usize = 300;
-    let _serial = serial();
     let desktop = require_desktop!(without_window_manager);
     let (_listener, events) = start(&desktop, &["Ctrl+Alt+B"]);
     let expected = chord("Ctrl+Alt+B");
@@ -277,7 +260,6 @@ fn every_press_of_a_chord_whose_modifiers_stay_held_fires_once() {
 
 #[test]
 fn thirty_eight_chords_register_replace_and_release_without_conflicts() {
-    let _serial = serial();
     let desktop = require_desktop!(without_window_manager);
     let (sender, _events) = mpsc::channel();
     let chords: Vec<Chord> = ('A'..='Z')
@@ -311,7 +293,6 @@ fn thirty_eight_chords_register_replace_and_release_without_conflicts() {
 
 #[test]
 fn replace_swaps_the_chords() {
-    let _serial = serial();
     let desktop = require_desktop!(without_window_manager);
     let (mut listener, events) = start(&desktop, &["Ctrl+Alt+B"]);
     let conflicts = listener
@@ -351,7 +332,6 @@ fn replace_swaps_the_chords() {
 
 #[test]
 fn drop_releases_the_keys_and_stops_the_thread() {
-    let _serial = serial();
     let desktop = require_desktop!(without_window_manager);
     let other = desktop.x11_connection();
     let b = keycode_of(&other, XK_B);
@@ -392,7 +372,6 @@ fn bad_display_is_a_clear_error() {
 
 #[test]
 fn listener_notices_when_the_server_goes_away() {
-    let _serial = serial();
     let desktop = require_desktop!(without_window_manager);
     let (listener, events) = start(&desktop, &["Ctrl+Alt+B"]);
     drop(desktop); // stops Xvfb
@@ -411,7 +390,6 @@ fn listener_notices_when_the_server_goes_away() {
 
 #[test]
 fn modifiers_held_follows_the_physical_keys() {
-    let _serial = serial();
     let desktop = require_desktop!(without_window_manager);
     let conn = desktop.x11_connection();
     assert!(!held(&conn));
@@ -433,7 +411,6 @@ fn modifiers_held_follows_the_physical_keys() {
 
 #[test]
 fn locks_and_ordinary_keys_are_not_modifiers() {
-    let _serial = serial();
     let desktop = require_desktop!(without_window_manager);
     let conn = desktop.x11_connection();
     // NumLock/CapsLock switched on, and the Num_Lock key itself held down.
@@ -449,7 +426,6 @@ fn locks_and_ordinary_keys_are_not_modifiers() {
 
 #[test]
 fn wait_returns_when_released_and_times_out_when_held() {
-    let _serial = serial();
     let desktop = require_desktop!(without_window_manager);
     let conn = desktop.x11_connection();
     assert!(wait_modifiers_released(&conn, Duration::from_millis(50)).expect("query"));

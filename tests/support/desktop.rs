@@ -302,20 +302,7 @@ impl Desktop {
             {
                 return self.wait_until_windows_are_managed(deadline);
             }
-            if let Some(status) = self.exited("openbox") {
-                return Err(format!(
-                    "openbox exited ({status}) before managing display {}.\n{}",
-                    self.display,
-                    self.log_contents("openbox.log")
-                ));
-            }
-            if Instant::now() > deadline {
-                return Err(format!(
-                    "openbox did not manage display {} within {START_TIMEOUT:?}.\n{}",
-                    self.display,
-                    self.log_contents("openbox.log")
-                ));
-            }
+            self.check_openbox_alive(deadline)?;
             thread::sleep(POLL);
         }
     }
