@@ -50,7 +50,11 @@ pub fn development_root() -> Option<PathBuf> {
         .flat_map(|exe| exe.ancestors().skip(1).take(5))
         .find(|dir| is_development_root(dir))
         .map(Path::to_path_buf);
-    near_binary.or_else(|| std::env::current_dir().ok().filter(|dir| is_development_root(dir)))
+    near_binary.or_else(|| {
+        std::env::current_dir()
+            .ok()
+            .filter(|dir| is_development_root(dir))
+    })
 }
 
 fn is_development_root(dir: &Path) -> bool {

@@ -419,3 +419,31 @@ fn a_hot_key_pressed_during_a_run_is_refused_not_interleaved() {
     );
     agent.stop(&mut desktop);
 }
+
+#[test]
+fn a_typed_abbreviation_is_replaced_by_its_expansion() {
+    let mut desktop = require_desktop!();
+    let journal = desktop.case_window("KMD Sag – journal");
+    let script = "id = \"sig\"\nname = \"Underskrift\"\nmanual_seconds = 15\n\n[[hotstring]]\nabbreviation = \";navn\"\ntext = \"{{ profile.name }}, {{ profile.title }}\"\n";
+    let agent = Agent::start(
+        &mut desktop,
+        "agent",
+        &[("sig.toml", script)],
+        &config("", ""),
+    );
+    desktop.activate(&journal);
+
+    desktop.xdotool(&["type", "--delay", "30", "Hilsen ;navn "]);
+    journal.wait_for_text("Hilsen Mette Sørensen, Jobkonsulent ", SHORT);
+
+    // Ended by Tab, the Tab stays; a word that merely contains it does not expand.
+    desktop.xdotool(&["type", "--delay", "30", "x;navn ;navn\t"]);
+    let expected = "Hilsen Mette Sørensen, Jobkonsulent x;navn Mette Sørensen, Jobkonsulent\t";
+    journal.wait_for_text(expected, SHORT);
+    assert_eq!(
+        journal.wait_until_stable(Duration::from_millis(300), SHORT),
+        expected
+    );
+    assert_eq!(agent.count_in_log("completed"), 2, "{}", agent.log_text());
+    agent.stop(&mut desktop);
+}

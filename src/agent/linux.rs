@@ -14,6 +14,7 @@ use crate::chord::Chord;
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::platform::x11::hotkeys::{HotkeyEvent, HotkeyListener};
+use crate::platform::x11::hotstrings::{HotstringEvent, HotstringMonitor};
 use crate::platform::x11::{PasteRules, X11Desktop};
 use crate::ports::{CancelToken, Windows};
 use crate::script::Script;
@@ -53,6 +54,7 @@ pub fn run_headless(table: HotkeyTable, config: Config) -> anyhow::Result<()> {
         }
     }
     forward_hotkeys(key_inbox, events.clone())?;
+    let hotstrings = start_hotstrings(display.as_deref(), &table, events.clone());
     let signals = watch_signals(events.clone())?;
 
     let screen = display.as_deref().unwrap_or("default");
@@ -61,7 +63,7 @@ pub fn run_headless(table: HotkeyTable, config: Config) -> anyhow::Result<()> {
         table.scripts.len(),
         chords.len() - 1,
         conflicts.len(),
-        table.hotstring_count(),
+        hotstrings.as_ref().map_or(0, |_| table.hotstring_count()),
     );
 
     let mut running: Option<String> = None;
@@ -90,6 +92,7 @@ pub fn run_headless(table: HotkeyTable, config: Config) -> anyhow::Result<()> {
                 }
                 running = Some(first.name.clone());
                 cancel.reset();
+                pause(&hotstrings);
                 jobs.send(Job::Hotkey(candidates))
                     .context("the run worker stopped")?;
             }
@@ -106,12 +109,16 @@ pub fn run_headless(table: HotkeyTable, config: Config) -> anyhow::Result<()> {
                 };
                 running = Some(expansion.name.clone());
                 cancel.reset();
+                pause(&hotstrings);
                 jobs.send(Job::Expansion(Box::new(expansion)))
                     .context("the run worker stopped")?;
             }
             AgentEvent::Finished(outcome) => {
                 log_outcome(running.as_deref().unwrap_or(""), &outcome);
                 running = None;
+                if let Some(h) = &hotstrings {
+                    h.monitor.resume();
+                }
             }
             AgentEvent::Shutdown(reason) => break reason,
         }
@@ -121,6 +128,7 @@ pub fn run_headless(table: HotkeyTable, config: Config) -> anyhow::Result<()> {
     cancel.cancel();
     drop(jobs);
     drop(listener);
+    drop(hotstrings);
     signals.close();
     if worker.join().is_err() {
         tracing::error!("the run worker ended abnormally");
@@ -195,6 +203,73 @@ fn forward_hotkeys(inbox: Receiver<HotkeyEvent>, events: Sender<AgentEvent>) -> 
         })
         .context("cannot start the hot-key thread")?;
     Ok(())
+}
+
+/// The running hotstring monitor.
+struct Hotstrings {
+    monitor: HotstringMonitor,
+}
+
+/// Starts watching typed text for the scripts' abbreviations. Without the
+/// X RECORD extension the agent runs on without hotstrings and says so.
+fn start_hotstrings(
+    display: Option<&str>,
+    table: &HotkeyTable,
+    events: Sender<AgentEvent>,
+) -> Option<Hotstrings> {
+    // Which script's hotstring each abbreviation is.
+    let owners: Vec<(usize, usize)> = table
+        .scripts
+        .iter()
+        .enumerate()
+        .flat_map(|(s, script)| (0..script.hotstrings.len()).map(move |h| (s, h)))
+        .collect();
+    if owners.is_empty() {
+        return None;
+    }
+    let abbreviations = owners
+        .iter()
+        .map(|&(s, h)| table.scripts[s].hotstrings[h].abbreviation.clone())
+        .collect();
+    let (typed, typed_inbox) = mpsc::channel::<HotstringEvent>();
+    let monitor = match HotstringMonitor::start(display, abbreviations, typed) {
+        Ok(monitor) => monitor,
+        Err(e) => {
+            tracing::warn!("hotstrings are off: {e}");
+            return None;
+        }
+    };
+    let forwarded = thread::Builder::new()
+        .name("genvej-hotstrings".into())
+        .spawn(move || {
+            for HotstringEvent::Typed {
+                index,
+                ended_by_tab,
+            } in typed_inbox
+            {
+                let Some(&(script, hotstring)) = owners.get(index) else {
+                    continue;
+                };
+                if events
+                    .send(AgentEvent::Hotstring(script, hotstring, ended_by_tab))
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        });
+    if let Err(e) = forwarded {
+        tracing::warn!("hotstrings are off: cannot start their thread: {e}");
+        return None;
+    }
+    Some(Hotstrings { monitor })
+}
+
+/// Our own typing must never feed or trigger a hotstring.
+fn pause(hotstrings: &Option<Hotstrings>) {
+    if let Some(h) = hotstrings {
+        h.monitor.pause();
+    }
 }
 
 fn watch_signals(events: Sender<AgentEvent>) -> anyhow::Result<signal_hook::iterator::Handle> {

@@ -20,6 +20,9 @@ pub(crate) mod keysym {
     use x11rb::protocol::xproto::Keysym;
 
     pub const SPACE: Keysym = 0x0020;
+    pub const ISO_LEVEL3_SHIFT: Keysym = 0xfe03; // AltGr on most European layouts
+    pub const KP_SPACE: Keysym = 0xff80;
+    pub const KP_TAB: Keysym = 0xff89;
     pub const BACKSPACE: Keysym = 0xff08;
     pub const TAB: Keysym = 0xff09;
     pub const RETURN: Keysym = 0xff0d;
@@ -57,6 +60,29 @@ pub(crate) const LOCK_KEYSYMS: [Keysym; 4] = [
     keysym::CAPS_LOCK,
     keysym::SHIFT_LOCK,
 ];
+
+/// The character a keysym types, if it types one: Latin-1 keysyms are their
+/// code point, Unicode keysyms are `0x0100_0000 + code point`, and the few
+/// others a Danish or US layout produces (keypad digits and operators, €)
+/// are mapped by hand. Control characters and function keys give `None`.
+pub(crate) fn keysym_to_char(sym: Keysym) -> Option<char> {
+    let code = match sym {
+        0x20..=0x7e | 0xa0..=0xff => sym,
+        0x0100_0000..=0x0110_ffff => sym - 0x0100_0000,
+        0xffb0..=0xffb9 => sym - 0xffb0 + u32::from(b'0'), // KP_0 … KP_9
+        0xffaa..=0xffaf => sym - 0xffaa + u32::from(b'*'), // KP_Multiply … KP_Divide: * + , - . /
+        0xffbd => u32::from(b'='),                         // KP_Equal
+        0x20ac => 0x20ac,                                  // EuroSign
+        _ => return None,
+    };
+    char::from_u32(code).filter(|c| !c.is_control())
+}
+
+/// Keysyms of keys that only modify or lock (Shift, Control, Alt, Super,
+/// AltGr, Mode_switch, the lock keys): pressing one types nothing by itself.
+pub(crate) fn is_modifier_keysym(sym: Keysym) -> bool {
+    matches!(sym, 0xffe1..=0xffee | 0xfe01..=0xfe13 | 0xff7e | 0xff7f | 0xff14)
+}
 
 /// The keysym a key produces without Shift. Letters map to their lower-case
 /// keysym (XK_a = 0x61), which is how layouts list them.
@@ -201,6 +227,25 @@ impl Keymap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keysyms_map_to_characters() {
+        assert_eq!(keysym_to_char(0x3b), Some(';'));
+        assert_eq!(keysym_to_char(0x4e), Some('N'));
+        assert_eq!(keysym_to_char(0xe6), Some('æ'));
+        assert_eq!(keysym_to_char(0xc5), Some('Å'));
+        assert_eq!(keysym_to_char(0x0100_2713), Some('✓'));
+        assert_eq!(keysym_to_char(0xffb7), Some('7'));
+        assert_eq!(keysym_to_char(0xffab), Some('+'));
+        assert_eq!(keysym_to_char(0xffae), Some('.'));
+        assert_eq!(keysym_to_char(0x20ac), Some('€'));
+        assert_eq!(keysym_to_char(keysym::RETURN), None);
+        assert_eq!(keysym_to_char(keysym::F1), None);
+        assert_eq!(keysym_to_char(0x0100_0009), None); // a Unicode control character
+        assert!(is_modifier_keysym(keysym::ISO_LEVEL3_SHIFT));
+        assert!(is_modifier_keysym(keysym::SHIFT_LOCK));
+        assert!(!is_modifier_keysym(keysym::SPACE));
+    }
 
     #[test]
     fn keys_map_to_standard_keysyms() {

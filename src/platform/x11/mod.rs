@@ -2,6 +2,7 @@
 
 pub mod clipboard;
 pub mod hotkeys;
+pub mod hotstrings;
 mod keyboard;
 pub mod keyboard_state;
 mod keymap;
