@@ -7,7 +7,7 @@ use super::model::{Bounds, DateBound, Input, InputKind, InputSource};
 use super::raw::{At, RawInput};
 use super::scope::{Scope, VarKind};
 use crate::suggest::did_you_mean;
-use crate::template::{GLOBALS, TemplateUse, danish};
+use crate::template::{GLOBALS, danish};
 
 impl FileChecker<'_> {
     pub(crate) fn input(&mut self, raw: &RawInput, scope: &mut Scope<'_>) -> Option<Input> {
@@ -83,12 +83,7 @@ impl FileChecker<'_> {
             _ => {}
         }
         let default = raw.default.as_ref().map(|d| {
-            Scope::globals_only(self.config).check_template(
-                self,
-                d,
-                TemplateUse::Text,
-                "the default",
-            );
+            Scope::globals_only(self.config).check_template(self, d, "the default");
             self.template(d)
         });
         if let (Some(d), InputKind::Choice) = (&raw.default, kind) {

@@ -18,7 +18,7 @@ use crate::chord::Chord;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Position};
 use crate::suggest::did_you_mean;
-use crate::template::{Renderer, TemplateUse};
+use crate::template::Renderer;
 use crate::window_match::{TextPattern, WindowMatch};
 
 /// Checks one file, collecting problems in `diagnostics`.
@@ -389,9 +389,8 @@ impl<'a> FileChecker<'a> {
         let raw = at.get();
         let mut ok = true;
         let title = match (&raw.title, &raw.title_regex) {
-            (Some(t), Some(r)) => {
+            (Some(_), Some(r)) => {
                 self.error(r.span(), "give either `title` or `title_regex`, not both");
-                let _ = t;
                 ok = false;
                 None
             }
@@ -475,12 +474,7 @@ impl<'a> FileChecker<'a> {
                 .help(format!("start it with a character such as `;`, e.g. `;{abbreviation}`"));
         }
         let text = self.template(&raw.text);
-        Scope::globals_only(self.config).check_template(
-            self,
-            &raw.text,
-            TemplateUse::Text,
-            "hotstring text",
-        );
+        Scope::globals_only(self.config).check_template(self, &raw.text, "hotstring text");
         Some(Hotstring {
             abbreviation: abbreviation.clone(),
             text,

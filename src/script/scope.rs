@@ -7,7 +7,7 @@ use super::load::{FileChecker, list};
 use super::raw::At;
 use crate::config::{Config, PROFILE_FIELDS};
 use crate::suggest::did_you_mean;
-use crate::template::{BUILTIN_FUNCTIONS, CPR_ATTRIBUTES, GLOBALS, TemplateUse};
+use crate::template::{BUILTIN_FUNCTIONS, CPR_ATTRIBUTES, GLOBALS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VarKind {
@@ -50,14 +50,7 @@ impl<'c> Scope<'c> {
     }
 
     /// Checks a template's syntax and variables; `what` names it in messages.
-    pub fn check_template(
-        &self,
-        fc: &mut FileChecker<'_>,
-        at: &At<String>,
-        usage: TemplateUse,
-        what: &str,
-    ) {
-        let _ = usage;
+    pub fn check_template(&self, fc: &mut FileChecker<'_>, at: &At<String>, what: &str) {
         match fc.renderer.variables_of(at.get()) {
             Ok(vars) => self.check_variables(fc, at, vars, what),
             Err(e) => template_syntax_error(fc, at, &e, what),

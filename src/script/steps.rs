@@ -9,7 +9,6 @@ use super::raw::{ACTIONS, At, RawKeys, RawStep};
 use super::scope::{Scope, VarKind};
 use crate::chord::Chord;
 use crate::suggest::did_you_mean;
-use crate::template::TemplateUse;
 
 /// What the checker knows about windows while walking the steps in order.
 #[derive(Default)]
@@ -173,8 +172,8 @@ impl FileChecker<'_> {
     }
 
     fn action(&mut self, raw: &RawStep, scope: &mut Scope<'_>, what: &str) -> Option<Action> {
-        let text = |fc: &mut Self, at: &At<String>, usage: TemplateUse, scope: &Scope<'_>| {
-            scope.check_template(fc, at, usage, what);
+        let text = |fc: &mut Self, at: &At<String>, scope: &Scope<'_>| {
+            scope.check_template(fc, at, what);
             fc.template(at)
         };
         if let Some(at) = &raw.type_text {
@@ -183,13 +182,13 @@ impl FileChecker<'_> {
                 None => None,
             };
             return Some(Action::Type {
-                text: text(self, at, TemplateUse::Text, scope),
+                text: text(self, at, scope),
                 key_delay,
             });
         }
         if let Some(at) = &raw.paste {
             return Some(Action::Paste {
-                text: text(self, at, TemplateUse::Text, scope),
+                text: text(self, at, scope),
             });
         }
         if let Some(at) = &raw.key {
@@ -200,21 +199,16 @@ impl FileChecker<'_> {
             let args = launch
                 .args
                 .as_ref()
-                .map(|a| {
-                    a.get()
-                        .iter()
-                        .map(|arg| text(self, arg, TemplateUse::Text, scope))
-                        .collect()
-                })
+                .map(|a| a.get().iter().map(|arg| text(self, arg, scope)).collect())
                 .unwrap_or_default();
             return Some(Action::Launch {
-                program: text(self, &launch.program, TemplateUse::Text, scope),
+                program: text(self, &launch.program, scope),
                 args,
             });
         }
         if let Some(at) = &raw.open_url {
             return Some(Action::OpenUrl {
-                url: text(self, at, TemplateUse::Url, scope),
+                url: text(self, at, scope),
             });
         }
         if let Some(at) = &raw.wait_window {
@@ -267,7 +261,7 @@ impl FileChecker<'_> {
         }
         if let Some(at) = &raw.set {
             let set = at.get();
-            let value = text(self, &set.value, TemplateUse::Text, scope);
+            let value = text(self, &set.value, scope);
             return self
                 .identifier(&set.name, "variable name")
                 .then(|| Action::Set {
@@ -277,7 +271,7 @@ impl FileChecker<'_> {
         }
         if let Some(at) = &raw.message {
             return Some(Action::Message {
-                text: text(self, at, TemplateUse::Text, scope),
+                text: text(self, at, scope),
             });
         }
         if let Some(at) = &raw.require {
@@ -289,7 +283,7 @@ impl FileChecker<'_> {
             );
             return Some(Action::Require {
                 condition: self.template(&require.condition),
-                message: text(self, &require.message, TemplateUse::Text, scope),
+                message: text(self, &require.message, scope),
             });
         }
         None
