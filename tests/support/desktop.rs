@@ -41,7 +41,10 @@ use x11rb::{COPY_DEPTH_FROM_PARENT, COPY_FROM_PARENT};
 /// the calling test (which then passes as skipped) when the X tools are
 /// missing and neither `CI` nor `GENVEJ_E2E` is set. See [`Desktop::start`].
 /// `require_desktop!(without_window_manager)` starts Xvfb alone, see
-/// [`Desktop::start_without_window_manager`].
+/// [`Desktop::start_without_window_manager`];
+/// `require_desktop!(without_window_manager, server_args: &["-extension", "RECORD"])`
+/// also passes extra arguments to Xvfb, see
+/// [`Desktop::start_without_window_manager_with_server_args`].
 #[macro_export]
 macro_rules! require_desktop {
     () => {
@@ -52,6 +55,14 @@ macro_rules! require_desktop {
     };
     (without_window_manager) => {
         match $crate::support::desktop::Desktop::start_without_window_manager() {
+            Some(desktop) => desktop,
+            None => return,
+        }
+    };
+    (without_window_manager, server_args: $args:expr) => {
+        match $crate::support::desktop::Desktop::start_without_window_manager_with_server_args(
+            $args,
+        ) {
             Some(desktop) => desktop,
             None => return,
         }
@@ -211,7 +222,7 @@ impl Desktop {
     /// and otherwise prints a loud notice with the `apt-get install` command
     /// and returns `None` (use [`require_desktop!`] to skip the test).
     pub fn start() -> Option<Desktop> {
-        Desktop::start_with("Xvfb + openbox", |desktop| desktop.start_openbox())
+        Desktop::start_with("Xvfb + openbox", &[], |desktop| desktop.start_openbox())
     }
 
     /// Like [`start`](Self::start), but Xvfb alone, without a window manager:
@@ -219,13 +230,23 @@ impl Desktop {
     /// themselves (nothing else on the display grabs keys or moves focus).
     /// [`case_window`](Self::case_window) needs the window manager.
     pub fn start_without_window_manager() -> Option<Desktop> {
-        Desktop::start_with("Xvfb only", |_| Ok(()))
+        Desktop::start_with("Xvfb only", &[], |_| Ok(()))
     }
 
-    /// Checks the tools, waits for this test binary's turn, starts Xvfb and
-    /// then `then` (e.g. openbox). Panics with the logs if anything fails.
+    /// Like [`start_without_window_manager`](Self::start_without_window_manager),
+    /// with extra Xvfb arguments after the harness's own, e.g.
+    /// `["-extension", "RECORD"]` for a server without that extension.
+    pub fn start_without_window_manager_with_server_args(server_args: &[&str]) -> Option<Desktop> {
+        let what = format!("Xvfb only, with {}", server_args.join(" "));
+        Desktop::start_with(&what, server_args, |_| Ok(()))
+    }
+
+    /// Checks the tools, waits for this test binary's turn, starts Xvfb
+    /// (with `server_args` added) and then `then` (e.g. openbox). Panics
+    /// with the logs if anything fails.
     fn start_with(
         what: &str,
+        server_args: &[&str],
         then: impl FnOnce(&mut Desktop) -> Result<(), String>,
     ) -> Option<Desktop> {
         let python = python_interpreter();
@@ -237,8 +258,8 @@ impl Desktop {
         // A test that panicked while holding the turn has cleaned up in Drop.
         let turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
         let started = Instant::now();
-        let mut desktop =
-            Desktop::start_x_server(python, turn).unwrap_or_else(|err| panic!("{err}"));
+        let mut desktop = Desktop::start_x_server(python, turn, server_args)
+            .unwrap_or_else(|err| panic!("{err}"));
         // If `then` fails, the panic drops `desktop`: Xvfb stops, logs stay.
         then(&mut desktop).unwrap_or_else(|err| panic!("{err}"));
         eprintln!(
@@ -249,7 +270,11 @@ impl Desktop {
         Some(desktop)
     }
 
-    fn start_x_server(python: PathBuf, turn: MutexGuard<'static, ()>) -> Result<Desktop, String> {
+    fn start_x_server(
+        python: PathBuf,
+        turn: MutexGuard<'static, ()>,
+        server_args: &[&str],
+    ) -> Result<Desktop, String> {
         let dir = tempfile::Builder::new()
             .prefix("genvej-e2e-")
             .tempdir()
@@ -257,7 +282,7 @@ impl Desktop {
         write_file(&dir.path().join("rc.xml"), OPENBOX_RC)?;
         write_file(&dir.path().join("case_window.py"), CASE_WINDOW_PY)?;
 
-        let (server, display) = start_xvfb(dir.path())?;
+        let (server, display) = start_xvfb(dir.path(), server_args)?;
         Ok(Desktop {
             display,
             dir_path: dir.path().to_path_buf(),
@@ -409,7 +434,8 @@ impl Desktop {
 /// Starts Xvfb and reads the display number it picked. `-displayfd 1` makes
 /// Xvfb write the number to its stdout once it accepts connections (fd 1
 /// because std cannot hand a child an extra fd without `unsafe`).
-fn start_xvfb(dir: &Path) -> Result<(Tracked, String), String> {
+/// `extra_args` follow the harness's own arguments.
+fn start_xvfb(dir: &Path, extra_args: &[&str]) -> Result<(Tracked, String), String> {
     let log_path = dir.join("xvfb.log");
     let log = File::create(&log_path).map_err(|e| format!("cannot create {log_path:?}: {e}"))?;
     let mut child = Command::new("Xvfb")
@@ -425,6 +451,7 @@ fn start_xvfb(dir: &Path) -> Result<(Tracked, String), String> {
         // Without -noreset the server resets whenever its last client leaves,
         // e.g. between two xprop polls before openbox has connected.
         .arg("-noreset")
+        .args(extra_args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(log)
