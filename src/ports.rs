@@ -19,6 +19,10 @@ pub enum PortError {
     /// The run was stopped (panic key) while the desktop was busy.
     #[error("stoppet")]
     Cancelled,
+    /// Keyboard focus was not in the intended window when a key was about to
+    /// be sent; nothing was sent.
+    #[error("fokus flyttede sig")]
+    FocusMoved,
 }
 
 pub type PortResult<T> = Result<T, PortError>;
@@ -29,10 +33,13 @@ pub trait Keyboard {
     /// injected keys do not combine with the caseworker's hot key. `false`
     /// when they are still held after `timeout`.
     fn wait_modifiers_released(&mut self, timeout: Duration) -> PortResult<bool>;
-    /// Types text exactly as given; line breaks and tabs are sent as keys.
-    fn type_text(&mut self, text: &str, key_delay: Duration) -> PortResult<()>;
-    /// Presses and releases a chord.
-    fn press(&mut self, chord: &Chord) -> PortResult<()>;
+    /// Types text exactly as given into `into`; line breaks and tabs are sent
+    /// as keys. Each key is sent only if keyboard focus is in `into` at that
+    /// moment (checked atomically where the desktop allows), else
+    /// [`PortError::FocusMoved`].
+    fn type_text(&mut self, text: &str, key_delay: Duration, into: WindowId) -> PortResult<()>;
+    /// Presses and releases a chord in `into`, with the same focus rule.
+    fn press(&mut self, chord: &Chord, into: WindowId) -> PortResult<()>;
     /// Releases any modifier this adapter pressed and has not released (after
     /// a failure or a cancel), so no key is left down.
     fn release_modifiers(&mut self) -> PortResult<()>;

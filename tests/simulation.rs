@@ -549,3 +549,20 @@ fn a_typing_profile_slows_typing_into_matching_windows_only() {
         Duration::from_millis(4 * (25 - 1))
     );
 }
+
+#[test]
+fn focus_moving_at_the_instant_a_key_is_sent_is_caught_by_the_desktop() {
+    let mut desktop = FakeDesktop::new(monday_morning());
+    desktop.add_window("Fasit – borger", "");
+    let mail = desktop.add_window("Outlook – ny mail", "");
+    desktop.steal_focus_while_sending(10, mail);
+
+    let outcome = run(&mut desktop, &common::script_from(TYPING_SCRIPT), &[]);
+
+    assert_eq!(
+        failure_error(&outcome).to_string(),
+        "fokus flyttede sig fra «Fasit – borger» til «Outlook – ny mail»; intet mere blev skrevet"
+    );
+    assert_eq!(desktop.text_in("Outlook – ny mail"), "");
+    assert_eq!(desktop.text_in("Fasit – borger"), "Borgeren m");
+}

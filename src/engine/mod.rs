@@ -243,8 +243,9 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
             Action::Key { chords, repeat } => {
                 for _ in 0..*repeat {
                     for chord in chords {
-                        self.before_injecting(step)?;
-                        self.desktop.press(chord)?;
+                        let into = self.before_injecting(step)?;
+                        let sent = self.desktop.press(chord, into.id);
+                        self.injected(sent, &into)?;
                     }
                 }
                 Ok(())
@@ -337,19 +338,40 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
     }
 
     /// Before any key goes out: not cancelled, the user's modifiers are up,
-    /// and the focused window is the one the script means.
-    fn before_injecting(&mut self, step: &Step) -> Result<(), Stop> {
+    /// and the focused window is the one the script means (returned). The
+    /// desktop checks focus once more as it sends each key.
+    fn before_injecting(&mut self, step: &Step) -> Result<WindowInfo, Stop> {
         self.check_cancel()?;
         if !self.settled || self.engine.cancel.take_grab() {
             self.wait_for_modifiers()?;
             self.settled = true;
             self.sleep(self.engine.settings.settle)?;
         }
-        self.check_focus(step)?;
+        let window = self.check_focus(step)?;
         // Last, so that as little time as possible passes between this check
         // and the key: a chord the caseworker presses in that gap would
         // combine with our key.
-        self.wait_for_modifiers()
+        self.wait_for_modifiers()?;
+        Ok(window)
+    }
+
+    /// Turns the desktop's "focus moved" at the moment of sending into the
+    /// wrong-window message naming both windows.
+    fn injected(&mut self, sent: Result<(), PortError>, into: &WindowInfo) -> Result<(), Stop> {
+        match sent {
+            Err(PortError::FocusMoved) => {
+                let actual = match self.desktop.focused()? {
+                    Some(now) => now.to_string(),
+                    None => "intet vindue".to_string(),
+                };
+                Err(RunError::WrongWindow {
+                    expected: into.to_string(),
+                    actual,
+                }
+                .into())
+            }
+            other => Ok(other?),
+        }
     }
 
     fn wait_for_modifiers(&mut self) -> Result<(), Stop> {
@@ -362,13 +384,13 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
     }
 
     /// The focused window must be the one the step means.
-    fn check_focus(&mut self, step: &Step) -> Result<(), Stop> {
+    fn check_focus(&mut self, step: &Step) -> Result<WindowInfo, Stop> {
         let expected = self
             .expected_window(step)
             .cloned()
             .ok_or(RunError::NoFocusedWindow)?;
         let actual = match self.desktop.focused()? {
-            Some(now) if now.id == expected.id => return Ok(()),
+            Some(now) if now.id == expected.id => return Ok(expected),
             Some(now) => now.to_string(),
             None => "intet vindue".to_string(),
         };
@@ -382,9 +404,10 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
     fn type_text(&mut self, step: &Step, text: &str, delay: Duration) -> Result<(), Stop> {
         let chars: Vec<char> = text.chars().collect();
         for chunk in chars.chunks(self.engine.settings.chunk_chars.max(1)) {
-            self.before_injecting(step)?;
+            let into = self.before_injecting(step)?;
             let chunk: String = chunk.iter().collect();
-            self.desktop.type_text(&chunk, delay)?;
+            let sent = self.desktop.type_text(&chunk, delay, into.id);
+            self.injected(sent, &into)?;
         }
         Ok(())
     }
@@ -392,20 +415,19 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
     /// Clipboard paste that puts the caseworker's clipboard back afterwards,
     /// unless they copied something new meanwhile.
     fn paste(&mut self, step: &Step, text: &str) -> Result<(), Stop> {
-        self.before_injecting(step)?;
-        let window = self
-            .expected_window(step)
-            .cloned()
-            .ok_or(RunError::NoFocusedWindow)?;
+        let window = self.before_injecting(step)?;
         let saved = self.desktop.read_text()?;
         self.desktop.write_text(text)?;
         let chord = self.desktop.paste_chord_for(&window);
-        let pasted = self.desktop.press(&chord).and_then(|()| {
+        let pasted = self.desktop.press(&chord, window.id).and_then(|()| {
             self.desktop
                 .wait_until_pasted(self.engine.settings.paste_timeout)
         });
         let restored = self.restore_clipboard(text, saved);
-        let delivered = pasted?;
+        let delivered = match pasted {
+            Ok(delivered) => delivered,
+            Err(e) => return self.injected(Err(e), &window),
+        };
         restored?;
         if !delivered {
             return Err(RunError::Desktop(format!(

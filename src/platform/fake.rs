@@ -89,6 +89,8 @@ pub struct FakeDesktop {
     refuse_focus: bool,
     modifiers_held_until: Duration,
     focus_thief: Option<(usize, WindowId)>,
+    /// Focus moves as the key after this many characters is being sent.
+    focus_race: Option<(usize, WindowId)>,
     panic_key: Option<(usize, CancelToken)>,
     typed_chars: usize,
     next_id: u64,
@@ -112,6 +114,7 @@ impl FakeDesktop {
             refuse_focus: false,
             modifiers_held_until: Duration::ZERO,
             focus_thief: None,
+            focus_race: None,
             panic_key: None,
             typed_chars: 0,
             next_id: 1,
@@ -172,6 +175,12 @@ impl FakeDesktop {
     /// After `chars` typed characters, focus jumps to `window` (a click, a pop-up).
     pub fn steal_focus_after(&mut self, chars: usize, window: WindowId) {
         self.focus_thief = Some((chars, window));
+    }
+
+    /// Focus jumps to `window` at the very moment the key after `chars`
+    /// characters is sent — after the engine's own check, before the key.
+    pub fn steal_focus_while_sending(&mut self, chars: usize, window: WindowId) {
+        self.focus_race = Some((chars, window));
     }
 
     /// After `chars` typed characters, the caseworker presses the panic key.
@@ -307,8 +316,17 @@ impl Keyboard for FakeDesktop {
         }
     }
 
-    fn type_text(&mut self, text: &str, key_delay: Duration) -> PortResult<()> {
+    fn type_text(&mut self, text: &str, key_delay: Duration, into: WindowId) -> PortResult<()> {
         for c in text.chars() {
+            if let Some((at, thief)) = self.focus_race {
+                if self.typed_chars == at {
+                    self.focused = Some(thief);
+                    self.focus_race = None;
+                }
+            }
+            if self.focused != Some(into) {
+                return Err(PortError::FocusMoved);
+            }
             self.record_typed(&c.to_string());
             self.typed_chars += 1;
             self.clock += key_delay;
@@ -330,7 +348,10 @@ impl Keyboard for FakeDesktop {
         Ok(())
     }
 
-    fn press(&mut self, chord: &Chord) -> PortResult<()> {
+    fn press(&mut self, chord: &Chord, into: WindowId) -> PortResult<()> {
+        if self.focused != Some(into) {
+            return Err(PortError::FocusMoved);
+        }
         let window = self.focused_title();
         let paste = Chord {
             modifiers: Modifiers {

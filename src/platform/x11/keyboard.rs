@@ -24,6 +24,7 @@ use x11rb::rust_connection::RustConnection;
 use super::keymap::{Keymap, keysym, keysym_of};
 use crate::chord::Chord;
 use crate::ports::{PortError, PortResult};
+use crate::window_match::WindowId;
 
 const SHIFT_L: Keysym = 0xffe1;
 const CONTROL_L: Keysym = 0xffe3;
@@ -71,45 +72,100 @@ impl X11Keyboard {
         })
     }
 
-    pub fn type_text(&mut self, text: &str, key_delay: Duration) -> PortResult<()> {
+    pub fn type_text(&mut self, text: &str, key_delay: Duration, into: WindowId) -> PortResult<()> {
         let caps_lock = self.lock_is_on()?;
         for c in text.chars() {
             let Some(sym) = keysym_of_char(c) else {
                 continue;
             };
+            // Mapping a spare keycode happens before the grab: it is slower.
             let (code, mut shift) = self.keycode_for(sym)?;
             if caps_lock && c.is_alphabetic() && !self.is_borrowed(code) {
                 shift = !shift;
             }
-            self.tap(code, shift)?;
+            self.while_focused(into, |keyboard| keyboard.tap(code, shift))?;
             std::thread::sleep(key_delay);
         }
         Ok(())
     }
 
-    pub fn press(&mut self, chord: &Chord) -> PortResult<()> {
+    pub fn press(&mut self, chord: &Chord, into: WindowId) -> PortResult<()> {
         let m = chord.modifiers;
-        let wanted = [
+        let mut modifiers = Vec::new();
+        for (on, sym) in [
             (m.ctrl, CONTROL_L),
             (m.alt, keysym::ALT_L),
             (m.shift, SHIFT_L),
             (m.super_key, keysym::SUPER_L),
-        ];
-        let result = (|| {
-            for (on, sym) in wanted {
-                if on {
-                    let (code, _) = self.keycode_for(sym)?;
-                    self.fake(KEY_PRESS_EVENT, code)?;
-                    self.held.push(code);
-                }
+        ] {
+            if on {
+                modifiers.push(self.keycode_for(sym)?.0);
             }
-            let sym = keysym_of(chord.key)
-                .ok_or_else(|| x_error(format!("ukendt tast {}", chord.key)))?;
-            let (code, _) = self.keycode_for(sym)?;
-            self.tap(code, false)
-        })();
+        }
+        let sym =
+            keysym_of(chord.key).ok_or_else(|| x_error(format!("ukendt tast {}", chord.key)))?;
+        let (key, _) = self.keycode_for(sym)?;
+        let result = self.while_focused(into, |keyboard| {
+            for &code in &modifiers {
+                keyboard.fake(KEY_PRESS_EVENT, code)?;
+                keyboard.held.push(code);
+            }
+            keyboard.tap(key, false)?;
+            keyboard.release_modifiers()
+        });
         let released = self.release_modifiers();
         result.and(released)
+    }
+
+    /// Runs `send` with the X server grabbed, after checking that keyboard
+    /// focus is in `into`. While the server is grabbed no other client — a
+    /// window manager handling a click, say — can move focus, so the check
+    /// and the keys are one step. (The engine's own focus check before each
+    /// key left a fraction of a millisecond in which a key could reach a
+    /// window the caseworker had just clicked; seen once under load.)
+    fn while_focused(
+        &mut self,
+        into: WindowId,
+        send: impl FnOnce(&mut Self) -> PortResult<()>,
+    ) -> PortResult<()> {
+        self.conn.grab_server().map_err(x_error)?;
+        let result = match self.focus_is_in(into) {
+            Ok(true) => send(self),
+            Ok(false) => Err(PortError::FocusMoved),
+            Err(e) => Err(e),
+        };
+        let ungrabbed = self
+            .conn
+            .ungrab_server()
+            .map_err(x_error)
+            .and_then(|_| self.sync());
+        result.and(ungrabbed)
+    }
+
+    /// Whether the X input focus is `into` or a window inside it.
+    fn focus_is_in(&self, into: WindowId) -> PortResult<bool> {
+        const POINTER_ROOT: Window = 1;
+        let target = Window::try_from(into.0).map_err(|_| x_error("ugyldigt vindues-id"))?;
+        let mut window = self
+            .conn
+            .get_input_focus()
+            .map_err(x_error)?
+            .reply()
+            .map_err(x_error)?
+            .focus;
+        while window != x11rb::NONE && window != POINTER_ROOT && window != self.root {
+            if window == target {
+                return Ok(true);
+            }
+            window = self
+                .conn
+                .query_tree(window)
+                .map_err(x_error)?
+                .reply()
+                .map_err(x_error)?
+                .parent;
+        }
+        Ok(false)
     }
 
     /// Releases, in reverse order, every modifier we pressed.

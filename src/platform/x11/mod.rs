@@ -69,12 +69,12 @@ impl Keyboard for X11Desktop {
             .map_err(|e| PortError::Failed(format!("tastaturets tilstand kunne ikke læses: {e}")))
     }
 
-    fn type_text(&mut self, text: &str, key_delay: Duration) -> PortResult<()> {
-        self.keyboard.type_text(text, key_delay)
+    fn type_text(&mut self, text: &str, key_delay: Duration, into: WindowId) -> PortResult<()> {
+        self.keyboard.type_text(text, key_delay, into)
     }
 
-    fn press(&mut self, chord: &Chord) -> PortResult<()> {
-        self.keyboard.press(chord)
+    fn press(&mut self, chord: &Chord, into: WindowId) -> PortResult<()> {
+        self.keyboard.press(chord, into)
     }
 
     fn release_modifiers(&mut self) -> PortResult<()> {
