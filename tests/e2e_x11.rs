@@ -447,3 +447,39 @@ fn a_typed_abbreviation_is_replaced_by_its_expansion() {
     assert_eq!(agent.count_in_log("completed"), 2, "{}", agent.log_text());
     agent.stop(&mut desktop);
 }
+
+#[test]
+fn editing_a_script_reloads_it_and_a_broken_edit_keeps_the_last_good_set() {
+    let mut desktop = require_desktop!();
+    let fasit = desktop.case_window("Fasit – borger");
+    let version = |text: &str| script("v", "Ctrl+Alt+R", &format!("[[step]]\ntype = \"{text}\"\n"));
+    let agent = Agent::start(
+        &mut desktop,
+        "agent",
+        &[("v.toml", &version("v1 "))],
+        &config("", ""),
+    );
+    let file = agent.folder.join("hotkeys/v.toml");
+
+    // A broken edit is reported with its position; the old version keeps working.
+    std::fs::write(&file, version("v2 ").replace("type =", "typ =")).expect("edit script");
+    let line = agent.wait_for_log(&desktop, "keeping the last good set", SHORT);
+    assert!(line.contains("2 error(s)"), "{line}");
+    assert!(
+        agent
+            .log_text()
+            .contains("v.toml:10:1: error: unknown step `typ`"),
+        "{}",
+        agent.log_text()
+    );
+    desktop.activate(&fasit);
+    desktop.key("ctrl+alt+r");
+    fasit.wait_for_text("v1 ", SHORT);
+
+    // Fixed: the new version runs.
+    std::fs::write(&file, version("v2 ")).expect("edit script");
+    agent.wait_for_log(&desktop, "genvej reloaded", SHORT);
+    desktop.key("ctrl+alt+r");
+    fasit.wait_for_text("v1 v2 ", SHORT);
+    agent.stop(&mut desktop);
+}

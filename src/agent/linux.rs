@@ -1,6 +1,7 @@
 //! The headless agent on X11.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::{self, JoinHandle};
 
@@ -8,54 +9,62 @@ use anyhow::{Context, anyhow};
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
+use super::reload::Sources;
 use super::scripts::{HotkeyTable, pick};
 use super::{AgentEvent, log_outcome};
 use crate::chord::Chord;
 use crate::config::Config;
 use crate::engine::Engine;
-use crate::platform::x11::hotkeys::{HotkeyEvent, HotkeyListener};
+use crate::platform::x11::hotkeys::{GrabError, HotkeyEvent, HotkeyListener};
 use crate::platform::x11::hotstrings::{HotstringEvent, HotstringMonitor};
 use crate::platform::x11::{PasteRules, X11Desktop};
 use crate::ports::{CancelToken, Windows};
 use crate::script::Script;
 use crate::template::Renderer;
 
-/// What the worker is asked to run.
+/// What the worker is asked to run, with the config of the moment.
 enum Job {
     /// A hot key: the scripts that share the chord (the worker picks by focused window).
-    Hotkey(Vec<Script>),
+    Hotkey(Vec<Script>, Arc<Config>),
     /// A hotstring's expansion, as a ready-made script.
-    Expansion(Box<Script>),
+    Expansion(Box<Script>, Arc<Config>),
 }
 
-/// Runs until SIGINT/SIGTERM. Logs `genvej ready` once every hot key is registered.
-pub fn run_headless(table: HotkeyTable, config: Config) -> anyhow::Result<()> {
+/// Runs until SIGINT/SIGTERM. Logs `genvej ready` once every hot key is
+/// registered, and reloads when the scripts or the config change.
+pub fn run_headless(sources: Sources) -> anyhow::Result<()> {
     let display = std::env::var("DISPLAY").ok();
-    let panic_key = Chord::parse_hotkey(&config.agent.panic_key)
-        .map_err(|e| anyhow!("agent.panic_key: {e}"))?;
+    let (set, config) = sources.load().map_err(|e| anyhow!("{e}"))?;
+    if set.error_count() > 0 {
+        tracing::warn!(
+            "{} problem(s) in the scripts; scripts with errors are not loaded:\n{}",
+            set.error_count(),
+            set.render_diagnostics()
+        );
+    }
+    let mut table = HotkeyTable::new(set.scripts);
+    let mut config = Arc::new(config);
+    let mut panic_key = panic_key_of(&config)?;
     let (events, inbox) = mpsc::channel::<AgentEvent>();
     let cancel = CancelToken::new();
 
-    let (jobs, worker) = start_worker(config.clone(), cancel.clone(), events.clone())?;
+    let (jobs, worker) = start_worker(&config, cancel.clone(), events.clone())?;
 
-    let mut chords = table.chords();
-    chords.push(panic_key);
     let (key_events, key_inbox) = mpsc::channel::<HotkeyEvent>();
-    let (listener, conflicts) = HotkeyListener::start(display.as_deref(), &chords, key_events)
+    let chords = chords_of(&table, panic_key);
+    let (mut listener, conflicts) = HotkeyListener::start(display.as_deref(), &chords, key_events)
         .context("cannot listen for hot keys")?;
-    for (chord, error) in &conflicts {
-        if *chord == panic_key {
-            tracing::warn!(
-                "the panic key {chord} is taken by another program ({error}); change agent.panic_key"
-            );
-        }
-        for script in table.scripts_for(*chord) {
-            tracing::warn!(script = %script.id, "hot key {chord} of «{}» is taken by another program ({error}); the other hot keys work", script.name);
-        }
-    }
+    report_conflicts(&table, panic_key, &conflicts);
     forward_hotkeys(key_inbox, events.clone())?;
-    let hotstrings = start_hotstrings(display.as_deref(), &table, events.clone());
+    let mut hotstrings = start_hotstrings(display.as_deref(), &table, events.clone());
     let signals = watch_signals(events.clone())?;
+    let _watcher = match sources.watch(events.clone()) {
+        Ok(watcher) => Some(watcher),
+        Err(e) => {
+            tracing::warn!("scripts are not reloaded on change: {e}");
+            None
+        }
+    };
 
     let screen = display.as_deref().unwrap_or("default");
     tracing::info!(
@@ -93,7 +102,7 @@ pub fn run_headless(table: HotkeyTable, config: Config) -> anyhow::Result<()> {
                 running = Some(first.name.clone());
                 cancel.reset();
                 pause(&hotstrings);
-                jobs.send(Job::Hotkey(candidates))
+                jobs.send(Job::Hotkey(candidates, Arc::clone(&config)))
                     .context("the run worker stopped")?;
             }
             AgentEvent::Hotstring(script, index, by_tab) => {
@@ -110,7 +119,7 @@ pub fn run_headless(table: HotkeyTable, config: Config) -> anyhow::Result<()> {
                 running = Some(expansion.name.clone());
                 cancel.reset();
                 pause(&hotstrings);
-                jobs.send(Job::Expansion(Box::new(expansion)))
+                jobs.send(Job::Expansion(Box::new(expansion), Arc::clone(&config)))
                     .context("the run worker stopped")?;
             }
             AgentEvent::Finished(outcome) => {
@@ -120,6 +129,43 @@ pub fn run_headless(table: HotkeyTable, config: Config) -> anyhow::Result<()> {
                     h.monitor.resume();
                 }
             }
+            AgentEvent::Reload => match sources.load() {
+                Ok((set, new_config)) if set.error_count() == 0 => {
+                    let new_panic_key = match panic_key_of(&new_config) {
+                        Ok(chord) => chord,
+                        Err(e) => {
+                            tracing::warn!(
+                                "the config changed but is not usable; keeping the last good set: {e}"
+                            );
+                            continue;
+                        }
+                    };
+                    table = HotkeyTable::new(set.scripts);
+                    config = Arc::new(new_config);
+                    panic_key = new_panic_key;
+                    let conflicts = listener
+                        .replace(&chords_of(&table, panic_key))
+                        .context("cannot register the hot keys")?;
+                    report_conflicts(&table, panic_key, &conflicts);
+                    drop(hotstrings);
+                    hotstrings = start_hotstrings(display.as_deref(), &table, events.clone());
+                    tracing::info!(
+                        "genvej reloaded: {} scripts, {} hot keys, {} hotstrings",
+                        table.scripts.len(),
+                        table.chords().len(),
+                        table.hotstring_count()
+                    );
+                }
+                Ok((set, _)) => tracing::warn!(
+                    "the scripts changed but have {} error(s); keeping the last good set ({} scripts):\n{}",
+                    set.error_count(),
+                    table.scripts.len(),
+                    set.render_diagnostics()
+                ),
+                Err(e) => tracing::warn!(
+                    "the config changed but is not usable; keeping the last good set:\n{e}"
+                ),
+            },
             AgentEvent::Shutdown(reason) => break reason,
         }
     };
@@ -139,19 +185,21 @@ pub fn run_headless(table: HotkeyTable, config: Config) -> anyhow::Result<()> {
 
 /// The worker owns the desktop connection and runs one job at a time.
 fn start_worker(
-    config: Config,
+    config: &Config,
     cancel: CancelToken,
     events: Sender<AgentEvent>,
 ) -> anyhow::Result<(Sender<Job>, JoinHandle<()>)> {
     let (jobs, job_inbox) = mpsc::channel::<Job>();
     let (ready, ready_inbox) = mpsc::channel::<Result<(), String>>();
+    // The desktop's browser and paste rules are read once, at start.
+    let rules = PasteRules {
+        shift_insert_classes: config.agent.shift_insert_classes.clone(),
+    };
+    let browser = config.agent.browser.clone();
     let worker = thread::Builder::new()
         .name("genvej-run".into())
         .spawn(move || {
-            let rules = PasteRules {
-                shift_insert_classes: config.agent.shift_insert_classes.clone(),
-            };
-            let mut desktop = match X11Desktop::connect(None, config.agent.browser.clone(), rules) {
+            let mut desktop = match X11Desktop::connect(None, browser, rules) {
                 Ok(desktop) => {
                     let _ = ready.send(Ok(()));
                     desktop
@@ -162,19 +210,19 @@ fn start_worker(
                 }
             };
             let renderer = Renderer::new();
-            let engine = Engine::new(&renderer, &config, cancel);
             for job in job_inbox {
-                let script = match job {
-                    Job::Hotkey(candidates) => {
+                let (script, config) = match job {
+                    Job::Hotkey(candidates, config) => {
                         let focused = desktop.focused().ok().flatten();
                         let refs: Vec<&Script> = candidates.iter().collect();
                         match pick(&refs, focused.as_ref()) {
-                            Some(script) => script.clone(),
+                            Some(script) => (script.clone(), config),
                             None => continue,
                         }
                     }
-                    Job::Expansion(script) => *script,
+                    Job::Expansion(script, config) => (*script, config),
                 };
+                let engine = Engine::new(&renderer, &config, cancel.clone());
                 let outcome = engine.run(&mut desktop, &script, &BTreeMap::new());
                 if events.send(AgentEvent::Finished(outcome)).is_err() {
                     break;
@@ -203,6 +251,30 @@ fn forward_hotkeys(inbox: Receiver<HotkeyEvent>, events: Sender<AgentEvent>) -> 
         })
         .context("cannot start the hot-key thread")?;
     Ok(())
+}
+
+fn panic_key_of(config: &Config) -> anyhow::Result<Chord> {
+    Chord::parse_hotkey(&config.agent.panic_key).map_err(|e| anyhow!("agent.panic_key: {e}"))
+}
+
+/// Every chord to grab: the scripts' hot keys and the panic key.
+fn chords_of(table: &HotkeyTable, panic_key: Chord) -> Vec<Chord> {
+    let mut chords = table.chords();
+    chords.push(panic_key);
+    chords
+}
+
+fn report_conflicts(table: &HotkeyTable, panic_key: Chord, conflicts: &[(Chord, GrabError)]) {
+    for (chord, error) in conflicts {
+        if *chord == panic_key {
+            tracing::warn!(
+                "the panic key {chord} is taken by another program ({error}); change agent.panic_key"
+            );
+        }
+        for script in table.scripts_for(*chord) {
+            tracing::warn!(script = %script.id, "hot key {chord} of «{}» is taken by another program ({error}); the other hot keys work", script.name);
+        }
+    }
 }
 
 /// The running hotstring monitor.

@@ -9,8 +9,10 @@
 
 #[cfg(target_os = "linux")]
 mod linux;
+mod reload;
 mod scripts;
 
+pub use reload::Sources;
 pub use scripts::HotkeyTable;
 
 use crate::engine::{RunOutcome, Status};
@@ -24,6 +26,8 @@ pub enum AgentEvent {
     Hotstring(usize, usize, bool),
     /// The worker finished a run.
     Finished(RunOutcome),
+    /// A script file or the config changed.
+    Reload,
     /// SIGINT/SIGTERM, or the listener stopped.
     Shutdown(String),
 }

@@ -52,25 +52,25 @@ fn run_agent(setup: &Setup, no_tray: bool) -> anyhow::Result<ExitCode> {
     if !no_tray {
         tracing::info!("no tray icon in this version: running headless");
     }
-    let set = load(setup, &setup.hotkey_folders)?;
-    if set.error_count() > 0 {
-        tracing::warn!(
-            "{} problem(s) in the scripts; scripts with errors are not loaded:\n{}",
-            set.error_count(),
-            set.render_diagnostics()
+    if setup.hotkey_folders.is_empty() {
+        bail!(
+            "no script folders found; name one with --hotkeys DIR or set agent.hotkey_folders in the config"
         );
     }
-    run_platform_agent(set, setup.config.clone())
+    run_platform_agent(crate::agent::Sources {
+        config_path: setup.config_path.clone(),
+        folders: setup.hotkey_folders.clone(),
+    })
 }
 
 #[cfg(target_os = "linux")]
-fn run_platform_agent(set: ScriptSet, config: crate::config::Config) -> anyhow::Result<ExitCode> {
-    crate::agent::run_headless(crate::agent::HotkeyTable::new(set.scripts), config)?;
+fn run_platform_agent(sources: crate::agent::Sources) -> anyhow::Result<ExitCode> {
+    crate::agent::run_headless(sources)?;
     Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(not(target_os = "linux"))]
-fn run_platform_agent(_set: ScriptSet, _config: crate::config::Config) -> anyhow::Result<ExitCode> {
+fn run_platform_agent(_sources: crate::agent::Sources) -> anyhow::Result<ExitCode> {
     bail!("the agent is not available on this operating system yet")
 }
 

@@ -100,6 +100,7 @@ pub fn main() -> ExitCode {
 /// The config and script folders this invocation uses.
 pub(crate) struct Setup {
     pub config: Config,
+    pub config_path: Option<PathBuf>,
     pub hotkey_folders: Vec<PathBuf>,
 }
 
@@ -119,6 +120,7 @@ impl Setup {
         };
         Ok(Setup {
             config,
+            config_path,
             hotkey_folders,
         })
     }
