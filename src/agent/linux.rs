@@ -9,6 +9,7 @@ use anyhow::{Context, anyhow};
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
+use super::instance::{self, Claim};
 use super::reload::Sources;
 use super::scripts::{HotkeyTable, pick};
 use super::{AgentEvent, log_outcome};
@@ -46,6 +47,19 @@ pub fn run_headless(sources: Sources) -> anyhow::Result<()> {
     let mut config = Arc::new(config);
     let mut panic_key = panic_key_of(&config)?;
     let (events, inbox) = mpsc::channel::<AgentEvent>();
+    let screen = display.clone().unwrap_or_default();
+    let _instance = match instance::claim(&screen, events.clone())
+        .context("cannot check whether genvej is already running")?
+    {
+        Claim::First(instance) => instance,
+        Claim::AlreadyRunning(socket) => {
+            tracing::info!(
+                "genvej is already running on display {screen} ({}); it was asked to reload its scripts",
+                socket.display()
+            );
+            return Ok(());
+        }
+    };
     let cancel = CancelToken::new();
 
     let (jobs, worker) = start_worker(&config, cancel.clone(), events.clone())?;
@@ -66,7 +80,6 @@ pub fn run_headless(sources: Sources) -> anyhow::Result<()> {
         }
     };
 
-    let screen = display.as_deref().unwrap_or("default");
     tracing::info!(
         "genvej ready: {} scripts, {} hot keys ({} taken by other programs), {} hotstrings, display {screen}",
         table.scripts.len(),

@@ -8,6 +8,8 @@
 //! at a time", "the panic key cancels") live in one place.
 
 #[cfg(target_os = "linux")]
+mod instance;
+#[cfg(target_os = "linux")]
 mod linux;
 mod reload;
 mod scripts;

@@ -569,6 +569,40 @@ impl Desktop {
         &self.dir_path
     }
 
+    /// Grabs `modifiers` + the key producing `keysym` on the root window from
+    /// a separate X client, as another hot-key program would. The grab lasts
+    /// as long as the returned connection.
+    pub fn grab_key_elsewhere(&self, keysym: u32, modifiers: u16) -> RustConnection {
+        use x11rb::protocol::xproto::{ConnectionExt as _, GrabMode, ModMask};
+        let conn = self.x11_connection();
+        let (min, max) = (conn.setup().min_keycode, conn.setup().max_keycode);
+        let mapping = conn
+            .get_keyboard_mapping(min, max - min + 1)
+            .map_err(|e| e.to_string())
+            .and_then(|c| c.reply().map_err(|e| e.to_string()))
+            .unwrap_or_else(|e| panic!("cannot read the keyboard mapping: {e}"));
+        let per = usize::from(mapping.keysyms_per_keycode);
+        let index = mapping
+            .keysyms
+            .iter()
+            .position(|&s| s == keysym)
+            .unwrap_or_else(|| panic!("no key produces keysym {keysym:#x}"));
+        let keycode = min + u8::try_from(index / per).expect("keycode fits in u8");
+        let root = conn.setup().roots[0].root;
+        conn.grab_key(
+            false,
+            root,
+            ModMask::from(modifiers),
+            keycode,
+            GrabMode::ASYNC,
+            GrabMode::ASYNC,
+        )
+        .map_err(|e| e.to_string())
+        .and_then(|c| c.check().map_err(|e| e.to_string()))
+        .unwrap_or_else(|e| panic!("cannot grab the key: {e}"));
+        conn
+    }
+
     /// A new x11rb connection to this display, for tests that talk X
     /// directly (selection owners, key grabs, test windows). Panics if the
     /// server does not accept it.
