@@ -75,6 +75,10 @@ pub struct AgentSettings {
     /// the hot key's grab (25 ms was enough in measurements).
     #[serde(default = "default_settle_ms")]
     pub settle_ms: u64,
+    /// How long a notice (a run failed, a hot key was refused, scripts have
+    /// errors) stays on screen, in seconds; 0 shows none.
+    #[serde(default = "default_notice_seconds")]
+    pub notice_seconds: u64,
     /// `error`, `warn`, `info`, `debug` or `trace`.
     #[serde(default = "default_log_level")]
     pub log_level: String,
@@ -126,6 +130,7 @@ impl Default for AgentSettings {
             paste_threshold: default_paste_threshold(),
             modifier_release_timeout_ms: default_modifier_release_ms(),
             settle_ms: default_settle_ms(),
+            notice_seconds: default_notice_seconds(),
             log_level: default_log_level(),
             browser: None,
             shift_insert_classes: Vec::new(),
@@ -148,6 +153,9 @@ fn default_modifier_release_ms() -> u64 {
 }
 fn default_settle_ms() -> u64 {
     50
+}
+fn default_notice_seconds() -> u64 {
+    8
 }
 fn default_log_level() -> String {
     "info".into()

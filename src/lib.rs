@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod cpr;
 pub mod diagnostic;
+pub mod dialog;
 pub mod engine;
 pub mod input_value;
 pub mod logging;

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::chord::Chord;
-use crate::script::InputKind;
+use crate::script::{Bounds, InputKind};
 use crate::window_match::{WindowId, WindowInfo, WindowMatch};
 
 /// A failure reported by the desktop.
@@ -105,14 +105,14 @@ pub trait Desktop: Keyboard + Clipboard + Windows + Launcher + Prompter + Clock 
 impl<T: Keyboard + Clipboard + Windows + Launcher + Prompter + Clock + ?Sized> Desktop for T {}
 
 /// Several inputs asked at once.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Form {
     /// The script's name, as the dialog's title.
     pub title: String,
     pub fields: Vec<FormField>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FormField {
     pub name: String,
     pub label: String,
@@ -122,6 +122,10 @@ pub struct FormField {
     pub required: bool,
     pub choices: Vec<String>,
     pub help: Option<String>,
+    /// The input's `pattern` (regex source) and `min`/`max`, so the dialog
+    /// checks a field exactly as the engine will.
+    pub pattern: Option<String>,
+    pub bounds: Bounds,
 }
 
 /// Signals from the agent to a running script, set from other threads: the

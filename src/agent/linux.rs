@@ -10,6 +10,7 @@ use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
 use super::instance::{self, Claim};
+use super::notices::Notices;
 use super::reload::Sources;
 use super::scripts::{HotkeyTable, pick};
 use super::{AgentEvent, log_outcome};
@@ -88,6 +89,7 @@ pub fn run_headless(sources: Sources) -> anyhow::Result<()> {
         hotstrings.as_ref().map_or(0, |_| table.hotstring_count()),
     );
 
+    let mut notices = Notices::new(config.agent.notice_seconds);
     let mut running: Option<String> = None;
     let reason = loop {
         let Ok(event) = inbox.recv() else {
@@ -110,6 +112,7 @@ pub fn run_headless(sources: Sources) -> anyhow::Result<()> {
                 if let Some(busy) = &running {
                     cancel.note_grab();
                     tracing::info!(script = %first.id, "hot key {chord} ignored: «{busy}» is still running");
+                    notices.busy(&first.name, busy);
                     continue;
                 }
                 running = Some(first.name.clone());
@@ -137,6 +140,7 @@ pub fn run_headless(sources: Sources) -> anyhow::Result<()> {
             }
             AgentEvent::Finished(outcome) => {
                 log_outcome(running.as_deref().unwrap_or(""), &outcome);
+                notices.run_finished(running.as_deref().unwrap_or(""), &outcome);
                 running = None;
                 if let Some(h) = &hotstrings {
                     h.monitor.resume();
@@ -155,6 +159,7 @@ pub fn run_headless(sources: Sources) -> anyhow::Result<()> {
                     };
                     table = HotkeyTable::new(set.scripts);
                     config = Arc::new(new_config);
+                    notices = Notices::new(config.agent.notice_seconds);
                     panic_key = new_panic_key;
                     let conflicts = listener
                         .replace(&chords_of(&table, panic_key))
@@ -169,12 +174,16 @@ pub fn run_headless(sources: Sources) -> anyhow::Result<()> {
                         table.hotstring_count()
                     );
                 }
-                Ok((set, _)) => tracing::warn!(
-                    "the scripts changed but have {} error(s); keeping the last good set ({} scripts):\n{}",
-                    set.error_count(),
-                    table.scripts.len(),
-                    set.render_diagnostics()
-                ),
+                Ok((set, _)) => {
+                    let diagnostics = set.render_diagnostics();
+                    tracing::warn!(
+                        "the scripts changed but have {} error(s); keeping the last good set ({} scripts):\n{diagnostics}",
+                        set.error_count(),
+                        table.scripts.len(),
+                    );
+                    let first = diagnostics.lines().next().unwrap_or_default();
+                    notices.scripts_have_errors(set.error_count(), first);
+                }
                 Err(e) => tracing::warn!(
                     "the config changed but is not usable; keeping the last good set:\n{e}"
                 ),

@@ -15,6 +15,10 @@ use crate::script::{self, ScriptSet};
 use crate::template::Renderer;
 
 pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Some(Command::Dialog) = cli.command {
+        crate::dialog::serve_stdin()?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let setup = Setup::resolve(&cli)?;
     match cli.command {
         Some(Command::Check { paths }) => check(&setup, paths),
@@ -41,6 +45,7 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             show_personal_data,
         ),
         Some(Command::Run { no_tray }) => run_agent(&setup, no_tray),
+        Some(Command::Dialog) => Ok(ExitCode::SUCCESS),
         None => run_agent(&setup, false),
     }
 }

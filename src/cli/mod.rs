@@ -58,6 +58,9 @@ pub enum Command {
         #[arg(long)]
         show_personal_data: bool,
     },
+    /// Show one dialog described by JSON on stdin (used by the agent).
+    #[command(hide = true)]
+    Dialog,
     /// Start the agent (the default when no command is given).
     Run {
         /// Run without a tray icon.

@@ -79,16 +79,30 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
                     required: input.required,
                     choices: input.choices.clone(),
                     help: input.help.clone(),
+                    pattern: input.pattern.as_ref().map(|p| p.as_str().to_string()),
+                    bounds: input.bounds.clone(),
                 })
                 .collect(),
         };
-        let Some(answers) = self.desktop.ask(&form)? else {
+        let answers = self.desktop.ask(&form)?;
+        self.return_focus_after_dialog()?;
+        let Some(answers) = answers else {
             return Err(Stop::Cancelled);
         };
         for (input, _) in ask {
             let raw = answers.get(&input.name).map_or("", String::as_str);
             let value = self.parse(input, raw)?;
             self.bind(input, value);
+        }
+        Ok(())
+    }
+
+    /// The dialog took the focus; give it back to the window the run started
+    /// in, so the next step types where the caseworker was working.
+    pub(super) fn return_focus_after_dialog(&mut self) -> Result<(), Stop> {
+        if let Some(target) = self.target.clone() {
+            self.focus(&target)?;
+            self.settled = false;
         }
         Ok(())
     }

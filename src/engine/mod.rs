@@ -304,7 +304,8 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
             }
             Action::Message { text } => {
                 let text = self.render(text, TemplateUse::Text)?;
-                Ok(self.desktop.show_message(&self.script.name, &text)?)
+                self.desktop.show_message(&self.script.name, &text)?;
+                self.return_focus_after_dialog()
             }
             Action::Require { condition, message } => {
                 if self.condition(condition)? {

@@ -496,6 +496,9 @@ impl Prompter for FakeDesktop {
             title: form.title.clone(),
             fields: form.fields.iter().map(|f| f.name.clone()).collect(),
         });
+        // Like a real dialog: it took the focus, and when it closes no
+        // window is guaranteed to get it back.
+        self.focused = None;
         let prefilled = || -> BTreeMap<String, String> {
             form.fields
                 .iter()
@@ -518,6 +521,7 @@ impl Prompter for FakeDesktop {
             title: title.into(),
             text: text.into(),
         });
+        self.focused = None;
         Ok(())
     }
 }

@@ -1,11 +1,10 @@
-//! Ports that are the same on every real desktop: the clock, starting
-//! programs, and a prompter for agents that cannot show dialogs yet.
+//! Ports that are the same on every real desktop: the clock and starting
+//! programs.
 
-use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::ports::{Form, PortError, PortResult};
+use crate::ports::{PortError, PortResult};
 
 /// Wall clock and monotonic time.
 pub struct SystemClock {
@@ -61,23 +60,5 @@ pub fn open_url(url: &str, browser: Option<&str>) -> PortResult<()> {
             &["url.dll,FileProtocolHandler".into(), url.into()],
         ),
         None => launch("xdg-open", &[url.to_string()]),
-    }
-}
-
-/// Stands in for the form dialog where none is available: a script that
-/// must ask fails with a clear message instead of typing anything.
-pub struct NoDialogs;
-
-impl NoDialogs {
-    pub fn ask(&self, form: &Form) -> PortResult<Option<BTreeMap<String, String>>> {
-        let labels: Vec<&str> = form.fields.iter().map(|f| f.label.as_str()).collect();
-        Err(PortError::Failed(format!(
-            "denne udgave af genvej kan ikke vise formularer; markér værdien først eller giv den med --set ({})",
-            labels.join(", ")
-        )))
-    }
-
-    pub fn show_message(&self, title: &str, text: &str) {
-        tracing::info!(script = title, "message: {}", crate::cpr::redact(text));
     }
 }

@@ -103,7 +103,8 @@ pub struct Input {
     pub help: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum InputKind {
     Text,
     Multiline,
@@ -149,7 +150,7 @@ impl InputSource {
 }
 
 /// `min`/`max` of an input, by kind.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Bounds {
     #[default]
     None,
@@ -167,7 +168,7 @@ pub enum Bounds {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum DateBound {
     Today,
     Fixed(chrono::NaiveDate),

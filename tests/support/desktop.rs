@@ -917,6 +917,29 @@ impl Desktop {
             })
     }
 
+    /// Waits until window `id` is no longer on screen (closed or unmapped).
+    pub fn wait_for_window_gone(&self, id: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let visible = self
+                .run("xdotool", &["search", "--onlyvisible", "--name", "."])
+                .map(|out| {
+                    String::from_utf8_lossy(&out.stdout)
+                        .lines()
+                        .any(|l| l.trim() == id)
+                })
+                .unwrap_or(false);
+            if !visible {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "window {id} is still on screen after {timeout:?}"
+            );
+            thread::sleep(POLL);
+        }
+    }
+
     /// X id of a visible window titled exactly `title`, if there is one now.
     pub fn find_window(&self, title: &str) -> Option<String> {
         let name = search_pattern(title);

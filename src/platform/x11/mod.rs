@@ -15,8 +15,9 @@ pub use clipboard::X11Clipboard;
 use keyboard::X11Keyboard;
 use windows::X11Windows;
 
-use super::system::{self, NoDialogs, SystemClock};
+use super::system::{self, SystemClock};
 use crate::chord::{Chord, Key, Modifiers, NamedKey};
+use crate::dialog::DialogProcess;
 use crate::ports::{
     Clipboard, Clock, Form, Keyboard, Launcher, PortError, PortResult, Prompter, Windows,
 };
@@ -35,7 +36,7 @@ pub struct X11Desktop {
     keyboard: X11Keyboard,
     clipboard: X11Clipboard,
     clock: SystemClock,
-    dialogs: NoDialogs,
+    dialogs: DialogProcess,
     browser: Option<String>,
     paste_rules: PasteRules,
 }
@@ -56,7 +57,7 @@ impl X11Desktop {
             keyboard: X11Keyboard::connect(display)?,
             clipboard: X11Clipboard::connect(display).map_err(clipboard_error)?,
             clock: SystemClock::default(),
-            dialogs: NoDialogs,
+            dialogs: DialogProcess::current(),
             browser,
             paste_rules,
         })
@@ -161,12 +162,11 @@ impl Launcher for X11Desktop {
 
 impl Prompter for X11Desktop {
     fn ask(&mut self, form: &Form) -> PortResult<Option<BTreeMap<String, String>>> {
-        self.dialogs.ask(form)
+        self.dialogs.ask(form, self.clock.now().date())
     }
 
     fn show_message(&mut self, title: &str, text: &str) -> PortResult<()> {
-        self.dialogs.show_message(title, text);
-        Ok(())
+        self.dialogs.message(title, text)
     }
 }
 

@@ -1,0 +1,56 @@
+//! Telling the caseworker, on screen, what the log says: a run that failed,
+//! a hot key refused because another run is busy, changed scripts with
+//! errors. Notices close by themselves and never show a CPR number (the
+//! dialog client redacts every text).
+
+use crate::dialog::DialogProcess;
+use crate::engine::{RunOutcome, Status};
+
+pub struct Notices {
+    dialogs: DialogProcess,
+    seconds: u64,
+}
+
+impl Notices {
+    /// Notices that stay `seconds` on screen; 0 turns them off.
+    pub fn new(seconds: u64) -> Notices {
+        Notices {
+            dialogs: DialogProcess::current(),
+            seconds,
+        }
+    }
+
+    pub fn run_finished(&self, name: &str, outcome: &RunOutcome) {
+        match &outcome.status {
+            Status::Failed(failure) => self.show(&format!("{name}: fejl"), &failure.to_string()),
+            Status::Rejected { reason } => self.show(
+                &format!("{name}: ikke kørt"),
+                &format!("«{name}» blev ikke kørt: {reason}"),
+            ),
+            Status::Completed | Status::Cancelled { .. } => {}
+        }
+    }
+
+    pub fn busy(&self, refused: &str, running: &str) {
+        self.show(
+            "genvej: optaget",
+            &format!("«{refused}» blev ikke startet, fordi «{running}» stadig kører."),
+        );
+    }
+
+    pub fn scripts_have_errors(&self, errors: usize, first: &str) {
+        self.show(
+            "genvej: fejl i scripts",
+            &format!(
+                "De ændrede scripts har {errors} fejl; de tidligere genveje virker stadig.\n{first}"
+            ),
+        );
+    }
+
+    fn show(&self, title: &str, text: &str) {
+        if self.seconds > 0 {
+            tracing::debug!("notice: {title}");
+            self.dialogs.notice(title, text, self.seconds);
+        }
+    }
+}

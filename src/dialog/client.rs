@@ -1,0 +1,103 @@
+//! The agent's side of a dialog: start `genvej dialog`, send the request,
+//! read the reply.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use chrono::NaiveDate;
+
+use super::{Reply, Request};
+use crate::cpr::redact;
+use crate::ports::{Form, PortError, PortResult};
+
+/// Shows dialogs by running this same program as `genvej dialog`.
+#[derive(Debug, Clone)]
+pub struct DialogProcess {
+    program: PathBuf,
+}
+
+impl DialogProcess {
+    /// Dialogs drawn by the running executable.
+    pub fn current() -> DialogProcess {
+        DialogProcess {
+            program: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("genvej")),
+        }
+    }
+
+    /// Asks the form; `None` when the caseworker cancels (Escape, Annuller,
+    /// or closing the window).
+    pub fn ask(
+        &self,
+        form: &Form,
+        today: NaiveDate,
+    ) -> PortResult<Option<BTreeMap<String, String>>> {
+        let request = Request::Form {
+            form: form.clone(),
+            today,
+        };
+        match self.exchange(&request, "formularen")? {
+            Reply::Answered { answers } => Ok(Some(answers)),
+            Reply::Cancelled | Reply::Closed => Ok(None),
+        }
+    }
+
+    /// Shows a script's message and waits until it is closed.
+    pub fn message(&self, title: &str, text: &str) -> PortResult<()> {
+        let request = Request::Message {
+            title: title.to_string(),
+            text: text.to_string(),
+        };
+        self.exchange(&request, "beskeden").map(|_| ())
+    }
+
+    /// Shows a notice that closes by itself; does not wait. The text is
+    /// redacted here, so a CPR number never reaches the screen in a notice.
+    pub fn notice(&self, title: &str, text: &str, seconds: u64) {
+        let request = Request::notice(title, text, seconds);
+        let program = self.program.clone();
+        let spawned = std::thread::Builder::new()
+            .name("notice".into())
+            .spawn(move || {
+                if let Err(e) = exchange(&program, &request, "meddelelsen") {
+                    tracing::warn!("notice not shown: {e}");
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::warn!("notice not shown: {e}");
+        }
+    }
+
+    fn exchange(&self, request: &Request, what: &str) -> PortResult<Reply> {
+        exchange(&self.program, request, what)
+    }
+}
+
+fn exchange(program: &PathBuf, request: &Request, what: &str) -> PortResult<Reply> {
+    let failed = |reason: String| PortError::Failed(format!("kunne ikke vise {what}: {reason}"));
+    let mut child = Command::new(program)
+        .arg("dialog")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| failed(e.to_string()))?;
+    let json = serde_json::to_vec(request).map_err(|e| failed(e.to_string()))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(&json).map_err(|e| failed(e.to_string()))?;
+    }
+    let output = child
+        .wait_with_output()
+        .map_err(|e| failed(e.to_string()))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let reason = stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .map_or_else(|| output.status.to_string(), |l| redact(l.trim()));
+        return Err(failed(reason));
+    }
+    serde_json::from_slice(&output.stdout).map_err(|e| failed(format!("ugyldigt svar ({e})")))
+}
