@@ -82,6 +82,10 @@ pub struct AgentSettings {
     /// `error`, `warn`, `info`, `debug` or `trace`.
     #[serde(default = "default_log_level")]
     pub log_level: String,
+    /// Where the agent writes its daily log files (14 days are kept);
+    /// default `~/.local/share/genvej/logs` (Linux), `%LOCALAPPDATA%\genvej\logs` (Windows).
+    #[serde(default)]
+    pub log_folder: Option<PathBuf>,
     /// The program that opens URLs (e.g. `firefox`); default: the desktop's
     /// default browser (`xdg-open` on Linux).
     #[serde(default)]
@@ -132,6 +136,7 @@ impl Default for AgentSettings {
             settle_ms: default_settle_ms(),
             notice_seconds: default_notice_seconds(),
             log_level: default_log_level(),
+            log_folder: None,
             browser: None,
             shift_insert_classes: Vec::new(),
             typing_profiles: Vec::new(),
@@ -192,7 +197,8 @@ impl Config {
             return Err(ConfigError::Invalid { rendered });
         }
         let base = path.parent().unwrap_or(Path::new("."));
-        for folder in &mut config.agent.hotkey_folders {
+        let folders = config.agent.hotkey_folders.iter_mut();
+        for folder in folders.chain(config.agent.log_folder.as_mut()) {
             if folder.is_relative() {
                 *folder = base.join(&*folder);
             }

@@ -1,21 +1,84 @@
-//! Logs: tracing to stderr, every line passed through CPR redaction, so a
-//! number in a window title or an error message never reaches a log.
+//! Logs: tracing to stderr and, for the agent, to a daily file in the log
+//! folder (the last 14 days are kept). Every line passes through CPR
+//! redaction before it reaches either, so a number in a window title or an
+//! error message never reaches a log.
 
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
+use tracing_appender::non_blocking::{NonBlocking, WorkerGuard};
+use tracing_appender::rolling::{RollingFileAppender, Rotation};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
-/// Starts logging at `level` (`GENVEJ_LOG` overrides, e.g. `GENVEJ_LOG=debug`).
-pub fn init(level: &str) {
-    let filter = EnvFilter::try_from_env("GENVEJ_LOG").unwrap_or_else(|_| EnvFilter::new(level));
-    // A second init (tests) keeps the first subscriber; that is fine.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+/// Log files kept in the log folder, one a day.
+const KEPT_FILES: usize = 14;
+
+/// Keeps the file writer's background thread alive; dropping it flushes.
+#[must_use = "dropping the guard stops file logging"]
+pub struct LogGuard {
+    _file: Option<WorkerGuard>,
+    /// Where today's log file is written, if file logging started.
+    pub folder: Option<PathBuf>,
+}
+
+/// Starts logging at `level` (`GENVEJ_LOG` overrides, e.g. `GENVEJ_LOG=debug`)
+/// to stderr, and to `genvej.YYYY-MM-DD.log` in `folder` when one is given.
+pub fn init(level: &str, folder: Option<&Path>) -> LogGuard {
+    let filter = || EnvFilter::try_from_env("GENVEJ_LOG").unwrap_or_else(|_| EnvFilter::new(level));
+    let stderr = tracing_subscriber::fmt::layer()
         .with_target(false)
         .with_ansi(false)
-        .with_writer(RedactedStderr)
+        .with_writer(RedactedStderr);
+    let (file, guard, problem) = match folder.map(open_file) {
+        Some(Ok((writer, guard))) => {
+            let layer = tracing_subscriber::fmt::layer()
+                .with_target(false)
+                .with_ansi(false)
+                .with_writer(RedactedFile(writer));
+            (Some(layer), Some(guard), None)
+        }
+        Some(Err(e)) => (None, None, Some(e)),
+        None => (None, None, None),
+    };
+    let started = guard.is_some();
+    // A second init (tests) keeps the first subscriber; that is fine.
+    let _ = tracing_subscriber::registry()
+        .with(filter())
+        .with(stderr)
+        .with(file)
         .try_init();
+    if let (Some(folder), Some(e)) = (folder, problem) {
+        tracing::warn!("no log file in {}: {e}", folder.display());
+    }
+    LogGuard {
+        _file: guard,
+        folder: folder.filter(|_| started).map(Path::to_path_buf),
+    }
+}
+
+fn open_file(folder: &Path) -> Result<(NonBlocking, WorkerGuard), String> {
+    std::fs::create_dir_all(folder).map_err(|e| e.to_string())?;
+    let appender = RollingFileAppender::builder()
+        .rotation(Rotation::DAILY)
+        .filename_prefix("genvej")
+        .filename_suffix("log")
+        .max_log_files(KEPT_FILES)
+        .build(folder)
+        .map_err(|e| e.to_string())?;
+    Ok(tracing_appender::non_blocking(appender))
+}
+
+/// Makes writers that redact CPR numbers before the text reaches the file.
+struct RedactedFile(NonBlocking);
+
+impl<'a> MakeWriter<'a> for RedactedFile {
+    type Writer = Redacted<NonBlocking>;
+    fn make_writer(&'a self) -> Self::Writer {
+        Redacted(self.0.clone())
+    }
 }
 
 /// Makes writers that redact CPR numbers before the text reaches stderr.

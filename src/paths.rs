@@ -85,3 +85,9 @@ pub fn default_hotkey_folders() -> Vec<PathBuf> {
         .filter(|p| p.is_dir())
         .collect()
 }
+
+/// The default log folder: `~/.local/share/genvej/logs` on Linux,
+/// `%LOCALAPPDATA%\genvej\logs` on Windows.
+pub fn default_log_folder() -> Option<PathBuf> {
+    dirs::data_local_dir().map(|d| d.join("genvej").join("logs"))
+}

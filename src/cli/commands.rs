@@ -53,7 +53,16 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
 /// Starts the agent. The tray comes with the tray issue; until then the
 /// agent runs headless either way and says so.
 fn run_agent(setup: &Setup, no_tray: bool) -> anyhow::Result<ExitCode> {
-    crate::logging::init(&setup.config.agent.log_level);
+    let log_folder = setup
+        .config
+        .agent
+        .log_folder
+        .clone()
+        .or_else(crate::paths::default_log_folder);
+    let _logs = crate::logging::init(&setup.config.agent.log_level, log_folder.as_deref());
+    if let Some(folder) = &_logs.folder {
+        tracing::info!("logging to {}", folder.display());
+    }
     if !no_tray {
         tracing::info!("no tray icon in this version: running headless");
     }
@@ -288,7 +297,7 @@ fn exec_on_desktop(
     script: &crate::script::Script,
     preset: &BTreeMap<String, String>,
 ) -> anyhow::Result<ExitCode> {
-    crate::logging::init(&setup.config.agent.log_level);
+    let _logs = crate::logging::init(&setup.config.agent.log_level, None);
     let rules = crate::platform::x11::PasteRules {
         shift_insert_classes: setup.config.agent.shift_insert_classes.clone(),
     };

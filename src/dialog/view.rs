@@ -216,13 +216,14 @@ impl FormApp {
             };
             ui.memory_mut(|m| m.set_focus_lock_filter(response.id, keep_arrows));
             let kind = state.field.kind;
+            // Several presses can arrive in one frame; each one counts.
             let (up, down) = ui.ctx().input_mut(|i| {
                 (
-                    i.consume_key(Modifiers::NONE, Key::ArrowUp),
-                    i.consume_key(Modifiers::NONE, Key::ArrowDown),
+                    i.count_and_consume_key(Modifiers::NONE, Key::ArrowUp),
+                    i.count_and_consume_key(Modifiers::NONE, Key::ArrowDown),
                 )
             });
-            let by = i64::from(up) - i64::from(down);
+            let by = up as i64 - down as i64;
             if by != 0 {
                 match kind {
                     InputKind::Date => self.state.step_date(index, by),

@@ -18,10 +18,11 @@ pub struct Agent {
 }
 
 /// A config for tests: the shipped profile and `[org]`, plus `extra` TOML
-/// appended to `[org]` (e.g. a long text as `text = "…"`), and agent settings.
+/// appended to `[org]` (e.g. a long text as `text = "…"`), and agent
+/// settings. The agent's log files go to `logs/` next to the config.
 pub fn config(org_extra: &str, agent_settings: &str) -> String {
     format!(
-        "[profile]\nname = \"Mette Sørensen\"\ntitle = \"Jobkonsulent\"\n\n[org]\n{org_extra}\n\n[agent]\n{agent_settings}\n"
+        "[profile]\nname = \"Mette Sørensen\"\ntitle = \"Jobkonsulent\"\n\n[org]\n{org_extra}\n\n[agent]\nlog_folder = \"logs\"\n{agent_settings}\n"
     )
 }
 
@@ -84,11 +85,42 @@ impl Agent {
             .count()
     }
 
-    /// SIGTERM, then waits for the agent's last log line.
+    /// SIGTERM, then waits for the agent's last log line. Every log the
+    /// agent wrote (stderr and its log files) is checked for CPR numbers:
+    /// one found fails the test, whatever the test was about.
     pub fn stop(self, desktop: &mut Desktop) -> String {
         desktop.stop(self.pid);
         self.wait_for_log(desktop, "genvej stopped", Duration::from_secs(10));
-        self.log_text()
+        let log = self.log_text();
+        let files = self.log_files();
+        assert!(
+            !files.is_empty(),
+            "the agent wrote no log file in {}",
+            self.folder.join("logs").display()
+        );
+        for (name, text) in std::iter::once(("stderr".to_string(), log.clone())).chain(files) {
+            for line in text.lines() {
+                assert!(
+                    genvej::cpr::Cpr::find_in(line).is_none(),
+                    "a CPR number reached the agent's log ({name}):\n{line}"
+                );
+            }
+        }
+        log
+    }
+
+    /// The agent's log files: (file name, contents).
+    pub fn log_files(&self) -> Vec<(String, String)> {
+        let Ok(entries) = std::fs::read_dir(self.folder.join("logs")) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .map(|e| {
+                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                (e.file_name().to_string_lossy().into_owned(), text)
+            })
+            .collect()
     }
 }
 
