@@ -61,17 +61,19 @@ fn is_development_root(dir: &Path) -> bool {
     dir.join("config/genvej.toml").is_file() && dir.join("hotkeys").is_dir()
 }
 
-/// The config file to use when none is named: the per-user one if it
-/// exists, else the machine-wide one, else the development one.
-pub fn default_config() -> Option<PathBuf> {
+/// The config files to use when none is named, in the order they apply:
+/// the development one; or the machine-wide one and then the per-user one
+/// (each only if it exists), so the caseworker's values override the
+/// organisation's.
+pub fn default_config_layers() -> Vec<PathBuf> {
     if let Some(root) = development_root() {
-        return Some(root.join("config/genvej.toml"));
+        return vec![root.join("config/genvej.toml")];
     }
     let installed = Installed::for_this_os();
-    installed
-        .user_config
+    std::iter::once(installed.machine_config)
+        .chain(installed.user_config)
         .filter(|p| p.is_file())
-        .or_else(|| Some(installed.machine_config).filter(|p| p.is_file()))
+        .collect()
 }
 
 /// Script folders when neither the command line nor the config names any.

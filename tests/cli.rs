@@ -142,3 +142,42 @@ fn dry_run_failure_exits_1_with_the_reason() {
         stdout(&out)
     );
 }
+
+#[test]
+fn a_personal_config_layers_over_the_machine_wide_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        path.to_string_lossy().into_owned()
+    };
+    let machine = write(
+        "machine.toml",
+        "[profile]\nname = \"Standard\"\nunit = \"Jobcenter Eksempelby\"\n",
+    );
+    let user = write("user.toml", "[profile]\nname = \"Mette Sørensen\"\n");
+    std::fs::create_dir(dir.path().join("hotkeys")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("hotkeys/underskrift.toml"),
+        "id = \"underskrift\"\nname = \"Underskrift\"\nmanual_seconds = 5\n[[step]]\ntype = \"{{ profile.name }}, {{ profile.unit }}\"\n",
+    )
+    .expect("write script");
+    let hotkeys = dir.path().join("hotkeys").to_string_lossy().into_owned();
+    let out = genvej(&[
+        "--config",
+        &machine,
+        "--config",
+        &user,
+        "--hotkeys",
+        &hotkeys,
+        "exec",
+        "underskrift",
+        "--dry-run",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("\"Mette Sørensen, Jobcenter Eksempelby\""),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -1,4 +1,4 @@
-//! Hot reload: the agent watches its script folders and config file; after a
+//! Hot reload: the agent watches its script folders and config files; after a
 //! change it checks everything again and swaps to the new set only if it is
 //! free of errors, else it keeps the last good set and logs the problems
 //! with `path:line:col`.
@@ -20,7 +20,8 @@ const QUIET: Duration = Duration::from_millis(200);
 /// Where the agent's scripts and config come from.
 #[derive(Debug, Clone)]
 pub struct Sources {
-    pub config_path: Option<PathBuf>,
+    /// Config files in the order they apply (see [`Config::load_layers`]).
+    pub config_paths: Vec<PathBuf>,
     pub folders: Vec<PathBuf>,
 }
 
@@ -28,10 +29,7 @@ impl Sources {
     /// Reads the config and every script. `Err` is a config that cannot be
     /// used (rendered for the log); script problems are in the set.
     pub fn load(&self) -> Result<(ScriptSet, Config), String> {
-        let config = match &self.config_path {
-            Some(path) => Config::load(path).map_err(|e| e.to_string())?,
-            None => Config::default(),
-        };
+        let config = Config::load_layers(&self.config_paths).map_err(|e| e.to_string())?;
         let set = script::load(&self.folders, &config).map_err(|e| e.to_string())?;
         Ok((set, config))
     }
@@ -41,12 +39,11 @@ impl Sources {
     /// The watcher stops when the returned value is dropped.
     pub fn watch(&self, events: Sender<AgentEvent>) -> notify::Result<RecommendedWatcher> {
         let (changed, changes) = mpsc::channel::<()>();
-        let config_path = self.config_path.clone();
+        let config_paths = self.config_paths.clone();
         let mut watcher =
             notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
                 let relevant = event.is_ok_and(|e| {
-                    !e.kind.is_access()
-                        && e.paths.iter().any(|p| is_source(p, config_path.as_deref()))
+                    !e.kind.is_access() && e.paths.iter().any(|p| is_source(p, &config_paths))
                 });
                 if relevant {
                     let _ = changed.send(());
@@ -55,7 +52,7 @@ impl Sources {
         for folder in &self.folders {
             watcher.watch(folder, RecursiveMode::Recursive)?;
         }
-        if let Some(parent) = self.config_path.as_deref().and_then(Path::parent) {
+        for parent in self.config_paths.iter().filter_map(|p| p.parent()) {
             watcher.watch(parent, RecursiveMode::NonRecursive)?;
         }
         std::thread::Builder::new()
@@ -79,7 +76,7 @@ impl Sources {
     }
 }
 
-/// A script file or the config file (editors' temporary files are not).
-fn is_source(path: &Path, config: Option<&Path>) -> bool {
-    path.extension().is_some_and(|e| e == "toml") || config.is_some_and(|c| c == path)
+/// A script file or a config file (editors' temporary files are not).
+fn is_source(path: &Path, configs: &[PathBuf]) -> bool {
+    path.extension().is_some_and(|e| e == "toml") || configs.iter().any(|c| c == path)
 }

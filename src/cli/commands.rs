@@ -72,7 +72,7 @@ fn run_agent(setup: &Setup, no_tray: bool) -> anyhow::Result<ExitCode> {
         );
     }
     run_platform_agent(crate::agent::Sources {
-        config_path: setup.config_path.clone(),
+        config_paths: setup.config_paths.clone(),
         folders: setup.hotkey_folders.clone(),
     })
 }

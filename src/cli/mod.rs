@@ -18,10 +18,11 @@ pub struct Cli {
     /// config's `agent.hotkey_folders`, else the bundled/installed scripts.
     #[arg(long = "hotkeys", value_name = "DIR", global = true)]
     pub hotkeys: Vec<PathBuf>,
-    /// The config file. Default: the per-user one, else the machine-wide one,
-    /// else the bundled `config/genvej.toml`.
+    /// A config file; repeat to layer several (later files override earlier
+    /// ones). Default: the machine-wide config, then the per-user one on top;
+    /// in a source checkout, the bundled `config/genvej.toml`.
     #[arg(long, value_name = "FILE", global = true)]
-    pub config: Option<PathBuf>,
+    pub config: Vec<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -103,17 +104,19 @@ pub fn main() -> ExitCode {
 /// The config and script folders this invocation uses.
 pub(crate) struct Setup {
     pub config: Config,
-    pub config_path: Option<PathBuf>,
+    /// The config files in the order they apply (may be none).
+    pub config_paths: Vec<PathBuf>,
     pub hotkey_folders: Vec<PathBuf>,
 }
 
 impl Setup {
     pub fn resolve(cli: &Cli) -> anyhow::Result<Setup> {
-        let config_path = cli.config.clone().or_else(paths::default_config);
-        let config = match &config_path {
-            Some(path) => Config::load(path)?,
-            None => Config::default(),
+        let config_paths = if cli.config.is_empty() {
+            paths::default_config_layers()
+        } else {
+            cli.config.clone()
         };
+        let config = Config::load_layers(&config_paths)?;
         let hotkey_folders = if !cli.hotkeys.is_empty() {
             cli.hotkeys.clone()
         } else if !config.agent.hotkey_folders.is_empty() {
@@ -123,7 +126,7 @@ impl Setup {
         };
         Ok(Setup {
             config,
-            config_path,
+            config_paths,
             hotkey_folders,
         })
     }
