@@ -21,4 +21,5 @@ pub mod schema;
 pub mod script;
 pub mod suggest;
 pub mod template;
+pub mod tray;
 pub mod window_match;

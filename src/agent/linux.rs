@@ -1,6 +1,8 @@
-//! The headless agent on X11.
+//! The agent on X11: hot keys, hotstrings, runs, reloads and the tray menu
+//! all arrive as events in one loop.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::{self, JoinHandle};
@@ -13,40 +15,44 @@ use super::instance::{self, Claim};
 use super::notices::Notices;
 use super::reload::Sources;
 use super::scripts::{HotkeyTable, pick};
-use super::{AgentEvent, log_outcome};
+use super::{AgentEvent, AgentOptions, log_outcome};
 use crate::chord::Chord;
 use crate::config::Config;
+use crate::dialog::{DialogProcess, Request};
 use crate::engine::Engine;
+use crate::platform::system;
 use crate::platform::x11::hotkeys::{GrabError, HotkeyEvent, HotkeyListener};
 use crate::platform::x11::hotstrings::{HotstringEvent, HotstringMonitor};
 use crate::platform::x11::{PasteRules, X11Desktop};
 use crate::ports::{CancelToken, Windows};
 use crate::script::Script;
 use crate::template::Renderer;
+use crate::tray::{Tray, TrayAction, TrayEntry, TrayState, missing_host};
 
 /// What the worker is asked to run, with the config of the moment.
 enum Job {
     /// A hot key: the scripts that share the chord (the worker picks by focused window).
     Hotkey(Vec<Script>, Arc<Config>),
-    /// A hotstring's expansion, as a ready-made script.
-    Expansion(Box<Script>, Arc<Config>),
+    /// One script as it is: a hotstring's expansion, or a tray menu click.
+    Run(Box<Script>, Arc<Config>),
 }
 
-/// Runs until SIGINT/SIGTERM. Logs `genvej ready` once every hot key is
-/// registered, and reloads when the scripts or the config change.
-pub fn run_headless(sources: Sources) -> anyhow::Result<()> {
+/// Runs until SIGINT/SIGTERM or "Afslut" in the tray. Logs `genvej ready`
+/// once every hot key is registered, and reloads when the scripts or the
+/// config change.
+pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
     let display = std::env::var("DISPLAY").ok();
     let (set, config) = sources.load().map_err(|e| anyhow!("{e}"))?;
-    if set.error_count() > 0 {
+    let script_errors = set.error_count();
+    if script_errors > 0 {
         tracing::warn!(
-            "{} problem(s) in the scripts; scripts with errors are not loaded:\n{}",
-            set.error_count(),
+            "{script_errors} problem(s) in the scripts; scripts with errors are not loaded:\n{}",
             set.render_diagnostics()
         );
     }
-    let mut table = HotkeyTable::new(set.scripts);
-    let mut config = Arc::new(config);
-    let mut panic_key = panic_key_of(&config)?;
+    let table = HotkeyTable::new(set.scripts);
+    let config = Arc::new(config);
+    let panic_key = panic_key_of(&config)?;
     let (events, inbox) = mpsc::channel::<AgentEvent>();
     let screen = display.clone().unwrap_or_default();
     let _instance = match instance::claim(&screen, events.clone())
@@ -67,11 +73,11 @@ pub fn run_headless(sources: Sources) -> anyhow::Result<()> {
 
     let (key_events, key_inbox) = mpsc::channel::<HotkeyEvent>();
     let chords = chords_of(&table, panic_key);
-    let (mut listener, conflicts) = HotkeyListener::start(display.as_deref(), &chords, key_events)
+    let (listener, conflicts) = HotkeyListener::start(display.as_deref(), &chords, key_events)
         .context("cannot listen for hot keys")?;
     report_conflicts(&table, panic_key, &conflicts);
     forward_hotkeys(key_inbox, events.clone())?;
-    let mut hotstrings = start_hotstrings(display.as_deref(), &table, events.clone());
+    let hotstrings = start_hotstrings(display.as_deref(), &table, events.clone());
     let signals = watch_signals(events.clone())?;
     let _watcher = match sources.watch(events.clone()) {
         Ok(watcher) => Some(watcher),
@@ -79,6 +85,14 @@ pub fn run_headless(sources: Sources) -> anyhow::Result<()> {
             tracing::warn!("scripts are not reloaded on change: {e}");
             None
         }
+    };
+    let tray = if options.tray {
+        start_tray(
+            TrayState::new(&table.scripts, script_errors, false),
+            &events,
+        )
+    } else {
+        None
     };
 
     tracing::info!(
@@ -89,120 +103,316 @@ pub fn run_headless(sources: Sources) -> anyhow::Result<()> {
         hotstrings.as_ref().map_or(0, |_| table.hotstring_count()),
     );
 
-    let mut notices = Notices::new(config.agent.notice_seconds);
-    let mut running: Option<String> = None;
+    let mut agent = Agent {
+        notices: Notices::new(config.agent.notice_seconds),
+        sources,
+        options,
+        display,
+        events,
+        table,
+        config,
+        panic_key,
+        listener,
+        hotstrings,
+        jobs,
+        cancel: cancel.clone(),
+        running: None,
+        paused: false,
+        script_errors,
+        tray,
+    };
     let reason = loop {
         let Ok(event) = inbox.recv() else {
             break "all event sources stopped".to_string();
         };
-        match event {
-            AgentEvent::Hotkey(chord) if chord == panic_key => {
-                if let Some(name) = &running {
-                    tracing::info!("panic key: stopping «{name}»");
-                    cancel.cancel();
-                }
-            }
-            AgentEvent::Hotkey(chord) => {
-                tracing::debug!("hot key {chord} pressed");
-                let candidates: Vec<Script> =
-                    table.scripts_for(chord).into_iter().cloned().collect();
-                let Some(first) = candidates.first() else {
-                    continue;
-                };
-                if let Some(busy) = &running {
-                    cancel.note_grab();
-                    tracing::info!(script = %first.id, "hot key {chord} ignored: «{busy}» is still running");
-                    notices.busy(&first.name, busy);
-                    continue;
-                }
-                running = Some(first.name.clone());
-                cancel.reset();
-                pause(&hotstrings);
-                jobs.send(Job::Hotkey(candidates, Arc::clone(&config)))
-                    .context("the run worker stopped")?;
-            }
-            AgentEvent::Hotstring(script, index, by_tab) => {
-                if running.is_some() {
-                    continue;
-                }
-                let Some(expansion) = table
-                    .scripts
-                    .get(script)
-                    .and_then(|s| s.hotstring_expansion(index, by_tab))
-                else {
-                    continue;
-                };
-                running = Some(expansion.name.clone());
-                cancel.reset();
-                pause(&hotstrings);
-                jobs.send(Job::Expansion(Box::new(expansion), Arc::clone(&config)))
-                    .context("the run worker stopped")?;
-            }
-            AgentEvent::Finished(outcome) => {
-                log_outcome(running.as_deref().unwrap_or(""), &outcome);
-                notices.run_finished(running.as_deref().unwrap_or(""), &outcome);
-                running = None;
-                if let Some(h) = &hotstrings {
-                    h.monitor.resume();
-                }
-            }
-            AgentEvent::Reload => match sources.load() {
-                Ok((set, new_config)) if set.error_count() == 0 => {
-                    let new_panic_key = match panic_key_of(&new_config) {
-                        Ok(chord) => chord,
-                        Err(e) => {
-                            tracing::warn!(
-                                "the config changed but is not usable; keeping the last good set: {e}"
-                            );
-                            continue;
-                        }
-                    };
-                    table = HotkeyTable::new(set.scripts);
-                    config = Arc::new(new_config);
-                    notices = Notices::new(config.agent.notice_seconds);
-                    panic_key = new_panic_key;
-                    let conflicts = listener
-                        .replace(&chords_of(&table, panic_key))
-                        .context("cannot register the hot keys")?;
-                    report_conflicts(&table, panic_key, &conflicts);
-                    drop(hotstrings);
-                    hotstrings = start_hotstrings(display.as_deref(), &table, events.clone());
-                    tracing::info!(
-                        "genvej reloaded: {} scripts, {} hot keys, {} hotstrings",
-                        table.scripts.len(),
-                        table.chords().len(),
-                        table.hotstring_count()
-                    );
-                }
-                Ok((set, _)) => {
-                    let diagnostics = set.render_diagnostics();
-                    tracing::warn!(
-                        "the scripts changed but have {} error(s); keeping the last good set ({} scripts):\n{diagnostics}",
-                        set.error_count(),
-                        table.scripts.len(),
-                    );
-                    let first = diagnostics.lines().next().unwrap_or_default();
-                    notices.scripts_have_errors(set.error_count(), first);
-                }
-                Err(e) => tracing::warn!(
-                    "the config changed but is not usable; keeping the last good set:\n{e}"
-                ),
-            },
-            AgentEvent::Shutdown(reason) => break reason,
+        if let Some(reason) = agent.handle(event)? {
+            break reason;
         }
     };
 
     tracing::info!("genvej stopping: {reason}");
     cancel.cancel();
-    drop(jobs);
-    drop(listener);
-    drop(hotstrings);
+    drop(agent);
     signals.close();
     if worker.join().is_err() {
         tracing::error!("the run worker ended abnormally");
     }
     tracing::info!("genvej stopped");
     Ok(())
+}
+
+/// The agent's state between events. Every rule ("one run at a time", "the
+/// panic key cancels", "paused means no hot keys") lives in its handlers.
+struct Agent {
+    sources: Sources,
+    options: AgentOptions,
+    display: Option<String>,
+    events: Sender<AgentEvent>,
+    table: HotkeyTable,
+    config: Arc<Config>,
+    panic_key: Chord,
+    listener: HotkeyListener,
+    hotstrings: Option<Hotstrings>,
+    jobs: Sender<Job>,
+    cancel: CancelToken,
+    notices: Notices,
+    /// The name of the script running now.
+    running: Option<String>,
+    paused: bool,
+    /// Errors in the scripts at start or in the last refused reload.
+    script_errors: usize,
+    tray: Option<Tray>,
+}
+
+impl Agent {
+    /// Handles one event; `Some(reason)` when the agent should stop.
+    fn handle(&mut self, event: AgentEvent) -> anyhow::Result<Option<String>> {
+        match event {
+            AgentEvent::Hotkey(chord) if chord == self.panic_key => {
+                if let Some(name) = &self.running {
+                    tracing::info!("panic key: stopping «{name}»");
+                    self.cancel.cancel();
+                }
+            }
+            AgentEvent::Hotkey(chord) => {
+                tracing::debug!("hot key {chord} pressed");
+                let candidates: Vec<Script> =
+                    self.table.scripts_for(chord).into_iter().cloned().collect();
+                let Some(first) = candidates.first() else {
+                    return Ok(None);
+                };
+                if self.paused {
+                    return Ok(None);
+                }
+                if let Some(busy) = &self.running {
+                    self.cancel.note_grab();
+                    tracing::info!(script = %first.id, "hot key {chord} ignored: «{busy}» is still running");
+                    self.notices.busy(&first.name, busy);
+                    return Ok(None);
+                }
+                let name = first.name.clone();
+                self.start(name, Job::Hotkey(candidates, Arc::clone(&self.config)))?;
+            }
+            AgentEvent::Hotstring(script, index, by_tab) => {
+                if self.running.is_some() || self.paused {
+                    return Ok(None);
+                }
+                let Some(expansion) = self
+                    .table
+                    .scripts
+                    .get(script)
+                    .and_then(|s| s.hotstring_expansion(index, by_tab))
+                else {
+                    return Ok(None);
+                };
+                let name = expansion.name.clone();
+                self.start(
+                    name,
+                    Job::Run(Box::new(expansion), Arc::clone(&self.config)),
+                )?;
+            }
+            AgentEvent::Finished(outcome) => {
+                let name = self.running.take().unwrap_or_default();
+                log_outcome(&name, &outcome);
+                self.notices.run_finished(&name, &outcome);
+                if !self.paused {
+                    if let Some(h) = &self.hotstrings {
+                        h.monitor.resume();
+                    }
+                }
+            }
+            AgentEvent::Reload => self.reload()?,
+            AgentEvent::Tray(action) => return self.on_tray(action),
+            AgentEvent::Shutdown(reason) => return Ok(Some(reason)),
+        }
+        Ok(None)
+    }
+
+    fn start(&mut self, name: String, job: Job) -> anyhow::Result<()> {
+        self.running = Some(name);
+        self.cancel.reset();
+        pause(&self.hotstrings);
+        self.jobs.send(job).context("the run worker stopped")
+    }
+
+    fn on_tray(&mut self, action: TrayAction) -> anyhow::Result<Option<String>> {
+        tracing::debug!("tray: {action:?}");
+        match action {
+            TrayAction::Run(id) => {
+                let Some(script) = self.table.scripts.iter().find(|s| s.id == id).cloned() else {
+                    return Ok(None);
+                };
+                if let Some(busy) = &self.running {
+                    tracing::info!(script = %script.id, "«{}» from the tray ignored: «{busy}» is still running", script.name);
+                    self.notices.busy(&script.name, busy);
+                    return Ok(None);
+                }
+                tracing::info!(script = %script.id, "«{}» started from the tray", script.name);
+                let name = script.name.clone();
+                self.start(name, Job::Run(Box::new(script), Arc::clone(&self.config)))?;
+            }
+            TrayAction::Pause | TrayAction::Resume => {
+                self.paused = action == TrayAction::Pause;
+                self.register_hotkeys()?;
+                if self.paused {
+                    pause(&self.hotstrings);
+                } else if self.running.is_none() {
+                    if let Some(h) = &self.hotstrings {
+                        h.monitor.resume();
+                    }
+                }
+                tracing::info!(
+                    "{}",
+                    if self.paused {
+                        "genvej paused: hot keys and hotstrings are off"
+                    } else {
+                        "genvej resumed: hot keys and hotstrings are on"
+                    }
+                );
+                self.show_state();
+            }
+            TrayAction::Reload => self.reload()?,
+            TrayAction::CheatSheet => {
+                let entries = self.table.scripts.iter().map(TrayEntry::of).collect();
+                DialogProcess::current().show_detached(Request::CheatSheet { entries });
+            }
+            TrayAction::OpenLogFolder => match &self.options.log_folder {
+                Some(folder) => {
+                    if let Err(e) = system::open_url(&folder.to_string_lossy(), None) {
+                        tracing::warn!("cannot open the log folder: {e}");
+                    }
+                }
+                None => tracing::warn!("there is no log folder to open"),
+            },
+            TrayAction::OpenReport => DialogProcess::current().show_detached(Request::Message {
+                title: "Rapport over sparet tid".into(),
+                text: "Rapporten over sparet tid kommer, når genvej måler brugen af genvejene."
+                    .into(),
+            }),
+            TrayAction::About => DialogProcess::current().show_detached(Request::Message {
+                title: "Om genvej".into(),
+                text: self.about(),
+            }),
+            TrayAction::Quit => return Ok(Some("quit from the tray menu".into())),
+        }
+        Ok(None)
+    }
+
+    /// Grabs the scripts' hot keys, or only the panic key while paused (so
+    /// paused chords reach the programs again).
+    fn register_hotkeys(&mut self) -> anyhow::Result<()> {
+        let chords = if self.paused {
+            vec![self.panic_key]
+        } else {
+            chords_of(&self.table, self.panic_key)
+        };
+        let conflicts = self
+            .listener
+            .replace(&chords)
+            .context("cannot register the hot keys")?;
+        report_conflicts(&self.table, self.panic_key, &conflicts);
+        Ok(())
+    }
+
+    fn reload(&mut self) -> anyhow::Result<()> {
+        match self.sources.load() {
+            Ok((set, new_config)) if set.error_count() == 0 => {
+                let panic_key = match panic_key_of(&new_config) {
+                    Ok(chord) => chord,
+                    Err(e) => {
+                        tracing::warn!(
+                            "the config changed but is not usable; keeping the last good set: {e}"
+                        );
+                        return Ok(());
+                    }
+                };
+                self.table = HotkeyTable::new(set.scripts);
+                self.config = Arc::new(new_config);
+                self.notices = Notices::new(self.config.agent.notice_seconds);
+                self.panic_key = panic_key;
+                self.script_errors = 0;
+                self.register_hotkeys()?;
+                self.hotstrings = None;
+                self.hotstrings =
+                    start_hotstrings(self.display.as_deref(), &self.table, self.events.clone());
+                if self.paused || self.running.is_some() {
+                    pause(&self.hotstrings);
+                }
+                tracing::info!(
+                    "genvej reloaded: {} scripts, {} hot keys, {} hotstrings",
+                    self.table.scripts.len(),
+                    self.table.chords().len(),
+                    self.table.hotstring_count()
+                );
+            }
+            Ok((set, _)) => {
+                let diagnostics = set.render_diagnostics();
+                self.script_errors = set.error_count();
+                tracing::warn!(
+                    "the scripts changed but have {} error(s); keeping the last good set ({} scripts):\n{diagnostics}",
+                    set.error_count(),
+                    self.table.scripts.len(),
+                );
+                let first = diagnostics.lines().next().unwrap_or_default();
+                self.notices.scripts_have_errors(set.error_count(), first);
+            }
+            Err(e) => tracing::warn!(
+                "the config changed but is not usable; keeping the last good set:\n{e}"
+            ),
+        }
+        self.show_state();
+        Ok(())
+    }
+
+    fn show_state(&self) {
+        if let Some(tray) = &self.tray {
+            tray.update(TrayState::new(
+                &self.table.scripts,
+                self.script_errors,
+                self.paused,
+            ));
+        }
+    }
+
+    fn about(&self) -> String {
+        let list = |paths: &[PathBuf]| {
+            paths
+                .iter()
+                .map(|p| format!("  {}", p.display()))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let mut text = format!(
+            "genvej {}\n\n{} genveje indlæst fra:\n{}\n\nKonfiguration:\n{}",
+            env!("CARGO_PKG_VERSION"),
+            self.table.scripts.len(),
+            list(&self.sources.folders),
+            list(&self.sources.config_paths),
+        );
+        if let Some(folder) = &self.options.log_folder {
+            text.push_str(&format!("\n\nLogmappe:\n  {}", folder.display()));
+        }
+        text
+    }
+}
+
+/// Shows the tray icon; without one the agent runs on and says why.
+fn start_tray(state: TrayState, events: &Sender<AgentEvent>) -> Option<Tray> {
+    match Tray::start(state, events.clone()) {
+        Ok(tray) => {
+            match missing_host() {
+                Some(why) => tracing::warn!(
+                    "tray icon made, but it cannot be seen yet: {why}; it appears when a tray starts, and hot keys work without it"
+                ),
+                None => tracing::info!("tray icon shown"),
+            }
+            Some(tray)
+        }
+        Err(e) => {
+            tracing::warn!("no tray icon, running without one: {e}");
+            None
+        }
+    }
 }
 
 /// The worker owns the desktop connection and runs one job at a time.
@@ -242,7 +452,7 @@ fn start_worker(
                             None => continue,
                         }
                     }
-                    Job::Expansion(script, config) => (*script, config),
+                    Job::Run(script, config) => (*script, config),
                 };
                 let engine = Engine::new(&renderer, &config, cancel.clone());
                 let outcome = engine.run(&mut desktop, &script, &BTreeMap::new());

@@ -31,12 +31,23 @@ pub enum AgentEvent {
     Finished(RunOutcome),
     /// A script file or the config changed.
     Reload,
+    /// A click in the tray menu.
+    Tray(crate::tray::TrayAction),
     /// SIGINT/SIGTERM, or the listener stopped.
     Shutdown(String),
 }
 
 #[cfg(target_os = "linux")]
-pub use linux::run_headless;
+pub use linux::run;
+
+/// How the agent runs.
+#[derive(Debug, Clone, Default)]
+pub struct AgentOptions {
+    /// Show the tray icon (if the desktop has a tray host).
+    pub tray: bool,
+    /// Where the log files are, for the tray's "open log folder".
+    pub log_folder: Option<std::path::PathBuf>,
+}
 
 /// One log line per finished run; never a CPR number (the outcome's texts
 /// are redacted where they are built, and again here).

@@ -50,8 +50,7 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Starts the agent. The tray comes with the tray issue; until then the
-/// agent runs headless either way and says so.
+/// Starts the agent, with its tray icon unless `no_tray`.
 fn run_agent(setup: &Setup, no_tray: bool) -> anyhow::Result<ExitCode> {
     let log_folder = setup
         .config
@@ -63,28 +62,36 @@ fn run_agent(setup: &Setup, no_tray: bool) -> anyhow::Result<ExitCode> {
     if let Some(folder) = &_logs.folder {
         tracing::info!("logging to {}", folder.display());
     }
-    if !no_tray {
-        tracing::info!("no tray icon in this version: running headless");
-    }
     if setup.hotkey_folders.is_empty() {
         bail!(
             "no script folders found; name one with --hotkeys DIR or set agent.hotkey_folders in the config"
         );
     }
-    run_platform_agent(crate::agent::Sources {
+    let sources = crate::agent::Sources {
         config_paths: setup.config_paths.clone(),
         folders: setup.hotkey_folders.clone(),
-    })
+    };
+    let options = crate::agent::AgentOptions {
+        tray: !no_tray,
+        log_folder: _logs.folder.clone(),
+    };
+    run_platform_agent(sources, options)
 }
 
 #[cfg(target_os = "linux")]
-fn run_platform_agent(sources: crate::agent::Sources) -> anyhow::Result<ExitCode> {
-    crate::agent::run_headless(sources)?;
+fn run_platform_agent(
+    sources: crate::agent::Sources,
+    options: crate::agent::AgentOptions,
+) -> anyhow::Result<ExitCode> {
+    crate::agent::run(sources, options)?;
     Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(not(target_os = "linux"))]
-fn run_platform_agent(_sources: crate::agent::Sources) -> anyhow::Result<ExitCode> {
+fn run_platform_agent(
+    _sources: crate::agent::Sources,
+    _options: crate::agent::AgentOptions,
+) -> anyhow::Result<ExitCode> {
     bail!("the agent is not available on this operating system yet")
 }
 

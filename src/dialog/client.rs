@@ -55,17 +55,21 @@ impl DialogProcess {
     /// Shows a notice that closes by itself; does not wait. The text is
     /// redacted here, so a CPR number never reaches the screen in a notice.
     pub fn notice(&self, title: &str, text: &str, seconds: u64) {
-        let request = Request::notice(title, text, seconds);
+        self.show_detached(Request::notice(title, text, seconds));
+    }
+
+    /// Shows a window (cheat sheet, about) without waiting for it.
+    pub fn show_detached(&self, request: Request) {
         let program = self.program.clone();
         let spawned = std::thread::Builder::new()
-            .name("notice".into())
+            .name("dialog".into())
             .spawn(move || {
-                if let Err(e) = exchange(&program, &request, "meddelelsen") {
-                    tracing::warn!("notice not shown: {e}");
+                if let Err(e) = exchange(&program, &request, "vinduet") {
+                    tracing::warn!("window not shown: {e}");
                 }
             });
         if let Err(e) = spawned {
-            tracing::warn!("notice not shown: {e}");
+            tracing::warn!("window not shown: {e}");
         }
     }
 

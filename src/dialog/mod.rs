@@ -35,6 +35,10 @@ pub enum Request {
     Form { form: Form, today: NaiveDate },
     /// A script's `message` step: text and an OK button.
     Message { title: String, text: String },
+    /// Every hot key, filtered as you type (the tray's "Vis alle genveje").
+    CheatSheet {
+        entries: Vec<crate::tray::TrayEntry>,
+    },
     /// A notice that closes by itself after `seconds` (failures, refusals).
     Notice {
         title: String,

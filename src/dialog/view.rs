@@ -11,6 +11,7 @@ use eframe::egui::{self, Color32, Id, Key, Modifiers, RichText};
 use super::form::{FieldNote, FormState, Submit};
 use super::{Reply, Request};
 use crate::script::InputKind;
+use crate::tray::TrayEntry;
 
 const WIDTH: f32 = 480.0;
 const ERROR: Color32 = Color32::from_rgb(0xc0, 0x1c, 0x1c);
@@ -20,6 +21,7 @@ const WARNING: Color32 = Color32::from_rgb(0xb0, 0x60, 0x00);
 pub fn show(request: Request) -> anyhow::Result<Reply> {
     let reply = Rc::new(RefCell::new(Reply::Closed));
     let notice = matches!(request, Request::Notice { .. });
+    let cheat_sheet = matches!(request, Request::CheatSheet { .. });
     let (title, height, app): (String, f32, Box<dyn eframe::App>) = match request {
         Request::Form { form, today } => {
             let height = form_height(&form);
@@ -42,6 +44,14 @@ pub fn show(request: Request) -> anyhow::Result<Reply> {
             };
             (title, height, Box::new(app))
         }
+        Request::CheatSheet { entries } => {
+            let app = CheatSheetApp {
+                entries,
+                filter: String::new(),
+                first_frame: true,
+            };
+            ("Alle genveje".to_string(), 560.0, Box::new(app))
+        }
         Request::Notice {
             title,
             text,
@@ -60,7 +70,7 @@ pub fn show(request: Request) -> anyhow::Result<Reply> {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title(&window_title)
         .with_app_id("genvej")
-        .with_inner_size([WIDTH, height.min(760.0)])
+        .with_inner_size([if cheat_sheet { 640.0 } else { WIDTH }, height.min(760.0)])
         .with_always_on_top();
     if notice {
         // A notice must not take the keyboard from the caseworker.
@@ -355,5 +365,88 @@ impl eframe::App for TextApp {
         if close {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
+    }
+}
+
+/// Every hot key in a table, filtered as you type: name, chord, hotstrings,
+/// category and description all match.
+struct CheatSheetApp {
+    entries: Vec<TrayEntry>,
+    filter: String,
+    first_frame: bool,
+}
+
+impl CheatSheetApp {
+    fn visible(&self) -> Vec<&TrayEntry> {
+        let needle = self.filter.trim().to_lowercase();
+        let mut shown: Vec<&TrayEntry> = self
+            .entries
+            .iter()
+            .filter(|e| {
+                needle.is_empty()
+                    || [&e.name, &e.chord, &e.category, &e.description]
+                        .iter()
+                        .any(|t| t.to_lowercase().contains(&needle))
+                    || e.hotstrings
+                        .iter()
+                        .any(|h| h.to_lowercase().contains(&needle))
+            })
+            .collect();
+        shown.sort_by(|a, b| (&a.category, &a.name).cmp(&(&b.category, &b.name)));
+        shown
+    }
+}
+
+impl eframe::App for CheatSheetApp {
+    fn update(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        let first = self.first_frame;
+        if first {
+            self.first_frame = false;
+            ctx.set_visuals(egui::Visuals::light());
+            ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+        }
+        if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        egui::CentralPanel::default().show(ctx, |ui| {
+            let search = ui.add(
+                egui::TextEdit::singleline(&mut self.filter)
+                    .hint_text("Søg i genvejene …")
+                    .desired_width(f32::INFINITY),
+            );
+            if first {
+                search.request_focus();
+            }
+            ui.add_space(6.0);
+            let shown = self.visible();
+            ui.label(
+                RichText::new(format!("{} af {} genveje", shown.len(), self.entries.len()))
+                    .weak()
+                    .small(),
+            );
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                egui::Grid::new("genvej-cheat-sheet")
+                    .num_columns(2)
+                    .striped(true)
+                    .spacing([16.0, 6.0])
+                    .show(ui, |ui| {
+                        for entry in shown {
+                            let keys = std::iter::once(entry.chord.as_str())
+                                .chain(entry.hotstrings.iter().map(String::as_str))
+                                .filter(|k| !k.is_empty())
+                                .collect::<Vec<_>>()
+                                .join("  ·  ");
+                            ui.label(RichText::new(keys).monospace().strong());
+                            ui.vertical(|ui| {
+                                ui.label(RichText::new(&entry.name).strong());
+                                if !entry.description.is_empty() {
+                                    ui.label(RichText::new(&entry.description).small());
+                                }
+                            });
+                            ui.end_row();
+                        }
+                    });
+            });
+        });
     }
 }

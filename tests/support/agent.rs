@@ -32,12 +32,36 @@ pub fn toml_string(text: &str) -> String {
 }
 
 impl Agent {
-    /// Starts an agent named `name` with the given script files and config.
+    /// Starts an agent named `name` with the given script files and config,
+    /// without a tray icon.
     pub fn start(
         desktop: &mut Desktop,
         name: &str,
         scripts: &[(&str, &str)],
         config: &str,
+    ) -> Agent {
+        Agent::start_with(desktop, name, scripts, config, &["run", "--no-tray"], &[])
+    }
+
+    /// Starts an agent with its tray icon; `env_remove` names variables to
+    /// take away (e.g. the D-Bus session).
+    pub fn start_with_tray(
+        desktop: &mut Desktop,
+        name: &str,
+        scripts: &[(&str, &str)],
+        config: &str,
+        env_remove: &[&str],
+    ) -> Agent {
+        Agent::start_with(desktop, name, scripts, config, &["run"], env_remove)
+    }
+
+    fn start_with(
+        desktop: &mut Desktop,
+        name: &str,
+        scripts: &[(&str, &str)],
+        config: &str,
+        args: &[&str],
+        env_remove: &[&str],
     ) -> Agent {
         let folder = desktop.dir().join(name);
         let hotkeys = folder.join("hotkeys");
@@ -58,10 +82,13 @@ impl Agent {
             .arg(&config_path)
             .arg("--hotkeys")
             .arg(&hotkeys)
-            .args(["run", "--no-tray"])
+            .args(args)
             .env("GENVEJ_LOG", "debug")
             .stdout(std::process::Stdio::null())
             .stderr(stderr);
+        for var in env_remove {
+            command.env_remove(var);
+        }
         let pid = desktop.spawn(command);
         let agent = Agent { pid, log, folder };
         agent.wait_for_log(desktop, "genvej ready", READY_TIMEOUT);

@@ -917,6 +917,120 @@ impl Desktop {
             })
     }
 
+    /// Starts trayer, an XEmbed system tray, at the top right of the screen
+    /// and waits until it owns the tray selection (`_NET_SYSTEM_TRAY_S0`).
+    pub fn start_tray_host(&mut self) {
+        assert!(
+            find_program("trayer").is_some(),
+            "the tray tests need a system tray: apt-get install -y trayer"
+        );
+        let mut cmd = self.command("trayer");
+        cmd.args([
+            "--edge",
+            "top",
+            "--align",
+            "right",
+            "--widthtype",
+            "request",
+            "--height",
+            "32",
+            "--SetDockType",
+            "true",
+            "--transparent",
+            "false",
+            "--tint",
+            "0x888888",
+        ]);
+        self.spawn(cmd);
+        let conn = self.x11_connection();
+        let deadline = Instant::now() + COMMAND_TIMEOUT;
+        loop {
+            if tray_owner(&conn).is_some() {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "trayer did not start on {}",
+                self.display
+            );
+            thread::sleep(POLL);
+        }
+    }
+
+    /// Waits until some program holds the keyboard grab (an open menu does),
+    /// so keys pressed next go to it. Asked without ever taking the grab
+    /// (that would make the menu's own grab fail): a grab on an unmapped
+    /// window answers AlreadyGrabbed while another client has the keyboard,
+    /// and GrabNotViewable otherwise — the server checks in that order.
+    pub fn wait_for_keyboard_grab(&self, timeout: Duration) {
+        use x11rb::connection::Connection as _;
+        use x11rb::protocol::xproto::{
+            ConnectionExt as _, CreateWindowAux, GrabMode, GrabStatus, WindowClass,
+        };
+        let conn = self.x11_connection();
+        let root = conn.setup().roots[0].root;
+        let probe = conn.generate_id().expect("an X id");
+        conn.create_window(
+            0,
+            probe,
+            root,
+            -10,
+            -10,
+            1,
+            1,
+            0,
+            WindowClass::INPUT_OUTPUT,
+            0,
+            &CreateWindowAux::new(),
+        )
+        .expect("create the probe window");
+        let deadline = Instant::now() + timeout;
+        loop {
+            let status = conn
+                .grab_keyboard(
+                    false,
+                    probe,
+                    x11rb::CURRENT_TIME,
+                    GrabMode::ASYNC,
+                    GrabMode::ASYNC,
+                )
+                .ok()
+                .and_then(|c| c.reply().ok())
+                .map(|r| r.status);
+            if status == Some(GrabStatus::ALREADY_GRABBED) {
+                return;
+            }
+            assert_ne!(
+                status,
+                Some(GrabStatus::SUCCESS),
+                "the unmapped probe window must not be grabbable"
+            );
+            assert!(
+                Instant::now() < deadline,
+                "no program grabbed the keyboard within {timeout:?}"
+            );
+            thread::sleep(POLL);
+        }
+    }
+
+    /// Visible windows whose WM_CLASS instance name is exactly `instance`
+    /// (e.g. a tray icon and its open menu), as xdotool ids.
+    pub fn windows_of_instance(&self, instance: &str) -> Vec<String> {
+        let pattern = format!("^{instance}$");
+        self.run(
+            "xdotool",
+            &["search", "--onlyvisible", "--classname", &pattern],
+        )
+        .map(|out| {
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(|l| l.trim().to_string())
+                .filter(|l| !l.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+    }
+
     /// Waits until window `id` is no longer on screen (closed or unmapped).
     pub fn wait_for_window_gone(&self, id: &str, timeout: Duration) {
         let deadline = Instant::now() + timeout;
@@ -1322,4 +1436,17 @@ fn read_message(reader: &mut impl BufRead) -> io::Result<Option<Message>> {
         }
         _ => Err(invalid(format!("unexpected line {header:?}"))),
     }
+}
+
+/// The window owning the system tray selection, if a tray runs.
+fn tray_owner(conn: &RustConnection) -> Option<u32> {
+    use x11rb::protocol::xproto::ConnectionExt as _;
+    let atom = conn
+        .intern_atom(false, b"_NET_SYSTEM_TRAY_S0")
+        .ok()?
+        .reply()
+        .ok()?
+        .atom;
+    let owner = conn.get_selection_owner(atom).ok()?.reply().ok()?.owner;
+    (owner != x11rb::NONE).then_some(owner)
 }

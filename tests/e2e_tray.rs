@@ -1,0 +1,181 @@
+//! End-to-end: the tray icon on a real X server with a real system tray
+//! (trayer). The icon is clicked with xdotool, the menu is driven with the
+//! keyboard like a person would, and screenshots of the menu are kept in
+//! `target/artifacts/`.
+//!
+//! Needs, besides the desktop packages: trayer, libayatana-appindicator3-1.
+
+mod support;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use support::agent::{Agent, config};
+use support::desktop::Desktop;
+
+const LONG: Duration = Duration::from_secs(60);
+const SHORT: Duration = Duration::from_secs(10);
+
+/// One script, so the menu lists it directly: status line, the script, then
+/// "Vis alle genveje …", "Sæt genveje på pause" / "Genoptag genveje", …
+const UNDERSKRIFT: &str = r#"
+id = "underskrift"
+name = "Underskrift"
+hotkey = "Ctrl+Alt+U"
+manual_seconds = 20
+description = "Skriver sagsbehandlerens navn."
+
+[[step]]
+type = "{{ profile.name }}"
+"#;
+
+/// The XEmbed icon's WM_CLASS instance, from libappindicator's fallback.
+const ICON_INSTANCE: &str = "tray-icon tray app genvej";
+
+fn artifact(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/artifacts");
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {dir:?}: {e}"));
+    dir.join(name)
+}
+
+/// Waits for genvej's icon in the tray and returns its window id.
+fn wait_for_icon(desktop: &Desktop) -> String {
+    let deadline = Instant::now() + SHORT;
+    loop {
+        if let Some(icon) = desktop.windows_of_instance(ICON_INSTANCE).first() {
+            return icon.clone();
+        }
+        assert!(Instant::now() < deadline, "no genvej icon in the tray");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Clicks the icon and waits for the menu (a window of genvej's) to open.
+fn open_menu(desktop: &Desktop, icon: &str) {
+    desktop.xdotool(&["mousemove", "--window", icon, "16", "15", "click", "1"]);
+    let deadline = Instant::now() + SHORT;
+    while desktop.windows_of_instance("genvej").is_empty() {
+        assert!(Instant::now() < deadline, "the tray menu did not open");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The menu takes the keyboard a moment after it is mapped.
+    desktop.wait_for_keyboard_grab(SHORT);
+}
+
+/// Picks the `n`th active item of the open menu with the keyboard.
+fn choose(desktop: &Desktop, n: usize) {
+    let downs = vec!["Down"; n].join(" ");
+    desktop.key(&downs);
+    desktop.key("Return");
+}
+
+#[test]
+fn the_tray_menu_runs_a_script_into_the_window_that_had_focus() {
+    let mut desktop = require_desktop!();
+    desktop.start_tray_host();
+    let fasit = desktop.case_window("Fasit – journal");
+    let agent = Agent::start_with_tray(
+        &mut desktop,
+        "agent",
+        &[("underskrift.toml", UNDERSKRIFT)],
+        &config("", ""),
+        &[],
+    );
+    agent.wait_for_log(&desktop, "tray icon shown", SHORT);
+    desktop.activate(&fasit);
+
+    let icon = wait_for_icon(&desktop);
+    open_menu(&desktop, &icon);
+    desktop.screenshot(&artifact("tray-menu.png"));
+    choose(&desktop, 1);
+
+    agent.wait_for_log(&desktop, "«Underskrift» started from the tray", SHORT);
+    agent.wait_for_log(&desktop, "completed", LONG);
+    assert_eq!(
+        fasit.wait_for_text("Mette Sørensen", SHORT),
+        "Mette Sørensen"
+    );
+    agent.stop(&mut desktop);
+}
+
+#[test]
+fn pause_in_the_tray_frees_the_hot_keys_and_resume_takes_them_back() {
+    let mut desktop = require_desktop!();
+    desktop.start_tray_host();
+    let fasit = desktop.case_window("Fasit – journal");
+    let agent = Agent::start_with_tray(
+        &mut desktop,
+        "agent",
+        &[("underskrift.toml", UNDERSKRIFT)],
+        &config("", ""),
+        &[],
+    );
+    desktop.activate(&fasit);
+    let icon = wait_for_icon(&desktop);
+
+    open_menu(&desktop, &icon);
+    choose(&desktop, 3); // Sæt genveje på pause
+    agent.wait_for_log(&desktop, "genvej paused", SHORT);
+    // Another program can now take Ctrl+Alt+U: genvej let go of it.
+    let (ctrl_alt, u) = (0x4 | 0x8, 0x75);
+    drop(desktop.grab_key_elsewhere(u, ctrl_alt));
+
+    open_menu(&desktop, &icon);
+    desktop.screenshot(&artifact("tray-menu-paused.png"));
+    // While paused the script's item is greyed out, so the keyboard skips it.
+    choose(&desktop, 2); // Genoptag genveje
+    agent.wait_for_log(&desktop, "genvej resumed", SHORT);
+    desktop.activate(&fasit);
+    desktop.key("ctrl+alt+u");
+    agent.wait_for_log(&desktop, "completed", LONG);
+    assert_eq!(
+        fasit.wait_for_text("Mette Sørensen", SHORT),
+        "Mette Sørensen"
+    );
+    agent.stop(&mut desktop);
+}
+
+#[test]
+fn without_a_tray_or_a_dbus_session_the_agent_says_so_and_hot_keys_work() {
+    let mut desktop = require_desktop!();
+    let fasit = desktop.case_window("Fasit – journal");
+    let agent = Agent::start_with_tray(
+        &mut desktop,
+        "agent",
+        &[("underskrift.toml", UNDERSKRIFT)],
+        &config("", ""),
+        &["DBUS_SESSION_BUS_ADDRESS"],
+    );
+    agent.wait_for_log(
+        &desktop,
+        "no system tray on this desktop and no D-Bus session",
+        SHORT,
+    );
+    desktop.activate(&fasit);
+    desktop.key("ctrl+alt+u");
+    agent.wait_for_log(&desktop, "completed", LONG);
+    assert_eq!(
+        fasit.wait_for_text("Mette Sørensen", SHORT),
+        "Mette Sørensen"
+    );
+    agent.stop(&mut desktop);
+}
+
+#[test]
+fn quit_in_the_tray_stops_the_agent_cleanly() {
+    let mut desktop = require_desktop!();
+    desktop.start_tray_host();
+    let agent = Agent::start_with_tray(
+        &mut desktop,
+        "agent",
+        &[("underskrift.toml", UNDERSKRIFT)],
+        &config("", ""),
+        &[],
+    );
+    let icon = wait_for_icon(&desktop);
+    open_menu(&desktop, &icon);
+    choose(&desktop, 8); // Afslut genvej
+    agent.wait_for_log(&desktop, "genvej stopping: quit from the tray menu", SHORT);
+    agent.wait_for_log(&desktop, "genvej stopped", SHORT);
+    desktop.wait_for_window_gone(&icon, SHORT);
+}
