@@ -10,7 +10,7 @@ mod support;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use support::agent::{Agent, config};
+use support::agent::{Agent, Launch, config};
 use support::desktop::Desktop;
 
 const LONG: Duration = Duration::from_secs(60);
@@ -162,6 +162,29 @@ fn without_a_tray_or_a_dbus_session_the_agent_says_so_and_hot_keys_work() {
 }
 
 #[test]
+fn the_cheat_sheet_opens_from_the_tray_with_the_search_field_ready() {
+    let mut desktop = require_desktop!();
+    desktop.start_tray_host();
+    let agent = Agent::start_with_tray(
+        &mut desktop,
+        "agent",
+        &[("underskrift.toml", UNDERSKRIFT)],
+        &config("", ""),
+        &[],
+    );
+    let icon = wait_for_icon(&desktop);
+    open_menu(&desktop, &icon);
+    choose(&desktop, 2); // Vis alle genveje …
+    let sheet = desktop.wait_for_window("genvej – Alle genveje", SHORT);
+    desktop.wait_for_active(&sheet, SHORT);
+    desktop.xdotool(&["type", "--delay", "15", "underskr"]);
+    desktop.screenshot(&artifact("cheat-sheet.png"));
+    desktop.key("Escape");
+    desktop.wait_for_window_gone(&sheet, SHORT);
+    agent.stop(&mut desktop);
+}
+
+#[test]
 fn quit_in_the_tray_stops_the_agent_cleanly() {
     let mut desktop = require_desktop!();
     desktop.start_tray_host();
@@ -178,4 +201,38 @@ fn quit_in_the_tray_stops_the_agent_cleanly() {
     agent.wait_for_log(&desktop, "genvej stopping: quit from the tray menu", SHORT);
     agent.wait_for_log(&desktop, "genvej stopped", SHORT);
     desktop.wait_for_window_gone(&icon, SHORT);
+}
+
+#[test]
+fn without_libappindicator_the_agent_runs_on_without_a_tray_and_says_why() {
+    const LIBRARY: &str = "/usr/lib/x86_64-linux-gnu/libayatana-appindicator3.so.1";
+    assert!(
+        std::path::Path::new(LIBRARY).exists(),
+        "this test hides {LIBRARY}: apt-get install -y libayatana-appindicator3-1"
+    );
+    let mut desktop = require_desktop!();
+    desktop.start_tray_host();
+    let fasit = desktop.case_window("Fasit – journal");
+    // A private mount namespace where the library is an empty file, as on a
+    // PC where it was never installed; tray-icon panics loading it.
+    let hide = format!("mount --bind /dev/null {LIBRARY} && exec \"$@\"");
+    let agent = Agent::start_with(
+        &mut desktop,
+        "agent",
+        &[("underskrift.toml", UNDERSKRIFT)],
+        &config("", ""),
+        Launch {
+            wrapper: &["unshare", "--mount", "--", "sh", "-c", &hide, "sh"],
+            ..Launch::default()
+        },
+    );
+    agent.wait_for_log(&desktop, "no tray icon, running without one", SHORT);
+    desktop.activate(&fasit);
+    desktop.key("ctrl+alt+u");
+    agent.wait_for_log(&desktop, "completed", LONG);
+    assert_eq!(
+        fasit.wait_for_text("Mette Sørensen", SHORT),
+        "Mette Sørensen"
+    );
+    agent.stop(&mut desktop);
 }

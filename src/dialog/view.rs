@@ -376,27 +376,6 @@ struct CheatSheetApp {
     first_frame: bool,
 }
 
-impl CheatSheetApp {
-    fn visible(&self) -> Vec<&TrayEntry> {
-        let needle = self.filter.trim().to_lowercase();
-        let mut shown: Vec<&TrayEntry> = self
-            .entries
-            .iter()
-            .filter(|e| {
-                needle.is_empty()
-                    || [&e.name, &e.chord, &e.category, &e.description]
-                        .iter()
-                        .any(|t| t.to_lowercase().contains(&needle))
-                    || e.hotstrings
-                        .iter()
-                        .any(|h| h.to_lowercase().contains(&needle))
-            })
-            .collect();
-        shown.sort_by(|a, b| (&a.category, &a.name).cmp(&(&b.category, &b.name)));
-        shown
-    }
-}
-
 impl eframe::App for CheatSheetApp {
     fn update(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         let first = self.first_frame;
@@ -418,7 +397,7 @@ impl eframe::App for CheatSheetApp {
                 search.request_focus();
             }
             ui.add_space(6.0);
-            let shown = self.visible();
+            let shown = TrayEntry::matching(&self.entries, &self.filter);
             ui.label(
                 RichText::new(format!("{} af {} genveje", shown.len(), self.entries.len()))
                     .weak()

@@ -42,6 +42,30 @@ impl TrayEntry {
         }
     }
 
+    /// The entries a cheat-sheet search shows: every word of `filter` must
+    /// occur in the name, chord, hotstrings, category or description (any
+    /// case); sorted by category, then name.
+    pub fn matching<'e>(entries: &'e [TrayEntry], filter: &str) -> Vec<&'e TrayEntry> {
+        let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
+        let mut shown: Vec<&TrayEntry> = entries
+            .iter()
+            .filter(|e| {
+                let haystack = [
+                    e.name.as_str(),
+                    e.chord.as_str(),
+                    e.category.as_str(),
+                    e.description.as_str(),
+                    &e.hotstrings.join(" "),
+                ]
+                .join(" ")
+                .to_lowercase();
+                words.iter().all(|w| haystack.contains(w.as_str()))
+            })
+            .collect();
+        shown.sort_by(|a, b| (&a.category, &a.name).cmp(&(&b.category, &b.name)));
+        shown
+    }
+
     /// The menu's label: the name, and the chord when there is one.
     pub fn label(&self) -> String {
         if self.chord.is_empty() {
@@ -295,6 +319,26 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn the_cheat_sheet_filter_matches_every_word_anywhere() {
+        let mut journal = entry("Journalnotat", "Ctrl+Alt+J", "Journal");
+        journal.description = "Notat efter samtale med borgeren".into();
+        let mut name = entry("Underskrift", "", "Tekster");
+        name.hotstrings = vec![";navn".into()];
+        let entries = vec![journal, name, entry("Åbn borger", "Ctrl+Alt+B", "Borger")];
+        let names = |filter: &str| -> Vec<String> {
+            TrayEntry::matching(&entries, filter)
+                .iter()
+                .map(|e| e.name.clone())
+                .collect()
+        };
+        assert_eq!(names(""), ["Åbn borger", "Journalnotat", "Underskrift"]);
+        assert_eq!(names("BORGER"), ["Åbn borger", "Journalnotat"]);
+        assert_eq!(names("samtale ctrl"), ["Journalnotat"]);
+        assert_eq!(names(";navn"), ["Underskrift"]);
+        assert!(names("fasit").is_empty());
     }
 
     #[test]

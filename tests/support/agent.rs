@@ -31,6 +31,27 @@ pub fn toml_string(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()
 }
 
+/// How to start the agent.
+pub struct Launch<'a> {
+    /// With the tray icon (`genvej run`), else `genvej run --no-tray`.
+    pub tray: bool,
+    /// Environment variables to take away (e.g. the D-Bus session).
+    pub env_remove: &'a [&'a str],
+    /// A program (and its arguments) that starts genvej, e.g. `unshare`;
+    /// it must exec genvej so the process id stays the agent's.
+    pub wrapper: &'a [&'a str],
+}
+
+impl Default for Launch<'_> {
+    fn default() -> Self {
+        Launch {
+            tray: true,
+            env_remove: &[],
+            wrapper: &[],
+        }
+    }
+}
+
 impl Agent {
     /// Starts an agent named `name` with the given script files and config,
     /// without a tray icon.
@@ -40,7 +61,11 @@ impl Agent {
         scripts: &[(&str, &str)],
         config: &str,
     ) -> Agent {
-        Agent::start_with(desktop, name, scripts, config, &["run", "--no-tray"], &[])
+        let launch = Launch {
+            tray: false,
+            ..Launch::default()
+        };
+        Agent::start_with(desktop, name, scripts, config, launch)
     }
 
     /// Starts an agent with its tray icon; `env_remove` names variables to
@@ -52,16 +77,20 @@ impl Agent {
         config: &str,
         env_remove: &[&str],
     ) -> Agent {
-        Agent::start_with(desktop, name, scripts, config, &["run"], env_remove)
+        let launch = Launch {
+            env_remove,
+            ..Launch::default()
+        };
+        Agent::start_with(desktop, name, scripts, config, launch)
     }
 
-    fn start_with(
+    /// Starts an agent the way `launch` says.
+    pub fn start_with(
         desktop: &mut Desktop,
         name: &str,
         scripts: &[(&str, &str)],
         config: &str,
-        args: &[&str],
-        env_remove: &[&str],
+        launch: Launch,
     ) -> Agent {
         let folder = desktop.dir().join(name);
         let hotkeys = folder.join("hotkeys");
@@ -76,7 +105,20 @@ impl Agent {
         let stderr =
             File::create(&log).unwrap_or_else(|e| panic!("cannot create {}: {e}", log.display()));
 
-        let mut command = desktop.command(env!("CARGO_BIN_EXE_genvej"));
+        let genvej = env!("CARGO_BIN_EXE_genvej");
+        let mut command = match launch.wrapper.split_first() {
+            Some((program, args)) => {
+                let mut command = desktop.command(program);
+                command.args(args).arg(genvej);
+                command
+            }
+            None => desktop.command(genvej),
+        };
+        let args: &[&str] = if launch.tray {
+            &["run"]
+        } else {
+            &["run", "--no-tray"]
+        };
         command
             .arg("--config")
             .arg(&config_path)
@@ -86,7 +128,7 @@ impl Agent {
             .env("GENVEJ_LOG", "debug")
             .stdout(std::process::Stdio::null())
             .stderr(stderr);
-        for var in env_remove {
+        for var in launch.env_remove {
             command.env_remove(var);
         }
         let pid = desktop.spawn(command);
