@@ -12,7 +12,7 @@ mod support;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use support::agent::{Agent, config};
+use support::agent::{Agent, config, set_primary};
 use support::desktop::Desktop;
 
 const LONG: Duration = Duration::from_secs(60);
@@ -219,5 +219,56 @@ wait_window = { title = "Vitas*", timeout_ms = 300 }
         "the notice must not take the keyboard"
     );
     desktop.wait_for_window_gone(&notice, SHORT);
+    agent.stop(&mut desktop);
+}
+
+#[test]
+fn with_a_notification_service_a_failure_becomes_a_toast_without_the_cpr() {
+    let mut desktop = require_desktop!();
+    desktop.start_session_bus();
+    let notifications = desktop.start_notification_service();
+    let fasit = desktop.case_window("Fasit – journal");
+    let script = r#"
+id = "vitas"
+name = "Åbn Vitas"
+hotkey = "Ctrl+Alt+V"
+manual_seconds = 30
+
+[[input]]
+name = "cpr"
+kind = "cpr"
+from = ["selection"]
+
+[[step]]
+require = { condition = "cpr.digits == '0000000000'", message = "Borgeren {{ cpr }} har ingen sag i Vitas" }
+"#;
+    let agent = Agent::start(
+        &mut desktop,
+        "agent",
+        &[("vitas.toml", script)],
+        &config("", "notice_seconds = 3"),
+    );
+    set_primary(&mut desktop, "070761-4285");
+    desktop.activate(&fasit);
+
+    desktop.key("ctrl+alt+v");
+    agent.wait_for_log(&desktop, "stoppede ved trin 1", LONG);
+    let line = desktop.wait_for_line(&notifications, "Åbn Vitas: fejl", SHORT);
+    let toast: serde_json::Value = serde_json::from_str(&line).expect("a JSON line");
+    assert_eq!(toast["app"], "genvej");
+    assert_eq!(toast["timeout_ms"], 3000);
+    assert_eq!(
+        toast["body"],
+        "«Åbn Vitas» stoppede ved trin 1 (require, linje 12): Borgeren 070761-XXXX har ingen sag i Vitas"
+    );
+    assert!(
+        !line.contains("4285"),
+        "a CPR number in a notification: {line}"
+    );
+    assert_eq!(
+        desktop.find_window("genvej – Åbn Vitas: fejl"),
+        None,
+        "no own window when the desktop shows the notice"
+    );
     agent.stop(&mut desktop);
 }

@@ -52,10 +52,38 @@ impl DialogProcess {
         self.exchange(&request, "beskeden").map(|_| ())
     }
 
-    /// Shows a notice that closes by itself; does not wait. The text is
-    /// redacted here, so a CPR number never reaches the screen in a notice.
+    /// Shows a notice that closes by itself; does not wait. It goes to the
+    /// desktop's notification service where one runs, else to genvej's own
+    /// small window. The text is redacted here, so a CPR number never
+    /// reaches the screen in a notice.
     pub fn notice(&self, title: &str, text: &str, seconds: u64) {
-        self.show_detached(Request::notice(title, text, seconds));
+        let request = Request::notice(title, text, seconds);
+        let program = self.program.clone();
+        let spawned = std::thread::Builder::new()
+            .name("notice".into())
+            .spawn(move || {
+                #[cfg(target_os = "linux")]
+                if let Request::Notice {
+                    title,
+                    text,
+                    seconds,
+                } = &request
+                {
+                    match super::toast::show(title, text, *seconds) {
+                        Ok(()) => {
+                            tracing::debug!("notice sent to the notification service");
+                            return;
+                        }
+                        Err(e) => tracing::debug!("no notification service ({e}); own window"),
+                    }
+                }
+                if let Err(e) = exchange(&program, &request, "meddelelsen") {
+                    tracing::warn!("notice not shown: {e}");
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::warn!("notice not shown: {e}");
+        }
     }
 
     /// Shows a window (cheat sheet, about) without waiting for it.

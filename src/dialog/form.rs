@@ -37,6 +37,17 @@ pub enum FieldNote {
     Hint(String),
 }
 
+/// A key that moves through the form or steps a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NavKey {
+    /// Tab.
+    Next,
+    /// Shift+Tab.
+    Previous,
+    Up,
+    Down,
+}
+
 /// The result of pressing Enter/OK.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Submit {
@@ -134,6 +145,42 @@ impl FormState {
     /// Whether the caseworker has been warned and may submit again to accept.
     pub fn awaiting_acceptance(&self, index: usize) -> bool {
         self.warned.iter().any(|(i, _)| *i == index)
+    }
+
+    /// Applies a batch of keys in the order they were pressed, following
+    /// Tab/Shift+Tab from field `focused` (each field is one Tab stop): Up
+    /// and Down step the date or choice that has the focus at that moment.
+    /// Returns, per key, whether it was used here (the view then hides it
+    /// from egui, which would otherwise move the focus with it). Keys can
+    /// arrive several to a frame, so the order matters, not the frames.
+    pub fn apply_keys(&mut self, focused: Option<usize>, keys: &[NavKey]) -> Vec<bool> {
+        let mut at = focused;
+        keys.iter()
+            .map(|key| match key {
+                NavKey::Next => {
+                    at = Some(at.map_or(0, |i| i + 1));
+                    false
+                }
+                NavKey::Previous => {
+                    at = at.and_then(|i| i.checked_sub(1));
+                    false
+                }
+                NavKey::Up | NavKey::Down => {
+                    let by = if *key == NavKey::Up { 1 } else { -1 };
+                    match at.and_then(|i| self.fields.get(i).map(|f| (i, f.field.kind))) {
+                        Some((i, InputKind::Date)) => {
+                            self.step_date(i, by);
+                            true
+                        }
+                        Some((i, InputKind::Choice)) => {
+                            self.step_choice(i, -by as isize);
+                            true
+                        }
+                        _ => false,
+                    }
+                }
+            })
+            .collect()
     }
 
     /// Moves a date field by `days` (arrow keys); an empty field starts at today.
@@ -315,6 +362,28 @@ mod tests {
         assert_eq!(f.fields[1].text, "Sygedagpenge");
         f.step_choice(1, 1);
         assert_eq!(f.fields[1].text, "Kontanthjælp");
+    }
+
+    #[test]
+    fn keys_in_one_batch_follow_the_focus_in_order() {
+        let mut choice = field("ydelse", InputKind::Choice);
+        choice.choices = vec!["A".into(), "B".into(), "C".into()];
+        let mut f = form(vec![
+            field("cpr", InputKind::Cpr),
+            choice,
+            field("dato", InputKind::Date),
+        ]);
+        use NavKey::*;
+        let used = f.apply_keys(Some(0), &[Down, Next, Down, Down, Next, Up, Previous, Up]);
+        assert_eq!(used, [false, false, true, true, false, true, false, true]);
+        assert_eq!(
+            f.fields[1].text, "A",
+            "B after two Downs, then back up to A"
+        );
+        assert_eq!(
+            f.fields[2].text, "23-11-2026",
+            "an empty date starts at today"
+        );
     }
 
     #[test]

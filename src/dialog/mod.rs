@@ -14,6 +14,8 @@ mod client;
 mod form;
 #[cfg(target_os = "linux")]
 mod no_focus;
+#[cfg(target_os = "linux")]
+mod toast;
 mod view;
 
 use std::collections::BTreeMap;

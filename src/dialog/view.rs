@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use eframe::egui::{self, Color32, Id, Key, Modifiers, RichText};
 
-use super::form::{FieldNote, FormState, Submit};
+use super::form::{FieldNote, FormState, NavKey, Submit};
 use super::{Reply, Request};
 use crate::script::InputKind;
 use crate::tray::TrayEntry;
@@ -28,6 +28,7 @@ pub fn show(request: Request) -> anyhow::Result<Reply> {
             let state = FormState::new(form, today);
             let title = state.title.clone();
             let app = FormApp {
+                widget_ids: vec![None; state.fields.len()],
                 state,
                 reply: reply.clone(),
                 first_frame: true,
@@ -132,6 +133,9 @@ struct FormApp {
     first_frame: bool,
     /// A field to give the keyboard focus to in this frame.
     focus: Option<usize>,
+    /// Each field's widget id as egui gave it in the last frame (a combo
+    /// box's differs from the id it was made with).
+    widget_ids: Vec<Option<Id>>,
 }
 
 impl FormApp {
@@ -149,7 +153,7 @@ impl FormApp {
 
     fn focused_field(&self, ctx: &egui::Context) -> Option<usize> {
         let focused = ctx.memory(|m| m.focused())?;
-        (0..self.state.fields.len()).find(|i| field_id(*i) == focused)
+        self.widget_ids.iter().position(|id| *id == Some(focused))
     }
 
     fn field(&mut self, ui: &mut egui::Ui, index: usize) {
@@ -210,6 +214,7 @@ impl FormApp {
                 )
             }
         };
+        self.widget_ids[index] = Some(response.id);
         if response.lost_focus() {
             state.touched = true;
         }
@@ -217,30 +222,6 @@ impl FormApp {
             && state.text.chars().filter(char::is_ascii_digit).count() >= 10
         {
             state.touched = true;
-        }
-        if response.has_focus() && matches!(state.field.kind, InputKind::Date | InputKind::Choice) {
-            // Up/Down step the value here instead of moving the focus.
-            let keep_arrows = egui::EventFilter {
-                vertical_arrows: true,
-                ..Default::default()
-            };
-            ui.memory_mut(|m| m.set_focus_lock_filter(response.id, keep_arrows));
-            let kind = state.field.kind;
-            // Several presses can arrive in one frame; each one counts.
-            let (up, down) = ui.ctx().input_mut(|i| {
-                (
-                    i.count_and_consume_key(Modifiers::NONE, Key::ArrowUp),
-                    i.count_and_consume_key(Modifiers::NONE, Key::ArrowDown),
-                )
-            });
-            let by = up as i64 - down as i64;
-            if by != 0 {
-                match kind {
-                    InputKind::Date => self.state.step_date(index, by),
-                    InputKind::Choice => self.state.step_choice(index, -by as isize),
-                    _ => {}
-                }
-            }
         }
         if self.focus == Some(index) {
             response.request_focus();
@@ -268,6 +249,49 @@ impl FormApp {
 }
 
 impl eframe::App for FormApp {
+    /// Up/Down for dates and choices are handled here, before egui sees
+    /// them: egui would move the focus with them, and when several keys
+    /// arrive in one frame ("Tab Down Down") only the order tells which
+    /// field they were meant for.
+    fn raw_input_hook(&mut self, ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        let mut keys = Vec::new();
+        let mut positions = Vec::new();
+        for (position, event) in raw_input.events.iter().enumerate() {
+            if let egui::Event::Key {
+                key,
+                pressed: true,
+                modifiers,
+                ..
+            } = event
+            {
+                let nav = match key {
+                    Key::Tab if modifiers.shift => NavKey::Previous,
+                    Key::Tab => NavKey::Next,
+                    Key::ArrowUp if modifiers.is_none() => NavKey::Up,
+                    Key::ArrowDown if modifiers.is_none() => NavKey::Down,
+                    _ => continue,
+                };
+                keys.push(nav);
+                positions.push(position);
+            }
+        }
+        if keys.is_empty() {
+            return;
+        }
+        let used = self.state.apply_keys(self.focused_field(ctx), &keys);
+        let drop: Vec<usize> = positions
+            .into_iter()
+            .zip(used)
+            .filter_map(|(position, used)| used.then_some(position))
+            .collect();
+        let mut index = 0;
+        raw_input.events.retain(|_| {
+            let keep = !drop.contains(&index);
+            index += 1;
+            keep
+        });
+    }
+
     fn update(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         if self.first_frame {
             self.first_frame = false;

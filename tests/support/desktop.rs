@@ -88,6 +88,7 @@ const MAP_RETRY: Duration = Duration::from_millis(250);
 /// working directory; written into the desktop's temp dir at start (see
 /// [`Desktop::case_window_script`]).
 const CASE_WINDOW_PY: &str = include_str!("case_window.py");
+const NOTIFICATION_SERVER_PY: &str = include_str!("notification_server.py");
 
 /// openbox configuration without a single key binding, so the window manager
 /// never grabs a key that genvej or a test uses (openbox's default rc.xml
@@ -165,6 +166,9 @@ pub struct Desktop {
     /// Everything else (openbox, windows, xclip, processes under test).
     clients: Vec<Tracked>,
     windows_started: usize,
+    /// The desktop's own D-Bus session, once started; programs never see
+    /// the developer's session bus.
+    session_bus: Option<String>,
     /// Held for the desktop's life, released after Drop has cleaned up.
     _turn: MutexGuard<'static, ()>,
 }
@@ -291,6 +295,7 @@ impl Desktop {
             server,
             clients: Vec::new(),
             windows_started: 0,
+            session_bus: None,
             _turn: turn,
         })
     }
@@ -619,7 +624,61 @@ impl Desktop {
         cmd.env("DISPLAY", &self.display)
             .env_remove("WAYLAND_DISPLAY")
             .stdin(Stdio::null());
+        match &self.session_bus {
+            Some(address) => cmd.env("DBUS_SESSION_BUS_ADDRESS", address),
+            None => cmd.env_remove("DBUS_SESSION_BUS_ADDRESS"),
+        };
         cmd
+    }
+
+    /// Starts a private D-Bus session bus for this desktop; programs started
+    /// afterwards get it as `DBUS_SESSION_BUS_ADDRESS`.
+    pub fn start_session_bus(&mut self) {
+        assert!(
+            find_program("dbus-daemon").is_some(),
+            "this test needs a D-Bus daemon: apt-get install -y dbus-daemon"
+        );
+        let socket = self.dir().join("session-bus");
+        let address = format!("unix:path={}", socket.display());
+        let mut cmd = self.command("dbus-daemon");
+        cmd.args(["--session", "--nofork", "--nopidfile"])
+            .arg(format!("--address={address}"));
+        self.spawn(cmd);
+        let deadline = Instant::now() + COMMAND_TIMEOUT;
+        while !socket.exists() {
+            assert!(
+                Instant::now() < deadline,
+                "the D-Bus session bus did not start"
+            );
+            thread::sleep(POLL);
+        }
+        self.session_bus = Some(address);
+    }
+
+    /// Starts a stand-in notification service on this desktop's session bus
+    /// (see notification_server.py) and returns the file it writes each
+    /// notification to, one JSON line each.
+    pub fn start_notification_service(&mut self) -> PathBuf {
+        assert!(
+            self.session_bus.is_some(),
+            "start_session_bus() before the notification service"
+        );
+        let script = self.dir().join("notification_server.py");
+        write_file(&script, NOTIFICATION_SERVER_PY).unwrap_or_else(|e| panic!("{e}"));
+        let out = self.dir().join("notifications.jsonl");
+        let ready = self.dir().join("notifications.ready");
+        let mut cmd = self.command(&self.python.to_string_lossy());
+        cmd.arg(&script).arg(&out).arg(&ready);
+        self.spawn(cmd);
+        let deadline = Instant::now() + COMMAND_TIMEOUT;
+        while !ready.exists() {
+            assert!(
+                Instant::now() < deadline,
+                "the notification service did not start (needs python3-dbus and python3-gi)"
+            );
+            thread::sleep(POLL);
+        }
+        out
     }
 
     /// Spawns `cmd` in its own process group, killed (with everything it
