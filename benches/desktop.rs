@@ -60,7 +60,7 @@ use x11rb::rust_connection::RustConnection;
 use x11rb::wrapper::ConnectionExt as _;
 
 use genvej::config::AgentSettings;
-use support::agent::{Agent, config, toml_string};
+use support::agent::{Agent, Launch, config, toml_string};
 use support::desktop::{CaseWindow, Desktop};
 use support::texts::DANISH_2000;
 
@@ -104,8 +104,11 @@ fn main() {
     bench_xdotool_typing(&mut desktop, None);
     bench_xdotool_typing(&mut desktop, Some(1));
     bench_genvej_typing_and_paste(&mut desktop, &probe);
-    bench_idle(&mut desktop);
+    bench_idle(&mut desktop, false);
+    bench_form_open(&mut desktop);
     bench_startup(&mut desktop);
+    desktop.start_tray_host();
+    bench_idle(&mut desktop, true);
 
     println!("load average at the end: {}", load_average());
 }
@@ -351,9 +354,18 @@ fn print_paste(runs: &[Option<Duration>]) {
 // ---------------------------------------------------------------------------
 // 4. Idle agent and 5. start-up with 80 scripts
 
-fn bench_idle(desktop: &mut Desktop) {
+fn bench_idle(desktop: &mut Desktop, tray: bool) {
     let (scripts, config) = eighty_scripts();
-    let agent = start_with_scripts(desktop, "idle-80", &scripts, &config);
+    let files: Vec<(&str, &str)> = scripts
+        .iter()
+        .map(|(file, text)| (file.as_str(), text.as_str()))
+        .collect();
+    let name = if tray { "idle-80-tray" } else { "idle-80" };
+    let launch = Launch {
+        tray,
+        ..Launch::default()
+    };
+    let agent = Agent::start_with(desktop, name, &files, &config, launch);
     let ready = agent.wait_for_log(desktop, "genvej ready", ARRIVAL_TIMEOUT);
     let cpu_before = cpu_time(agent.pid);
     thread::sleep(IDLE_WINDOW);
@@ -362,13 +374,48 @@ fn bench_idle(desktop: &mut Desktop) {
     agent.stop(desktop);
 
     println!(
-        "idle agent, {}: VmRSS {:.1} MB, CPU time {:.0} ms over {} s ({:.3} % of one core; /proc counts in {:.0} ms ticks)",
+        "idle agent{}, {}: VmRSS {:.1} MB, CPU time {:.0} ms over {} s ({:.3} % of one core; /proc counts in {:.0} ms ticks)",
+        if tray { " with tray icon" } else { "" },
         ready_summary(&ready),
         rss_kb as f64 / 1024.0,
         cpu.as_secs_f64() * 1000.0,
         IDLE_WINDOW.as_secs(),
         100.0 * cpu.as_secs_f64() / IDLE_WINDOW.as_secs_f64(),
         1000.0 / clock_ticks_per_second()
+    );
+}
+
+/// Hot key → the form dialog on screen (a `genvej dialog` process started,
+/// GL set up, first frame drawn, window mapped), then Escape.
+fn bench_form_open(desktop: &mut Desktop) {
+    const RUNS: usize = 10;
+    let script = "id = \"form\"\nname = \"Formular\"\nhotkey = \"Ctrl+Alt+F\"\nmanual_seconds = 5\n\n[[input]]\nname = \"cpr\"\nkind = \"cpr\"\n\n[[step]]\ntype = \"{{ cpr }}\"\n";
+    let window = desktop.case_window("Fasit – formular");
+    let agent = Agent::start(desktop, "form", &[("form.toml", script)], &config("", ""));
+    let times: Vec<Duration> = (1..=RUNS)
+        .map(|n| {
+            desktop.activate(&window);
+            let started = Instant::now();
+            desktop.key("ctrl+alt+f");
+            let dialog = desktop.wait_for_window("genvej – Formular", ARRIVAL_TIMEOUT);
+            let elapsed = started.elapsed();
+            desktop.wait_for_active(&dialog, ARRIVAL_TIMEOUT);
+            desktop.key("Escape");
+            wait_until("the form to be cancelled", || {
+                agent.count_in_log("cancelled") >= n
+            });
+            elapsed
+        })
+        .collect();
+    agent.stop(desktop);
+    let stats = Stats::new(times);
+    println!(
+        "form dialog: hot key → window on screen median {}, min {}, max {} ({} runs; xdotool polls every {} ms)",
+        ms(stats.percentile(50)),
+        ms(stats.min()),
+        ms(stats.max()),
+        stats.count(),
+        5
     );
 }
 

@@ -9,11 +9,10 @@
 
 mod support;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use support::agent::{Agent, config, set_primary};
-use support::desktop::Desktop;
+use support::desktop::{CaseWindow, Desktop};
 
 const LONG: Duration = Duration::from_secs(60);
 const SHORT: Duration = Duration::from_secs(10);
@@ -43,18 +42,28 @@ from = ["prompt"]
 type = "{{ cpr }};{{ ydelse }}"
 "#;
 
-fn artifact(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/artifacts");
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {dir:?}: {e}"));
-    dir.join(name)
-}
-
 /// Waits for the dialog titled `genvej – {title}` to be on screen with the
 /// keyboard focus, ready for keys; returns its window id.
 fn wait_for_dialog(desktop: &Desktop, title: &str) -> String {
     let id = desktop.wait_for_window(&format!("genvej – {title}"), SHORT);
     desktop.wait_for_active(&id, SHORT);
     id
+}
+
+/// Starts the agent with the «Ny aftale» script, presses its hot key in
+/// the Fasit window and waits for the form.
+fn open_ny_aftale(desktop: &mut Desktop) -> (CaseWindow, Agent) {
+    let fasit = desktop.case_window("Fasit – journal");
+    let agent = Agent::start(
+        desktop,
+        "agent",
+        &[("ny-aftale.toml", NY_AFTALE)],
+        &config("", ""),
+    );
+    desktop.activate(&fasit);
+    desktop.key("ctrl+alt+n");
+    wait_for_dialog(desktop, "Ny aftale");
+    (fasit, agent)
 }
 
 fn type_ascii(desktop: &Desktop, text: &str) {
@@ -65,21 +74,11 @@ fn type_ascii(desktop: &Desktop, text: &str) {
 #[test]
 fn a_form_asks_the_cpr_and_the_script_types_into_the_window_that_had_focus() {
     let mut desktop = require_desktop!();
-    let fasit = desktop.case_window("Fasit – journal");
-    let agent = Agent::start(
-        &mut desktop,
-        "agent",
-        &[("ny-aftale.toml", NY_AFTALE)],
-        &config("", ""),
-    );
-    desktop.activate(&fasit);
-
-    desktop.key("ctrl+alt+n");
-    wait_for_dialog(&desktop, "Ny aftale");
+    let (fasit, agent) = open_ny_aftale(&mut desktop);
     type_ascii(&desktop, "070761-4285");
     // Tab to the choice; Down twice picks the second benefit.
     desktop.key("Tab Down Down");
-    desktop.screenshot(&artifact("form-filled.png"));
+    desktop.screenshot(&support::artifact("form-filled.png"));
     desktop.key("Return");
 
     agent.wait_for_log(&desktop, "completed", LONG);
@@ -97,17 +96,7 @@ fn a_form_asks_the_cpr_and_the_script_types_into_the_window_that_had_focus() {
 #[test]
 fn escape_cancels_the_form_and_nothing_is_typed() {
     let mut desktop = require_desktop!();
-    let fasit = desktop.case_window("Fasit – journal");
-    let agent = Agent::start(
-        &mut desktop,
-        "agent",
-        &[("ny-aftale.toml", NY_AFTALE)],
-        &config("", ""),
-    );
-    desktop.activate(&fasit);
-
-    desktop.key("ctrl+alt+n");
-    wait_for_dialog(&desktop, "Ny aftale");
+    let (fasit, agent) = open_ny_aftale(&mut desktop);
     type_ascii(&desktop, "0707");
     desktop.key("Escape");
 
@@ -125,21 +114,11 @@ fn escape_cancels_the_form_and_nothing_is_typed() {
 #[test]
 fn an_impossible_cpr_date_is_refused_in_the_form_until_it_is_corrected() {
     let mut desktop = require_desktop!();
-    let fasit = desktop.case_window("Fasit – journal");
-    let agent = Agent::start(
-        &mut desktop,
-        "agent",
-        &[("ny-aftale.toml", NY_AFTALE)],
-        &config("", ""),
-    );
-    desktop.activate(&fasit);
-
-    desktop.key("ctrl+alt+n");
-    wait_for_dialog(&desktop, "Ny aftale");
+    let (fasit, agent) = open_ny_aftale(&mut desktop);
     // 31 February does not exist: Enter must not submit this.
     type_ascii(&desktop, "310299-1234");
     desktop.key("Tab Down Shift+Tab Return");
-    desktop.screenshot(&artifact("form-invalid-cpr.png"));
+    desktop.screenshot(&support::artifact("form-invalid-cpr.png"));
     // The focus is back in the CPR field; replace the number and submit.
     desktop.key("ctrl+a");
     type_ascii(&desktop, "070761-4285");
@@ -212,7 +191,7 @@ wait_window = { title = "Vitas*", timeout_ms = 300 }
     desktop.key("ctrl+alt+v");
     agent.wait_for_log(&desktop, "stoppede ved trin 1", LONG);
     let notice = desktop.wait_for_window("genvej – Åbn Vitas: fejl", SHORT);
-    desktop.screenshot(&artifact("notice-failed-run.png"));
+    desktop.screenshot(&support::artifact("notice-failed-run.png"));
     assert_eq!(
         desktop.active_window().as_deref(),
         Some(fasit.id.as_str()),

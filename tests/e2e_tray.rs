@@ -7,7 +7,6 @@
 
 mod support;
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use support::agent::{Agent, Launch, config};
@@ -32,10 +31,19 @@ type = "{{ profile.name }}"
 /// The XEmbed icon's WM_CLASS instance, from libappindicator's fallback.
 const ICON_INSTANCE: &str = "tray-icon tray app genvej";
 
-fn artifact(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/artifacts");
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {dir:?}: {e}"));
-    dir.join(name)
+/// Starts a system tray and the agent with the «Underskrift» script and its
+/// tray icon; returns the agent and the icon's window id.
+fn start_in_tray(desktop: &mut Desktop) -> (Agent, String) {
+    desktop.start_tray_host();
+    let agent = Agent::start_with(
+        desktop,
+        "agent",
+        &[("underskrift.toml", UNDERSKRIFT)],
+        &config("", ""),
+        Launch::default(),
+    );
+    let icon = wait_for_icon(desktop);
+    (agent, icon)
 }
 
 /// Waits for genvej's icon in the tray and returns its window id.
@@ -72,21 +80,13 @@ fn choose(desktop: &Desktop, n: usize) {
 #[test]
 fn the_tray_menu_runs_a_script_into_the_window_that_had_focus() {
     let mut desktop = require_desktop!();
-    desktop.start_tray_host();
     let fasit = desktop.case_window("Fasit – journal");
-    let agent = Agent::start_with_tray(
-        &mut desktop,
-        "agent",
-        &[("underskrift.toml", UNDERSKRIFT)],
-        &config("", ""),
-        &[],
-    );
+    let (agent, icon) = start_in_tray(&mut desktop);
     agent.wait_for_log(&desktop, "tray icon shown", SHORT);
     desktop.activate(&fasit);
 
-    let icon = wait_for_icon(&desktop);
     open_menu(&desktop, &icon);
-    desktop.screenshot(&artifact("tray-menu.png"));
+    desktop.screenshot(&support::artifact("tray-menu.png"));
     choose(&desktop, 1);
 
     agent.wait_for_log(&desktop, "«Underskrift» started from the tray", SHORT);
@@ -101,17 +101,9 @@ fn the_tray_menu_runs_a_script_into_the_window_that_had_focus() {
 #[test]
 fn pause_in_the_tray_frees_the_hot_keys_and_resume_takes_them_back() {
     let mut desktop = require_desktop!();
-    desktop.start_tray_host();
     let fasit = desktop.case_window("Fasit – journal");
-    let agent = Agent::start_with_tray(
-        &mut desktop,
-        "agent",
-        &[("underskrift.toml", UNDERSKRIFT)],
-        &config("", ""),
-        &[],
-    );
+    let (agent, icon) = start_in_tray(&mut desktop);
     desktop.activate(&fasit);
-    let icon = wait_for_icon(&desktop);
 
     open_menu(&desktop, &icon);
     choose(&desktop, 3); // Sæt genveje på pause
@@ -121,7 +113,7 @@ fn pause_in_the_tray_frees_the_hot_keys_and_resume_takes_them_back() {
     drop(desktop.grab_key_elsewhere(u, ctrl_alt));
 
     open_menu(&desktop, &icon);
-    desktop.screenshot(&artifact("tray-menu-paused.png"));
+    desktop.screenshot(&support::artifact("tray-menu-paused.png"));
     // While paused the script's item is greyed out, so the keyboard skips it.
     choose(&desktop, 2); // Genoptag genveje
     agent.wait_for_log(&desktop, "genvej resumed", SHORT);
@@ -139,12 +131,15 @@ fn pause_in_the_tray_frees_the_hot_keys_and_resume_takes_them_back() {
 fn without_a_tray_or_a_dbus_session_the_agent_says_so_and_hot_keys_work() {
     let mut desktop = require_desktop!();
     let fasit = desktop.case_window("Fasit – journal");
-    let agent = Agent::start_with_tray(
+    let agent = Agent::start_with(
         &mut desktop,
         "agent",
         &[("underskrift.toml", UNDERSKRIFT)],
         &config("", ""),
-        &["DBUS_SESSION_BUS_ADDRESS"],
+        Launch {
+            env_remove: &["DBUS_SESSION_BUS_ADDRESS"],
+            ..Launch::default()
+        },
     );
     agent.wait_for_log(
         &desktop,
@@ -164,21 +159,13 @@ fn without_a_tray_or_a_dbus_session_the_agent_says_so_and_hot_keys_work() {
 #[test]
 fn the_cheat_sheet_opens_from_the_tray_with_the_search_field_ready() {
     let mut desktop = require_desktop!();
-    desktop.start_tray_host();
-    let agent = Agent::start_with_tray(
-        &mut desktop,
-        "agent",
-        &[("underskrift.toml", UNDERSKRIFT)],
-        &config("", ""),
-        &[],
-    );
-    let icon = wait_for_icon(&desktop);
+    let (agent, icon) = start_in_tray(&mut desktop);
     open_menu(&desktop, &icon);
     choose(&desktop, 2); // Vis alle genveje …
     let sheet = desktop.wait_for_window("genvej – Alle genveje", SHORT);
     desktop.wait_for_active(&sheet, SHORT);
     desktop.xdotool(&["type", "--delay", "15", "underskr"]);
-    desktop.screenshot(&artifact("cheat-sheet.png"));
+    desktop.screenshot(&support::artifact("cheat-sheet.png"));
     desktop.key("Escape");
     desktop.wait_for_window_gone(&sheet, SHORT);
     agent.stop(&mut desktop);
@@ -187,15 +174,7 @@ fn the_cheat_sheet_opens_from_the_tray_with_the_search_field_ready() {
 #[test]
 fn quit_in_the_tray_stops_the_agent_cleanly() {
     let mut desktop = require_desktop!();
-    desktop.start_tray_host();
-    let agent = Agent::start_with_tray(
-        &mut desktop,
-        "agent",
-        &[("underskrift.toml", UNDERSKRIFT)],
-        &config("", ""),
-        &[],
-    );
-    let icon = wait_for_icon(&desktop);
+    let (agent, icon) = start_in_tray(&mut desktop);
     open_menu(&desktop, &icon);
     choose(&desktop, 8); // Afslut genvej
     agent.wait_for_log(&desktop, "genvej stopping: quit from the tray menu", SHORT);

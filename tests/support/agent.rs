@@ -68,22 +68,6 @@ impl Agent {
         Agent::start_with(desktop, name, scripts, config, launch)
     }
 
-    /// Starts an agent with its tray icon; `env_remove` names variables to
-    /// take away (e.g. the D-Bus session).
-    pub fn start_with_tray(
-        desktop: &mut Desktop,
-        name: &str,
-        scripts: &[(&str, &str)],
-        config: &str,
-        env_remove: &[&str],
-    ) -> Agent {
-        let launch = Launch {
-            env_remove,
-            ..Launch::default()
-        };
-        Agent::start_with(desktop, name, scripts, config, launch)
-    }
-
     /// Starts an agent the way `launch` says.
     pub fn start_with(
         desktop: &mut Desktop,

@@ -5,3 +5,11 @@
 pub mod agent;
 pub mod desktop;
 pub mod texts;
+
+/// Where tests keep screenshots for people to look at:
+/// `target/artifacts/NAME` (the folder is made if needed).
+pub fn artifact(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/artifacts");
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {dir:?}: {e}"));
+    dir.join(name)
+}
