@@ -106,6 +106,7 @@ fn main() {
     bench_genvej_typing_and_paste(&mut desktop, &probe);
     bench_idle(&mut desktop, false);
     bench_form_open(&mut desktop);
+    bench_plan(&mut desktop);
     bench_startup(&mut desktop);
     desktop.start_tray_host();
     bench_idle(&mut desktop, true);
@@ -419,6 +420,45 @@ fn bench_form_open(desktop: &mut Desktop) {
     );
 }
 
+/// The «Forberedende plan» hot key for the citizen with 40 activities,
+/// against the stand-in case server: key press → the whole plan in the
+/// window (three HTTP requests, the template, the paste).
+fn bench_plan(desktop: &mut Desktop) {
+    const RUNS: usize = 10;
+    const LAST_LINE: &str = "(udfyldes sammen med borgeren)";
+    let port = desktop.start_case_server();
+    let script =
+        read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("hotkeys/Plan/forberedende-plan.toml"));
+    let window = desktop.case_window("Forberedende plan – måling");
+    let agent = Agent::start(
+        desktop,
+        "plan",
+        &[("forberedende-plan.toml", &script)],
+        &config(&format!("fasit_api = \"http://127.0.0.1:{port}\""), ""),
+    );
+    support::agent::set_primary(desktop, "230785-1234");
+    let times: Vec<Duration> = (1..=RUNS)
+        .map(|n| {
+            desktop.activate(&window);
+            let started = Instant::now();
+            desktop.key("ctrl+alt+f");
+            wait_until("the plan to arrive", || {
+                window.text().matches(LAST_LINE).count() >= n
+            });
+            started.elapsed()
+        })
+        .collect();
+    agent.stop(desktop);
+    let stats = Stats::new(times);
+    println!(
+        "forberedende plan, 40 activities (3 HTTP requests, then one paste): hot key → whole plan in the window median {}, min {}, max {} ({} runs)",
+        ms(stats.percentile(50)),
+        ms(stats.min()),
+        ms(stats.max()),
+        stats.count()
+    );
+}
+
 fn bench_startup(desktop: &mut Desktop) {
     let (scripts, config) = eighty_scripts();
     let mut ready_line = String::new();
@@ -467,7 +507,14 @@ fn ready_summary(line: &str) -> &str {
 
 /// The 80 scripts and the shipped config they are written for.
 fn eighty_scripts() -> (Vec<(String, String)>, String) {
-    let config = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config/genvej.toml"));
+    let shipped = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("config/genvej.toml"));
+    // Log files next to the test config, as the e2e tests keep them.
+    let config = shipped.replacen(
+        "log_level = \"info\"",
+        "log_level = \"info\"\nlog_folder = \"logs\"",
+        1,
+    );
+    assert_ne!(config, shipped, "the shipped config sets log_level");
     (common::eighty_scripts(), config)
 }
 

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::chord::Chord;
-use crate::script::{Bounds, InputKind};
+use crate::script::{Bounds, HttpMethod, InputKind};
 use crate::window_match::{WindowId, WindowInfo, WindowMatch};
 
 /// A failure reported by the desktop.
@@ -85,6 +85,66 @@ pub trait Launcher {
     fn open_url(&mut self, url: &str) -> PortResult<()>;
 }
 
+/// Getting data from the case systems over HTTP.
+pub trait Http {
+    /// Sends the request (with its retries) and returns the JSON answer.
+    fn fetch(&mut self, request: &HttpRequest) -> Result<serde_json::Value, HttpError>;
+}
+
+/// A `fetch` of one source, rendered and ready to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpRequest {
+    /// The source's name, for messages and logs.
+    pub source: String,
+    pub method: HttpMethod,
+    /// The full address, query included.
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    /// A JSON body.
+    pub body: Option<String>,
+    /// For one attempt.
+    pub timeout: Duration,
+    /// Extra attempts after a lost connection, a timeout or a 5xx answer.
+    pub retries: u32,
+}
+
+impl HttpRequest {
+    /// `host[:port]` of the address, for messages.
+    pub fn host(&self) -> &str {
+        let rest = self
+            .url
+            .split_once("://")
+            .map_or(self.url.as_str(), |(_, r)| r);
+        rest.split(['/', '?']).next().unwrap_or(rest)
+    }
+
+    /// Method, host and path with CPR numbers masked and no query: what logs
+    /// and messages may show.
+    pub fn describe(&self) -> String {
+        let path = self.url.split('?').next().unwrap_or_default();
+        crate::cpr::redact(&format!("{} {path}", self.method.name()))
+    }
+}
+
+/// Why a source could not be fetched; each says what happened, in Danish.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum HttpError {
+    #[error("kunne ikke forbinde til {host} ({reason})")]
+    Connect { host: String, reason: String },
+    #[error("{host} svarede ikke inden for {}", crate::engine::seconds(*.timeout))]
+    Timeout { host: String, timeout: Duration },
+    #[error("{host} svarede {status}{}", if reason.is_empty() { String::new() } else { format!(": {reason}") })]
+    Status {
+        host: String,
+        status: u16,
+        reason: String,
+    },
+    #[error("svaret fra {host} er ikke JSON ({reason})")]
+    NotJson { host: String, reason: String },
+    #[error("{0}")]
+    Other(String),
+}
+
 /// Asking the caseworker.
 pub trait Prompter {
     /// Shows a form; `None` when the caseworker cancels.
@@ -101,8 +161,11 @@ pub trait Clock {
 }
 
 /// Everything a run needs from the desktop.
-pub trait Desktop: Keyboard + Clipboard + Windows + Launcher + Prompter + Clock {}
-impl<T: Keyboard + Clipboard + Windows + Launcher + Prompter + Clock + ?Sized> Desktop for T {}
+pub trait Desktop: Keyboard + Clipboard + Windows + Launcher + Http + Prompter + Clock {}
+impl<T: Keyboard + Clipboard + Windows + Launcher + Http + Prompter + Clock + ?Sized> Desktop
+    for T
+{
+}
 
 /// Several inputs asked at once.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

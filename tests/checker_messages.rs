@@ -60,12 +60,12 @@ repeat = 2
     let expected = r#"hotkeys/test.toml:4:1: error: step 1 has no action
 4 | [[step]]
   | ^^^^^^^^
-  = help: add one of `type`, `paste`, `key`, `launch`, `open_url`, `wait_window`, `focus_window`, `copy_selection`, `read_clipboard`, `pause_ms`, `set`, `message` and `require`
+  = help: add one of `type`, `paste`, `key`, `launch`, `open_url`, `wait_window`, `focus_window`, `copy_selection`, `read_clipboard`, `pause_ms`, `set`, `message`, `require` and `fetch`
 
 hotkeys/test.toml:5:1: error: unknown step `typ`
 5 | typ = "Hej"
   | ^^^
-  = help: did you mean `type`? steps are `type`, `paste`, `key`, `launch`, `open_url`, `wait_window`, `focus_window`, `copy_selection`, `read_clipboard`, `pause_ms`, `set`, `message` and `require`; step options are `key_delay_ms`, `repeat`, `target`, `timeout_ms` and `when`
+  = help: did you mean `type`? steps are `type`, `paste`, `key`, `launch`, `open_url`, `wait_window`, `focus_window`, `copy_selection`, `read_clipboard`, `pause_ms`, `set`, `message`, `require` and `fetch`; step options are `key_delay_ms`, `repeat`, `target`, `timeout_ms` and `when`
 
 hotkeys/test.toml:7:1: error: step 2 has more than one action: `type` and `key`
 7 | [[step]]
@@ -75,7 +75,7 @@ hotkeys/test.toml:7:1: error: step 2 has more than one action: `type` and `key`
 hotkeys/test.toml:11:1: error: step 3 has no action
 11 | [[step]]
    | ^^^^^^^^
-   = help: add one of `type`, `paste`, `key`, `launch`, `open_url`, `wait_window`, `focus_window`, `copy_selection`, `read_clipboard`, `pause_ms`, `set`, `message` and `require`
+   = help: add one of `type`, `paste`, `key`, `launch`, `open_url`, `wait_window`, `focus_window`, `copy_selection`, `read_clipboard`, `pause_ms`, `set`, `message`, `require` and `fetch`
 "#;
     assert_eq!(check_source(source), expected);
 }
@@ -134,7 +134,7 @@ hotkeys/test.toml:10:8: error: `navn` is not defined (in step 1)
 hotkeys/test.toml:10:8: error: `org.fasit` is not in the config (in step 1)
 10 | type = "{{ cpr.digts }} {{ navn }} {{ profile.titel }} {{ org.fasit }}"
    |        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
-   = help: add `fasit = …` under [org] in genvej.toml, or did you mean `org.fasit_url`?
+   = help: add `fasit = …` under [org] in genvej.toml, or did you mean `org.fasit_api`?
 
 hotkeys/test.toml:10:8: error: the profile has no `titel` (in step 1)
 10 | type = "{{ cpr.digts }} {{ navn }} {{ profile.titel }} {{ org.fasit }}"
@@ -315,4 +315,59 @@ fn the_panic_key_cannot_be_a_script_hot_key() {
             "hotkeys/test.toml:3:10: error: hot key Ctrl+Alt+Escape is the panic key\n"
         )
     );
+}
+
+#[test]
+fn sources_are_checked_where_they_are_first_fetched() {
+    let source = r#"id = "t"
+name = "T"
+manual_seconds = 10
+
+[[input]]
+name = "cpr"
+kind = "cpr"
+
+[[source]]
+name = "borger"
+url = "{{ org.fasit_url }}/borgere/{{ cpr.digits }}?fra={{ fra }}"
+
+[[source]]
+name = "ydelser"
+url = "https://fasit.example.invalid/ydelser"
+json = '{"cpr": {{ cpr.digits }}}'
+
+[[source]]
+name = "glemt"
+url = "https://fasit.example.invalid/glemt"
+
+[[step]]
+fetch = "borger"
+
+[[step]]
+fetch = ["borger", "borgr"]
+
+[[step]]
+paste = "{{ borger.navn }}"
+"#;
+    let expected = r#"hotkeys/test.toml:11:7: error: `fra` is not defined (in the source `borger` fetched in step 1)
+11 | url = "{{ org.fasit_url }}/borgere/{{ cpr.digits }}?fra={{ fra }}"
+   |       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+   = help: declare it as an [[input]] or set it in an earlier step; defined here: `cpr`, `profile`, `org`, `today`, `now` and `script`
+
+hotkeys/test.toml:16:8: error: a GET request has no body
+16 | json = '{"cpr": {{ cpr.digits }}}'
+   |        ^^^^^^^^^^^^^^^^^^^^^^^^^^^
+   = help: add `method = "POST"`, or send the values as `query`
+
+hotkeys/test.toml:19:8: warning: the source `glemt` is never fetched
+19 | name = "glemt"
+   |        ^^^^^^^
+   = help: add a step `fetch = "glemt"`, or remove the source
+
+hotkeys/test.toml:26:9: error: unknown source `borgr`
+26 | fetch = ["borger", "borgr"]
+   |         ^^^^^^^^^^^^^^^^^^^
+   = help: did you mean `borger`?
+"#;
+    assert_eq!(check_source(source), expected);
 }

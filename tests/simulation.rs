@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use genvej::config::Config;
 use genvej::engine::{Engine, RunError, RunOutcome, Status};
 use genvej::platform::fake::{Answers, FakeDesktop};
-use genvej::ports::CancelToken;
+use genvej::ports::{CancelToken, HttpError};
 use genvej::script::{Script, ScriptSet};
 use genvej::template::Renderer;
 
@@ -510,8 +510,18 @@ fn every_shipped_script_dry_runs_to_completion() {
         ("deltagere", "Borgeren"),
         ("aftaler", "Ingen"),
     ];
+    let api = "https://fasit.eksempelby.invalid/api/v1/borgere/0707614285";
     for script in &set.scripts {
         let mut desktop = FakeDesktop::obliging(monday_morning());
+        desktop.respond(
+            &format!("{api}/ydelser"),
+            Ok(serde_json::json!([{"ydelse": "Kontanthjælp", "fra": "2026-01-01", "til": null}])),
+        );
+        desktop.respond(&format!("{api}/aktiviteter"), Ok(serde_json::json!([])));
+        desktop.respond(
+            api,
+            Ok(serde_json::json!({"navn": "Åse Ørum", "email": "a@eksempel.dk", "adresse": "Æblevej 7"})),
+        );
         let preset: Vec<(&str, &str)> = presets
             .iter()
             .copied()
@@ -565,4 +575,118 @@ fn focus_moving_at_the_instant_a_key_is_sent_is_caught_by_the_desktop() {
     );
     assert_eq!(desktop.text_in("Outlook – ny mail"), "");
     assert_eq!(desktop.text_in("Fasit – borger"), "Borgeren m");
+}
+
+/// A plan hot key in miniature: one citizen with activities from Fasit.
+const PLAN: &str = r#"id = "plan"
+name = "Plan"
+manual_seconds = 1800
+
+[[input]]
+name = "cpr"
+kind = "cpr"
+
+[[source]]
+name = "borger"
+url = "https://fasit.example.invalid/borgere/{{ cpr.digits }}"
+query = { felter = "navn,aktiviteter", soeg = "Åse & Ørum" }
+headers = { Accept-Language = "da" }
+
+[[source]]
+name = "noter"
+url = "https://vitas.example.invalid/noter"
+method = "POST"
+json = '{"cpr": {{ cpr.digits }}, "emne": {{ "Plan \"forberedende\"" }}}'
+optional = true
+fallback = { antal = 0 }
+
+[[step]]
+fetch = ["borger", "noter"]
+
+[[step]]
+paste = """
+{{ borger.navn }}
+{% for a in borger.aktiviteter %}
+- {{ a.titel }}: {{ a.timer }} timer
+{% endfor %}
+I alt: {{ borger.aktiviteter | sum(attribute='timer') }} timer; noter: {{ noter.antal }}"""
+"#;
+
+fn citizen() -> serde_json::Value {
+    serde_json::json!({
+        "navn": "Åse Ørum Ågård",
+        "aktiviteter": [
+            {"titel": "Virksomhedspraktik", "timer": 20},
+            {"titel": "Danskundervisning", "timer": 6}
+        ]
+    })
+}
+
+#[test]
+fn fetched_data_fills_the_text_and_values_are_encoded_for_the_address_and_the_body() {
+    let script = common::script_from(PLAN);
+    let mut desktop = desktop_in("Fasit – plan");
+    desktop.respond("https://fasit.example.invalid/", Ok(citizen()));
+    desktop.respond(
+        "https://vitas.example.invalid/",
+        Ok(serde_json::json!({"antal": 3})),
+    );
+
+    let outcome = run(&mut desktop, &script, &[("cpr", "070761-4285")]);
+
+    assert_eq!(outcome.status, Status::Completed, "{:?}", outcome.status);
+    let lines = desktop.lines();
+    assert_eq!(
+        lines[0],
+        "fetch GET https://fasit.example.invalid/borgere/0707614285?felter=navn%2Caktiviteter&soeg=%C3%85se%20%26%20%C3%98rum"
+    );
+    assert_eq!(
+        lines[1],
+        r#"fetch POST https://vitas.example.invalid/noter {"cpr": "0707614285", "emne": "Plan \"forberedende\""}"#
+    );
+    assert_eq!(
+        desktop.text_in("Fasit – plan"),
+        "Åse Ørum Ågård\n- Virksomhedspraktik: 20 timer\n- Danskundervisning: 6 timer\nI alt: 26 timer; noter: 3"
+    );
+}
+
+#[test]
+fn a_source_that_fails_stops_the_run_before_anything_is_typed() {
+    let script = common::script_from(PLAN);
+    let mut desktop = desktop_in("Fasit – plan");
+    desktop.respond(
+        "https://fasit.example.invalid/",
+        Err(HttpError::Status {
+            host: "fasit.example.invalid".into(),
+            status: 500,
+            reason: "Internal Server Error".into(),
+        }),
+    );
+
+    let outcome = run(&mut desktop, &script, &[("cpr", "070761-4285")]);
+
+    assert_eq!(
+        failure_text(&outcome),
+        "«Plan» stoppede ved trin 1 (fetch, linje 23): kilden «borger» kunne ikke hentes: fasit.example.invalid svarede 500: Internal Server Error"
+    );
+    assert_eq!(desktop.text_in("Fasit – plan"), "");
+}
+
+#[test]
+fn an_optional_source_that_fails_gives_its_fallback_and_the_run_goes_on() {
+    let script = common::script_from(PLAN);
+    let mut desktop = desktop_in("Fasit – plan");
+    desktop.respond("https://fasit.example.invalid/", Ok(citizen()));
+    desktop.respond(
+        "https://vitas.example.invalid/",
+        Err(HttpError::Timeout {
+            host: "vitas.example.invalid".into(),
+            timeout: Duration::from_secs(10),
+        }),
+    );
+
+    let outcome = run(&mut desktop, &script, &[("cpr", "070761-4285")]);
+
+    assert_eq!(outcome.status, Status::Completed);
+    assert!(desktop.text_in("Fasit – plan").ends_with("noter: 0"));
 }

@@ -16,11 +16,11 @@ use std::time::Duration;
 
 use minijinja::Value;
 
-pub use outcome::{RunError, RunFailure, RunOutcome, Status};
+pub use outcome::{RunError, RunFailure, RunOutcome, Status, seconds};
 
 use crate::config::{AgentSettings, Config};
-use crate::ports::{CancelToken, Desktop, PortError};
-use crate::script::{Action, Script, Step, Template};
+use crate::ports::{CancelToken, Desktop, HttpError, HttpRequest, PortError};
+use crate::script::{Action, HeaderValue, Script, Step, Template};
 use crate::template::{Renderer, TemplateUse, danish};
 use crate::window_match::{WindowInfo, WindowMatch};
 
@@ -307,6 +307,12 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
                 self.desktop.show_message(&self.script.name, &text)?;
                 self.return_focus_after_dialog()
             }
+            Action::Fetch { sources } => {
+                for name in sources {
+                    self.fetch(name)?;
+                }
+                Ok(())
+            }
             Action::Require { condition, message } => {
                 if self.condition(condition)? {
                     Ok(())
@@ -527,6 +533,79 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
             ]),
         );
         Value::from(context)
+    }
+
+    /// Gets one source and binds its JSON to the source's name. An optional
+    /// source that fails gets its fallback (or nothing) and the run goes on.
+    fn fetch(&mut self, name: &str) -> Result<(), Stop> {
+        let script = self.script;
+        let Some(source) = script.sources.iter().find(|s| s.name == name) else {
+            return Err(RunError::Desktop(format!("kilden «{name}» findes ikke")).into());
+        };
+        let request = self.request_for(source)?;
+        self.check_cancel()?;
+        let value = match self.desktop.fetch(&request) {
+            Ok(json) => json,
+            Err(error) if source.optional => {
+                tracing::warn!(script = %script.id, "optional source «{name}» not fetched, using its fallback: {error}");
+                source.fallback.clone().unwrap_or(serde_json::Value::Null)
+            }
+            Err(error) => {
+                return Err(RunError::SourceFailed {
+                    source_name: name.to_string(),
+                    error,
+                }
+                .into());
+            }
+        };
+        self.vars.insert(
+            name.to_string(),
+            Value::from(minijinja::value::Serde(value)),
+        );
+        Ok(())
+    }
+
+    /// Renders a source's address, query, headers and body for this run.
+    fn request_for(&self, source: &crate::script::Source) -> Result<HttpRequest, RunError> {
+        let mut url = self.render(&source.url, TemplateUse::Url)?;
+        for (key, template) in &source.query {
+            let value = self.render(template, TemplateUse::Text)?;
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&crate::template::url_encode(key));
+            url.push('=');
+            url.push_str(&crate::template::url_encode(&value));
+        }
+        let mut headers = Vec::new();
+        for (header, value) in &source.headers {
+            let value = match value {
+                HeaderValue::Template(t) => self.render(t, TemplateUse::Text)?,
+                HeaderValue::Env { var, prefix } => match std::env::var(var) {
+                    Ok(secret) => format!("{prefix}{secret}"),
+                    Err(_) => {
+                        return Err(RunError::SourceFailed {
+                            source_name: source.name.clone(),
+                            error: HttpError::Other(format!(
+                                "miljøvariablen {var} (til headeren {header}) er ikke sat"
+                            )),
+                        });
+                    }
+                },
+            };
+            headers.push((header.clone(), value));
+        }
+        let body = match &source.json {
+            Some(t) => Some(self.render(t, TemplateUse::Json)?),
+            None => None,
+        };
+        Ok(HttpRequest {
+            source: source.name.clone(),
+            method: source.method,
+            url,
+            headers,
+            body,
+            timeout: source.timeout,
+            retries: source.retries,
+        })
     }
 
     fn render(&self, template: &Template, usage: TemplateUse) -> Result<String, RunError> {

@@ -80,6 +80,11 @@ pub enum RunError {
     InputInvalid { label: String, reason: String },
     #[error("{0}")]
     RequirementFailed(String),
+    #[error("kilden «{source_name}» kunne ikke hentes: {error}")]
+    SourceFailed {
+        source_name: String,
+        error: crate::ports::HttpError,
+    },
     #[error("der var ingen markeret tekst")]
     NothingSelected,
     #[error("skrivebordet svarede: {0}")]
@@ -92,7 +97,8 @@ impl From<PortError> for RunError {
     }
 }
 
-fn seconds(d: Duration) -> String {
+/// A duration the Danish way: `10 s`, `0,3 s`.
+pub fn seconds(d: Duration) -> String {
     let ms = d.as_millis();
     if ms % 1000 == 0 {
         format!("{} s", ms / 1000)

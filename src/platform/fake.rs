@@ -12,8 +12,8 @@ use chrono::NaiveDateTime;
 
 use crate::chord::{Chord, Key, Modifiers};
 use crate::ports::{
-    CancelToken, Clipboard, Clock, Form, Keyboard, Launcher, PortError, PortResult, Prompter,
-    Windows,
+    CancelToken, Clipboard, Clock, Form, Http, HttpError, HttpRequest, Keyboard, Launcher,
+    PortError, PortResult, Prompter, Windows,
 };
 use crate::window_match::{TextPattern, WindowId, WindowInfo, WindowMatch};
 
@@ -28,6 +28,7 @@ pub enum FakeEvent {
     Focused(String),
     Asked { title: String, fields: Vec<String> },
     Message { title: String, text: String },
+    Fetched { request: String },
 }
 
 impl FakeEvent {
@@ -42,6 +43,7 @@ impl FakeEvent {
             FakeEvent::Focused(window) => format!("focus «{window}»"),
             FakeEvent::Asked { title, fields } => format!("ask «{title}» [{}]", fields.join(", ")),
             FakeEvent::Message { title, text } => format!("message «{title}» {text:?}"),
+            FakeEvent::Fetched { request } => format!("fetch {request}"),
         }
     }
 }
@@ -94,6 +96,8 @@ pub struct FakeDesktop {
     panic_key: Option<(usize, CancelToken)>,
     typed_chars: usize,
     next_id: u64,
+    /// Canned answers to `fetch`, by address prefix.
+    responses: Vec<(String, Result<serde_json::Value, HttpError>)>,
 }
 
 impl FakeDesktop {
@@ -118,6 +122,7 @@ impl FakeDesktop {
             panic_key: None,
             typed_chars: 0,
             next_id: 1,
+            responses: Vec::new(),
         }
     }
 
@@ -128,6 +133,11 @@ impl FakeDesktop {
         let id = desktop.add_window("aktivt vindue", "");
         desktop.focused = Some(id);
         desktop
+    }
+
+    /// Answers `fetch` requests whose address starts with `url_prefix`.
+    pub fn respond(&mut self, url_prefix: &str, answer: Result<serde_json::Value, HttpError>) {
+        self.responses.push((url_prefix.to_string(), answer));
     }
 
     /// Adds a visible window and returns its id.
@@ -487,6 +497,27 @@ impl Launcher for FakeDesktop {
         self.events.push(FakeEvent::OpenedUrl(url.into()));
         self.apply_launch_rules(url);
         Ok(())
+    }
+}
+
+impl Http for FakeDesktop {
+    fn fetch(&mut self, request: &HttpRequest) -> Result<serde_json::Value, HttpError> {
+        let mut line = format!("{} {}", request.method.name(), request.url);
+        if let Some(body) = &request.body {
+            line.push_str(&format!(" {body}"));
+        }
+        self.events.push(FakeEvent::Fetched { request: line });
+        self.responses
+            .iter()
+            .find(|(prefix, _)| request.url.starts_with(prefix.as_str()))
+            .map(|(_, answer)| answer.clone())
+            .unwrap_or_else(|| {
+                Err(HttpError::Other(if self.obliging {
+                    "en tørkørsel henter ikke data fra fagsystemerne".into()
+                } else {
+                    format!("{} er ikke sat op i testdesktoppen", request.host())
+                }))
+            })
     }
 }
 

@@ -2,6 +2,7 @@
 //! (tests and dry runs) and the real desktops, chosen at compile time.
 
 pub mod fake;
+pub mod http;
 pub mod system;
 #[cfg(target_os = "linux")]
 pub mod x11;

@@ -12,7 +12,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use super::model::*;
-use super::raw::{self, At, RawHeader, RawHotstring, RawInput, RawStep, RawWindowMatch};
+use super::raw::{self, At, RawHeader, RawHotstring, RawInput, RawSource, RawStep, RawWindowMatch};
 use super::scope::Scope;
 use crate::chord::Chord;
 use crate::config::Config;
@@ -38,7 +38,15 @@ static IDENTIFIER: LazyLock<Regex> =
 static SCRIPT_ID: LazyLock<Regex> =
     LazyLock::new(|| Regex::new("^[a-z0-9][a-z0-9-]*$").expect("static regex"));
 
-const ARRAYS: &[&str] = &["input", "hotstring", "step"];
+const ARRAYS: &[&str] = &["input", "hotstring", "source", "step"];
+
+/// A script's tables, read but not yet checked.
+struct Items {
+    inputs: Vec<RawInput>,
+    hotstrings: Vec<RawHotstring>,
+    sources: Vec<RawSource>,
+    steps: Vec<(usize, Option<RawStep>)>,
+}
 
 impl<'a> FileChecker<'a> {
     pub fn new(path: &'a Path, text: &'a str, renderer: &'a Renderer, config: &'a Config) -> Self {
@@ -89,7 +97,7 @@ impl<'a> FileChecker<'a> {
         };
         let document_span = document.span();
         let mut header = DeTable::new();
-        let mut arrays: [Vec<Spanned<DeValue<'_>>>; 3] = Default::default();
+        let mut arrays: [Vec<Spanned<DeValue<'_>>>; 4] = Default::default();
         let header_keys = raw::keys_of::<RawHeader>();
         for (key, value) in document.into_inner() {
             let name = key.get_ref().as_ref();
@@ -107,7 +115,7 @@ impl<'a> FileChecker<'a> {
                 self.unknown_top_level_key(name, key.span(), &header_keys);
             }
         }
-        let [inputs, hotstrings, steps] = arrays;
+        let [inputs, hotstrings, sources, steps] = arrays;
 
         let header: Option<RawHeader> =
             self.deserialize_table(Spanned::new(document_span, DeValue::Table(header)));
@@ -119,13 +127,26 @@ impl<'a> FileChecker<'a> {
             .into_iter()
             .filter_map(|t| self.deserialize_item("hotstring", t))
             .collect();
+        let sources: Vec<RawSource> = sources
+            .into_iter()
+            .filter_map(|t| self.deserialize_item("source", t))
+            .collect();
         let steps: Vec<(usize, Option<RawStep>)> = steps
             .into_iter()
             .map(|t| (t.span().start, self.deserialize_item("step", t)))
             .collect();
 
         let header = header?;
-        let script = self.build(header, inputs, hotstrings, steps, default_category);
+        let script = self.build(
+            header,
+            Items {
+                inputs,
+                hotstrings,
+                sources,
+                steps,
+            },
+            default_category,
+        );
         if self.diagnostics.iter().any(Diagnostic::is_error) {
             None
         } else {
@@ -257,14 +278,13 @@ impl<'a> FileChecker<'a> {
         }
     }
 
-    fn build(
-        &mut self,
-        header: RawHeader,
-        raw_inputs: Vec<RawInput>,
-        raw_hotstrings: Vec<RawHotstring>,
-        raw_steps: Vec<(usize, Option<RawStep>)>,
-        default_category: &str,
-    ) -> Option<Script> {
+    fn build(&mut self, header: RawHeader, items: Items, default_category: &str) -> Option<Script> {
+        let Items {
+            inputs: raw_inputs,
+            hotstrings: raw_hotstrings,
+            sources: raw_sources,
+            steps: raw_steps,
+        } = items;
         for (field, present) in [
             ("id", header.id.is_some()),
             ("name", header.name.is_some()),
@@ -316,7 +336,10 @@ impl<'a> FileChecker<'a> {
             .iter()
             .filter_map(|h| self.hotstring(h))
             .collect();
-        let steps = self.steps(&raw_steps, &mut scope);
+        let mut declared = self.sources(&raw_sources);
+        let steps = self.steps(&raw_steps, &mut scope, &mut declared);
+        self.unfetched(&declared);
+        let sources = declared.into_iter().map(|d| d.source).collect();
 
         if hotkey.is_some() && raw_steps.is_empty() {
             let span = header.hotkey.as_ref().map_or(0..0, At::span);
@@ -345,6 +368,7 @@ impl<'a> FileChecker<'a> {
             key_delay,
             inputs,
             hotstrings,
+            sources,
             steps,
             source: ScriptSource {
                 path: self.path.to_path_buf(),

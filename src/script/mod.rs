@@ -1,5 +1,5 @@
 //! Hot-key scripts: the TOML format (`raw`), its checker (`load`, `inputs`,
-//! `steps`, `scope`, `set`) and the checked model the engine runs (`model`).
+//! `steps`, `sources`, `scope`, `set`) and the checked model the engine runs (`model`).
 
 mod inputs;
 mod load;
@@ -7,6 +7,7 @@ pub mod model;
 pub mod raw;
 mod scope;
 pub mod set;
+mod sources;
 mod steps;
 
 pub use model::*;

@@ -22,6 +22,7 @@ pub struct Script {
     pub key_delay: Option<Duration>,
     pub inputs: Vec<Input>,
     pub hotstrings: Vec<Hotstring>,
+    pub sources: Vec<Source>,
     pub steps: Vec<Step>,
     pub source: ScriptSource,
 }
@@ -80,6 +81,46 @@ impl Script {
 pub struct ScriptSource {
     pub path: PathBuf,
     pub content_hash: String,
+}
+
+/// An HTTP source (see `[[source]]`).
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub name: String,
+    pub url: Template,
+    pub method: HttpMethod,
+    pub headers: Vec<(String, HeaderValue)>,
+    pub query: Vec<(String, Template)>,
+    pub json: Option<Template>,
+    pub timeout: Duration,
+    pub retries: u32,
+    pub optional: bool,
+    pub fallback: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMethod {
+    Get,
+    Post,
+}
+
+impl HttpMethod {
+    pub fn name(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum HeaderValue {
+    Template(Template),
+    /// Read from this environment variable when the request is made.
+    Env {
+        var: String,
+        prefix: String,
+    },
 }
 
 /// A template with the line it starts on, for run-time messages.
@@ -242,6 +283,9 @@ pub enum Action {
         condition: Template,
         message: Template,
     },
+    Fetch {
+        sources: Vec<String>,
+    },
 }
 
 impl Action {
@@ -270,6 +314,7 @@ impl Action {
             Action::Set { .. } => "set",
             Action::Message { .. } => "message",
             Action::Require { .. } => "require",
+            Action::Fetch { .. } => "fetch",
         }
     }
 }

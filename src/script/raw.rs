@@ -8,7 +8,7 @@
 
 use std::any::TypeId;
 use std::borrow::Cow;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 use std::sync::{Arc, LazyLock, Mutex};
 
@@ -55,6 +55,9 @@ pub struct RawScript {
     pub input: Option<Vec<RawInput>>,
     /// Abbreviations that expand when typed, e.g. `;navn`.
     pub hotstring: Option<Vec<RawHotstring>>,
+    /// Data from the case systems over HTTP: a `fetch` step gets it and
+    /// binds the JSON answer to a variable named like the source.
+    pub source: Option<Vec<RawSource>>,
     /// What the script does, in order.
     pub step: Option<Vec<RawStep>>,
 }
@@ -162,6 +165,57 @@ pub struct RawWindowMatch {
     pub name: Option<At<String>>,
 }
 
+/// An HTTP source: where the data is and how to ask for it.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSource {
+    /// The source's name, and the variable its JSON is bound to, e.g. `borger`.
+    pub name: At<String>,
+    /// The address (a template; inserted values are URL-encoded), e.g.
+    /// `{{ org.fasit_api }}/borgere/{{ cpr.digits }}`.
+    pub url: At<String>,
+    /// `GET` (default) or `POST`.
+    pub method: Option<At<String>>,
+    /// Request headers: a template, or `{ env = "NAME", prefix = "Bearer " }`
+    /// for a secret taken from an environment variable (never in scripts).
+    pub headers: Option<At<BTreeMap<String, At<RawHeaderValue>>>>,
+    /// Query parameters (templates), URL-encoded and added to the address.
+    pub query: Option<At<BTreeMap<String, At<String>>>>,
+    /// A JSON body for POST (a template; inserted values are JSON-encoded).
+    pub json: Option<At<String>>,
+    /// Time limit for one attempt, in milliseconds (default 10000).
+    pub timeout_ms: Option<At<u64>>,
+    /// Extra attempts for a GET after a lost connection, a timeout or a 5xx
+    /// answer (default 1; 0–5).
+    pub retries: Option<At<u32>>,
+    /// When true, a failure does not stop the run: the variable gets
+    /// `fallback` (or is empty) and the failure is logged.
+    pub optional: Option<At<bool>>,
+    /// The value used when an optional source fails (any TOML value).
+    pub fallback: Option<At<serde_json::Value>>,
+}
+
+/// A header's value: text (a template) or a secret from the environment.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RawHeaderValue {
+    Text(String),
+    Env {
+        /// The environment variable holding the value.
+        env: String,
+        /// Text put before it, e.g. `Bearer `.
+        prefix: Option<String>,
+    },
+}
+
+/// `fetch = "borger"` or `fetch = ["borger", "ydelser"]`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RawFetch {
+    One(String),
+    Many(Vec<String>),
+}
+
 /// A program to start.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -200,7 +254,8 @@ pub enum RawKeys {
 
 /// One step. Exactly one action key (`type`, `paste`, `key`, `launch`,
 /// `open_url`, `wait_window`, `focus_window`, `copy_selection`,
-/// `read_clipboard`, `pause_ms`, `set`, `message`, `require`) plus options.
+/// `read_clipboard`, `pause_ms`, `set`, `message`, `require`, `fetch`) plus
+/// options.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawStep {
@@ -231,6 +286,9 @@ pub struct RawStep {
     pub message: Option<At<String>>,
     /// Stop the run with a message unless a condition holds.
     pub require: Option<At<RawRequire>>,
+    /// Get data from one or more `[[source]]`s; each is bound to a variable
+    /// named like the source. A failure stops the run before the next step.
+    pub fetch: Option<At<RawFetch>>,
 
     /// Run the step only when this expression is true, e.g. `with_address`.
     pub when: Option<At<String>>,
@@ -259,6 +317,7 @@ pub const ACTIONS: &[&str] = &[
     "set",
     "message",
     "require",
+    "fetch",
 ];
 
 /// The JSON Schema of a script file.

@@ -7,6 +7,7 @@ use super::load::{FileChecker, list};
 use super::model::*;
 use super::raw::{ACTIONS, At, RawKeys, RawStep};
 use super::scope::{Scope, VarKind};
+use super::sources::Declared;
 use crate::chord::Chord;
 use crate::suggest::did_you_mean;
 
@@ -23,6 +24,7 @@ impl FileChecker<'_> {
         &mut self,
         raw_steps: &[(usize, Option<RawStep>)],
         scope: &mut Scope<'_>,
+        sources: &mut [Declared<'_>],
     ) -> Vec<Step> {
         let mut flow = WindowFlow {
             script_opens_systems: raw_steps
@@ -35,7 +37,7 @@ impl FileChecker<'_> {
         for (index, (offset, raw)) in raw_steps.iter().enumerate() {
             let Some(raw) = raw else { continue };
             let number = index + 1;
-            if let Some(step) = self.step(number, *offset, raw, scope, &mut flow) {
+            if let Some(step) = self.step(number, *offset, raw, scope, &mut flow, sources) {
                 steps.push(step);
             }
         }
@@ -49,6 +51,7 @@ impl FileChecker<'_> {
         raw: &RawStep,
         scope: &mut Scope<'_>,
         flow: &mut WindowFlow,
+        sources: &mut [Declared<'_>],
     ) -> Option<Step> {
         let present = present_actions(raw);
         let header = offset..offset + "[[step]]".len();
@@ -73,7 +76,12 @@ impl FileChecker<'_> {
             scope.check_expression(self, when, &format!("the `when` of {what}"));
         }
         self.check_options(raw, action_name);
-        let action = self.action(raw, scope, &what)?;
+        let action = match &raw.fetch {
+            Some(at) => Action::Fetch {
+                sources: self.fetch(at, sources, scope, &what)?,
+            },
+            None => self.action(raw, scope, &what)?,
+        };
 
         let target = match &raw.target {
             Some(t) if !scope.windows.contains(t.get()) => {
@@ -339,6 +347,7 @@ fn present_actions(raw: &RawStep) -> Vec<&'static str> {
         raw.set.is_some(),
         raw.message.is_some(),
         raw.require.is_some(),
+        raw.fetch.is_some(),
     ];
     ACTIONS
         .iter()

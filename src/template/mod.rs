@@ -23,6 +23,8 @@ pub enum TemplateUse {
     Text,
     /// A URL: inserted values are percent-encoded.
     Url,
+    /// A JSON document: inserted values are JSON-encoded (text is quoted).
+    Json,
 }
 
 impl TemplateUse {
@@ -30,6 +32,7 @@ impl TemplateUse {
         match self {
             TemplateUse::Text => "text",
             TemplateUse::Url => "url",
+            TemplateUse::Json => "json",
         }
     }
 }
@@ -40,6 +43,11 @@ const URL_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'_')
     .remove(b'~');
+
+/// Percent-encodes a value for a URL (everything but RFC 3986 "unreserved").
+pub fn url_encode(value: &str) -> String {
+    utf8_percent_encode(value, URL_VALUE).to_string()
+}
 
 /// The attributes a CPR value offers in templates.
 pub const CPR_ATTRIBUTES: &[&str] = &["digits", "formatted", "masked", "birth_date"];
@@ -76,6 +84,8 @@ impl Renderer {
         env.set_auto_escape_callback(|name| {
             if name == TemplateUse::Url.name() {
                 AutoEscape::Custom("url".into())
+            } else if name == TemplateUse::Json.name() {
+                AutoEscape::Json
             } else {
                 AutoEscape::None
             }

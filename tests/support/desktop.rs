@@ -89,6 +89,7 @@ const MAP_RETRY: Duration = Duration::from_millis(250);
 /// [`Desktop::case_window_script`]).
 const CASE_WINDOW_PY: &str = include_str!("case_window.py");
 const NOTIFICATION_SERVER_PY: &str = include_str!("notification_server.py");
+const CASE_SERVER_PY: &str = include_str!("case_server.py");
 
 /// openbox configuration without a single key binding, so the window manager
 /// never grabs a key that genvej or a test uses (openbox's default rc.xml
@@ -653,6 +654,26 @@ impl Desktop {
             thread::sleep(POLL);
         }
         self.session_bus = Some(address);
+    }
+
+    /// Starts the stand-in case-system HTTP server (see case_server.py) on
+    /// 127.0.0.1 and returns its port.
+    pub fn start_case_server(&mut self) -> u16 {
+        let script = self.dir().join("case_server.py");
+        write_file(&script, CASE_SERVER_PY).unwrap_or_else(|e| panic!("{e}"));
+        let port_file = self.dir().join("case_server.port");
+        let mut cmd = self.command(&self.python.to_string_lossy());
+        cmd.arg(&script).arg(&port_file);
+        self.spawn(cmd);
+        let deadline = Instant::now() + COMMAND_TIMEOUT;
+        loop {
+            let text = fs::read_to_string(&port_file).unwrap_or_default();
+            if let Ok(port) = text.trim().parse::<u16>() {
+                return port;
+            }
+            assert!(Instant::now() < deadline, "the case server did not start");
+            thread::sleep(POLL);
+        }
     }
 
     /// Starts a stand-in notification service on this desktop's session bus

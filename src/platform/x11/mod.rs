@@ -15,11 +15,13 @@ pub use clipboard::X11Clipboard;
 use keyboard::X11Keyboard;
 use windows::X11Windows;
 
+use super::http::HttpClient;
 use super::system::{self, SystemClock};
 use crate::chord::{Chord, Key, Modifiers, NamedKey};
 use crate::dialog::DialogProcess;
 use crate::ports::{
-    Clipboard, Clock, Form, Keyboard, Launcher, PortError, PortResult, Prompter, Windows,
+    Clipboard, Clock, Form, Http, HttpError, HttpRequest, Keyboard, Launcher, PortError,
+    PortResult, Prompter, Windows,
 };
 use crate::window_match::{TextPattern, WindowId, WindowInfo};
 
@@ -37,6 +39,7 @@ pub struct X11Desktop {
     clipboard: X11Clipboard,
     clock: SystemClock,
     dialogs: DialogProcess,
+    http: HttpClient,
     browser: Option<String>,
     paste_rules: PasteRules,
 }
@@ -58,6 +61,7 @@ impl X11Desktop {
             clipboard: X11Clipboard::connect(display).map_err(clipboard_error)?,
             clock: SystemClock::default(),
             dialogs: DialogProcess::current(),
+            http: HttpClient::new(),
             browser,
             paste_rules,
         })
@@ -157,6 +161,12 @@ impl Launcher for X11Desktop {
 
     fn open_url(&mut self, url: &str) -> PortResult<()> {
         system::open_url(url, self.browser.as_deref())
+    }
+}
+
+impl Http for X11Desktop {
+    fn fetch(&mut self, request: &HttpRequest) -> Result<serde_json::Value, HttpError> {
+        self.http.fetch(request)
     }
 }
 

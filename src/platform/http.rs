@@ -1,0 +1,144 @@
+//! HTTP for `fetch` steps: reqwest (blocking, rustls with the platform's
+//! certificate store, the system's proxy settings). TLS verification is
+//! always on. Logs say method, host and path (CPR masked), the status and
+//! the time taken — never headers, query or bodies.
+
+use std::time::{Duration, Instant};
+
+use reqwest::blocking::Client;
+
+use crate::ports::{HttpError, HttpRequest};
+use crate::script::HttpMethod;
+
+/// Pause before a retry, times the attempt number.
+const RETRY_PAUSE: Duration = Duration::from_millis(200);
+/// How much of an error answer's body goes into the message.
+const REASON_CHARS: usize = 120;
+
+/// One client for the agent's life (connections are reused between runs).
+#[derive(Default)]
+pub struct HttpClient {
+    client: Option<Client>,
+}
+
+impl HttpClient {
+    pub fn new() -> HttpClient {
+        HttpClient::default()
+    }
+
+    pub fn fetch(&mut self, request: &HttpRequest) -> Result<serde_json::Value, HttpError> {
+        let client = self.client()?.clone();
+        let mut attempt = 0;
+        loop {
+            let started = Instant::now();
+            let result = once(&client, request);
+            let ms = started.elapsed().as_millis();
+            let retry = attempt < request.retries
+                && request.method == HttpMethod::Get
+                && is_transient(&result);
+            match &result {
+                Ok(_) => {
+                    tracing::info!(source = %request.source, ms, "{} → ok", request.describe())
+                }
+                Err(e) => tracing::warn!(
+                    source = %request.source,
+                    ms,
+                    "{} → {}{}",
+                    request.describe(),
+                    crate::cpr::redact(&e.to_string()),
+                    if retry { "; trying again" } else { "" }
+                ),
+            }
+            if !retry {
+                return result;
+            }
+            attempt += 1;
+            std::thread::sleep(RETRY_PAUSE * attempt);
+        }
+    }
+
+    fn client(&mut self) -> Result<&Client, HttpError> {
+        if self.client.is_none() {
+            let client = Client::builder()
+                .user_agent(concat!("genvej/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|e| HttpError::Other(format!("HTTP kunne ikke starte: {e}")))?;
+            self.client = Some(client);
+        }
+        Ok(self.client.as_ref().expect("just made"))
+    }
+}
+
+fn once(client: &Client, request: &HttpRequest) -> Result<serde_json::Value, HttpError> {
+    let host = request.host().to_string();
+    let mut builder = match request.method {
+        HttpMethod::Get => client.get(&request.url),
+        HttpMethod::Post => client.post(&request.url),
+    }
+    .timeout(request.timeout)
+    .header("Accept", "application/json");
+    for (name, value) in &request.headers {
+        builder = builder.header(name, value);
+    }
+    if let Some(body) = &request.body {
+        builder = builder
+            .header("Content-Type", "application/json")
+            .body(body.clone());
+    }
+    let response = builder
+        .send()
+        .map_err(|e| classify(&e, &host, request.timeout))?;
+    let status = response.status();
+    let bytes = response
+        .bytes()
+        .map_err(|e| classify(&e, &host, request.timeout))?;
+    if !status.is_success() {
+        let body = String::from_utf8_lossy(&bytes);
+        let first_line = body.lines().map(str::trim).find(|l| !l.is_empty());
+        let mut reason = status.canonical_reason().unwrap_or_default().to_string();
+        if let Some(line) = first_line {
+            let line: String = line.chars().take(REASON_CHARS).collect();
+            reason = format!("{reason} – {}", crate::cpr::redact(&line));
+        }
+        return Err(HttpError::Status {
+            host,
+            status: status.as_u16(),
+            reason,
+        });
+    }
+    serde_json::from_slice(&bytes).map_err(|e| HttpError::NotJson {
+        host,
+        reason: e.to_string(),
+    })
+}
+
+fn is_transient(result: &Result<serde_json::Value, HttpError>) -> bool {
+    match result {
+        Err(HttpError::Connect { .. } | HttpError::Timeout { .. }) => true,
+        Err(HttpError::Status { status, .. }) => *status >= 500,
+        _ => false,
+    }
+}
+
+fn classify(error: &reqwest::Error, host: &str, timeout: Duration) -> HttpError {
+    if error.is_timeout() {
+        return HttpError::Timeout {
+            host: host.to_string(),
+            timeout,
+        };
+    }
+    // The innermost cause says it best ("Connection refused (os error 111)").
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    let reason = crate::cpr::redact(&cause.to_string());
+    if error.is_connect() {
+        HttpError::Connect {
+            host: host.to_string(),
+            reason,
+        }
+    } else {
+        HttpError::Other(format!("{host}: {reason}"))
+    }
+}

@@ -1,0 +1,237 @@
+//! Checking `[[source]]` tables and the `fetch` steps that use them.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use super::load::{FileChecker, list};
+use super::model::{HeaderValue, HttpMethod, MAX_TIMEOUT_MS, Source, Template};
+use super::raw::{At, RawFetch, RawHeaderValue, RawSource};
+use super::scope::{Scope, VarKind};
+use crate::suggest::did_you_mean;
+
+/// Default time limit for one attempt.
+pub const DEFAULT_SOURCE_TIMEOUT: Duration = Duration::from_millis(10_000);
+const MAX_RETRIES: u32 = 5;
+
+/// A checked source with the raw table it came from (for template checks
+/// at each `fetch`, where the variables in scope are known).
+pub(crate) struct Declared<'r> {
+    pub source: Source,
+    pub raw: &'r RawSource,
+    pub fetched: bool,
+}
+
+impl FileChecker<'_> {
+    pub(crate) fn sources<'r>(&mut self, raw: &'r [RawSource]) -> Vec<Declared<'r>> {
+        let mut names = BTreeSet::new();
+        let mut declared = Vec::new();
+        for raw_source in raw {
+            let name = raw_source.name.get();
+            if !is_identifier(name) {
+                self.error(raw_source.name.span(), format!("invalid source name `{name}`"))
+                    .help("the name is also the variable in templates: use a–z, 0–9 and _, starting with a letter, e.g. `borger`");
+                continue;
+            }
+            if !names.insert(name.clone()) {
+                self.error(
+                    raw_source.name.span(),
+                    format!("a source named `{name}` is already declared"),
+                )
+                .help("give each [[source]] its own name");
+                continue;
+            }
+            if let Some(source) = self.source(raw_source) {
+                declared.push(Declared {
+                    source,
+                    raw: raw_source,
+                    fetched: false,
+                });
+            }
+        }
+        declared
+    }
+
+    fn source(&mut self, raw: &RawSource) -> Option<Source> {
+        let method = match raw.method.as_ref().map(|m| m.get().to_uppercase()) {
+            None => HttpMethod::Get,
+            Some(m) if m == "GET" => HttpMethod::Get,
+            Some(m) if m == "POST" => HttpMethod::Post,
+            Some(m) => {
+                let span = raw.method.as_ref().map_or(0..0, At::span);
+                self.error(span, format!("unknown method `{m}`"))
+                    .help("use `GET` (the default) or `POST`");
+                return None;
+            }
+        };
+        if let (Some(json), HttpMethod::Get) = (&raw.json, method) {
+            self.error(json.span(), "a GET request has no body")
+                .help("add `method = \"POST\"`, or send the values as `query`");
+            return None;
+        }
+        let timeout = match &raw.timeout_ms {
+            Some(t) if !(1..=MAX_TIMEOUT_MS).contains(t.get()) => {
+                self.error(
+                    t.span(),
+                    format!("timeout_ms must be between 1 and {MAX_TIMEOUT_MS}"),
+                );
+                return None;
+            }
+            Some(t) => Duration::from_millis(*t.get()),
+            None => DEFAULT_SOURCE_TIMEOUT,
+        };
+        let retries = match &raw.retries {
+            Some(r) if *r.get() > MAX_RETRIES => {
+                self.error(
+                    r.span(),
+                    format!("retries must be between 0 and {MAX_RETRIES}"),
+                );
+                return None;
+            }
+            Some(r) => *r.get(),
+            None => 1,
+        };
+        if let (Some(fallback), false) = (&raw.fallback, is_optional(raw)) {
+            self.warning(
+                fallback.span(),
+                "`fallback` is only used by an optional source",
+            )
+            .help("add `optional = true`, or remove `fallback`");
+        }
+        let headers = raw
+            .headers
+            .as_ref()
+            .map(|h| {
+                h.get()
+                    .iter()
+                    .map(|(name, value)| {
+                        let value = match value.get() {
+                            RawHeaderValue::Text(_) => HeaderValue::Template(Template {
+                                source: header_text(value).to_string(),
+                                line: self.line_of(value.span().start),
+                            }),
+                            RawHeaderValue::Env { env, prefix } => HeaderValue::Env {
+                                var: env.clone(),
+                                prefix: prefix.clone().unwrap_or_default(),
+                            },
+                        };
+                        (name.clone(), value)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let query = raw
+            .query
+            .as_ref()
+            .map(|q| {
+                q.get()
+                    .iter()
+                    .map(|(name, value)| (name.clone(), self.template(value)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(Source {
+            name: raw.name.get().clone(),
+            url: self.template(&raw.url),
+            method,
+            headers,
+            query,
+            json: raw.json.as_ref().map(|j| self.template(j)),
+            timeout,
+            retries: if method == HttpMethod::Get {
+                retries
+            } else {
+                0
+            },
+            optional: is_optional(raw),
+            fallback: raw.fallback.as_ref().map(|f| f.get().clone()),
+        })
+    }
+
+    /// A `fetch` step: known sources, their templates valid here; each
+    /// source's variable is defined from here on.
+    pub(crate) fn fetch(
+        &mut self,
+        at: &At<RawFetch>,
+        declared: &mut [Declared<'_>],
+        scope: &mut Scope<'_>,
+        what: &str,
+    ) -> Option<Vec<String>> {
+        let names: Vec<&String> = match at.get() {
+            RawFetch::One(one) => vec![one],
+            RawFetch::Many(many) => many.iter().collect(),
+        };
+        if names.is_empty() {
+            self.error(at.span(), "`fetch` is an empty list")
+                .help("name one or more [[source]]s, e.g. `fetch = [\"borger\", \"ydelser\"]`");
+            return None;
+        }
+        let mut fetched = Vec::new();
+        for name in names {
+            let Some(entry) = declared.iter_mut().find(|d| d.source.name == *name) else {
+                let known: Vec<&str> = declared.iter().map(|d| d.source.name.as_str()).collect();
+                let help = match did_you_mean(name, known.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None if known.is_empty() => {
+                        "declare it in a [[source]] table with `name` and `url`".to_string()
+                    }
+                    None => format!("sources in this script: {}", list(&known)),
+                };
+                self.error(at.span(), format!("unknown source `{name}`"))
+                    .help(help);
+                return None;
+            };
+            // Templates are checked where the source is first fetched.
+            let first = !entry.fetched;
+            entry.fetched = true;
+            let raw = entry.raw;
+            if !first {
+                fetched.push(name.clone());
+                continue;
+            }
+            let in_source = format!("the source `{name}` fetched in {what}");
+            scope.check_template(self, &raw.url, &in_source);
+            for value in raw.query.iter().flat_map(|q| q.get().values()) {
+                scope.check_template(self, value, &in_source);
+            }
+            if let Some(json) = &raw.json {
+                scope.check_template(self, json, &in_source);
+            }
+            fetched.push(name.clone());
+        }
+        for name in &fetched {
+            scope.define(name, VarKind::Value);
+        }
+        Some(fetched)
+    }
+
+    /// Sources no step fetches are probably a mistake.
+    pub(crate) fn unfetched(&mut self, declared: &[Declared<'_>]) {
+        for entry in declared.iter().filter(|d| !d.fetched) {
+            self.warning(
+                entry.raw.name.span(),
+                format!("the source `{}` is never fetched", entry.source.name),
+            )
+            .help(format!(
+                "add a step `fetch = \"{}\"`, or remove the source",
+                entry.source.name
+            ));
+        }
+    }
+}
+
+fn is_optional(raw: &RawSource) -> bool {
+    raw.optional.as_ref().is_some_and(|o| *o.get())
+}
+
+fn header_text(value: &At<RawHeaderValue>) -> &str {
+    match value.get() {
+        RawHeaderValue::Text(text) => text,
+        RawHeaderValue::Env { .. } => "",
+    }
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}

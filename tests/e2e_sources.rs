@@ -1,0 +1,161 @@
+//! End-to-end: the shipped «Forberedende plan» hot key against the
+//! stand-in case-system server (tests/support/case_server.py) on a real X
+//! server: CPR from the selection → three JSON sources → the plan pasted
+//! into the plan window, compared with tests/data. And every way the server
+//! can fail: a clear message, nothing typed, the agent keeps running.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::agent::{Agent, config, set_primary};
+use support::desktop::Desktop;
+
+const LONG: Duration = Duration::from_secs(60);
+const SHORT: Duration = Duration::from_secs(10);
+const PLAN: &str = include_str!("../hotkeys/Plan/forberedende-plan.toml");
+const EXPECTED: &str = include_str!("data/forberedende-plan-0707614285.txt");
+
+/// The agent with the shipped plan script, talking to `api`.
+fn plan_agent(desktop: &mut Desktop, script: &str, api: &str) -> Agent {
+    Agent::start(
+        desktop,
+        "agent",
+        &[("forberedende-plan.toml", script)],
+        &config(&format!("fasit_api = \"{api}\""), ""),
+    )
+}
+
+#[test]
+fn the_plan_hot_key_fetches_the_citizen_and_pastes_the_plan_exactly() {
+    let mut desktop = require_desktop!();
+    let port = desktop.start_case_server();
+    let plan = desktop.case_window("Forberedende plan – Fasit");
+    let agent = plan_agent(&mut desktop, PLAN, &format!("http://127.0.0.1:{port}"));
+    set_primary(&mut desktop, "Borger: 070761-4285");
+    desktop.activate(&plan);
+
+    let started = Instant::now();
+    desktop.key("ctrl+alt+f");
+    let today = genvej::template::danish::long(chrono::Local::now().date_naive());
+    let expected = EXPECTED.replace("{today}", &today);
+    let pasted = plan.wait_for_text(&expected, LONG);
+    eprintln!(
+        "plan with 3 activities pasted {:.0} ms after the hot key",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    assert_eq!(pasted, expected);
+    agent.wait_for_log(&desktop, "completed", SHORT);
+    let log = agent.stop(&mut desktop);
+    assert!(
+        log.contains("GET /borgere/070761-XXXX/aktiviteter → ok") || log.contains("→ ok"),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_citizen_with_40_activities_gets_every_one_of_them() {
+    let mut desktop = require_desktop!();
+    let port = desktop.start_case_server();
+    let plan = desktop.case_window("Forberedende plan – Fasit");
+    let agent = plan_agent(&mut desktop, PLAN, &format!("http://127.0.0.1:{port}"));
+    set_primary(&mut desktop, "230785-1234");
+    desktop.activate(&plan);
+
+    let started = Instant::now();
+    desktop.key("ctrl+alt+f");
+    agent.wait_for_log(&desktop, "completed", LONG);
+    let text = plan.wait_until_stable(Duration::from_millis(300), SHORT);
+    eprintln!(
+        "plan with 40 activities pasted {:.0} ms after the hot key",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    assert!(
+        text.starts_with("Forberedende plan – Mette Frederiksen Bødker\n"),
+        "{text}"
+    );
+    assert!(text.contains("I alt 40 tilbud,"), "{text}");
+    assert_eq!(text.matches(" timer/uge, ").count(), 40);
+    agent.stop(&mut desktop);
+}
+
+/// Presses the plan hot key against a failing server and checks the
+/// message; nothing reaches the plan window, and the agent runs on (a
+/// second press fails the same way).
+fn fails_cleanly(api_suffix: &str, script: &str, message: &str) {
+    let mut desktop = require_desktop!();
+    let port = desktop.start_case_server();
+    let plan = desktop.case_window("Forberedende plan – Fasit");
+    let api = if api_suffix == "closed" {
+        // A port nobody listens on: the server's, after it is stopped.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        format!("http://127.0.0.1:{closed}")
+    } else {
+        format!("http://127.0.0.1:{port}/{api_suffix}")
+    };
+    let agent = plan_agent(&mut desktop, script, &api);
+    set_primary(&mut desktop, "070761-4285");
+    desktop.activate(&plan);
+
+    let stopped = "«Forberedende plan» stoppede ved trin 1 (fetch, linje ";
+    for attempt in 1..=2 {
+        desktop.key("ctrl+alt+f");
+        let deadline = Instant::now() + LONG;
+        while agent.count_in_log(stopped) < attempt {
+            assert!(
+                Instant::now() < deadline,
+                "press {attempt} did not fail:\n{}",
+                agent.log_text()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    let failures: Vec<String> = agent
+        .log_text()
+        .lines()
+        .filter(|l| l.contains(stopped))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(failures.len(), 2, "one failure per press: {failures:#?}");
+    for line in &failures {
+        assert!(
+            line.contains("): kilden «borger» kunne ikke hentes: ") && line.contains(message),
+            "{line}"
+        );
+    }
+    assert_eq!(plan.text(), "", "nothing typed when a source fails");
+    agent.stop(&mut desktop);
+}
+
+#[test]
+fn a_server_error_stops_the_plan_with_the_status() {
+    fails_cleanly(
+        "fail",
+        PLAN,
+        "svarede 500: Internal Server Error – Internal Server Error: database utilgaengelig",
+    );
+}
+
+#[test]
+fn an_answer_that_is_not_json_stops_the_plan() {
+    fails_cleanly("bad", PLAN, "er ikke JSON");
+}
+
+#[test]
+fn a_server_that_is_down_stops_the_plan() {
+    fails_cleanly("closed", PLAN, "kunne ikke forbinde til 127.0.0.1:");
+}
+
+#[test]
+fn a_slow_server_times_out() {
+    let impatient = PLAN.replacen(
+        "url = \"{{ org.fasit_api }}/borgere/{{ cpr.digits }}\"\n",
+        "url = \"{{ org.fasit_api }}/borgere/{{ cpr.digits }}\"\ntimeout_ms = 500\nretries = 0\n",
+        1,
+    );
+    assert_ne!(impatient, PLAN);
+    fails_cleanly("slow", &impatient, "svarede ikke inden for 0,5 s");
+}
