@@ -9,12 +9,23 @@ mod support;
 use std::time::{Duration, Instant};
 
 use support::agent::{Agent, config, set_primary};
-use support::desktop::Desktop;
+use support::desktop::{CaseWindow, Desktop};
 
 const LONG: Duration = Duration::from_secs(60);
 const SHORT: Duration = Duration::from_secs(10);
 const PLAN: &str = include_str!("../hotkeys/Plan/forberedende-plan.toml");
 const EXPECTED: &str = include_str!("data/forberedende-plan-0707614285.txt");
+
+/// A case server, the plan window, and the agent with the shipped plan
+/// script talking to the server; `selected` is the highlighted text.
+fn plan_on_server(desktop: &mut Desktop, selected: &str) -> (CaseWindow, Agent) {
+    let port = desktop.start_case_server();
+    let plan = desktop.case_window("Forberedende plan – Fasit");
+    let agent = plan_agent(desktop, PLAN, &format!("http://127.0.0.1:{port}"));
+    set_primary(desktop, selected);
+    desktop.activate(&plan);
+    (plan, agent)
+}
 
 /// The agent with the shipped plan script, talking to `api`.
 fn plan_agent(desktop: &mut Desktop, script: &str, api: &str) -> Agent {
@@ -29,11 +40,7 @@ fn plan_agent(desktop: &mut Desktop, script: &str, api: &str) -> Agent {
 #[test]
 fn the_plan_hot_key_fetches_the_citizen_and_pastes_the_plan_exactly() {
     let mut desktop = require_desktop!();
-    let port = desktop.start_case_server();
-    let plan = desktop.case_window("Forberedende plan – Fasit");
-    let agent = plan_agent(&mut desktop, PLAN, &format!("http://127.0.0.1:{port}"));
-    set_primary(&mut desktop, "Borger: 070761-4285");
-    desktop.activate(&plan);
+    let (plan, agent) = plan_on_server(&mut desktop, "Borger: 070761-4285");
 
     let started = Instant::now();
     desktop.key("ctrl+alt+f");
@@ -56,11 +63,7 @@ fn the_plan_hot_key_fetches_the_citizen_and_pastes_the_plan_exactly() {
 #[test]
 fn a_citizen_with_40_activities_gets_every_one_of_them() {
     let mut desktop = require_desktop!();
-    let port = desktop.start_case_server();
-    let plan = desktop.case_window("Forberedende plan – Fasit");
-    let agent = plan_agent(&mut desktop, PLAN, &format!("http://127.0.0.1:{port}"));
-    set_primary(&mut desktop, "230785-1234");
-    desktop.activate(&plan);
+    let (plan, agent) = plan_on_server(&mut desktop, "230785-1234");
 
     let started = Instant::now();
     desktop.key("ctrl+alt+f");

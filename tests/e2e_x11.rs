@@ -465,6 +465,8 @@ fn editing_a_script_reloads_it_and_a_broken_edit_keeps_the_last_good_set() {
         "{}",
         agent.log_text()
     );
+    // The caseworker is told on screen too, without losing the keyboard.
+    desktop.wait_for_window("genvej – genvej: fejl i scripts", SHORT);
     desktop.activate(&fasit);
     desktop.key("ctrl+alt+r");
     fasit.wait_for_text("v1 ", SHORT);

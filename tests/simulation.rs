@@ -690,3 +690,21 @@ fn an_optional_source_that_fails_gives_its_fallback_and_the_run_goes_on() {
     assert_eq!(outcome.status, Status::Completed);
     assert!(desktop.text_in("Fasit – plan").ends_with("noter: 0"));
 }
+
+#[test]
+fn a_field_missing_from_an_answer_is_named_with_its_source() {
+    let script = common::script_from(PLAN);
+    let mut desktop = desktop_in("Fasit – plan");
+    desktop.respond(
+        "https://fasit.example.invalid/",
+        Ok(serde_json::json!({"aktiviteter": []})),
+    );
+
+    let outcome = run(&mut desktop, &script, &[("cpr", "070761-4285")]);
+
+    assert_eq!(
+        failure_text(&outcome),
+        "«Plan» stoppede ved trin 2 (paste, linje 26): skabelonen på linje 27 kunne ikke udfyldes: feltet «navn» mangler i svaret fra kilden «borger»"
+    );
+    assert_eq!(desktop.text_in("Fasit – plan"), "", "nothing pasted");
+}

@@ -609,10 +609,39 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
     }
 
     fn render(&self, template: &Template, usage: TemplateUse) -> Result<String, RunError> {
+        let context = self.context();
         self.engine
             .renderer
-            .render(&template.source, usage, &self.context())
-            .map_err(|e| template_error(template, &e))
+            .render(&template.source, usage, &context)
+            .map_err(|e| {
+                let mut error = template_error(template, &e);
+                if e.kind() == minijinja::ErrorKind::UndefinedError {
+                    if let Some(field) = self.missing_source_field(template, &context) {
+                        if let RunError::Template { detail, .. } = &mut error {
+                            *detail = field;
+                        }
+                    }
+                }
+                error
+            })
+    }
+
+    /// When a template reads a field that a fetched answer lacks, which one
+    /// and from which source ("feltet «email» mangler i svaret fra kilden
+    /// «borger»"), so the IT office knows whether the script or the case
+    /// system is wrong.
+    fn missing_source_field(&self, template: &Template, context: &Value) -> Option<String> {
+        let renderer = &self.engine.renderer;
+        let paths = renderer.variables_of(&template.source).ok()?;
+        paths.iter().find_map(|path| {
+            let (source, field) = path.split_once('.')?;
+            self.script.sources.iter().find(|s| s.name == source)?;
+            let missing = match renderer.eval(path, context) {
+                Ok(value) => value.is_undefined(),
+                Err(e) => e.kind() == minijinja::ErrorKind::UndefinedError,
+            };
+            missing.then(|| format!("feltet «{field}» mangler i svaret fra kilden «{source}»"))
+        })
     }
 
     fn condition(&self, template: &Template) -> Result<bool, RunError> {
