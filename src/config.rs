@@ -82,6 +82,14 @@ pub struct AgentSettings {
     /// `error`, `warn`, `info`, `debug` or `trace`.
     #[serde(default = "default_log_level")]
     pub log_level: String,
+    /// Where `merge_pdf` steps save documents; default the user's Documents
+    /// folder + `genvej`.
+    #[serde(default)]
+    pub document_folder: Option<PathBuf>,
+    /// Let document file names contain CPR numbers (off: a name with one
+    /// stops the run). An organisation decision, for the machine-wide config.
+    #[serde(default)]
+    pub allow_cpr_in_file_names: bool,
     /// Where the agent writes its daily log files (14 days are kept);
     /// default `~/.local/share/genvej/logs` (Linux), `%LOCALAPPDATA%\genvej\logs` (Windows).
     #[serde(default)]
@@ -137,6 +145,8 @@ impl Default for AgentSettings {
             notice_seconds: default_notice_seconds(),
             log_level: default_log_level(),
             log_folder: None,
+            document_folder: None,
+            allow_cpr_in_file_names: false,
             browser: None,
             shift_insert_classes: Vec::new(),
             typing_profiles: Vec::new(),
@@ -220,7 +230,12 @@ impl Config {
         }
         let base = path.parent().unwrap_or(Path::new("."));
         let folders = config.agent.hotkey_folders.iter_mut();
-        for folder in folders.chain(config.agent.log_folder.as_mut()) {
+        let files = config
+            .agent
+            .log_folder
+            .iter_mut()
+            .chain(config.agent.document_folder.as_mut());
+        for folder in folders.chain(files) {
             if folder.is_relative() {
                 *folder = base.join(&*folder);
             }
@@ -249,6 +264,9 @@ fn resolve_paths_in(table: &mut toml::Table, own: &Config) {
     }
     if let Some(folder) = &own.agent.log_folder {
         agent.insert("log_folder".into(), text(folder));
+    }
+    if let Some(folder) = &own.agent.document_folder {
+        agent.insert("document_folder".into(), text(folder));
     }
 }
 

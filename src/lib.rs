@@ -11,6 +11,7 @@ pub mod config;
 pub mod cpr;
 pub mod diagnostic;
 pub mod dialog;
+pub mod documents;
 pub mod engine;
 pub mod input_value;
 pub mod logging;

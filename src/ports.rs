@@ -89,6 +89,15 @@ pub trait Launcher {
 pub trait Http {
     /// Sends the request (with its retries) and returns the JSON answer.
     fn fetch(&mut self, request: &HttpRequest) -> Result<serde_json::Value, HttpError>;
+    /// Sends the request and returns the answer's bytes (e.g. a PDF).
+    fn download(&mut self, request: &HttpRequest) -> Result<Vec<u8>, HttpError>;
+}
+
+/// Saving the documents a run makes.
+pub trait Documents {
+    /// Saves `bytes` as `file_name` in the document folder (never replacing
+    /// an existing file) and returns the path it was saved to.
+    fn save_document(&mut self, file_name: &str, bytes: &[u8]) -> PortResult<String>;
 }
 
 /// A `fetch` of one source, rendered and ready to send.
@@ -161,9 +170,12 @@ pub trait Clock {
 }
 
 /// Everything a run needs from the desktop.
-pub trait Desktop: Keyboard + Clipboard + Windows + Launcher + Http + Prompter + Clock {}
-impl<T: Keyboard + Clipboard + Windows + Launcher + Http + Prompter + Clock + ?Sized> Desktop
-    for T
+pub trait Desktop:
+    Keyboard + Clipboard + Windows + Launcher + Http + Documents + Prompter + Clock
+{
+}
+impl<T> Desktop for T where
+    T: Keyboard + Clipboard + Windows + Launcher + Http + Documents + Prompter + Clock + ?Sized
 {
 }
 

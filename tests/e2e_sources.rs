@@ -33,7 +33,10 @@ fn plan_agent(desktop: &mut Desktop, script: &str, api: &str) -> Agent {
         desktop,
         "agent",
         &[("forberedende-plan.toml", script)],
-        &config(&format!("fasit_api = \"{api}\""), ""),
+        &config(
+            &format!("fasit_api = \"{api}\""),
+            "document_folder = \"dokumenter\"",
+        ),
     )
 }
 
@@ -53,6 +56,29 @@ fn the_plan_hot_key_fetches_the_citizen_and_pastes_the_plan_exactly() {
     );
     assert_eq!(pasted, expected);
     agent.wait_for_log(&desktop, "completed", SHORT);
+
+    // The three progress reports, merged in order into one PDF.
+    let iso_today = chrono::Local::now().date_naive().format("%Y-%m-%d");
+    let file = agent.folder.join(format!(
+        "dokumenter/Statusattester Åse Ørum Ågård {iso_today}.pdf"
+    ));
+    let bytes = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let merged = lopdf::Document::load_mem(&bytes).expect("the merged PDF opens");
+    let pages: Vec<String> = (1..=6)
+        .map(|n| merged.extract_text(&[n]).expect("text").trim().to_string())
+        .collect();
+    assert_eq!(
+        pages,
+        [
+            "Statusattest januar side 1",
+            "Statusattest januar side 2",
+            "Statusattest marts side 1",
+            "Laegeattest juni side 1",
+            "Laegeattest juni side 2",
+            "Laegeattest juni side 3"
+        ]
+    );
+    assert_eq!(merged.get_pages().len(), 6);
     let log = agent.stop(&mut desktop);
     assert!(
         log.contains("GET /borgere/070761-XXXX/aktiviteter → ok") || log.contains("→ ok"),
@@ -161,4 +187,24 @@ fn a_slow_server_times_out() {
     );
     assert_ne!(impatient, PLAN);
     fails_cleanly("slow", &impatient, "svarede ikke inden for 0,5 s");
+}
+
+#[test]
+fn a_report_that_is_not_a_pdf_is_named_and_nothing_is_pasted() {
+    let mut desktop = require_desktop!();
+    let (plan, agent) = plan_on_server(&mut desktop, "010190-2001");
+
+    desktop.key("ctrl+alt+f");
+    let line = agent.wait_for_log(&desktop, "stoppede ved trin 2 (merge_pdf", LONG);
+    assert!(
+        line.contains("«Statusattest (fejl i systemet)» er ikke en PDF, der kan læses"),
+        "{line}"
+    );
+    assert_eq!(
+        plan.text(),
+        "",
+        "the plan is not pasted when its reports fail"
+    );
+    assert!(!agent.folder.join("dokumenter").exists(), "nothing saved");
+    agent.stop(&mut desktop);
 }

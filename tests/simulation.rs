@@ -518,6 +518,7 @@ fn every_shipped_script_dry_runs_to_completion() {
             Ok(serde_json::json!([{"ydelse": "Kontanthjælp", "fra": "2026-01-01", "til": null}])),
         );
         desktop.respond(&format!("{api}/aktiviteter"), Ok(serde_json::json!([])));
+        desktop.respond(&format!("{api}/rapporter"), Ok(serde_json::json!([])));
         desktop.respond(
             api,
             Ok(serde_json::json!({"navn": "Åse Ørum", "email": "a@eksempel.dk", "adresse": "Æblevej 7"})),
@@ -707,4 +708,126 @@ fn a_field_missing_from_an_answer_is_named_with_its_source() {
         "«Plan» stoppede ved trin 2 (paste, linje 26): skabelonen på linje 27 kunne ikke udfyldes: feltet «navn» mangler i svaret fra kilden «borger»"
     );
     assert_eq!(desktop.text_in("Fasit – plan"), "", "nothing pasted");
+}
+
+const REPORTS: &str = r#"id = "rapporter"
+name = "Statusattester"
+manual_seconds = 600
+
+[[input]]
+name = "cpr"
+kind = "cpr"
+
+[[source]]
+name = "borger"
+url = "https://fasit.example.invalid/borgere/{{ cpr.digits }}"
+
+[[step]]
+fetch = "borger"
+
+[[step]]
+merge_pdf = { each = "borger.rapporter", url = "https://fasit.example.invalid/dokumenter/{{ item.id }}", name = "{{ item.titel }}", file = "{{ file_name }}" }
+
+[[step]]
+message = "Gemt: {{ merged_pdf }}"
+"#;
+
+fn reports_script(file_name: &str) -> Script {
+    common::script_from(&REPORTS.replace("{{ file_name }}", file_name))
+}
+
+fn citizen_with_reports(desktop: &mut FakeDesktop) {
+    desktop.respond(
+        "https://fasit.example.invalid/borgere/",
+        Ok(serde_json::json!({"navn": "Åse Ørum", "rapporter": [
+            {"id": "a", "titel": "Statusattest januar"},
+            {"id": "b", "titel": "Statusattest marts"}
+        ]})),
+    );
+    desktop.respond_bytes(
+        "https://fasit.example.invalid/dokumenter/a",
+        Ok(genvej::documents::text_pdf(&["Januar 1", "Januar 2"])),
+    );
+}
+
+#[test]
+fn reports_are_downloaded_and_saved_merged_in_order() {
+    let script = reports_script("Statusattester {{ borger.navn }}");
+    let mut desktop = desktop_in("Fasit");
+    citizen_with_reports(&mut desktop);
+    desktop.respond_bytes(
+        "https://fasit.example.invalid/dokumenter/b",
+        Ok(genvej::documents::text_pdf(&["Marts 1"])),
+    );
+
+    let outcome = run(&mut desktop, &script, &[("cpr", "070761-4285")]);
+
+    assert_eq!(outcome.status, Status::Completed, "{:?}", outcome.status);
+    let (file, bytes) = &desktop.documents()[0];
+    assert_eq!(file, "Statusattester Åse Ørum.pdf");
+    let merged = lopdf::Document::load_mem(bytes).expect("the merged PDF opens");
+    let pages: Vec<String> = (1..=3)
+        .map(|n| merged.extract_text(&[n]).expect("text").trim().to_string())
+        .collect();
+    assert_eq!(pages, ["Januar 1", "Januar 2", "Marts 1"]);
+    assert_eq!(merged.get_pages().len(), 3);
+    assert!(desktop.lines().contains(
+        &"message «Statusattester» \"Gemt: /dokumenter/Statusattester Åse Ørum.pdf\"".to_string()
+    ));
+}
+
+#[test]
+fn a_download_that_is_not_a_pdf_is_named_and_nothing_is_saved() {
+    let script = reports_script("Statusattester {{ borger.navn }}");
+    let mut desktop = desktop_in("Fasit");
+    citizen_with_reports(&mut desktop);
+    desktop.respond_bytes(
+        "https://fasit.example.invalid/dokumenter/b",
+        Ok(b"<html>Log ind</html>".to_vec()),
+    );
+
+    let outcome = run(&mut desktop, &script, &[("cpr", "070761-4285")]);
+
+    let text = failure_text(&outcome);
+    assert!(
+        text.starts_with("«Statusattester» stoppede ved trin 2 (merge_pdf, linje 16): «Statusattest marts» er ikke en PDF, der kan læses"),
+        "{text}"
+    );
+    assert!(desktop.documents().is_empty());
+}
+
+#[test]
+fn a_file_name_with_a_cpr_number_is_refused_unless_the_organisation_allows_it() {
+    let script = reports_script("Statusattester {{ cpr }}");
+    let mut desktop = desktop_in("Fasit");
+    citizen_with_reports(&mut desktop);
+    desktop.respond_bytes(
+        "https://fasit.example.invalid/dokumenter/b",
+        Ok(genvej::documents::text_pdf(&["Marts 1"])),
+    );
+    let outcome = run(&mut desktop, &script, &[("cpr", "070761-4285")]);
+    assert!(
+        failure_text(&outcome).contains("filnavnet ville indeholde et CPR-nummer"),
+        "{}",
+        failure_text(&outcome)
+    );
+    assert!(desktop.documents().is_empty());
+
+    let mut config = common::shipped_config();
+    config.agent.allow_cpr_in_file_names = true;
+    let mut desktop = desktop_in("Fasit");
+    citizen_with_reports(&mut desktop);
+    desktop.respond_bytes(
+        "https://fasit.example.invalid/dokumenter/b",
+        Ok(genvej::documents::text_pdf(&["Marts 1"])),
+    );
+    let outcome = run_with(
+        &mut desktop,
+        &script,
+        &[("cpr", "070761-4285")],
+        &config,
+        CancelToken::new(),
+    );
+    assert_eq!(outcome.status, Status::Completed);
+    assert_eq!(desktop.documents()[0].0, "Statusattester 070761-4285.pdf");
 }

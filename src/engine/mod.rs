@@ -19,8 +19,12 @@ use minijinja::Value;
 pub use outcome::{RunError, RunFailure, RunOutcome, Status, seconds};
 
 use crate::config::{AgentSettings, Config};
+use crate::cpr::Cpr;
+use crate::documents::{self, NamedPdf};
 use crate::ports::{CancelToken, Desktop, HttpError, HttpRequest, PortError};
-use crate::script::{Action, HeaderValue, Script, Step, Template};
+use crate::script::{
+    Action, HeaderValue, ITEM_VARIABLE, MERGED_PDF_VARIABLE, Script, Step, Template,
+};
 use crate::template::{Renderer, TemplateUse, danish};
 use crate::window_match::{WindowInfo, WindowMatch};
 
@@ -47,6 +51,8 @@ pub struct RunSettings {
     pub settle: Duration,
     pub focus_timeout: Duration,
     pub poll_interval: Duration,
+    /// Whether a `merge_pdf` file name may contain a CPR number.
+    pub allow_cpr_in_file_names: bool,
 }
 
 impl RunSettings {
@@ -56,6 +62,7 @@ impl RunSettings {
             paste_threshold: agent.paste_threshold,
             modifier_release_timeout: Duration::from_millis(agent.modifier_release_timeout_ms),
             settle: Duration::from_millis(agent.settle_ms),
+            allow_cpr_in_file_names: agent.allow_cpr_in_file_names,
             ..RunSettings::default()
         }
     }
@@ -71,6 +78,7 @@ impl Default for RunSettings {
             paste_timeout: Duration::from_secs(2),
             settle: Duration::from_millis(50),
             focus_timeout: Duration::from_secs(2),
+            allow_cpr_in_file_names: false,
             poll_interval: Duration::from_millis(10),
         }
     }
@@ -313,6 +321,13 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
                 }
                 Ok(())
             }
+            Action::MergePdf {
+                each,
+                url,
+                name,
+                file,
+                timeout,
+            } => self.merge_pdf(each, url, name.as_ref(), file, *timeout),
             Action::Require { condition, message } => {
                 if self.condition(condition)? {
                     Ok(())
@@ -565,6 +580,76 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
         Ok(())
     }
 
+    /// Downloads one PDF per item of the list `each`, merges them and saves
+    /// the result; `merged_pdf` is then its path.
+    fn merge_pdf(
+        &mut self,
+        each: &str,
+        url: &Template,
+        name: Option<&Template>,
+        file: &Template,
+        timeout: Duration,
+    ) -> Result<(), Stop> {
+        let document_error = |text: String| Stop::from(RunError::Document(text));
+        let list = self
+            .engine
+            .renderer
+            .eval(each, &self.context())
+            .map_err(|e| document_error(format!("«{each}» kunne ikke læses: {e}")))?;
+        let items: Vec<Value> = list
+            .try_iter()
+            .map_err(|_| document_error(format!("«{each}» er ikke en liste")))?
+            .collect();
+        let shadowed = self.vars.get(ITEM_VARIABLE).cloned();
+        let mut parts = Vec::new();
+        for (index, item) in items.into_iter().enumerate() {
+            self.check_cancel()?;
+            self.vars.insert(ITEM_VARIABLE.to_string(), item);
+            let address = self.render(url, TemplateUse::Url)?;
+            let title = match name {
+                Some(t) => self.render(t, TemplateUse::Text)?,
+                None => format!("dokument {}", index + 1),
+            };
+            let request = HttpRequest {
+                source: each.to_string(),
+                method: crate::script::HttpMethod::Get,
+                url: address,
+                headers: Vec::new(),
+                body: None,
+                timeout,
+                retries: 1,
+            };
+            let bytes = self
+                .desktop
+                .download(&request)
+                .map_err(|e| document_error(format!("«{title}» kunne ikke hentes: {e}")))?;
+            parts.push(NamedPdf { name: title, bytes });
+        }
+        match shadowed {
+            Some(value) => self.vars.insert(ITEM_VARIABLE.to_string(), value),
+            None => self.vars.remove(ITEM_VARIABLE),
+        };
+        if parts.is_empty() {
+            tracing::info!(script = %self.script.id, "no documents in «{each}» to merge");
+            self.vars
+                .insert(MERGED_PDF_VARIABLE.to_string(), Value::from(""));
+            return Ok(());
+        }
+        let (merged, pages) =
+            documents::merge(&parts).map_err(|e| document_error(e.to_string()))?;
+        let file_name = safe_file_name(&self.render(file, TemplateUse::Text)?);
+        if !self.engine.settings.allow_cpr_in_file_names && Cpr::find_in(&file_name).is_some() {
+            return Err(document_error(
+                "filnavnet ville indeholde et CPR-nummer; brug fx borgerens navn, eller lad organisationen tillade det med agent.allow_cpr_in_file_names".into(),
+            ));
+        }
+        let path = self.desktop.save_document(&file_name, &merged)?;
+        tracing::info!(script = %self.script.id, "{} PDFs ({pages} pages) merged and saved", parts.len());
+        self.vars
+            .insert(MERGED_PDF_VARIABLE.to_string(), Value::from(path));
+        Ok(())
+    }
+
     /// Renders a source's address, query, headers and body for this run.
     fn request_for(&self, source: &crate::script::Source) -> Result<HttpRequest, RunError> {
         let mut url = self.render(&source.url, TemplateUse::Url)?;
@@ -680,4 +765,22 @@ fn template_error(template: &Template, e: &minijinja::Error) -> RunError {
         line: template.line + e.line().unwrap_or(1).saturating_sub(1),
         detail: crate::cpr::redact(&detail),
     }
+}
+
+/// A file name without folder separators or characters Windows refuses,
+/// ending in `.pdf`.
+fn safe_file_name(name: &str) -> String {
+    let mut clean: String = name
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '-',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect();
+    if !clean.to_lowercase().ends_with(".pdf") {
+        clean.push_str(".pdf");
+    }
+    clean
 }

@@ -80,6 +80,8 @@ pub enum RunError {
     InputInvalid { label: String, reason: String },
     #[error("{0}")]
     RequirementFailed(String),
+    #[error("{0}")]
+    Document(String),
     #[error("kilden «{source_name}» kunne ikke hentes: {error}")]
     SourceFailed {
         source_name: String,

@@ -12,8 +12,8 @@ use chrono::NaiveDateTime;
 
 use crate::chord::{Chord, Key, Modifiers};
 use crate::ports::{
-    CancelToken, Clipboard, Clock, Form, Http, HttpError, HttpRequest, Keyboard, Launcher,
-    PortError, PortResult, Prompter, Windows,
+    CancelToken, Clipboard, Clock, Documents, Form, Http, HttpError, HttpRequest, Keyboard,
+    Launcher, PortError, PortResult, Prompter, Windows,
 };
 use crate::window_match::{TextPattern, WindowId, WindowInfo, WindowMatch};
 
@@ -29,6 +29,7 @@ pub enum FakeEvent {
     Asked { title: String, fields: Vec<String> },
     Message { title: String, text: String },
     Fetched { request: String },
+    Saved { file: String, bytes: usize },
 }
 
 impl FakeEvent {
@@ -44,6 +45,7 @@ impl FakeEvent {
             FakeEvent::Asked { title, fields } => format!("ask «{title}» [{}]", fields.join(", ")),
             FakeEvent::Message { title, text } => format!("message «{title}» {text:?}"),
             FakeEvent::Fetched { request } => format!("fetch {request}"),
+            FakeEvent::Saved { file, .. } => format!("save_document «{file}»"),
         }
     }
 }
@@ -98,6 +100,10 @@ pub struct FakeDesktop {
     next_id: u64,
     /// Canned answers to `fetch`, by address prefix.
     responses: Vec<(String, Result<serde_json::Value, HttpError>)>,
+    /// Canned answers to `download`, by address prefix.
+    downloads: Vec<(String, Result<Vec<u8>, HttpError>)>,
+    /// Documents saved by runs: (file name, bytes).
+    documents: Vec<(String, Vec<u8>)>,
 }
 
 impl FakeDesktop {
@@ -123,6 +129,8 @@ impl FakeDesktop {
             typed_chars: 0,
             next_id: 1,
             responses: Vec::new(),
+            downloads: Vec::new(),
+            documents: Vec::new(),
         }
     }
 
@@ -138,6 +146,16 @@ impl FakeDesktop {
     /// Answers `fetch` requests whose address starts with `url_prefix`.
     pub fn respond(&mut self, url_prefix: &str, answer: Result<serde_json::Value, HttpError>) {
         self.responses.push((url_prefix.to_string(), answer));
+    }
+
+    /// Answers `download` requests whose address starts with `url_prefix`.
+    pub fn respond_bytes(&mut self, url_prefix: &str, answer: Result<Vec<u8>, HttpError>) {
+        self.downloads.push((url_prefix.to_string(), answer));
+    }
+
+    /// The documents runs saved: (file name, bytes).
+    pub fn documents(&self) -> &[(String, Vec<u8>)] {
+        &self.documents
     }
 
     /// Adds a visible window and returns its id.
@@ -518,6 +536,33 @@ impl Http for FakeDesktop {
                     format!("{} er ikke sat op i testdesktoppen", request.host())
                 }))
             })
+    }
+
+    fn download(&mut self, request: &HttpRequest) -> Result<Vec<u8>, HttpError> {
+        self.events.push(FakeEvent::Fetched {
+            request: format!("{} {}", request.method.name(), request.url),
+        });
+        self.downloads
+            .iter()
+            .find(|(prefix, _)| request.url.starts_with(prefix.as_str()))
+            .map(|(_, answer)| answer.clone())
+            .unwrap_or_else(|| {
+                Err(HttpError::Other(format!(
+                    "{} er ikke sat op i testdesktoppen",
+                    request.host()
+                )))
+            })
+    }
+}
+
+impl Documents for FakeDesktop {
+    fn save_document(&mut self, file_name: &str, bytes: &[u8]) -> PortResult<String> {
+        self.events.push(FakeEvent::Saved {
+            file: file_name.to_string(),
+            bytes: bytes.len(),
+        });
+        self.documents.push((file_name.to_string(), bytes.to_vec()));
+        Ok(format!("/dokumenter/{file_name}"))
     }
 }
 

@@ -26,7 +26,21 @@ impl HttpClient {
         HttpClient::default()
     }
 
+    /// The answer as JSON.
     pub fn fetch(&mut self, request: &HttpRequest) -> Result<serde_json::Value, HttpError> {
+        let bytes = self.send(request)?;
+        serde_json::from_slice(&bytes).map_err(|e| HttpError::NotJson {
+            host: request.host().to_string(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// The answer's bytes (a document).
+    pub fn download(&mut self, request: &HttpRequest) -> Result<Vec<u8>, HttpError> {
+        self.send(request)
+    }
+
+    fn send(&mut self, request: &HttpRequest) -> Result<Vec<u8>, HttpError> {
         let client = self.client()?.clone();
         let mut attempt = 0;
         loop {
@@ -69,7 +83,7 @@ impl HttpClient {
     }
 }
 
-fn once(client: &Client, request: &HttpRequest) -> Result<serde_json::Value, HttpError> {
+fn once(client: &Client, request: &HttpRequest) -> Result<Vec<u8>, HttpError> {
     let host = request.host().to_string();
     let mut builder = match request.method {
         HttpMethod::Get => client.get(&request.url),
@@ -106,13 +120,10 @@ fn once(client: &Client, request: &HttpRequest) -> Result<serde_json::Value, Htt
             reason,
         });
     }
-    serde_json::from_slice(&bytes).map_err(|e| HttpError::NotJson {
-        host,
-        reason: e.to_string(),
-    })
+    Ok(bytes.to_vec())
 }
 
-fn is_transient(result: &Result<serde_json::Value, HttpError>) -> bool {
+fn is_transient(result: &Result<Vec<u8>, HttpError>) -> bool {
     match result {
         Err(HttpError::Connect { .. } | HttpError::Timeout { .. }) => true,
         Err(HttpError::Status { status, .. }) => *status >= 500,

@@ -62,3 +62,52 @@ pub fn open_url(url: &str, browser: Option<&str>) -> PortResult<()> {
         None => launch("xdg-open", &[url.to_string()]),
     }
 }
+
+/// Where `merge_pdf` saves documents. Files are never replaced: a name in
+/// use gets ` (2)`, ` (3)` …; the file is written under a temporary name and
+/// renamed, so a half-written PDF never looks finished.
+#[derive(Debug, Clone)]
+pub struct DocumentFolder {
+    pub folder: std::path::PathBuf,
+}
+
+impl Default for DocumentFolder {
+    fn default() -> Self {
+        DocumentFolder {
+            folder: default_document_folder(),
+        }
+    }
+}
+
+/// The user's Documents folder + `genvej`.
+pub fn default_document_folder() -> std::path::PathBuf {
+    dirs::document_dir()
+        .or_else(dirs::home_dir)
+        .unwrap_or_else(std::env::temp_dir)
+        .join("genvej")
+}
+
+impl DocumentFolder {
+    pub fn save(&self, file_name: &str, bytes: &[u8]) -> PortResult<String> {
+        let failed = |e: std::io::Error| {
+            PortError::Failed(format!(
+                "kunne ikke gemme «{file_name}» i {}: {e}",
+                self.folder.display()
+            ))
+        };
+        std::fs::create_dir_all(&self.folder).map_err(failed)?;
+        let (stem, extension) = file_name
+            .rsplit_once('.')
+            .map_or((file_name, ""), |(s, e)| (s, e));
+        let mut path = self.folder.join(file_name);
+        let mut n = 2;
+        while path.exists() {
+            path = self.folder.join(format!("{stem} ({n}).{extension}"));
+            n += 1;
+        }
+        let partial = path.with_extension("part");
+        std::fs::write(&partial, bytes).map_err(failed)?;
+        std::fs::rename(&partial, &path).map_err(failed)?;
+        Ok(path.to_string_lossy().into_owned())
+    }
+}

@@ -286,6 +286,13 @@ pub enum Action {
     Fetch {
         sources: Vec<String>,
     },
+    MergePdf {
+        each: String,
+        url: Template,
+        name: Option<Template>,
+        file: Template,
+        timeout: Duration,
+    },
 }
 
 impl Action {
@@ -315,9 +322,15 @@ impl Action {
             Action::Message { .. } => "message",
             Action::Require { .. } => "require",
             Action::Fetch { .. } => "fetch",
+            Action::MergePdf { .. } => "merge_pdf",
         }
     }
 }
+
+/// The variable a `merge_pdf` step sets to the saved file's path.
+pub const MERGED_PDF_VARIABLE: &str = "merged_pdf";
+/// The list item's name inside a `merge_pdf` step's `url` and `name`.
+pub const ITEM_VARIABLE: &str = "item";
 
 /// Limits the checker enforces.
 pub const DEFAULT_WINDOW_TIMEOUT: Duration = Duration::from_millis(10_000);

@@ -216,6 +216,24 @@ pub enum RawFetch {
     Many(Vec<String>),
 }
 
+/// `merge_pdf = { each = "rapporter", url = "…{{ item.id }}", name = "{{ item.titel }}", file = "…" }`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawMergePdf {
+    /// A list (an expression, e.g. `rapporter` or `borger.rapporter`,
+    /// usually fetched); one PDF per item.
+    pub each: At<String>,
+    /// Each PDF's address (a template; `item` is the list item; values URL-encoded).
+    pub url: At<String>,
+    /// What each PDF is called in messages (a template with `item`).
+    pub name: Option<At<String>>,
+    /// The merged file's name (a template), saved in `agent.document_folder`.
+    /// It may not contain a CPR number unless `agent.allow_cpr_in_file_names`.
+    pub file: At<String>,
+    /// Time limit for each download, in milliseconds (default 10000).
+    pub timeout_ms: Option<At<u64>>,
+}
+
 /// A program to start.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -254,8 +272,8 @@ pub enum RawKeys {
 
 /// One step. Exactly one action key (`type`, `paste`, `key`, `launch`,
 /// `open_url`, `wait_window`, `focus_window`, `copy_selection`,
-/// `read_clipboard`, `pause_ms`, `set`, `message`, `require`, `fetch`) plus
-/// options.
+/// `read_clipboard`, `pause_ms`, `set`, `message`, `require`, `fetch`,
+/// `merge_pdf`) plus options.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawStep {
@@ -289,6 +307,9 @@ pub struct RawStep {
     /// Get data from one or more `[[source]]`s; each is bound to a variable
     /// named like the source. A failure stops the run before the next step.
     pub fetch: Option<At<RawFetch>>,
+    /// Download a PDF for each item of a list (e.g. progress reports) and
+    /// save them merged into one PDF in the document folder.
+    pub merge_pdf: Option<At<RawMergePdf>>,
 
     /// Run the step only when this expression is true, e.g. `with_address`.
     pub when: Option<At<String>>,
@@ -318,6 +339,7 @@ pub const ACTIONS: &[&str] = &[
     "message",
     "require",
     "fetch",
+    "merge_pdf",
 ];
 
 /// The JSON Schema of a script file.

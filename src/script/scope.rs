@@ -45,6 +45,11 @@ impl<'c> Scope<'c> {
         self.vars.insert(name.to_string(), kind);
     }
 
+    /// Forgets a variable defined only for part of a step (`item`).
+    pub fn undefine(&mut self, name: &str) {
+        self.vars.remove(name);
+    }
+
     pub fn is_defined(&self, name: &str) -> bool {
         self.vars.contains_key(name) || GLOBALS.contains(&name)
     }

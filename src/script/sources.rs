@@ -1,11 +1,14 @@
-//! Checking `[[source]]` tables and the `fetch` steps that use them.
+//! Checking `[[source]]` tables, the `fetch` steps that use them, and
+//! `merge_pdf` steps.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 use super::load::{FileChecker, list};
-use super::model::{HeaderValue, HttpMethod, MAX_TIMEOUT_MS, Source, Template};
-use super::raw::{At, RawFetch, RawHeaderValue, RawSource};
+use super::model::{
+    Action, HeaderValue, HttpMethod, ITEM_VARIABLE, MAX_TIMEOUT_MS, Source, Template,
+};
+use super::raw::{At, RawFetch, RawHeaderValue, RawMergePdf, RawSource};
 use super::scope::{Scope, VarKind};
 use crate::suggest::did_you_mean;
 
@@ -202,6 +205,47 @@ impl FileChecker<'_> {
             scope.define(name, VarKind::Value);
         }
         Some(fetched)
+    }
+
+    /// A `merge_pdf` step: a list variable that exists, item templates
+    /// checked with `item` defined, the file name checked as usual.
+    pub(crate) fn merge_pdf(
+        &mut self,
+        at: &At<RawMergePdf>,
+        scope: &mut Scope<'_>,
+        what: &str,
+    ) -> Option<Action> {
+        let raw = at.get();
+        let each = raw.each.get();
+        scope.check_expression(self, &raw.each, &format!("the `each` of {what}"));
+        let timeout = match &raw.timeout_ms {
+            Some(t) if !(1..=MAX_TIMEOUT_MS).contains(t.get()) => {
+                self.error(
+                    t.span(),
+                    format!("timeout_ms must be between 1 and {MAX_TIMEOUT_MS}"),
+                );
+                return None;
+            }
+            Some(t) => Duration::from_millis(*t.get()),
+            None => DEFAULT_SOURCE_TIMEOUT,
+        };
+        let shadowed = scope.is_defined(ITEM_VARIABLE);
+        scope.define(ITEM_VARIABLE, VarKind::Value);
+        scope.check_template(self, &raw.url, what);
+        if let Some(name) = &raw.name {
+            scope.check_template(self, name, what);
+        }
+        if !shadowed {
+            scope.undefine(ITEM_VARIABLE);
+        }
+        scope.check_template(self, &raw.file, what);
+        Some(Action::MergePdf {
+            each: each.clone(),
+            url: self.template(&raw.url),
+            name: raw.name.as_ref().map(|n| self.template(n)),
+            file: self.template(&raw.file),
+            timeout,
+        })
     }
 
     /// Sources no step fetches are probably a mistake.

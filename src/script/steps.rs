@@ -125,6 +125,7 @@ impl FileChecker<'_> {
             Action::Set { name, .. }
             | Action::CopySelection { into: name, .. }
             | Action::ReadClipboard { into: name } => scope.define(name, VarKind::Value),
+            Action::MergePdf { .. } => scope.define(MERGED_PDF_VARIABLE, VarKind::Value),
             _ => {}
         }
         Some(Step {
@@ -282,6 +283,9 @@ impl FileChecker<'_> {
                 text: text(self, at, scope),
             });
         }
+        if let Some(at) = &raw.merge_pdf {
+            return self.merge_pdf(at, scope, what);
+        }
         if let Some(at) = &raw.require {
             let require = at.get();
             scope.check_expression(
@@ -348,6 +352,7 @@ fn present_actions(raw: &RawStep) -> Vec<&'static str> {
         raw.message.is_some(),
         raw.require.is_some(),
         raw.fetch.is_some(),
+        raw.merge_pdf.is_some(),
     ];
     ACTIONS
         .iter()

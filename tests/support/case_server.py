@@ -8,6 +8,8 @@ Writes the port it listens on to PORT_FILE once it accepts connections.
   GET /borgere/{cpr}               the citizen: navn, email, adresse
   GET /borgere/{cpr}/ydelser       benefit periods
   GET /borgere/{cpr}/aktiviteter   offers and activities
+  GET /borgere/{cpr}/rapporter     progress reports: id and titel
+  GET /dokumenter/{id}             a report as a small real PDF (id "ugyldig": HTML)
 
 A first path segment changes the behaviour, for failure tests:
   /slow/...       answers after 3 s
@@ -20,6 +22,44 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+def make_pdf(pages):
+    """A minimal, valid PDF: one page per text, Helvetica, A4."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        None,  # the page tree, once the pages are numbered
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    kids = []
+    for text in pages:
+        stream = f"BT /F1 14 Tf 72 760 Td ({text}) Tj ET".encode("latin-1")
+        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
+        content = len(objects)
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+            b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % content
+        )
+        kids.append(len(objects))
+    refs = b" ".join(b"%d 0 R" % k for k in kids)
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (refs, len(kids))
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+REPORTS = {
+    "sa-101": ["Statusattest januar side 1", "Statusattest januar side 2"],
+    "sa-102": ["Statusattest marts side 1"],
+    "sa-103": ["Laegeattest juni side 1", "Laegeattest juni side 2", "Laegeattest juni side 3"],
+}
 
 PARAGRAPHS = ["LAB § 32", "LAB § 42", "LAB § 91", "LAS § 7", "Aktivloven § 25"]
 OFFERS = [
@@ -62,6 +102,11 @@ CITIZENS = {
             {"ydelse": "Ressourceforløbsydelse", "fra": "2025-10-01", "til": None},
         ],
         "aktiviteter": activities(3),
+        "rapporter": [
+            {"id": "sa-101", "titel": "Statusattest januar"},
+            {"id": "sa-102", "titel": "Statusattest marts"},
+            {"id": "sa-103", "titel": "Lægeattest juni"},
+        ],
     },
     "0101902001": {
         "borger": {
@@ -71,6 +116,7 @@ CITIZENS = {
         },
         "ydelser": [{"ydelse": "Kontanthjælp", "fra": "2026-01-01", "til": None}],
         "aktiviteter": [],
+        "rapporter": [{"id": "ugyldig", "titel": "Statusattest (fejl i systemet)"}],
     },
     "2307851234": {
         "borger": {
@@ -83,6 +129,7 @@ CITIZENS = {
             {"ydelse": "Jobafklaringsforløb", "fra": "2024-05-01", "til": None},
         ],
         "aktiviteter": activities(40),
+        "rapporter": [{"id": "sa-101", "titel": "Statusattest januar"}],
     },
 }
 
@@ -99,6 +146,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(500, b"Internal Server Error: database utilgaengelig\n", "text/plain")
         if mode == "bad":
             return self.send(200, b"<html>Log ind</html>", "application/json")
+        if len(parts) == 2 and parts[0] == "dokumenter":
+            pages = REPORTS.get(parts[1])
+            if pages is None:
+                return self.send(200, b"<html>Dokumentet er flyttet</html>", "application/pdf")
+            return self.send(200, make_pdf(pages), "application/pdf")
         if len(parts) < 2 or parts[0] != "borgere":
             return self.json(404, {"fejl": "ukendt adresse"})
         citizen = CITIZENS.get(parts[1])

@@ -16,11 +16,11 @@ use keyboard::X11Keyboard;
 use windows::X11Windows;
 
 use super::http::HttpClient;
-use super::system::{self, SystemClock};
+use super::system::{self, DocumentFolder, SystemClock};
 use crate::chord::{Chord, Key, Modifiers, NamedKey};
 use crate::dialog::DialogProcess;
 use crate::ports::{
-    Clipboard, Clock, Form, Http, HttpError, HttpRequest, Keyboard, Launcher, PortError,
+    Clipboard, Clock, Documents, Form, Http, HttpError, HttpRequest, Keyboard, Launcher, PortError,
     PortResult, Prompter, Windows,
 };
 use crate::window_match::{TextPattern, WindowId, WindowInfo};
@@ -40,6 +40,7 @@ pub struct X11Desktop {
     clock: SystemClock,
     dialogs: DialogProcess,
     http: HttpClient,
+    documents: DocumentFolder,
     browser: Option<String>,
     paste_rules: PasteRules,
 }
@@ -49,6 +50,14 @@ fn clipboard_error(e: clipboard::ClipboardError) -> PortError {
 }
 
 impl X11Desktop {
+    /// Where `merge_pdf` saves documents (`None`: the default folder).
+    pub fn set_document_folder(&mut self, folder: Option<std::path::PathBuf>) {
+        self.documents = match folder {
+            Some(folder) => DocumentFolder { folder },
+            None => DocumentFolder::default(),
+        };
+    }
+
     /// Connects to `display` (default: `$DISPLAY`).
     pub fn connect(
         display: Option<&str>,
@@ -62,6 +71,7 @@ impl X11Desktop {
             clock: SystemClock::default(),
             dialogs: DialogProcess::current(),
             http: HttpClient::new(),
+            documents: DocumentFolder::default(),
             browser,
             paste_rules,
         })
@@ -167,6 +177,16 @@ impl Launcher for X11Desktop {
 impl Http for X11Desktop {
     fn fetch(&mut self, request: &HttpRequest) -> Result<serde_json::Value, HttpError> {
         self.http.fetch(request)
+    }
+
+    fn download(&mut self, request: &HttpRequest) -> Result<Vec<u8>, HttpError> {
+        self.http.download(request)
+    }
+}
+
+impl Documents for X11Desktop {
+    fn save_document(&mut self, file_name: &str, bytes: &[u8]) -> PortResult<String> {
+        self.documents.save(file_name, bytes)
     }
 }
 
