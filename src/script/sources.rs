@@ -71,17 +71,7 @@ impl FileChecker<'_> {
                 .help("add `method = \"POST\"`, or send the values as `query`");
             return None;
         }
-        let timeout = match &raw.timeout_ms {
-            Some(t) if !(1..=MAX_TIMEOUT_MS).contains(t.get()) => {
-                self.error(
-                    t.span(),
-                    format!("timeout_ms must be between 1 and {MAX_TIMEOUT_MS}"),
-                );
-                return None;
-            }
-            Some(t) => Duration::from_millis(*t.get()),
-            None => DEFAULT_SOURCE_TIMEOUT,
-        };
+        let timeout = self.request_timeout(raw.timeout_ms.as_ref())?;
         let retries = match &raw.retries {
             Some(r) if *r.get() > MAX_RETRIES => {
                 self.error(
@@ -218,17 +208,7 @@ impl FileChecker<'_> {
         let raw = at.get();
         let each = raw.each.get();
         scope.check_expression(self, &raw.each, &format!("the `each` of {what}"));
-        let timeout = match &raw.timeout_ms {
-            Some(t) if !(1..=MAX_TIMEOUT_MS).contains(t.get()) => {
-                self.error(
-                    t.span(),
-                    format!("timeout_ms must be between 1 and {MAX_TIMEOUT_MS}"),
-                );
-                return None;
-            }
-            Some(t) => Duration::from_millis(*t.get()),
-            None => DEFAULT_SOURCE_TIMEOUT,
-        };
+        let timeout = self.request_timeout(raw.timeout_ms.as_ref())?;
         let shadowed = scope.is_defined(ITEM_VARIABLE);
         scope.define(ITEM_VARIABLE, VarKind::Value);
         scope.check_template(self, &raw.url, what);
@@ -246,6 +226,21 @@ impl FileChecker<'_> {
             file: self.template(&raw.file),
             timeout,
         })
+    }
+
+    /// `timeout_ms` of a request: 1 ms to 10 minutes, default 10 s.
+    fn request_timeout(&mut self, at: Option<&At<u64>>) -> Option<Duration> {
+        match at {
+            Some(t) if !(1..=MAX_TIMEOUT_MS).contains(t.get()) => {
+                self.error(
+                    t.span(),
+                    format!("timeout_ms must be between 1 and {MAX_TIMEOUT_MS}"),
+                );
+                None
+            }
+            Some(t) => Some(Duration::from_millis(*t.get())),
+            None => Some(DEFAULT_SOURCE_TIMEOUT),
+        }
     }
 
     /// Sources no step fetches are probably a mistake.
