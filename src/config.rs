@@ -82,6 +82,11 @@ pub struct AgentSettings {
     /// `error`, `warn`, `info`, `debug` or `trace`.
     #[serde(default = "default_log_level")]
     pub log_level: String,
+    /// A PEM file with extra root certificates for `fetch` over HTTPS (e.g.
+    /// the organisation's internal CA), trusted besides the system's.
+    /// Certificate checks cannot be switched off.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
     /// Where `merge_pdf` steps save documents; default the user's Documents
     /// folder + `genvej`.
     #[serde(default)]
@@ -147,6 +152,7 @@ impl Default for AgentSettings {
             log_folder: None,
             document_folder: None,
             allow_cpr_in_file_names: false,
+            ca_file: None,
             browser: None,
             shift_insert_classes: Vec::new(),
             typing_profiles: Vec::new(),
@@ -234,7 +240,8 @@ impl Config {
             .agent
             .log_folder
             .iter_mut()
-            .chain(config.agent.document_folder.as_mut());
+            .chain(config.agent.document_folder.as_mut())
+            .chain(config.agent.ca_file.as_mut());
         for folder in folders.chain(files) {
             if folder.is_relative() {
                 *folder = base.join(&*folder);
@@ -267,6 +274,9 @@ fn resolve_paths_in(table: &mut toml::Table, own: &Config) {
     }
     if let Some(folder) = &own.agent.document_folder {
         agent.insert("document_folder".into(), text(folder));
+    }
+    if let Some(file) = &own.agent.ca_file {
+        agent.insert("ca_file".into(), text(file));
     }
 }
 

@@ -455,6 +455,7 @@ fn start_worker(
                     Job::Run(script, config) => (*script, config),
                 };
                 desktop.set_document_folder(config.agent.document_folder.clone());
+                desktop.set_ca_file(config.agent.ca_file.clone());
                 let engine = Engine::new(&renderer, &config, cancel.clone());
                 let outcome = engine.run(&mut desktop, &script, &BTreeMap::new());
                 if events.send(AgentEvent::Finished(outcome)).is_err() {

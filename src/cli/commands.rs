@@ -312,6 +312,7 @@ fn exec_on_desktop(
         crate::platform::x11::X11Desktop::connect(None, setup.config.agent.browser.clone(), rules)
             .map_err(|e| anyhow::anyhow!("cannot use the X display: {e}"))?;
     desktop.set_document_folder(setup.config.agent.document_folder.clone());
+    desktop.set_ca_file(setup.config.agent.ca_file.clone());
     let outcome = engine.run(&mut desktop, script, preset);
     crate::agent::log_outcome(&script.name, &outcome);
     Ok(if outcome.is_completed() {

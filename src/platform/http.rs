@@ -3,6 +3,7 @@
 //! always on. Logs say method, host and path (CPR masked), the status and
 //! the time taken — never headers, query or bodies.
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use reqwest::blocking::Client;
@@ -19,11 +20,22 @@ const REASON_CHARS: usize = 120;
 #[derive(Default)]
 pub struct HttpClient {
     client: Option<Client>,
+    /// Extra root certificates (PEM), added to the system's.
+    ca_file: Option<PathBuf>,
 }
 
 impl HttpClient {
     pub fn new() -> HttpClient {
         HttpClient::default()
+    }
+
+    /// Trusts the certificates in `ca_file` (PEM) besides the system's, e.g.
+    /// an organisation's internal CA. Verification itself cannot be turned off.
+    pub fn set_ca_file(&mut self, ca_file: Option<PathBuf>) {
+        if self.ca_file != ca_file {
+            self.ca_file = ca_file;
+            self.client = None;
+        }
     }
 
     /// The answer as JSON.
@@ -73,8 +85,24 @@ impl HttpClient {
 
     fn client(&mut self) -> Result<&Client, HttpError> {
         if self.client.is_none() {
-            let client = Client::builder()
-                .user_agent(concat!("genvej/", env!("CARGO_PKG_VERSION")))
+            let mut builder =
+                Client::builder().user_agent(concat!("genvej/", env!("CARGO_PKG_VERSION")));
+            if let Some(path) = &self.ca_file {
+                let unusable = |reason: String| {
+                    HttpError::Other(format!(
+                        "CA-filen {} kan ikke bruges: {reason}",
+                        path.display()
+                    ))
+                };
+                let pem = std::fs::read(path).map_err(|e| unusable(e.to_string()))?;
+                let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+                    .map_err(|e| unusable(e.to_string()))?;
+                if certificates.is_empty() {
+                    return Err(unusable("den indeholder ingen certifikater".into()));
+                }
+                builder = builder.tls_certs_merge(certificates);
+            }
+            let client = builder
                 .build()
                 .map_err(|e| HttpError::Other(format!("HTTP kunne ikke starte: {e}")))?;
             self.client = Some(client);

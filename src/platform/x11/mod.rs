@@ -50,6 +50,11 @@ fn clipboard_error(e: clipboard::ClipboardError) -> PortError {
 }
 
 impl X11Desktop {
+    /// Extra root certificates for HTTPS (see `agent.ca_file`).
+    pub fn set_ca_file(&mut self, ca_file: Option<std::path::PathBuf>) {
+        self.http.set_ca_file(ca_file);
+    }
+
     /// Where `merge_pdf` saves documents (`None`: the default folder).
     pub fn set_document_folder(&mut self, folder: Option<std::path::PathBuf>) {
         self.documents = match folder {
