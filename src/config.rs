@@ -25,6 +25,37 @@ pub struct Config {
     /// How the agent behaves.
     #[serde(default)]
     pub agent: AgentSettings,
+    /// HTTP sources every script may `fetch` without declaring them,
+    /// e.g. `[sources.borger]`. A script's own `[[source]]` of the same
+    /// name wins.
+    #[serde(default)]
+    pub sources: BTreeMap<String, SharedSource>,
+}
+
+/// A `[sources.NAME]` table: the keys of a script's `[[source]]` but `name`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SharedSource {
+    /// The address (a template; inserted values are URL-encoded).
+    pub url: String,
+    /// `GET` (default) or `POST`.
+    pub method: Option<String>,
+    /// Request headers: a template, or `{ env = "NAME", prefix = "Bearer " }`.
+    #[serde(default)]
+    pub headers: BTreeMap<String, crate::script::raw::RawHeaderValue>,
+    /// Query parameters (templates), URL-encoded.
+    #[serde(default)]
+    pub query: BTreeMap<String, String>,
+    /// A JSON body for POST (a template; inserted values are JSON-encoded).
+    pub json: Option<String>,
+    /// Time limit for one attempt, in milliseconds (default 10000).
+    pub timeout_ms: Option<u64>,
+    /// Extra attempts for a GET (default 1; 0–5).
+    pub retries: Option<u32>,
+    /// When true, a failure does not stop the run (see `fallback`).
+    pub optional: Option<bool>,
+    /// The value used when an optional source fails.
+    pub fallback: Option<serde_json::Value>,
 }
 
 /// The caseworker's own details (`{{ profile.name }}` …).

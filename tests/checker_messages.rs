@@ -371,3 +371,40 @@ hotkeys/test.toml:26:9: error: unknown source `borgr`
 "#;
     assert_eq!(check_source(source), expected);
 }
+
+#[test]
+fn a_config_source_is_checked_where_it_is_fetched() {
+    let mut config = common::shipped_config();
+    config.sources.insert(
+        "ydelser".into(),
+        genvej::config::SharedSource {
+            url: "{{ org.fasit_api }}/ydelser/{{ cpr.digits }}".into(),
+            ..Default::default()
+        },
+    );
+    let source = r#"id = "t"
+name = "T"
+manual_seconds = 10
+
+[[step]]
+fetch = "ydelser"
+
+[[step]]
+fetch = "ydelse"
+"#;
+    let (set, dir) = common::load_files_with(&[("hotkeys/test.toml", source)], &config);
+    let out = set
+        .render_diagnostics()
+        .replace(&format!("{}/", dir.path().display()), "");
+    let expected = r#"hotkeys/test.toml:6:9: error: `cpr` is not defined (in the config's source `ydelser` fetched in step 1)
+6 | fetch = "ydelser"
+  |         ^^^^^^^^^
+  = help: declare it as an [[input]] or set it in an earlier step; defined here: `profile`, `org`, `today`, `now` and `script`
+
+hotkeys/test.toml:9:9: error: unknown source `ydelse`
+9 | fetch = "ydelse"
+  |         ^^^^^^^^
+  = help: did you mean `ydelser`?
+"#;
+    assert_eq!(out, expected);
+}

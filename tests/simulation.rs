@@ -831,3 +831,35 @@ fn a_file_name_with_a_cpr_number_is_refused_unless_the_organisation_allows_it() 
     assert_eq!(outcome.status, Status::Completed);
     assert_eq!(desktop.documents()[0].0, "Statusattester 070761-4285.pdf");
 }
+
+#[test]
+fn a_source_shared_in_the_config_is_fetched_without_being_declared() {
+    let mut config = common::shipped_config();
+    config.sources.insert(
+        "borger".into(),
+        genvej::config::SharedSource {
+            url: "https://fasit.example.invalid/borgere/{{ cpr.digits }}".into(),
+            ..Default::default()
+        },
+    );
+    let script = common::script_from_with(
+        "id = \"t\"\nname = \"T\"\nmanual_seconds = 5\n[[input]]\nname = \"cpr\"\nkind = \"cpr\"\n[[step]]\nfetch = \"borger\"\n[[step]]\ntype = \"{{ borger.navn }}\"\n",
+        &config,
+    );
+    let mut desktop = desktop_in("Fasit");
+    desktop.respond(
+        "https://fasit.example.invalid/borgere/0707614285",
+        Ok(serde_json::json!({"navn": "Åse Ørum"})),
+    );
+
+    let outcome = run_with(
+        &mut desktop,
+        &script,
+        &[("cpr", "070761-4285")],
+        &config,
+        CancelToken::new(),
+    );
+
+    assert_eq!(outcome.status, Status::Completed, "{:?}", outcome.status);
+    assert_eq!(desktop.text_in("Fasit"), "Åse Ørum");
+}

@@ -21,6 +21,12 @@ use serde::Deserialize;
 pub struct At<T>(pub toml::Spanned<T>);
 
 impl<T> At<T> {
+    /// A value placed at `span` (for values that come from elsewhere, such
+    /// as the config's shared sources, reported where they are used).
+    pub fn placed(span: Range<usize>, value: T) -> At<T> {
+        At(toml::Spanned::new(span, value))
+    }
+
     pub fn get(&self) -> &T {
         self.0.get_ref()
     }
@@ -166,7 +172,7 @@ pub struct RawWindowMatch {
 }
 
 /// An HTTP source: where the data is and how to ask for it.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSource {
     /// The source's name, and the variable its JSON is bound to, e.g. `borger`.
@@ -196,7 +202,7 @@ pub struct RawSource {
 }
 
 /// A header's value: text (a template) or a secret from the environment.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum RawHeaderValue {
     Text(String),

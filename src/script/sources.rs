@@ -2,6 +2,7 @@
 //! `merge_pdf` steps.
 
 use std::collections::BTreeSet;
+use std::ops::Range;
 use std::time::Duration;
 
 use super::load::{FileChecker, list};
@@ -10,6 +11,7 @@ use super::model::{
 };
 use super::raw::{At, RawFetch, RawHeaderValue, RawMergePdf, RawSource};
 use super::scope::{Scope, VarKind};
+use crate::config::SharedSource;
 use crate::suggest::did_you_mean;
 
 /// Default time limit for one attempt.
@@ -20,8 +22,10 @@ const MAX_RETRIES: u32 = 5;
 /// at each `fetch`, where the variables in scope are known).
 pub(crate) struct Declared<'r> {
     pub source: Source,
-    pub raw: &'r RawSource,
+    pub raw: std::borrow::Cow<'r, RawSource>,
     pub fetched: bool,
+    /// A `[sources.NAME]` from the config, taken in at its first fetch.
+    pub shared: bool,
 }
 
 impl FileChecker<'_> {
@@ -46,8 +50,9 @@ impl FileChecker<'_> {
             if let Some(source) = self.source(raw_source) {
                 declared.push(Declared {
                     source,
-                    raw: raw_source,
+                    raw: std::borrow::Cow::Borrowed(raw_source),
                     fetched: false,
+                    shared: false,
                 });
             }
         }
@@ -145,7 +150,7 @@ impl FileChecker<'_> {
     pub(crate) fn fetch(
         &mut self,
         at: &At<RawFetch>,
-        declared: &mut [Declared<'_>],
+        declared: &mut Vec<Declared<'_>>,
         scope: &mut Scope<'_>,
         what: &str,
     ) -> Option<Vec<String>> {
@@ -160,14 +165,28 @@ impl FileChecker<'_> {
         }
         let mut fetched = Vec::new();
         for name in names {
+            if !declared.iter().any(|d| d.source.name == *name) {
+                if let Some(shared) = self.config.sources.get(name) {
+                    let raw = shared_as_raw(name, shared, at.span());
+                    let source = self.source(&raw)?;
+                    declared.push(Declared {
+                        source,
+                        raw: std::borrow::Cow::Owned(raw),
+                        fetched: false,
+                        shared: true,
+                    });
+                }
+            }
             let Some(entry) = declared.iter_mut().find(|d| d.source.name == *name) else {
-                let known: Vec<&str> = declared.iter().map(|d| d.source.name.as_str()).collect();
+                let mut known: Vec<&str> =
+                    declared.iter().map(|d| d.source.name.as_str()).collect();
+                known.extend(self.config.sources.keys().map(String::as_str));
                 let help = match did_you_mean(name, known.iter().copied()) {
                     Some(s) => format!("did you mean `{s}`?"),
                     None if known.is_empty() => {
-                        "declare it in a [[source]] table with `name` and `url`".to_string()
+                        "declare it in a [[source]] table with `name` and `url`, or in the config as [sources.NAME]".to_string()
                     }
-                    None => format!("sources in this script: {}", list(&known)),
+                    None => format!("sources in this script and the config: {}", list(&known)),
                 };
                 self.error(at.span(), format!("unknown source `{name}`"))
                     .help(help);
@@ -176,12 +195,16 @@ impl FileChecker<'_> {
             // Templates are checked where the source is first fetched.
             let first = !entry.fetched;
             entry.fetched = true;
-            let raw = entry.raw;
+            let raw = &entry.raw;
             if !first {
                 fetched.push(name.clone());
                 continue;
             }
-            let in_source = format!("the source `{name}` fetched in {what}");
+            let in_source = if entry.shared {
+                format!("the config's source `{name}` fetched in {what}")
+            } else {
+                format!("the source `{name}` fetched in {what}")
+            };
             scope.check_template(self, &raw.url, &in_source);
             for value in raw.query.iter().flat_map(|q| q.get().values()) {
                 scope.check_template(self, value, &in_source);
@@ -245,7 +268,7 @@ impl FileChecker<'_> {
 
     /// Sources no step fetches are probably a mistake.
     pub(crate) fn unfetched(&mut self, declared: &[Declared<'_>]) {
-        for entry in declared.iter().filter(|d| !d.fetched) {
+        for entry in declared.iter().filter(|d| !d.fetched && !d.shared) {
             self.warning(
                 entry.raw.name.span(),
                 format!("the source `{}` is never fetched", entry.source.name),
@@ -255,6 +278,42 @@ impl FileChecker<'_> {
                 entry.source.name
             ));
         }
+    }
+}
+
+/// A config `[sources.NAME]` as if the script had declared it, every value
+/// placed at the `fetch` that uses it (so messages point there).
+fn shared_as_raw(name: &str, shared: &SharedSource, span: Range<usize>) -> RawSource {
+    let at = |value: String| At::placed(span.clone(), value);
+    RawSource {
+        name: at(name.to_string()),
+        url: at(shared.url.clone()),
+        method: shared.method.clone().map(at),
+        headers: (!shared.headers.is_empty()).then(|| {
+            At::placed(
+                span.clone(),
+                shared
+                    .headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), At::placed(span.clone(), v.clone())))
+                    .collect(),
+            )
+        }),
+        query: (!shared.query.is_empty()).then(|| {
+            At::placed(
+                span.clone(),
+                shared
+                    .query
+                    .iter()
+                    .map(|(k, v)| (k.clone(), at(v.clone())))
+                    .collect(),
+            )
+        }),
+        json: shared.json.clone().map(at),
+        timeout_ms: shared.timeout_ms.map(|t| At::placed(span.clone(), t)),
+        retries: shared.retries.map(|r| At::placed(span.clone(), r)),
+        optional: shared.optional.map(|o| At::placed(span.clone(), o)),
+        fallback: shared.fallback.clone().map(|f| At::placed(span.clone(), f)),
     }
 }
 

@@ -24,7 +24,7 @@ impl FileChecker<'_> {
         &mut self,
         raw_steps: &[(usize, Option<RawStep>)],
         scope: &mut Scope<'_>,
-        sources: &mut [Declared<'_>],
+        sources: &mut Vec<Declared<'_>>,
     ) -> Vec<Step> {
         let mut flow = WindowFlow {
             script_opens_systems: raw_steps
@@ -51,7 +51,7 @@ impl FileChecker<'_> {
         raw: &RawStep,
         scope: &mut Scope<'_>,
         flow: &mut WindowFlow,
-        sources: &mut [Declared<'_>],
+        sources: &mut Vec<Declared<'_>>,
     ) -> Option<Step> {
         let present = present_actions(raw);
         let header = offset..offset + "[[step]]".len();

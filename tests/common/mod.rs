@@ -18,14 +18,18 @@ pub fn shipped_config() -> Config {
 
 /// Loads script files given as (relative path, text) from a scratch folder.
 pub fn load_files(files: &[(&str, &str)]) -> (ScriptSet, tempfile::TempDir) {
+    load_files_with(files, &shipped_config())
+}
+
+/// [`load_files`] against another config.
+pub fn load_files_with(files: &[(&str, &str)], config: &Config) -> (ScriptSet, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     for (name, text) in files {
         let path = dir.path().join(name);
         std::fs::create_dir_all(path.parent().expect("has parent")).expect("mkdir");
         std::fs::write(&path, text).expect("write script");
     }
-    let set =
-        script::load(&[dir.path().join("hotkeys")], &shipped_config()).expect("folder readable");
+    let set = script::load(&[dir.path().join("hotkeys")], config).expect("folder readable");
     (set, dir)
 }
 
@@ -46,7 +50,12 @@ fn relative(text: &str, dir: &Path) -> String {
 
 /// Loads one valid script from text.
 pub fn script_from(source: &str) -> genvej::script::Script {
-    let (set, _dir) = load_files(&[("hotkeys/test.toml", source)]);
+    script_from_with(source, &shipped_config())
+}
+
+/// [`script_from`] against another config.
+pub fn script_from_with(source: &str, config: &Config) -> genvej::script::Script {
+    let (set, _dir) = load_files_with(&[("hotkeys/test.toml", source)], config);
     assert!(
         set.diagnostics.iter().all(|d| !d.is_error()),
         "{}",
