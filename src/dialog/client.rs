@@ -59,50 +59,48 @@ impl DialogProcess {
     pub fn notice(&self, title: &str, text: &str, seconds: u64) {
         let request = Request::notice(title, text, seconds);
         let program = self.program.clone();
-        let spawned = std::thread::Builder::new()
-            .name("notice".into())
-            .spawn(move || {
-                #[cfg(target_os = "linux")]
-                if let Request::Notice {
-                    title,
-                    text,
-                    seconds,
-                } = &request
-                {
-                    match super::toast::show(title, text, *seconds) {
-                        Ok(()) => {
-                            tracing::debug!("notice sent to the notification service");
-                            return;
-                        }
-                        Err(e) => tracing::debug!("no notification service ({e}); own window"),
+        in_background("notice", move || {
+            #[cfg(target_os = "linux")]
+            if let Request::Notice {
+                title,
+                text,
+                seconds,
+            } = &request
+            {
+                match super::toast::show(title, text, *seconds) {
+                    Ok(()) => {
+                        tracing::debug!("notice sent to the notification service");
+                        return;
                     }
+                    Err(e) => tracing::debug!("no notification service ({e}); own window"),
                 }
-                if let Err(e) = exchange(&program, &request, "meddelelsen") {
-                    tracing::warn!("notice not shown: {e}");
-                }
-            });
-        if let Err(e) = spawned {
-            tracing::warn!("notice not shown: {e}");
-        }
+            }
+            show_or_log(&program, &request);
+        });
     }
 
     /// Shows a window (cheat sheet, about) without waiting for it.
     pub fn show_detached(&self, request: Request) {
         let program = self.program.clone();
-        let spawned = std::thread::Builder::new()
-            .name("dialog".into())
-            .spawn(move || {
-                if let Err(e) = exchange(&program, &request, "vinduet") {
-                    tracing::warn!("window not shown: {e}");
-                }
-            });
-        if let Err(e) = spawned {
-            tracing::warn!("window not shown: {e}");
-        }
+        in_background("dialog", move || show_or_log(&program, &request));
     }
 
     fn exchange(&self, request: &Request, what: &str) -> PortResult<Reply> {
         exchange(&self.program, request, what)
+    }
+}
+
+/// Runs `job` on its own thread: the agent never waits for a window it
+/// does not need an answer from.
+fn in_background(name: &str, job: impl FnOnce() + Send + 'static) {
+    if let Err(e) = std::thread::Builder::new().name(name.into()).spawn(job) {
+        tracing::warn!("window not shown: {e}");
+    }
+}
+
+fn show_or_log(program: &PathBuf, request: &Request) {
+    if let Err(e) = exchange(program, request, "vinduet") {
+        tracing::warn!("window not shown: {e}");
     }
 }
 
