@@ -100,8 +100,9 @@ pub trait Documents {
     fn save_document(&mut self, file_name: &str, bytes: &[u8]) -> PortResult<String>;
 }
 
-/// A `fetch` of one source, rendered and ready to send.
-#[derive(Debug, Clone, PartialEq)]
+/// A `fetch` of one source, rendered and ready to send. Its `Debug` shows
+/// neither header values nor the body (they hold secrets and citizen data).
+#[derive(Clone, PartialEq)]
 pub struct HttpRequest {
     /// The source's name, for messages and logs.
     pub source: String,
@@ -115,6 +116,25 @@ pub struct HttpRequest {
     pub timeout: Duration,
     /// Extra attempts after a lost connection, a timeout or a 5xx answer.
     pub retries: u32,
+}
+
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("source", &self.source)
+            .field("method", &self.method)
+            .field("request", &self.describe())
+            .field(
+                "headers",
+                &self
+                    .headers
+                    .iter()
+                    .map(|(name, _)| name)
+                    .collect::<Vec<_>>(),
+            )
+            .field("body", &self.body.as_ref().map(|b| b.len()))
+            .finish()
+    }
 }
 
 impl HttpRequest {
@@ -161,6 +181,14 @@ pub trait Prompter {
     fn show_message(&mut self, title: &str, text: &str) -> PortResult<()>;
 }
 
+/// Secrets kept in the OS credential store (Windows Credential Manager,
+/// Secret Service on Linux), looked up by name when a request is made.
+pub trait Credentials {
+    /// The secret saved under `name`; the error says why it could not be
+    /// read (not saved, store locked or not running), never the secret.
+    fn credential(&mut self, name: &str) -> Result<String, String>;
+}
+
 /// Time: wall clock for dates, a monotonic clock and sleeping for waits.
 pub trait Clock {
     fn now(&self) -> chrono::NaiveDateTime;
@@ -171,11 +199,20 @@ pub trait Clock {
 
 /// Everything a run needs from the desktop.
 pub trait Desktop:
-    Keyboard + Clipboard + Windows + Launcher + Http + Documents + Prompter + Clock
+    Keyboard + Clipboard + Windows + Launcher + Http + Credentials + Documents + Prompter + Clock
 {
 }
 impl<T> Desktop for T where
-    T: Keyboard + Clipboard + Windows + Launcher + Http + Documents + Prompter + Clock + ?Sized
+    T: Keyboard
+        + Clipboard
+        + Windows
+        + Launcher
+        + Http
+        + Credentials
+        + Documents
+        + Prompter
+        + Clock
+        + ?Sized
 {
 }
 

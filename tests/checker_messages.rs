@@ -408,3 +408,40 @@ hotkeys/test.toml:9:9: error: unknown source `ydelse`
 "#;
     assert_eq!(out, expected);
 }
+
+#[test]
+fn a_secret_header_names_one_credential_or_one_variable() {
+    let source = r#"id = "hemmelig"
+name = "Hemmelig"
+manual_seconds = 30
+
+[[source]]
+name = "borger"
+url = "https://fasit.example.invalid/borger"
+headers = { Authorization = { credential = "fasit", env = "FASIT_TOKEN" } }
+
+[[source]]
+name = "ydelser"
+url = "https://fasit.example.invalid/ydelser"
+headers = { Authorization = { prefix = "Bearer " } }
+
+[[source]]
+name = "noter"
+url = "https://fasit.example.invalid/noter"
+headers = { Authorization = { credential = "fasit", prefix = "Bearer " } }
+
+[[step]]
+fetch = ["borger", "ydelser", "noter"]
+"#;
+    let expected = r#"hotkeys/test.toml:8:29: error: a header takes `credential` or `env`, not both
+8 | headers = { Authorization = { credential = "fasit", env = "FASIT_TOKEN" } }
+  |                             ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  = help: keep the one that holds the secret on the caseworkers' PCs
+
+hotkeys/test.toml:13:29: error: a secret header needs the secret's name
+13 | headers = { Authorization = { prefix = "Bearer " } }
+   |                             ^^^^^^^^^^^^^^^^^^^^^^
+   = help: write `{ credential = "NAME" }` (OS credential store) or `{ env = "NAME" }`
+"#;
+    assert_eq!(check_source(source), expected);
+}

@@ -19,6 +19,9 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         crate::dialog::serve_stdin()?;
         return Ok(ExitCode::SUCCESS);
     }
+    if let Some(Command::Credential { action }) = &cli.command {
+        return super::credential::run(action);
+    }
     let setup = Setup::resolve(&cli)?;
     match cli.command {
         Some(Command::Check { paths }) => check(&setup, paths),
@@ -45,7 +48,7 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             show_personal_data,
         ),
         Some(Command::Run { no_tray }) => run_agent(&setup, no_tray),
-        Some(Command::Dialog) => Ok(ExitCode::SUCCESS),
+        Some(Command::Dialog | Command::Credential { .. }) => Ok(ExitCode::SUCCESS),
         None => run_agent(&setup, false),
     }
 }

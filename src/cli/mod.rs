@@ -1,6 +1,7 @@
 //! The `genvej` command line.
 
 mod commands;
+mod credential;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -59,6 +60,12 @@ pub enum Command {
         #[arg(long)]
         show_personal_data: bool,
     },
+    /// Save, check or remove a secret for request headers in the OS
+    /// credential store (`{ credential = "NAME" }` in a source's headers).
+    Credential {
+        #[command(subcommand)]
+        action: CredentialAction,
+    },
     /// Show one dialog described by JSON on stdin (used by the agent).
     #[command(hide = true)]
     Dialog,
@@ -68,6 +75,17 @@ pub enum Command {
         #[arg(long)]
         no_tray: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CredentialAction {
+    /// Save the secret read from standard input (one line) under NAME,
+    /// replacing any saved before.
+    Set { name: String },
+    /// Say whether NAME is saved and readable (never prints the secret).
+    Check { name: String },
+    /// Remove NAME.
+    Delete { name: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

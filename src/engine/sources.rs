@@ -115,7 +115,7 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
     }
 
     /// Renders a source's address, query, headers and body for this run.
-    fn request_for(&self, source: &crate::script::Source) -> Result<HttpRequest, RunError> {
+    fn request_for(&mut self, source: &crate::script::Source) -> Result<HttpRequest, RunError> {
         let mut url = self.render(&source.url, TemplateUse::Url)?;
         for (key, template) in &source.query {
             let value = self.render(template, TemplateUse::Text)?;
@@ -131,12 +131,19 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
                 HeaderValue::Env { var, prefix } => match std::env::var(var) {
                     Ok(secret) => format!("{prefix}{secret}"),
                     Err(_) => {
-                        return Err(RunError::SourceFailed {
-                            source_name: source.name.clone(),
-                            error: HttpError::Other(format!(
-                                "miljøvariablen {var} (til headeren {header}) er ikke sat"
-                            )),
-                        });
+                        return Err(secret_missing(
+                            source,
+                            format!("miljøvariablen {var} (til headeren {header}) er ikke sat"),
+                        ));
+                    }
+                },
+                HeaderValue::Credential { name, prefix } => match self.desktop.credential(name) {
+                    Ok(secret) => format!("{prefix}{secret}"),
+                    Err(why) => {
+                        return Err(secret_missing(
+                            source,
+                            format!("legitimationen «{name}» (til headeren {header}): {why}"),
+                        ));
                     }
                 },
             };
@@ -196,4 +203,12 @@ fn safe_file_name(name: &str) -> String {
         clean.push_str(".pdf");
     }
     clean
+}
+
+/// A header's secret could not be had: the run stops at this source.
+fn secret_missing(source: &crate::script::Source, why: String) -> RunError {
+    RunError::SourceFailed {
+        source_name: source.name.clone(),
+        error: HttpError::Other(why),
+    }
 }

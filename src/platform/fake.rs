@@ -12,8 +12,8 @@ use chrono::NaiveDateTime;
 
 use crate::chord::{Chord, Key, Modifiers};
 use crate::ports::{
-    CancelToken, Clipboard, Clock, Documents, Form, Http, HttpError, HttpRequest, Keyboard,
-    Launcher, PortError, PortResult, Prompter, Windows,
+    CancelToken, Clipboard, Clock, Credentials, Documents, Form, Http, HttpError, HttpRequest,
+    Keyboard, Launcher, PortError, PortResult, Prompter, Windows,
 };
 use crate::window_match::{TextPattern, WindowId, WindowInfo, WindowMatch};
 
@@ -104,6 +104,10 @@ pub struct FakeDesktop {
     downloads: Vec<(String, Result<Vec<u8>, HttpError>)>,
     /// Documents saved by runs: (file name, bytes).
     documents: Vec<(String, Vec<u8>)>,
+    /// Every request made, headers included.
+    requests: Vec<HttpRequest>,
+    /// The OS credential store: name → secret.
+    credentials: BTreeMap<String, String>,
 }
 
 impl FakeDesktop {
@@ -131,6 +135,8 @@ impl FakeDesktop {
             responses: Vec::new(),
             downloads: Vec::new(),
             documents: Vec::new(),
+            requests: Vec::new(),
+            credentials: BTreeMap::new(),
         }
     }
 
@@ -151,6 +157,16 @@ impl FakeDesktop {
     /// Answers `download` requests whose address starts with `url_prefix`.
     pub fn respond_bytes(&mut self, url_prefix: &str, answer: Result<Vec<u8>, HttpError>) {
         self.downloads.push((url_prefix.to_string(), answer));
+    }
+
+    /// Saves a secret in the stand-in credential store.
+    pub fn save_credential(&mut self, name: &str, secret: &str) {
+        self.credentials.insert(name.into(), secret.into());
+    }
+
+    /// Every request runs made (fetches and downloads), headers included.
+    pub fn requests(&self) -> &[HttpRequest] {
+        &self.requests
     }
 
     /// The documents runs saved: (file name, bytes).
@@ -525,6 +541,7 @@ impl Http for FakeDesktop {
             line.push_str(&format!(" {body}"));
         }
         self.events.push(FakeEvent::Fetched { request: line });
+        self.requests.push(request.clone());
         self.responses
             .iter()
             .find(|(prefix, _)| request.url.starts_with(prefix.as_str()))
@@ -542,6 +559,7 @@ impl Http for FakeDesktop {
         self.events.push(FakeEvent::Fetched {
             request: format!("{} {}", request.method.name(), request.url),
         });
+        self.requests.push(request.clone());
         self.downloads
             .iter()
             .find(|(prefix, _)| request.url.starts_with(prefix.as_str()))
@@ -552,6 +570,16 @@ impl Http for FakeDesktop {
                     request.host()
                 )))
             })
+    }
+}
+
+impl Credentials for FakeDesktop {
+    fn credential(&mut self, name: &str) -> Result<String, String> {
+        match self.credentials.get(name) {
+            Some(secret) => Ok(secret.clone()),
+            None if self.obliging => Ok(String::new()),
+            None => Err(crate::platform::credentials::not_saved(name)),
+        }
     }
 }
 

@@ -30,6 +30,9 @@ pub(crate) struct FileChecker<'a> {
     pub diagnostics: Vec<Diagnostic>,
     /// Keys dropped for a bad value (so they are not also called missing).
     dropped_keys: Vec<String>,
+    /// Sources declared with an error already reported (so a `fetch` of
+    /// them is not also called unknown).
+    pub broken_sources: std::collections::BTreeSet<String>,
 }
 
 /// Names that must be usable as template variables.
@@ -57,6 +60,7 @@ impl<'a> FileChecker<'a> {
             config,
             diagnostics: Vec::new(),
             dropped_keys: Vec::new(),
+            broken_sources: Default::default(),
         }
     }
 

@@ -121,6 +121,11 @@ pub enum HeaderValue {
         var: String,
         prefix: String,
     },
+    /// Read from the OS credential store when the request is made.
+    Credential {
+        name: String,
+        prefix: String,
+    },
 }
 
 /// A template with the line it starts on, for run-time messages.

@@ -182,8 +182,10 @@ pub struct RawSource {
     pub url: At<String>,
     /// `GET` (default) or `POST`.
     pub method: Option<At<String>>,
-    /// Request headers: a template, or `{ env = "NAME", prefix = "Bearer " }`
-    /// for a secret taken from an environment variable (never in scripts).
+    /// Request headers: a template, or a secret that never lives in scripts:
+    /// `{ credential = "NAME", prefix = "Bearer " }` from the OS credential
+    /// store (Windows Credential Manager / Secret Service), or
+    /// `{ env = "NAME", prefix = "Bearer " }` from an environment variable.
     pub headers: Option<At<BTreeMap<String, At<RawHeaderValue>>>>,
     /// Query parameters (templates), URL-encoded and added to the address.
     pub query: Option<At<BTreeMap<String, At<String>>>>,
@@ -201,17 +203,28 @@ pub struct RawSource {
     pub fallback: Option<At<serde_json::Value>>,
 }
 
-/// A header's value: text (a template) or a secret from the environment.
+/// A header's value: text (a template) or a secret kept outside scripts.
 #[derive(Debug, Clone, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum RawHeaderValue {
     Text(String),
-    Env {
-        /// The environment variable holding the value.
-        env: String,
-        /// Text put before it, e.g. `Bearer `.
-        prefix: Option<String>,
-    },
+    Secret(RawSecret),
+}
+
+/// `{ credential = "NAME" }` or `{ env = "NAME" }`, with an optional prefix.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSecret {
+    /// The name of a credential in the OS credential store, saved there with
+    /// `genvej credential set NAME` (service `genvej`, user NAME).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
+    /// The environment variable holding the value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub env: Option<String>,
+    /// Text put before it, e.g. `Bearer `.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
 }
 
 /// `fetch = "borger"` or `fetch = ["borger", "ydelser"]`.

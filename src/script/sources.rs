@@ -47,16 +47,57 @@ impl FileChecker<'_> {
                 .help("give each [[source]] its own name");
                 continue;
             }
-            if let Some(source) = self.source(raw_source) {
-                declared.push(Declared {
+            match self.source(raw_source) {
+                Some(source) => declared.push(Declared {
                     source,
                     raw: std::borrow::Cow::Borrowed(raw_source),
                     fetched: false,
                     shared: false,
-                });
+                }),
+                None => {
+                    self.broken_sources.insert(name.clone());
+                }
             }
         }
         declared
+    }
+
+    /// A header: a template, or a secret named by exactly one of
+    /// `credential` and `env`.
+    fn header_value(&mut self, value: &At<RawHeaderValue>) -> Option<HeaderValue> {
+        let secret = match value.get() {
+            RawHeaderValue::Text(text) => {
+                return Some(HeaderValue::Template(Template {
+                    source: text.clone(),
+                    line: self.line_of(value.span().start),
+                }));
+            }
+            RawHeaderValue::Secret(secret) => secret,
+        };
+        let prefix = secret.prefix.clone().unwrap_or_default();
+        match (&secret.credential, &secret.env) {
+            (Some(name), None) if !name.trim().is_empty() => Some(HeaderValue::Credential {
+                name: name.trim().to_string(),
+                prefix,
+            }),
+            (None, Some(var)) if !var.trim().is_empty() => Some(HeaderValue::Env {
+                var: var.trim().to_string(),
+                prefix,
+            }),
+            (Some(_), Some(_)) => {
+                self.error(
+                    value.span(),
+                    "a header takes `credential` or `env`, not both",
+                )
+                .help("keep the one that holds the secret on the caseworkers' PCs");
+                None
+            }
+            _ => {
+                self.error(value.span(), "a secret header needs the secret's name")
+                    .help("write `{ credential = \"NAME\" }` (OS credential store) or `{ env = \"NAME\" }`");
+                None
+            }
+        }
     }
 
     fn source(&mut self, raw: &RawSource) -> Option<Source> {
@@ -95,28 +136,12 @@ impl FileChecker<'_> {
             )
             .help("add `optional = true`, or remove `fallback`");
         }
-        let headers = raw
-            .headers
-            .as_ref()
-            .map(|h| {
-                h.get()
-                    .iter()
-                    .map(|(name, value)| {
-                        let value = match value.get() {
-                            RawHeaderValue::Text(_) => HeaderValue::Template(Template {
-                                source: header_text(value).to_string(),
-                                line: self.line_of(value.span().start),
-                            }),
-                            RawHeaderValue::Env { env, prefix } => HeaderValue::Env {
-                                var: env.clone(),
-                                prefix: prefix.clone().unwrap_or_default(),
-                            },
-                        };
-                        (name.clone(), value)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let mut headers = Vec::new();
+        if let Some(raw_headers) = &raw.headers {
+            for (name, value) in raw_headers.get() {
+                headers.push((name.clone(), self.header_value(value)?));
+            }
+        }
         let query = raw
             .query
             .as_ref()
@@ -178,6 +203,11 @@ impl FileChecker<'_> {
                 }
             }
             let Some(entry) = declared.iter_mut().find(|d| d.source.name == *name) else {
+                if self.broken_sources.contains(name) {
+                    // Already reported where it is declared.
+                    fetched.push(name.clone());
+                    continue;
+                }
                 let mut known: Vec<&str> =
                     declared.iter().map(|d| d.source.name.as_str()).collect();
                 known.extend(self.config.sources.keys().map(String::as_str));
@@ -319,13 +349,6 @@ fn shared_as_raw(name: &str, shared: &SharedSource, span: Range<usize>) -> RawSo
 
 fn is_optional(raw: &RawSource) -> bool {
     raw.optional.as_ref().is_some_and(|o| *o.get())
-}
-
-fn header_text(value: &At<RawHeaderValue>) -> &str {
-    match value.get() {
-        RawHeaderValue::Text(text) => text,
-        RawHeaderValue::Env { .. } => "",
-    }
 }
 
 fn is_identifier(name: &str) -> bool {

@@ -15,9 +15,11 @@ A first path segment changes the behaviour, for failure tests:
   /slow/...       answers after 3 s
   /fail/...       500 Internal Server Error
   /bad/...        200 with a body that is not JSON
-Unknown citizens get 404 with a JSON error.
+Unknown citizens get 404 with a JSON error. With CASE_SERVER_TOKEN set in the
+environment, every request needs `Authorization: Bearer <token>` (else 401).
 """
 import json
+import os
 import sys
 import threading
 import time
@@ -136,6 +138,9 @@ CITIZENS = {
 
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
+        token = os.environ.get("CASE_SERVER_TOKEN")
+        if token and self.headers.get("Authorization") != "Bearer " + token:
+            return self.json(401, {"fejl": "adgang nægtet"})
         parts = [p for p in self.path.split("?")[0].split("/") if p]
         mode = parts[0] if parts and parts[0] in ("slow", "fail", "bad") else None
         if mode:

@@ -25,6 +25,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 
 use rustix::process::{Pid, Signal};
@@ -656,14 +657,76 @@ impl Desktop {
         self.session_bus = Some(address);
     }
 
+    /// Starts GNOME Keyring's Secret Service on this desktop's session bus
+    /// with a fresh login keyring, unlocked, kept in the desktop's folder —
+    /// the OS credential store genvej reads `{ credential = … }` from.
+    pub fn start_keyring(&mut self) {
+        assert!(
+            self.session_bus.is_some(),
+            "start_session_bus() before the keyring"
+        );
+        assert!(
+            find_program("gnome-keyring-daemon").is_some(),
+            "this test needs a Secret Service: apt-get install -y gnome-keyring"
+        );
+        let home = self.dir().join("keyring-home");
+        let runtime = home.join("run");
+        fs::create_dir_all(&runtime).unwrap_or_else(|e| panic!("{e}"));
+        fs::set_permissions(&runtime, fs::Permissions::from_mode(0o700))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let password = home.join("password");
+        write_file(&password, "login-password").unwrap_or_else(|e| panic!("{e}"));
+        let stdin = File::open(&password).unwrap_or_else(|e| panic!("{e}"));
+        let mut cmd = self.command("gnome-keyring-daemon");
+        cmd.args(["--foreground", "--unlock", "--components=secrets"])
+            .env("HOME", &home)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .stdin(stdin)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        self.spawn(cmd);
+        let deadline = Instant::now() + COMMAND_TIMEOUT;
+        while !self.bus_name_has_owner("org.freedesktop.secrets") {
+            assert!(Instant::now() < deadline, "the keyring did not start");
+            thread::sleep(POLL);
+        }
+    }
+
+    /// Whether a program owns `name` on this desktop's session bus.
+    pub fn bus_name_has_owner(&self, name: &str) -> bool {
+        let output = self
+            .command("dbus-send")
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+            ])
+            .arg(format!("string:{name}"))
+            .output();
+        output.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("boolean true"))
+    }
+
     /// Starts the stand-in case-system HTTP server (see case_server.py) on
     /// 127.0.0.1 and returns its port.
     pub fn start_case_server(&mut self) -> u16 {
+        self.start_case_server_requiring(None)
+    }
+
+    /// [`start_case_server`](Self::start_case_server) answering only
+    /// requests with `Authorization: Bearer <token>` when a token is given
+    /// (401 otherwise).
+    pub fn start_case_server_requiring(&mut self, token: Option<&str>) -> u16 {
         let script = self.dir().join("case_server.py");
         write_file(&script, CASE_SERVER_PY).unwrap_or_else(|e| panic!("{e}"));
         let port_file = self.dir().join("case_server.port");
         let mut cmd = self.command(&self.python.to_string_lossy());
         cmd.arg(&script).arg(&port_file);
+        if let Some(token) = token {
+            cmd.env("CASE_SERVER_TOKEN", token);
+        }
         self.spawn(cmd);
         let deadline = Instant::now() + COMMAND_TIMEOUT;
         loop {

@@ -20,8 +20,8 @@ use super::system::{self, DocumentFolder, SystemClock};
 use crate::chord::{Chord, Key, Modifiers, NamedKey};
 use crate::dialog::DialogProcess;
 use crate::ports::{
-    Clipboard, Clock, Documents, Form, Http, HttpError, HttpRequest, Keyboard, Launcher, PortError,
-    PortResult, Prompter, Windows,
+    Clipboard, Clock, Credentials, Documents, Form, Http, HttpError, HttpRequest, Keyboard,
+    Launcher, PortError, PortResult, Prompter, Windows,
 };
 use crate::window_match::{TextPattern, WindowId, WindowInfo};
 
@@ -186,6 +186,12 @@ impl Http for X11Desktop {
 
     fn download(&mut self, request: &HttpRequest) -> Result<Vec<u8>, HttpError> {
         self.http.download(request)
+    }
+}
+
+impl Credentials for X11Desktop {
+    fn credential(&mut self, name: &str) -> Result<String, String> {
+        crate::platform::credentials::read(name)
     }
 }
 
