@@ -40,7 +40,8 @@ pub struct SharedSource {
     pub url: String,
     /// `GET` (default) or `POST`.
     pub method: Option<String>,
-    /// Request headers: a template, or `{ env = "NAME", prefix = "Bearer " }`.
+    /// Request headers: a template, or a secret:
+    /// `{ credential = "NAME", prefix = "Bearer " }` or `{ env = "NAME" }`.
     #[serde(default)]
     pub headers: BTreeMap<String, crate::script::raw::RawHeaderValue>,
     /// Query parameters (templates), URL-encoded.
@@ -56,6 +57,9 @@ pub struct SharedSource {
     pub optional: Option<bool>,
     /// The value used when an optional source fails.
     pub fallback: Option<serde_json::Value>,
+    /// Fields the answer must have, e.g. `["navn", "aktiviteter[].timer"]`.
+    #[serde(default)]
+    pub expect: Vec<String>,
 }
 
 /// The caseworker's own details (`{{ profile.name }}` …).

@@ -445,3 +445,25 @@ hotkeys/test.toml:13:29: error: a secret header needs the secret's name
 "#;
     assert_eq!(check_source(source), expected);
 }
+
+#[test]
+fn an_expected_field_path_must_be_fields_and_lists() {
+    let source = r#"id = "forventet"
+name = "Forventet"
+manual_seconds = 30
+
+[[source]]
+name = "borger"
+url = "https://fasit.example.invalid/borger"
+expect = ["navn", "aktiviteter[0].timer"]
+
+[[step]]
+fetch = "borger"
+"#;
+    let expected = r#"hotkeys/test.toml:8:19: error: invalid field path: `aktiviteter[0]`: write `[]` for every item of a list
+8 | expect = ["navn", "aktiviteter[0].timer"]
+  |                   ^^^^^^^^^^^^^^^^^^^^^^
+  = help: write fields with dots and `[]` for each item of a list, e.g. `aktiviteter[].timer`
+"#;
+    assert_eq!(check_source(source), expected);
+}

@@ -23,7 +23,17 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
         };
         let request = self.request_for(source)?;
         self.check_cancel()?;
-        let value = match self.desktop.fetch(&request) {
+        // An answer without a field the script expects counts as a failed
+        // fetch: an optional source then gets its fallback.
+        let answer = self.desktop.fetch(&request).and_then(|json| {
+            match source.expect.iter().find_map(|p| p.missing_in(&json)) {
+                Some(field) => Err(HttpError::Other(format!(
+                    "feltet «{field}» mangler i svaret"
+                ))),
+                None => Ok(json),
+            }
+        });
+        let value = match answer {
             Ok(json) => json,
             Err(error) if source.optional => {
                 tracing::warn!(script = %script.id, "optional source «{name}» not fetched, using its fallback: {error}");

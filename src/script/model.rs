@@ -96,6 +96,8 @@ pub struct Source {
     pub retries: u32,
     pub optional: bool,
     pub fallback: Option<serde_json::Value>,
+    /// Fields the answer must have (checked when it arrives).
+    pub expect: Vec<super::field_path::FieldPath>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

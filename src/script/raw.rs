@@ -201,6 +201,10 @@ pub struct RawSource {
     pub optional: Option<At<bool>>,
     /// The value used when an optional source fails (any TOML value).
     pub fallback: Option<At<serde_json::Value>>,
+    /// Fields the answer must have, checked when it arrives so that a
+    /// missing one stops the run before anything is typed: dotted paths,
+    /// `[]` for every item of a list, e.g. `["navn", "aktiviteter[].timer"]`.
+    pub expect: Option<At<Vec<At<String>>>>,
 }
 
 /// A header's value: text (a template) or a secret kept outside scripts.

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 use std::time::Duration;
 
+use super::field_path::FieldPath;
 use super::load::{FileChecker, list};
 use super::model::{
     Action, HeaderValue, HttpMethod, ITEM_VARIABLE, MAX_TIMEOUT_MS, Source, Template,
@@ -136,6 +137,17 @@ impl FileChecker<'_> {
             )
             .help("add `optional = true`, or remove `fallback`");
         }
+        let mut expect = Vec::new();
+        for path in raw.expect.iter().flat_map(|e| e.get()) {
+            match FieldPath::parse(path.get()) {
+                Ok(parsed) => expect.push(parsed),
+                Err(why) => {
+                    self.error(path.span(), format!("invalid field path: {why}"))
+                        .help("write fields with dots and `[]` for each item of a list, e.g. `aktiviteter[].timer`");
+                    return None;
+                }
+            }
+        }
         let mut headers = Vec::new();
         if let Some(raw_headers) = &raw.headers {
             for (name, value) in raw_headers.get() {
@@ -167,6 +179,7 @@ impl FileChecker<'_> {
             },
             optional: is_optional(raw),
             fallback: raw.fallback.as_ref().map(|f| f.get().clone()),
+            expect,
         })
     }
 
@@ -344,6 +357,12 @@ fn shared_as_raw(name: &str, shared: &SharedSource, span: Range<usize>) -> RawSo
         retries: shared.retries.map(|r| At::placed(span.clone(), r)),
         optional: shared.optional.map(|o| At::placed(span.clone(), o)),
         fallback: shared.fallback.clone().map(|f| At::placed(span.clone(), f)),
+        expect: (!shared.expect.is_empty()).then(|| {
+            At::placed(
+                span.clone(),
+                shared.expect.iter().cloned().map(at).collect(),
+            )
+        }),
     }
 }
 
