@@ -30,6 +30,71 @@ pub struct Config {
     /// name wins.
     #[serde(default)]
     pub sources: BTreeMap<String, SharedSource>,
+    /// Usage records and the time-saved report.
+    #[serde(default)]
+    pub usage: UsageSettings,
+}
+
+/// `[usage]`: what genvej records about runs (never personal data) and how
+/// the time-saved report is made.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UsageSettings {
+    /// Record every run (script, version, time, duration, outcome, how it
+    /// was started); never a CPR number, citizen data, window titles or text.
+    #[serde(default = "yes")]
+    pub record: bool,
+    /// The database file; default `usage.sqlite` in the per-user data
+    /// folder (`~/.local/share/genvej`, `%LOCALAPPDATA%\genvej`).
+    #[serde(default)]
+    pub database: Option<PathBuf>,
+    /// The caseworker's pseudonymous id in the records (e.g. from the
+    /// municipality's pilot list); default a random id made once per user.
+    #[serde(default)]
+    pub user_id: Option<String>,
+    /// The caseworker's team, e.g. "Sygedagpenge".
+    #[serde(default)]
+    pub team: String,
+    /// The report uses the median of measured manual times once a script
+    /// has at least this many, else the script's `manual_seconds`.
+    #[serde(default = "default_min_baselines")]
+    pub min_baselines: usize,
+    /// Figures per team are shown only for teams with at least this many
+    /// people.
+    #[serde(default = "default_min_team_size")]
+    pub min_team_size: usize,
+    /// Starts and stops the manual-time stopwatch (also in the tray menu).
+    #[serde(default)]
+    pub stopwatch_hotkey: Option<String>,
+    /// Where `genvej export` writes this workstation's records (e.g. the
+    /// pilot's shared folder); default the current folder.
+    #[serde(default)]
+    pub export_folder: Option<PathBuf>,
+}
+
+impl Default for UsageSettings {
+    fn default() -> Self {
+        UsageSettings {
+            record: true,
+            database: None,
+            user_id: None,
+            team: String::new(),
+            min_baselines: default_min_baselines(),
+            min_team_size: default_min_team_size(),
+            stopwatch_hotkey: None,
+            export_folder: None,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_min_baselines() -> usize {
+    5
+}
+fn default_min_team_size() -> usize {
+    5
 }
 
 /// A `[sources.NAME]` table: the keys of a script's `[[source]]` but `name`.
@@ -269,6 +334,15 @@ impl Config {
             let rendered = format!("{}: error: agent.panic_key: {e}\n", path.display());
             return Err(ConfigError::Invalid { rendered });
         }
+        if let Some(Err(e)) = config
+            .usage
+            .stopwatch_hotkey
+            .as_deref()
+            .map(crate::chord::Chord::parse_hotkey)
+        {
+            let rendered = format!("{}: error: usage.stopwatch_hotkey: {e}\n", path.display());
+            return Err(ConfigError::Invalid { rendered });
+        }
         let base = path.parent().unwrap_or(Path::new("."));
         let folders = config.agent.hotkey_folders.iter_mut();
         let files = config
@@ -276,7 +350,9 @@ impl Config {
             .log_folder
             .iter_mut()
             .chain(config.agent.document_folder.as_mut())
-            .chain(config.agent.ca_file.as_mut());
+            .chain(config.agent.ca_file.as_mut())
+            .chain(config.usage.database.as_mut())
+            .chain(config.usage.export_folder.as_mut());
         for folder in folders.chain(files) {
             if folder.is_relative() {
                 *folder = base.join(&*folder);
@@ -296,10 +372,18 @@ fn read(path: &Path) -> Result<String, ConfigError> {
 /// Puts the file's folders, already made absolute against the file's own
 /// location by [`Config::parse`], back into its table before merging.
 fn resolve_paths_in(table: &mut toml::Table, own: &Config) {
+    let text = |p: &PathBuf| toml::Value::String(p.to_string_lossy().into_owned());
+    if let Some(usage) = table.get_mut("usage").and_then(toml::Value::as_table_mut) {
+        if let Some(file) = &own.usage.database {
+            usage.insert("database".into(), text(file));
+        }
+        if let Some(folder) = &own.usage.export_folder {
+            usage.insert("export_folder".into(), text(folder));
+        }
+    }
     let Some(agent) = table.get_mut("agent").and_then(toml::Value::as_table_mut) else {
         return;
     };
-    let text = |p: &PathBuf| toml::Value::String(p.to_string_lossy().into_owned());
     if agent.contains_key("hotkey_folders") {
         let folders = own.agent.hotkey_folders.iter().map(text).collect();
         agent.insert("hotkey_folders".into(), toml::Value::Array(folders));

@@ -23,4 +23,5 @@ pub mod script;
 pub mod suggest;
 pub mod template;
 pub mod tray;
+pub mod usage;
 pub mod window_match;

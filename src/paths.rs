@@ -88,6 +88,12 @@ pub fn default_hotkey_folders() -> Vec<PathBuf> {
         .collect()
 }
 
+/// The default usage database: `~/.local/share/genvej/usage.sqlite` on
+/// Linux, `%LOCALAPPDATA%\genvej\usage.sqlite` on Windows.
+pub fn default_usage_database() -> Option<PathBuf> {
+    dirs::data_local_dir().map(|d| d.join("genvej").join("usage.sqlite"))
+}
+
 /// The default log folder: `~/.local/share/genvej/logs` on Linux,
 /// `%LOCALAPPDATA%\genvej\logs` on Windows.
 pub fn default_log_folder() -> Option<PathBuf> {

@@ -28,13 +28,16 @@ use crate::ports::{CancelToken, Windows};
 use crate::script::Script;
 use crate::template::Renderer;
 use crate::tray::{Tray, TrayAction, TrayEntry, TrayState, missing_host};
+use crate::usage::Trigger;
+
+use super::usage::Recorder;
 
 /// What the worker is asked to run, with the config of the moment.
 enum Job {
     /// A hot key: the scripts that share the chord (the worker picks by focused window).
     Hotkey(Vec<Script>, Arc<Config>),
     /// One script as it is: a hotstring's expansion, or a tray menu click.
-    Run(Box<Script>, Arc<Config>),
+    Run(Box<Script>, Arc<Config>, Trigger),
 }
 
 /// Runs until SIGINT/SIGTERM or "Afslut" in the tray. Logs `genvej ready`
@@ -68,8 +71,10 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
         }
     };
     let cancel = CancelToken::new();
+    let usage = Recorder::start(&config);
+    let recorder = usage.as_ref().map(|(recorder, _)| recorder.clone());
 
-    let (jobs, worker) = start_worker(&config, cancel.clone(), events.clone())?;
+    let (jobs, worker) = start_worker(&config, cancel.clone(), events.clone(), recorder.clone())?;
 
     let (key_events, key_inbox) = mpsc::channel::<HotkeyEvent>();
     let chords = chords_of(&table, panic_key);
@@ -120,6 +125,7 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
         paused: false,
         script_errors,
         tray,
+        recorder,
     };
     let reason = loop {
         let Ok(event) = inbox.recv() else {
@@ -137,6 +143,8 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
     if worker.join().is_err() {
         tracing::error!("the run worker ended abnormally");
     }
+    // The last records are written before "stopped".
+    drop(usage);
     tracing::info!("genvej stopped");
     Ok(())
 }
@@ -162,6 +170,8 @@ struct Agent {
     /// Errors in the scripts at start or in the last refused reload.
     script_errors: usize,
     tray: Option<Tray>,
+    /// Usage records (none when switched off).
+    recorder: Option<Recorder>,
 }
 
 impl Agent {
@@ -188,6 +198,9 @@ impl Agent {
                     self.cancel.note_grab();
                     tracing::info!(script = %first.id, "hot key {chord} ignored: «{busy}» is still running");
                     self.notices.busy(&first.name, busy);
+                    if let Some(recorder) = &self.recorder {
+                        recorder.refused(first, Trigger::Hotkey, &self.config);
+                    }
                     return Ok(None);
                 }
                 let name = first.name.clone();
@@ -208,7 +221,11 @@ impl Agent {
                 let name = expansion.name.clone();
                 self.start(
                     name,
-                    Job::Run(Box::new(expansion), Arc::clone(&self.config)),
+                    Job::Run(
+                        Box::new(expansion),
+                        Arc::clone(&self.config),
+                        Trigger::Hotstring,
+                    ),
                 )?;
             }
             AgentEvent::Finished(outcome) => {
@@ -245,11 +262,17 @@ impl Agent {
                 if let Some(busy) = &self.running {
                     tracing::info!(script = %script.id, "«{}» from the tray ignored: «{busy}» is still running", script.name);
                     self.notices.busy(&script.name, busy);
+                    if let Some(recorder) = &self.recorder {
+                        recorder.refused(&script, Trigger::Tray, &self.config);
+                    }
                     return Ok(None);
                 }
                 tracing::info!(script = %script.id, "«{}» started from the tray", script.name);
                 let name = script.name.clone();
-                self.start(name, Job::Run(Box::new(script), Arc::clone(&self.config)))?;
+                self.start(
+                    name,
+                    Job::Run(Box::new(script), Arc::clone(&self.config), Trigger::Tray),
+                )?;
             }
             TrayAction::Pause | TrayAction::Resume => {
                 self.paused = action == TrayAction::Pause;
@@ -420,6 +443,7 @@ fn start_worker(
     config: &Config,
     cancel: CancelToken,
     events: Sender<AgentEvent>,
+    recorder: Option<Recorder>,
 ) -> anyhow::Result<(Sender<Job>, JoinHandle<()>)> {
     let (jobs, job_inbox) = mpsc::channel::<Job>();
     let (ready, ready_inbox) = mpsc::channel::<Result<(), String>>();
@@ -443,21 +467,24 @@ fn start_worker(
             };
             let renderer = Renderer::new();
             for job in job_inbox {
-                let (script, config) = match job {
+                let (script, config, trigger) = match job {
                     Job::Hotkey(candidates, config) => {
                         let focused = desktop.focused().ok().flatten();
                         let refs: Vec<&Script> = candidates.iter().collect();
                         match pick(&refs, focused.as_ref()) {
-                            Some(script) => (script.clone(), config),
+                            Some(script) => (script.clone(), config, Trigger::Hotkey),
                             None => continue,
                         }
                     }
-                    Job::Run(script, config) => (*script, config),
+                    Job::Run(script, config, trigger) => (*script, config, trigger),
                 };
                 desktop.set_document_folder(config.agent.document_folder.clone());
                 desktop.set_ca_file(config.agent.ca_file.clone());
                 let engine = Engine::new(&renderer, &config, cancel.clone());
                 let outcome = engine.run(&mut desktop, &script, &BTreeMap::new());
+                if let Some(recorder) = &recorder {
+                    recorder.run_finished(&script, &outcome, trigger, &config);
+                }
                 if events.send(AgentEvent::Finished(outcome)).is_err() {
                     break;
                 }

@@ -14,6 +14,7 @@ mod linux;
 mod notices;
 mod reload;
 mod scripts;
+pub mod usage;
 
 pub use reload::Sources;
 pub use scripts::HotkeyTable;

@@ -35,6 +35,8 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::List { format }) => list(&setup, format),
+        Some(Command::Report(args)) => super::usage::report(&setup, &args),
+        Some(Command::Export { to }) => super::usage::export(&setup, to),
         Some(Command::Exec {
             id,
             set,
@@ -318,6 +320,11 @@ fn exec_on_desktop(
     desktop.set_ca_file(setup.config.agent.ca_file.clone());
     let outcome = engine.run(&mut desktop, script, preset);
     crate::agent::log_outcome(&script.name, &outcome);
+    if let Some((recorder, writer)) = crate::agent::usage::Recorder::start(&setup.config) {
+        recorder.run_finished(script, &outcome, crate::usage::Trigger::Exec, &setup.config);
+        drop(recorder);
+        drop(writer);
+    }
     Ok(if outcome.is_completed() {
         ExitCode::SUCCESS
     } else {

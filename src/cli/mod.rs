@@ -2,6 +2,7 @@
 
 mod commands;
 mod credential;
+mod usage;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -60,6 +61,17 @@ pub enum Command {
         #[arg(long)]
         show_personal_data: bool,
     },
+    /// The time saved: runs, success, automated vs manual time, per script,
+    /// week, month and team, from this workstation's records or an export
+    /// folder.
+    Report(ReportArgs),
+    /// Write this workstation's usage records (no personal data) to a file
+    /// in the shared folder, for `genvej report --from`.
+    Export {
+        /// The folder (default `usage.export_folder`, else the current one).
+        #[arg(long, value_name = "DIR")]
+        to: Option<PathBuf>,
+    },
     /// Save, check or remove a secret for request headers in the OS
     /// credential store (`{ credential = "NAME" }` in a source's headers).
     Credential {
@@ -75,6 +87,42 @@ pub enum Command {
         #[arg(long)]
         no_tray: bool,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// A folder of exports (`genvej export`) from many workstations, read
+    /// instead of this workstation's database.
+    #[arg(long, value_name = "DIR")]
+    pub from: Option<PathBuf>,
+    /// First day (YYYY-MM-DD), inclusive.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<chrono::NaiveDate>,
+    /// Last day (YYYY-MM-DD), inclusive.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<chrono::NaiveDate>,
+    /// Only this team.
+    #[arg(long)]
+    pub team: Option<String>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Write to this file instead of stdout (HTML: default
+    /// `genvej-rapport.html` in the current folder).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// CSV field separator (default `;`, as Danish Excel expects).
+    #[arg(long, default_value_t = ';')]
+    pub separator: char,
+    /// CSV numbers with a decimal point instead of the Danish comma.
+    #[arg(long)]
+    pub decimal_point: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Csv,
+    Html,
 }
 
 #[derive(Debug, Subcommand)]

@@ -19,10 +19,16 @@ pub struct Agent {
 
 /// A config for tests: the shipped profile and `[org]`, plus `extra` TOML
 /// appended to `[org]` (e.g. a long text as `text = "…"`), and agent
-/// settings. The agent's log files go to `logs/` next to the config.
+/// settings. The agent's log files go to `logs/` and its usage records to
+/// `usage.sqlite` next to the config (never the user's own data folder).
 pub fn config(org_extra: &str, agent_settings: &str) -> String {
+    config_with_usage(org_extra, agent_settings, "")
+}
+
+/// [`config`] with more `[usage]` settings.
+pub fn config_with_usage(org_extra: &str, agent_settings: &str, usage: &str) -> String {
     format!(
-        "[profile]\nname = \"Mette Sørensen\"\ntitle = \"Jobkonsulent\"\n\n[org]\n{org_extra}\n\n[agent]\nlog_folder = \"logs\"\n{agent_settings}\n"
+        "[profile]\nname = \"Mette Sørensen\"\ntitle = \"Jobkonsulent\"\n\n[org]\n{org_extra}\n\n[usage]\ndatabase = \"usage.sqlite\"\n{usage}\n\n[agent]\nlog_folder = \"logs\"\n{agent_settings}\n"
     )
 }
 

@@ -1,0 +1,88 @@
+//! The agent's side of usage records: every finished or refused run is
+//! handed to the background writer with how it was started and who (by
+//! pseudonymous id and team) ran it.
+
+use crate::config::Config;
+use crate::engine::{RunOutcome, Status};
+use crate::script::Script;
+use crate::usage::writer::WriterThread;
+use crate::usage::{Baseline, Trigger, UsageDb, UsageRecord, UsageWriter, person_of};
+
+/// Hands records to the writer; cheap to clone into the run worker.
+#[derive(Clone)]
+pub struct Recorder {
+    writer: UsageWriter,
+    /// The random id this user's database made, for a config without
+    /// `usage.user_id`.
+    db_user: Option<String>,
+}
+
+impl Recorder {
+    /// Starts recording into the configured database, unless switched off.
+    pub fn start(config: &Config) -> Option<(Recorder, WriterThread)> {
+        if !config.usage.record {
+            tracing::info!("usage records are off (usage.record = false)");
+            return None;
+        }
+        let Some(path) = config
+            .usage
+            .database
+            .clone()
+            .or_else(crate::paths::default_usage_database)
+        else {
+            tracing::warn!("usage records are off: no data folder (set usage.database)");
+            return None;
+        };
+        let db_user = match UsageDb::open(&path).and_then(|db| db.user_id()) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                tracing::warn!("usage database: {e}");
+                None
+            }
+        };
+        tracing::info!("usage records go to {}", path.display());
+        let (writer, thread) = UsageWriter::start(path);
+        Some((Recorder { writer, db_user }, thread))
+    }
+
+    /// Records a run that ended (or was refused by the engine).
+    pub fn run_finished(
+        &self,
+        script: &Script,
+        outcome: &RunOutcome,
+        trigger: Trigger,
+        config: &Config,
+    ) {
+        let person = person_of(&config.usage, self.db_user.as_deref());
+        self.writer
+            .record(UsageRecord::of(script, outcome, trigger, &person));
+    }
+
+    /// Records a start refused because another run was busy.
+    pub fn refused(&self, script: &Script, trigger: Trigger, config: &Config) {
+        let outcome = RunOutcome {
+            script_id: script.id.clone(),
+            status: Status::Rejected {
+                reason: "en anden genvej kørte".into(),
+            },
+            duration: std::time::Duration::ZERO,
+            steps_completed: 0,
+        };
+        self.run_finished(script, &outcome, trigger, config);
+    }
+
+    /// Records a manual timing measured with the stopwatch.
+    pub fn baseline(&self, script_id: &str, seconds: f64, config: &Config) {
+        self.writer.record_baseline(Baseline {
+            script_id: script_id.to_string(),
+            person: person_of(&config.usage, self.db_user.as_deref()),
+            measured_at_ms: chrono::Utc::now().timestamp_millis(),
+            seconds,
+        });
+    }
+
+    /// Waits until everything recorded so far is written.
+    pub fn flush(&self) {
+        self.writer.flush();
+    }
+}

@@ -1,0 +1,120 @@
+//! `genvej report` and `genvej export`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, anyhow, bail};
+
+use super::{ReportArgs, ReportFormat, Setup};
+use crate::usage::db::Dataset;
+use crate::usage::report::{self, ReportOptions};
+use crate::usage::{UsageDb, html, text};
+
+/// This workstation's database: `usage.database`, else the per-user default.
+pub(crate) fn database_path(setup: &Setup) -> anyhow::Result<PathBuf> {
+    setup
+        .config
+        .usage
+        .database
+        .clone()
+        .or_else(crate::paths::default_usage_database)
+        .ok_or_else(|| anyhow!("no data folder for the usage database: set usage.database"))
+}
+
+/// Reads the records the report is made from.
+pub(crate) fn read_dataset(setup: &Setup, from: Option<&Path>) -> anyhow::Result<Dataset> {
+    let mut data = Dataset::default();
+    match from {
+        Some(folder) => {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
+                .with_context(|| format!("cannot read the folder {}", folder.display()))?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "sqlite" || e == "db"))
+                .collect();
+            files.sort();
+            if files.is_empty() {
+                bail!(
+                    "{} holds no exports (*.sqlite from `genvej export`)",
+                    folder.display()
+                );
+            }
+            for file in files {
+                match UsageDb::open_to_read(&file).and_then(|db| db.read_into(&mut data)) {
+                    Ok(()) => {}
+                    Err(e) => eprintln!("genvej: skipped {}: {e}", file.display()),
+                }
+            }
+        }
+        None => {
+            let path = database_path(setup)?;
+            if !path.exists() {
+                bail!(
+                    "no usage records yet: {} does not exist (the agent writes it as scripts run)",
+                    path.display()
+                );
+            }
+            UsageDb::open_to_read(&path)?.read_into(&mut data)?;
+        }
+    }
+    Ok(data)
+}
+
+pub(super) fn report(setup: &Setup, args: &ReportArgs) -> anyhow::Result<ExitCode> {
+    let data = read_dataset(setup, args.from.as_deref())?;
+    let options = ReportOptions {
+        since: args.since,
+        until: args.until,
+        team: args.team.clone(),
+        min_baselines: setup.config.usage.min_baselines,
+        min_team_size: setup.config.usage.min_team_size,
+    };
+    let report = report::build(&data, &options);
+    let output = match args.format {
+        ReportFormat::Text => text::render(&report),
+        ReportFormat::Csv => text::render_csv(
+            &report,
+            text::CsvStyle {
+                separator: args.separator,
+                decimal_comma: !args.decimal_point,
+            },
+        ),
+        ReportFormat::Html => html::render(&report),
+    };
+    let out = match (&args.out, args.format) {
+        (Some(file), _) => Some(file.clone()),
+        (None, ReportFormat::Html) => Some(PathBuf::from("genvej-rapport.html")),
+        (None, _) => None,
+    };
+    match out {
+        Some(file) => {
+            std::fs::write(&file, output)
+                .with_context(|| format!("cannot write {}", file.display()))?;
+            println!("wrote {}", file.display());
+        }
+        None => print!("{output}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn export(setup: &Setup, to: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let path = database_path(setup)?;
+    if !path.exists() {
+        bail!(
+            "no usage records to export: {} does not exist",
+            path.display()
+        );
+    }
+    let db = UsageDb::open(&path)?;
+    let folder = to
+        .or_else(|| setup.config.usage.export_folder.clone())
+        .unwrap_or_else(|| PathBuf::from("."));
+    std::fs::create_dir_all(&folder)
+        .with_context(|| format!("cannot create {}", folder.display()))?;
+    // One file per workstation, replaced by each export: the report counts
+    // its runs once.
+    let file = folder.join(format!("genvej-{}.sqlite", db.installation_id()?));
+    db.export_to(&file)?;
+    println!("exported the usage records to {}", file.display());
+    Ok(ExitCode::SUCCESS)
+}

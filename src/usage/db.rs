@@ -1,0 +1,553 @@
+//! The usage database: SQLite in WAL mode (a crash loses at most the run
+//! being written), with a numbered schema. An older database is upgraded in
+//! place; a newer one (written by a later genvej) is refused, not damaged.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+use super::{Baseline, Outcome, Person, ScriptVersion, UsageRecord};
+
+/// Each entry upgrades the schema by one version; `PRAGMA user_version`
+/// says how many have run. Never edit one that has shipped: add another.
+const MIGRATIONS: &[&str] = &[
+    // 1: runs, with the scripts and people they refer to.
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+     CREATE TABLE scripts (
+         key INTEGER PRIMARY KEY,
+         id TEXT NOT NULL, version TEXT NOT NULL, name TEXT NOT NULL,
+         manual_seconds INTEGER NOT NULL,
+         UNIQUE (id, version));
+     CREATE TABLE people (
+         key INTEGER PRIMARY KEY,
+         user_id TEXT NOT NULL, team TEXT NOT NULL,
+         UNIQUE (user_id, team));
+     CREATE TABLE runs (
+         id INTEGER PRIMARY KEY,
+         script INTEGER NOT NULL REFERENCES scripts (key),
+         person INTEGER NOT NULL REFERENCES people (key),
+         started_at INTEGER NOT NULL,
+         duration_ms INTEGER NOT NULL,
+         outcome INTEGER NOT NULL,
+         failed_step INTEGER,
+         failed_kind TEXT,
+         trigger INTEGER NOT NULL,
+         agent_version TEXT NOT NULL);",
+    // 2: measured manual timings; runs found by time.
+    "CREATE TABLE baselines (
+         id INTEGER PRIMARY KEY,
+         script_id TEXT NOT NULL,
+         person INTEGER NOT NULL REFERENCES people (key),
+         measured_at INTEGER NOT NULL,
+         seconds REAL NOT NULL);
+     CREATE INDEX runs_by_time ON runs (started_at);",
+];
+
+/// The schema version this genvej writes.
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+
+#[derive(Debug, thiserror::Error)]
+pub enum UsageError {
+    #[error("{path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error(
+        "{path} was written by a newer genvej (schema {found}; this one knows up to {SCHEMA_VERSION}): update genvej to read it"
+    )]
+    Newer { path: PathBuf, found: usize },
+    #[error("{path}: {message}")]
+    Other { path: PathBuf, message: String },
+}
+
+pub struct UsageDb {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl UsageDb {
+    /// Opens (or creates) the database and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<UsageDb, UsageError> {
+        if let Some(folder) = path.parent() {
+            std::fs::create_dir_all(folder).map_err(|e| UsageError::Other {
+                path: path.to_path_buf(),
+                message: format!("cannot create the folder: {e}"),
+            })?;
+        }
+        let conn = Connection::open(path).map_err(sqlite(path))?;
+        let mut db = UsageDb {
+            conn,
+            path: path.to_path_buf(),
+        };
+        db.conn
+            .busy_timeout(std::time::Duration::from_secs(2))
+            .map_err(sqlite(path))?;
+        db.conn
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(sqlite(path))?;
+        db.conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(sqlite(path))?;
+        db.migrate(SCHEMA_VERSION)?;
+        db.installation_id()?;
+        Ok(db)
+    }
+
+    /// Opens a database to read (an export in the shared folder). One with
+    /// an older schema is read through an upgraded copy, leaving it as is.
+    pub fn open_to_read(path: &Path) -> Result<UsageDb, UsageError> {
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(sqlite(path))?;
+        let found = schema_version(&conn).map_err(sqlite(path))?;
+        if found > SCHEMA_VERSION {
+            return Err(UsageError::Newer {
+                path: path.to_path_buf(),
+                found,
+            });
+        }
+        if found == SCHEMA_VERSION {
+            return Ok(UsageDb {
+                conn,
+                path: path.to_path_buf(),
+            });
+        }
+        let mut copy = Connection::open_in_memory().map_err(sqlite(path))?;
+        // Copy through the backup API into memory, then upgrade the copy.
+        {
+            let backup = rusqlite::backup::Backup::new(&conn, &mut copy).map_err(sqlite(path))?;
+            backup
+                .run_to_completion(1000, std::time::Duration::ZERO, None)
+                .map_err(sqlite(path))?;
+        }
+        let mut db = UsageDb {
+            conn: copy,
+            path: path.to_path_buf(),
+        };
+        db.migrate(SCHEMA_VERSION)?;
+        Ok(db)
+    }
+
+    /// Upgrades the schema to `target` (tests build older databases with a
+    /// lower target). Each step runs in its own transaction.
+    pub fn migrate(&mut self, target: usize) -> Result<(), UsageError> {
+        let path = self.path.clone();
+        let found = schema_version(&self.conn).map_err(sqlite(&path))?;
+        if found > SCHEMA_VERSION {
+            return Err(UsageError::Newer { path, found });
+        }
+        for (index, migration) in MIGRATIONS.iter().enumerate().take(target).skip(found) {
+            let tx = self.conn.transaction().map_err(sqlite(&path))?;
+            tx.execute_batch(migration).map_err(sqlite(&path))?;
+            tx.pragma_update(None, "user_version", index + 1)
+                .map_err(sqlite(&path))?;
+            tx.commit().map_err(sqlite(&path))?;
+        }
+        Ok(())
+    }
+
+    /// Opens a database at a given schema version, for migration tests.
+    pub fn create_at_version(path: &Path, version: usize) -> Result<UsageDb, UsageError> {
+        let conn = Connection::open(path).map_err(sqlite(path))?;
+        let mut db = UsageDb {
+            conn,
+            path: path.to_path_buf(),
+        };
+        db.migrate(version)?;
+        Ok(db)
+    }
+
+    pub fn schema_version(&self) -> Result<usize, UsageError> {
+        schema_version(&self.conn).map_err(sqlite(&self.path))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A value kept in the database (`installation`, `user`), made once.
+    fn meta_or_make(&self, key: &str, prefix: &str) -> Result<String, UsageError> {
+        let existing: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(sqlite(&self.path))?;
+        if let Some(value) = existing {
+            return Ok(value);
+        }
+        let value = format!("{prefix}{}", random_hex(&self.path));
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)",
+                params![key, value],
+            )
+            .map_err(sqlite(&self.path))?;
+        Ok(value)
+    }
+
+    /// This database's own id: records from one workstation are counted once
+    /// however many exports of it lie in the shared folder.
+    pub fn installation_id(&self) -> Result<String, UsageError> {
+        self.meta_or_make("installation", "i-")
+    }
+
+    /// The random pseudonymous id for a user whose config gives none.
+    pub fn user_id(&self) -> Result<String, UsageError> {
+        self.meta_or_make("user", "p-")
+    }
+
+    /// Writes runs in one transaction.
+    pub fn insert(&mut self, records: &[UsageRecord]) -> Result<(), UsageError> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(sqlite(&path))?;
+        {
+            let mut script_key = ScriptKeys::new(&tx).map_err(sqlite(&path))?;
+            let mut person_key = PersonKeys::new(&tx).map_err(sqlite(&path))?;
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO runs (script, person, started_at, duration_ms, outcome,
+                         failed_step, failed_kind, trigger, agent_version)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )
+                .map_err(sqlite(&path))?;
+            for record in records {
+                let script = script_key.get(&record.script).map_err(sqlite(&path))?;
+                let person = person_key.get(&record.person).map_err(sqlite(&path))?;
+                let (step, kind) = match &record.outcome {
+                    Outcome::Failed { step, kind } => (Some(*step), Some(kind.as_str())),
+                    _ => (None, None),
+                };
+                insert
+                    .execute(params![
+                        script,
+                        person,
+                        record.started_at_ms,
+                        record.duration_ms as i64,
+                        record.outcome.code(),
+                        step,
+                        kind,
+                        record.trigger.code(),
+                        record.agent_version,
+                    ])
+                    .map_err(sqlite(&path))?;
+            }
+        }
+        tx.commit().map_err(sqlite(&path))
+    }
+
+    pub fn insert_baseline(&mut self, baseline: &Baseline) -> Result<(), UsageError> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(sqlite(&path))?;
+        {
+            let person = PersonKeys::new(&tx)
+                .and_then(|mut keys| keys.get(&baseline.person))
+                .map_err(sqlite(&path))?;
+            tx.execute(
+                "INSERT INTO baselines (script_id, person, measured_at, seconds) VALUES (?1, ?2, ?3, ?4)",
+                params![baseline.script_id, person, baseline.measured_at_ms, baseline.seconds],
+            )
+            .map_err(sqlite(&path))?;
+        }
+        tx.commit().map_err(sqlite(&path))
+    }
+
+    /// Adds this database's runs and baselines to `data` (runs already read
+    /// from another export of the same workstation are skipped).
+    pub fn read_into(&self, data: &mut Dataset) -> Result<(), UsageError> {
+        let path = &self.path;
+        let installation: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'installation'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sqlite(path))?;
+        // A database without an id (never opened to write) is its own.
+        let installation = data.intern_installation(
+            installation.unwrap_or_else(|| format!("file:{}", path.display())),
+        );
+
+        let mut scripts = HashMap::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key, id, version, name, manual_seconds FROM scripts")
+            .map_err(sqlite(path))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    ScriptVersion {
+                        id: r.get(1)?,
+                        version: r.get(2)?,
+                        name: r.get(3)?,
+                        manual_seconds: r.get(4)?,
+                    },
+                ))
+            })
+            .map_err(sqlite(path))?;
+        for row in rows {
+            let (key, script) = row.map_err(sqlite(path))?;
+            scripts.insert(key, data.intern_script(script));
+        }
+        let mut people = HashMap::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key, user_id, team FROM people")
+            .map_err(sqlite(path))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    Person {
+                        user_id: r.get(1)?,
+                        team: r.get(2)?,
+                    },
+                ))
+            })
+            .map_err(sqlite(path))?;
+        for row in rows {
+            let (key, person) = row.map_err(sqlite(path))?;
+            people.insert(key, data.intern_person(person));
+        }
+
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, script, person, started_at, duration_ms, outcome, failed_step, failed_kind FROM runs",
+            )
+            .map_err(sqlite(path))?;
+        let mut rows = stmt.query([]).map_err(sqlite(path))?;
+        while let Some(row) = rows.next().map_err(sqlite(path))? {
+            let id: i64 = row.get(0).map_err(sqlite(path))?;
+            if !data.seen.insert((installation, id)) {
+                continue;
+            }
+            let script_key: i64 = row.get(1).map_err(sqlite(path))?;
+            let person_key: i64 = row.get(2).map_err(sqlite(path))?;
+            let (Some(&script), Some(&person)) =
+                (scripts.get(&script_key), people.get(&person_key))
+            else {
+                continue;
+            };
+            let outcome: i64 = row.get(5).map_err(sqlite(path))?;
+            let failed_step: Option<i64> = row.get(6).map_err(sqlite(path))?;
+            let failed_kind = row
+                .get_ref(7)
+                .map_err(sqlite(path))?
+                .as_str_or_null()
+                .ok()
+                .flatten()
+                .map(|kind| data.intern_kind(kind));
+            data.runs.push(RunRow {
+                script,
+                person,
+                started_at_ms: row.get(3).map_err(sqlite(path))?,
+                duration_ms: row.get::<_, i64>(4).map_err(sqlite(path))?.max(0) as u64,
+                outcome: outcome as u8,
+                failed_step: failed_step.unwrap_or(0) as u32,
+                failed_kind,
+            });
+        }
+
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT b.id, b.script_id, p.user_id, p.team, b.measured_at, b.seconds
+                 FROM baselines b JOIN people p ON p.key = b.person",
+            )
+            .map_err(sqlite(path))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    Baseline {
+                        script_id: r.get(1)?,
+                        person: Person {
+                            user_id: r.get(2)?,
+                            team: r.get(3)?,
+                        },
+                        measured_at_ms: r.get(4)?,
+                        seconds: r.get(5)?,
+                    },
+                ))
+            })
+            .map_err(sqlite(path))?;
+        for row in rows {
+            let (id, baseline) = row.map_err(sqlite(path))?;
+            if data.seen_baselines.insert((installation, id)) {
+                data.baselines.push(baseline);
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes a copy of the whole database (records only — it holds no
+    /// personal data) to `file`, replacing an older export.
+    pub fn export_to(&self, file: &Path) -> Result<(), UsageError> {
+        let temporary = file.with_extension("sqlite.part");
+        let _ = std::fs::remove_file(&temporary);
+        self.conn
+            .execute("VACUUM INTO ?1", [temporary.to_string_lossy().into_owned()])
+            .map_err(sqlite(&self.path))?;
+        std::fs::rename(&temporary, file).map_err(|e| UsageError::Other {
+            path: file.to_path_buf(),
+            message: format!("cannot write the export: {e}"),
+        })
+    }
+}
+
+fn schema_version(conn: &Connection) -> rusqlite::Result<usize> {
+    conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
+        .map(|v| v.max(0) as usize)
+}
+
+fn sqlite(path: &Path) -> impl Fn(rusqlite::Error) -> UsageError + '_ {
+    move |source| UsageError::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// 16 hex digits that differ between databases and moments.
+fn random_hex(path: &Path) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(path.to_string_lossy().as_bytes());
+    hasher.update(std::process::id().to_le_bytes());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    hasher.update(now.as_nanos().to_le_bytes());
+    hasher.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Looks up (or adds) a script version's key.
+struct ScriptKeys<'c> {
+    add: rusqlite::CachedStatement<'c>,
+    find: rusqlite::CachedStatement<'c>,
+}
+
+impl<'c> ScriptKeys<'c> {
+    fn new(conn: &'c Connection) -> rusqlite::Result<Self> {
+        Ok(ScriptKeys {
+            add: conn.prepare_cached(
+                "INSERT OR IGNORE INTO scripts (id, version, name, manual_seconds) VALUES (?1, ?2, ?3, ?4)",
+            )?,
+            find: conn.prepare_cached("SELECT key FROM scripts WHERE id = ?1 AND version = ?2")?,
+        })
+    }
+
+    fn get(&mut self, script: &ScriptVersion) -> rusqlite::Result<i64> {
+        self.add.execute(params![
+            script.id,
+            script.version,
+            script.name,
+            script.manual_seconds
+        ])?;
+        self.find
+            .query_row(params![script.id, script.version], |r| r.get(0))
+    }
+}
+
+struct PersonKeys<'c> {
+    add: rusqlite::CachedStatement<'c>,
+    find: rusqlite::CachedStatement<'c>,
+}
+
+impl<'c> PersonKeys<'c> {
+    fn new(conn: &'c Connection) -> rusqlite::Result<Self> {
+        Ok(PersonKeys {
+            add: conn
+                .prepare_cached("INSERT OR IGNORE INTO people (user_id, team) VALUES (?1, ?2)")?,
+            find: conn.prepare_cached("SELECT key FROM people WHERE user_id = ?1 AND team = ?2")?,
+        })
+    }
+
+    fn get(&mut self, person: &Person) -> rusqlite::Result<i64> {
+        self.add.execute(params![person.user_id, person.team])?;
+        self.find
+            .query_row(params![person.user_id, person.team], |r| r.get(0))
+    }
+}
+
+/// Runs and baselines read from one or more databases, with names interned.
+#[derive(Debug, Default)]
+pub struct Dataset {
+    pub scripts: Vec<ScriptVersion>,
+    pub people: Vec<Person>,
+    pub kinds: Vec<String>,
+    pub runs: Vec<RunRow>,
+    pub baselines: Vec<Baseline>,
+    installations: Vec<String>,
+    seen: HashSet<(u32, i64)>,
+    seen_baselines: HashSet<(u32, i64)>,
+    script_index: HashMap<(String, String), u32>,
+    person_index: HashMap<Person, u32>,
+}
+
+/// One run, compactly: indexes into the dataset's tables.
+#[derive(Debug, Clone, Copy)]
+pub struct RunRow {
+    pub script: u32,
+    pub person: u32,
+    pub started_at_ms: i64,
+    pub duration_ms: u64,
+    /// 0 ok, 1 failed, 2 cancelled, 3 rejected.
+    pub outcome: u8,
+    pub failed_step: u32,
+    pub failed_kind: Option<u32>,
+}
+
+impl Dataset {
+    fn intern_installation(&mut self, id: String) -> u32 {
+        match self.installations.iter().position(|i| *i == id) {
+            Some(at) => at as u32,
+            None => {
+                self.installations.push(id);
+                (self.installations.len() - 1) as u32
+            }
+        }
+    }
+
+    fn intern_script(&mut self, script: ScriptVersion) -> u32 {
+        let key = (script.id.clone(), script.version.clone());
+        if let Some(&at) = self.script_index.get(&key) {
+            return at;
+        }
+        self.scripts.push(script);
+        let at = (self.scripts.len() - 1) as u32;
+        self.script_index.insert(key, at);
+        at
+    }
+
+    fn intern_person(&mut self, person: Person) -> u32 {
+        if let Some(&at) = self.person_index.get(&person) {
+            return at;
+        }
+        self.people.push(person.clone());
+        let at = (self.people.len() - 1) as u32;
+        self.person_index.insert(person, at);
+        at
+    }
+
+    fn intern_kind(&mut self, kind: &str) -> u32 {
+        match self.kinds.iter().position(|k| k == kind) {
+            Some(at) => at as u32,
+            None => {
+                self.kinds.push(kind.to_string());
+                (self.kinds.len() - 1) as u32
+            }
+        }
+    }
+
+    /// How many workstations (databases) the data came from.
+    pub fn installation_count(&self) -> usize {
+        self.installations.len()
+    }
+}

@@ -1,0 +1,457 @@
+//! The pilot's figures from usage records: per script (runs, success rate,
+//! automated duration, manual baseline, time saved), per week and month,
+//! per team against the business case, and where scripts fail. Pure
+//! arithmetic over a [`Dataset`]; the renderers only format it.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{Datelike, NaiveDate, TimeZone};
+
+use super::db::Dataset;
+
+/// The business case: the pilot's goal is 1–1.5 hours saved per person per
+/// month; at scale, ½ hour per person per week.
+pub const PILOT_LOW_HOURS: f64 = 1.0;
+pub const PILOT_HIGH_HOURS: f64 = 1.5;
+pub const TARGET_HOURS_PER_WEEK: f64 = 0.5;
+const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
+const WEEKS_PER_MONTH: f64 = DAYS_PER_MONTH / 7.0;
+
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    pub team: Option<String>,
+    pub min_baselines: usize,
+    pub min_team_size: usize,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions {
+            since: None,
+            until: None,
+            team: None,
+            min_baselines: 5,
+            min_team_size: 5,
+        }
+    }
+}
+
+/// Which manual time a script's savings are counted against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BaselineUsed {
+    pub seconds: f64,
+    /// The median of measured timings (else the script's `manual_seconds`).
+    pub measured: bool,
+    /// How many timings were measured (used or not).
+    pub measured_count: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScriptFigures {
+    pub id: String,
+    pub name: String,
+    pub runs: usize,
+    pub ok: usize,
+    pub failed: usize,
+    pub cancelled: usize,
+    pub rejected: usize,
+    /// ok / (runs − rejected); `None` when nothing was attempted.
+    pub success_rate: Option<f64>,
+    /// Of successful runs, in milliseconds.
+    pub median_ms: Option<u64>,
+    pub p90_ms: Option<u64>,
+    pub baseline: BaselineUsed,
+    /// Σ over successful runs of (manual − automated), in seconds.
+    pub saved_seconds: f64,
+}
+
+/// How a team's time saved per person compares with the business case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    BelowPilot,
+    WithinPilot,
+    AbovePilot,
+    AtTarget,
+}
+
+impl Verdict {
+    pub fn of(hours_per_person_month: f64) -> Verdict {
+        if hours_per_person_month >= TARGET_HOURS_PER_WEEK * WEEKS_PER_MONTH {
+            Verdict::AtTarget
+        } else if hours_per_person_month > PILOT_HIGH_HOURS {
+            Verdict::AbovePilot
+        } else if hours_per_person_month >= PILOT_LOW_HOURS {
+            Verdict::WithinPilot
+        } else {
+            Verdict::BelowPilot
+        }
+    }
+
+    pub fn text(self) -> &'static str {
+        match self {
+            Verdict::BelowPilot => "under pilotens mål (1–1,5 t/md.)",
+            Verdict::WithinPilot => "inden for pilotens mål (1–1,5 t/md.)",
+            Verdict::AbovePilot => "over pilotens mål (1–1,5 t/md.)",
+            Verdict::AtTarget => "når målet ved fuld udrulning (½ t/uge)",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TeamFigures {
+    pub team: String,
+    pub people: usize,
+    pub runs: usize,
+    pub saved_seconds: f64,
+    pub hours_per_person_month: f64,
+    pub verdict: Verdict,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailureFigures {
+    pub script: String,
+    pub step: u32,
+    pub kind: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub first_day: Option<NaiveDate>,
+    pub last_day: Option<NaiveDate>,
+    pub days: i64,
+    pub workstations: usize,
+    pub team_filter: Option<String>,
+    pub runs: usize,
+    pub people: usize,
+    pub saved_seconds: f64,
+    pub scripts: Vec<ScriptFigures>,
+    /// ISO week (`2026-U47`) → seconds saved.
+    pub weeks: Vec<(String, f64)>,
+    /// `2026-11` → seconds saved.
+    pub months: Vec<(String, f64)>,
+    pub teams: Vec<TeamFigures>,
+    /// Teams left out because they have fewer people than the minimum.
+    pub suppressed_teams: usize,
+    /// Every figure withheld: the one team asked for is too small.
+    pub suppressed_all: bool,
+    pub min_team_size: usize,
+    pub failures: Vec<FailureFigures>,
+}
+
+/// The start of a local day, in Unix milliseconds.
+fn day_start_ms(day: NaiveDate) -> i64 {
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    chrono::Local
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map_or_else(
+            || midnight.and_utc().timestamp_millis(),
+            |t| t.timestamp_millis(),
+        )
+}
+
+fn local_day(ms: i64) -> NaiveDate {
+    chrono::Local
+        .timestamp_millis_opt(ms)
+        .earliest()
+        .map_or_else(NaiveDate::default, |t| t.date_naive())
+}
+
+fn median(sorted: &[u64]) -> Option<u64> {
+    match sorted.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(sorted[n / 2]),
+        n => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2),
+    }
+}
+
+/// The nearest-rank percentile of sorted values.
+fn percentile(sorted: &[u64], p: f64) -> Option<u64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    Some(sorted[rank.clamp(1, sorted.len()) - 1])
+}
+
+fn median_f64(values: &mut [f64]) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(values[n / 2]),
+        n => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
+    }
+}
+
+pub fn build(data: &Dataset, options: &ReportOptions) -> Report {
+    let from_ms = options.since.map(day_start_ms);
+    let to_ms = options.until.and_then(|d| d.succ_opt()).map(day_start_ms);
+    let in_team = |person: u32| {
+        options
+            .team
+            .as_ref()
+            .is_none_or(|t| data.people[person as usize].team == *t)
+    };
+    let runs: Vec<_> = data
+        .runs
+        .iter()
+        .filter(|r| from_ms.is_none_or(|f| r.started_at_ms >= f))
+        .filter(|r| to_ms.is_none_or(|t| r.started_at_ms < t))
+        .filter(|r| in_team(r.person))
+        .collect();
+
+    // People per team (by pseudonymous id), for per-person figures and the
+    // small-team rule.
+    let mut team_people: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for run in &runs {
+        let person = &data.people[run.person as usize];
+        team_people
+            .entry(person.team.as_str())
+            .or_default()
+            .insert(person.user_id.as_str());
+    }
+    let people: BTreeSet<&str> = runs
+        .iter()
+        .map(|r| data.people[r.person as usize].user_id.as_str())
+        .collect();
+    let suppressed_all = options.team.is_some() && people.len() < options.min_team_size;
+
+    let first_day = options
+        .since
+        .or_else(|| runs.iter().map(|r| r.started_at_ms).min().map(local_day));
+    let last_day = options
+        .until
+        .or_else(|| runs.iter().map(|r| r.started_at_ms).max().map(local_day));
+    let days = match (first_day, last_day) {
+        (Some(a), Some(b)) => (b - a).num_days() + 1,
+        _ => 0,
+    };
+    let months = (days as f64 / DAYS_PER_MONTH).max(f64::MIN_POSITIVE);
+
+    // Baselines: the median of measured timings once there are enough, else
+    // the script's latest declared estimate.
+    let mut measured: HashMap<&str, Vec<f64>> = HashMap::new();
+    for b in &data.baselines {
+        if options.team.as_ref().is_none_or(|t| b.person.team == *t) {
+            measured
+                .entry(b.script_id.as_str())
+                .or_default()
+                .push(b.seconds);
+        }
+    }
+    let mut latest: HashMap<&str, (i64, u32)> = HashMap::new();
+    for run in &runs {
+        let script = &data.scripts[run.script as usize];
+        let entry = latest
+            .entry(script.id.as_str())
+            .or_insert((i64::MIN, run.script));
+        if run.started_at_ms >= entry.0 {
+            *entry = (run.started_at_ms, run.script);
+        }
+    }
+    let baseline_of = |id: &str| -> BaselineUsed {
+        let declared = latest.get(id).map_or(0.0, |(_, s)| {
+            f64::from(data.scripts[*s as usize].manual_seconds)
+        });
+        let mut timings = measured.get(id).cloned().unwrap_or_default();
+        let count = timings.len();
+        match median_f64(&mut timings) {
+            Some(m) if count >= options.min_baselines.max(1) => BaselineUsed {
+                seconds: m,
+                measured: true,
+                measured_count: count,
+            },
+            _ => BaselineUsed {
+                seconds: declared,
+                measured: false,
+                measured_count: count,
+            },
+        }
+    };
+
+    struct Tally {
+        runs: usize,
+        ok: usize,
+        failed: usize,
+        cancelled: usize,
+        rejected: usize,
+        durations: Vec<u64>,
+    }
+    let mut tallies: BTreeMap<&str, Tally> = BTreeMap::new();
+    let mut baselines: HashMap<&str, BaselineUsed> = HashMap::new();
+    let mut weeks: BTreeMap<String, f64> = BTreeMap::new();
+    let mut months_saved: BTreeMap<String, f64> = BTreeMap::new();
+    let mut team_saved: BTreeMap<&str, (usize, f64)> = BTreeMap::new();
+    let mut failures: BTreeMap<(&str, u32, Option<u32>), usize> = BTreeMap::new();
+    let mut saved_total = 0.0;
+    for run in &runs {
+        let script = &data.scripts[run.script as usize];
+        let id = script.id.as_str();
+        let tally = tallies.entry(id).or_insert(Tally {
+            runs: 0,
+            ok: 0,
+            failed: 0,
+            cancelled: 0,
+            rejected: 0,
+            durations: Vec::new(),
+        });
+        tally.runs += 1;
+        let team = data.people[run.person as usize].team.as_str();
+        let team_entry = team_saved.entry(team).or_insert((0, 0.0));
+        team_entry.0 += 1;
+        match run.outcome {
+            0 => {
+                tally.ok += 1;
+                tally.durations.push(run.duration_ms);
+                let manual = baselines
+                    .entry(id)
+                    .or_insert_with(|| baseline_of(id))
+                    .seconds;
+                let saved = manual - run.duration_ms as f64 / 1000.0;
+                saved_total += saved;
+                team_entry.1 += saved;
+                let day = local_day(run.started_at_ms);
+                let week = day.iso_week();
+                *weeks
+                    .entry(format!("{}-U{:02}", week.year(), week.week()))
+                    .or_default() += saved;
+                *months_saved
+                    .entry(format!("{}-{:02}", day.year(), day.month()))
+                    .or_default() += saved;
+            }
+            1 => {
+                tally.failed += 1;
+                *failures
+                    .entry((id, run.failed_step, run.failed_kind))
+                    .or_default() += 1;
+            }
+            2 => tally.cancelled += 1,
+            _ => tally.rejected += 1,
+        }
+    }
+
+    let mut scripts: Vec<ScriptFigures> = tallies
+        .into_iter()
+        .map(|(id, mut t)| {
+            t.durations.sort_unstable();
+            let attempted = t.runs - t.rejected;
+            let baseline = baselines.remove(id).unwrap_or_else(|| baseline_of(id));
+            let saved_seconds = t
+                .durations
+                .iter()
+                .map(|d| baseline.seconds - *d as f64 / 1000.0)
+                .sum();
+            ScriptFigures {
+                id: id.to_string(),
+                name: latest.get(id).map_or_else(
+                    || id.to_string(),
+                    |(_, s)| data.scripts[*s as usize].name.clone(),
+                ),
+                runs: t.runs,
+                ok: t.ok,
+                failed: t.failed,
+                cancelled: t.cancelled,
+                rejected: t.rejected,
+                success_rate: (attempted > 0).then(|| t.ok as f64 / attempted as f64),
+                median_ms: median(&t.durations),
+                p90_ms: percentile(&t.durations, 90.0),
+                baseline,
+                saved_seconds,
+            }
+        })
+        .collect();
+    scripts.sort_by(|a, b| {
+        b.saved_seconds
+            .total_cmp(&a.saved_seconds)
+            .then(a.id.cmp(&b.id))
+    });
+
+    let mut suppressed_teams = 0;
+    let mut teams = Vec::new();
+    for (team, (team_runs, saved)) in team_saved {
+        let count = team_people.get(team).map_or(0, BTreeSet::len);
+        if count < options.min_team_size {
+            suppressed_teams += 1;
+            continue;
+        }
+        let per_person = saved / 3600.0 / count as f64 / months;
+        teams.push(TeamFigures {
+            team: if team.is_empty() {
+                "(uden team)".into()
+            } else {
+                team.to_string()
+            },
+            people: count,
+            runs: team_runs,
+            saved_seconds: saved,
+            hours_per_person_month: per_person,
+            verdict: Verdict::of(per_person),
+        });
+    }
+
+    let mut failures: Vec<FailureFigures> = failures
+        .into_iter()
+        .map(|((id, step, kind), count)| FailureFigures {
+            script: latest.get(id).map_or_else(
+                || id.to_string(),
+                |(_, s)| data.scripts[*s as usize].name.clone(),
+            ),
+            step,
+            kind: kind.map_or_else(String::new, |k| data.kinds[k as usize].clone()),
+            count,
+        })
+        .collect();
+    failures.sort_by(|a, b| b.count.cmp(&a.count).then(a.script.cmp(&b.script)));
+
+    let mut report = Report {
+        first_day,
+        last_day,
+        days,
+        workstations: data.installation_count(),
+        team_filter: options.team.clone(),
+        runs: runs.len(),
+        people: people.len(),
+        saved_seconds: saved_total,
+        scripts,
+        weeks: weeks.into_iter().collect(),
+        months: months_saved.into_iter().collect(),
+        teams,
+        suppressed_teams,
+        suppressed_all,
+        min_team_size: options.min_team_size,
+        failures,
+    };
+    if suppressed_all {
+        // One small team alone would show its people's figures: withhold all.
+        report.scripts.clear();
+        report.weeks.clear();
+        report.months.clear();
+        report.teams.clear();
+        report.failures.clear();
+        report.saved_seconds = 0.0;
+    }
+    report
+}
+
+/// Hours, Danish style: `1,5 t`.
+pub fn hours(seconds: f64) -> String {
+    format!("{} t", decimal(seconds / 3600.0, 1))
+}
+
+/// A number with a decimal comma.
+pub fn decimal(value: f64, places: usize) -> String {
+    format!("{value:.places$}").replace('.', ",")
+}
+
+/// A duration in ms as `0,4 s` or `12 min`.
+pub fn duration(ms: u64) -> String {
+    let seconds = ms as f64 / 1000.0;
+    if seconds < 60.0 {
+        format!("{} s", decimal(seconds, 1))
+    } else {
+        format!("{} min", decimal(seconds / 60.0, 1))
+    }
+}

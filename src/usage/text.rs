@@ -1,0 +1,288 @@
+//! The report as a plain-text table (stdout) and as CSV for Excel.
+
+use std::fmt::Write;
+
+use super::report::{Report, decimal, duration, hours};
+
+fn percent(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "–".into(), |r| format!("{} %", decimal(r * 100.0, 0)))
+}
+
+fn baseline_text(seconds: f64, measured: bool, count: usize) -> String {
+    if measured {
+        format!("{} (målt, n={count})", duration((seconds * 1000.0) as u64))
+    } else {
+        format!(
+            "{} (skønnet; {count} målt)",
+            duration((seconds * 1000.0) as u64)
+        )
+    }
+}
+
+fn period(report: &Report) -> String {
+    match (report.first_day, report.last_day) {
+        (Some(a), Some(b)) => format!(
+            "{} – {} ({} dage)",
+            a.format("%d.%m.%Y"),
+            b.format("%d.%m.%Y"),
+            report.days
+        ),
+        _ => "ingen kørsler".into(),
+    }
+}
+
+/// What the report withheld, in words; empty when nothing was.
+pub fn privacy_notes(report: &Report) -> Vec<String> {
+    let mut notes = Vec::new();
+    if report.suppressed_all {
+        notes.push(format!(
+            "Teamet har færre end {} personer med kørsler i perioden: tallene vises ikke.",
+            report.min_team_size
+        ));
+    }
+    if report.suppressed_teams > 0 {
+        notes.push(format!(
+            "{} team med færre end {} personer vises ikke for sig (de tæller med i summerne).",
+            report.suppressed_teams, report.min_team_size
+        ));
+    }
+    notes
+}
+
+/// A table for the terminal.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Sparet tid med genvej");
+    let _ = writeln!(out, "Periode: {}", period(report));
+    if let Some(team) = &report.team_filter {
+        let _ = writeln!(out, "Team: {team}");
+    }
+    let _ = writeln!(
+        out,
+        "{} kørsler, {} personer, {} arbejdspladser; sparet i alt {}",
+        report.runs,
+        report.people,
+        report.workstations,
+        hours(report.saved_seconds)
+    );
+    for note in privacy_notes(report) {
+        let _ = writeln!(out, "Bemærk: {note}");
+    }
+    if report.suppressed_all {
+        return out;
+    }
+
+    let _ = writeln!(out, "\nPr. genvej");
+    let rows: Vec<[String; 7]> = report
+        .scripts
+        .iter()
+        .map(|s| {
+            [
+                s.name.clone(),
+                s.runs.to_string(),
+                percent(s.success_rate),
+                s.median_ms.map_or_else(|| "–".into(), duration),
+                s.p90_ms.map_or_else(|| "–".into(), duration),
+                baseline_text(
+                    s.baseline.seconds,
+                    s.baseline.measured,
+                    s.baseline.measured_count,
+                ),
+                hours(s.saved_seconds),
+            ]
+        })
+        .collect();
+    let header = [
+        "Genvej",
+        "Kørsler",
+        "Lykkedes",
+        "Median",
+        "90 %",
+        "Manuel tid",
+        "Sparet",
+    ];
+    table(&mut out, &header, &rows);
+
+    if !report.teams.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nPr. team (business case: 1–1,5 t pr. person pr. måned i piloten, ½ t pr. uge ved fuld udrulning)"
+        );
+        let rows: Vec<[String; 5]> = report
+            .teams
+            .iter()
+            .map(|t| {
+                [
+                    t.team.clone(),
+                    t.people.to_string(),
+                    hours(t.saved_seconds),
+                    format!("{} t", decimal(t.hours_per_person_month, 2)),
+                    t.verdict.text().to_string(),
+                ]
+            })
+            .collect();
+        table(
+            &mut out,
+            &[
+                "Team",
+                "Personer",
+                "Sparet",
+                "Pr. person pr. md.",
+                "Vurdering",
+            ],
+            &rows,
+        );
+    }
+
+    if !report.weeks.is_empty() {
+        let _ = writeln!(out, "\nPr. uge");
+        let rows: Vec<[String; 2]> = report
+            .weeks
+            .iter()
+            .map(|(w, s)| [w.clone(), hours(*s)])
+            .collect();
+        table(&mut out, &["Uge", "Sparet"], &rows);
+        let _ = writeln!(out, "\nPr. måned");
+        let rows: Vec<[String; 2]> = report
+            .months
+            .iter()
+            .map(|(m, s)| [m.clone(), hours(*s)])
+            .collect();
+        table(&mut out, &["Måned", "Sparet"], &rows);
+    }
+
+    if !report.failures.is_empty() {
+        let _ = writeln!(out, "\nFejl pr. trin");
+        let rows: Vec<[String; 3]> = report
+            .failures
+            .iter()
+            .map(|f| {
+                [
+                    f.script.clone(),
+                    step_text(f.step, &f.kind),
+                    f.count.to_string(),
+                ]
+            })
+            .collect();
+        table(&mut out, &["Genvej", "Trin", "Fejl"], &rows);
+    }
+    out
+}
+
+/// `trin 2 (fetch)`, or `inden første trin` for input failures.
+pub fn step_text(step: u32, kind: &str) -> String {
+    match (step, kind.is_empty()) {
+        (0, _) => "før første trin (input)".into(),
+        (n, true) => format!("trin {n}"),
+        (n, false) => format!("trin {n} ({kind})"),
+    }
+}
+
+fn table<const N: usize>(out: &mut String, header: &[&str; N], rows: &[[String; N]]) {
+    let mut widths = header.map(|h| h.chars().count());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut text = String::new();
+        for (i, (cell, width)) in cells.iter().zip(widths).enumerate() {
+            let pad = width - cell.chars().count();
+            if i == 0 {
+                text.push_str(cell);
+                text.push_str(&" ".repeat(pad));
+            } else {
+                text.push_str("  ");
+                text.push_str(&" ".repeat(pad));
+                text.push_str(cell);
+            }
+        }
+        text.trim_end().to_string()
+    };
+    let _ = writeln!(out, "{}", line(header.to_vec()));
+    let _ = writeln!(
+        out,
+        "{}",
+        "-".repeat(widths.iter().sum::<usize>() + 2 * (N - 1))
+    );
+    for row in rows {
+        let _ = writeln!(out, "{}", line(row.iter().map(String::as_str).collect()));
+    }
+}
+
+/// CSV options for Excel: Danish Excel expects `;` and a decimal comma.
+#[derive(Debug, Clone, Copy)]
+pub struct CsvStyle {
+    pub separator: char,
+    pub decimal_comma: bool,
+}
+
+/// One row per script, numbers unformatted (seconds and hours), so Excel
+/// can sum them.
+pub fn render_csv(report: &Report, style: CsvStyle) -> String {
+    let number = |value: f64, places: usize| {
+        let text = format!("{value:.places$}");
+        if style.decimal_comma {
+            text.replace('.', ",")
+        } else {
+            text
+        }
+    };
+    let field = |text: &str| {
+        if text.contains([style.separator, '"', '\n']) {
+            format!("\"{}\"", text.replace('"', "\"\""))
+        } else {
+            text.to_string()
+        }
+    };
+    let sep = style.separator.to_string();
+    let mut out = String::new();
+    let header = [
+        "genvej",
+        "navn",
+        "korsler",
+        "lykkedes",
+        "fejlede",
+        "annulleret",
+        "afvist",
+        "succesrate",
+        "median_s",
+        "p90_s",
+        "manuel_s",
+        "manuel_kilde",
+        "manuel_maalinger",
+        "sparet_timer",
+    ];
+    let _ = writeln!(out, "{}", header.join(&sep));
+    if report.suppressed_all {
+        return out;
+    }
+    for s in &report.scripts {
+        let cells = [
+            field(&s.id),
+            field(&s.name),
+            s.runs.to_string(),
+            s.ok.to_string(),
+            s.failed.to_string(),
+            s.cancelled.to_string(),
+            s.rejected.to_string(),
+            s.success_rate.map_or_else(String::new, |r| number(r, 3)),
+            s.median_ms
+                .map_or_else(String::new, |m| number(m as f64 / 1000.0, 3)),
+            s.p90_ms
+                .map_or_else(String::new, |m| number(m as f64 / 1000.0, 3)),
+            number(s.baseline.seconds, 1),
+            if s.baseline.measured {
+                "målt"
+            } else {
+                "skønnet"
+            }
+            .to_string(),
+            s.baseline.measured_count.to_string(),
+            number(s.saved_seconds / 3600.0, 3),
+        ];
+        let _ = writeln!(out, "{}", cells.join(&sep));
+    }
+    out
+}
