@@ -34,11 +34,12 @@ pub struct Bar {
     pub text: String,
 }
 
-/// Horizontal bars, one row each.
-pub fn bars(title: &str, rows: &[Bar], colour: &str) -> String {
+/// Horizontal bars, one row each; labels get `label_width` pixels.
+pub fn bars(title: &str, rows: &[Bar], colour: &str, label_width: f64) -> String {
     let height = ROW * rows.len() as f64 + 10.0;
     let max = rows.iter().map(|r| r.value).fold(0.0_f64, f64::max);
-    let room = WIDTH - LABEL_WIDTH - 90.0;
+    let room = WIDTH - label_width - 90.0;
+    let characters = (label_width / 7.2) as usize;
     let mut svg = open(title, height);
     for (i, row) in rows.iter().enumerate() {
         let y = 5.0 + ROW * i as f64;
@@ -50,12 +51,12 @@ pub fn bars(title: &str, rows: &[Bar], colour: &str) -> String {
         let _ = write!(
             svg,
             r#"<text x="{lx}" y="{ty}" text-anchor="end" class="label">{label}</text><rect x="{x}" y="{y}" width="{length:.1}" height="{h}" rx="3" fill="{colour}"/><text x="{vx:.1}" y="{ty}" class="value">{text}</text>"#,
-            lx = LABEL_WIDTH - 8.0,
+            lx = label_width - 8.0,
             ty = y + 14.0,
-            label = escape(&shorten(&row.label)),
-            x = LABEL_WIDTH,
+            label = escape(&shorten(&row.label, characters)),
+            x = label_width,
             h = ROW - 8.0,
-            vx = LABEL_WIDTH + length + 6.0,
+            vx = label_width + length + 6.0,
             text = escape(&row.text),
         );
     }
@@ -72,7 +73,7 @@ pub fn paired_bars(
     let pair = ROW * 1.6;
     let height = pair * rows.len() as f64 + 40.0;
     let max = rows.iter().flat_map(|r| [r.1, r.3]).fold(0.0_f64, f64::max);
-    let room = WIDTH - LABEL_WIDTH - 90.0;
+    let room = WIDTH - LABEL_WIDTH - 160.0;
     let scale = |v: f64| {
         if max > 0.0 {
             (v.max(0.0) / max * room).max(1.0)
@@ -99,7 +100,7 @@ pub fn paired_bars(
             r#"<text x="{lx}" y="{ty:.1}" text-anchor="end" class="label">{label}</text><rect x="{x}" y="{y:.1}" width="{w1:.1}" height="{bar:.1}" rx="2" fill="{GREY}"/><text x="{v1:.1}" y="{t1:.1}" class="value">{first_text}</text><rect x="{x}" y="{y2:.1}" width="{w2:.1}" height="{bar:.1}" rx="2" fill="{BLUE}"/><text x="{v2:.1}" y="{t2:.1}" class="value">{second_text}</text>"#,
             lx = LABEL_WIDTH - 8.0,
             ty = y + bar + 4.0,
-            label = escape(&shorten(label)),
+            label = escape(&shorten(label, 34)),
             x = LABEL_WIDTH,
             w1 = scale(*first),
             v1 = LABEL_WIDTH + scale(*first) + 6.0,
@@ -119,7 +120,7 @@ pub fn paired_bars(
 /// A line over labelled points (e.g. weeks), with the y axis from 0.
 pub fn line(title: &str, points: &[(String, f64)], unit: &str) -> String {
     let height = 240.0;
-    let (left, right, top, bottom) = (60.0, 20.0, 16.0, 40.0);
+    let (left, right, top, bottom) = (60.0, 40.0, 16.0, 40.0);
     let plot_w = WIDTH - left - right;
     let plot_h = height - top - bottom;
     let max = nice_max(points.iter().map(|p| p.1).fold(0.0_f64, f64::max));
@@ -200,11 +201,15 @@ fn nice_max(value: f64) -> f64 {
         .unwrap_or(10.0 * power)
 }
 
-fn shorten(label: &str) -> String {
-    if label.chars().count() <= 34 {
+fn shorten(label: &str, characters: usize) -> String {
+    if label.chars().count() <= characters {
         label.to_string()
     } else {
-        label.chars().take(33).collect::<String>() + "…"
+        label
+            .chars()
+            .take(characters.saturating_sub(1))
+            .collect::<String>()
+            + "…"
     }
 }
 
@@ -230,6 +235,7 @@ mod tests {
                 text: "1".into(),
             }],
             BLUE,
+            LABEL_WIDTH,
         );
         assert!(svg.contains("A &amp; &lt;B&gt;"));
     }

@@ -61,10 +61,21 @@ pub fn render(report: &Report) -> String {
 
     if !report.suppressed_all {
         if !report.weeks.is_empty() {
+            // "2026-U47" → "uge 47" when the weeks are all in one year.
+            let one_year = report
+                .weeks
+                .iter()
+                .all(|(w, _)| w.get(..4) == report.weeks[0].0.get(..4));
             let points: Vec<(String, f64)> = report
                 .weeks
                 .iter()
-                .map(|(w, s)| (w.clone(), s / 3600.0))
+                .map(|(w, s)| {
+                    let label = match (one_year, w.split_once("-U")) {
+                        (true, Some((_, week))) => format!("uge {week}"),
+                        _ => w.clone(),
+                    };
+                    (label, s / 3600.0)
+                })
                 .collect();
             let _ = write!(
                 body,
@@ -85,7 +96,7 @@ pub fn render(report: &Report) -> String {
             let _ = write!(
                 body,
                 "<h2>Sparet tid pr. genvej</h2>{}",
-                chart::bars("Sparet tid pr. genvej", &rows, BLUE)
+                chart::bars("Sparet tid pr. genvej", &rows, BLUE, 250.0)
             );
             let pairs: Vec<(String, f64, String, f64, String)> = report
                 .scripts
@@ -155,7 +166,7 @@ pub fn render(report: &Report) -> String {
             let _ = write!(
                 body,
                 "<h2>Fejl pr. trin</h2>{}",
-                chart::bars("Fejl pr. trin", &rows, RED)
+                chart::bars("Fejl pr. trin", &rows, RED, 380.0)
             );
         }
     }

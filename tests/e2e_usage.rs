@@ -1,0 +1,394 @@
+//! End-to-end: real runs of the agent on Xvfb leave usage records — ok,
+//! failed at a step, cancelled — with their triggers and durations and
+//! nothing personal (the database files are searched for CPR numbers);
+//! `genvej report` reads them; the HTML report is opened in headless
+//! Chromium and kept as a screenshot in `target/artifacts/`.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use support::agent::{Agent, config_with_usage, set_primary};
+use support::desktop::{Desktop, find_program};
+
+const LONG: Duration = Duration::from_secs(60);
+const SHORT: Duration = Duration::from_secs(10);
+
+const HILS: &str = r#"id = "hils"
+name = "Hils på borgeren"
+hotkey = "Ctrl+Alt+H"
+manual_seconds = 45
+
+[[input]]
+name = "cpr"
+kind = "cpr"
+from = ["selection"]
+
+[[step]]
+type = "Borger {{ cpr }}"
+"#;
+
+const VENT: &str = r#"id = "vent-paa-vitas"
+name = "Vent på Vitas"
+hotkey = "Ctrl+Alt+V"
+manual_seconds = 30
+
+[[step]]
+wait_window = { title = "Vitas findes ikke", timeout_ms = 300 }
+"#;
+
+const AFTALE: &str = r#"id = "ny-aftale"
+name = "Ny aftale"
+hotkey = "Ctrl+Alt+N"
+manual_seconds = 60
+
+[[input]]
+name = "cpr"
+label = "CPR-nummer"
+kind = "cpr"
+from = ["prompt"]
+
+[[step]]
+type = "{{ cpr }}"
+"#;
+
+const USAGE: &str = "user_id = \"p-e2e\"\nteam = \"Sygedagpenge\"";
+
+fn genvej(args: &[&str]) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_genvej"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("genvej runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr),
+    )
+}
+
+/// Every run's (script, outcome, failed step, failed kind, trigger,
+/// duration ms, user, team), oldest first.
+type Row = (
+    String,
+    i64,
+    Option<i64>,
+    Option<String>,
+    i64,
+    i64,
+    String,
+    String,
+);
+
+fn rows(database: &Path) -> Vec<Row> {
+    let conn = rusqlite::Connection::open(database).expect("database opens");
+    let mut stmt = conn
+        .prepare(
+            "SELECT s.id, r.outcome, r.failed_step, r.failed_kind, r.trigger, r.duration_ms, p.user_id, p.team
+             FROM runs r JOIN scripts s ON s.key = r.script JOIN people p ON p.key = r.person
+             ORDER BY r.id",
+        )
+        .expect("query");
+    stmt.query_map([], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+            r.get(6)?,
+            r.get(7)?,
+        ))
+    })
+    .expect("rows")
+    .collect::<Result<_, _>>()
+    .expect("readable rows")
+}
+
+/// Fails when a CPR-shaped string is in any of the database's files.
+fn assert_no_cpr_in(folder: &Path) {
+    let cpr = regex::Regex::new(r"\d{6}-?\d{4}").expect("regex");
+    let mut searched = 0;
+    for entry in std::fs::read_dir(folder).expect("folder").flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.starts_with("usage.sqlite") {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).expect("readable");
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!cpr.is_match(&text), "a CPR-shaped string is in {name}");
+        assert!(!text.contains("070761"), "the CPR is in {name}");
+        searched += 1;
+    }
+    assert!(searched > 0, "no database files in {}", folder.display());
+}
+
+#[test]
+fn real_runs_are_recorded_with_outcome_trigger_and_duration_and_nothing_personal() {
+    let mut desktop = require_desktop!();
+    let fasit = desktop.case_window("Fasit – journal");
+    let agent = Agent::start(
+        &mut desktop,
+        "agent",
+        &[
+            ("hils.toml", HILS),
+            ("vent.toml", VENT),
+            ("aftale.toml", AFTALE),
+        ],
+        &config_with_usage("", "", USAGE),
+    );
+    set_primary(&mut desktop, "070761-4285");
+    desktop.activate(&fasit);
+
+    desktop.key("ctrl+alt+h");
+    fasit.wait_for_text("Borger 070761-4285", LONG);
+    agent.wait_for_log(&desktop, "«Hils på borgeren» completed", LONG);
+
+    desktop.key("ctrl+alt+v");
+    agent.wait_for_log(&desktop, "«Vent på Vitas» stoppede ved trin 1", LONG);
+
+    desktop.key("ctrl+alt+n");
+    let dialog = desktop.wait_for_window("genvej – Ny aftale", SHORT);
+    desktop.wait_for_active(&dialog, SHORT);
+    desktop.key("Escape");
+    agent.wait_for_log(&desktop, "«Ny aftale» cancelled", LONG);
+
+    let folder = agent.folder.clone();
+    agent.stop(&mut desktop);
+
+    let runs = rows(&folder.join("usage.sqlite"));
+    let summary: Vec<(&str, i64, Option<i64>, Option<&str>, i64)> = runs
+        .iter()
+        .map(|r| (r.0.as_str(), r.1, r.2, r.3.as_deref(), r.4))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("hils", 0, None, None, 0),
+            ("vent-paa-vitas", 1, Some(1), Some("wait_window"), 0),
+            ("ny-aftale", 2, None, None, 0),
+        ],
+        "ok, failed at step 1, cancelled; all by hot key"
+    );
+    let durations: Vec<i64> = runs.iter().map(|r| r.5).collect();
+    assert!((1..10_000).contains(&durations[0]), "{durations:?}");
+    assert!(
+        (300..10_000).contains(&durations[1]),
+        "waited 300 ms: {durations:?}"
+    );
+    assert!(durations[2] > 0, "{durations:?}");
+    assert!(runs.iter().all(|r| r.6 == "p-e2e" && r.7 == "Sygedagpenge"));
+    assert_no_cpr_in(&folder);
+
+    // The report reads the same database.
+    let config = folder.join("genvej.toml");
+    let (ok, text) = genvej(&["report", "--config", &config.to_string_lossy()]);
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("3 kørsler, 1 personer, 1 arbejdspladser"),
+        "{text}"
+    );
+    assert!(text.contains("Hils på borgeren"), "{text}");
+    assert!(
+        text.contains("Vent på Vitas  trin 1 (wait_window)     1")
+            || text.contains("trin 1 (wait_window)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 team med færre end 5 personer vises ikke for sig"),
+        "{text}"
+    );
+
+    let export = folder.join("delt");
+    let (ok, text) = genvej(&[
+        "export",
+        "--config",
+        &config.to_string_lossy(),
+        "--to",
+        &export.to_string_lossy(),
+    ]);
+    assert!(ok, "{text}");
+    let (ok, merged) = genvej(&[
+        "report",
+        "--config",
+        &config.to_string_lossy(),
+        "--from",
+        &export.to_string_lossy(),
+        "--format",
+        "csv",
+    ]);
+    assert!(ok, "{merged}");
+    assert!(
+        merged.contains("hils;Hils på borgeren;1;1;0;0;0;1,000;"),
+        "{merged}"
+    );
+}
+
+/// Chromium, as Debian installs it.
+fn chromium() -> PathBuf {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| find_program(name))
+        .unwrap_or_else(|| panic!("this test needs Chromium: apt-get install -y chromium"))
+}
+
+/// A pilot's worth of records: 12 weeks, 6 scripts, 3 teams (one small).
+fn pilot_database(path: &Path) {
+    use chrono::TimeZone;
+    use genvej::usage::{Baseline, Outcome, Person, ScriptVersion, Trigger, UsageDb, UsageRecord};
+    let mut db = UsageDb::open(path).expect("database");
+    let scripts = [
+        ("aabn-borger", "Åbn borger i alle systemer", 150),
+        ("forberedende-plan", "Forberedende plan", 3600),
+        ("journalnotat", "Journalnotat", 420),
+        ("indkaldelse", "Indkaldelse til samtale", 600),
+        ("underskrift", "Underskrift", 20),
+        ("befordring", "Befordringsgodtgørelse", 300),
+    ];
+    let teams = [("Sygedagpenge", 8), ("Jobparat", 6), ("Unge", 3)];
+    let start = chrono::Local
+        .with_ymd_and_hms(2026, 9, 7, 9, 0, 0)
+        .earliest()
+        .expect("a local time")
+        .timestamp_millis();
+    let mut records = Vec::new();
+    let mut n: u64 = 0;
+    for (team, size) in teams {
+        for person in 0..size {
+            let who = Person {
+                user_id: format!("p-{team}-{person}"),
+                team: team.into(),
+            };
+            for day in 0..84i64 {
+                if day % 7 >= 5 {
+                    continue;
+                }
+                for (i, (id, name, manual)) in scripts.iter().enumerate() {
+                    n += 1;
+                    // Use grows over the pilot; the plan is used less often.
+                    if (n * 7919 + day as u64 * 31) % 100 >= (20 + day as u64) / (1 + i as u64 / 2)
+                    {
+                        continue;
+                    }
+                    let outcome = match n % 41 {
+                        0 => Outcome::Failed {
+                            step: 2,
+                            kind: "fetch".into(),
+                        },
+                        7 => Outcome::Failed {
+                            step: 4,
+                            kind: "wait_window".into(),
+                        },
+                        13 => Outcome::Cancelled,
+                        _ => Outcome::Ok,
+                    };
+                    records.push(UsageRecord {
+                        script: ScriptVersion {
+                            id: (*id).into(),
+                            version: "v1".into(),
+                            name: (*name).into(),
+                            manual_seconds: *manual,
+                        },
+                        person: who.clone(),
+                        started_at_ms: start + day * 86_400_000 + (n % 480) as i64 * 60_000,
+                        duration_ms: 300 + (n * 37) % 4000,
+                        outcome,
+                        trigger: Trigger::Hotkey,
+                        agent_version: "0.1.0".into(),
+                    });
+                }
+            }
+        }
+    }
+    db.insert(&records).expect("written");
+    for seconds in [2700.0, 3300.0, 4100.0, 5200.0, 3900.0, 4500.0] {
+        db.insert_baseline(&Baseline {
+            script_id: "forberedende-plan".into(),
+            person: Person {
+                user_id: "p-Sygedagpenge-0".into(),
+                team: "Sygedagpenge".into(),
+            },
+            measured_at_ms: start,
+            seconds,
+        })
+        .expect("baseline");
+    }
+}
+
+#[test]
+fn the_html_report_renders_in_headless_chromium() {
+    let browser = chromium();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = dir.path().join("usage.sqlite");
+    pilot_database(&database);
+    let config = dir.path().join("genvej.toml");
+    std::fs::write(&config, "[usage]\ndatabase = \"usage.sqlite\"\n").expect("config");
+    let page = dir.path().join("rapport.html");
+    let (ok, text) = genvej(&[
+        "report",
+        "--config",
+        &config.to_string_lossy(),
+        "--format",
+        "html",
+        "--out",
+        &page.to_string_lossy(),
+    ]);
+    assert!(ok, "{text}");
+
+    let png = support::artifact("time-saved-report.png");
+    let _ = std::fs::remove_file(&png);
+    let profile = dir.path().join("chromium-profile");
+    let mut child = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--window-size=1000,2600",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", page.display()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromium starts");
+    let deadline = Instant::now() + LONG;
+    loop {
+        if child.try_wait().expect("waitable").is_some() {
+            break;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium did not finish the screenshot");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let bytes = std::fs::read(&png).expect("chromium wrote the screenshot");
+    assert!(bytes.starts_with(b"\x89PNG"), "a PNG");
+    // A page with charts has many colours; a blank or broken one has few.
+    let colours = Command::new("identify")
+        .args(["-format", "%k"])
+        .arg(&png)
+        .output()
+        .expect("identify (apt-get install -y imagemagick)");
+    let colours: usize = String::from_utf8_lossy(&colours.stdout)
+        .trim()
+        .parse()
+        .expect("a colour count");
+    assert!(
+        colours > 200,
+        "the screenshot looks empty: {colours} colours"
+    );
+    eprintln!("report screenshot: {} ({colours} colours)", png.display());
+}
