@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use support::agent::{Agent, config_with_usage, set_primary};
-use support::desktop::{Desktop, find_program};
+use support::desktop::find_program;
 
 const LONG: Duration = Duration::from_secs(60);
 const SHORT: Duration = Duration::from_secs(10);
