@@ -16,7 +16,10 @@ const LONG: Duration = Duration::from_secs(60);
 const SHORT: Duration = Duration::from_secs(10);
 
 /// One script, so the menu lists it directly: status line, the script, then
-/// "Vis alle genveje …", "Sæt genveje på pause" / "Genoptag genveje", …
+/// "Vis alle genveje …" (2), "Sæt genveje på pause" / "Genoptag genveje"
+/// (3), "Genindlæs scripts" (4), "Åbn logmappen" (5), "Rapport over sparet
+/// tid" (6), "Mål manuel tid for: …" (7; while measuring "Stop måling" (7)
+/// and "Annullér måling" (8)), "Om genvej", "Afslut genvej".
 const UNDERSKRIFT: &str = r#"
 id = "underskrift"
 name = "Underskrift"
@@ -34,12 +37,17 @@ const ICON_INSTANCE: &str = "tray-icon tray app genvej";
 /// Starts a system tray and the agent with the «Underskrift» script and its
 /// tray icon; returns the agent and the icon's window id.
 fn start_in_tray(desktop: &mut Desktop) -> (Agent, String) {
+    start_in_tray_with(desktop, &config("", ""))
+}
+
+/// [`start_in_tray`] with another config.
+fn start_in_tray_with(desktop: &mut Desktop, config: &str) -> (Agent, String) {
     desktop.start_tray_host();
     let agent = Agent::start_with(
         desktop,
         "agent",
         &[("underskrift.toml", UNDERSKRIFT)],
-        &config("", ""),
+        config,
         Launch::default(),
     );
     let icon = wait_for_icon(desktop);
@@ -176,7 +184,7 @@ fn quit_in_the_tray_stops_the_agent_cleanly() {
     let mut desktop = require_desktop!();
     let (agent, icon) = start_in_tray(&mut desktop);
     open_menu(&desktop, &icon);
-    choose(&desktop, 8); // Afslut genvej
+    choose(&desktop, 9); // Afslut genvej
     agent.wait_for_log(&desktop, "genvej stopping: quit from the tray menu", SHORT);
     agent.wait_for_log(&desktop, "genvej stopped", SHORT);
     desktop.wait_for_window_gone(&icon, SHORT);
@@ -214,4 +222,83 @@ fn without_libappindicator_the_agent_runs_on_without_a_tray_and_says_why() {
         "Mette Sørensen"
     );
     agent.stop(&mut desktop);
+}
+
+#[test]
+fn the_time_saved_report_opens_from_the_tray_in_the_browser() {
+    let mut desktop = require_desktop!();
+    // A stand-in browser that writes down the address it was asked to open.
+    let opened = desktop.dir().join("opened.txt");
+    let browser = desktop.dir().join("browser.sh");
+    std::fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\necho \"$1\" > {}.part && mv {0}.part {0}\n",
+            opened.display()
+        ),
+    )
+    .expect("browser script");
+    std::fs::set_permissions(
+        &browser,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("executable");
+    let settings = format!("browser = \"{}\"", browser.display());
+    let fasit = desktop.case_window("Fasit – journal");
+    let (agent, icon) = start_in_tray_with(&mut desktop, &config("", &settings));
+    desktop.activate(&fasit);
+    desktop.key("ctrl+alt+u");
+    agent.wait_for_log(&desktop, "«Underskrift» completed", LONG);
+
+    open_menu(&desktop, &icon);
+    choose(&desktop, 6); // Rapport over sparet tid
+    agent.wait_for_log(&desktop, "time-saved report written to", SHORT);
+    let deadline = Instant::now() + SHORT;
+    while !opened.exists() {
+        assert!(Instant::now() < deadline, "the browser was not started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let url = std::fs::read_to_string(&opened).expect("address");
+    let file = url.trim().strip_prefix("file://").expect("a file address");
+    let page = std::fs::read_to_string(file).expect("the report exists");
+    assert!(page.contains("Sparet tid med genvej"), "{page}");
+    assert!(page.contains("Underskrift"), "the run just made is in it");
+    agent.stop(&mut desktop);
+}
+
+#[test]
+fn the_manual_time_stopwatch_runs_from_the_tray_and_is_saved() {
+    let mut desktop = require_desktop!();
+    let (agent, icon) = start_in_tray(&mut desktop);
+
+    open_menu(&desktop, &icon);
+    desktop.key("Down Down Down Down Down Down Down Right");
+    desktop.screenshot(&support::artifact("tray-menu-stopwatch.png"));
+    desktop.key("Return"); // the submenu's first (only) script
+    agent.wait_for_log(
+        &desktop,
+        "measuring the manual time of «Underskrift»",
+        SHORT,
+    );
+    let started = Instant::now();
+
+    open_menu(&desktop, &icon);
+    desktop.screenshot(&support::artifact("tray-menu-measuring.png"));
+    choose(&desktop, 7); // Stop måling af «Underskrift»
+    agent.wait_for_log(&desktop, "manual time of «Underskrift» measured", SHORT);
+    let most = started.elapsed().as_secs_f64();
+    let database = agent.folder.join("usage.sqlite");
+    agent.stop(&mut desktop);
+
+    let conn = rusqlite::Connection::open(&database).expect("database");
+    let (script, seconds): (String, f64) = conn
+        .query_row("SELECT script_id, seconds FROM baselines", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .expect("one manual timing");
+    assert_eq!(script, "underskrift");
+    assert!(
+        seconds > 0.0 && seconds <= most + 0.5,
+        "{seconds} s, at most {most} s"
+    );
 }

@@ -234,6 +234,51 @@ fn real_runs_are_recorded_with_outcome_trigger_and_duration_and_nothing_personal
     );
 }
 
+#[test]
+fn the_stopwatch_hot_key_asks_which_task_and_saves_the_manual_time() {
+    let mut desktop = require_desktop!();
+    let usage = format!("{USAGE}\nstopwatch_hotkey = \"Ctrl+Alt+M\"");
+    let agent = Agent::start(
+        &mut desktop,
+        "agent",
+        &[("hils.toml", HILS), ("aftale.toml", AFTALE)],
+        &config_with_usage("", "", &usage),
+    );
+
+    desktop.key("ctrl+alt+m");
+    let dialog = desktop.wait_for_window("genvej – Mål manuel tid", SHORT);
+    desktop.wait_for_active(&dialog, SHORT);
+    // The choices are sorted: «Hils på borgeren …», «Ny aftale …».
+    desktop.key("Down Down");
+    desktop.screenshot(&support::artifact("stopwatch-choice.png"));
+    desktop.key("Return");
+    agent.wait_for_log(&desktop, "measuring the manual time of «Ny aftale»", SHORT);
+    let started = Instant::now();
+
+    desktop.key("ctrl+alt+m");
+    agent.wait_for_log(&desktop, "manual time of «Ny aftale» measured", SHORT);
+    let most = started.elapsed().as_secs_f64();
+    let folder = agent.folder.clone();
+    agent.stop(&mut desktop);
+
+    let conn = rusqlite::Connection::open(folder.join("usage.sqlite")).expect("database");
+    let (script, seconds, user, team): (String, f64, String, String) = conn
+        .query_row(
+            "SELECT b.script_id, b.seconds, p.user_id, p.team FROM baselines b JOIN people p ON p.key = b.person",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .expect("one manual timing");
+    assert_eq!(
+        (script.as_str(), user.as_str(), team.as_str()),
+        ("ny-aftale", "p-e2e", "Sygedagpenge")
+    );
+    assert!(
+        seconds > 0.0 && seconds <= most + 0.5,
+        "{seconds} s, at most {most} s"
+    );
+}
+
 /// Chromium, as Debian installs it.
 fn chromium() -> PathBuf {
     ["chromium", "chromium-browser", "google-chrome"]

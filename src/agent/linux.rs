@@ -30,6 +30,7 @@ use crate::template::Renderer;
 use crate::tray::{Tray, TrayAction, TrayEntry, TrayState, missing_host};
 use crate::usage::Trigger;
 
+use super::stopwatch::{Stopwatch, ask_in_background};
 use super::usage::Recorder;
 
 /// What the worker is asked to run, with the config of the moment.
@@ -56,6 +57,7 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
     let table = HotkeyTable::new(set.scripts);
     let config = Arc::new(config);
     let panic_key = panic_key_of(&config)?;
+    let stopwatch_key = stopwatch_key_of(&config)?;
     let (events, inbox) = mpsc::channel::<AgentEvent>();
     let screen = display.clone().unwrap_or_default();
     let _instance = match instance::claim(&screen, events.clone())
@@ -77,7 +79,8 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
     let (jobs, worker) = start_worker(&config, cancel.clone(), events.clone(), recorder.clone())?;
 
     let (key_events, key_inbox) = mpsc::channel::<HotkeyEvent>();
-    let chords = chords_of(&table, panic_key);
+    let agent_keys: Vec<Chord> = std::iter::once(panic_key).chain(stopwatch_key).collect();
+    let chords = chords_of(&table, &agent_keys);
     let (listener, conflicts) = HotkeyListener::start(display.as_deref(), &chords, key_events)
         .context("cannot listen for hot keys")?;
     report_conflicts(&table, panic_key, &conflicts);
@@ -103,7 +106,7 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
     tracing::info!(
         "genvej ready: {} scripts, {} hot keys ({} taken by other programs), {} hotstrings, display {screen}",
         table.scripts.len(),
-        chords.len() - 1,
+        chords.len() - agent_keys.len(),
         conflicts.len(),
         hotstrings.as_ref().map_or(0, |_| table.hotstring_count()),
     );
@@ -126,6 +129,8 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
         script_errors,
         tray,
         recorder,
+        stopwatch_key,
+        stopwatch: Stopwatch::default(),
     };
     let reason = loop {
         let Ok(event) = inbox.recv() else {
@@ -172,12 +177,23 @@ struct Agent {
     tray: Option<Tray>,
     /// Usage records (none when switched off).
     recorder: Option<Recorder>,
+    /// `usage.stopwatch_hotkey`, when set.
+    stopwatch_key: Option<Chord>,
+    stopwatch: Stopwatch,
 }
 
 impl Agent {
     /// Handles one event; `Some(reason)` when the agent should stop.
     fn handle(&mut self, event: AgentEvent) -> anyhow::Result<Option<String>> {
         match event {
+            AgentEvent::Hotkey(chord) if Some(chord) == self.stopwatch_key => {
+                if self.stopwatch.measuring().is_some() {
+                    self.stop_measuring();
+                } else {
+                    let entries = self.table.scripts.iter().map(TrayEntry::of).collect();
+                    ask_in_background(entries, self.events.clone());
+                }
+            }
             AgentEvent::Hotkey(chord) if chord == self.panic_key => {
                 if let Some(name) = &self.running {
                     tracing::info!("panic key: stopping «{name}»");
@@ -307,11 +323,32 @@ impl Agent {
                 }
                 None => tracing::warn!("there is no log folder to open"),
             },
-            TrayAction::OpenReport => DialogProcess::current().show_detached(Request::Message {
-                title: "Rapport over sparet tid".into(),
-                text: "Rapporten over sparet tid kommer, når genvej måler brugen af genvejene."
-                    .into(),
-            }),
+            TrayAction::OpenReport => super::usage::open_report(Arc::clone(&self.config)),
+            TrayAction::Measure(id) => {
+                let Some(script) = self.table.scripts.iter().find(|s| s.id == id) else {
+                    return Ok(None);
+                };
+                self.stopwatch.start(&script.id, &script.name);
+                tracing::info!(script = %script.id, "measuring the manual time of «{}»", script.name);
+                let stop = self
+                    .stopwatch_key
+                    .map_or_else(|| "bakkens «Stop måling»".to_string(), |k| k.to_string());
+                self.notices.show(
+                    "genvej: måler manuel tid",
+                    &format!(
+                        "Stopuret kører for «{}». Løs opgaven i hånden, og tryk {stop}, når den er færdig.",
+                        script.name
+                    ),
+                );
+                self.show_state();
+            }
+            TrayAction::StopMeasuring => self.stop_measuring(),
+            TrayAction::CancelMeasuring => {
+                if let Some(measuring) = self.stopwatch.cancel() {
+                    tracing::info!(script = %measuring.script_id, "manual-time measurement of «{}» cancelled", measuring.name);
+                }
+                self.show_state();
+            }
             TrayAction::About => DialogProcess::current().show_detached(Request::Message {
                 title: "Om genvej".into(),
                 text: self.about(),
@@ -324,10 +361,13 @@ impl Agent {
     /// Grabs the scripts' hot keys, or only the panic key while paused (so
     /// paused chords reach the programs again).
     fn register_hotkeys(&mut self) -> anyhow::Result<()> {
+        let agent_keys: Vec<Chord> = std::iter::once(self.panic_key)
+            .chain(self.stopwatch_key)
+            .collect();
         let chords = if self.paused {
-            vec![self.panic_key]
+            agent_keys
         } else {
-            chords_of(&self.table, self.panic_key)
+            chords_of(&self.table, &agent_keys)
         };
         let conflicts = self
             .listener
@@ -353,6 +393,10 @@ impl Agent {
                 self.config = Arc::new(new_config);
                 self.notices = Notices::new(self.config.agent.notice_seconds);
                 self.panic_key = panic_key;
+                self.stopwatch_key = stopwatch_key_of(&self.config).unwrap_or_else(|e| {
+                    tracing::warn!("{e}");
+                    None
+                });
                 self.script_errors = 0;
                 self.register_hotkeys()?;
                 self.hotstrings = None;
@@ -389,12 +433,33 @@ impl Agent {
 
     fn show_state(&self) {
         if let Some(tray) = &self.tray {
-            tray.update(TrayState::new(
-                &self.table.scripts,
-                self.script_errors,
-                self.paused,
-            ));
+            let mut state = TrayState::new(&self.table.scripts, self.script_errors, self.paused);
+            state.measuring = self.stopwatch.measuring().map(str::to_string);
+            tray.update(state);
         }
+    }
+
+    /// Stops the stopwatch and records the manual timing.
+    fn stop_measuring(&mut self) {
+        let Some((measured, elapsed)) = self.stopwatch.stop() else {
+            return;
+        };
+        let took = super::stopwatch::spoken(elapsed);
+        tracing::info!(script = %measured.script_id, seconds = elapsed.as_secs_f64(), "manual time of «{}» measured: {took}", measured.name);
+        match &self.recorder {
+            Some(recorder) => {
+                recorder.baseline(&measured.script_id, elapsed.as_secs_f64(), &self.config);
+                self.notices.show(
+                    "genvej: manuel tid gemt",
+                    &format!(
+                        "«{}» tog {took} i hånden. Tak — målingen er gemt.",
+                        measured.name
+                    ),
+                );
+            }
+            None => tracing::warn!("the manual time was not saved: usage records are off"),
+        }
+        self.show_state();
     }
 
     fn about(&self) -> String {
@@ -518,10 +583,22 @@ fn panic_key_of(config: &Config) -> anyhow::Result<Chord> {
     Chord::parse_hotkey(&config.agent.panic_key).map_err(|e| anyhow!("agent.panic_key: {e}"))
 }
 
-/// Every chord to grab: the scripts' hot keys and the panic key.
-fn chords_of(table: &HotkeyTable, panic_key: Chord) -> Vec<Chord> {
+/// `usage.stopwatch_hotkey` as a chord, when set.
+fn stopwatch_key_of(config: &Config) -> anyhow::Result<Option<Chord>> {
+    config
+        .usage
+        .stopwatch_hotkey
+        .as_deref()
+        .map(Chord::parse_hotkey)
+        .transpose()
+        .map_err(|e| anyhow!("usage.stopwatch_hotkey: {e}"))
+}
+
+/// Every chord to grab: the scripts' hot keys and the agent's own (the
+/// panic key, the stopwatch).
+fn chords_of(table: &HotkeyTable, agent_keys: &[Chord]) -> Vec<Chord> {
     let mut chords = table.chords();
-    chords.push(panic_key);
+    chords.extend_from_slice(agent_keys);
     chords
 }
 

@@ -14,6 +14,8 @@ mod linux;
 mod notices;
 mod reload;
 mod scripts;
+#[cfg(target_os = "linux")]
+mod stopwatch;
 pub mod usage;
 
 pub use reload::Sources;

@@ -47,7 +47,7 @@ impl Notices {
         );
     }
 
-    fn show(&self, title: &str, text: &str) {
+    pub fn show(&self, title: &str, text: &str) {
         if self.seconds > 0 {
             tracing::debug!("notice: {title}");
             self.dialogs.notice(title, text, self.seconds);

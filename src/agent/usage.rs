@@ -86,3 +86,50 @@ impl Recorder {
         self.writer.flush();
     }
 }
+
+/// Makes the HTML time-saved report from this workstation's records and
+/// opens it in the browser, on a thread of its own.
+pub fn open_report(config: std::sync::Arc<Config>) {
+    let spawned = std::thread::Builder::new()
+        .name("genvej-report".into())
+        .spawn(move || match write_report(&config) {
+            Ok(file) => {
+                let url = format!("file://{}", file.display());
+                if let Err(e) =
+                    crate::platform::system::open_url(&url, config.agent.browser.as_deref())
+                {
+                    tracing::warn!("the time-saved report could not be opened: {e}");
+                }
+            }
+            Err(e) => tracing::warn!("the time-saved report could not be made: {e}"),
+        });
+    if let Err(e) = spawned {
+        tracing::warn!("the time-saved report could not be made: {e}");
+    }
+}
+
+/// Writes `rapport.html` next to the database and returns its path.
+fn write_report(config: &Config) -> anyhow::Result<std::path::PathBuf> {
+    use anyhow::Context;
+    let database = config
+        .usage
+        .database
+        .clone()
+        .or_else(crate::paths::default_usage_database)
+        .context("no data folder for the usage database")?;
+    let mut data = crate::usage::db::Dataset::default();
+    if database.exists() {
+        UsageDb::open_to_read(&database)?.read_into(&mut data)?;
+    }
+    let options = crate::usage::report::ReportOptions {
+        min_baselines: config.usage.min_baselines,
+        min_team_size: config.usage.min_team_size,
+        ..Default::default()
+    };
+    let report = crate::usage::report::build(&data, &options);
+    let file = database.with_file_name("rapport.html");
+    std::fs::write(&file, crate::usage::html::render(&report))
+        .with_context(|| format!("cannot write {}", file.display()))?;
+    tracing::info!("time-saved report written to {}", file.display());
+    Ok(file)
+}

@@ -158,6 +158,11 @@ fn check_across_files(set: &mut ScriptSet, config: &Config) {
     let mut first_by_key: BTreeMap<(Chord, Option<String>), &Script> = BTreeMap::new();
     let mut first_by_abbreviation: BTreeMap<(&str, Option<String>), &Script> = BTreeMap::new();
     let panic_key = Chord::parse_hotkey(&config.agent.panic_key).ok();
+    let stopwatch_key = config
+        .usage
+        .stopwatch_hotkey
+        .as_deref()
+        .and_then(|k| Chord::parse_hotkey(k).ok());
 
     for script in &set.scripts {
         let text = set
@@ -188,6 +193,18 @@ fn check_across_files(set: &mut ScriptSet, config: &Config) {
                         format!("hot key {chord} is the panic key"),
                     )
                     .with_help("choose another hot key, or change agent.panic_key in genvej.toml"),
+                );
+            }
+            if stopwatch_key.is_some() && Some(chord) == stopwatch_key {
+                problems.push(
+                    Diagnostic::error(
+                        &script.source.path,
+                        span_of_key(text, "hotkey"),
+                        format!("hot key {chord} is the manual-time stopwatch's"),
+                    )
+                    .with_help(
+                        "choose another hot key, or change usage.stopwatch_hotkey in genvej.toml",
+                    ),
                 );
             }
             if let Some(first) = first_by_key.insert((chord, context_of(script)), script) {

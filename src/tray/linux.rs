@@ -206,12 +206,54 @@ fn menu(state: &TrayState) -> Result<Menu, String> {
         (TrayAction::Reload, "Genindlæs scripts"),
         (TrayAction::OpenLogFolder, "Åbn logmappen"),
         (TrayAction::OpenReport, "Rapport over sparet tid"),
-        (TrayAction::About, "Om genvej"),
     ];
     for (action, text) in commands {
         menu.append(&MenuItem::with_id(action.menu_id(), text, true, None))
             .map_err(err)?;
     }
+    // The stopwatch: stop or cancel a measurement, else choose what to measure.
+    match &state.measuring {
+        Some(name) => {
+            let stop = format!("Stop måling af «{name}»");
+            menu.append(&MenuItem::with_id(
+                TrayAction::StopMeasuring.menu_id(),
+                stop,
+                true,
+                None,
+            ))
+            .map_err(err)?;
+            menu.append(&MenuItem::with_id(
+                TrayAction::CancelMeasuring.menu_id(),
+                "Annullér måling",
+                true,
+                None,
+            ))
+            .map_err(err)?;
+        }
+        None => {
+            let submenu = Submenu::new("Mål manuel tid for: …", !state.entries.is_empty());
+            let mut entries: Vec<&super::TrayEntry> = state.entries.iter().collect();
+            entries.sort_by(|a, b| a.name.cmp(&b.name));
+            for entry in entries {
+                submenu
+                    .append(&MenuItem::with_id(
+                        TrayAction::Measure(entry.id.clone()).menu_id(),
+                        &entry.name,
+                        true,
+                        None,
+                    ))
+                    .map_err(err)?;
+            }
+            menu.append(&submenu).map_err(err)?;
+        }
+    }
+    menu.append(&MenuItem::with_id(
+        TrayAction::About.menu_id(),
+        "Om genvej",
+        true,
+        None,
+    ))
+    .map_err(err)?;
     menu.append(&PredefinedMenuItem::separator()).map_err(err)?;
     menu.append(&MenuItem::with_id(
         TrayAction::Quit.menu_id(),

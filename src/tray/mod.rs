@@ -83,6 +83,8 @@ pub struct TrayState {
     pub paused: bool,
     /// Scripts left out (at start) or a reload refused, because of errors.
     pub script_errors: usize,
+    /// The script whose manual time the stopwatch is measuring.
+    pub measuring: Option<String>,
 }
 
 impl TrayState {
@@ -91,6 +93,7 @@ impl TrayState {
             entries: scripts.iter().map(TrayEntry::of).collect(),
             paused,
             script_errors,
+            measuring: None,
         }
     }
 
@@ -111,6 +114,9 @@ impl TrayState {
                 ", fejl i {n} {}",
                 if n == 1 { "script" } else { "scripts" }
             ));
+        }
+        if let Some(name) = &self.measuring {
+            text.push_str(&format!(" — måler manuel tid: {name}"));
         }
         text
     }
@@ -153,6 +159,10 @@ pub enum TrayAction {
     Reload,
     OpenLogFolder,
     OpenReport,
+    /// Start the manual-time stopwatch for this script.
+    Measure(String),
+    StopMeasuring,
+    CancelMeasuring,
     About,
     Quit,
 }
@@ -168,6 +178,9 @@ impl TrayAction {
             TrayAction::Reload => "reload".into(),
             TrayAction::OpenLogFolder => "logs".into(),
             TrayAction::OpenReport => "report".into(),
+            TrayAction::Measure(id) => format!("measure:{id}"),
+            TrayAction::StopMeasuring => "measure-stop".into(),
+            TrayAction::CancelMeasuring => "measure-cancel".into(),
             TrayAction::About => "about".into(),
             TrayAction::Quit => "quit".into(),
         }
@@ -177,6 +190,9 @@ impl TrayAction {
         if let Some(script) = id.strip_prefix("run:") {
             return Some(TrayAction::Run(script.to_string()));
         }
+        if let Some(script) = id.strip_prefix("measure:") {
+            return Some(TrayAction::Measure(script.to_string()));
+        }
         Some(match id {
             "cheat-sheet" => TrayAction::CheatSheet,
             "pause" => TrayAction::Pause,
@@ -184,6 +200,8 @@ impl TrayAction {
             "reload" => TrayAction::Reload,
             "logs" => TrayAction::OpenLogFolder,
             "report" => TrayAction::OpenReport,
+            "measure-stop" => TrayAction::StopMeasuring,
+            "measure-cancel" => TrayAction::CancelMeasuring,
             "about" => TrayAction::About,
             "quit" => TrayAction::Quit,
             _ => return None,
@@ -260,6 +278,7 @@ mod tests {
             entries: vec![entry("A", "Ctrl+Alt+A", "x"), entry("B", "", "x")],
             paused: false,
             script_errors: 0,
+            measuring: None,
         };
         assert_eq!(state.tooltip(), "genvej — 2 genveje aktive");
         state.script_errors = 1;
@@ -283,6 +302,9 @@ mod tests {
             TrayAction::Reload,
             TrayAction::OpenLogFolder,
             TrayAction::OpenReport,
+            TrayAction::Measure("forberedende-plan".into()),
+            TrayAction::StopMeasuring,
+            TrayAction::CancelMeasuring,
             TrayAction::About,
             TrayAction::Quit,
         ] {
