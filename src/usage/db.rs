@@ -2,7 +2,7 @@
 //! being written), with a numbered schema. An older database is upgraded in
 //! place; a newer one (written by a later genvej) is refused, not damaged.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
@@ -271,7 +271,8 @@ impl UsageDb {
             installation.unwrap_or_else(|| format!("file:{}", path.display())),
         );
 
-        let mut scripts = HashMap::new();
+        // Keys are small row ids: a table indexed by key beats hashing.
+        let mut scripts: Vec<Option<u32>> = Vec::new();
         let mut stmt = self
             .conn
             .prepare("SELECT key, id, version, name, manual_seconds FROM scripts")
@@ -291,9 +292,13 @@ impl UsageDb {
             .map_err(sqlite(path))?;
         for row in rows {
             let (key, script) = row.map_err(sqlite(path))?;
-            scripts.insert(key, data.intern_script(script));
+            let key = key.max(0) as usize;
+            if scripts.len() <= key {
+                scripts.resize(key + 1, None);
+            }
+            scripts[key] = Some(data.intern_script(script));
         }
-        let mut people = HashMap::new();
+        let mut people: Vec<Option<u32>> = Vec::new();
         let mut stmt = self
             .conn
             .prepare("SELECT key, user_id, team FROM people")
@@ -311,25 +316,37 @@ impl UsageDb {
             .map_err(sqlite(path))?;
         for row in rows {
             let (key, person) = row.map_err(sqlite(path))?;
-            people.insert(key, data.intern_person(person));
+            let key = key.max(0) as usize;
+            if people.len() <= key {
+                people.resize(key + 1, None);
+            }
+            people[key] = Some(data.intern_person(person));
         }
 
+        // Runs are only ever added, with rising ids, so a later export of a
+        // workstation holds an earlier one: read only what is newer than
+        // the runs already read from it.
+        let (runs_read, baselines_read) = data.read_up_to[installation as usize];
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT id, script, person, started_at, duration_ms, outcome, failed_step, failed_kind FROM runs",
+                "SELECT id, script, person, started_at, duration_ms, outcome, failed_step, failed_kind
+                 FROM runs WHERE id > ?1 ORDER BY id",
             )
             .map_err(sqlite(path))?;
-        let mut rows = stmt.query([]).map_err(sqlite(path))?;
+        let mut rows = stmt.query([runs_read]).map_err(sqlite(path))?;
+        let mut last_run = runs_read;
         while let Some(row) = rows.next().map_err(sqlite(path))? {
-            let id: i64 = row.get(0).map_err(sqlite(path))?;
-            if !data.seen.insert((installation, id)) {
-                continue;
-            }
+            last_run = row.get(0).map_err(sqlite(path))?;
             let script_key: i64 = row.get(1).map_err(sqlite(path))?;
             let person_key: i64 = row.get(2).map_err(sqlite(path))?;
-            let (Some(&script), Some(&person)) =
-                (scripts.get(&script_key), people.get(&person_key))
+            let known = |table: &[Option<u32>], key: i64| {
+                usize::try_from(key)
+                    .ok()
+                    .and_then(|k| table.get(k).copied().flatten())
+            };
+            let (Some(script), Some(person)) =
+                (known(&scripts, script_key), known(&people, person_key))
             else {
                 continue;
             };
@@ -357,11 +374,12 @@ impl UsageDb {
             .conn
             .prepare(
                 "SELECT b.id, b.script_id, p.user_id, p.team, b.measured_at, b.seconds
-                 FROM baselines b JOIN people p ON p.key = b.person",
+                 FROM baselines b JOIN people p ON p.key = b.person
+                 WHERE b.id > ?1 ORDER BY b.id",
             )
             .map_err(sqlite(path))?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map([baselines_read], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     Baseline {
@@ -376,12 +394,15 @@ impl UsageDb {
                 ))
             })
             .map_err(sqlite(path))?;
+        let mut last_baseline = baselines_read;
         for row in rows {
             let (id, baseline) = row.map_err(sqlite(path))?;
-            if data.seen_baselines.insert((installation, id)) {
-                data.baselines.push(baseline);
-            }
+            last_baseline = id;
+            data.baselines.push(baseline);
         }
+        let read = &mut data.read_up_to[installation as usize];
+        read.0 = read.0.max(last_run);
+        read.1 = read.1.max(last_baseline);
         Ok(())
     }
 
@@ -485,8 +506,8 @@ pub struct Dataset {
     pub runs: Vec<RunRow>,
     pub baselines: Vec<Baseline>,
     installations: Vec<String>,
-    seen: HashSet<(u32, i64)>,
-    seen_baselines: HashSet<(u32, i64)>,
+    /// Per installation: the highest run id and baseline id read so far.
+    read_up_to: Vec<(i64, i64)>,
     script_index: HashMap<(String, String), u32>,
     person_index: HashMap<Person, u32>,
 }
@@ -510,6 +531,7 @@ impl Dataset {
             Some(at) => at as u32,
             None => {
                 self.installations.push(id);
+                self.read_up_to.push((0, 0));
                 (self.installations.len() - 1) as u32
             }
         }

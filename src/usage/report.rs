@@ -160,6 +160,27 @@ fn local_day(ms: i64) -> NaiveDate {
         .map_or_else(NaiveDate::default, |t| t.date_naive())
 }
 
+/// Local days of timestamps, remembering the last day's bounds: runs come
+/// mostly in time order, so the time-zone lookup is made once a day, not
+/// once a run.
+#[derive(Default)]
+struct Days {
+    from: i64,
+    to: i64,
+    day: NaiveDate,
+}
+
+impl Days {
+    fn of(&mut self, ms: i64) -> NaiveDate {
+        if !(self.from..self.to).contains(&ms) {
+            self.day = local_day(ms);
+            self.from = day_start_ms(self.day);
+            self.to = self.day.succ_opt().map_or(i64::MAX, day_start_ms);
+        }
+        self.day
+    }
+}
+
 fn median(sorted: &[u64]) -> Option<u64> {
     match sorted.len() {
         0 => None,
@@ -186,45 +207,113 @@ fn median_f64(values: &mut [f64]) -> Option<f64> {
     }
 }
 
-pub fn build(data: &Dataset, options: &ReportOptions) -> Report {
-    let from_ms = options.since.map(day_start_ms);
-    let to_ms = options.until.and_then(|d| d.succ_opt()).map(day_start_ms);
-    let in_team = |person: u32| {
-        options
-            .team
-            .as_ref()
-            .is_none_or(|t| data.people[person as usize].team == *t)
-    };
-    let runs: Vec<_> = data
-        .runs
-        .iter()
-        .filter(|r| from_ms.is_none_or(|f| r.started_at_ms >= f))
-        .filter(|r| to_ms.is_none_or(|t| r.started_at_ms < t))
-        .filter(|r| in_team(r.person))
+/// One script (all its versions) while runs are counted.
+#[derive(Default)]
+struct Tally {
+    runs: usize,
+    ok: usize,
+    failed: usize,
+    cancelled: usize,
+    rejected: usize,
+    durations: Vec<u64>,
+    /// The dataset index of the version that ran last, and when.
+    latest: Option<(i64, u32)>,
+}
+
+/// Gives each distinct name a small number, in order of first sight.
+fn numbering<'a>(names: impl Iterator<Item = &'a str>) -> (Vec<usize>, Vec<&'a str>) {
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut distinct = Vec::new();
+    let numbers = names
+        .map(|name| {
+            *index.entry(name).or_insert_with(|| {
+                distinct.push(name);
+                distinct.len() - 1
+            })
+        })
         .collect();
+    (numbers, distinct)
+}
+
+pub fn build(data: &Dataset, options: &ReportOptions) -> Report {
+    let from_ms = options.since.map(day_start_ms).unwrap_or(i64::MIN);
+    let to_ms = options
+        .until
+        .and_then(|d| d.succ_opt())
+        .map_or(i64::MAX, day_start_ms);
+    // Scripts are counted by id over all their versions; people by team.
+    let (script_of, script_ids) = numbering(data.scripts.iter().map(|s| s.id.as_str()));
+    let (team_of, team_names) = numbering(data.people.iter().map(|p| p.team.as_str()));
+    let wanted_team = options
+        .team
+        .as_ref()
+        .map(|t| team_names.iter().position(|n| n == t));
+
+    let mut tallies: Vec<Tally> = script_ids.iter().map(|_| Tally::default()).collect();
+    let mut people_seen = vec![false; data.people.len()];
+    let mut team_runs = vec![0usize; team_names.len()];
+    let mut failures: BTreeMap<(usize, u32, Option<u32>), usize> = BTreeMap::new();
+    let mut first_ms = i64::MAX;
+    let mut last_ms = i64::MIN;
+    let mut runs = 0;
+    // Successful runs, kept to value once baselines are known.
+    let mut successes: Vec<(usize, usize, i64, u64)> = Vec::new();
+    for run in &data.runs {
+        if run.started_at_ms < from_ms || run.started_at_ms >= to_ms {
+            continue;
+        }
+        let team = team_of[run.person as usize];
+        if let Some(wanted) = wanted_team {
+            if wanted != Some(team) {
+                continue;
+            }
+        }
+        runs += 1;
+        first_ms = first_ms.min(run.started_at_ms);
+        last_ms = last_ms.max(run.started_at_ms);
+        people_seen[run.person as usize] = true;
+        team_runs[team] += 1;
+        let group = script_of[run.script as usize];
+        let tally = &mut tallies[group];
+        tally.runs += 1;
+        if tally.latest.is_none_or(|(at, _)| run.started_at_ms >= at) {
+            tally.latest = Some((run.started_at_ms, run.script));
+        }
+        match run.outcome {
+            0 => {
+                tally.ok += 1;
+                tally.durations.push(run.duration_ms);
+                successes.push((group, team, run.started_at_ms, run.duration_ms));
+            }
+            1 => {
+                tally.failed += 1;
+                *failures
+                    .entry((group, run.failed_step, run.failed_kind))
+                    .or_default() += 1;
+            }
+            2 => tally.cancelled += 1,
+            _ => tally.rejected += 1,
+        }
+    }
 
     // People per team (by pseudonymous id), for per-person figures and the
     // small-team rule.
-    let mut team_people: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for run in &runs {
-        let person = &data.people[run.person as usize];
-        team_people
-            .entry(person.team.as_str())
-            .or_default()
-            .insert(person.user_id.as_str());
+    let mut team_people: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); team_names.len()];
+    let mut people: BTreeSet<&str> = BTreeSet::new();
+    for (i, person) in data.people.iter().enumerate() {
+        if people_seen[i] {
+            team_people[team_of[i]].insert(person.user_id.as_str());
+            people.insert(person.user_id.as_str());
+        }
     }
-    let people: BTreeSet<&str> = runs
-        .iter()
-        .map(|r| data.people[r.person as usize].user_id.as_str())
-        .collect();
     let suppressed_all = options.team.is_some() && people.len() < options.min_team_size;
 
     let first_day = options
         .since
-        .or_else(|| runs.iter().map(|r| r.started_at_ms).min().map(local_day));
+        .or_else(|| (runs > 0).then(|| local_day(first_ms)));
     let last_day = options
         .until
-        .or_else(|| runs.iter().map(|r| r.started_at_ms).max().map(local_day));
+        .or_else(|| (runs > 0).then(|| local_day(last_ms)));
     let days = match (first_day, last_day) {
         (Some(a), Some(b)) => (b - a).num_days() + 1,
         _ => 0,
@@ -242,127 +331,80 @@ pub fn build(data: &Dataset, options: &ReportOptions) -> Report {
                 .push(b.seconds);
         }
     }
-    let mut latest: HashMap<&str, (i64, u32)> = HashMap::new();
-    for run in &runs {
-        let script = &data.scripts[run.script as usize];
-        let entry = latest
-            .entry(script.id.as_str())
-            .or_insert((i64::MIN, run.script));
-        if run.started_at_ms >= entry.0 {
-            *entry = (run.started_at_ms, run.script);
-        }
-    }
-    let baseline_of = |id: &str| -> BaselineUsed {
-        let declared = latest.get(id).map_or(0.0, |(_, s)| {
-            f64::from(data.scripts[*s as usize].manual_seconds)
-        });
-        let mut timings = measured.get(id).cloned().unwrap_or_default();
-        let count = timings.len();
-        match median_f64(&mut timings) {
-            Some(m) if count >= options.min_baselines.max(1) => BaselineUsed {
-                seconds: m,
-                measured: true,
-                measured_count: count,
-            },
-            _ => BaselineUsed {
-                seconds: declared,
-                measured: false,
-                measured_count: count,
-            },
-        }
-    };
-
-    struct Tally {
-        runs: usize,
-        ok: usize,
-        failed: usize,
-        cancelled: usize,
-        rejected: usize,
-        durations: Vec<u64>,
-    }
-    let mut tallies: BTreeMap<&str, Tally> = BTreeMap::new();
-    let mut baselines: HashMap<&str, BaselineUsed> = HashMap::new();
-    let mut weeks: BTreeMap<String, f64> = BTreeMap::new();
-    let mut months_saved: BTreeMap<String, f64> = BTreeMap::new();
-    let mut team_saved: BTreeMap<&str, (usize, f64)> = BTreeMap::new();
-    let mut failures: BTreeMap<(&str, u32, Option<u32>), usize> = BTreeMap::new();
-    let mut saved_total = 0.0;
-    for run in &runs {
-        let script = &data.scripts[run.script as usize];
-        let id = script.id.as_str();
-        let tally = tallies.entry(id).or_insert(Tally {
-            runs: 0,
-            ok: 0,
-            failed: 0,
-            cancelled: 0,
-            rejected: 0,
-            durations: Vec::new(),
-        });
-        tally.runs += 1;
-        let team = data.people[run.person as usize].team.as_str();
-        let team_entry = team_saved.entry(team).or_insert((0, 0.0));
-        team_entry.0 += 1;
-        match run.outcome {
-            0 => {
-                tally.ok += 1;
-                tally.durations.push(run.duration_ms);
-                let manual = baselines
-                    .entry(id)
-                    .or_insert_with(|| baseline_of(id))
-                    .seconds;
-                let saved = manual - run.duration_ms as f64 / 1000.0;
-                saved_total += saved;
-                team_entry.1 += saved;
-                let day = local_day(run.started_at_ms);
-                let week = day.iso_week();
-                *weeks
-                    .entry(format!("{}-U{:02}", week.year(), week.week()))
-                    .or_default() += saved;
-                *months_saved
-                    .entry(format!("{}-{:02}", day.year(), day.month()))
-                    .or_default() += saved;
-            }
-            1 => {
-                tally.failed += 1;
-                *failures
-                    .entry((id, run.failed_step, run.failed_kind))
-                    .or_default() += 1;
-            }
-            2 => tally.cancelled += 1,
-            _ => tally.rejected += 1,
-        }
-    }
-
-    let mut scripts: Vec<ScriptFigures> = tallies
-        .into_iter()
-        .map(|(id, mut t)| {
-            t.durations.sort_unstable();
-            let attempted = t.runs - t.rejected;
-            let baseline = baselines.remove(id).unwrap_or_else(|| baseline_of(id));
-            let saved_seconds = t
-                .durations
-                .iter()
-                .map(|d| baseline.seconds - *d as f64 / 1000.0)
-                .sum();
-            ScriptFigures {
-                id: id.to_string(),
-                name: latest.get(id).map_or_else(
-                    || id.to_string(),
-                    |(_, s)| data.scripts[*s as usize].name.clone(),
-                ),
-                runs: t.runs,
-                ok: t.ok,
-                failed: t.failed,
-                cancelled: t.cancelled,
-                rejected: t.rejected,
-                success_rate: (attempted > 0).then(|| t.ok as f64 / attempted as f64),
-                median_ms: median(&t.durations),
-                p90_ms: percentile(&t.durations, 90.0),
-                baseline,
-                saved_seconds,
+    let baselines: Vec<BaselineUsed> = tallies
+        .iter()
+        .zip(&script_ids)
+        .map(|(tally, id)| {
+            let declared = tally.latest.map_or(0.0, |(_, s)| {
+                f64::from(data.scripts[s as usize].manual_seconds)
+            });
+            let mut timings = measured.get(id).cloned().unwrap_or_default();
+            let count = timings.len();
+            match median_f64(&mut timings) {
+                Some(m) if count >= options.min_baselines.max(1) => BaselineUsed {
+                    seconds: m,
+                    measured: true,
+                    measured_count: count,
+                },
+                _ => BaselineUsed {
+                    seconds: declared,
+                    measured: false,
+                    measured_count: count,
+                },
             }
         })
         .collect();
+
+    // Time saved per successful run: its script's manual time − its own.
+    let mut script_saved = vec![0.0; tallies.len()];
+    let mut team_saved = vec![0.0; team_names.len()];
+    let mut weeks: BTreeMap<(i32, u32), f64> = BTreeMap::new();
+    let mut months_saved: BTreeMap<(i32, u32), f64> = BTreeMap::new();
+    let mut days_of = Days::default();
+    for &(group, team, started, duration_ms) in &successes {
+        let saved = baselines[group].seconds - duration_ms as f64 / 1000.0;
+        script_saved[group] += saved;
+        team_saved[team] += saved;
+        let day = days_of.of(started);
+        let week = day.iso_week();
+        *weeks.entry((week.year(), week.week())).or_default() += saved;
+        *months_saved.entry((day.year(), day.month())).or_default() += saved;
+    }
+    let saved_total: f64 = script_saved.iter().sum();
+
+    // A script is shown by the name of the version that ran last.
+    let names: Vec<String> = tallies
+        .iter()
+        .zip(&script_ids)
+        .map(|(tally, id)| {
+            tally.latest.map_or_else(
+                || id.to_string(),
+                |(_, s)| data.scripts[s as usize].name.clone(),
+            )
+        })
+        .collect();
+    let mut scripts: Vec<ScriptFigures> = Vec::new();
+    for (group, tally) in tallies.iter_mut().enumerate() {
+        if tally.runs == 0 {
+            continue;
+        }
+        tally.durations.sort_unstable();
+        let attempted = tally.runs - tally.rejected;
+        scripts.push(ScriptFigures {
+            id: script_ids[group].to_string(),
+            name: names[group].clone(),
+            runs: tally.runs,
+            ok: tally.ok,
+            failed: tally.failed,
+            cancelled: tally.cancelled,
+            rejected: tally.rejected,
+            success_rate: (attempted > 0).then(|| tally.ok as f64 / attempted as f64),
+            median_ms: median(&tally.durations),
+            p90_ms: percentile(&tally.durations, 90.0),
+            baseline: baselines[group].clone(),
+            saved_seconds: script_saved[group],
+        });
+    }
     scripts.sort_by(|a, b| {
         b.saved_seconds
             .total_cmp(&a.saved_seconds)
@@ -371,34 +413,35 @@ pub fn build(data: &Dataset, options: &ReportOptions) -> Report {
 
     let mut suppressed_teams = 0;
     let mut teams = Vec::new();
-    for (team, (team_runs, saved)) in team_saved {
-        let count = team_people.get(team).map_or(0, BTreeSet::len);
+    for (team, name) in team_names.iter().enumerate() {
+        if team_runs[team] == 0 {
+            continue;
+        }
+        let count = team_people[team].len();
         if count < options.min_team_size {
             suppressed_teams += 1;
             continue;
         }
-        let per_person = saved / 3600.0 / count as f64 / months;
+        let per_person = team_saved[team] / 3600.0 / count as f64 / months;
         teams.push(TeamFigures {
-            team: if team.is_empty() {
+            team: if name.is_empty() {
                 "(uden team)".into()
             } else {
-                team.to_string()
+                name.to_string()
             },
             people: count,
-            runs: team_runs,
-            saved_seconds: saved,
+            runs: team_runs[team],
+            saved_seconds: team_saved[team],
             hours_per_person_month: per_person,
             verdict: Verdict::of(per_person),
         });
     }
+    teams.sort_by(|a, b| a.team.cmp(&b.team));
 
     let mut failures: Vec<FailureFigures> = failures
         .into_iter()
-        .map(|((id, step, kind), count)| FailureFigures {
-            script: latest.get(id).map_or_else(
-                || id.to_string(),
-                |(_, s)| data.scripts[*s as usize].name.clone(),
-            ),
+        .map(|((group, step, kind), count)| FailureFigures {
+            script: names[group].clone(),
             step,
             kind: kind.map_or_else(String::new, |k| data.kinds[k as usize].clone()),
             count,
@@ -412,12 +455,18 @@ pub fn build(data: &Dataset, options: &ReportOptions) -> Report {
         days,
         workstations: data.installation_count(),
         team_filter: options.team.clone(),
-        runs: runs.len(),
+        runs,
         people: people.len(),
         saved_seconds: saved_total,
         scripts,
-        weeks: weeks.into_iter().collect(),
-        months: months_saved.into_iter().collect(),
+        weeks: weeks
+            .into_iter()
+            .map(|((year, week), s)| (format!("{year}-U{week:02}"), s))
+            .collect(),
+        months: months_saved
+            .into_iter()
+            .map(|((year, month), s)| (format!("{year}-{month:02}"), s))
+            .collect(),
         teams,
         suppressed_teams,
         suppressed_all,
