@@ -467,3 +467,10 @@ fetch = "borger"
 "#;
     assert_eq!(check_source(source), expected);
 }
+
+#[test]
+fn the_stopwatch_key_cannot_be_a_script_hot_key() {
+    let source = "id = \"a\"\nname = \"A\"\nhotkey = \"Ctrl+Alt+M\"\nmanual_seconds = 10\n[[step]]\nkey = \"Enter\"\n";
+    let expected = "hotkeys/test.toml:3:10: error: hot key Ctrl+Alt+M is the manual-time stopwatch's\n3 | hotkey = \"Ctrl+Alt+M\"\n  |          ^^^^^^^^^^^^\n  = help: choose another hot key, or change usage.stopwatch_hotkey in genvej.toml\n";
+    assert_eq!(check_source(source), expected);
+}
