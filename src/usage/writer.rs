@@ -81,43 +81,157 @@ impl Drop for WriterThread {
     }
 }
 
+/// Records that could not be written yet (a locked database, a full disk)
+/// are kept and tried again with the next ones, up to this many.
+const KEEP_UNWRITTEN: usize = 10_000;
+
 fn write_loop(path: &std::path::Path, inbox: Receiver<Entry>) {
     let mut db = match UsageDb::open(path) {
         Ok(db) => Some(db),
         Err(e) => {
-            tracing::warn!("usage records are not saved: {e}");
+            tracing::warn!("usage records are not saved yet: {e}");
             None
         }
     };
+    let mut runs: Vec<UsageRecord> = Vec::new();
+    let mut baselines: Vec<Baseline> = Vec::new();
     while let Ok(first) = inbox.recv() {
-        if db.is_none() {
-            // The folder may have appeared, or the disk been freed.
-            db = UsageDb::open(path).ok();
-        }
         // Everything already waiting goes into one transaction.
-        let mut runs = Vec::new();
         let mut flushes = Vec::new();
         let mut pending = Some(first);
         while let Some(entry) = pending.take().or_else(|| inbox.try_recv().ok()) {
             match entry {
                 Entry::Run(record) => runs.push(record),
-                Entry::Baseline(baseline) => {
-                    if let Some(db) = db.as_mut() {
-                        if let Err(e) = db.insert_baseline(&baseline) {
-                            tracing::warn!("a manual timing was not saved: {e}");
-                        }
-                    }
-                }
+                Entry::Baseline(baseline) => baselines.push(baseline),
                 Entry::Flush(done) => flushes.push(done),
             }
         }
-        if let (Some(db), false) = (db.as_mut(), runs.is_empty()) {
-            if let Err(e) = db.insert(&runs) {
-                tracing::warn!("{} usage record(s) not saved: {e}", runs.len());
+        if db.is_none() {
+            // The folder may have appeared, or the disk been freed.
+            db = UsageDb::open(path).ok();
+        }
+        if let Some(db) = db.as_mut() {
+            if !runs.is_empty() {
+                match db.insert(&runs) {
+                    Ok(()) => runs.clear(),
+                    Err(e) => tracing::warn!(
+                        "{} usage record(s) not saved yet, kept to try again: {e}",
+                        runs.len()
+                    ),
+                }
             }
+            while let Some(baseline) = baselines.first() {
+                match db.insert_baseline(baseline) {
+                    Ok(()) => {
+                        baselines.remove(0);
+                    }
+                    Err(e) => {
+                        tracing::warn!("a manual timing was not saved yet, kept to try again: {e}");
+                        break;
+                    }
+                }
+            }
+        }
+        if runs.len() > KEEP_UNWRITTEN {
+            let dropped = runs.len() - KEEP_UNWRITTEN;
+            runs.drain(..dropped);
+            tracing::warn!(
+                "{dropped} usage record(s) dropped: the database has not been writable for a long time"
+            );
         }
         for done in flushes {
             let _ = done.send(());
         }
+    }
+    if !runs.is_empty() || !baselines.is_empty() {
+        tracing::warn!(
+            "{} usage record(s) and {} manual timing(s) could not be saved before genvej stopped",
+            runs.len(),
+            baselines.len()
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::usage::db::Dataset;
+    use crate::usage::{Outcome, Person, ScriptVersion, Trigger};
+    use std::time::{Duration, Instant};
+
+    fn record(n: i64) -> UsageRecord {
+        UsageRecord {
+            script: ScriptVersion {
+                id: "hils".into(),
+                version: "v1".into(),
+                name: "Hils".into(),
+                manual_seconds: 30,
+            },
+            person: Person {
+                user_id: "p-1".into(),
+                team: "A".into(),
+            },
+            started_at_ms: n,
+            duration_ms: 100,
+            outcome: Outcome::Ok,
+            trigger: Trigger::Hotkey,
+            agent_version: "0.1.0".into(),
+        }
+    }
+
+    fn runs_in(path: &std::path::Path) -> usize {
+        let mut data = Dataset::default();
+        UsageDb::open_to_read(path)
+            .and_then(|db| db.read_into(&mut data))
+            .expect("readable");
+        data.runs.len()
+    }
+
+    #[test]
+    fn a_locked_database_delays_records_without_losing_them_or_slowing_runs() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("usage.sqlite");
+        drop(UsageDb::open(&path).expect("created"));
+        let (writer, thread) = UsageWriter::start(path.clone());
+
+        // Another program holds the database's write lock.
+        let other = rusqlite::Connection::open(&path).expect("second connection");
+        other.execute_batch("BEGIN EXCLUSIVE").expect("locked");
+        let started = Instant::now();
+        writer.record(record(1));
+        assert!(
+            started.elapsed() < Duration::from_millis(1),
+            "recording never waits"
+        );
+        writer.flush(); // the writer tried, waited out its busy timeout, kept the record
+        other.execute_batch("ROLLBACK").expect("unlocked");
+        drop(other);
+
+        writer.record(record(2));
+        writer.flush();
+        assert_eq!(
+            runs_in(&path),
+            2,
+            "the kept record was written with the next one"
+        );
+        drop(writer);
+        drop(thread);
+    }
+
+    #[test]
+    fn an_unwritable_folder_costs_records_not_runs() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let blocker = dir.path().join("a-file");
+        std::fs::write(&blocker, "").expect("file");
+        // The database's folder would have to be inside a file.
+        let (writer, thread) = UsageWriter::start(blocker.join("genvej").join("usage.sqlite"));
+        let started = Instant::now();
+        for n in 0..100 {
+            writer.record(record(n));
+        }
+        assert!(started.elapsed() < Duration::from_millis(10));
+        writer.flush();
+        drop(writer);
+        drop(thread); // the thread ends cleanly
     }
 }
