@@ -11,6 +11,7 @@
 mod instance;
 #[cfg(target_os = "linux")]
 mod linux;
+#[cfg(target_os = "linux")]
 mod notices;
 mod reload;
 mod scripts;

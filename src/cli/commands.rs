@@ -310,7 +310,7 @@ fn exec_on_desktop(
     preset: &BTreeMap<String, String>,
 ) -> anyhow::Result<ExitCode> {
     let _logs = crate::logging::init(&setup.config.agent.log_level, None);
-    let rules = crate::platform::x11::PasteRules {
+    let rules = crate::platform::PasteRules {
         shift_insert_classes: setup.config.agent.shift_insert_classes.clone(),
     };
     let mut desktop =
@@ -319,9 +319,39 @@ fn exec_on_desktop(
     desktop.set_document_folder(setup.config.agent.document_folder.clone());
     desktop.set_ca_file(setup.config.agent.ca_file.clone());
     let outcome = engine.run(&mut desktop, script, preset);
-    crate::agent::log_outcome(&script.name, &outcome);
+    finish_exec(setup, script, &outcome)
+}
+
+/// `genvej exec ID` without `--dry-run` on Windows.
+#[cfg(windows)]
+fn exec_on_desktop(
+    engine: &Engine<'_>,
+    setup: &Setup,
+    script: &crate::script::Script,
+    preset: &BTreeMap<String, String>,
+) -> anyhow::Result<ExitCode> {
+    let _logs = crate::logging::init(&setup.config.agent.log_level, None);
+    let rules = crate::platform::PasteRules {
+        shift_insert_classes: setup.config.agent.shift_insert_classes.clone(),
+    };
+    let mut desktop =
+        crate::platform::windows::WindowsDesktop::new(setup.config.agent.browser.clone(), rules);
+    desktop.set_document_folder(setup.config.agent.document_folder.clone());
+    desktop.set_ca_file(setup.config.agent.ca_file.clone());
+    let outcome = engine.run(&mut desktop, script, preset);
+    finish_exec(setup, script, &outcome)
+}
+
+/// Logs and records a real `exec` run; its exit code.
+#[cfg(any(target_os = "linux", windows))]
+fn finish_exec(
+    setup: &Setup,
+    script: &crate::script::Script,
+    outcome: &crate::engine::RunOutcome,
+) -> anyhow::Result<ExitCode> {
+    crate::agent::log_outcome(&script.name, outcome);
     if let Some((recorder, writer)) = crate::agent::usage::Recorder::start(&setup.config) {
-        recorder.run_finished(script, &outcome, crate::usage::Trigger::Exec, &setup.config);
+        recorder.run_finished(script, outcome, crate::usage::Trigger::Exec, &setup.config);
         drop(recorder);
         drop(writer);
     }
@@ -330,16 +360,4 @@ fn exec_on_desktop(
     } else {
         ExitCode::from(1)
     })
-}
-
-#[cfg(not(target_os = "linux"))]
-fn exec_on_desktop(
-    _engine: &Engine<'_>,
-    _setup: &Setup,
-    _script: &crate::script::Script,
-    _preset: &BTreeMap<String, String>,
-) -> anyhow::Result<ExitCode> {
-    bail!(
-        "running on the real desktop is not available on this operating system yet; add --dry-run"
-    )
 }

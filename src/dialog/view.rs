@@ -89,10 +89,10 @@ pub fn show(request: Request) -> anyhow::Result<Reply> {
     eframe::run_native(
         &window_title,
         options,
-        Box::new(move |cc| {
+        Box::new(move |_cc| {
             #[cfg(target_os = "linux")]
             if notice {
-                super::no_focus::apply(cc);
+                super::no_focus::apply(_cc);
             }
             Ok(app)
         }),

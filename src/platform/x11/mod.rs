@@ -17,20 +17,14 @@ use windows::X11Windows;
 
 use super::http::HttpClient;
 use super::system::{self, DocumentFolder, SystemClock};
-use crate::chord::{Chord, Key, Modifiers, NamedKey};
+use crate::chord::Chord;
 use crate::dialog::DialogProcess;
+use crate::platform::PasteRules;
 use crate::ports::{
     Clipboard, Clock, Credentials, Documents, Form, Http, HttpError, HttpRequest, Keyboard,
     Launcher, PortError, PortResult, Prompter, Windows,
 };
-use crate::window_match::{TextPattern, WindowId, WindowInfo};
-
-/// How the agent pastes into a window; terminals want Shift+Insert.
-#[derive(Debug, Clone, Default)]
-pub struct PasteRules {
-    /// Window classes (globs) that paste with Shift+Insert instead of Ctrl+V.
-    pub shift_insert_classes: Vec<String>,
-}
+use crate::window_match::{WindowId, WindowInfo};
 
 /// One X display, as the engine sees it.
 pub struct X11Desktop {
@@ -130,28 +124,7 @@ impl Clipboard for X11Desktop {
     }
 
     fn paste_chord_for(&mut self, window: &WindowInfo) -> Chord {
-        let shift_insert = self
-            .paste_rules
-            .shift_insert_classes
-            .iter()
-            .any(|class| TextPattern::glob(class).is_match(&window.class));
-        if shift_insert {
-            Chord {
-                modifiers: Modifiers {
-                    shift: true,
-                    ..Modifiers::default()
-                },
-                key: Key::Named(NamedKey::Insert),
-            }
-        } else {
-            Chord {
-                modifiers: Modifiers {
-                    ctrl: true,
-                    ..Modifiers::default()
-                },
-                key: Key::Letter('V'),
-            }
-        }
+        self.paste_rules.chord_for(window)
     }
 }
 

@@ -1,0 +1,340 @@
+//! The Windows desktop: typing with SendInput (Unicode units; line breaks
+//! and tabs as keys), chords as virtual keys, the clipboard (marked as
+//! excluded from clipboard history and the cloud clipboard), top-level
+//! windows by title, class and program, and focus with the foreground-lock
+//! workarounds. Http, credentials, documents, dialogs and the clock are the
+//! shared ones.
+//!
+//! Known limits: windows of elevated (administrator) programs refuse
+//! synthetic keys from a normal process (UIPI) — reported, not ignored; the
+//! focus check before each key is not atomic as on X11 (Windows has no
+//! server grab), so a focus change can cost at most the key being sent.
+
+mod win32;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use windows_sys::Win32::UI::Input::KeyboardAndMouse as vk;
+
+use crate::chord::{Chord, Key, NamedKey};
+use crate::dialog::DialogProcess;
+use crate::platform::PasteRules;
+use crate::platform::http::HttpClient;
+use crate::platform::system::{self, DocumentFolder, SystemClock};
+use crate::ports::{
+    Clipboard, Clock, Credentials, Documents, Form, Http, HttpError, HttpRequest, Keyboard,
+    Launcher, PortError, PortResult, Prompter, Windows,
+};
+use crate::window_match::{WindowId, WindowInfo};
+
+pub use win32::attach_parent_console;
+
+pub struct WindowsDesktop {
+    clock: SystemClock,
+    dialogs: DialogProcess,
+    http: HttpClient,
+    documents: DocumentFolder,
+    browser: Option<String>,
+    paste_rules: PasteRules,
+    /// Modifiers this adapter holds down (released after a failure).
+    held: Vec<u16>,
+    /// The clipboard's change counter right after we wrote to it.
+    our_clipboard: Option<u32>,
+}
+
+impl WindowsDesktop {
+    pub fn new(browser: Option<String>, paste_rules: PasteRules) -> WindowsDesktop {
+        WindowsDesktop {
+            clock: SystemClock::default(),
+            dialogs: DialogProcess::current(),
+            http: HttpClient::new(),
+            documents: DocumentFolder::default(),
+            browser,
+            paste_rules,
+            held: Vec::new(),
+            our_clipboard: None,
+        }
+    }
+
+    pub fn set_ca_file(&mut self, ca_file: Option<std::path::PathBuf>) {
+        self.http.set_ca_file(ca_file);
+    }
+
+    /// Where `merge_pdf` saves documents (`None`: the default folder).
+    pub fn set_document_folder(&mut self, folder: Option<std::path::PathBuf>) {
+        self.documents = match folder {
+            Some(folder) => DocumentFolder { folder },
+            None => DocumentFolder::default(),
+        };
+    }
+
+    fn info(raw: win32::RawWindow) -> WindowInfo {
+        WindowInfo {
+            id: WindowId(raw.id),
+            title: raw.title,
+            class: raw.class,
+            executable: win32::executable(raw.pid),
+        }
+    }
+
+    /// Sends events only while `into` has the focus.
+    fn send_into(
+        &self,
+        into: WindowId,
+        events: &[windows_sys::Win32::UI::Input::KeyboardAndMouse::INPUT],
+    ) -> PortResult<()> {
+        if win32::foreground() != into.0 {
+            return Err(PortError::FocusMoved);
+        }
+        if win32::send(events) {
+            Ok(())
+        } else {
+            Err(PortError::Failed(
+                "Windows afviste tastetrykkene (kører programmet som administrator?)".into(),
+            ))
+        }
+    }
+}
+
+const MODIFIERS: [u16; 5] = [
+    vk::VK_CONTROL,
+    vk::VK_MENU,
+    vk::VK_SHIFT,
+    vk::VK_LWIN,
+    vk::VK_RWIN,
+];
+
+/// The virtual key of a chord's key.
+fn virtual_key(key: Key) -> u16 {
+    match key {
+        Key::Letter(c) | Key::Digit(c) => c as u16,
+        Key::Function(n) => vk::VK_F1 + u16::from(n.saturating_sub(1)),
+        Key::Named(named) => match named {
+            NamedKey::Enter => vk::VK_RETURN,
+            NamedKey::Tab => vk::VK_TAB,
+            NamedKey::Escape => vk::VK_ESCAPE,
+            NamedKey::Space => vk::VK_SPACE,
+            NamedKey::Backspace => vk::VK_BACK,
+            NamedKey::Delete => vk::VK_DELETE,
+            NamedKey::Insert => vk::VK_INSERT,
+            NamedKey::Home => vk::VK_HOME,
+            NamedKey::End => vk::VK_END,
+            NamedKey::PageUp => vk::VK_PRIOR,
+            NamedKey::PageDown => vk::VK_NEXT,
+            NamedKey::Up => vk::VK_UP,
+            NamedKey::Down => vk::VK_DOWN,
+            NamedKey::Left => vk::VK_LEFT,
+            NamedKey::Right => vk::VK_RIGHT,
+            NamedKey::Pause => vk::VK_PAUSE,
+            NamedKey::PrintScreen => vk::VK_SNAPSHOT,
+            NamedKey::Menu => vk::VK_APPS,
+        },
+    }
+}
+
+/// The modifiers of a chord as virtual keys, in press order.
+fn modifier_keys(chord: &Chord) -> Vec<u16> {
+    let m = chord.modifiers;
+    [
+        (m.ctrl, vk::VK_CONTROL),
+        (m.alt, vk::VK_MENU),
+        (m.shift, vk::VK_SHIFT),
+        (m.super_key, vk::VK_LWIN),
+    ]
+    .into_iter()
+    .filter_map(|(on, key)| on.then_some(key))
+    .collect()
+}
+
+impl Keyboard for WindowsDesktop {
+    fn wait_modifiers_released(&mut self, timeout: Duration) -> PortResult<bool> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if !MODIFIERS.iter().any(|k| win32::is_down(*k)) {
+                return Ok(true);
+            }
+            if Instant::now() > deadline {
+                return Ok(false);
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    fn type_text(&mut self, text: &str, key_delay: Duration, into: WindowId) -> PortResult<()> {
+        let mut units = [0u16; 2];
+        for c in text.chars() {
+            let events = match c {
+                // Sent as keys: a Unicode line break or tab is typed twice by
+                // some programs (enigo 0.6.1 sends both, and got it doubled).
+                '\n' => vec![
+                    win32::key(vk::VK_RETURN, false),
+                    win32::key(vk::VK_RETURN, true),
+                ],
+                '\t' => vec![win32::key(vk::VK_TAB, false), win32::key(vk::VK_TAB, true)],
+                '\r' => continue,
+                c => {
+                    let encoded = c.encode_utf16(&mut units);
+                    let mut events: Vec<_> =
+                        encoded.iter().map(|u| win32::unit(*u, false)).collect();
+                    events.extend(encoded.iter().map(|u| win32::unit(*u, true)));
+                    events
+                }
+            };
+            self.send_into(into, &events)?;
+            if !key_delay.is_zero() {
+                std::thread::sleep(key_delay);
+            }
+        }
+        Ok(())
+    }
+
+    fn press(&mut self, chord: &Chord, into: WindowId) -> PortResult<()> {
+        let modifiers = modifier_keys(chord);
+        let mut events: Vec<_> = modifiers.iter().map(|k| win32::key(*k, false)).collect();
+        let key = virtual_key(chord.key);
+        events.push(win32::key(key, false));
+        events.push(win32::key(key, true));
+        events.extend(modifiers.iter().rev().map(|k| win32::key(*k, true)));
+        self.send_into(into, &events)
+    }
+
+    fn release_modifiers(&mut self) -> PortResult<()> {
+        let held: Vec<_> = self.held.drain(..).map(|k| win32::key(k, true)).collect();
+        win32::send(&held);
+        Ok(())
+    }
+}
+
+impl Clipboard for WindowsDesktop {
+    fn read_text(&mut self) -> PortResult<Option<String>> {
+        win32::clipboard_text().map_err(clipboard_error)
+    }
+
+    fn write_text(&mut self, text: &str) -> PortResult<()> {
+        win32::set_clipboard_text(text).map_err(clipboard_error)?;
+        self.our_clipboard = Some(win32::clipboard_sequence());
+        Ok(())
+    }
+
+    fn clear(&mut self) -> PortResult<()> {
+        win32::clear_clipboard().map_err(clipboard_error)
+    }
+
+    /// Windows does not tell the owner when the text was read (short of
+    /// delayed rendering): wait while the target processes the paste key —
+    /// the clipboard changing under us means someone else wrote to it.
+    fn wait_until_pasted(&mut self, timeout: Duration) -> PortResult<bool> {
+        let settle = Duration::from_millis(300).min(timeout);
+        std::thread::sleep(settle);
+        Ok(self.our_clipboard == Some(win32::clipboard_sequence()))
+    }
+
+    /// Copies the selection with Ctrl+C, reads it and puts the clipboard
+    /// back as it was.
+    fn selected_text(&mut self, timeout: Duration) -> PortResult<Option<String>> {
+        let Some(focused) = win32::describe(win32::foreground()) else {
+            return Ok(None);
+        };
+        let before = win32::clipboard_text().map_err(clipboard_error)?;
+        let sequence = win32::clipboard_sequence();
+        let copy = Chord::parse_hotkey("Ctrl+C").map_err(|e| PortError::Failed(e.to_string()))?;
+        self.press(&copy, WindowId(focused.id))?;
+        let deadline = Instant::now() + timeout;
+        while win32::clipboard_sequence() == sequence {
+            if Instant::now() > deadline {
+                return Ok(None);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let selected = win32::clipboard_text().map_err(clipboard_error)?;
+        match before {
+            Some(text) => win32::set_clipboard_text(&text),
+            None => win32::clear_clipboard(),
+        }
+        .map_err(clipboard_error)?;
+        Ok(selected.filter(|s| !s.is_empty()))
+    }
+
+    fn paste_chord_for(&mut self, window: &WindowInfo) -> Chord {
+        self.paste_rules.chord_for(window)
+    }
+}
+
+fn clipboard_error(e: String) -> PortError {
+    PortError::Failed(format!("udklipsholderen: {e}"))
+}
+
+impl Windows for WindowsDesktop {
+    fn list(&mut self) -> PortResult<Vec<WindowInfo>> {
+        Ok(win32::top_level_windows()
+            .into_iter()
+            .map(WindowsDesktop::info)
+            .collect())
+    }
+
+    fn focused(&mut self) -> PortResult<Option<WindowInfo>> {
+        Ok(win32::describe(win32::foreground()).map(WindowsDesktop::info))
+    }
+
+    fn focus(&mut self, id: WindowId) -> PortResult<()> {
+        win32::bring_to_front(id.0);
+        Ok(())
+    }
+}
+
+impl Launcher for WindowsDesktop {
+    fn launch(&mut self, program: &str, args: &[String]) -> PortResult<()> {
+        system::launch(program, args)
+    }
+
+    fn open_url(&mut self, url: &str) -> PortResult<()> {
+        system::open_url(url, self.browser.as_deref())
+    }
+}
+
+impl Http for WindowsDesktop {
+    fn fetch(&mut self, request: &HttpRequest) -> Result<serde_json::Value, HttpError> {
+        self.http.fetch(request)
+    }
+
+    fn download(&mut self, request: &HttpRequest) -> Result<Vec<u8>, HttpError> {
+        self.http.download(request)
+    }
+}
+
+impl Credentials for WindowsDesktop {
+    fn credential(&mut self, name: &str) -> Result<String, String> {
+        crate::platform::credentials::read(name)
+    }
+}
+
+impl Documents for WindowsDesktop {
+    fn save_document(&mut self, file_name: &str, bytes: &[u8]) -> PortResult<String> {
+        self.documents.save(file_name, bytes)
+    }
+}
+
+impl Prompter for WindowsDesktop {
+    fn ask(&mut self, form: &Form) -> PortResult<Option<BTreeMap<String, String>>> {
+        self.dialogs.ask(form, self.clock.now().date())
+    }
+
+    fn show_message(&mut self, title: &str, text: &str) -> PortResult<()> {
+        self.dialogs.message(title, text)
+    }
+}
+
+impl Clock for WindowsDesktop {
+    fn now(&self) -> chrono::NaiveDateTime {
+        self.clock.now()
+    }
+
+    fn monotonic(&self) -> Duration {
+        self.clock.monotonic()
+    }
+
+    fn sleep(&mut self, duration: Duration) {
+        self.clock.sleep(duration);
+    }
+}

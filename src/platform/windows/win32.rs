@@ -1,0 +1,337 @@
+//! The Win32 calls the Windows desktop needs, each wrapped in a small safe
+//! function. This is the only file of genvej with `unsafe`: every block is
+//! one FFI call with the buffers and handles it needs owned right here.
+#![allow(unsafe_code)]
+
+use std::time::{Duration, Instant};
+
+use windows_sys::Win32::Foundation::{CloseHandle, GlobalFree, HANDLE, HGLOBAL, HWND, LPARAM};
+use windows_sys::Win32::System::DataExchange::{
+    CloseClipboard, EmptyClipboard, GetClipboardData, GetClipboardSequenceNumber, OpenClipboard,
+    RegisterClipboardFormatW, SetClipboardData,
+};
+use windows_sys::Win32::System::Memory::{GMEM_MOVEABLE, GlobalAlloc, GlobalLock, GlobalUnlock};
+use windows_sys::Win32::System::Threading::{
+    AttachThreadInput, GetCurrentThreadId, OpenProcess, PROCESS_NAME_WIN32,
+    PROCESS_QUERY_LIMITED_INFORMATION, QueryFullProcessImageNameW,
+};
+use windows_sys::Win32::UI::Input::KeyboardAndMouse::{
+    GetAsyncKeyState, INPUT, INPUT_0, INPUT_KEYBOARD, KEYBDINPUT, KEYEVENTF_KEYUP,
+    KEYEVENTF_UNICODE, SendInput, VK_MENU,
+};
+use windows_sys::Win32::UI::WindowsAndMessaging::{
+    BringWindowToTop, EnumWindows, GetClassNameW, GetForegroundWindow, GetWindowTextLengthW,
+    GetWindowTextW, GetWindowThreadProcessId, IsIconic, IsWindowVisible, SW_RESTORE,
+    SetForegroundWindow, ShowWindow,
+};
+
+/// `CF_UNICODETEXT`.
+const UNICODE_TEXT: u32 = 13;
+
+fn hwnd(id: u64) -> HWND {
+    id as usize as HWND
+}
+
+fn id(hwnd: HWND) -> u64 {
+    hwnd as usize as u64
+}
+
+fn wide(text: &str) -> Vec<u16> {
+    text.encode_utf16().chain(std::iter::once(0)).collect()
+}
+
+/// The window with keyboard focus (0 when none).
+pub fn foreground() -> u64 {
+    // SAFETY: no arguments; returns a handle value or null.
+    id(unsafe { GetForegroundWindow() })
+}
+
+/// A top-level window as Windows describes it.
+pub struct RawWindow {
+    pub id: u64,
+    pub title: String,
+    pub class: String,
+    pub pid: u32,
+}
+
+/// Visible top-level windows with a title, in Z order (topmost first).
+pub fn top_level_windows() -> Vec<RawWindow> {
+    unsafe extern "system" fn collect(window: HWND, data: LPARAM) -> i32 {
+        // SAFETY: `data` is the `&mut Vec<u64>` passed to EnumWindows below,
+        // alive for the whole enumeration.
+        let list = unsafe { &mut *(data as *mut Vec<u64>) };
+        list.push(id(window));
+        1
+    }
+    let mut handles: Vec<u64> = Vec::new();
+    // SAFETY: the callback only pushes into `handles`, which outlives the call.
+    unsafe { EnumWindows(Some(collect), &mut handles as *mut Vec<u64> as LPARAM) };
+    handles
+        .into_iter()
+        .filter(|w| {
+            // SAFETY: any handle value is accepted; a stale one yields false.
+            unsafe { IsWindowVisible(hwnd(*w)) != 0 }
+        })
+        .filter_map(describe)
+        .filter(|w| !w.title.is_empty())
+        .collect()
+}
+
+/// Title, class and process of one window; `None` when it is gone.
+pub fn describe(window: u64) -> Option<RawWindow> {
+    if window == 0 {
+        return None;
+    }
+    let handle = hwnd(window);
+    // SAFETY: a stale handle gives 0.
+    let length = unsafe { GetWindowTextLengthW(handle) }.max(0) as usize;
+    let mut title = vec![0u16; length + 1];
+    // SAFETY: the buffer holds `title.len()` u16s.
+    let copied = unsafe { GetWindowTextW(handle, title.as_mut_ptr(), title.len() as i32) };
+    title.truncate(copied.max(0) as usize);
+    let mut class = vec![0u16; 256];
+    // SAFETY: the buffer holds 256 u16s.
+    let copied = unsafe { GetClassNameW(handle, class.as_mut_ptr(), class.len() as i32) };
+    class.truncate(copied.max(0) as usize);
+    let mut pid = 0u32;
+    // SAFETY: `pid` is a valid out pointer.
+    let thread = unsafe { GetWindowThreadProcessId(handle, &mut pid) };
+    if thread == 0 {
+        return None;
+    }
+    Some(RawWindow {
+        id: window,
+        title: String::from_utf16_lossy(&title),
+        class: String::from_utf16_lossy(&class),
+        pid,
+    })
+}
+
+/// The file name of a process's program, e.g. `notepad.exe`.
+pub fn executable(pid: u32) -> Option<String> {
+    // SAFETY: plain call; a null handle means no access.
+    let process: HANDLE = unsafe { OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid) };
+    if process.is_null() {
+        return None;
+    }
+    let mut buffer = vec![0u16; 1024];
+    let mut length = buffer.len() as u32;
+    // SAFETY: `buffer` holds `length` u16s; `process` is open until closed below.
+    let ok = unsafe {
+        QueryFullProcessImageNameW(
+            process,
+            PROCESS_NAME_WIN32,
+            buffer.as_mut_ptr(),
+            &mut length,
+        )
+    };
+    // SAFETY: `process` came from OpenProcess.
+    unsafe { CloseHandle(process) };
+    if ok == 0 {
+        return None;
+    }
+    let path = String::from_utf16_lossy(&buffer[..length as usize]);
+    path.rsplit(['\\', '/']).next().map(str::to_string)
+}
+
+/// Brings a window to the front with the usual foreground-lock workarounds
+/// (attach to the foreground thread's input, then an Alt tap); the caller
+/// checks [`foreground`] afterwards.
+pub fn bring_to_front(window: u64) {
+    let target = hwnd(window);
+    // SAFETY: plain calls on a window handle; stale handles fail harmlessly.
+    unsafe {
+        if IsIconic(target) != 0 {
+            ShowWindow(target, SW_RESTORE);
+        }
+        let current = GetForegroundWindow();
+        let their_thread = GetWindowThreadProcessId(current, std::ptr::null_mut());
+        let our_thread = GetCurrentThreadId();
+        let attached = their_thread != 0
+            && their_thread != our_thread
+            && AttachThreadInput(our_thread, their_thread, 1) != 0;
+        SetForegroundWindow(target);
+        BringWindowToTop(target);
+        if attached {
+            AttachThreadInput(our_thread, their_thread, 0);
+        }
+    }
+    if foreground() != window {
+        // A key event lets this process set the foreground window.
+        send(&[key(VK_MENU, false), key(VK_MENU, true)]);
+        // SAFETY: as above.
+        unsafe { SetForegroundWindow(target) };
+    }
+}
+
+/// One keyboard event for a virtual key.
+pub fn key(vk: u16, up: bool) -> INPUT {
+    keyboard(vk, 0, if up { KEYEVENTF_KEYUP } else { 0 })
+}
+
+/// One keyboard event for a UTF-16 unit, typed as itself.
+pub fn unit(code: u16, up: bool) -> INPUT {
+    let flags = KEYEVENTF_UNICODE | if up { KEYEVENTF_KEYUP } else { 0 };
+    keyboard(0, code, flags)
+}
+
+fn keyboard(vk: u16, scan: u16, flags: u32) -> INPUT {
+    INPUT {
+        r#type: INPUT_KEYBOARD,
+        Anonymous: INPUT_0 {
+            ki: KEYBDINPUT {
+                wVk: vk,
+                wScan: scan,
+                dwFlags: flags,
+                time: 0,
+                dwExtraInfo: 0,
+            },
+        },
+    }
+}
+
+/// Sends keyboard events in one go; false when Windows refused some (e.g.
+/// UIPI: the target runs as administrator).
+pub fn send(inputs: &[INPUT]) -> bool {
+    if inputs.is_empty() {
+        return true;
+    }
+    // SAFETY: `inputs` is a valid slice of INPUT structures.
+    let sent = unsafe {
+        SendInput(
+            inputs.len() as u32,
+            inputs.as_ptr(),
+            std::mem::size_of::<INPUT>() as i32,
+        )
+    };
+    sent as usize == inputs.len()
+}
+
+/// Whether a key is held down now.
+pub fn is_down(vk: u16) -> bool {
+    // SAFETY: plain call.
+    unsafe { GetAsyncKeyState(i32::from(vk)) < 0 }
+}
+
+/// The clipboard's change counter.
+pub fn clipboard_sequence() -> u32 {
+    // SAFETY: plain call.
+    unsafe { GetClipboardSequenceNumber() }
+}
+
+/// The open clipboard; closed when dropped.
+struct OpenedClipboard;
+
+impl OpenedClipboard {
+    /// Another program may hold it for a moment: try for up to 500 ms.
+    fn open() -> Result<OpenedClipboard, String> {
+        let deadline = Instant::now() + Duration::from_millis(500);
+        loop {
+            // SAFETY: null owner = this task.
+            if unsafe { OpenClipboard(std::ptr::null_mut()) } != 0 {
+                return Ok(OpenedClipboard);
+            }
+            if Instant::now() > deadline {
+                return Err("en anden proces holder udklipsholderen".into());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for OpenedClipboard {
+    fn drop(&mut self) {
+        // SAFETY: opened by `open`.
+        unsafe { CloseClipboard() };
+    }
+}
+
+/// The clipboard's text, if it holds text.
+pub fn clipboard_text() -> Result<Option<String>, String> {
+    let _open = OpenedClipboard::open()?;
+    // SAFETY: the clipboard is open; the handle belongs to the clipboard.
+    let data = unsafe { GetClipboardData(UNICODE_TEXT) };
+    if data.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: CF_UNICODETEXT data is a global memory handle holding a
+    // NUL-terminated UTF-16 string; it stays valid while the clipboard is open.
+    unsafe {
+        let pointer = GlobalLock(data as HGLOBAL) as *const u16;
+        if pointer.is_null() {
+            return Ok(None);
+        }
+        let mut length = 0usize;
+        while *pointer.add(length) != 0 {
+            length += 1;
+        }
+        let text = String::from_utf16_lossy(std::slice::from_raw_parts(pointer, length));
+        GlobalUnlock(data as HGLOBAL);
+        Ok(Some(text))
+    }
+}
+
+/// Puts `text` on the clipboard, marked so that clipboard managers, the
+/// clipboard history (Win+V) and the cloud clipboard leave it alone.
+pub fn set_clipboard_text(text: &str) -> Result<(), String> {
+    let _open = OpenedClipboard::open()?;
+    // SAFETY: the clipboard is open.
+    unsafe { EmptyClipboard() };
+    put(UNICODE_TEXT, &wide_bytes(&wide(text)))?;
+    for (format, value) in [
+        ("ExcludeClipboardContentFromMonitorProcessing", 0u32),
+        ("CanIncludeInClipboardHistory", 0u32),
+        ("CanUploadToCloudClipboard", 0u32),
+    ] {
+        // SAFETY: the name is NUL-terminated UTF-16.
+        let id = unsafe { RegisterClipboardFormatW(wide(format).as_ptr()) };
+        if id != 0 {
+            put(id, &value.to_le_bytes())?;
+        }
+    }
+    Ok(())
+}
+
+/// Empties the clipboard.
+pub fn clear_clipboard() -> Result<(), String> {
+    let _open = OpenedClipboard::open()?;
+    // SAFETY: the clipboard is open.
+    unsafe { EmptyClipboard() };
+    Ok(())
+}
+
+fn wide_bytes(units: &[u16]) -> Vec<u8> {
+    units.iter().flat_map(|u| u.to_le_bytes()).collect()
+}
+
+/// Copies `bytes` into global memory and hands it to the open clipboard.
+fn put(format: u32, bytes: &[u8]) -> Result<(), String> {
+    // SAFETY: allocation, copy into the locked block, then ownership passes
+    // to the clipboard on success (freed here on failure).
+    unsafe {
+        let memory = GlobalAlloc(GMEM_MOVEABLE, bytes.len().max(1));
+        if memory.is_null() {
+            return Err("ikke hukommelse nok til udklipsholderen".into());
+        }
+        let target = GlobalLock(memory) as *mut u8;
+        if target.is_null() {
+            GlobalFree(memory);
+            return Err("ikke hukommelse nok til udklipsholderen".into());
+        }
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), target, bytes.len());
+        GlobalUnlock(memory);
+        if SetClipboardData(format, memory as HANDLE).is_null() {
+            GlobalFree(memory);
+            return Err("udklipsholderen tog ikke imod teksten".into());
+        }
+    }
+    Ok(())
+}
+
+/// Lets `genvej.exe check …`, started from a console, print there although
+/// it is a GUI program (no console window of its own at logon).
+pub fn attach_parent_console() {
+    use windows_sys::Win32::System::Console::{ATTACH_PARENT_PROCESS, AttachConsole};
+    // SAFETY: plain call; fails harmlessly without a parent console.
+    unsafe { AttachConsole(ATTACH_PARENT_PROCESS) };
+}
