@@ -5,6 +5,7 @@
 pub mod agent;
 pub mod desktop;
 pub mod texts;
+pub mod wine;
 
 /// Where tests keep screenshots for people to look at:
 /// `target/artifacts/NAME` (the folder is made if needed).

@@ -12,30 +12,19 @@
 
 mod win32;
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use windows_sys::Win32::UI::Input::KeyboardAndMouse as vk;
 
 use crate::chord::{Chord, Key, NamedKey};
-use crate::dialog::DialogProcess;
-use crate::platform::PasteRules;
-use crate::platform::http::HttpClient;
-use crate::platform::system::{self, DocumentFolder, SystemClock};
-use crate::ports::{
-    Clipboard, Clock, Credentials, Documents, Form, Http, HttpError, HttpRequest, Keyboard,
-    Launcher, PortError, PortResult, Prompter, Windows,
-};
+use crate::platform::{PasteRules, Services};
+use crate::ports::{Clipboard, Keyboard, PortError, PortResult, Windows};
 use crate::window_match::{WindowId, WindowInfo};
 
 pub use win32::attach_parent_console;
 
 pub struct WindowsDesktop {
-    clock: SystemClock,
-    dialogs: DialogProcess,
-    http: HttpClient,
-    documents: DocumentFolder,
-    browser: Option<String>,
+    services: Services,
     paste_rules: PasteRules,
     /// Modifiers this adapter holds down (released after a failure).
     held: Vec<u16>,
@@ -46,11 +35,7 @@ pub struct WindowsDesktop {
 impl WindowsDesktop {
     pub fn new(browser: Option<String>, paste_rules: PasteRules) -> WindowsDesktop {
         WindowsDesktop {
-            clock: SystemClock::default(),
-            dialogs: DialogProcess::current(),
-            http: HttpClient::new(),
-            documents: DocumentFolder::default(),
-            browser,
+            services: Services::new(browser),
             paste_rules,
             held: Vec::new(),
             our_clipboard: None,
@@ -58,15 +43,12 @@ impl WindowsDesktop {
     }
 
     pub fn set_ca_file(&mut self, ca_file: Option<std::path::PathBuf>) {
-        self.http.set_ca_file(ca_file);
+        self.services.set_ca_file(ca_file);
     }
 
     /// Where `merge_pdf` saves documents (`None`: the default folder).
     pub fn set_document_folder(&mut self, folder: Option<std::path::PathBuf>) {
-        self.documents = match folder {
-            Some(folder) => DocumentFolder { folder },
-            None => DocumentFolder::default(),
-        };
+        self.services.set_document_folder(folder);
     }
 
     fn info(raw: win32::RawWindow) -> WindowInfo {
@@ -283,58 +265,4 @@ impl Windows for WindowsDesktop {
     }
 }
 
-impl Launcher for WindowsDesktop {
-    fn launch(&mut self, program: &str, args: &[String]) -> PortResult<()> {
-        system::launch(program, args)
-    }
-
-    fn open_url(&mut self, url: &str) -> PortResult<()> {
-        system::open_url(url, self.browser.as_deref())
-    }
-}
-
-impl Http for WindowsDesktop {
-    fn fetch(&mut self, request: &HttpRequest) -> Result<serde_json::Value, HttpError> {
-        self.http.fetch(request)
-    }
-
-    fn download(&mut self, request: &HttpRequest) -> Result<Vec<u8>, HttpError> {
-        self.http.download(request)
-    }
-}
-
-impl Credentials for WindowsDesktop {
-    fn credential(&mut self, name: &str) -> Result<String, String> {
-        crate::platform::credentials::read(name)
-    }
-}
-
-impl Documents for WindowsDesktop {
-    fn save_document(&mut self, file_name: &str, bytes: &[u8]) -> PortResult<String> {
-        self.documents.save(file_name, bytes)
-    }
-}
-
-impl Prompter for WindowsDesktop {
-    fn ask(&mut self, form: &Form) -> PortResult<Option<BTreeMap<String, String>>> {
-        self.dialogs.ask(form, self.clock.now().date())
-    }
-
-    fn show_message(&mut self, title: &str, text: &str) -> PortResult<()> {
-        self.dialogs.message(title, text)
-    }
-}
-
-impl Clock for WindowsDesktop {
-    fn now(&self) -> chrono::NaiveDateTime {
-        self.clock.now()
-    }
-
-    fn monotonic(&self) -> Duration {
-        self.clock.monotonic()
-    }
-
-    fn sleep(&mut self, duration: Duration) {
-        self.clock.sleep(duration);
-    }
-}
+super::shared_ports!(WindowsDesktop);

@@ -8,22 +8,15 @@ pub mod keyboard_state;
 mod keymap;
 mod windows;
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub use clipboard::X11Clipboard;
 use keyboard::X11Keyboard;
 use windows::X11Windows;
 
-use super::http::HttpClient;
-use super::system::{self, DocumentFolder, SystemClock};
 use crate::chord::Chord;
-use crate::dialog::DialogProcess;
-use crate::platform::PasteRules;
-use crate::ports::{
-    Clipboard, Clock, Credentials, Documents, Form, Http, HttpError, HttpRequest, Keyboard,
-    Launcher, PortError, PortResult, Prompter, Windows,
-};
+use crate::platform::{PasteRules, Services};
+use crate::ports::{Clipboard, Keyboard, PortError, PortResult, Windows};
 use crate::window_match::{WindowId, WindowInfo};
 
 /// One X display, as the engine sees it.
@@ -31,11 +24,7 @@ pub struct X11Desktop {
     windows: X11Windows,
     keyboard: X11Keyboard,
     clipboard: X11Clipboard,
-    clock: SystemClock,
-    dialogs: DialogProcess,
-    http: HttpClient,
-    documents: DocumentFolder,
-    browser: Option<String>,
+    services: Services,
     paste_rules: PasteRules,
 }
 
@@ -46,15 +35,12 @@ fn clipboard_error(e: clipboard::ClipboardError) -> PortError {
 impl X11Desktop {
     /// Extra root certificates for HTTPS (see `agent.ca_file`).
     pub fn set_ca_file(&mut self, ca_file: Option<std::path::PathBuf>) {
-        self.http.set_ca_file(ca_file);
+        self.services.set_ca_file(ca_file);
     }
 
     /// Where `merge_pdf` saves documents (`None`: the default folder).
     pub fn set_document_folder(&mut self, folder: Option<std::path::PathBuf>) {
-        self.documents = match folder {
-            Some(folder) => DocumentFolder { folder },
-            None => DocumentFolder::default(),
-        };
+        self.services.set_document_folder(folder);
     }
 
     /// Connects to `display` (default: `$DISPLAY`).
@@ -67,11 +53,7 @@ impl X11Desktop {
             windows: X11Windows::connect(display)?,
             keyboard: X11Keyboard::connect(display)?,
             clipboard: X11Clipboard::connect(display).map_err(clipboard_error)?,
-            clock: SystemClock::default(),
-            dialogs: DialogProcess::current(),
-            http: HttpClient::new(),
-            documents: DocumentFolder::default(),
-            browser,
+            services: Services::new(browser),
             paste_rules,
         })
     }
@@ -142,58 +124,4 @@ impl Windows for X11Desktop {
     }
 }
 
-impl Launcher for X11Desktop {
-    fn launch(&mut self, program: &str, args: &[String]) -> PortResult<()> {
-        system::launch(program, args)
-    }
-
-    fn open_url(&mut self, url: &str) -> PortResult<()> {
-        system::open_url(url, self.browser.as_deref())
-    }
-}
-
-impl Http for X11Desktop {
-    fn fetch(&mut self, request: &HttpRequest) -> Result<serde_json::Value, HttpError> {
-        self.http.fetch(request)
-    }
-
-    fn download(&mut self, request: &HttpRequest) -> Result<Vec<u8>, HttpError> {
-        self.http.download(request)
-    }
-}
-
-impl Credentials for X11Desktop {
-    fn credential(&mut self, name: &str) -> Result<String, String> {
-        crate::platform::credentials::read(name)
-    }
-}
-
-impl Documents for X11Desktop {
-    fn save_document(&mut self, file_name: &str, bytes: &[u8]) -> PortResult<String> {
-        self.documents.save(file_name, bytes)
-    }
-}
-
-impl Prompter for X11Desktop {
-    fn ask(&mut self, form: &Form) -> PortResult<Option<BTreeMap<String, String>>> {
-        self.dialogs.ask(form, self.clock.now().date())
-    }
-
-    fn show_message(&mut self, title: &str, text: &str) -> PortResult<()> {
-        self.dialogs.message(title, text)
-    }
-}
-
-impl Clock for X11Desktop {
-    fn now(&self) -> chrono::NaiveDateTime {
-        self.clock.now()
-    }
-
-    fn monotonic(&self) -> Duration {
-        self.clock.monotonic()
-    }
-
-    fn sleep(&mut self, duration: Duration) {
-        self.clock.sleep(duration);
-    }
-}
+super::shared_ports!(X11Desktop);

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Builds genvej-<version>-x64.msi with wixl (Debian: wixl, msitools):
+#   installer/windows/build-msi.sh [GENVEJ_EXE] [OUT_DIR]
+# GENVEJ_EXE defaults to the release cross-build
+# (cargo build --release --target x86_64-pc-windows-gnu); OUT_DIR to
+# target/installer; GENVEJ_VERSION overrides the version (the tests build
+# an "upgrade"). Only genvej.exe, the config, its schemas and the
+# bundled scripts go in — never a test helper.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+exe="${1:-$root/target/x86_64-pc-windows-gnu/release/genvej.exe}"
+out="${2:-$root/target/installer}"
+version="${GENVEJ_VERSION:-$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -n1)}"
+[ -f "$exe" ] || { echo "build-msi: no $exe (cargo build --release --target x86_64-pc-windows-gnu)" >&2; exit 1; }
+command -v wixl >/dev/null || { echo "build-msi: needs wixl (apt-get install -y wixl)" >&2; exit 1; }
+
+stage="$(mktemp -d)"
+trap 'rm -rf "$stage"' EXIT
+# wixl wants sources relative to where it runs: gather them in one folder.
+cp "$exe" "$stage/genvej.exe"
+mkdir -p "$stage/config"
+cp "$root/config/genvej.toml" "$root/config/genvej.schema.json" "$root/config/hotkeys.schema.json" "$stage/config/"
+cp -r "$root/hotkeys" "$stage/hotkeys"
+cp "$root/installer/windows/genvej.wxs" "$stage/genvej.wxs"
+cd "$stage"
+# Every bundled script, in its folder, as WiX components.
+find hotkeys -type f -name '*.toml' | sort \
+    | wixl-heat --prefix hotkeys/ --directory-ref HotkeysFolder --var var.ScriptDir \
+        --component-group Scripts --win64 > scripts.wxs
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+msi="$out/genvej-$version-x64.msi"
+wixl -a x64 -D Version="$version" -D Exe=genvej.exe -D SourceDir=. -D ScriptDir=hotkeys \
+    -D Win64=yes -o "$msi" genvej.wxs scripts.wxs
+echo "$msi"

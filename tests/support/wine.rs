@@ -1,0 +1,207 @@
+//! Runs the Windows build of genvej under Wine on a test desktop: a fresh
+//! Wine prefix per test (in the desktop's folder, removed with it), the
+//! test-only `bcryptprimitives.dll` stand-in (Wine 8 lacks `ProcessPrng`,
+//! which Rust's std imports) copied into that prefix only, and `wintool.exe`
+//! to read back what arrived (the Edit control's text, the clipboard).
+//! Both helpers are C, built with mingw from `tests/support/windows/`.
+//!
+//! Needs the Debian packages wine wine64 gcc-mingw-w64-x86-64 and the Rust
+//! target x86_64-pc-windows-gnu (`.ci/run` installs them).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
+
+use super::desktop::{Desktop, find_program};
+
+const TARGET: &str = "x86_64-pc-windows-gnu";
+
+/// One Wine test at a time: each prefix is ~700 MB and boots in ~10 s.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// The release `genvej.exe`, cross-compiled once per test run.
+pub fn genvej_exe() -> PathBuf {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let status = Command::new(cargo)
+                .args(["build", "--release", "--target", TARGET, "--bin", "genvej"])
+                .current_dir(root)
+                .stdin(Stdio::null())
+                .status()
+                .map_err(|e| format!("cannot run cargo: {e}"))?;
+            if !status.success() {
+                return Err(format!(
+                    "cargo build --release --target {TARGET} failed (rustup target add {TARGET}; apt-get install -y gcc-mingw-w64-x86-64)"
+                ));
+            }
+            Ok(root.join("target").join(TARGET).join("release/genvej.exe"))
+        })
+        .clone()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Builds one of the C helpers in `tests/support/windows/` into `to`.
+fn build_helper(source: &str, output: &Path, args: &[&str]) {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/support/windows")
+        .join(source);
+    let result = Command::new("x86_64-w64-mingw32-gcc")
+        .arg("-O2")
+        .args(args)
+        .arg("-o")
+        .arg(output)
+        .arg(&source)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run x86_64-w64-mingw32-gcc (apt-get install -y gcc-mingw-w64-x86-64): {e}"
+            )
+        });
+    assert!(
+        result.status.success(),
+        "building {} failed:\n{}",
+        source.display(),
+        String::from_utf8_lossy(&result.stderr)
+    );
+}
+
+pub struct Wine {
+    prefix: PathBuf,
+    display: String,
+    wintool: PathBuf,
+    _turn: MutexGuard<'static, ()>,
+}
+
+impl Wine {
+    /// A booted Wine prefix on `desktop`'s display.
+    pub fn start(desktop: &Desktop) -> Wine {
+        for (program, package) in [
+            ("wine", "wine wine64"),
+            ("wineserver", "wine"),
+            ("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64"),
+        ] {
+            assert!(
+                find_program(program).is_some(),
+                "this test needs {program}: apt-get install -y {package}"
+            );
+        }
+        let turn = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
+        let prefix = desktop.dir().join("wine");
+        let wine = Wine {
+            prefix,
+            display: desktop.display().to_string(),
+            wintool: desktop.dir().join("wintool.exe"),
+            _turn: turn,
+        };
+        let started = Instant::now();
+        let booted = wine
+            .command("wineboot")
+            .arg("-i")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("wineboot runs");
+        assert!(booted.success(), "wineboot failed");
+        wine.wait_for_wineserver();
+        let system32 = wine.prefix.join("drive_c/windows/system32");
+        build_helper(
+            "bcryptprimitives.c",
+            &system32.join("bcryptprimitives.dll"),
+            &["-shared", "-ladvapi32"],
+        );
+        build_helper("wintool.c", &wine.wintool, &["-municode"]);
+        eprintln!(
+            "wine prefix ready in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        wine
+    }
+
+    /// A command run with this prefix, on the desktop's display.
+    pub fn command(&self, program: &str) -> Command {
+        let mut command = Command::new(program);
+        command
+            .env("WINEPREFIX", &self.prefix)
+            .env("WINEDEBUG", "-all")
+            .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
+            .env("DISPLAY", &self.display)
+            .env_remove("WAYLAND_DISPLAY")
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// `wine PROGRAM ARGS…`.
+    pub fn wine(&self, program: &Path, args: &[&str]) -> Command {
+        let mut command = self.command("wine");
+        command.arg(program).args(args);
+        command
+    }
+
+    /// The prefix's `C:\`.
+    pub fn drive_c(&self) -> PathBuf {
+        self.prefix.join("drive_c")
+    }
+
+    fn wait_for_wineserver(&self) {
+        let _ = self.command("wineserver").arg("-w").status();
+    }
+
+    fn tool(&self, args: &[&str]) -> Output {
+        self.wine(&self.wintool, args)
+            .output()
+            .expect("wintool runs under wine")
+    }
+
+    /// The text of the Edit control in the window whose title contains
+    /// `title`, line breaks as `\n`; `None` while there is no such window.
+    pub fn edit_text(&self, title: &str) -> Option<String> {
+        let output = self.tool(&["text", title]);
+        output
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n"))
+    }
+
+    /// Waits until the Edit control's text is `expected` (or stops
+    /// changing), and returns it.
+    pub fn wait_for_edit_text(&self, title: &str, expected: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        let mut last = String::new();
+        loop {
+            if let Some(text) = self.edit_text(title) {
+                if text == expected {
+                    return text;
+                }
+                last = text;
+            }
+            if Instant::now() > deadline {
+                return last;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn set_clipboard(&self, text: &str) {
+        assert!(self.tool(&["set-clipboard", text]).status.success());
+    }
+
+    pub fn clipboard(&self) -> Option<String> {
+        let output = self.tool(&["get-clipboard"]);
+        output
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+}
+
+impl Drop for Wine {
+    fn drop(&mut self) {
+        let _ = self.command("wineserver").arg("-k").status();
+        self.wait_for_wineserver();
+        let _ = std::fs::remove_dir_all(&self.prefix);
+    }
+}
