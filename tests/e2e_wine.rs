@@ -356,4 +356,9 @@ fn the_msi_installs_silently_upgrades_keeping_the_config_and_uninstalls() {
 
     msiexec(&wine, &["/x", &windows_path(&second), "/qn"]);
     assert!(!program.exists(), "uninstall removes the program");
+    assert_eq!(
+        std::fs::read_to_string(&config).expect("config kept"),
+        edited,
+        "the organisation's config outlives the program"
+    );
 }

@@ -12,7 +12,9 @@ exe="${1:-$root/target/x86_64-pc-windows-gnu/release/genvej.exe}"
 out="${2:-$root/target/installer}"
 version="${GENVEJ_VERSION:-$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -n1)}"
 [ -f "$exe" ] || { echo "build-msi: no $exe (cargo build --release --target x86_64-pc-windows-gnu)" >&2; exit 1; }
-command -v wixl >/dev/null || { echo "build-msi: needs wixl (apt-get install -y wixl)" >&2; exit 1; }
+for tool in wixl wixl-heat msiinfo msibuild; do
+    command -v "$tool" >/dev/null || { echo "build-msi: needs $tool (apt-get install -y wixl msitools)" >&2; exit 1; }
+done
 
 stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
@@ -32,4 +34,13 @@ out="$(cd "$out" && pwd)"
 msi="$out/genvej-$version-x64.msi"
 wixl -a x64 -D Version="$version" -D Exe=genvej.exe -D SourceDir=. -D ScriptDir=hotkeys \
     -D Win64=yes -o "$msi" genvej.wxs scripts.wxs
+# wixl does not write a Component's NeverOverwrite and Permanent flags: set
+# them on the machine config in the Component table, so an organisation's
+# edited genvej.toml survives upgrades and uninstalling.
+msiinfo export "$msi" Component > Component.idt
+awk -F'\t' 'BEGIN { OFS = "\t" } NR > 3 && $1 == "MachineConfig" { $4 = $4 + 128 + 16 } { print }' \
+    Component.idt > Component.new && mv Component.new Component.idt
+msibuild "$msi" -i Component.idt
+msiinfo export "$msi" Component | awk -F'\t' '$1 == "MachineConfig" && $4 == 400 { found = 1 } END { exit !found }' \
+    || { echo "build-msi: could not mark the config NeverOverwrite" >&2; exit 1; }
 echo "$msi"
