@@ -301,57 +301,31 @@ fn exec(
     Ok(code)
 }
 
-/// `genvej exec ID` without `--dry-run`: one run on the real desktop.
-#[cfg(target_os = "linux")]
-fn exec_on_desktop(
-    engine: &Engine<'_>,
-    setup: &Setup,
-    script: &crate::script::Script,
-    preset: &BTreeMap<String, String>,
-) -> anyhow::Result<ExitCode> {
-    let _logs = crate::logging::init(&setup.config.agent.log_level, None);
-    let rules = crate::platform::PasteRules {
-        shift_insert_classes: setup.config.agent.shift_insert_classes.clone(),
-    };
-    let mut desktop =
-        crate::platform::x11::X11Desktop::connect(None, setup.config.agent.browser.clone(), rules)
-            .map_err(|e| anyhow::anyhow!("cannot use the X display: {e}"))?;
-    desktop.set_document_folder(setup.config.agent.document_folder.clone());
-    desktop.set_ca_file(setup.config.agent.ca_file.clone());
-    let outcome = engine.run(&mut desktop, script, preset);
-    finish_exec(setup, script, &outcome)
-}
-
-/// `genvej exec ID` without `--dry-run` on Windows.
-#[cfg(windows)]
-fn exec_on_desktop(
-    engine: &Engine<'_>,
-    setup: &Setup,
-    script: &crate::script::Script,
-    preset: &BTreeMap<String, String>,
-) -> anyhow::Result<ExitCode> {
-    let _logs = crate::logging::init(&setup.config.agent.log_level, None);
-    let rules = crate::platform::PasteRules {
-        shift_insert_classes: setup.config.agent.shift_insert_classes.clone(),
-    };
-    let mut desktop =
-        crate::platform::windows::WindowsDesktop::new(setup.config.agent.browser.clone(), rules);
-    desktop.set_document_folder(setup.config.agent.document_folder.clone());
-    desktop.set_ca_file(setup.config.agent.ca_file.clone());
-    let outcome = engine.run(&mut desktop, script, preset);
-    finish_exec(setup, script, &outcome)
-}
-
-/// Logs and records a real `exec` run; its exit code.
+/// `genvej exec ID` without `--dry-run`: one run on the real desktop (X11
+/// or Windows), logged and recorded like an agent run.
 #[cfg(any(target_os = "linux", windows))]
-fn finish_exec(
+fn exec_on_desktop(
+    engine: &Engine<'_>,
     setup: &Setup,
     script: &crate::script::Script,
-    outcome: &crate::engine::RunOutcome,
+    preset: &BTreeMap<String, String>,
 ) -> anyhow::Result<ExitCode> {
-    crate::agent::log_outcome(&script.name, outcome);
+    let _logs = crate::logging::init(&setup.config.agent.log_level, None);
+    let agent = &setup.config.agent;
+    let rules = crate::platform::PasteRules {
+        shift_insert_classes: agent.shift_insert_classes.clone(),
+    };
+    #[cfg(target_os = "linux")]
+    let mut desktop = crate::platform::x11::X11Desktop::connect(None, agent.browser.clone(), rules)
+        .map_err(|e| anyhow::anyhow!("cannot use the X display: {e}"))?;
+    #[cfg(windows)]
+    let mut desktop = crate::platform::windows::WindowsDesktop::new(agent.browser.clone(), rules);
+    desktop.set_document_folder(agent.document_folder.clone());
+    desktop.set_ca_file(agent.ca_file.clone());
+    let outcome = engine.run(&mut desktop, script, preset);
+    crate::agent::log_outcome(&script.name, &outcome);
     if let Some((recorder, writer)) = crate::agent::usage::Recorder::start(&setup.config) {
-        recorder.run_finished(script, outcome, crate::usage::Trigger::Exec, &setup.config);
+        recorder.run_finished(script, &outcome, crate::usage::Trigger::Exec, &setup.config);
         drop(recorder);
         drop(writer);
     }
