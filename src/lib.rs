@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod dialog;
 pub mod documents;
 pub mod engine;
+pub mod hotstring;
 pub mod input_value;
 pub mod logging;
 pub mod paths;

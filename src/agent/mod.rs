@@ -2,21 +2,24 @@
 //! key, runs one script at a time on a worker thread, stops a run on the
 //! panic key, and shuts down cleanly on SIGINT/SIGTERM.
 //!
-//! Threads: the hot-key listener (blocks on X), the hotstring monitor, the
-//! signal watcher, and one run worker that owns the desktop connection. All
-//! report into one channel that the main loop reads, so the rules ("one run
-//! at a time", "the panic key cancels") live in one place.
+//! Threads: the hot-key listener (X11 grabs or Windows' RegisterHotKey), the
+//! hotstring watcher, the shutdown watcher, and one run worker that owns the
+//! desktop connection. All report into one channel that the main loop reads,
+//! so the rules ("one run at a time", "the panic key cancels") live in one
+//! place (`runner`), the same on every OS; `os` holds what differs.
 
-#[cfg(target_os = "linux")]
-mod instance;
-#[cfg(target_os = "linux")]
-mod linux;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 mod notices;
+#[cfg(any(target_os = "linux", windows))]
+mod os;
 mod reload;
+#[cfg(any(target_os = "linux", windows))]
+mod runner;
 mod scripts;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 mod stopwatch;
+#[cfg(any(target_os = "linux", windows))]
+mod tray_menu;
 pub mod usage;
 
 pub use reload::Sources;
@@ -41,8 +44,8 @@ pub enum AgentEvent {
     Shutdown(String),
 }
 
-#[cfg(target_os = "linux")]
-pub use linux::run;
+#[cfg(any(target_os = "linux", windows))]
+pub use runner::run;
 
 /// How the agent runs.
 #[derive(Debug, Clone, Default)]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::chord::Chord;
 use crate::script::Script;
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 use crate::window_match::WindowInfo;
 
 /// The loaded scripts, indexed by chord.
@@ -47,7 +47,7 @@ impl HotkeyTable {
 /// Of the scripts sharing a chord: the one whose `only_when` matches the
 /// focused window, else the one without `only_when`, else the first (which
 /// the engine then rejects with a notice saying where it works).
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 pub fn pick<'s>(candidates: &[&'s Script], focused: Option<&WindowInfo>) -> Option<&'s Script> {
     candidates
         .iter()

@@ -83,7 +83,7 @@ fn run_agent(setup: &Setup, no_tray: bool) -> anyhow::Result<ExitCode> {
     run_platform_agent(sources, options)
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 fn run_platform_agent(
     sources: crate::agent::Sources,
     options: crate::agent::AgentOptions,
@@ -92,7 +92,7 @@ fn run_platform_agent(
     Ok(ExitCode::SUCCESS)
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", windows)))]
 fn run_platform_agent(
     _sources: crate::agent::Sources,
     _options: crate::agent::AgentOptions,

@@ -1,12 +1,19 @@
 //! The tray icon: what it shows (hot keys by category, state in the tooltip
 //! and the icon's colour) and what its menu asks the agent to do. This part
-//! is plain data, the same on every OS; `linux` puts it on screen.
+//! is plain data, the same on every OS; `menu` makes the tray-icon menu, and
+//! `linux` and `windows` put it on screen.
 
 #[cfg(target_os = "linux")]
 mod linux;
+#[cfg(any(target_os = "linux", windows))]
+mod menu;
+#[cfg(windows)]
+mod windows;
 
 #[cfg(target_os = "linux")]
 pub use linux::{Tray, missing_host};
+#[cfg(windows)]
+pub use windows::{Tray, missing_host};
 
 use std::collections::BTreeMap;
 

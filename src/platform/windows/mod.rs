@@ -10,6 +10,9 @@
 //! focus check before each key is not atomic as on X11 (Windows has no
 //! server grab), so a focus change can cost at most the key being sent.
 
+pub mod hotkeys;
+pub mod hotstrings;
+pub mod session;
 mod win32;
 
 use std::time::{Duration, Instant};
@@ -22,6 +25,8 @@ use crate::ports::{Clipboard, Keyboard, PortError, PortResult, Windows};
 use crate::window_match::{WindowId, WindowInfo};
 
 pub use win32::attach_parent_console;
+/// Message loops for the agent's Windows threads (hot keys, tray, session).
+pub use win32::messages;
 
 pub struct WindowsDesktop {
     services: Services,

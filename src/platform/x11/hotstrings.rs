@@ -64,14 +64,10 @@ use x11rb::x11_utils::TryParse;
 
 mod typing;
 
-use typing::{Layout, Matcher};
+use typing::Layout;
 
-/// What the monitor reports on its channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HotstringEvent {
-    /// `abbreviations[index]` was typed and ended with Tab (else Space).
-    Typed { index: usize, ended_by_tab: bool },
-}
+pub use crate::hotstring::HotstringEvent;
+use crate::hotstring::Matcher;
 
 /// Why the monitor could not start.
 #[derive(Debug, thiserror::Error)]

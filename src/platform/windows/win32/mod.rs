@@ -3,6 +3,9 @@
 //! one FFI call with the buffers and handles it needs owned right here.
 #![allow(unsafe_code)]
 
+pub mod messages;
+pub mod named;
+
 use std::time::{Duration, Instant};
 
 use windows_sys::Win32::Foundation::{CloseHandle, GlobalFree, HANDLE, HGLOBAL, HWND, LPARAM};

@@ -1,41 +1,37 @@
-//! The agent on X11: hot keys, hotstrings, runs, reloads and the tray menu
-//! all arrive as events in one loop.
+//! The agent's loop, the same on every OS: hot keys, hotstrings, runs,
+//! reloads and the tray menu all arrive as events in one channel, and the
+//! rules ("one run at a time", "the panic key cancels", "paused means no hot
+//! keys") live in [`Agent`]'s handlers. What differs per OS is in `os`.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Sender};
 use std::thread::{self, JoinHandle};
 
-use anyhow::{Context, anyhow};
-use signal_hook::consts::{SIGINT, SIGTERM};
-use signal_hook::iterator::Signals;
-
-use super::instance::{self, Claim};
 use super::notices::Notices;
+use super::os::{self, Hotkeys, Hotstrings};
 use super::reload::Sources;
 use super::scripts::{HotkeyTable, pick};
 use super::{AgentEvent, AgentOptions, log_outcome};
 use crate::chord::Chord;
 use crate::config::Config;
-use crate::dialog::{DialogProcess, Request};
 use crate::engine::Engine;
+use crate::hotstring::HotstringEvent;
 use crate::platform::PasteRules;
-use crate::platform::system;
-use crate::platform::x11::X11Desktop;
-use crate::platform::x11::hotkeys::{GrabError, HotkeyEvent, HotkeyListener};
-use crate::platform::x11::hotstrings::{HotstringEvent, HotstringMonitor};
 use crate::ports::{CancelToken, Windows};
 use crate::script::Script;
 use crate::template::Renderer;
-use crate::tray::{Tray, TrayAction, TrayEntry, TrayState, missing_host};
+use crate::tray::{Tray, TrayEntry, TrayState};
 use crate::usage::Trigger;
+use anyhow::{Context, anyhow};
 
 use super::stopwatch::{Stopwatch, ask_in_background};
+use super::tray_menu::start_tray;
 use super::usage::Recorder;
 
 /// What the worker is asked to run, with the config of the moment.
-enum Job {
+pub(super) enum Job {
     /// A hot key: the scripts that share the chord (the worker picks by focused window).
     Hotkey(Vec<Script>, Arc<Config>),
     /// One script as it is: a hotstring's expansion, or a tray menu click.
@@ -46,7 +42,6 @@ enum Job {
 /// once every hot key is registered, and reloads when the scripts or the
 /// config change.
 pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
-    let display = std::env::var("DISPLAY").ok();
     let (set, config) = sources.load().map_err(|e| anyhow!("{e}"))?;
     let script_errors = set.error_count();
     if script_errors > 0 {
@@ -60,18 +55,8 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
     let panic_key = panic_key_of(&config)?;
     let stopwatch_key = stopwatch_key_of(&config)?;
     let (events, inbox) = mpsc::channel::<AgentEvent>();
-    let screen = display.clone().unwrap_or_default();
-    let _instance = match instance::claim(&screen, events.clone())
-        .context("cannot check whether genvej is already running")?
-    {
-        Claim::First(instance) => instance,
-        Claim::AlreadyRunning(socket) => {
-            tracing::info!(
-                "genvej is already running on display {screen} ({}); it was asked to reload its scripts",
-                socket.display()
-            );
-            return Ok(());
-        }
+    let Some(_instance) = os::claim(events.clone())? else {
+        return Ok(());
     };
     let cancel = CancelToken::new();
     let usage = Recorder::start(&config);
@@ -79,15 +64,12 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
 
     let (jobs, worker) = start_worker(&config, cancel.clone(), events.clone(), recorder.clone())?;
 
-    let (key_events, key_inbox) = mpsc::channel::<HotkeyEvent>();
     let agent_keys: Vec<Chord> = std::iter::once(panic_key).chain(stopwatch_key).collect();
     let chords = chords_of(&table, &agent_keys);
-    let (listener, conflicts) = HotkeyListener::start(display.as_deref(), &chords, key_events)
-        .context("cannot listen for hot keys")?;
+    let (listener, conflicts) = Hotkeys::start(&chords, events.clone())?;
     report_conflicts(&table, panic_key, &conflicts);
-    forward_hotkeys(key_inbox, events.clone())?;
-    let hotstrings = start_hotstrings(display.as_deref(), &table, events.clone());
-    let signals = watch_signals(events.clone())?;
+    let hotstrings = start_hotstrings(&table, events.clone());
+    let shutdown = os::watch_shutdown(events.clone())?;
     let _watcher = match sources.watch(events.clone()) {
         Ok(watcher) => Some(watcher),
         Err(e) => {
@@ -105,18 +87,18 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
     };
 
     tracing::info!(
-        "genvej ready: {} scripts, {} hot keys ({} taken by other programs), {} hotstrings, display {screen}",
+        "genvej ready: {} scripts, {} hot keys ({} taken by other programs), {} hotstrings, {}",
         table.scripts.len(),
         chords.len() - agent_keys.len(),
         conflicts.len(),
         hotstrings.as_ref().map_or(0, |_| table.hotstring_count()),
+        os::session(),
     );
 
     let mut agent = Agent {
         notices: Notices::new(config.agent.notice_seconds),
         sources,
         options,
-        display,
         events,
         table,
         config,
@@ -145,7 +127,7 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
     tracing::info!("genvej stopping: {reason}");
     cancel.cancel();
     drop(agent);
-    signals.close();
+    drop(shutdown);
     if worker.join().is_err() {
         tracing::error!("the run worker ended abnormally");
     }
@@ -157,30 +139,29 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
 
 /// The agent's state between events. Every rule ("one run at a time", "the
 /// panic key cancels", "paused means no hot keys") lives in its handlers.
-struct Agent {
-    sources: Sources,
-    options: AgentOptions,
-    display: Option<String>,
-    events: Sender<AgentEvent>,
-    table: HotkeyTable,
-    config: Arc<Config>,
+pub(super) struct Agent {
+    pub(super) sources: Sources,
+    pub(super) options: AgentOptions,
+    pub(super) events: Sender<AgentEvent>,
+    pub(super) table: HotkeyTable,
+    pub(super) config: Arc<Config>,
     panic_key: Chord,
-    listener: HotkeyListener,
-    hotstrings: Option<Hotstrings>,
+    listener: Hotkeys,
+    pub(super) hotstrings: Option<Hotstrings>,
     jobs: Sender<Job>,
-    cancel: CancelToken,
-    notices: Notices,
+    pub(super) cancel: CancelToken,
+    pub(super) notices: Notices,
     /// The name of the script running now.
-    running: Option<String>,
-    paused: bool,
+    pub(super) running: Option<String>,
+    pub(super) paused: bool,
     /// Errors in the scripts at start or in the last refused reload.
-    script_errors: usize,
-    tray: Option<Tray>,
+    pub(super) script_errors: usize,
+    pub(super) tray: Option<Tray>,
     /// Usage records (none when switched off).
-    recorder: Option<Recorder>,
+    pub(super) recorder: Option<Recorder>,
     /// `usage.stopwatch_hotkey`, when set.
-    stopwatch_key: Option<Chord>,
-    stopwatch: Stopwatch,
+    pub(super) stopwatch_key: Option<Chord>,
+    pub(super) stopwatch: Stopwatch,
 }
 
 impl Agent {
@@ -251,7 +232,7 @@ impl Agent {
                 self.notices.run_finished(&name, &outcome);
                 if !self.paused {
                     if let Some(h) = &self.hotstrings {
-                        h.monitor.resume();
+                        h.resume();
                     }
                 }
             }
@@ -262,106 +243,16 @@ impl Agent {
         Ok(None)
     }
 
-    fn start(&mut self, name: String, job: Job) -> anyhow::Result<()> {
+    pub(super) fn start(&mut self, name: String, job: Job) -> anyhow::Result<()> {
         self.running = Some(name);
         self.cancel.reset();
         pause(&self.hotstrings);
         self.jobs.send(job).context("the run worker stopped")
     }
 
-    fn on_tray(&mut self, action: TrayAction) -> anyhow::Result<Option<String>> {
-        tracing::debug!("tray: {action:?}");
-        match action {
-            TrayAction::Run(id) => {
-                let Some(script) = self.table.scripts.iter().find(|s| s.id == id).cloned() else {
-                    return Ok(None);
-                };
-                if let Some(busy) = &self.running {
-                    tracing::info!(script = %script.id, "«{}» from the tray ignored: «{busy}» is still running", script.name);
-                    self.notices.busy(&script.name, busy);
-                    if let Some(recorder) = &self.recorder {
-                        recorder.refused(&script, Trigger::Tray, &self.config);
-                    }
-                    return Ok(None);
-                }
-                tracing::info!(script = %script.id, "«{}» started from the tray", script.name);
-                let name = script.name.clone();
-                self.start(
-                    name,
-                    Job::Run(Box::new(script), Arc::clone(&self.config), Trigger::Tray),
-                )?;
-            }
-            TrayAction::Pause | TrayAction::Resume => {
-                self.paused = action == TrayAction::Pause;
-                self.register_hotkeys()?;
-                if self.paused {
-                    pause(&self.hotstrings);
-                } else if self.running.is_none() {
-                    if let Some(h) = &self.hotstrings {
-                        h.monitor.resume();
-                    }
-                }
-                tracing::info!(
-                    "{}",
-                    if self.paused {
-                        "genvej paused: hot keys and hotstrings are off"
-                    } else {
-                        "genvej resumed: hot keys and hotstrings are on"
-                    }
-                );
-                self.show_state();
-            }
-            TrayAction::Reload => self.reload()?,
-            TrayAction::CheatSheet => {
-                let entries = self.table.scripts.iter().map(TrayEntry::of).collect();
-                DialogProcess::current().show_detached(Request::CheatSheet { entries });
-            }
-            TrayAction::OpenLogFolder => match &self.options.log_folder {
-                Some(folder) => {
-                    if let Err(e) = system::open_url(&folder.to_string_lossy(), None) {
-                        tracing::warn!("cannot open the log folder: {e}");
-                    }
-                }
-                None => tracing::warn!("there is no log folder to open"),
-            },
-            TrayAction::OpenReport => super::usage::open_report(Arc::clone(&self.config)),
-            TrayAction::Measure(id) => {
-                let Some(script) = self.table.scripts.iter().find(|s| s.id == id) else {
-                    return Ok(None);
-                };
-                self.stopwatch.start(&script.id, &script.name);
-                tracing::info!(script = %script.id, "measuring the manual time of «{}»", script.name);
-                let stop = self
-                    .stopwatch_key
-                    .map_or_else(|| "bakkens «Stop måling»".to_string(), |k| k.to_string());
-                self.notices.show(
-                    "genvej: måler manuel tid",
-                    &format!(
-                        "Stopuret kører for «{}». Løs opgaven i hånden, og tryk {stop}, når den er færdig.",
-                        script.name
-                    ),
-                );
-                self.show_state();
-            }
-            TrayAction::StopMeasuring => self.stop_measuring(),
-            TrayAction::CancelMeasuring => {
-                if let Some(measuring) = self.stopwatch.cancel() {
-                    tracing::info!(script = %measuring.script_id, "manual-time measurement of «{}» cancelled", measuring.name);
-                }
-                self.show_state();
-            }
-            TrayAction::About => DialogProcess::current().show_detached(Request::Message {
-                title: "Om genvej".into(),
-                text: self.about(),
-            }),
-            TrayAction::Quit => return Ok(Some("quit from the tray menu".into())),
-        }
-        Ok(None)
-    }
-
     /// Grabs the scripts' hot keys, or only the panic key while paused (so
     /// paused chords reach the programs again).
-    fn register_hotkeys(&mut self) -> anyhow::Result<()> {
+    pub(super) fn register_hotkeys(&mut self) -> anyhow::Result<()> {
         let agent_keys: Vec<Chord> = std::iter::once(self.panic_key)
             .chain(self.stopwatch_key)
             .collect();
@@ -378,7 +269,7 @@ impl Agent {
         Ok(())
     }
 
-    fn reload(&mut self) -> anyhow::Result<()> {
+    pub(super) fn reload(&mut self) -> anyhow::Result<()> {
         match self.sources.load() {
             Ok((set, new_config)) if set.error_count() == 0 => {
                 let panic_key = match panic_key_of(&new_config) {
@@ -401,8 +292,7 @@ impl Agent {
                 self.script_errors = 0;
                 self.register_hotkeys()?;
                 self.hotstrings = None;
-                self.hotstrings =
-                    start_hotstrings(self.display.as_deref(), &self.table, self.events.clone());
+                self.hotstrings = start_hotstrings(&self.table, self.events.clone());
                 if self.paused || self.running.is_some() {
                     pause(&self.hotstrings);
                 }
@@ -432,7 +322,7 @@ impl Agent {
         Ok(())
     }
 
-    fn show_state(&self) {
+    pub(super) fn show_state(&self) {
         if let Some(tray) = &self.tray {
             let mut state = TrayState::new(&self.table.scripts, self.script_errors, self.paused);
             state.measuring = self.stopwatch.measuring().map(str::to_string);
@@ -440,30 +330,7 @@ impl Agent {
         }
     }
 
-    /// Stops the stopwatch and records the manual timing.
-    fn stop_measuring(&mut self) {
-        let Some((measured, elapsed)) = self.stopwatch.stop() else {
-            return;
-        };
-        let took = super::stopwatch::spoken(elapsed);
-        tracing::info!(script = %measured.script_id, seconds = elapsed.as_secs_f64(), "manual time of «{}» measured: {took}", measured.name);
-        match &self.recorder {
-            Some(recorder) => {
-                recorder.baseline(&measured.script_id, elapsed.as_secs_f64(), &self.config);
-                self.notices.show(
-                    "genvej: manuel tid gemt",
-                    &format!(
-                        "«{}» tog {took} i hånden. Tak — målingen er gemt.",
-                        measured.name
-                    ),
-                );
-            }
-            None => tracing::warn!("the manual time was not saved: usage records are off"),
-        }
-        self.show_state();
-    }
-
-    fn about(&self) -> String {
+    pub(super) fn about(&self) -> String {
         let list = |paths: &[PathBuf]| {
             paths
                 .iter()
@@ -485,25 +352,6 @@ impl Agent {
     }
 }
 
-/// Shows the tray icon; without one the agent runs on and says why.
-fn start_tray(state: TrayState, events: &Sender<AgentEvent>) -> Option<Tray> {
-    match Tray::start(state, events.clone()) {
-        Ok(tray) => {
-            match missing_host() {
-                Some(why) => tracing::warn!(
-                    "tray icon made, but it cannot be seen yet: {why}; it appears when a tray starts, and hot keys work without it"
-                ),
-                None => tracing::info!("tray icon shown"),
-            }
-            Some(tray)
-        }
-        Err(e) => {
-            tracing::warn!("no tray icon, running without one: {e}");
-            None
-        }
-    }
-}
-
 /// The worker owns the desktop connection and runs one job at a time.
 fn start_worker(
     config: &Config,
@@ -521,13 +369,13 @@ fn start_worker(
     let worker = thread::Builder::new()
         .name("genvej-run".into())
         .spawn(move || {
-            let mut desktop = match X11Desktop::connect(None, browser, rules) {
+            let mut desktop = match os::connect_desktop(browser, rules) {
                 Ok(desktop) => {
                     let _ = ready.send(Ok(()));
                     desktop
                 }
                 Err(e) => {
-                    let _ = ready.send(Err(e.to_string()));
+                    let _ = ready.send(Err(e));
                     return;
                 }
             };
@@ -559,25 +407,9 @@ fn start_worker(
         .context("cannot start the run worker")?;
     match ready_inbox.recv() {
         Ok(Ok(())) => Ok((jobs, worker)),
-        Ok(Err(e)) => Err(anyhow!("cannot use the X display: {e}")),
+        Ok(Err(e)) => Err(anyhow!("{e}")),
         Err(_) => Err(anyhow!("the run worker stopped while starting")),
     }
-}
-
-fn forward_hotkeys(inbox: Receiver<HotkeyEvent>, events: Sender<AgentEvent>) -> anyhow::Result<()> {
-    thread::Builder::new()
-        .name("genvej-hotkeys".into())
-        .spawn(move || {
-            for event in inbox {
-                if let HotkeyEvent::Pressed { chord, .. } = event {
-                    if events.send(AgentEvent::Hotkey(chord)).is_err() {
-                        return;
-                    }
-                }
-            }
-        })
-        .context("cannot start the hot-key thread")?;
-    Ok(())
 }
 
 fn panic_key_of(config: &Config) -> anyhow::Result<Chord> {
@@ -603,7 +435,7 @@ fn chords_of(table: &HotkeyTable, agent_keys: &[Chord]) -> Vec<Chord> {
     chords
 }
 
-fn report_conflicts(table: &HotkeyTable, panic_key: Chord, conflicts: &[(Chord, GrabError)]) {
+fn report_conflicts(table: &HotkeyTable, panic_key: Chord, conflicts: &[(Chord, String)]) {
     for (chord, error) in conflicts {
         if *chord == panic_key {
             tracing::warn!(
@@ -616,18 +448,10 @@ fn report_conflicts(table: &HotkeyTable, panic_key: Chord, conflicts: &[(Chord, 
     }
 }
 
-/// The running hotstring monitor.
-struct Hotstrings {
-    monitor: HotstringMonitor,
-}
-
-/// Starts watching typed text for the scripts' abbreviations. Without the
-/// X RECORD extension the agent runs on without hotstrings and says so.
-fn start_hotstrings(
-    display: Option<&str>,
-    table: &HotkeyTable,
-    events: Sender<AgentEvent>,
-) -> Option<Hotstrings> {
+/// Starts watching typed text for the scripts' abbreviations. Without a
+/// way to watch (no X RECORD extension, no keyboard hook) the agent runs on
+/// without hotstrings and says so.
+fn start_hotstrings(table: &HotkeyTable, events: Sender<AgentEvent>) -> Option<Hotstrings> {
     // Which script's hotstring each abbreviation is.
     let owners: Vec<(usize, usize)> = table
         .scripts
@@ -643,7 +467,7 @@ fn start_hotstrings(
         .map(|&(s, h)| table.scripts[s].hotstrings[h].abbreviation.clone())
         .collect();
     let (typed, typed_inbox) = mpsc::channel::<HotstringEvent>();
-    let monitor = match HotstringMonitor::start(display, abbreviations, typed) {
+    let monitor = match Hotstrings::start(abbreviations, typed) {
         Ok(monitor) => monitor,
         Err(e) => {
             tracing::warn!("hotstrings are off: {e}");
@@ -673,31 +497,12 @@ fn start_hotstrings(
         tracing::warn!("hotstrings are off: cannot start their thread: {e}");
         return None;
     }
-    Some(Hotstrings { monitor })
+    Some(monitor)
 }
 
 /// Our own typing must never feed or trigger a hotstring.
-fn pause(hotstrings: &Option<Hotstrings>) {
+pub(super) fn pause(hotstrings: &Option<Hotstrings>) {
     if let Some(h) = hotstrings {
-        h.monitor.pause();
+        h.pause();
     }
-}
-
-fn watch_signals(events: Sender<AgentEvent>) -> anyhow::Result<signal_hook::iterator::Handle> {
-    let mut signals = Signals::new([SIGINT, SIGTERM]).context("cannot watch signals")?;
-    let handle = signals.handle();
-    thread::Builder::new()
-        .name("genvej-signals".into())
-        .spawn(move || {
-            if let Some(signal) = signals.forever().next() {
-                let name = if signal == SIGINT {
-                    "SIGINT"
-                } else {
-                    "SIGTERM"
-                };
-                let _ = events.send(AgentEvent::Shutdown(format!("{name} received")));
-            }
-        })
-        .context("cannot start the signal thread")?;
-    Ok(handle)
 }

@@ -8,7 +8,7 @@ use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::PathBuf;
 use std::sync::mpsc::Sender;
 
-use super::AgentEvent;
+use crate::agent::AgentEvent;
 
 /// What a start found.
 pub enum Claim {

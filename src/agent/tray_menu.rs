@@ -1,0 +1,147 @@
+//! The tray menu's commands and the stopwatch, as the agent carries them
+//! out. The menu itself is drawn by `crate::tray`; a click arrives here as a
+//! [`TrayAction`].
+
+use std::sync::Arc;
+use std::sync::mpsc::Sender;
+
+use super::AgentEvent;
+use super::runner::{Agent, Job, pause};
+use crate::dialog::{DialogProcess, Request};
+use crate::platform::system;
+use crate::tray::{Tray, TrayAction, TrayEntry, TrayState, missing_host};
+use crate::usage::Trigger;
+
+impl Agent {
+    pub(super) fn on_tray(&mut self, action: TrayAction) -> anyhow::Result<Option<String>> {
+        tracing::debug!("tray: {action:?}");
+        match action {
+            TrayAction::Run(id) => {
+                let Some(script) = self.table.scripts.iter().find(|s| s.id == id).cloned() else {
+                    return Ok(None);
+                };
+                if let Some(busy) = &self.running {
+                    tracing::info!(script = %script.id, "«{}» from the tray ignored: «{busy}» is still running", script.name);
+                    self.notices.busy(&script.name, busy);
+                    if let Some(recorder) = &self.recorder {
+                        recorder.refused(&script, Trigger::Tray, &self.config);
+                    }
+                    return Ok(None);
+                }
+                tracing::info!(script = %script.id, "«{}» started from the tray", script.name);
+                let name = script.name.clone();
+                self.start(
+                    name,
+                    Job::Run(Box::new(script), Arc::clone(&self.config), Trigger::Tray),
+                )?;
+            }
+            TrayAction::Pause | TrayAction::Resume => {
+                self.paused = action == TrayAction::Pause;
+                self.register_hotkeys()?;
+                if self.paused {
+                    pause(&self.hotstrings);
+                } else if self.running.is_none() {
+                    if let Some(h) = &self.hotstrings {
+                        h.resume();
+                    }
+                }
+                tracing::info!(
+                    "{}",
+                    if self.paused {
+                        "genvej paused: hot keys and hotstrings are off"
+                    } else {
+                        "genvej resumed: hot keys and hotstrings are on"
+                    }
+                );
+                self.show_state();
+            }
+            TrayAction::Reload => self.reload()?,
+            TrayAction::CheatSheet => {
+                let entries = self.table.scripts.iter().map(TrayEntry::of).collect();
+                DialogProcess::current().show_detached(Request::CheatSheet { entries });
+            }
+            TrayAction::OpenLogFolder => match &self.options.log_folder {
+                Some(folder) => {
+                    if let Err(e) = system::open_url(&folder.to_string_lossy(), None) {
+                        tracing::warn!("cannot open the log folder: {e}");
+                    }
+                }
+                None => tracing::warn!("there is no log folder to open"),
+            },
+            TrayAction::OpenReport => super::usage::open_report(Arc::clone(&self.config)),
+            TrayAction::Measure(id) => {
+                let Some(script) = self.table.scripts.iter().find(|s| s.id == id) else {
+                    return Ok(None);
+                };
+                self.stopwatch.start(&script.id, &script.name);
+                tracing::info!(script = %script.id, "measuring the manual time of «{}»", script.name);
+                let stop = self
+                    .stopwatch_key
+                    .map_or_else(|| "bakkens «Stop måling»".to_string(), |k| k.to_string());
+                self.notices.show(
+                    "genvej: måler manuel tid",
+                    &format!(
+                        "Stopuret kører for «{}». Løs opgaven i hånden, og tryk {stop}, når den er færdig.",
+                        script.name
+                    ),
+                );
+                self.show_state();
+            }
+            TrayAction::StopMeasuring => self.stop_measuring(),
+            TrayAction::CancelMeasuring => {
+                if let Some(measuring) = self.stopwatch.cancel() {
+                    tracing::info!(script = %measuring.script_id, "manual-time measurement of «{}» cancelled", measuring.name);
+                }
+                self.show_state();
+            }
+            TrayAction::About => DialogProcess::current().show_detached(Request::Message {
+                title: "Om genvej".into(),
+                text: self.about(),
+            }),
+            TrayAction::Quit => return Ok(Some("quit from the tray menu".into())),
+        }
+        Ok(None)
+    }
+
+    /// Stops the stopwatch and records the manual timing.
+    pub(super) fn stop_measuring(&mut self) {
+        let Some((measured, elapsed)) = self.stopwatch.stop() else {
+            return;
+        };
+        let took = super::stopwatch::spoken(elapsed);
+        tracing::info!(script = %measured.script_id, seconds = elapsed.as_secs_f64(), "manual time of «{}» measured: {took}", measured.name);
+        match &self.recorder {
+            Some(recorder) => {
+                recorder.baseline(&measured.script_id, elapsed.as_secs_f64(), &self.config);
+                self.notices.show(
+                    "genvej: manuel tid gemt",
+                    &format!(
+                        "«{}» tog {took} i hånden. Tak — målingen er gemt.",
+                        measured.name
+                    ),
+                );
+            }
+            None => tracing::warn!("the manual time was not saved: usage records are off"),
+        }
+        self.show_state();
+    }
+}
+
+/// Shows the tray icon; without one the agent runs on and says why.
+pub(super) fn start_tray(state: TrayState, events: &Sender<AgentEvent>) -> Option<Tray> {
+    match Tray::start(state, events.clone()) {
+        Ok(tray) => {
+            match missing_host() {
+                Some(why) => tracing::warn!(
+                    "tray icon made, but it cannot be seen yet: {why}; it appears when a tray starts, and hot keys work without it"
+                ),
+                None => tracing::info!("tray icon shown"),
+            }
+            Some(tray)
+        }
+        Err(e) => {
+            tracing::warn!("no tray icon, running without one: {e}");
+            None
+        }
+    }
+}

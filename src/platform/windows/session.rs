@@ -1,0 +1,128 @@
+//! The agent's place in a Windows session: one agent per session (a named
+//! mutex; a second start sets a named event that makes the first reload),
+//! and a hidden window that hears "close" (`taskkill /im genvej.exe`
+//! without /f) and the end of the session, so the agent stops cleanly and
+//! its last usage records are written.
+
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use windows_sys::Win32::UI::WindowsAndMessaging::{
+    WM_APP, WM_CLOSE, WM_ENDSESSION, WM_QUERYENDSESSION,
+};
+
+use super::win32::messages as msg;
+use super::win32::named::{self, Handle};
+
+const MUTEX: &str = "Local\\genvej-agent";
+const RELOAD_EVENT: &str = "Local\\genvej-agent-reload";
+/// The hidden window's title, for `wintool close` and friends.
+pub const WINDOW_TITLE: &str = "genvej-agent";
+const STOP: u32 = WM_APP + 2;
+/// How long the end of a session waits for the agent to finish.
+const SESSION_END_GRACE: Duration = Duration::from_secs(5);
+
+/// Held by the one agent of the session.
+pub struct SingleInstance {
+    _mutex: Handle,
+}
+
+/// Becomes the session's agent (`Some`, with `on_reload` called whenever a
+/// later start asks), or asks the running agent to reload (`None`).
+pub fn claim(
+    on_reload: impl Fn() -> bool + Send + 'static,
+) -> Result<Option<SingleInstance>, String> {
+    let (mutex, existed) = named::claim_mutex(MUTEX)?;
+    if existed {
+        named::set_named_event(RELOAD_EVENT)?;
+        return Ok(None);
+    }
+    let event = named::create_event(RELOAD_EVENT)?;
+    thread::Builder::new()
+        .name("genvej-instance".into())
+        .spawn(move || {
+            while event.wait() {
+                if !on_reload() {
+                    return;
+                }
+            }
+        })
+        .map_err(|e| format!("cannot start the instance thread: {e}"))?;
+    Ok(Some(SingleInstance { _mutex: mutex }))
+}
+
+/// The hidden window; dropping it tells a waiting session end that the
+/// agent is done.
+pub struct ShutdownWindow {
+    window: u64,
+    done: Option<Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// Calls `on_close(reason)` when the window is asked to close or the
+/// session ends.
+pub fn watch_close(on_close: impl Fn(String) + Send + 'static) -> Result<ShutdownWindow, String> {
+    let (done, done_inbox) = mpsc::channel::<()>();
+    let (started, started_inbox) = mpsc::channel::<Result<u64, String>>();
+    let thread = thread::Builder::new()
+        .name("genvej-session".into())
+        .spawn(move || run_window(on_close, done_inbox, &started))
+        .map_err(|e| format!("cannot start the session thread: {e}"))?;
+    let window = started_inbox
+        .recv_timeout(Duration::from_secs(5))
+        .map_err(|_| "the session window did not start".to_string())??;
+    Ok(ShutdownWindow {
+        window,
+        done: Some(done),
+        thread: Some(thread),
+    })
+}
+
+fn run_window(
+    on_close: impl Fn(String) + 'static,
+    done: Receiver<()>,
+    started: &Sender<Result<u64, String>>,
+) {
+    let callback = move |message: u32, wparam: usize, _lparam: isize| match message {
+        WM_CLOSE => {
+            on_close("asked to close (WM_CLOSE)".into());
+            Some(0)
+        }
+        WM_QUERYENDSESSION => Some(1),
+        WM_ENDSESSION if wparam != 0 => {
+            // Windows ends the process when this returns: wait (a little)
+            // until the agent has stopped and written its records.
+            on_close("the Windows session is ending".into());
+            let _ = done.recv_timeout(SESSION_END_GRACE);
+            Some(0)
+        }
+        STOP => {
+            msg::quit_loop();
+            Some(0)
+        }
+        _ => None,
+    };
+    let window = match msg::hidden_window(WINDOW_TITLE, Box::new(callback)) {
+        Ok(window) => window,
+        Err(e) => {
+            let _ = started.send(Err(e));
+            return;
+        }
+    };
+    let _ = started.send(Ok(window));
+    msg::message_loop(|_, _| {});
+    msg::destroy_window(window);
+}
+
+impl Drop for ShutdownWindow {
+    fn drop(&mut self) {
+        if let Some(done) = self.done.take() {
+            let _ = done.send(());
+        }
+        msg::post_to_window(self.window, STOP);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
