@@ -14,14 +14,9 @@ use std::time::{Duration, Instant};
 use support::agent::{config, toml_string};
 use support::desktop::Desktop;
 use support::texts::{DANISH_2000, assert_same_text};
-use support::wine::{Wine, genvej_exe};
+use support::wine::{Wine, genvej_exe, windows_path};
 
 const LONG: Duration = Duration::from_secs(60);
-
-/// A Windows path for a file on the Linux side (Wine's `Z:` drive).
-fn windows_path(path: &Path) -> String {
-    format!("Z:{}", path.display()).replace('/', "\\")
-}
 
 /// Writes the scripts and config into `name/` in the desktop's folder and
 /// runs `genvej.exe exec ID` under Wine; returns (success, output).
@@ -76,28 +71,11 @@ fn script(id: &str, body: &str) -> String {
     format!("id = \"{id}\"\nname = \"{id}\"\nmanual_seconds = 60\n\n{body}")
 }
 
-/// Starts notepad (optionally on a file in `C:\`) and waits for its window.
-fn notepad(desktop: &mut Desktop, wine: &Wine, file: Option<&str>) -> String {
-    let mut command = wine.wine(Path::new("notepad"), &[]);
-    let title = match file {
-        Some(name) => {
-            std::fs::write(wine.drive_c().join(name), "").expect("file");
-            command.arg(format!("C:\\{name}"));
-            format!("{name} - Notepad")
-        }
-        None => "Untitled - Notepad".to_string(),
-    };
-    command.stdout(Stdio::null()).stderr(Stdio::null());
-    desktop.spawn(command);
-    desktop.wait_for_window(&title, LONG);
-    title
-}
-
 #[test]
 fn genvej_exe_types_2000_danish_characters_exactly_into_notepad() {
     let mut desktop = require_desktop!();
     let wine = Wine::start(&desktop);
-    let title = notepad(&mut desktop, &wine, None);
+    let title = wine.notepad(&mut desktop, None);
     let body = "[[step]]\nwait_window = { title = \"*Notepad\", timeout_ms = 20000 }\n\n[[step]]\ntype = \"{{ org.text }}\"\n";
     let config = config(
         &format!("text = {}", toml_string(DANISH_2000)),
@@ -127,7 +105,7 @@ fn genvej_exe_types_2000_danish_characters_exactly_into_notepad() {
 fn genvej_exe_pastes_2000_characters_and_gives_the_clipboard_back() {
     let mut desktop = require_desktop!();
     let wine = Wine::start(&desktop);
-    let title = notepad(&mut desktop, &wine, None);
+    let title = wine.notepad(&mut desktop, None);
     wine.set_clipboard("det sagsbehandleren havde kopieret");
     let body = "[[step]]\nwait_window = { title = \"*Notepad\", timeout_ms = 20000 }\n\n[[step]]\npaste = \"{{ org.text }}\"\n";
     let config = config(&format!("text = {}", toml_string(DANISH_2000)), "");
@@ -157,7 +135,7 @@ fn one_cpr_is_typed_into_two_launched_programs() {
     let mut desktop = require_desktop!();
     let wine = Wine::start(&desktop);
     // A window to start from, as the caseworker's journal.
-    notepad(&mut desktop, &wine, None);
+    wine.notepad(&mut desktop, None);
     for name in ["fasit.txt", "vitas.txt"] {
         std::fs::write(wine.drive_c().join(name), "").expect("file");
     }
@@ -189,7 +167,7 @@ fn one_cpr_is_typed_into_two_launched_programs() {
 fn a_window_that_never_appears_is_reported_and_nothing_is_typed() {
     let mut desktop = require_desktop!();
     let wine = Wine::start(&desktop);
-    let title = notepad(&mut desktop, &wine, None);
+    let title = wine.notepad(&mut desktop, None);
     let body = "[[step]]\nwait_window = { title = \"Vitas*\", timeout_ms = 1000 }\n\n[[step]]\ntype = \"må ikke skrives\"\n";
 
     let (ok, output) = exec(
@@ -212,9 +190,9 @@ fn a_window_that_never_appears_is_reported_and_nothing_is_typed() {
 fn focus_moved_mid_typing_stops_the_run_and_the_other_window_gets_nothing() {
     let mut desktop = require_desktop!();
     let wine = Wine::start(&desktop);
-    let other_title = notepad(&mut desktop, &wine, Some("outlook.txt"));
+    let other_title = wine.notepad(&mut desktop, Some("outlook.txt"));
     let other = desktop.wait_for_window(&other_title, LONG);
-    let target_title = notepad(&mut desktop, &wine, Some("fasit.txt"));
+    let target_title = wine.notepad(&mut desktop, Some("fasit.txt"));
     let text = "Borgeren mødte op til samtalen. ".repeat(10);
     let body = format!(
         "[[step]]\nfocus_window = {{ title = \"fasit.txt - Notepad\" }}\n\n[[step]]\ntype = {}\nkey_delay_ms = 40\n",

@@ -196,6 +196,121 @@ impl Wine {
             .success()
             .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
     }
+
+    /// Posts WM_CLOSE to the top-level window titled exactly `title`
+    /// (hidden ones too); false when there is none.
+    pub fn close_window(&self, title: &str) -> bool {
+        self.tool(&["close", title]).status.success()
+    }
+
+    /// Starts notepad (optionally on a new file in `C:\`), waits for its
+    /// window and returns its title.
+    pub fn notepad(&self, desktop: &mut Desktop, file: Option<&str>) -> String {
+        let mut command = self.wine(Path::new("notepad"), &[]);
+        let title = match file {
+            Some(name) => {
+                std::fs::write(self.drive_c().join(name), "").expect("file");
+                command.arg(format!("C:\\{name}"));
+                format!("{name} - Notepad")
+            }
+            None => "Untitled - Notepad".to_string(),
+        };
+        command.stdout(Stdio::null()).stderr(Stdio::null());
+        desktop.spawn(command);
+        desktop.wait_for_window(&title, Duration::from_secs(60));
+        title
+    }
+}
+
+/// A Windows path for a file on the Linux side (Wine's `Z:` drive).
+pub fn windows_path(path: &Path) -> String {
+    format!("Z:{}", path.display()).replace('/', "\\")
+}
+
+/// The Windows agent (`genvej.exe run`) under Wine, logging at debug level
+/// to `agent.log` in its folder.
+pub struct WineAgent {
+    pub log: PathBuf,
+    pid: u32,
+}
+
+/// The hidden window the Windows agent closes on (WM_CLOSE).
+pub const AGENT_WINDOW: &str = "genvej-agent";
+
+impl WineAgent {
+    /// Writes `scripts` and `config` into `folder` and starts the agent
+    /// (`extra` after `run`, e.g. `--no-tray`); returns once it is ready.
+    pub fn start(
+        desktop: &mut Desktop,
+        wine: &Wine,
+        folder: &Path,
+        scripts: &[(&str, &str)],
+        config: &str,
+        extra: &[&str],
+    ) -> WineAgent {
+        let hotkeys = folder.join("hotkeys");
+        std::fs::create_dir_all(&hotkeys).expect("folder");
+        for (file, text) in scripts {
+            std::fs::write(hotkeys.join(file), text).expect("script");
+        }
+        let config_file = folder.join("genvej.toml");
+        std::fs::write(&config_file, config).expect("config");
+        let agent = WineAgent::start_exe(desktop, wine, &genvej_exe(), folder, &{
+            let mut args = vec![
+                "--config".to_string(),
+                windows_path(&config_file),
+                "--hotkeys".to_string(),
+                windows_path(&hotkeys),
+                "run".to_string(),
+            ];
+            args.extend(extra.iter().map(|a| a.to_string()));
+            args
+        });
+        agent.wait_for_log(desktop, "genvej ready");
+        agent
+    }
+
+    /// Starts `exe ARGS…` with its output in `folder/agent.log` (a file,
+    /// not a pipe: Wine's children keep pipes open); does not wait.
+    pub fn start_exe(
+        desktop: &mut Desktop,
+        wine: &Wine,
+        exe: &Path,
+        folder: &Path,
+        args: &[String],
+    ) -> WineAgent {
+        std::fs::create_dir_all(folder).expect("folder");
+        let log = folder.join("agent.log");
+        let file = std::fs::File::create(&log).expect("log file");
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut command = wine.wine(exe, &args);
+        command
+            .env("GENVEJ_LOG", "debug")
+            .stdout(file.try_clone().expect("file"))
+            .stderr(file);
+        let pid = desktop.spawn(command);
+        WineAgent { log, pid }
+    }
+
+    pub fn wait_for_log(&self, desktop: &Desktop, needle: &str) -> String {
+        desktop.wait_for_line(&self.log, needle, Duration::from_secs(60))
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Closes the agent as `taskkill` (without /f) would, and waits until
+    /// it has stopped and its process has ended.
+    pub fn close(&self, desktop: &mut Desktop, wine: &Wine) {
+        assert!(
+            wine.close_window(AGENT_WINDOW),
+            "the agent's hidden window is not there; log:\n{}",
+            self.log_text()
+        );
+        self.wait_for_log(desktop, "genvej stopped");
+        desktop.stop(self.pid);
+    }
 }
 
 impl Drop for Wine {

@@ -56,6 +56,24 @@ impl WindowsDesktop {
         self.services.set_document_folder(folder);
     }
 
+    /// Waits until no Ctrl/Alt/Win key is down (other than ones this adapter
+    /// holds for a chord).
+    fn wait_for_commands_released(&self) -> PortResult<()> {
+        let deadline = Instant::now() + HELD_MODIFIER_TIMEOUT;
+        while COMMAND_MODIFIERS
+            .iter()
+            .any(|k| !self.held.contains(k) && win32::is_down(*k))
+        {
+            if Instant::now() > deadline {
+                return Err(PortError::Failed(
+                    "en Ctrl-, Alt- eller Windows-tast blev holdt nede under skrivningen; slip den, og kør genvejen igen".into(),
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        Ok(())
+    }
+
     fn info(raw: win32::RawWindow) -> WindowInfo {
         WindowInfo {
             id: WindowId(raw.id),
@@ -65,12 +83,17 @@ impl WindowsDesktop {
         }
     }
 
-    /// Sends events only while `into` has the focus.
+    /// Sends events only while `into` has the focus, and never while the
+    /// caseworker holds Ctrl, Alt or the Windows key: Windows would combine
+    /// them with our keys (Ctrl+S, Alt+F … in the target program). That
+    /// happens when they press a chord mid-run — the panic key is one — so
+    /// wait for the release; the panic key's cancel is seen right after.
     fn send_into(
         &self,
         into: WindowId,
         events: &[windows_sys::Win32::UI::Input::KeyboardAndMouse::INPUT],
     ) -> PortResult<()> {
+        self.wait_for_commands_released()?;
         if win32::foreground() != into.0 {
             return Err(PortError::FocusMoved);
         }
@@ -83,6 +106,12 @@ impl WindowsDesktop {
         }
     }
 }
+
+/// How long typing waits for the caseworker to let go of Ctrl/Alt/Win.
+const HELD_MODIFIER_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Modifiers that turn a typed key into a command.
+const COMMAND_MODIFIERS: [u16; 4] = [vk::VK_CONTROL, vk::VK_MENU, vk::VK_LWIN, vk::VK_RWIN];
 
 const MODIFIERS: [u16; 5] = [
     vk::VK_CONTROL,

@@ -4,6 +4,8 @@
  *   wintool set-clipboard T   puts T on the clipboard
  *   wintool get-clipboard     prints the clipboard's text (UTF-8)
  *   wintool windows           lists top-level windows: title|class
+ *   wintool close TITLE       posts WM_CLOSE to the top-level window titled
+ *                             exactly TITLE, hidden ones too
  * Output is written as raw bytes (no CRLF translation). Exit 2 when the
  * window, control or text is not there. */
 #include <windows.h>
@@ -98,6 +100,12 @@ int wmain(int argc, wchar_t **argv)
         EnumWindows(list_window, 0);
         return 0;
     }
-    fprintf(stderr, "usage: wintool text TITLE | set-clipboard TEXT | get-clipboard | windows\n");
+    if (argc >= 3 && wcscmp(argv[1], L"close") == 0) {
+        HWND window = FindWindowW(NULL, argv[2]);
+        if (!window || !PostMessageW(window, WM_CLOSE, 0, 0))
+            return 2;
+        return 0;
+    }
+    fprintf(stderr, "usage: wintool text TITLE | set-clipboard TEXT | get-clipboard | windows | close TITLE\n");
     return 1;
 }
