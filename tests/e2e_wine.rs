@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use support::agent::{config, toml_string};
 use support::desktop::Desktop;
 use support::texts::{DANISH_2000, assert_same_text};
-use support::wine::{Wine, genvej_exe, windows_path};
+use support::wine::{Wine, WineAgent, genvej_exe, windows_path};
 
 const LONG: Duration = Duration::from_secs(60);
 
@@ -281,7 +281,7 @@ fn msiexec(wine: &Wine, args: &[&str]) {
 
 #[test]
 fn the_msi_installs_silently_upgrades_keeping_the_config_and_uninstalls() {
-    let desktop = require_desktop!();
+    let mut desktop = require_desktop!();
     let wine = Wine::start(&desktop);
     let out = desktop.dir().join("msi");
     let first = msi("0.1.0", &out);
@@ -324,6 +324,14 @@ fn the_msi_installs_silently_upgrades_keeping_the_config_and_uninstalls() {
         text.contains("checked 7 script files") && text.contains(": 0 errors"),
         "{text}"
     );
+
+    // Started as the Run key starts it (no arguments), it is the agent, on
+    // the installed scripts; closing it stops it cleanly.
+    let folder = desktop.dir().join("installed-agent");
+    let agent = WineAgent::start_exe(&mut desktop, &wine, &program, &folder, &[]);
+    let ready = agent.wait_for_log(&desktop, "genvej ready");
+    assert!(ready.contains("genvej ready: 7 scripts"), "{ready}");
+    agent.close(&mut desktop, &wine);
 
     // The organisation edits the config; the upgrade keeps it.
     let edited = std::fs::read_to_string(&config).expect("config") + "\n# rettet af IT\n";
