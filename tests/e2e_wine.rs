@@ -236,6 +236,37 @@ fn focus_moved_mid_typing_stops_the_run_and_the_other_window_gets_nothing() {
     );
 }
 
+#[test]
+fn open_url_opens_a_folder_with_the_program_windows_has_for_it() {
+    let desktop = require_desktop!();
+    let wine = Wine::start(&desktop);
+    std::fs::create_dir_all(wine.drive_c().join("sagsmappe")).expect("folder");
+    // ShellExecute "open" on a folder starts Explorer on it.
+    let body = "[[step]]\nopen_url = 'C:\\sagsmappe'\n\n[[step]]\nwait_window = { title = \"*sagsmappe*\", timeout_ms = 30000 }\n";
+    let (ok, output) = exec(
+        &desktop,
+        &wine,
+        &[("mappe.toml", &script("mappe", body))],
+        &config("", ""),
+        "mappe",
+        &[],
+    );
+    assert!(ok, "{output}");
+
+    // Something Windows has no program for is reported, not ignored.
+    let body = "[[step]]\nopen_url = 'C:\\findes-ikke\\x.sag'\n";
+    let (ok, output) = exec(
+        &desktop,
+        &wine,
+        &[("ingen.toml", &script("ingen", body))],
+        &config("", ""),
+        "ingen",
+        &[],
+    );
+    assert!(!ok, "{output}");
+    assert!(output.contains("kunne ikke åbne"), "{output}");
+}
+
 /// Builds the MSI of `version` from the release genvej.exe into `out`.
 fn msi(version: &str, out: &Path) -> std::path::PathBuf {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("installer/windows/build-msi.sh");

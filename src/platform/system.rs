@@ -51,14 +51,14 @@ pub fn launch(program: &str, args: &[String]) -> PortResult<()> {
     Ok(())
 }
 
-/// Opens a URL with the configured browser, else the desktop's opener.
+/// Opens a URL (or a folder or document) with the configured browser, else
+/// the desktop's opener: ShellExecute on Windows, `xdg-open` elsewhere.
 pub fn open_url(url: &str, browser: Option<&str>) -> PortResult<()> {
     match browser {
         Some(browser) => launch(browser, &[url.to_string()]),
-        None if cfg!(windows) => launch(
-            "rundll32",
-            &["url.dll,FileProtocolHandler".into(), url.into()],
-        ),
+        #[cfg(windows)]
+        None => super::windows::shell_open(url),
+        #[cfg(not(windows))]
         None => launch("xdg-open", &[url.to_string()]),
     }
 }

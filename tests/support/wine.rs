@@ -150,6 +150,11 @@ impl Wine {
         let _ = self.command("wineserver").arg("-w").status();
     }
 
+    /// `wine wintool.exe ARGS…` (see tests/support/windows/wintool.c).
+    pub fn wintool(&self, args: &[&str]) -> Command {
+        self.wine(&self.wintool, args)
+    }
+
     fn tool(&self, args: &[&str]) -> Output {
         self.wine(&self.wintool, args)
             .output()

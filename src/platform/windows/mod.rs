@@ -25,6 +25,19 @@ use crate::ports::{Clipboard, Keyboard, PortError, PortResult, Windows};
 use crate::window_match::{WindowId, WindowInfo};
 
 pub use win32::attach_parent_console;
+/// Opens a URL, document or folder with the program Windows has for it.
+pub fn shell_open(target: &str) -> PortResult<()> {
+    win32::shell_open(target).map_err(|code| {
+        let why = match code {
+            2 | 3 => "findes ikke".to_string(),
+            5 => "adgang nægtet".to_string(),
+            31 => "intet program er tilknyttet".to_string(),
+            code => format!("Windows-fejl {code}"),
+        };
+        PortError::Failed(format!("kunne ikke åbne «{target}»: {why}"))
+    })
+}
+
 /// Message loops for the agent's Windows threads (hot keys, tray, session).
 pub use win32::messages;
 

@@ -4,6 +4,11 @@
  *   wintool set-clipboard T   puts T on the clipboard
  *   wintool get-clipboard     prints the clipboard's text (UTF-8)
  *   wintool windows           lists top-level windows: title|class
+ *   wintool watch TITLE N     waits for the Edit control of the window whose
+ *                             title contains TITLE, prints "ready", then
+ *                             "first" when it holds text and "done" when it
+ *                             holds N UTF-16 units (polled every ms; for
+ *                             benchmarks), "timeout" after 3 minutes
  *   wintool close TITLE       posts WM_CLOSE to the top-level window titled
  *                             exactly TITLE, hidden ones too
  * Output is written as raw bytes (no CRLF translation). Exit 2 when the
@@ -100,12 +105,43 @@ int wmain(int argc, wchar_t **argv)
         EnumWindows(list_window, 0);
         return 0;
     }
+    if (argc >= 4 && wcscmp(argv[1], L"watch") == 0) {
+        struct search search = { argv[2], NULL };
+        LRESULT wanted = _wtoi(argv[3]);
+        DWORD start;
+        HWND edit;
+        int first = 0;
+        EnumWindows(find_title, (LPARAM)&search);
+        if (!search.found)
+            return 2;
+        edit = FindWindowExW(search.found, NULL, L"Edit", NULL);
+        if (!edit)
+            return 2;
+        put_utf8(L"ready\n", 6);
+        start = GetTickCount();
+        for (;;) {
+            LRESULT length = SendMessageW(edit, WM_GETTEXTLENGTH, 0, 0);
+            if (!first && length > 0) {
+                put_utf8(L"first\n", 6);
+                first = 1;
+            }
+            if (length >= wanted) {
+                put_utf8(L"done\n", 5);
+                return 0;
+            }
+            if (GetTickCount() - start > 180000) {
+                put_utf8(L"timeout\n", 8);
+                return 3;
+            }
+            Sleep(1);
+        }
+    }
     if (argc >= 3 && wcscmp(argv[1], L"close") == 0) {
         HWND window = FindWindowW(NULL, argv[2]);
         if (!window || !PostMessageW(window, WM_CLOSE, 0, 0))
             return 2;
         return 0;
     }
-    fprintf(stderr, "usage: wintool text TITLE | set-clipboard TEXT | get-clipboard | windows | close TITLE\n");
+    fprintf(stderr, "usage: wintool text TITLE | set-clipboard TEXT | get-clipboard | windows | watch TITLE N | close TITLE\n");
     return 1;
 }

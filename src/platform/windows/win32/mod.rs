@@ -338,3 +338,25 @@ pub fn attach_parent_console() {
     // SAFETY: plain call; fails harmlessly without a parent console.
     unsafe { AttachConsole(ATTACH_PARENT_PROCESS) };
 }
+
+/// Opens a URL, document or folder with its registered program
+/// (ShellExecuteW "open"); `Err` carries Windows' error number.
+pub fn shell_open(target: &str) -> Result<(), isize> {
+    use windows_sys::Win32::UI::Shell::ShellExecuteW;
+    use windows_sys::Win32::UI::WindowsAndMessaging::SW_SHOWNORMAL;
+    let operation = wide("open");
+    let target = wide(target);
+    // SAFETY: the buffers outlive the call; no parent window.
+    let result = unsafe {
+        ShellExecuteW(
+            std::ptr::null_mut(),
+            operation.as_ptr(),
+            target.as_ptr(),
+            std::ptr::null(),
+            std::ptr::null(),
+            SW_SHOWNORMAL,
+        )
+    } as isize;
+    // Values above 32 mean success (the return value is a legacy HINSTANCE).
+    if result > 32 { Ok(()) } else { Err(result) }
+}
