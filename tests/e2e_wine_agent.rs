@@ -3,7 +3,8 @@
 //! hotstrings with a low-level keyboard hook; keys are pressed with xdotool
 //! while Wine's notepad has the focus (Wine delivers hot keys only while one
 //! of its windows has X focus), and what arrived is read back from notepad's
-//! Edit control.
+//! Edit control. The form that asks for a CPR number is the same egui
+//! dialog process as on Linux, here a Wine window.
 
 mod support;
 
@@ -142,6 +143,41 @@ fn a_typed_abbreviation_is_replaced_by_its_expansion_in_notepad() {
     );
     assert_eq!(agent.log_text().matches("completed").count(), 1);
     agent.close(&mut desktop, &wine);
+}
+
+#[test]
+fn a_hot_key_asks_for_the_cpr_in_a_form_and_types_it_into_notepad() {
+    let mut desktop = require_desktop!();
+    let wine = Wine::start(&desktop);
+    let title = wine.notepad(&mut desktop, None);
+    let scripts = [(
+        "borger.toml",
+        script(
+            "borger",
+            "Ctrl+Alt+B",
+            "[[input]]\nname = \"cpr\"\nkind = \"cpr\"\nlabel = \"CPR-nummer\"\n\n[[step]]\ntype = \"Borger: {{ cpr }}\"\n",
+        ),
+    )];
+    let folder = desktop.dir().join("agent");
+    let agent = WineAgent::start(
+        &mut desktop,
+        &wine,
+        &folder,
+        &scripts.each_ref().map(|(f, s)| (*f, s.as_str())),
+        &config("", QUIET),
+        &["--no-tray"],
+    );
+
+    desktop.key("ctrl+alt+b");
+    // The form is the `genvej.exe dialog` child process (egui), a Wine window.
+    desktop.wait_for_window("genvej – borger", LONG);
+    desktop.xdotool(&["type", "--delay", "40", "070761-4285"]);
+    desktop.key("Return");
+    wine.wait_for_edit_text(&title, "Borger: 070761-4285", LONG);
+    agent.wait_for_log(&desktop, "«borger» completed");
+    // Closing searches the agent's output and log files for the CPR number.
+    agent.close(&mut desktop, &wine);
+    assert!(folder.join("logs").read_dir().is_ok_and(|mut d| d.next().is_some()));
 }
 
 #[test]

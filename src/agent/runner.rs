@@ -127,13 +127,14 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
     tracing::info!("genvej stopping: {reason}");
     cancel.cancel();
     drop(agent);
-    drop(shutdown);
     if worker.join().is_err() {
         tracing::error!("the run worker ended abnormally");
     }
     // The last records are written before "stopped".
     drop(usage);
     tracing::info!("genvej stopped");
+    // Last: at the end of a Windows session, this tells Windows we are done.
+    drop(shutdown);
     Ok(())
 }
 

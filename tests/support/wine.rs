@@ -315,6 +315,28 @@ impl WineAgent {
         );
         self.wait_for_log(desktop, "genvej stopped");
         desktop.stop(self.pid);
+        self.assert_no_cpr_logged();
+    }
+
+    /// Searches everything the agent logged (its output and the log files
+    /// in `logs/` next to it) for CPR numbers.
+    pub fn assert_no_cpr_logged(&self) {
+        let mut files = vec![self.log.clone()];
+        if let Some(folder) = self.log.parent() {
+            if let Ok(entries) = std::fs::read_dir(folder.join("logs")) {
+                files.extend(entries.flatten().map(|e| e.path()));
+            }
+        }
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            for line in text.lines() {
+                assert!(
+                    genvej::cpr::Cpr::find_in(line).is_none(),
+                    "a CPR number reached {}:\n{line}",
+                    file.display()
+                );
+            }
+        }
     }
 }
 
