@@ -88,6 +88,23 @@ pub fn default_hotkey_folders() -> Vec<PathBuf> {
         .collect()
 }
 
+/// The central script folders an IT office set when installing: on Windows
+/// the MSI property SCRIPTFOLDER (`;`-separated), kept in the registry at
+/// `HKLM\Software\genvej\ScriptFolder`. None elsewhere. Used when neither
+/// the command line nor a config names script folders.
+pub fn deployed_hotkey_folders() -> Vec<PathBuf> {
+    #[cfg(windows)]
+    if let Some(folders) = crate::platform::windows::deployment_setting("ScriptFolder") {
+        return folders
+            .split(';')
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .map(PathBuf::from)
+            .collect();
+    }
+    Vec::new()
+}
+
 /// The default usage database: `~/.local/share/genvej/usage.sqlite` on
 /// Linux, `%LOCALAPPDATA%\genvej\usage.sqlite` on Windows.
 pub fn default_usage_database() -> Option<PathBuf> {

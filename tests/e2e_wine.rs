@@ -367,9 +367,34 @@ fn the_msi_installs_silently_upgrades_keeping_the_config_and_uninstalls() {
     // The organisation edits the config; the upgrade keeps it.
     let edited = std::fs::read_to_string(&config).expect("config") + "\n# rettet af IT\n";
     std::fs::write(&config, &edited).expect("edit");
-    msiexec(&wine, &["/i", &windows_path(&second), "/qn"]);
+    // The upgrade names a central script folder (the SCRIPTFOLDER property).
+    let central = wine.drive_c().join("central");
+    std::fs::create_dir_all(&central).expect("folder");
+    std::fs::write(
+        central.join("central.toml"),
+        "id = \"central\"\nname = \"Fra den centrale mappe\"\nhotkey = \"Ctrl+Alt+Z\"\nmanual_seconds = 10\n\n[[step]]\ntype = \"x\"\n",
+    )
+    .expect("script");
+    msiexec(
+        &wine,
+        &[
+            "/i",
+            &windows_path(&second),
+            "SCRIPTFOLDER=C:\\central",
+            "/qn",
+        ],
+    );
     assert_eq!(std::fs::read_to_string(&config).expect("config"), edited);
     assert!(program.exists(), "the upgrade left the program in place");
+    let listed = wine
+        .wine(&program, &["list"])
+        .output()
+        .expect("installed genvej.exe runs");
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        listed.contains("Fra den centrale mappe") && !listed.contains("forberedende-plan"),
+        "the central folder replaces the bundled scripts:\n{listed}"
+    );
 
     msiexec(&wine, &["/x", &windows_path(&second), "/qn"]);
     assert!(!program.exists(), "uninstall removes the program");

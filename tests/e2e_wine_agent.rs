@@ -177,7 +177,12 @@ fn a_hot_key_asks_for_the_cpr_in_a_form_and_types_it_into_notepad() {
     agent.wait_for_log(&desktop, "«borger» completed");
     // Closing searches the agent's output and log files for the CPR number.
     agent.close(&mut desktop, &wine);
-    assert!(folder.join("logs").read_dir().is_ok_and(|mut d| d.next().is_some()));
+    assert!(
+        folder
+            .join("logs")
+            .read_dir()
+            .is_ok_and(|mut d| d.next().is_some())
+    );
 }
 
 #[test]

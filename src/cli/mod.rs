@@ -188,7 +188,12 @@ impl Setup {
         } else if !config.agent.hotkey_folders.is_empty() {
             config.agent.hotkey_folders.clone()
         } else {
-            paths::default_hotkey_folders()
+            let deployed = paths::deployed_hotkey_folders();
+            if deployed.is_empty() {
+                paths::default_hotkey_folders()
+            } else {
+                deployed
+            }
         };
         Ok(Setup {
             config,

@@ -38,6 +38,13 @@ pub fn shell_open(target: &str) -> PortResult<()> {
     })
 }
 
+/// A deployment setting the MSI wrote under `HKLM\Software\genvej`
+/// (e.g. `ScriptFolder` from the SCRIPTFOLDER property); `None` when unset
+/// or empty.
+pub fn deployment_setting(name: &str) -> Option<String> {
+    win32::machine_registry_string("Software\\genvej", name).filter(|v| !v.trim().is_empty())
+}
+
 /// Message loops for the agent's Windows threads (hot keys, tray, session).
 pub use win32::messages;
 

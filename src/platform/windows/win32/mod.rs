@@ -360,3 +360,34 @@ pub fn shell_open(target: &str) -> Result<(), isize> {
     // Values above 32 mean success (the return value is a legacy HINSTANCE).
     if result > 32 { Ok(()) } else { Err(result) }
 }
+
+/// A string value under `HKEY_LOCAL_MACHINE\{key}` (64-bit view); `None`
+/// when the key or value is missing or not a string.
+pub fn machine_registry_string(key: &str, name: &str) -> Option<String> {
+    use windows_sys::Win32::System::Registry::{HKEY_LOCAL_MACHINE, RRF_RT_REG_SZ, RegGetValueW};
+    let key = wide(key);
+    let name = wide(name);
+    let mut buffer = vec![0u16; 2048];
+    let mut bytes = (buffer.len() * 2) as u32;
+    // SAFETY: the buffers outlive the call; `bytes` is the buffer's size.
+    let status = unsafe {
+        RegGetValueW(
+            HKEY_LOCAL_MACHINE,
+            key.as_ptr(),
+            name.as_ptr(),
+            RRF_RT_REG_SZ,
+            std::ptr::null_mut(),
+            buffer.as_mut_ptr().cast(),
+            &mut bytes,
+        )
+    };
+    if status != 0 {
+        return None;
+    }
+    let units = (bytes as usize / 2).min(buffer.len());
+    buffer.truncate(units);
+    while buffer.last() == Some(&0) {
+        buffer.pop();
+    }
+    Some(String::from_utf16_lossy(&buffer))
+}
