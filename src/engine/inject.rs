@@ -1,0 +1,214 @@
+//! The safety rules of everything a run sends to the desktop: typing in
+//! chunks with the focus checked before each, paste with the caseworker's
+//! clipboard put back, key chords, waiting for and focusing windows, the
+//! modifier-release wait, and cancellable sleeps.
+
+use std::time::Duration;
+
+use super::{Run, RunError, Stop};
+use crate::ports::{Desktop, PortError};
+use crate::script::Step;
+use crate::window_match::{WindowInfo, WindowMatch};
+
+impl<D: Desktop + ?Sized> Run<'_, '_, D> {
+    /// The typing profile's delay for the step's window, if one matches.
+    pub(super) fn window_key_delay(&self, step: &Step) -> Option<Duration> {
+        let window = self.expected_window(step)?;
+        self.engine
+            .config
+            .agent
+            .typing_profiles
+            .iter()
+            .find(|profile| profile.matches(window))
+            .map(|profile| Duration::from_millis(u64::from(profile.key_delay_ms)))
+    }
+
+    /// The window a typing step must go to.
+    fn expected_window(&self, step: &Step) -> Option<&WindowInfo> {
+        match &step.target {
+            Some(name) => self.named.get(name),
+            None => self.target.as_ref(),
+        }
+    }
+
+    /// Before any key goes out: not cancelled, the user's modifiers are up,
+    /// and the focused window is the one the script means (returned). The
+    /// desktop checks focus once more as it sends each key.
+    pub(super) fn before_injecting(&mut self, step: &Step) -> Result<WindowInfo, Stop> {
+        self.check_cancel()?;
+        if !self.settled || self.engine.cancel.take_grab() {
+            self.wait_for_modifiers()?;
+            self.settled = true;
+            self.sleep(self.engine.settings.settle)?;
+        }
+        let window = self.check_focus(step)?;
+        // Last, so that as little time as possible passes between this check
+        // and the key: a chord the caseworker presses in that gap would
+        // combine with our key.
+        self.wait_for_modifiers()?;
+        Ok(window)
+    }
+
+    /// Turns the desktop's "focus moved" at the moment of sending into the
+    /// wrong-window message naming both windows.
+    pub(super) fn injected(
+        &mut self,
+        sent: Result<(), PortError>,
+        into: &WindowInfo,
+    ) -> Result<(), Stop> {
+        match sent {
+            Err(PortError::FocusMoved) => {
+                let actual = match self.desktop.focused()? {
+                    Some(now) => now.to_string(),
+                    None => "intet vindue".to_string(),
+                };
+                Err(RunError::WrongWindow {
+                    expected: into.to_string(),
+                    actual,
+                }
+                .into())
+            }
+            other => Ok(other?),
+        }
+    }
+
+    fn wait_for_modifiers(&mut self) -> Result<(), Stop> {
+        let timeout = self.engine.settings.modifier_release_timeout;
+        if self.desktop.wait_modifiers_released(timeout)? {
+            Ok(())
+        } else {
+            Err(RunError::ModifiersHeld { timeout }.into())
+        }
+    }
+
+    /// The focused window must be the one the step means.
+    fn check_focus(&mut self, step: &Step) -> Result<WindowInfo, Stop> {
+        let expected = self
+            .expected_window(step)
+            .cloned()
+            .ok_or(RunError::NoFocusedWindow)?;
+        let actual = match self.desktop.focused()? {
+            Some(now) if now.id == expected.id => return Ok(expected),
+            Some(now) => now.to_string(),
+            None => "intet vindue".to_string(),
+        };
+        Err(RunError::WrongWindow {
+            expected: expected.to_string(),
+            actual,
+        }
+        .into())
+    }
+
+    pub(super) fn type_text(
+        &mut self,
+        step: &Step,
+        text: &str,
+        delay: Duration,
+    ) -> Result<(), Stop> {
+        let chars: Vec<char> = text.chars().collect();
+        for chunk in chars.chunks(self.engine.settings.chunk_chars.max(1)) {
+            let into = self.before_injecting(step)?;
+            let chunk: String = chunk.iter().collect();
+            let sent = self.desktop.type_text(&chunk, delay, into.id);
+            self.injected(sent, &into)?;
+        }
+        Ok(())
+    }
+
+    /// Clipboard paste that puts the caseworker's clipboard back afterwards,
+    /// unless they copied something new meanwhile.
+    pub(super) fn paste(&mut self, step: &Step, text: &str) -> Result<(), Stop> {
+        let window = self.before_injecting(step)?;
+        let saved = self.desktop.read_text()?;
+        self.desktop.write_text(text)?;
+        let chord = self.desktop.paste_chord_for(&window);
+        let pasted = self.desktop.press(&chord, window.id).and_then(|()| {
+            self.desktop
+                .wait_until_pasted(self.engine.settings.paste_timeout)
+        });
+        let restored = self.restore_clipboard(text, saved);
+        let delivered = match pasted {
+            Ok(delivered) => delivered,
+            Err(e) => return self.injected(Err(e), &window),
+        };
+        restored?;
+        if !delivered {
+            return Err(RunError::Desktop(format!(
+                "{window} hentede ikke den indsatte tekst inden for {} ms",
+                self.engine.settings.paste_timeout.as_millis()
+            ))
+            .into());
+        }
+        Ok(())
+    }
+
+    fn restore_clipboard(
+        &mut self,
+        ours: &str,
+        saved: Option<String>,
+    ) -> Result<(), PortError> {
+        if self.desktop.read_text()?.as_deref() != Some(ours) {
+            return Ok(()); // the caseworker copied something else meanwhile: keep it
+        }
+        match saved {
+            Some(previous) => self.desktop.write_text(&previous),
+            None => self.desktop.clear(),
+        }
+    }
+
+    pub(super) fn wait_for_window(
+        &mut self,
+        window: &WindowMatch,
+        timeout: Duration,
+    ) -> Result<WindowInfo, Stop> {
+        let deadline = self.desktop.monotonic() + timeout;
+        loop {
+            self.check_cancel()?;
+            if let Some(found) = self.desktop.matching(window)?.pop() {
+                return Ok(found);
+            }
+            if self.desktop.monotonic() >= deadline {
+                return Err(RunError::WindowTimeout {
+                    window: format!("vindue med {window}"),
+                    timeout,
+                }
+                .into());
+            }
+            self.desktop.sleep(self.engine.settings.poll_interval);
+        }
+    }
+
+    /// Focuses a window and checks that it really has focus.
+    pub(super) fn focus(&mut self, window: &WindowInfo) -> Result<(), Stop> {
+        let deadline = self.desktop.monotonic() + self.engine.settings.focus_timeout;
+        self.desktop.focus(window.id)?;
+        loop {
+            self.check_cancel()?;
+            let focused = self.desktop.focused()?;
+            if focused.as_ref().is_some_and(|f| f.id == window.id) {
+                return Ok(());
+            }
+            if self.desktop.monotonic() >= deadline {
+                return Err(RunError::FocusRefused {
+                    window: window.to_string(),
+                    focused: focused.map_or("intet vindue".into(), |f| f.to_string()),
+                }
+                .into());
+            }
+            self.desktop.sleep(self.engine.settings.poll_interval);
+            self.desktop.focus(window.id)?;
+        }
+    }
+
+    pub(super) fn sleep(&mut self, duration: Duration) -> Result<(), Stop> {
+        let end = self.desktop.monotonic() + duration;
+        loop {
+            self.check_cancel()?;
+            let left = end.saturating_sub(self.desktop.monotonic());
+            if left.is_zero() {
+                return Ok(());
+            }
+            self.desktop.sleep(left.min(Duration::from_millis(10)));
+        }
+    }
+}
