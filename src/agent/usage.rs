@@ -33,15 +33,21 @@ impl Recorder {
             tracing::warn!("usage records are off: no data folder (set usage.database)");
             return None;
         };
-        let db_user = match UsageDb::open(&path).and_then(|db| db.user_id()) {
-            Ok(id) => Some(id),
+        // One connection: read this user's id, then hand it to the writer.
+        let opened = UsageDb::open(&path);
+        let db_user = match opened.as_ref().map(UsageDb::user_id) {
+            Ok(Ok(id)) => Some(id),
+            Ok(Err(e)) => {
+                tracing::warn!("usage database: {e}");
+                None
+            }
             Err(e) => {
                 tracing::warn!("usage database: {e}");
                 None
             }
         };
         tracing::info!("usage records go to {}", path.display());
-        let (writer, thread) = UsageWriter::start(path);
+        let (writer, thread) = UsageWriter::start_on(path, opened);
         Some((Recorder { writer, db_user }, thread))
     }
 

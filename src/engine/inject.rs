@@ -142,11 +142,7 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
         Ok(())
     }
 
-    fn restore_clipboard(
-        &mut self,
-        ours: &str,
-        saved: Option<String>,
-    ) -> Result<(), PortError> {
+    fn restore_clipboard(&mut self, ours: &str, saved: Option<String>) -> Result<(), PortError> {
         if self.desktop.read_text()?.as_deref() != Some(ours) {
             return Ok(()); // the caseworker copied something else meanwhile: keep it
         }

@@ -14,7 +14,7 @@ pub mod report;
 pub mod text;
 pub mod writer;
 
-pub use db::UsageDb;
+pub use db::{UsageDb, UsageError};
 pub use writer::UsageWriter;
 
 use crate::engine::{RunOutcome, Status};

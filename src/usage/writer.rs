@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::thread::JoinHandle;
 
-use super::{Baseline, UsageDb, UsageRecord};
+use super::{Baseline, UsageDb, UsageError, UsageRecord};
 
 /// Records waiting to be written; beyond this a record is dropped (logged).
 const QUEUE: usize = 4096;
@@ -33,10 +33,20 @@ impl UsageWriter {
     /// Starts the writer for the database at `path`. Opening happens on the
     /// writer thread; a failure there is logged and records are dropped.
     pub fn start(path: PathBuf) -> (UsageWriter, WriterThread) {
+        let opened = UsageDb::open(&path);
+        UsageWriter::start_on(path, opened)
+    }
+
+    /// [`start`](Self::start) with the database already opened (or the
+    /// reason it could not be), so the caller can read from it first.
+    pub fn start_on(
+        path: PathBuf,
+        opened: Result<UsageDb, UsageError>,
+    ) -> (UsageWriter, WriterThread) {
         let (queue, inbox) = mpsc::sync_channel(QUEUE);
         let handle = std::thread::Builder::new()
             .name("genvej-usage".into())
-            .spawn(move || write_loop(&path, inbox))
+            .spawn(move || write_loop(&path, opened, inbox))
             .map_err(|e| tracing::warn!("usage records are off: cannot start the writer: {e}"))
             .ok();
         (UsageWriter { queue }, WriterThread { handle })
@@ -85,8 +95,8 @@ impl Drop for WriterThread {
 /// are kept and tried again with the next ones, up to this many.
 const KEEP_UNWRITTEN: usize = 10_000;
 
-fn write_loop(path: &std::path::Path, inbox: Receiver<Entry>) {
-    let mut db = match UsageDb::open(path) {
+fn write_loop(path: &std::path::Path, opened: Result<UsageDb, UsageError>, inbox: Receiver<Entry>) {
+    let mut db = match opened {
         Ok(db) => Some(db),
         Err(e) => {
             tracing::warn!("usage records are not saved yet: {e}");
