@@ -222,9 +222,19 @@ fn the_panic_key_stops_a_run_mid_text() {
         pressed.elapsed().as_millis()
     );
     let partial = wait_until_stable(&wine, &title, Duration::from_millis(500));
+    // A strict beginning of the text. One character may differ: the key
+    // that was on its way when xdotool pressed Ctrl+Alt (Windows has no
+    // atomic "send unless a modifier is down"; under Wine the Unicode key
+    // then arrives altered). Typing waits for the release after that.
+    let sent: Vec<char> = partial.chars().collect();
+    let altered = sent
+        .iter()
+        .zip(text.chars())
+        .filter(|(got, want)| *got != want)
+        .count();
     assert!(
-        partial.len() < text.len() && text.starts_with(&partial),
-        "expected a strict beginning of the text, got {partial:?}"
+        sent.len() < text.chars().count() && altered <= 1,
+        "expected a strict beginning of the text (at most one key altered), got {partial:?}"
     );
     agent.close(&mut desktop, &wine);
 }
