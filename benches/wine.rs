@@ -6,7 +6,8 @@
 //! watcher inside Wine (`wintool watch`) polls notepad's Edit control every
 //! millisecond and reports the first character and the last. Prints, per
 //! tool: hot key → first character, chars/s, characters that arrived wrong,
-//! and the ratios. Run with `cargo bench --bench wine`.
+//! and the ratios; and for genvej alone, the same text pasted (hot key → all
+//! text, and the run until the clipboard is given back). Run with `cargo bench --bench wine`.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -192,6 +193,19 @@ fn main() {
         autohotkey.push(round(&mut desktop, &wine, "ctrl+alt+y"));
         eprintln!("round {n}/{ROUNDS} done");
     }
+    // Pasting the same text (Ctrl+Alt+P): hot key → all text in notepad,
+    // and the run's own duration (until the caseworker's clipboard is back).
+    let mut pastes = Vec::new();
+    for n in 1..=ROUNDS {
+        pastes.push(round(&mut desktop, &wine, "ctrl+alt+p"));
+        let deadline = Instant::now() + TIMEOUT;
+        while paste_runs(&agent).len() < n {
+            assert!(Instant::now() < deadline, "paste run {n} did not complete");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        eprintln!("paste: round {n}/{ROUNDS} done");
+    }
+    let paste_runs_ms = paste_runs(&agent);
     agent.close(&mut desktop, &wine);
     // The same agent without the default 50 ms settle pause before a run.
     let agent = start_genvej(&mut desktop, &wine, "genvej-settle0", "settle_ms = 0\n");
@@ -208,6 +222,13 @@ fn main() {
     let g = summary("genvej", &genvej);
     let g0 = summary("genvej settle0", &genvej_settle0);
     let a = summary("AutoHotkey v2", &autohotkey);
+    let pasted_ms: Vec<f64> = pastes.iter().map(|r| r.all.as_secs_f64() * 1e3).collect();
+    println!(
+        "genvej paste    hot key → all 2,000 characters in notepad median {:.0} ms (rounds: {pasted_ms:.0?}); run until the clipboard is given back median {:.0} ms (rounds: {paste_runs_ms:?}); wrong characters in all rounds: {}",
+        median(pasted_ms.clone()),
+        median(paste_runs_ms.clone()),
+        pastes.iter().map(|r| r.wrong).sum::<usize>()
+    );
     println!(
         "ratio genvej / AutoHotkey: typing speed {:.2}×; hot key → first character {:.2}× the time ({:.2}× with settle_ms = 0)",
         g.chars_per_s / a.chars_per_s,
@@ -220,6 +241,7 @@ fn main() {
 /// `[agent]` settings.
 fn start_genvej(desktop: &mut Desktop, wine: &Wine, name: &str, agent: &str) -> WineAgent {
     let script = "id = \"tekst\"\nname = \"tekst\"\nhotkey = \"Ctrl+Alt+T\"\nmanual_seconds = 60\n\n[[step]]\ntype = \"{{ org.text }}\"\n";
+    let paste = "id = \"paste\"\nname = \"paste\"\nhotkey = \"Ctrl+Alt+P\"\nmanual_seconds = 60\n\n[[step]]\npaste = \"{{ org.text }}\"\n";
     let config = format!(
         "[org]\ntext = {}\n\n[usage]\nrecord = false\n\n[agent]\nnotice_seconds = 0\npaste_threshold = 100000\n{agent}",
         toml::Value::String(DANISH_2000.to_string())
@@ -229,8 +251,25 @@ fn start_genvej(desktop: &mut Desktop, wine: &Wine, name: &str, agent: &str) -> 
         desktop,
         wine,
         &folder,
-        &[("tekst.toml", script)],
+        &[("tekst.toml", script), ("paste.toml", paste)],
         &config,
         &["--no-tray"],
     )
+}
+
+/// The durations (ms) of the paste runs the agent has logged as completed.
+fn paste_runs(agent: &WineAgent) -> Vec<f64> {
+    agent
+        .log_text()
+        .lines()
+        .filter(|line| line.contains("«paste» completed"))
+        .filter_map(|line| {
+            line.split("ms=")
+                .nth(1)?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect()
 }

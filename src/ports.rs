@@ -51,8 +51,15 @@ pub trait Clipboard {
     fn write_text(&mut self, text: &str) -> PortResult<()>;
     /// Empties the clipboard.
     fn clear(&mut self) -> PortResult<()>;
+    /// Puts text on the clipboard for one paste into `into`. Desktops that
+    /// hand clipboard text over on request (X11 always; Windows with delayed
+    /// rendering) can then tell when that window has fetched it.
+    fn offer_for_paste(&mut self, text: &str, into: WindowId) -> PortResult<()> {
+        let _ = into;
+        self.write_text(text)
+    }
     /// After the paste key was sent: waits until the target has fetched the
-    /// text we offered (on X11 it is served on request). `false` on timeout.
+    /// text offered for the paste. `false` when it did not in time.
     fn wait_until_pasted(&mut self, timeout: Duration) -> PortResult<bool>;
     /// The text selected in the focused window, if any, without leaving it on
     /// the clipboard.

@@ -2,8 +2,10 @@
 //! `genvej.exe` runs scripts (`genvej.exe exec`) into Wine's notepad, and
 //! what arrived is read back from notepad's Edit control (WM_GETTEXT, by
 //! tests/support/windows/wintool.c). Typing 2,000 Danish/Unicode characters
-//! exactly, pasting them with the clipboard given back, one CPR typed into
-//! two launched programs, focus moved mid-typing, a window that never comes.
+//! exactly, pasting them (seen fetched by notepad itself, through delayed
+//! rendering) with the clipboard given back, a paste the target never
+//! fetches reported, one CPR typed into two launched programs, focus moved
+//! mid-typing, a window that never comes.
 
 mod support;
 
@@ -53,6 +55,7 @@ fn exec(
     let file = std::fs::File::create(&log).expect("output file");
     let status = wine
         .wine(&exe, &args)
+        .env("GENVEJ_LOG", "info,genvej::platform::windows=debug")
         .stdout(file.try_clone().expect("file"))
         .stderr(file)
         .status()
@@ -122,6 +125,43 @@ fn genvej_exe_pastes_2000_characters_and_gives_the_clipboard_back() {
     assert_same_text(
         DANISH_2000,
         &wine.wait_for_edit_text(&title, DANISH_2000, LONG),
+    );
+    assert_eq!(
+        wine.clipboard().as_deref(),
+        Some("det sagsbehandleren havde kopieret"),
+        "the caseworker's clipboard is given back"
+    );
+    assert!(
+        output.contains("the paste was fetched by the target window's program"),
+        "delayed rendering saw notepad fetch the text:\n{output}"
+    );
+}
+
+#[test]
+fn a_paste_the_target_never_fetches_stops_the_run_and_the_clipboard_is_given_back() {
+    let mut desktop = require_desktop!();
+    let wine = Wine::start(&desktop);
+    // A window that takes keys and never pastes (never asks for the text).
+    let title = "Stand-in without paste";
+    let mut window = wine.wintool(&["window", title]);
+    window.stdout(Stdio::null()).stderr(Stdio::null());
+    desktop.spawn(window);
+    desktop.wait_for_window(title, LONG);
+    wine.set_clipboard("det sagsbehandleren havde kopieret");
+    let body = "[[step]]\nwait_window = { title = \"Stand-in*\", timeout_ms = 20000 }\n\n[[step]]\npaste = \"tekst som ingen henter\"\n";
+
+    let (ok, output) = exec(
+        &desktop,
+        &wine,
+        &[("paste.toml", &script("paste", body))],
+        &config("", ""),
+        "paste",
+        &[],
+    );
+    assert!(!ok, "the run must fail:\n{output}");
+    assert!(
+        output.contains("hentede ikke den indsatte tekst inden for 2000 ms"),
+        "{output}"
     );
     assert_eq!(
         wine.clipboard().as_deref(),

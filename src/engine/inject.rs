@@ -120,7 +120,7 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
     pub(super) fn paste(&mut self, step: &Step, text: &str) -> Result<(), Stop> {
         let window = self.before_injecting(step)?;
         let saved = self.desktop.read_text()?;
-        self.desktop.write_text(text)?;
+        self.desktop.offer_for_paste(text, window.id)?;
         let chord = self.desktop.paste_chord_for(&window);
         let pasted = self.desktop.press(&chord, window.id).and_then(|()| {
             self.desktop

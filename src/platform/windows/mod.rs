@@ -10,6 +10,7 @@
 //! focus check before each key is not atomic as on X11 (Windows has no
 //! server grab), so a focus change can cost at most the key being sent.
 
+mod clipboard_owner;
 pub mod hotkeys;
 pub mod hotstrings;
 pub mod session;
@@ -19,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use windows_sys::Win32::UI::Input::KeyboardAndMouse as vk;
 
+use self::clipboard_owner::{ClipboardOwner, Fetch};
 use crate::chord::{Chord, Key, NamedKey};
 use crate::platform::{PasteRules, Services};
 use crate::ports::{Clipboard, Keyboard, PortError, PortResult, Windows};
@@ -53,8 +55,10 @@ pub struct WindowsDesktop {
     paste_rules: PasteRules,
     /// Modifiers this adapter holds down (released after a failure).
     held: Vec<u16>,
-    /// The clipboard's change counter right after we wrote to it.
-    our_clipboard: Option<u32>,
+    /// Promises text for pastes (started at the first paste).
+    clipboard_owner: Option<ClipboardOwner>,
+    /// The process of the window the promised text is for.
+    paste_target: Option<u32>,
 }
 
 impl WindowsDesktop {
@@ -63,7 +67,8 @@ impl WindowsDesktop {
             services: Services::new(browser),
             paste_rules,
             held: Vec::new(),
-            our_clipboard: None,
+            clipboard_owner: None,
+            paste_target: None,
         }
     }
 
@@ -128,6 +133,9 @@ impl WindowsDesktop {
 }
 
 /// How long typing waits for the caseworker to let go of Ctrl/Alt/Win.
+/// How long a paste whose fetch genvej cannot see is given before the
+/// clipboard is restored.
+const UNSEEN_PASTE_SETTLE: Duration = Duration::from_millis(300);
 const HELD_MODIFIER_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Modifiers that turn a typed key into a command.
@@ -248,22 +256,49 @@ impl Clipboard for WindowsDesktop {
     }
 
     fn write_text(&mut self, text: &str) -> PortResult<()> {
-        win32::set_clipboard_text(text).map_err(clipboard_error)?;
-        self.our_clipboard = Some(win32::clipboard_sequence());
-        Ok(())
+        win32::set_clipboard_text(text).map_err(clipboard_error)
     }
 
     fn clear(&mut self) -> PortResult<()> {
         win32::clear_clipboard().map_err(clipboard_error)
     }
 
-    /// Windows does not tell the owner when the text was read (short of
-    /// delayed rendering): wait while the target processes the paste key —
-    /// the clipboard changing under us means someone else wrote to it.
+    /// Promised with delayed rendering, so that [`Self::wait_until_pasted`]
+    /// learns when the target fetched it.
+    fn offer_for_paste(&mut self, text: &str, into: WindowId) -> PortResult<()> {
+        let owner = match &mut self.clipboard_owner {
+            Some(owner) => owner,
+            slot => slot.insert(ClipboardOwner::start().map_err(clipboard_error)?),
+        };
+        owner.offer(text).map_err(clipboard_error)?;
+        self.paste_target = win32::describe(into.0).map(|w| w.pid);
+        Ok(())
+    }
+
+    /// Done when the target's program fetches the promised text. If another
+    /// program fetched it first (a clipboard tool that ignores the privacy
+    /// marks), the target's own fetch cannot be seen: then wait while it
+    /// processes the paste key, as without delayed rendering.
     fn wait_until_pasted(&mut self, timeout: Duration) -> PortResult<bool> {
-        let settle = Duration::from_millis(300).min(timeout);
-        std::thread::sleep(settle);
-        Ok(self.our_clipboard == Some(win32::clipboard_sequence()))
+        let started = Instant::now();
+        let target = self.paste_target.take();
+        let fetch = match &self.clipboard_owner {
+            Some(owner) => owner.wait(target, timeout),
+            None => Fetch::ByOther,
+        };
+        match fetch {
+            Fetch::ByTarget => {
+                tracing::debug!("the paste was fetched by the target window's program");
+                Ok(true)
+            }
+            Fetch::ByOther => {
+                tracing::debug!("the paste was fetched by another program first; waiting a while");
+                let settle = UNSEEN_PASTE_SETTLE.min(timeout);
+                std::thread::sleep(settle.saturating_sub(started.elapsed()));
+                Ok(true)
+            }
+            Fetch::Replaced | Fetch::NotFetched => Ok(false),
+        }
     }
 
     /// Copies the selection with Ctrl+C, reads it and puts the clipboard

@@ -11,6 +11,9 @@
  *                             benchmarks), "timeout" after 3 minutes
  *   wintool close TITLE       posts WM_CLOSE to the top-level window titled
  *                             exactly TITLE, hidden ones too
+ *   wintool window TITLE      shows a plain window titled TITLE that takes
+ *                             keys and does nothing with them (never pastes)
+ *                             until it is closed
  * Output is written as raw bytes (no CRLF translation). Exit 2 when the
  * window, control or text is not there. */
 #include <windows.h>
@@ -24,6 +27,15 @@ static void put_utf8(const wchar_t *text, int length)
     DWORD written;
     WideCharToMultiByte(CP_UTF8, 0, text, length, bytes, size, NULL, NULL);
     WriteFile(GetStdHandle(STD_OUTPUT_HANDLE), bytes, size, &written, NULL);
+}
+
+static LRESULT CALLBACK plain_window(HWND window, UINT message, WPARAM wparam, LPARAM lparam)
+{
+    if (message == WM_DESTROY) {
+        PostQuitMessage(0);
+        return 0;
+    }
+    return DefWindowProcW(window, message, wparam, lparam);
 }
 
 struct search { const wchar_t *needle; HWND found; };
@@ -142,6 +154,26 @@ int wmain(int argc, wchar_t **argv)
             return 2;
         return 0;
     }
-    fprintf(stderr, "usage: wintool text TITLE | set-clipboard TEXT | get-clipboard | windows | watch TITLE N | close TITLE\n");
+    if (argc >= 3 && wcscmp(argv[1], L"window") == 0) {
+        WNDCLASSW class = { 0 };
+        MSG message;
+        HWND window;
+        class.lpfnWndProc = plain_window;
+        class.hInstance = GetModuleHandleW(NULL);
+        class.hbrBackground = (HBRUSH)(COLOR_WINDOW + 1);
+        class.lpszClassName = L"WintoolPlain";
+        RegisterClassW(&class);
+        window = CreateWindowExW(0, L"WintoolPlain", argv[2], WS_OVERLAPPEDWINDOW | WS_VISIBLE,
+                                 100, 100, 400, 200, NULL, NULL, class.hInstance, NULL);
+        if (!window)
+            return 2;
+        SetForegroundWindow(window);
+        while (GetMessageW(&message, NULL, 0, 0) > 0) {
+            TranslateMessage(&message);
+            DispatchMessageW(&message);
+        }
+        return 0;
+    }
+    fprintf(stderr, "usage: wintool text TITLE | set-clipboard TEXT | get-clipboard | windows | watch TITLE N | close TITLE | window TITLE\n");
     return 1;
 }

@@ -15,8 +15,8 @@ use windows_sys::Win32::UI::Input::KeyboardAndMouse::{
 use windows_sys::Win32::UI::WindowsAndMessaging::{
     CallNextHookEx, CreateWindowExW, DefWindowProcW, DestroyWindow, DispatchMessageW, GetMessageW,
     HHOOK, KBDLLHOOKSTRUCT, LLKHF_INJECTED, MSG, PM_NOREMOVE, PeekMessageW, PostMessageW,
-    PostQuitMessage, PostThreadMessageW, RegisterClassW, SetWindowsHookExW, TranslateMessage,
-    UnhookWindowsHookEx, WH_KEYBOARD_LL, WM_KEYDOWN, WM_SYSKEYDOWN, WNDCLASSW,
+    PostQuitMessage, PostThreadMessageW, RegisterClassW, SendMessageW, SetWindowsHookExW,
+    TranslateMessage, UnhookWindowsHookEx, WH_KEYBOARD_LL, WM_KEYDOWN, WM_SYSKEYDOWN, WNDCLASSW,
 };
 
 use super::{hwnd, id, wide};
@@ -134,6 +134,13 @@ pub fn post_to_thread(thread: u32, message: u32) -> bool {
 pub fn post_to_window(window: u64, message: u32) -> bool {
     // SAFETY: plain call; a stale handle makes it fail.
     unsafe { PostMessageW(hwnd(window), message, 0, 0) != 0 }
+}
+
+/// Sends `message` to a window and waits until its thread has handled it
+/// (SendMessageW); the window's answer, or 0 when it is gone.
+pub fn send_to_window(window: u64, message: u32) -> isize {
+    // SAFETY: plain call; a stale handle makes it return 0.
+    unsafe { SendMessageW(hwnd(window), message, 0, 0) }
 }
 
 fn empty_message() -> MSG {

@@ -3,17 +3,13 @@
 //! one FFI call with the buffers and handles it needs owned right here.
 #![allow(unsafe_code)]
 
+pub mod clipboard;
 pub mod messages;
 pub mod named;
 
-use std::time::{Duration, Instant};
+pub use clipboard::{clear_clipboard, clipboard_sequence, clipboard_text, set_clipboard_text};
 
-use windows_sys::Win32::Foundation::{CloseHandle, GlobalFree, HANDLE, HGLOBAL, HWND, LPARAM};
-use windows_sys::Win32::System::DataExchange::{
-    CloseClipboard, EmptyClipboard, GetClipboardData, GetClipboardSequenceNumber, OpenClipboard,
-    RegisterClipboardFormatW, SetClipboardData,
-};
-use windows_sys::Win32::System::Memory::{GMEM_MOVEABLE, GlobalAlloc, GlobalLock, GlobalUnlock};
+use windows_sys::Win32::Foundation::{CloseHandle, HANDLE, HWND, LPARAM};
 use windows_sys::Win32::System::Threading::{
     AttachThreadInput, GetCurrentThreadId, OpenProcess, PROCESS_NAME_WIN32,
     PROCESS_QUERY_LIMITED_INFORMATION, QueryFullProcessImageNameW,
@@ -27,9 +23,6 @@ use windows_sys::Win32::UI::WindowsAndMessaging::{
     GetWindowTextW, GetWindowThreadProcessId, IsIconic, IsWindowVisible, SW_RESTORE,
     SetForegroundWindow, ShowWindow,
 };
-
-/// `CF_UNICODETEXT`.
-const UNICODE_TEXT: u32 = 13;
 
 fn hwnd(id: u64) -> HWND {
     id as usize as HWND
@@ -214,121 +207,6 @@ pub fn send(inputs: &[INPUT]) -> bool {
 pub fn is_down(vk: u16) -> bool {
     // SAFETY: plain call.
     unsafe { GetAsyncKeyState(i32::from(vk)) < 0 }
-}
-
-/// The clipboard's change counter.
-pub fn clipboard_sequence() -> u32 {
-    // SAFETY: plain call.
-    unsafe { GetClipboardSequenceNumber() }
-}
-
-/// The open clipboard; closed when dropped.
-struct OpenedClipboard;
-
-impl OpenedClipboard {
-    /// Another program may hold it for a moment: try for up to 500 ms.
-    fn open() -> Result<OpenedClipboard, String> {
-        let deadline = Instant::now() + Duration::from_millis(500);
-        loop {
-            // SAFETY: null owner = this task.
-            if unsafe { OpenClipboard(std::ptr::null_mut()) } != 0 {
-                return Ok(OpenedClipboard);
-            }
-            if Instant::now() > deadline {
-                return Err("en anden proces holder udklipsholderen".into());
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-}
-
-impl Drop for OpenedClipboard {
-    fn drop(&mut self) {
-        // SAFETY: opened by `open`.
-        unsafe { CloseClipboard() };
-    }
-}
-
-/// The clipboard's text, if it holds text.
-pub fn clipboard_text() -> Result<Option<String>, String> {
-    let _open = OpenedClipboard::open()?;
-    // SAFETY: the clipboard is open; the handle belongs to the clipboard.
-    let data = unsafe { GetClipboardData(UNICODE_TEXT) };
-    if data.is_null() {
-        return Ok(None);
-    }
-    // SAFETY: CF_UNICODETEXT data is a global memory handle holding a
-    // NUL-terminated UTF-16 string; it stays valid while the clipboard is open.
-    unsafe {
-        let pointer = GlobalLock(data as HGLOBAL) as *const u16;
-        if pointer.is_null() {
-            return Ok(None);
-        }
-        let mut length = 0usize;
-        while *pointer.add(length) != 0 {
-            length += 1;
-        }
-        let text = String::from_utf16_lossy(std::slice::from_raw_parts(pointer, length));
-        GlobalUnlock(data as HGLOBAL);
-        Ok(Some(text))
-    }
-}
-
-/// Puts `text` on the clipboard, marked so that clipboard managers, the
-/// clipboard history (Win+V) and the cloud clipboard leave it alone.
-pub fn set_clipboard_text(text: &str) -> Result<(), String> {
-    let _open = OpenedClipboard::open()?;
-    // SAFETY: the clipboard is open.
-    unsafe { EmptyClipboard() };
-    put(UNICODE_TEXT, &wide_bytes(&wide(text)))?;
-    for (format, value) in [
-        ("ExcludeClipboardContentFromMonitorProcessing", 0u32),
-        ("CanIncludeInClipboardHistory", 0u32),
-        ("CanUploadToCloudClipboard", 0u32),
-    ] {
-        // SAFETY: the name is NUL-terminated UTF-16.
-        let id = unsafe { RegisterClipboardFormatW(wide(format).as_ptr()) };
-        if id != 0 {
-            put(id, &value.to_le_bytes())?;
-        }
-    }
-    Ok(())
-}
-
-/// Empties the clipboard.
-pub fn clear_clipboard() -> Result<(), String> {
-    let _open = OpenedClipboard::open()?;
-    // SAFETY: the clipboard is open.
-    unsafe { EmptyClipboard() };
-    Ok(())
-}
-
-fn wide_bytes(units: &[u16]) -> Vec<u8> {
-    units.iter().flat_map(|u| u.to_le_bytes()).collect()
-}
-
-/// Copies `bytes` into global memory and hands it to the open clipboard.
-fn put(format: u32, bytes: &[u8]) -> Result<(), String> {
-    // SAFETY: allocation, copy into the locked block, then ownership passes
-    // to the clipboard on success (freed here on failure).
-    unsafe {
-        let memory = GlobalAlloc(GMEM_MOVEABLE, bytes.len().max(1));
-        if memory.is_null() {
-            return Err("ikke hukommelse nok til udklipsholderen".into());
-        }
-        let target = GlobalLock(memory) as *mut u8;
-        if target.is_null() {
-            GlobalFree(memory);
-            return Err("ikke hukommelse nok til udklipsholderen".into());
-        }
-        std::ptr::copy_nonoverlapping(bytes.as_ptr(), target, bytes.len());
-        GlobalUnlock(memory);
-        if SetClipboardData(format, memory as HANDLE).is_null() {
-            GlobalFree(memory);
-            return Err("udklipsholderen tog ikke imod teksten".into());
-        }
-    }
-    Ok(())
 }
 
 /// Lets `genvej.exe check …`, started from a console, print there although
