@@ -131,6 +131,11 @@ fn genvej_exe_pastes_2000_characters_and_gives_the_clipboard_back() {
         Some("det sagsbehandleren havde kopieret"),
         "the caseworker's clipboard is given back"
     );
+    let as_is = wine.edit_text_as_is(&title).unwrap_or_default();
+    assert!(
+        !as_is.replace("\r\n", "").contains('\n'),
+        "line breaks arrive as the Windows \\r\\n, not a bare \\n"
+    );
     assert!(
         output.contains("the paste was fetched by the target window's program"),
         "delayed rendering saw notepad fetch the text:\n{output}"

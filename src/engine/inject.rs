@@ -143,7 +143,11 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
     }
 
     fn restore_clipboard(&mut self, ours: &str, saved: Option<String>) -> Result<(), PortError> {
-        if self.desktop.read_text()?.as_deref() != Some(ours) {
+        let still_ours = self
+            .desktop
+            .read_text()?
+            .is_some_and(|now| same_apart_from_line_breaks(&now, ours));
+        if !still_ours {
             return Ok(()); // the caseworker copied something else meanwhile: keep it
         }
         match saved {
@@ -206,5 +210,29 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
             }
             self.desktop.sleep(left.min(Duration::from_millis(10)));
         }
+    }
+}
+
+/// Whether two texts are the same but for how line breaks are written: the
+/// Windows clipboard holds our text with `\r\n`.
+fn same_apart_from_line_breaks(a: &str, b: &str) -> bool {
+    a.replace("\r\n", "\n") == b.replace("\r\n", "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_apart_from_line_breaks;
+
+    #[test]
+    fn clipboard_text_with_windows_line_breaks_is_still_ours() {
+        assert!(same_apart_from_line_breaks(
+            "Kære Jens\r\nVenlig hilsen",
+            "Kære Jens\nVenlig hilsen"
+        ));
+        assert!(!same_apart_from_line_breaks(
+            "Kære Jens Venlig hilsen",
+            "Kære Jens\nVenlig hilsen"
+        ));
+        assert!(!same_apart_from_line_breaks("noget andet", "Kære Jens"));
     }
 }

@@ -164,11 +164,17 @@ impl Wine {
     /// The text of the Edit control in the window whose title contains
     /// `title`, line breaks as `\n`; `None` while there is no such window.
     pub fn edit_text(&self, title: &str) -> Option<String> {
+        self.edit_text_as_is(title)
+            .map(|text| text.replace("\r\n", "\n"))
+    }
+
+    /// The same with line breaks as the control holds them (`\r\n`).
+    pub fn edit_text_as_is(&self, title: &str) -> Option<String> {
         let output = self.tool(&["text", title]);
         output
             .status
             .success()
-            .then(|| String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n"))
+            .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
     }
 
     /// Waits until the Edit control's text is `expected` (or stops

@@ -270,7 +270,9 @@ impl Clipboard for WindowsDesktop {
             Some(owner) => owner,
             slot => slot.insert(ClipboardOwner::start().map_err(clipboard_error)?),
         };
-        owner.offer(text).map_err(clipboard_error)?;
+        owner
+            .offer(&with_windows_line_breaks(text))
+            .map_err(clipboard_error)?;
         self.paste_target = win32::describe(into.0).map(|w| w.pid);
         Ok(())
     }
@@ -330,6 +332,21 @@ impl Clipboard for WindowsDesktop {
     fn paste_chord_for(&mut self, window: &WindowInfo) -> Chord {
         self.paste_rules.chord_for(window)
     }
+}
+
+/// Text on the Windows clipboard ends its lines with `\r\n`; edit
+/// controls show a bare `\n` as nothing or a box.
+fn with_windows_line_breaks(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 20);
+    let mut previous = '\0';
+    for c in text.chars() {
+        if c == '\n' && previous != '\r' {
+            out.push('\r');
+        }
+        out.push(c);
+        previous = c;
+    }
+    out
 }
 
 fn clipboard_error(e: String) -> PortError {
