@@ -39,10 +39,12 @@
 //! last line print the load average, since other builds slow everything down.
 
 mod common;
+#[path = "common/process.rs"]
+mod process;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
@@ -60,6 +62,7 @@ use x11rb::rust_connection::RustConnection;
 use x11rb::wrapper::ConnectionExt as _;
 
 use genvej::config::AgentSettings;
+use process::{clock_ticks_per_second, cpu_time, status_field_kb};
 use support::agent::{Agent, Launch, config, toml_string};
 use support::desktop::{CaseWindow, Desktop};
 use support::texts::DANISH_2000;
@@ -520,39 +523,6 @@ fn eighty_scripts() -> (Vec<(String, String)>, String) {
 
 // ---------------------------------------------------------------------------
 // /proc
-
-/// User + system CPU time of process `pid`, all its threads.
-fn cpu_time(pid: u32) -> Duration {
-    let stat = read(&PathBuf::from(format!("/proc/{pid}/stat")));
-    // The command name (field 2) may contain spaces; fields after it are plain.
-    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    // utime and stime are fields 14 and 15 of the line, 12th and 13th after the name.
-    let ticks: u64 = fields[11..=12]
-        .iter()
-        .map(|f| f.parse::<u64>().expect("clock ticks"))
-        .sum();
-    Duration::from_secs_f64(ticks as f64 / clock_ticks_per_second())
-}
-
-fn clock_ticks_per_second() -> f64 {
-    std::process::Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|out| String::from_utf8_lossy(&out.stdout).trim().parse().ok())
-        .unwrap_or(100.0)
-}
-
-/// A "kB" field of `/proc/PID/status`, e.g. `VmRSS`.
-fn status_field_kb(pid: u32, field: &str) -> u64 {
-    let status = read(&PathBuf::from(format!("/proc/{pid}/status")));
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix(field)?.strip_prefix(':'))
-        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status"))
-}
 
 fn load_average() -> String {
     let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();

@@ -6,9 +6,12 @@
 //! watcher inside Wine (`wintool watch`) polls notepad's Edit control every
 //! millisecond and reports the first character and the last. Prints, per
 //! tool: hot key → first character, chars/s, characters that arrived wrong,
-//! and the ratios; and for genvej alone, the same text pasted (hot key → all
-//! text, and the run until the clipboard is given back). Run with `cargo bench --bench wine`.
+//! and the ratios; both tools' memory and CPU time while idle; and for
+//! genvej alone, the same text pasted (hot key → all text, and the run
+//! until the clipboard is given back). Run with `cargo bench --bench wine`.
 
+#[path = "common/process.rs"]
+mod process;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
@@ -18,6 +21,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use process::{cpu_time, status_field_kb};
 use support::desktop::Desktop;
 use support::texts::DANISH_2000;
 use support::wine::{Wine, WineAgent, windows_path};
@@ -25,6 +29,8 @@ use support::wine::{Wine, WineAgent, windows_path};
 const ROUNDS: usize = 5;
 const NOTEPAD: &str = "Untitled - Notepad";
 const TIMEOUT: Duration = Duration::from_secs(180);
+/// How long both tools sit idle while their CPU time is counted.
+const IDLE: Duration = Duration::from_secs(10);
 
 /// AutoHotkeyV2.exe out of the `ahk-binary` wheel (pip download).
 fn autohotkey() -> PathBuf {
@@ -186,6 +192,19 @@ fn main() {
         std::thread::sleep(Duration::from_millis(50));
     }
 
+    // Both idle, side by side: resident memory and CPU time.
+    let idle_pids = [wine_process("genvej.exe"), wine_process("AutoHotkeyV2.exe")];
+    let cpu_before = idle_pids.map(cpu_time);
+    std::thread::sleep(IDLE);
+    let idle: Vec<(f64, Duration)> = idle_pids
+        .iter()
+        .zip(cpu_before)
+        .map(|(pid, before)| {
+            let rss_mb = status_field_kb(*pid, "VmRSS") as f64 / 1024.0;
+            (rss_mb, cpu_time(*pid) - before)
+        })
+        .collect();
+
     let mut genvej = Vec::new();
     let mut autohotkey = Vec::new();
     for n in 1..=ROUNDS {
@@ -229,6 +248,13 @@ fn main() {
         median(paste_runs_ms.clone()),
         pastes.iter().map(|r| r.wrong).sum::<usize>()
     );
+    for (name, (rss_mb, cpu)) in ["genvej agent", "AutoHotkey v2"].iter().zip(&idle) {
+        println!(
+            "{name:<14} idle: resident memory {rss_mb:.1} MB (the Wine process, Wine's own DLLs included), CPU time {} ms over {} s",
+            cpu.as_millis(),
+            IDLE.as_secs()
+        );
+    }
     println!(
         "ratio genvej / AutoHotkey: typing speed {:.2}×; hot key → first character {:.2}× the time ({:.2}× with settle_ms = 0)",
         g.chars_per_s / a.chars_per_s,
@@ -272,4 +298,19 @@ fn paste_runs(agent: &WineAgent) -> Vec<f64> {
                 .ok()
         })
         .collect()
+}
+
+/// The Linux process that runs the Windows program `exe` under Wine (the
+/// one with the most memory, should a launcher's command line name it too).
+fn wine_process(exe: &str) -> u32 {
+    let exe = exe.to_lowercase();
+    std::fs::read_dir("/proc")
+        .expect("/proc")
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|line| String::from_utf8_lossy(&line).to_lowercase().contains(&exe))
+        })
+        .max_by_key(|pid| status_field_kb(*pid, "VmRSS"))
+        .unwrap_or_else(|| panic!("no process runs {exe}"))
 }
