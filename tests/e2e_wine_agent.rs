@@ -170,7 +170,11 @@ fn a_hot_key_asks_for_the_cpr_in_a_form_and_types_it_into_notepad() {
 
     desktop.key("ctrl+alt+b");
     // The form is the `genvej.exe dialog` child process (egui), a Wine window.
-    desktop.wait_for_window("genvej – borger", LONG);
+    let form = desktop.wait_for_window("genvej – borger", LONG);
+    // Type only once the form has the focus: keys sent earlier can go
+    // elsewhere (the form once never got the CPR in CI, with six Wine tests
+    // sharing two cores).
+    desktop.wait_for_active(&form, LONG);
     desktop.xdotool(&["type", "--delay", "40", "070761-4285"]);
     desktop.key("Return");
     wine.wait_for_edit_text(&title, "Borger: 070761-4285", LONG);
