@@ -98,15 +98,15 @@ impl Wine {
             _turn: turn,
         };
         let started = Instant::now();
-        let booted = wine
-            .command("wineboot")
-            .arg("-i")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .expect("wineboot runs");
-        assert!(booted.success(), "wineboot failed");
-        wine.wait_for_wineserver();
+        // wineboot failed once in CI (of some hundred prefixes made): try
+        // a second, fresh prefix before failing, and say why it failed.
+        if let Err(first) = wine.boot() {
+            eprintln!("wineboot failed, trying a fresh prefix once more: {first}");
+            let _ = std::fs::remove_dir_all(&wine.prefix);
+            if let Err(second) = wine.boot() {
+                panic!("wineboot failed twice:\n{first}\n{second}");
+            }
+        }
         let system32 = wine.prefix.join("drive_c/windows/system32");
         build_helper(
             "bcryptprimitives.c",
@@ -144,6 +144,30 @@ impl Wine {
     /// The prefix's `C:\`.
     pub fn drive_c(&self) -> PathBuf {
         self.prefix.join("drive_c")
+    }
+
+    /// Makes the prefix (`wineboot -i`) and waits until its wineserver is
+    /// done; `Err` with wineboot's exit status and last lines of output.
+    fn boot(&self) -> Result<(), String> {
+        let log = self.prefix.with_file_name("wineboot.log");
+        let output = std::fs::File::create(&log).expect("wineboot log");
+        let booted = self
+            .command("wineboot")
+            .arg("-i")
+            .stdout(output.try_clone().expect("wineboot log"))
+            .stderr(output)
+            .status()
+            .expect("wineboot runs");
+        self.wait_for_wineserver();
+        if booted.success() {
+            return Ok(());
+        }
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let tail: Vec<&str> = text.lines().rev().take(15).collect();
+        Err(format!(
+            "wineboot -i: {booted}; its last output:\n{}",
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        ))
     }
 
     fn wait_for_wineserver(&self) {
