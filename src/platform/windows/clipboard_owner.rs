@@ -6,11 +6,7 @@
 //! back at once — no fixed wait, and no restoring before a slow target
 //! (Citrix, remote desktop) has read it.
 
-use std::cell::Cell;
-use std::rc::Rc;
-use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use windows_sys::Win32::UI::WindowsAndMessaging::{
@@ -21,7 +17,6 @@ use super::win32::clipboard as clip;
 use super::win32::messages as msg;
 
 const OFFER: u32 = WM_APP + 5;
-const STOP: u32 = WM_APP + 6;
 const WINDOW_TITLE: &str = "genvej-clipboard";
 
 /// Where one promised text is.
@@ -74,9 +69,8 @@ impl Shared {
 
 /// The hidden window that owns promised text, on a thread of its own.
 pub struct ClipboardOwner {
-    window: u64,
     shared: Arc<Shared>,
-    thread: Option<JoinHandle<()>>,
+    window: msg::WindowThread,
 }
 
 impl ClipboardOwner {
@@ -85,26 +79,20 @@ impl ClipboardOwner {
             offer: Mutex::new(Offer::None),
             changed: Condvar::new(),
         });
-        let (started, started_inbox) = mpsc::channel();
-        let for_thread = Arc::clone(&shared);
-        let thread = thread::Builder::new()
-            .name("genvej-clipboard".into())
-            .spawn(move || run_window(&for_thread, &started))
-            .map_err(|e| format!("kunne ikke starte udklipsholderens tråd: {e}"))?;
-        let window = started_inbox
-            .recv_timeout(Duration::from_secs(5))
-            .map_err(|_| "udklipsholderens vindue startede ikke".to_string())??;
-        Ok(ClipboardOwner {
-            window,
-            shared,
-            thread: Some(thread),
+        let for_window = Arc::clone(&shared);
+        let window = msg::WindowThread::spawn("genvej-clipboard", WINDOW_TITLE, move || {
+            Box::new(move |window, message, wparam, _lparam| {
+                on_message(&for_window, window, message, wparam)
+            })
         })
+        .map_err(|e| format!("udklipsholderens vindue startede ikke: {e}"))?;
+        Ok(ClipboardOwner { shared, window })
     }
 
     /// Promises `text` on the clipboard (replacing what was there).
     pub fn offer(&self, text: &str) -> Result<(), String> {
         self.shared.set(Offer::Next(text.to_string()));
-        if msg::send_to_window(self.window, OFFER) == 1 {
+        if msg::send_to_window(self.window.window(), OFFER) == 1 {
             return Ok(());
         }
         match std::mem::take(&mut *self.shared.offer()) {
@@ -141,79 +129,54 @@ impl ClipboardOwner {
     }
 }
 
-impl Drop for ClipboardOwner {
-    fn drop(&mut self) {
-        msg::post_to_window(self.window, STOP);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+/// The owner window's messages, on its thread.
+fn on_message(shared: &Shared, window: u64, message: u32, wparam: usize) -> Option<isize> {
+    match message {
+        OFFER => {
+            let Offer::Next(text) = std::mem::take(&mut *shared.offer()) else {
+                return Some(0);
+            };
+            // Emptying the clipboard tells its previous owner; if that is
+            // this window, the message arrives while this callback runs and
+            // goes to Windows, so it cannot undo the new offer.
+            match clip::promise_text(window) {
+                Ok(()) => {
+                    shared.set(Offer::Promised(text));
+                    Some(1)
+                }
+                Err(why) => {
+                    shared.set(Offer::Failed(why));
+                    Some(0)
+                }
+            }
         }
-    }
-}
-
-fn run_window(shared: &Arc<Shared>, started: &Sender<Result<u64, String>>) {
-    let own_window = Rc::new(Cell::new(0u64));
-    let callback = {
-        let shared = Arc::clone(shared);
-        let own_window = Rc::clone(&own_window);
-        move |message: u32, wparam: usize, _lparam: isize| match message {
-            OFFER => {
-                let Offer::Next(text) = std::mem::take(&mut *shared.offer()) else {
-                    return Some(0);
-                };
-                // Emptying the clipboard tells its previous owner; if that
-                // is this window, the message arrives while this callback
-                // runs and goes to Windows, so it cannot undo the new offer.
-                match clip::promise_text(own_window.get()) {
-                    Ok(()) => {
-                        shared.set(Offer::Promised(text));
-                        Some(1)
-                    }
-                    Err(why) => {
-                        shared.set(Offer::Failed(why));
-                        Some(0)
-                    }
-                }
-            }
-            WM_RENDERFORMAT if wparam == clip::UNICODE_TEXT as usize => {
-                let mut offer = shared.offer();
-                if let Offer::Promised(text) = &*offer {
-                    let by = clip::clipboard_reader_pid();
-                    if clip::render_text(text).is_ok() {
-                        *offer = Offer::Fetched { by };
-                        shared.changed.notify_all();
-                    }
-                }
-                Some(0)
-            }
-            WM_DESTROYCLIPBOARD => {
-                let mut offer = shared.offer();
-                if matches!(*offer, Offer::Promised(_)) {
-                    *offer = Offer::Replaced;
+        WM_RENDERFORMAT if wparam == clip::UNICODE_TEXT as usize => {
+            let mut offer = shared.offer();
+            if let Offer::Promised(text) = &*offer {
+                let by = clip::clipboard_reader_pid();
+                if clip::render_text(text).is_ok() {
+                    *offer = Offer::Fetched { by };
                     shared.changed.notify_all();
                 }
-                Some(0)
             }
-            // A promise is for one paste: it does not outlive genvej.
-            WM_RENDERALLFORMATS => Some(0),
-            STOP => {
-                if matches!(*shared.offer(), Offer::Promised(_)) {
-                    let _ = clip::withdraw(own_window.get());
-                }
-                msg::quit_loop();
-                Some(0)
+            Some(0)
+        }
+        WM_DESTROYCLIPBOARD => {
+            let mut offer = shared.offer();
+            if matches!(*offer, Offer::Promised(_)) {
+                *offer = Offer::Replaced;
+                shared.changed.notify_all();
             }
-            _ => None,
+            Some(0)
         }
-    };
-    let window = match msg::hidden_window(WINDOW_TITLE, Box::new(callback)) {
-        Ok(window) => window,
-        Err(e) => {
-            let _ = started.send(Err(e));
-            return;
+        // A promise is for one paste: it does not outlive genvej.
+        WM_RENDERALLFORMATS => Some(0),
+        msg::STOP_WINDOW => {
+            if matches!(*shared.offer(), Offer::Promised(_)) {
+                let _ = clip::withdraw(window);
+            }
+            Some(0)
         }
-    };
-    own_window.set(window);
-    let _ = started.send(Ok(window));
-    msg::message_loop(|_, _| {});
-    msg::destroy_window(window);
+        _ => None,
+    }
 }

@@ -4,13 +4,11 @@
 //! without /f) and the end of the session, so the agent stops cleanly and
 //! its last usage records are written.
 
-use std::sync::mpsc::{self, Receiver, Sender};
-use std::thread::{self, JoinHandle};
+use std::sync::mpsc::{self, Sender};
+use std::thread;
 use std::time::Duration;
 
-use windows_sys::Win32::UI::WindowsAndMessaging::{
-    WM_APP, WM_CLOSE, WM_ENDSESSION, WM_QUERYENDSESSION,
-};
+use windows_sys::Win32::UI::WindowsAndMessaging::{WM_CLOSE, WM_ENDSESSION, WM_QUERYENDSESSION};
 
 use super::win32::messages as msg;
 use super::win32::named::{self, Handle};
@@ -19,7 +17,6 @@ const MUTEX: &str = "Local\\genvej-agent";
 const RELOAD_EVENT: &str = "Local\\genvej-agent-reload";
 /// The hidden window's title, for `wintool close` and friends.
 pub const WINDOW_TITLE: &str = "genvej-agent";
-const STOP: u32 = WM_APP + 2;
 /// How long the end of a session waits for the agent to finish.
 const SESSION_END_GRACE: Duration = Duration::from_secs(5);
 
@@ -55,74 +52,37 @@ pub fn claim(
 /// The hidden window; dropping it tells a waiting session end that the
 /// agent is done.
 pub struct ShutdownWindow {
-    window: u64,
-    done: Option<Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    /// Dropped first (fields drop in order), which ends the session end's
+    /// wait; then the window thread stops.
+    _done: Sender<()>,
+    _window: msg::WindowThread,
 }
 
 /// Calls `on_close(reason)` when the window is asked to close or the
 /// session ends.
 pub fn watch_close(on_close: impl Fn(String) + Send + 'static) -> Result<ShutdownWindow, String> {
     let (done, done_inbox) = mpsc::channel::<()>();
-    let (started, started_inbox) = mpsc::channel::<Result<u64, String>>();
-    let thread = thread::Builder::new()
-        .name("genvej-session".into())
-        .spawn(move || run_window(on_close, done_inbox, &started))
-        .map_err(|e| format!("cannot start the session thread: {e}"))?;
-    let window = started_inbox
-        .recv_timeout(Duration::from_secs(5))
-        .map_err(|_| "the session window did not start".to_string())??;
+    let window = msg::WindowThread::spawn("genvej-session", WINDOW_TITLE, move || {
+        Box::new(
+            move |_window, message: u32, wparam: usize, _lparam| match message {
+                WM_CLOSE => {
+                    on_close("asked to close (WM_CLOSE)".into());
+                    Some(0)
+                }
+                WM_QUERYENDSESSION => Some(1),
+                WM_ENDSESSION if wparam != 0 => {
+                    // Windows ends the process when this returns: wait (a little)
+                    // until the agent has stopped and written its records.
+                    on_close("the Windows session is ending".into());
+                    let _ = done_inbox.recv_timeout(SESSION_END_GRACE);
+                    Some(0)
+                }
+                _ => None,
+            },
+        )
+    })?;
     Ok(ShutdownWindow {
-        window,
-        done: Some(done),
-        thread: Some(thread),
+        _done: done,
+        _window: window,
     })
-}
-
-fn run_window(
-    on_close: impl Fn(String) + 'static,
-    done: Receiver<()>,
-    started: &Sender<Result<u64, String>>,
-) {
-    let callback = move |message: u32, wparam: usize, _lparam: isize| match message {
-        WM_CLOSE => {
-            on_close("asked to close (WM_CLOSE)".into());
-            Some(0)
-        }
-        WM_QUERYENDSESSION => Some(1),
-        WM_ENDSESSION if wparam != 0 => {
-            // Windows ends the process when this returns: wait (a little)
-            // until the agent has stopped and written its records.
-            on_close("the Windows session is ending".into());
-            let _ = done.recv_timeout(SESSION_END_GRACE);
-            Some(0)
-        }
-        STOP => {
-            msg::quit_loop();
-            Some(0)
-        }
-        _ => None,
-    };
-    let window = match msg::hidden_window(WINDOW_TITLE, Box::new(callback)) {
-        Ok(window) => window,
-        Err(e) => {
-            let _ = started.send(Err(e));
-            return;
-        }
-    };
-    let _ = started.send(Ok(window));
-    msg::message_loop(|_, _| {});
-    msg::destroy_window(window);
-}
-
-impl Drop for ShutdownWindow {
-    fn drop(&mut self) {
-        if let Some(done) = self.done.take() {
-            let _ = done.send(());
-        }
-        msg::post_to_window(self.window, STOP);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
 }

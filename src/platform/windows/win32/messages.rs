@@ -5,6 +5,9 @@
 #![allow(unsafe_code)]
 
 use std::cell::RefCell;
+use std::sync::mpsc;
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
 
 use windows_sys::Win32::Foundation::{GetLastError, HWND, LPARAM, LRESULT, WPARAM};
 use windows_sys::Win32::System::LibraryLoader::GetModuleHandleW;
@@ -16,14 +19,15 @@ use windows_sys::Win32::UI::WindowsAndMessaging::{
     CallNextHookEx, CreateWindowExW, DefWindowProcW, DestroyWindow, DispatchMessageW, GetMessageW,
     HHOOK, KBDLLHOOKSTRUCT, LLKHF_INJECTED, MSG, PM_NOREMOVE, PeekMessageW, PostMessageW,
     PostQuitMessage, PostThreadMessageW, RegisterClassW, SendMessageW, SetWindowsHookExW,
-    TranslateMessage, UnhookWindowsHookEx, WH_KEYBOARD_LL, WM_KEYDOWN, WM_SYSKEYDOWN, WNDCLASSW,
+    TranslateMessage, UnhookWindowsHookEx, WH_KEYBOARD_LL, WM_APP, WM_KEYDOWN, WM_SYSKEYDOWN,
+    WNDCLASSW,
 };
 
 use super::{hwnd, id, wide};
 
-/// What a window's callback gets: message, wParam, lParam. `Some(result)`
-/// handles the message; `None` leaves it to Windows.
-pub type WindowCallback = Box<dyn FnMut(u32, usize, isize) -> Option<isize>>;
+/// What a window's callback gets: its window, message, wParam, lParam.
+/// `Some(result)` handles the message; `None` leaves it to Windows.
+pub type WindowCallback = Box<dyn FnMut(u64, u32, usize, isize) -> Option<isize>>;
 
 thread_local! {
     static WINDOW_CALLBACK: RefCell<Option<WindowCallback>> = const { RefCell::new(None) };
@@ -40,10 +44,11 @@ unsafe extern "system" fn window_procedure(
 ) -> LRESULT {
     // A message sent while the callback runs (re-entry) goes to Windows.
     let handled = WINDOW_CALLBACK.with(|callback| {
-        callback
-            .try_borrow_mut()
-            .ok()
-            .and_then(|mut callback| callback.as_mut().and_then(|f| f(message, wparam, lparam)))
+        callback.try_borrow_mut().ok().and_then(|mut callback| {
+            callback
+                .as_mut()
+                .and_then(|f| f(id(window), message, wparam, lparam))
+        })
     });
     match handled {
         Some(result) => result,
@@ -99,9 +104,76 @@ pub fn hidden_window(title: &str, callback: WindowCallback) -> Result<u64, Strin
 }
 
 /// Destroys a window made by [`hidden_window`] on this thread.
-pub fn destroy_window(window: u64) {
+fn destroy_window(window: u64) {
     // SAFETY: a handle of this thread's window; a stale one fails harmlessly.
     unsafe { DestroyWindow(hwnd(window)) };
+}
+
+/// Posted to a [`WindowThread`]'s window when it is dropped: its callback
+/// sees it first (to tidy up), then the thread's message loop ends.
+pub const STOP_WINDOW: u32 = WM_APP + 2;
+
+/// A hidden window (see [`hidden_window`]) on a thread of its own that runs
+/// its message loop; stopped, and the thread joined, when dropped.
+pub struct WindowThread {
+    window: u64,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl WindowThread {
+    /// Starts the thread `name`; `callback` is made on it (so it need not be
+    /// `Send`) and gets the window's messages.
+    pub fn spawn(
+        name: &str,
+        title: &'static str,
+        callback: impl FnOnce() -> WindowCallback + Send + 'static,
+    ) -> Result<WindowThread, String> {
+        let (started, started_inbox) = mpsc::channel::<Result<u64, String>>();
+        let thread = thread::Builder::new()
+            .name(name.into())
+            .spawn(move || {
+                let mut callback = callback();
+                let on_message = move |window, message, wparam, lparam| {
+                    let handled = callback(window, message, wparam, lparam);
+                    if message == STOP_WINDOW {
+                        quit_loop();
+                        return Some(0);
+                    }
+                    handled
+                };
+                let window = match hidden_window(title, Box::new(on_message)) {
+                    Ok(window) => window,
+                    Err(e) => {
+                        let _ = started.send(Err(e));
+                        return;
+                    }
+                };
+                let _ = started.send(Ok(window));
+                message_loop(|_, _| {});
+                destroy_window(window);
+            })
+            .map_err(|e| format!("cannot start the thread {name}: {e}"))?;
+        let window = started_inbox
+            .recv_timeout(Duration::from_secs(5))
+            .map_err(|_| format!("the window of {name} did not start"))??;
+        Ok(WindowThread {
+            window,
+            thread: Some(thread),
+        })
+    }
+
+    pub fn window(&self) -> u64 {
+        self.window
+    }
+}
+
+impl Drop for WindowThread {
+    fn drop(&mut self) {
+        post_to_window(self.window, STOP_WINDOW);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// Ends this thread's [`message_loop`].
