@@ -132,10 +132,10 @@ impl WindowsDesktop {
     }
 }
 
-/// How long typing waits for the caseworker to let go of Ctrl/Alt/Win.
 /// How long a paste whose fetch genvej cannot see is given before the
 /// clipboard is restored.
 const UNSEEN_PASTE_SETTLE: Duration = Duration::from_millis(300);
+/// How long typing waits for the caseworker to let go of Ctrl/Alt/Win.
 const HELD_MODIFIER_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Modifiers that turn a typed key into a command.
