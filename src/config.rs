@@ -33,6 +33,10 @@ pub struct Config {
     /// Usage records and the time-saved report.
     #[serde(default)]
     pub usage: UsageSettings,
+    /// The organisation's policy (machine-wide config only): settings a
+    /// personal config may not change, what personal scripts may do.
+    #[serde(default)]
+    pub policy: crate::policy::Policy,
 }
 
 /// `[usage]`: what genvej records about runs (never personal data) and how

@@ -18,6 +18,7 @@ pub mod input_value;
 pub mod logging;
 pub mod paths;
 pub mod platform;
+pub mod policy;
 pub mod ports;
 pub mod schema;
 pub mod script;
