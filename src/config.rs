@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
 
+mod layers;
+pub use layers::{ConfigLayer, LayerRole, LayeredConfig};
+
 /// `config/genvej.toml`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -303,32 +306,6 @@ impl Config {
         Config::parse(path, &read(path)?)
     }
 
-    /// Several config files applied in order, e.g. the machine-wide one and
-    /// then the caseworker's own: a later file overrides an earlier one key
-    /// by key (tables merge, other values are replaced), except
-    /// `agent.hotkey_folders`, whose lists add up, so a personal folder
-    /// comes on top of the central one. Each file is checked on its own
-    /// first, so a mistake is reported at its own `path:line:col`.
-    pub fn load_layers(paths: &[PathBuf]) -> Result<Config, ConfigError> {
-        let mut merged = toml::Table::new();
-        for path in paths {
-            let text = read(path)?;
-            let own = Config::parse(path, &text)?;
-            let mut table: toml::Table =
-                text.parse()
-                    .map_err(|e: toml::de::Error| ConfigError::Invalid {
-                        rendered: format!("{}: error: {}", path.display(), e.message()),
-                    })?;
-            resolve_paths_in(&mut table, &own);
-            merge(&mut merged, table, "");
-        }
-        toml::Value::Table(merged)
-            .try_into()
-            .map_err(|e: toml::de::Error| ConfigError::Invalid {
-                rendered: format!("the config files together are not valid: {}", e.message()),
-            })
-    }
-
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         let mut config: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid {
             rendered: Diagnostic::error(path, e.span().unwrap_or(0..0), e.message().trim())
@@ -366,66 +343,11 @@ impl Config {
     }
 }
 
-fn read(path: &Path) -> Result<String, ConfigError> {
+pub(crate) fn read(path: &Path) -> Result<String, ConfigError> {
     std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
         path: path.to_path_buf(),
         source,
     })
-}
-
-/// Puts the file's folders, already made absolute against the file's own
-/// location by [`Config::parse`], back into its table before merging.
-fn resolve_paths_in(table: &mut toml::Table, own: &Config) {
-    let text = |p: &PathBuf| toml::Value::String(p.to_string_lossy().into_owned());
-    if let Some(usage) = table.get_mut("usage").and_then(toml::Value::as_table_mut) {
-        if let Some(file) = &own.usage.database {
-            usage.insert("database".into(), text(file));
-        }
-        if let Some(folder) = &own.usage.export_folder {
-            usage.insert("export_folder".into(), text(folder));
-        }
-    }
-    let Some(agent) = table.get_mut("agent").and_then(toml::Value::as_table_mut) else {
-        return;
-    };
-    if agent.contains_key("hotkey_folders") {
-        let folders = own.agent.hotkey_folders.iter().map(text).collect();
-        agent.insert("hotkey_folders".into(), toml::Value::Array(folders));
-    }
-    if let Some(folder) = &own.agent.log_folder {
-        agent.insert("log_folder".into(), text(folder));
-    }
-    if let Some(folder) = &own.agent.document_folder {
-        agent.insert("document_folder".into(), text(folder));
-    }
-    if let Some(file) = &own.agent.ca_file {
-        agent.insert("ca_file".into(), text(file));
-    }
-}
-
-fn merge(base: &mut toml::Table, over: toml::Table, at: &str) {
-    for (key, value) in over {
-        let here = if at.is_empty() {
-            key.clone()
-        } else {
-            format!("{at}.{key}")
-        };
-        match (base.get_mut(&key), value) {
-            (Some(toml::Value::Table(base)), toml::Value::Table(over)) => merge(base, over, &here),
-            (Some(toml::Value::Array(base)), toml::Value::Array(over))
-                if here == "agent.hotkey_folders" =>
-            {
-                for folder in over {
-                    if !base.contains(&folder) {
-                        base.push(folder);
-                    }
-                }
-            }
-            (_, value) => {
-                base.insert(key, value);
-            }
-        }
-    }
 }
 
 pub fn config_schema() -> schemars::Schema {
@@ -465,59 +387,5 @@ mod tests {
             c.agent.hotkey_folders,
             [PathBuf::from("/etc/genvej/central")]
         );
-    }
-
-    fn layers(files: &[(&str, &str)]) -> (tempfile::TempDir, Vec<PathBuf>) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let paths = files
-            .iter()
-            .map(|(name, text)| {
-                let path = dir.path().join(name);
-                std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-                std::fs::write(&path, text).expect("write");
-                path
-            })
-            .collect();
-        (dir, paths)
-    }
-
-    #[test]
-    fn the_users_values_override_the_machines_key_by_key() {
-        let (dir, paths) = layers(&[
-            (
-                "machine/genvej.toml",
-                "[profile]\nunit = \"Jobcenter Aarhus\"\n[org]\nfasit_url = \"https://fasit\"\n[agent]\nsettle_ms = 80\nhotkey_folders = [\"central\"]\n",
-            ),
-            (
-                "user/genvej.toml",
-                "[profile]\nname = \"Mette Sørensen\"\n[agent]\nsettle_ms = 30\nhotkey_folders = [\"mine\"]\nlog_folder = \"logs\"\n",
-            ),
-        ]);
-        let c = Config::load_layers(&paths).expect("valid layers");
-        assert_eq!(c.profile.name, "Mette Sørensen");
-        assert_eq!(c.profile.unit, "Jobcenter Aarhus", "machine value kept");
-        assert_eq!(c.org["fasit_url"].as_str(), Some("https://fasit"));
-        assert_eq!(c.agent.settle_ms, 30, "user value wins");
-        assert_eq!(
-            c.agent.hotkey_folders,
-            vec![
-                dir.path().join("machine/central"),
-                dir.path().join("user/mine")
-            ],
-            "folders add up, each relative to its own file"
-        );
-        assert_eq!(c.agent.log_folder, Some(dir.path().join("user/logs")));
-    }
-
-    #[test]
-    fn a_mistake_in_the_users_file_points_at_that_file() {
-        let (_dir, paths) = layers(&[
-            ("machine.toml", "[agent]\nsettle_ms = 80\n"),
-            ("user.toml", "[agent]\nsettle_ms = \"hurtig\"\n"),
-        ]);
-        let text = Config::load_layers(&paths)
-            .expect_err("invalid")
-            .to_string();
-        assert!(text.contains("user.toml:2:13"), "{text}");
     }
 }

@@ -25,5 +25,6 @@ pub mod script;
 pub mod suggest;
 pub mod template;
 pub mod tray;
+pub mod trust;
 pub mod usage;
 pub mod window_match;

@@ -1,17 +1,19 @@
 //! Where the config and scripts are: given on the command line, else the
-//! development layout next to the binary (`config/genvej.toml`, `hotkeys/`),
-//! else the installed per-OS locations.
+//! development layout of the checkout whose `target/` holds the binary
+//! (`config/genvej.toml`, `hotkeys/`), else the installed per-OS locations.
 
 use std::path::{Path, PathBuf};
+
+use crate::config::ConfigLayer;
 
 /// The installed locations on this OS.
 pub struct Installed {
     /// Machine-wide config and scripts (ProgramData / /etc and /usr/share).
     pub machine_config: PathBuf,
     pub machine_hotkeys: PathBuf,
-    /// Per-user overrides (AppData / XDG).
+    /// The caseworker's own config (AppData / XDG); their personal scripts
+    /// are in `hotkeys/` beside it.
     pub user_config: Option<PathBuf>,
-    pub user_hotkeys: Option<PathBuf>,
 }
 
 impl Installed {
@@ -33,57 +35,64 @@ impl Installed {
         Installed {
             machine_config,
             machine_hotkeys,
-            user_config: user.as_ref().map(|d| d.join("genvej.toml")),
-            user_hotkeys: user.map(|d| d.join("hotkeys")),
+            user_config: user.map(|d| d.join("genvej.toml")),
         }
     }
 }
 
-/// The development layout: a folder holding `config/genvej.toml` and
-/// `hotkeys/`, at or above the running binary (e.g. `target/debug/genvej`),
-/// else the current folder (a build kept in a shared target folder).
+/// The development layout: the checkout whose Cargo `target/` folder holds
+/// the running binary (`<checkout>/target/debug/genvej`,
+/// `<checkout>/target/<triple>/release/genvej.exe`, a test binary in
+/// `target/debug/deps`), when that checkout has `config/genvej.toml` and
+/// `hotkeys/`. Never the current folder or any other folder above the
+/// binary: an installed `C:\Program Files\genvej\genvej.exe` has `C:\`
+/// above it, where every user may create folders, and a planted
+/// `config/` + `hotkeys/` there must not replace the organisation's.
 pub fn development_root() -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok();
-    let near_binary = exe
-        .as_deref()
-        .into_iter()
-        .flat_map(|exe| exe.ancestors().skip(1).take(5))
-        .find(|dir| is_development_root(dir))
-        .map(Path::to_path_buf);
-    near_binary.or_else(|| {
-        std::env::current_dir()
-            .ok()
-            .filter(|dir| is_development_root(dir))
-    })
+    development_root_of(&std::env::current_exe().ok()?)
+}
+
+fn development_root_of(exe: &Path) -> Option<PathBuf> {
+    // The binary's folder is a profile (`debug`, `release`, `deps`) inside
+    // `target/`, never `target/` itself.
+    exe.ancestors()
+        .skip(2)
+        .take(3)
+        .find(|dir| dir.file_name().is_some_and(|name| name == "target"))
+        .and_then(Path::parent)
+        .filter(|root| is_development_root(root))
+        .map(Path::to_path_buf)
 }
 
 fn is_development_root(dir: &Path) -> bool {
-    dir.join("config/genvej.toml").is_file() && dir.join("hotkeys").is_dir()
+    dir.join("Cargo.toml").is_file()
+        && dir.join("config/genvej.toml").is_file()
+        && dir.join("hotkeys").is_dir()
 }
 
 /// The config files to use when none is named, in the order they apply:
-/// the development one; or the machine-wide one and then the per-user one
-/// (each only if it exists), so the caseworker's values override the
-/// organisation's.
-pub fn default_config_layers() -> Vec<PathBuf> {
+/// the development one; or the machine-wide one (if it exists) and then
+/// the per-user one (if it exists when read), so the caseworker's values
+/// apply where the organisation's policy lets them.
+pub fn default_config_layers() -> Vec<ConfigLayer> {
     if let Some(root) = development_root() {
-        return vec![root.join("config/genvej.toml")];
+        return vec![ConfigLayer::machine(root.join("config/genvej.toml"))];
     }
     let installed = Installed::for_this_os();
     std::iter::once(installed.machine_config)
-        .chain(installed.user_config)
         .filter(|p| p.is_file())
+        .map(ConfigLayer::machine)
+        .chain(installed.user_config.map(ConfigLayer::personal))
         .collect()
 }
 
-/// Script folders when neither the command line nor the config names any.
+/// The organisation's script folders when neither the command line nor
+/// the config names any: the checkout's `hotkeys/`, or the installed one.
 pub fn default_hotkey_folders() -> Vec<PathBuf> {
     if let Some(root) = development_root() {
         return vec![root.join("hotkeys")];
     }
-    let installed = Installed::for_this_os();
-    std::iter::once(installed.machine_hotkeys)
-        .chain(installed.user_hotkeys)
+    std::iter::once(Installed::for_this_os().machine_hotkeys)
         .filter(|p| p.is_dir())
         .collect()
 }
@@ -115,4 +124,57 @@ pub fn default_usage_database() -> Option<PathBuf> {
 /// `%LOCALAPPDATA%\genvej\logs` on Windows.
 pub fn default_log_folder() -> Option<PathBuf> {
     dirs::data_local_dir().map(|d| d.join("genvej").join("logs"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checkout() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("config")).expect("config");
+        std::fs::create_dir_all(dir.path().join("hotkeys")).expect("hotkeys");
+        std::fs::write(dir.path().join("config/genvej.toml"), "").expect("config");
+        std::fs::write(dir.path().join("Cargo.toml"), "").expect("manifest");
+        dir
+    }
+
+    #[test]
+    fn a_binary_in_the_checkouts_target_folder_uses_the_checkout() {
+        let root = checkout();
+        for exe in [
+            "target/debug/genvej",
+            "target/release/genvej",
+            "target/debug/deps/cli-0123abcd",
+            "target/x86_64-pc-windows-gnu/release/genvej.exe",
+        ] {
+            assert_eq!(
+                development_root_of(&root.path().join(exe)).as_deref(),
+                Some(root.path()),
+                "{exe}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_planted_layout_above_an_installed_binary_is_not_used() {
+        // C:\config + C:\hotkeys above C:\Program Files\genvej\genvej.exe,
+        // or a `target` folder someone made there: neither is a checkout
+        // whose target/ holds the binary.
+        let root = checkout();
+        for exe in [
+            "Program Files/genvej/genvej.exe",
+            "genvej.exe",
+            "target/genvej.exe",
+            "a/b/c/d/target/x/genvej",
+        ] {
+            let exe = root.path().join(exe);
+            let found = development_root_of(&exe);
+            assert!(
+                found.as_deref() != Some(root.path()),
+                "{} used the planted layout",
+                exe.display()
+            );
+        }
+    }
 }

@@ -47,6 +47,20 @@ impl Notices {
         );
     }
 
+    pub fn writable_central_locations(&self, locations: &[crate::trust::WritableLocation]) {
+        let list: Vec<String> = locations
+            .iter()
+            .map(|l| format!("  {}", l.path.display()))
+            .collect();
+        self.show(
+            "genvej: usikker opsætning",
+            &format!(
+                "Du kan ændre organisationens genveje eller opsætning her, selvom du ikke er administrator:\n{}\nKontakt IT-afdelingen: kun administratorer må kunne skrive dér.",
+                list.join("\n")
+            ),
+        );
+    }
+
     pub fn show(&self, title: &str, text: &str) {
         if self.seconds > 0 {
             tracing::debug!("notice: {title}");

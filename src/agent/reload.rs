@@ -10,8 +10,8 @@ use std::time::Duration;
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 
 use super::AgentEvent;
-use crate::config::Config;
-use crate::script::{self, ScriptSet};
+use crate::config::{Config, ConfigLayer};
+use crate::script::{self, ScriptFolders, ScriptSet};
 
 /// Editors write a file in several steps; changes this close together are
 /// one reload.
@@ -21,17 +21,30 @@ const QUIET: Duration = Duration::from_millis(200);
 #[derive(Debug, Clone)]
 pub struct Sources {
     /// Config files in the order they apply (see [`Config::load_layers`]).
-    pub config_paths: Vec<PathBuf>,
-    pub folders: Vec<PathBuf>,
+    pub config_paths: Vec<ConfigLayer>,
+    pub folders: ScriptFolders,
 }
 
 impl Sources {
     /// Reads the config and every script. `Err` is a config that cannot be
-    /// used (rendered for the log); script problems are in the set.
+    /// used (rendered for the log); script problems, and what the
+    /// organisation's policy refused, are in the set.
     pub fn load(&self) -> Result<(ScriptSet, Config), String> {
-        let config = Config::load_layers(&self.config_paths).map_err(|e| e.to_string())?;
-        let set = script::load(&self.folders, &config).map_err(|e| e.to_string())?;
-        Ok((set, config))
+        let layered = Config::load_layers(&self.config_paths).map_err(|e| e.to_string())?;
+        let mut set =
+            script::load_folders(&self.folders, &layered.config).map_err(|e| e.to_string())?;
+        set.add_config_notes(&layered);
+        Ok((set, layered.config))
+    }
+
+    /// Central locations the caseworker could change (see [`crate::trust`]).
+    pub fn writable_central_locations(&self) -> Vec<crate::trust::WritableLocation> {
+        crate::trust::writable_central_locations(&self.config_paths, &self.folders.central)
+    }
+
+    /// Every folder the scripts come from, the organisation's first.
+    pub fn all_folders(&self) -> impl Iterator<Item = &PathBuf> {
+        self.folders.central.iter().chain(&self.folders.personal)
     }
 
     /// Watches the folders (recursively) and the config file; sends
@@ -39,7 +52,13 @@ impl Sources {
     /// The watcher stops when the returned value is dropped.
     pub fn watch(&self, events: Sender<AgentEvent>) -> notify::Result<RecommendedWatcher> {
         let (changed, changes) = mpsc::channel::<()>();
-        let config_paths = self.config_paths.clone();
+        let config_paths: Vec<PathBuf> = self.config_paths.iter().map(|l| l.path.clone()).collect();
+        let config_folders: Vec<PathBuf> = config_paths
+            .iter()
+            .filter_map(|p| p.parent())
+            .filter(|p| p.exists())
+            .map(Path::to_path_buf)
+            .collect();
         let mut watcher =
             notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
                 let relevant = event.is_ok_and(|e| {
@@ -49,10 +68,10 @@ impl Sources {
                     let _ = changed.send(());
                 }
             })?;
-        for folder in &self.folders {
+        for folder in self.all_folders().filter(|f| f.exists()) {
             watcher.watch(folder, RecursiveMode::Recursive)?;
         }
-        for parent in self.config_paths.iter().filter_map(|p| p.parent()) {
+        for parent in &config_folders {
             watcher.watch(parent, RecursiveMode::NonRecursive)?;
         }
         std::thread::Builder::new()

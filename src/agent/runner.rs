@@ -3,7 +3,7 @@
 //! rules ("one run at a time", "the panic key cancels", "paused means no hot
 //! keys") live in [`Agent`]'s handlers. What differs per OS is in `os`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Sender};
@@ -50,6 +50,7 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
             set.render_diagnostics()
         );
     }
+    log_policy_notes(&set);
     let table = HotkeyTable::new(set.scripts);
     let config = Arc::new(config);
     let panic_key = panic_key_of(&config)?;
@@ -114,7 +115,9 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
         recorder,
         stopwatch_key,
         stopwatch: Stopwatch::default(),
+        warned_writable: BTreeSet::new(),
     };
+    agent.warn_about_writable_locations();
     let reason = loop {
         let Ok(event) = inbox.recv() else {
             break "all event sources stopped".to_string();
@@ -160,6 +163,8 @@ pub(super) struct Agent {
     pub(super) tray: Option<Tray>,
     /// Usage records (none when switched off).
     pub(super) recorder: Option<Recorder>,
+    /// Central locations already reported as changeable by the caseworker.
+    warned_writable: BTreeSet<PathBuf>,
     /// `usage.stopwatch_hotkey`, when set.
     pub(super) stopwatch_key: Option<Chord>,
     pub(super) stopwatch: Stopwatch,
@@ -270,8 +275,30 @@ impl Agent {
         Ok(())
     }
 
+    /// Tells the caseworker once (log and notice) about each central
+    /// location they could change: at start and after every reload.
+    fn warn_about_writable_locations(&mut self) {
+        let new: Vec<_> = self
+            .sources
+            .writable_central_locations()
+            .into_iter()
+            .filter(|l| self.warned_writable.insert(l.path.clone()))
+            .collect();
+        for location in &new {
+            tracing::warn!("{location}");
+        }
+        if !new.is_empty() {
+            self.notices.writable_central_locations(&new);
+        }
+    }
+
     pub(super) fn reload(&mut self) -> anyhow::Result<()> {
-        match self.sources.load() {
+        self.warn_about_writable_locations();
+        let loaded = self.sources.load();
+        if let Ok((set, _)) = &loaded {
+            log_policy_notes(set);
+        }
+        match loaded {
             Ok((set, new_config)) if set.error_count() == 0 => {
                 let panic_key = match panic_key_of(&new_config) {
                     Ok(chord) => chord,
@@ -343,13 +370,30 @@ impl Agent {
             "genvej {}\n\n{} genveje indlæst fra:\n{}\n\nKonfiguration:\n{}",
             env!("CARGO_PKG_VERSION"),
             self.table.scripts.len(),
-            list(&self.sources.folders),
-            list(&self.sources.config_paths),
+            list(&self.sources.all_folders().cloned().collect::<Vec<_>>()),
+            list(
+                &self
+                    .sources
+                    .config_paths
+                    .iter()
+                    .map(|l| l.path.clone())
+                    .collect::<Vec<_>>()
+            ),
         );
         if let Some(folder) = &self.options.log_folder {
             text.push_str(&format!("\n\nLogmappe:\n  {}", folder.display()));
         }
         text
+    }
+}
+
+/// What the organisation's policy ignored or refused, for the log.
+fn log_policy_notes(set: &crate::script::ScriptSet) {
+    if !set.policy_notes.is_empty() {
+        tracing::warn!(
+            "the organisation's policy ignored personal settings or scripts:\n{}",
+            set.policy_diagnostics()
+        );
     }
 }
 

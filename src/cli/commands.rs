@@ -11,7 +11,7 @@ use super::{Cli, Command, ListFormat, Setup};
 use crate::engine::{Engine, Status};
 use crate::platform::fake::FakeDesktop;
 use crate::ports::CancelToken;
-use crate::script::{self, ScriptSet};
+use crate::script::{self, ScriptFolders, ScriptSet};
 use crate::template::Renderer;
 
 pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -73,7 +73,7 @@ fn run_agent(setup: &Setup, no_tray: bool) -> anyhow::Result<ExitCode> {
         );
     }
     let sources = crate::agent::Sources {
-        config_paths: setup.config_paths.clone(),
+        config_paths: setup.config_layers.clone(),
         folders: setup.hotkey_folders.clone(),
     };
     let options = crate::agent::AgentOptions {
@@ -100,23 +100,35 @@ fn run_platform_agent(
     bail!("the agent is not available on this operating system yet")
 }
 
-fn load(setup: &Setup, paths: &[std::path::PathBuf]) -> anyhow::Result<ScriptSet> {
-    if paths.is_empty() {
+/// The scripts of `folders`, with what the organisation's policy did to
+/// the personal config and scripts among the diagnostics; central
+/// locations the caseworker could write to are warned about on stderr.
+fn load(setup: &Setup, folders: &ScriptFolders) -> anyhow::Result<ScriptSet> {
+    if folders.is_empty() {
         bail!(
             "no script folders found; name one with --hotkeys DIR or set agent.hotkey_folders in the config"
         );
     }
-    Ok(script::load(paths, &setup.config)?)
+    let mut set = script::load_folders(folders, &setup.config)?;
+    set.add_config_notes(&setup.layered);
+    for warning in crate::trust::writable_central_locations(&setup.config_layers, &folders.central)
+    {
+        eprintln!("genvej: warning: {warning}");
+    }
+    Ok(set)
 }
 
 fn check(setup: &Setup, paths: Vec<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
-    let paths = if paths.is_empty() {
+    let folders = if paths.is_empty() {
         setup.hotkey_folders.clone()
     } else {
-        paths
+        ScriptFolders {
+            central: paths,
+            personal: Vec::new(),
+        }
     };
     let started = Instant::now();
-    let set = load(setup, &paths)?;
+    let set = load(setup, &folders)?;
     let elapsed = started.elapsed();
     let mut out = std::io::stdout().lock();
     if !set.diagnostics.is_empty() {
@@ -160,6 +172,15 @@ fn list(setup: &Setup, format: ListFormat) -> anyhow::Result<ExitCode> {
                 ("category", s.category.clone()),
                 ("file", s.source.path.display().to_string()),
                 (
+                    "from",
+                    if s.source.personal {
+                        "personal"
+                    } else {
+                        "central"
+                    }
+                    .to_string(),
+                ),
+                (
                     "hotstrings",
                     s.hotstrings
                         .iter()
@@ -172,7 +193,17 @@ fn list(setup: &Setup, format: ListFormat) -> anyhow::Result<ExitCode> {
         .collect();
     match format {
         ListFormat::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
-        ListFormat::Table => print_table(&rows, &["id", "hotkey", "hotstrings", "name", "file"]),
+        ListFormat::Table => print_table(
+            &rows,
+            &["id", "hotkey", "hotstrings", "name", "from", "file"],
+        ),
+    }
+    let policy = set.policy_diagnostics();
+    if !policy.is_empty() {
+        eprintln!(
+            "the organisation's policy (personal scripts: {}):\n{policy}",
+            setup.config.policy.personal_scripts.as_str()
+        );
     }
     if set.error_count() > 0 {
         eprintln!(

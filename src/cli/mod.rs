@@ -9,8 +9,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::config::Config;
+use crate::config::{Config, ConfigLayer, LayeredConfig};
 use crate::paths;
+use crate::script::ScriptFolders;
 
 /// genvej — hot keys for caseworkers.
 #[derive(Debug, Parser)]
@@ -171,34 +172,56 @@ pub fn main() -> ExitCode {
 pub(crate) struct Setup {
     pub config: Config,
     /// The config files in the order they apply (may be none).
-    pub config_paths: Vec<PathBuf>,
-    pub hotkey_folders: Vec<PathBuf>,
+    pub config_layers: Vec<ConfigLayer>,
+    /// What the policy dropped from personal config files.
+    pub layered: LayeredConfig,
+    pub hotkey_folders: ScriptFolders,
 }
 
 impl Setup {
     pub fn resolve(cli: &Cli) -> anyhow::Result<Setup> {
-        let config_paths = if cli.config.is_empty() {
+        let config_layers = if cli.config.is_empty() {
             paths::default_config_layers()
         } else {
-            cli.config.clone()
+            ConfigLayer::from_command_line(&cli.config)
         };
-        let config = Config::load_layers(&config_paths)?;
-        let hotkey_folders = if !cli.hotkeys.is_empty() {
-            cli.hotkeys.clone()
-        } else if !config.agent.hotkey_folders.is_empty() {
-            config.agent.hotkey_folders.clone()
-        } else {
-            let deployed = paths::deployed_hotkey_folders();
-            if deployed.is_empty() {
-                paths::default_hotkey_folders()
-            } else {
-                deployed
-            }
-        };
+        let layered = Config::load_layers(&config_layers)?;
+        let config = layered.config.clone();
+        let hotkey_folders = script_folders(cli, &config, &config_layers);
         Ok(Setup {
             config,
-            config_paths,
+            config_layers,
+            layered,
             hotkey_folders,
         })
     }
+}
+
+/// The organisation's script folders (the command line's, else the
+/// machine-wide config's, else the installer's, else the bundled or
+/// installed ones), and the caseworker's own beside their personal config —
+/// unless the command line names exactly which folders to use.
+pub(crate) fn script_folders(cli: &Cli, config: &Config, layers: &[ConfigLayer]) -> ScriptFolders {
+    if !cli.hotkeys.is_empty() {
+        return ScriptFolders {
+            central: cli.hotkeys.clone(),
+            personal: Vec::new(),
+        };
+    }
+    let central = if !config.agent.hotkey_folders.is_empty() {
+        config.agent.hotkey_folders.clone()
+    } else {
+        let deployed = paths::deployed_hotkey_folders();
+        if deployed.is_empty() {
+            paths::default_hotkey_folders()
+        } else {
+            deployed
+        }
+    };
+    let personal = layers
+        .iter()
+        .filter_map(ConfigLayer::personal_hotkeys)
+        .filter(|folder| !central.contains(folder))
+        .collect();
+    ScriptFolders { central, personal }
 }

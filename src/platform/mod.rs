@@ -1,6 +1,7 @@
 //! Desktop adapters that implement the engine's ports: the recording `fake`
 //! (tests and dry runs) and the real desktops, chosen at compile time.
 
+pub mod access;
 pub mod credentials;
 pub mod fake;
 pub mod http;

@@ -377,6 +377,7 @@ impl<'a> FileChecker<'a> {
             source: ScriptSource {
                 path: self.path.to_path_buf(),
                 content_hash: content_hash(self.text),
+                personal: false,
             },
         })
     }

@@ -5,6 +5,7 @@ pub mod field_path;
 mod inputs;
 mod load;
 pub mod model;
+mod personal;
 pub mod raw;
 mod scope;
 pub mod set;
@@ -12,4 +13,4 @@ mod sources;
 mod steps;
 
 pub use model::*;
-pub use set::{ScriptSet, load};
+pub use set::{ScriptFolders, ScriptSet, load, load_folders};

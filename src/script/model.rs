@@ -81,6 +81,8 @@ impl Script {
 pub struct ScriptSource {
     pub path: PathBuf,
     pub content_hash: String,
+    /// From the caseworker's own folder, not the organisation's.
+    pub personal: bool,
 }
 
 /// An HTTP source (see `[[source]]`).

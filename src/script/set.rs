@@ -19,6 +19,9 @@ pub struct ScriptSet {
     pub diagnostics: Vec<Diagnostic>,
     pub sources: BTreeMap<PathBuf, String>,
     pub files_checked: usize,
+    /// What the organisation's policy refused or ignored (also among
+    /// `diagnostics`): personal scripts not loaded, personal settings dropped.
+    pub policy_notes: Vec<Diagnostic>,
 }
 
 impl ScriptSet {
@@ -39,6 +42,28 @@ impl ScriptSet {
             .join("\n")
     }
 
+    /// Adds what the policy dropped from personal config files.
+    pub fn add_config_notes(&mut self, layered: &crate::config::LayeredConfig) {
+        for note in &layered.policy_notes {
+            self.diagnostics.push(note.clone());
+            self.policy_notes.push(note.clone());
+        }
+        for (path, text) in &layered.texts {
+            self.sources
+                .entry(path.clone())
+                .or_insert_with(|| text.clone());
+        }
+    }
+
+    /// The policy's notes rendered with their source lines.
+    pub fn policy_diagnostics(&self) -> String {
+        self.policy_notes
+            .iter()
+            .map(|d| d.render(self.sources.get(&d.path).map_or("", String::as_str)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     pub fn find(&self, id: &str) -> Option<&Script> {
         self.scripts.iter().find(|s| s.id == id)
     }
@@ -51,27 +76,64 @@ pub struct ReadError {
     pub source: std::io::Error,
 }
 
-/// Loads every `*.toml` below the given folders or files.
+/// Loads every `*.toml` below the given folders or files, all of them the
+/// organisation's.
 pub fn load(paths: &[PathBuf], config: &Config) -> Result<ScriptSet, ReadError> {
+    let folders = ScriptFolders {
+        central: paths.to_vec(),
+        personal: Vec::new(),
+    };
+    load_folders(&folders, config)
+}
+
+/// Where scripts come from: the organisation's folders, and the
+/// caseworker's own, whose scripts the policy (`policy.personal_scripts`)
+/// may limit or refuse.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScriptFolders {
+    pub central: Vec<PathBuf>,
+    pub personal: Vec<PathBuf>,
+}
+
+impl ScriptFolders {
+    pub fn is_empty(&self) -> bool {
+        self.central.is_empty() && self.personal.is_empty()
+    }
+}
+
+/// Loads the organisation's scripts, then the caseworker's own (a personal
+/// script cannot take a central script's id, hot key or abbreviation: the
+/// first one loaded keeps it).
+pub fn load_folders(folders: &ScriptFolders, config: &Config) -> Result<ScriptSet, ReadError> {
     let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            collect_toml_files(path, path, &mut files)?;
-        } else {
-            let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            files.push((path.clone(), folder_category(&folder, &folder)));
-        }
+    for path in &folders.central {
+        collect(path, false, &mut files)?;
+    }
+    let personal_policy = config.policy.personal_scripts;
+    for path in folders.personal.iter().filter(|p| p.exists()) {
+        collect(path, true, &mut files)?;
     }
     let renderer = Renderer::new();
     let mut set = ScriptSet::default();
-    for (path, category) in files {
+    for (path, category, personal) in files {
         let text = std::fs::read_to_string(&path).map_err(|source| ReadError {
             path: path.clone(),
             source,
         })?;
         let mut checker = FileChecker::new(&path, &text, &renderer, config);
-        let script = checker.check(&category);
+        let mut script = checker.check(&category);
         set.diagnostics.append(&mut checker.diagnostics);
+        if personal {
+            if let Some(s) = script.as_mut() {
+                s.source.personal = true;
+            }
+            let refused = super::personal::refusals(script.as_ref(), personal_policy, &path, &text);
+            if !refused.is_empty() {
+                script = None;
+                set.policy_notes.extend(refused.iter().cloned());
+                set.diagnostics.extend(refused);
+            }
+        }
         set.scripts.extend(script);
         set.sources.insert(path, text);
         set.files_checked += 1;
@@ -80,6 +142,25 @@ pub fn load(paths: &[PathBuf], config: &Config) -> Result<ScriptSet, ReadError> 
     set.diagnostics
         .sort_by(|a, b| (&a.path, a.span.start).cmp(&(&b.path, b.span.start)));
     Ok(set)
+}
+
+/// Adds the script files at `path` (a folder, searched recursively, or one
+/// file) to `files`, each with its default category and whether it is the
+/// caseworker's own.
+fn collect(
+    path: &Path,
+    personal: bool,
+    files: &mut Vec<(PathBuf, String, bool)>,
+) -> Result<(), ReadError> {
+    let mut found = Vec::new();
+    if path.is_dir() {
+        collect_toml_files(path, path, &mut found)?;
+    } else {
+        let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        found.push((path.to_path_buf(), folder_category(&folder, &folder)));
+    }
+    files.extend(found.into_iter().map(|(p, c)| (p, c, personal)));
+    Ok(())
 }
 
 fn collect_toml_files(

@@ -26,6 +26,7 @@ use crate::platform::{PasteRules, Services};
 use crate::ports::{Clipboard, Keyboard, PortError, PortResult, Windows};
 use crate::window_match::{WindowId, WindowInfo};
 
+pub use win32::access::{can_write, is_admin};
 pub use win32::attach_parent_console;
 /// Opens a URL, document or folder with the program Windows has for it.
 pub fn shell_open(target: &str) -> PortResult<()> {

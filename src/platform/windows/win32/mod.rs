@@ -3,6 +3,7 @@
 //! one FFI call with the buffers and handles it needs owned right here.
 #![allow(unsafe_code)]
 
+pub mod access;
 pub mod clipboard;
 pub mod messages;
 pub mod named;
