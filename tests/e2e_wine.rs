@@ -340,7 +340,66 @@ fn msi(version: &str, out: &Path) -> std::path::PathBuf {
         !files.contains("bcryptprimitives") && !files.contains("wintool"),
         "a test helper must never ship:\n{files}"
     );
+    assert_central_files_are_locked(&path);
     path
+}
+
+/// Only SYSTEM and Administrators may change ProgramData\genvej (the
+/// folder, the hotkeys folder and the config); Users may read. Wine does
+/// not enforce ACLs, so the MSI's own tables are what can be checked.
+fn assert_central_files_are_locked(msi: &Path) {
+    let table = |name: &str| {
+        let out = std::process::Command::new("msiinfo")
+            .arg("export")
+            .arg(msi)
+            .arg(name)
+            .output()
+            .expect("msiinfo (apt-get install -y msitools)");
+        String::from_utf8_lossy(&out.stdout).replace('\r', "")
+    };
+    let locks = table("MsiLockPermissionsEx");
+    let folder = "D:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;FRFX;;;BU)";
+    let file = "D:PAI(A;;FA;;;SY)(A;;FA;;;BA)(A;;FRFX;;;BU)";
+    for row in [
+        format!("LockDataFolder\tDataFolder\tCreateFolder\t{folder}\t"),
+        format!("LockHotkeysFolder\tHotkeysFolder\tCreateFolder\t{folder}\t"),
+        format!("LockMachineConfig\tGenvejToml\tFile\t{file}\t"),
+    ] {
+        assert!(
+            locks.lines().any(|l| l == row),
+            "no row {row:?} in MsiLockPermissionsEx:\n{locks}"
+        );
+    }
+    // Nothing in the lock table lets Users (BU), Everyone (WD),
+    // Authenticated Users (AU) or CREATOR OWNER (CO) write.
+    for line in locks.lines().skip(3) {
+        for trustee in ["BU", "WD", "AU", "CO"] {
+            for ace in line.split('(').skip(1) {
+                let ace = ace.trim_end_matches(|c| c == ')' || c == '\t');
+                let ace = ace.split(')').next().unwrap_or_default();
+                if ace.ends_with(&format!(";;;{trustee}")) {
+                    assert!(
+                        ace.contains("FRFX") && !ace.contains("FA") && !ace.contains("FW"),
+                        "{trustee} may write: {line}"
+                    );
+                }
+            }
+        }
+    }
+    let folders = table("CreateFolder");
+    for folder in ["DataFolder", "HotkeysFolder"] {
+        assert!(
+            folders
+                .lines()
+                .any(|l| l.starts_with(&format!("{folder}\t"))),
+            "{folders}"
+        );
+    }
+    let sequence = table("InstallExecuteSequence");
+    assert!(
+        sequence.lines().any(|l| l.starts_with("CreateFolders\t")),
+        "the lock on the folders is applied by CreateFolders:\n{sequence}"
+    );
 }
 
 fn msiexec(wine: &Wine, args: &[&str]) {
@@ -399,6 +458,29 @@ fn the_msi_installs_silently_upgrades_keeping_the_config_and_uninstalls() {
     assert!(
         text.contains("checked 7 script files") && text.contains(": 0 errors"),
         "{text}"
+    );
+
+    // A folder that looks like a development checkout — in the current
+    // folder, or at C:\ above Program Files, where every user may create
+    // folders — does not replace the installed config and scripts.
+    let planted_script = "id = \"planted\"\nname = \"Plantet\"\nhotkey = \"Ctrl+Alt+Q\"\nmanual_seconds = 10\n\n[[step]]\nlaunch = { program = \"calc\" }\n";
+    let here = desktop.dir().join("planted-here");
+    for root in [here.clone(), wine.drive_c()] {
+        std::fs::create_dir_all(root.join("config")).expect("folder");
+        std::fs::create_dir_all(root.join("hotkeys")).expect("folder");
+        std::fs::write(root.join("config/genvej.toml"), "[agent]\n").expect("config");
+        std::fs::write(root.join("Cargo.toml"), "[package]\nname = \"x\"\n").expect("manifest");
+        std::fs::write(root.join("hotkeys/planted.toml"), planted_script).expect("script");
+    }
+    let listed = wine
+        .wine(&program, &["list"])
+        .current_dir(&here)
+        .output()
+        .expect("installed genvej.exe runs");
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        listed.contains("forberedende-plan") && !listed.contains("planted"),
+        "the installed scripts, not the planted ones:\n{listed}"
     );
 
     // Started as the Run key starts it (no arguments), it is the agent, on

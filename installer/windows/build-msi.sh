@@ -49,4 +49,28 @@ secure="$(msiinfo export "$msi" Property | awk -F'\t' '$1 == "SecureCustomProper
 msibuild "$msi" -q "UPDATE Property SET Value = '$secure;SCRIPTFOLDER' WHERE Property = 'SecureCustomProperties'"
 msiinfo export "$msi" Property | grep -q "^SecureCustomProperties.*;SCRIPTFOLDER" \
     || { echo "build-msi: could not mark SCRIPTFOLDER secure" >&2; exit 1; }
+# Who may change the central config and scripts. ProgramData's own ACL lets
+# every user create files in folders below it (CREATOR OWNER), and a script
+# added there would run in every caseworker's agent at the next reload. So
+# ProgramData\genvej gets a protected security descriptor of its own (not
+# inherited): SYSTEM and Administrators full control, Users read and
+# execute; sub-folders and files inherit it. The hotkeys folder and the
+# config file are locked the same way, in case they already existed from an
+# older install. wixl writes no MsiLockPermissionsEx (Windows Installer 5):
+# the table, its CreateFolder rows and the CreateFolders action are added.
+folder_sddl='D:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;FRFX;;;BU)'
+file_sddl='D:PAI(A;;FA;;;SY)(A;;FA;;;BA)(A;;FRFX;;;BU)'
+msibuild "$msi" -q 'CREATE TABLE `MsiLockPermissionsEx` (`MsiLockPermissionsEx` CHAR(72) NOT NULL, `LockObject` CHAR(72) NOT NULL, `Table` CHAR(32) NOT NULL, `SDDLText` LONGCHAR NOT NULL, `Condition` CHAR(255) PRIMARY KEY `MsiLockPermissionsEx`)'
+for folder in DataFolder HotkeysFolder; do
+    msibuild "$msi" -q "INSERT INTO \`CreateFolder\` (\`Directory_\`, \`Component_\`) VALUES ('$folder', 'Schemas')"
+    msibuild "$msi" -q "INSERT INTO \`MsiLockPermissionsEx\` (\`MsiLockPermissionsEx\`, \`LockObject\`, \`Table\`, \`SDDLText\`) VALUES ('Lock$folder', '$folder', 'CreateFolder', '$folder_sddl')"
+done
+msibuild "$msi" -q "INSERT INTO \`MsiLockPermissionsEx\` (\`MsiLockPermissionsEx\`, \`LockObject\`, \`Table\`, \`SDDLText\`) VALUES ('LockMachineConfig', 'GenvejToml', 'File', '$file_sddl')"
+sequence="$(msiinfo export "$msi" InstallExecuteSequence)"
+grep -q '^CreateFolders' <<<"$sequence" \
+    || msibuild "$msi" -q "INSERT INTO \`InstallExecuteSequence\` (\`Action\`, \`Sequence\`) VALUES ('CreateFolders', 3700)"
+grep -q '^RemoveFolders' <<<"$sequence" \
+    || msibuild "$msi" -q "INSERT INTO \`InstallExecuteSequence\` (\`Action\`, \`Sequence\`) VALUES ('RemoveFolders', 3600)"
+[ "$(msiinfo export "$msi" MsiLockPermissionsEx | grep -c "$folder_sddl\|$file_sddl")" = 3 ] \
+    || { echo "build-msi: could not lock the permissions of ProgramData\\genvej" >&2; exit 1; }
 echo "$msi"

@@ -53,7 +53,7 @@ impl Notices {
             .map(|l| format!("  {}", l.path.display()))
             .collect();
         self.show(
-            "genvej: usikker opsætning",
+            "Usikker opsætning",
             &format!(
                 "Du kan ændre organisationens genveje eller opsætning her, selvom du ikke er administrator:\n{}\nKontakt IT-afdelingen: kun administratorer må kunne skrive dér.",
                 list.join("\n")

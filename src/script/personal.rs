@@ -15,6 +15,8 @@ use crate::diagnostic::Diagnostic;
 use crate::policy::PersonalScripts;
 
 /// Why a personal script is not loaded under `policy`; empty when it may be.
+/// Warnings, not errors: the policy's decision is not a mistake in a file,
+/// and must not hold up a reload of the organisation's scripts.
 pub(super) fn refusals(
     script: Option<&Script>,
     policy: PersonalScripts,
@@ -39,18 +41,22 @@ pub(super) fn refusals(
             let steps = script.steps.iter().filter_map(|step| {
                 let action = beyond_the_keyboard(&step.action)?;
                 Some(
-                    Diagnostic::error(
+                    Diagnostic::warning(
                         path,
                         line_span(text, step.line),
-                        format!("`{action}` is not allowed in a personal script"),
+                        format!("`{action}` is not allowed in a personal script; it is not loaded"),
                     )
                     .with_help(help.clone()),
                 )
             });
             let sources = (!script.sources.is_empty()).then(|| {
                 let at = text.find("[[source]]").map_or(0..0, |at| at..at + 10);
-                Diagnostic::error(path, at, "`[[source]]` is not allowed in a personal script")
-                    .with_help(help.clone())
+                Diagnostic::warning(
+                    path,
+                    at,
+                    "`[[source]]` is not allowed in a personal script; it is not loaded",
+                )
+                .with_help(help.clone())
             });
             steps.chain(sources).collect()
         }
