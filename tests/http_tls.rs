@@ -126,6 +126,7 @@ fn request(port: u16) -> HttpRequest {
         method: HttpMethod::Get,
         url: format!("https://127.0.0.1:{port}/borgere/0707614285"),
         headers: Vec::new(),
+        carries_secret: false,
         body: None,
         timeout: Duration::from_secs(5),
         retries: 0,
