@@ -117,6 +117,9 @@ pub struct HttpRequest {
     /// The full address, query included.
     pub url: String,
     pub headers: Vec<(String, String)>,
+    /// Whether a header holds a secret (`credential`, `env`): redirects of
+    /// such a request must stay on the same scheme, host and port.
+    pub carries_secret: bool,
     /// A JSON body.
     pub body: Option<String>,
     /// For one attempt.
@@ -139,6 +142,7 @@ impl std::fmt::Debug for HttpRequest {
                     .map(|(name, _)| name)
                     .collect::<Vec<_>>(),
             )
+            .field("carries_secret", &self.carries_secret)
             .field("body", &self.body.as_ref().map(|b| b.len()))
             .finish()
     }

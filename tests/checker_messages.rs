@@ -474,3 +474,153 @@ fn the_stopwatch_key_cannot_be_a_script_hot_key() {
     let expected = "hotkeys/test.toml:3:10: error: hot key Ctrl+Alt+M is the manual-time stopwatch's\n3 | hotkey = \"Ctrl+Alt+M\"\n  |          ^^^^^^^^^^^^\n  = help: choose another hot key, or change usage.stopwatch_hotkey in genvej.toml\n";
     assert_eq!(check_source(source), expected);
 }
+
+#[test]
+fn open_url_opens_only_web_addresses_and_the_organisations_schemes() {
+    let source = r#"id = "t"
+name = "T"
+manual_seconds = 10
+
+[[step]]
+open_url = "file:///etc/passwd"
+
+[[step]]
+open_url = "javascript:alert({{ script.id }})"
+
+[[step]]
+open_url = 'C:\Windows\System32\calc.exe'
+
+[[step]]
+open_url = '\\server\share\x.exe'
+
+[[step]]
+open_url = "calc.exe"
+
+[[step]]
+open_url = "{{ org.fasit_url }}/borgere"
+
+[[step]]
+open_url = "fasit:sag/{{ script.id }}"
+"#;
+    let mut config = common::shipped_config();
+    let (set, dir) = common::load_files_with(&[("hotkeys/test.toml", source)], &config);
+    let out = set
+        .render_diagnostics()
+        .replace(&format!("{}/", dir.path().display()), "");
+    let expected = r#"hotkeys/test.toml:6:12: error: `open_url` may not open `file:` addresses
+6 | open_url = "file:///etc/passwd"
+  |            ^^^^^^^^^^^^^^^^^^^^
+  = help: `open_url` opens `http` and `https` addresses, and schemes the organisation lists in `url_schemes` under [policy] in the machine-wide config
+
+hotkeys/test.toml:9:12: error: `open_url` may not open `javascript:` addresses
+9 | open_url = "javascript:alert({{ script.id }})"
+  |            ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  = help: `open_url` opens `http` and `https` addresses, and schemes the organisation lists in `url_schemes` under [policy] in the machine-wide config
+
+hotkeys/test.toml:12:12: error: the address is a file path (`C:\…`), not a web address
+12 | open_url = 'C:\Windows\System32\calc.exe'
+   |            ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+   = help: write a full web address, e.g. `https://fasit.example/borger` or `{{ org.fasit_url }}/borger`
+
+hotkeys/test.toml:15:12: error: the address is a network path (`\\server\share`), not a web address
+15 | open_url = '\\server\share\x.exe'
+   |            ^^^^^^^^^^^^^^^^^^^^^^
+   = help: write a full web address, e.g. `https://fasit.example/borger` or `{{ org.fasit_url }}/borger`
+
+hotkeys/test.toml:18:12: error: the address has no scheme such as `https://`, so it could open a file or start a program
+18 | open_url = "calc.exe"
+   |            ^^^^^^^^^^
+   = help: write a full web address, e.g. `https://fasit.example/borger` or `{{ org.fasit_url }}/borger`
+
+hotkeys/test.toml:24:12: error: `open_url` may not open `fasit:` addresses
+24 | open_url = "fasit:sag/{{ script.id }}"
+   |            ^^^^^^^^^^^^^^^^^^^^^^^^^^^
+   = help: `open_url` opens `http` and `https` addresses, and schemes the organisation lists in `url_schemes` under [policy] in the machine-wide config
+"#;
+    assert_eq!(out, expected);
+
+    config.policy.url_schemes = vec!["fasit".into(), "file".into()];
+    let (set, _dir) = common::load_files_with(&[("hotkeys/test.toml", source)], &config);
+    let out = set.render_diagnostics();
+    assert!(!out.contains("`fasit:`"), "{out}");
+    assert!(!out.contains("`file:`"), "{out}");
+    assert!(out.contains("`javascript:`"), "{out}");
+}
+
+#[test]
+fn a_secret_goes_over_plain_http_only_to_loopback_or_the_organisations_hosts() {
+    let mut config = common::shipped_config();
+    config
+        .org
+        .insert("intern_api".into(), toml::Value::from("http://api.intern"));
+    config.sources.insert(
+        "sager".into(),
+        genvej::config::SharedSource {
+            url: "http://sager.example/api".into(),
+            headers: std::collections::BTreeMap::from([(
+                "X-Api-Key".to_string(),
+                genvej::script::raw::RawHeaderValue::Secret(genvej::script::raw::RawSecret {
+                    credential: None,
+                    env: Some("SAGER_KEY".into()),
+                    prefix: None,
+                }),
+            )]),
+            ..Default::default()
+        },
+    );
+    let source = r#"id = "t"
+name = "T"
+manual_seconds = 10
+
+[[source]]
+name = "borger"
+url = "http://fasit.example/borger"
+headers = { Authorization = { credential = "fasit", prefix = "Bearer " } }
+
+[[source]]
+name = "intern"
+url = "{{ org.intern_api }}/borger/{{ script.id }}"
+headers = { X-Api-Key = { env = "INTERN_KEY" } }
+
+[[source]]
+name = "lokal"
+url = "http://127.0.0.1:8080/borger"
+headers = { X-Api-Key = { env = "LOKAL_KEY" } }
+
+[[source]]
+name = "aaben"
+url = "http://fasit.example/aaben"
+headers = { Accept = "application/json" }
+
+[[step]]
+fetch = ["borger", "intern", "lokal", "aaben", "sager"]
+"#;
+    let (set, dir) = common::load_files_with(&[("hotkeys/test.toml", source)], &config);
+    let out = set
+        .render_diagnostics()
+        .replace(&format!("{}/", dir.path().display()), "");
+    let expected = r#"hotkeys/test.toml:7:7: error: the source `borger` sends the secret header `Authorization` over plain http:// to `fasit.example`
+7 | url = "http://fasit.example/borger"
+  |       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  = help: use https://; or the organisation can allow this host in `plain_http_secret_hosts` under [policy] in the machine-wide config (loopback is always allowed)
+
+hotkeys/test.toml:12:7: error: the source `intern` sends the secret header `X-Api-Key` over plain http:// to `api.intern`
+12 | url = "{{ org.intern_api }}/borger/{{ script.id }}"
+   |       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+   = help: use https://; or the organisation can allow this host in `plain_http_secret_hosts` under [policy] in the machine-wide config (loopback is always allowed)
+
+hotkeys/test.toml:26:9: error: the config's source `sager` sends the secret header `X-Api-Key` over plain http:// to `sager.example`
+26 | fetch = ["borger", "intern", "lokal", "aaben", "sager"]
+   |         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+   = help: use https://; or the organisation can allow this host in `plain_http_secret_hosts` under [policy] in the machine-wide config (loopback is always allowed)
+"#;
+    assert_eq!(out, expected);
+
+    config.policy.plain_http_secret_hosts = vec![
+        "fasit.example".into(),
+        "api.intern".into(),
+        "sager.example".into(),
+    ];
+    let (set, _dir) = common::load_files_with(&[("hotkeys/test.toml", source)], &config);
+    assert_eq!(set.render_diagnostics(), "");
+}

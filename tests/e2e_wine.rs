@@ -286,30 +286,45 @@ fn open_url_opens_a_folder_with_the_program_windows_has_for_it() {
     let desktop = require_desktop!();
     let wine = Wine::start(&desktop);
     std::fs::create_dir_all(wine.drive_c().join("sagsmappe")).expect("folder");
+    // open_url opens only web addresses unless the organisation allows
+    // more; here it allows `file:` addresses.
+    let allow_file = format!("{}\n[policy]\nurl_schemes = [\"file\"]\n", config("", ""));
     // ShellExecute "open" on a folder starts Explorer on it.
-    let body = "[[step]]\nopen_url = 'C:\\sagsmappe'\n\n[[step]]\nwait_window = { title = \"*sagsmappe*\", timeout_ms = 30000 }\n";
+    let body = "[[step]]\nopen_url = 'file:///C:/sagsmappe'\n\n[[step]]\nwait_window = { title = \"*sagsmappe*\", timeout_ms = 30000 }\n";
     let (ok, output) = exec(
         &desktop,
         &wine,
         &[("mappe.toml", &script("mappe", body))],
-        &config("", ""),
+        &allow_file,
         "mappe",
         &[],
     );
     assert!(ok, "{output}");
 
     // Something Windows has no program for is reported, not ignored.
-    let body = "[[step]]\nopen_url = 'C:\\findes-ikke\\x.sag'\n";
+    let body = "[[step]]\nopen_url = 'file:///C:/findes-ikke/x.sag'\n";
     let (ok, output) = exec(
         &desktop,
         &wine,
         &[("ingen.toml", &script("ingen", body))],
-        &config("", ""),
+        &allow_file,
         "ingen",
         &[],
     );
     assert!(!ok, "{output}");
     assert!(output.contains("kunne ikke åbne"), "{output}");
+
+    // Without the organisation's permission a path is not a script that runs.
+    let body = "[[step]]\nopen_url = 'C:\\sagsmappe'\n";
+    let (ok, output) = exec(
+        &desktop,
+        &wine,
+        &[("sti.toml", &script("sti", body))],
+        &config("", ""),
+        "sti",
+        &[],
+    );
+    assert!(!ok, "{output}");
 }
 
 /// Builds the MSI of `version` from the release genvej.exe into `out`.

@@ -1,5 +1,6 @@
 //! HTTPS for `fetch`: certificates are always checked; an organisation's own
-//! CA can be added with `agent.ca_file`. Against a local HTTPS server with a
+//! CA can be added with `agent.ca_file`; a redirect never leads from https
+//! to plain http. Against a local HTTPS server with a
 //! self-signed certificate made by openssl (Debian package `openssl`).
 
 use std::path::Path;
@@ -126,6 +127,7 @@ fn request(port: u16) -> HttpRequest {
         method: HttpMethod::Get,
         url: format!("https://127.0.0.1:{port}/borgere/0707614285"),
         headers: Vec::new(),
+        carries_secret: false,
         body: None,
         timeout: Duration::from_secs(5),
         retries: 0,
@@ -169,5 +171,43 @@ fn a_ca_file_that_cannot_be_used_is_named() {
             .to_string()
             .starts_with(&format!("CA-filen {} kan ikke bruges", bad.display())),
         "{error}"
+    );
+}
+
+#[test]
+fn a_redirect_from_https_to_plain_http_is_not_followed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = https_server(dir.path());
+    // A plain-http server that notes whether anyone connected.
+    let plain = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let plain_port = plain.local_addr().expect("an address").port();
+    let reached = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let noted = std::sync::Arc::clone(&reached);
+    std::thread::spawn(move || {
+        if plain.accept().is_ok() {
+            noted.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+
+    let mut client = HttpClient::new();
+    client.set_ca_file(Some(dir.path().join("ca.pem")));
+    let mut downgraded = request(server.port);
+    downgraded.url = format!(
+        "https://127.0.0.1:{}/videre/{plain_port}/borgere/0707614285",
+        server.port
+    );
+    let refused = client.fetch(&downgraded).expect_err("no downgrade");
+
+    assert_eq!(
+        refused.to_string(),
+        format!(
+            "127.0.0.1:{}: den videresendte fra https til http (ukrypteret) hos \
+             http://127.0.0.1:{plain_port}; det følges ikke",
+            server.port
+        )
+    );
+    assert!(
+        !reached.load(std::sync::atomic::Ordering::SeqCst),
+        "nothing reached the plain-http server"
     );
 }

@@ -6,12 +6,16 @@
 //! while the hot key's modifiers are held; every typing, paste and key step
 //! checks that the focused window is still the run's target (and again
 //! between chunks of typed text); the clipboard is restored after a paste;
-//! modifiers are released when a run ends, however it ends.
+//! modifiers are released when a run ends, however it ends; `open_url`
+//! opens only web addresses and the schemes the organisation allows, and
+//! secrets never go unencrypted to hosts the organisation has not named
+//! ([`url_rules`]).
 
 mod inject;
 mod inputs;
 mod outcome;
 mod sources;
+pub mod url_rules;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -266,6 +270,10 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
             }
             Action::OpenUrl { url } => {
                 let url = self.render(url, TemplateUse::Url)?;
+                if let Err(refusal) = url_rules::check_open_url(&url, &self.engine.config.policy) {
+                    tracing::warn!(script = %self.script.id, step = step.number, "open_url refused: {}", refusal.for_author());
+                    return Err(RunError::UrlRefused(refusal).into());
+                }
                 Ok(self.desktop.open_url(&url)?)
             }
             Action::WaitWindow {

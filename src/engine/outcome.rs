@@ -87,6 +87,8 @@ pub enum RunError {
         source_name: String,
         error: crate::ports::HttpError,
     },
+    #[error("{0}; intet blev åbnet")]
+    UrlRefused(super::url_rules::UrlRefusal),
     #[error("der var ingen markeret tekst")]
     NothingSelected,
     #[error("skrivebordet svarede: {0}")]

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use minijinja::Value;
 
+use super::url_rules::{plain_http_host_refused, plain_http_refusal};
 use super::{Run, RunError, Stop};
 use crate::cpr::Cpr;
 use crate::documents::{self, NamedPdf};
@@ -89,6 +90,7 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
                 method: crate::script::HttpMethod::Get,
                 url: address,
                 headers: Vec::new(),
+                carries_secret: false,
                 body: None,
                 timeout,
                 retries: 1,
@@ -134,6 +136,19 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
             url.push('=');
             url.push_str(&crate::template::url_encode(&value));
         }
+        // A secret goes unencrypted only where the organisation allows it;
+        // checked before the secret is read.
+        let secret_header = source.headers.iter().find(|(_, value)| {
+            matches!(
+                value,
+                HeaderValue::Env { .. } | HeaderValue::Credential { .. }
+            )
+        });
+        if let Some((header, _)) = secret_header {
+            if let Some(host) = plain_http_host_refused(&url, &self.engine.config.policy) {
+                return Err(source_error(source, plain_http_refusal(header, &host)));
+            }
+        }
         let mut headers = Vec::new();
         for (header, value) in &source.headers {
             let value = match value {
@@ -141,7 +156,7 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
                 HeaderValue::Env { var, prefix } => match std::env::var(var) {
                     Ok(secret) => format!("{prefix}{secret}"),
                     Err(_) => {
-                        return Err(secret_missing(
+                        return Err(source_error(
                             source,
                             format!("miljøvariablen {var} (til headeren {header}) er ikke sat"),
                         ));
@@ -150,7 +165,7 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
                 HeaderValue::Credential { name, prefix } => match self.desktop.credential(name) {
                     Ok(secret) => format!("{prefix}{secret}"),
                     Err(why) => {
-                        return Err(secret_missing(
+                        return Err(source_error(
                             source,
                             format!("legitimationen «{name}» (til headeren {header}): {why}"),
                         ));
@@ -168,6 +183,7 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
             method: source.method,
             url,
             headers,
+            carries_secret: secret_header.is_some(),
             body,
             timeout: source.timeout,
             retries: source.retries,
@@ -215,8 +231,9 @@ fn safe_file_name(name: &str) -> String {
     clean
 }
 
-/// A header's secret could not be had: the run stops at this source.
-fn secret_missing(source: &crate::script::Source, why: String) -> RunError {
+/// A header's secret could not be had or may not go where the source
+/// points: the run stops at this source.
+fn source_error(source: &crate::script::Source, why: String) -> RunError {
     RunError::SourceFailed {
         source_name: source.name.clone(),
         error: HttpError::Other(why),

@@ -2,6 +2,11 @@
 //! certificate store, the system's proxy settings). TLS verification is
 //! always on. Logs say method, host and path (CPR masked), the status and
 //! the time taken — never headers, query or bodies.
+//!
+//! Redirects never lower https to http, and a request with a secret header
+//! follows redirects only on its own scheme, host and port: reqwest drops
+//! `Authorization` and cookies on a redirect to another host, but would
+//! carry a custom header such as `X-Api-Key` along.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -16,10 +21,16 @@ const RETRY_PAUSE: Duration = Duration::from_millis(200);
 /// How much of an error answer's body goes into the message.
 const REASON_CHARS: usize = 120;
 
-/// One client for the agent's life (connections are reused between runs).
+/// At most this many redirects are followed for one request.
+const MAX_REDIRECTS: usize = 10;
+
+/// One client for the agent's life (connections are reused between runs);
+/// requests with a secret header use a second one whose redirects stay on
+/// the first address's origin.
 #[derive(Default)]
 pub struct HttpClient {
     client: Option<Client>,
+    secret_client: Option<Client>,
     /// Extra root certificates (PEM), added to the system's.
     ca_file: Option<PathBuf>,
 }
@@ -35,6 +46,7 @@ impl HttpClient {
         if self.ca_file != ca_file {
             self.ca_file = ca_file;
             self.client = None;
+            self.secret_client = None;
         }
     }
 
@@ -53,7 +65,7 @@ impl HttpClient {
     }
 
     fn send(&mut self, request: &HttpRequest) -> Result<Vec<u8>, HttpError> {
-        let client = self.client()?.clone();
+        let client = self.client(request.carries_secret)?.clone();
         let mut attempt = 0;
         loop {
             let started = Instant::now();
@@ -83,10 +95,16 @@ impl HttpClient {
         }
     }
 
-    fn client(&mut self) -> Result<&Client, HttpError> {
-        if self.client.is_none() {
-            let mut builder =
-                Client::builder().user_agent(concat!("genvej/", env!("CARGO_PKG_VERSION")));
+    fn client(&mut self, carries_secret: bool) -> Result<&Client, HttpError> {
+        let slot = if carries_secret {
+            &mut self.secret_client
+        } else {
+            &mut self.client
+        };
+        if slot.is_none() {
+            let mut builder = Client::builder()
+                .user_agent(concat!("genvej/", env!("CARGO_PKG_VERSION")))
+                .redirect(redirect_policy(carries_secret));
             if let Some(path) = &self.ca_file {
                 let unusable = |reason: String| {
                     HttpError::Other(format!(
@@ -105,10 +123,63 @@ impl HttpClient {
             let client = builder
                 .build()
                 .map_err(|e| HttpError::Other(format!("HTTP kunne ikke starte: {e}")))?;
-            self.client = Some(client);
+            *slot = Some(client);
         }
-        Ok(self.client.as_ref().expect("just made"))
+        Ok(slot.as_ref().expect("just made"))
     }
+}
+
+/// A redirect genvej does not follow; the text is Danish and names hosts
+/// only (a path may hold a CPR number).
+#[derive(Debug, thiserror::Error)]
+enum RedirectRefused {
+    #[error("den videresendte fra https til http (ukrypteret) hos {to}; det følges ikke")]
+    Downgrade { to: String },
+    #[error(
+        "den videresendte til {to}, men forespørgslen har en hemmelig header, som kun sendes til {from}; det følges ikke"
+    )]
+    OtherOrigin { from: String, to: String },
+    #[error("den videresendte mere end {MAX_REDIRECTS} gange")]
+    TooMany,
+}
+
+/// Follows at most [`MAX_REDIRECTS`] redirects, never from https to http,
+/// and for a request with a secret header only on the first address's
+/// scheme, host and port.
+fn redirect_policy(carries_secret: bool) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        let previous = attempt.previous();
+        let next = attempt.url();
+        let refused = if previous.len() > MAX_REDIRECTS {
+            Some(RedirectRefused::TooMany)
+        } else if next.scheme() != "https" && previous.iter().any(|u| u.scheme() == "https") {
+            Some(RedirectRefused::Downgrade { to: origin(next) })
+        } else {
+            match previous.first() {
+                Some(first) if carries_secret && origin(first) != origin(next) => {
+                    Some(RedirectRefused::OtherOrigin {
+                        from: origin(first),
+                        to: origin(next),
+                    })
+                }
+                _ => None,
+            }
+        };
+        match refused {
+            Some(why) => attempt.error(why),
+            None => attempt.follow(),
+        }
+    })
+}
+
+/// `scheme://host:port` of an address, the port always written.
+fn origin(url: &reqwest::Url) -> String {
+    format!(
+        "{}://{}:{}",
+        url.scheme(),
+        url.host_str().unwrap_or_default(),
+        url.port_or_known_default().unwrap_or_default()
+    )
 }
 
 fn once(client: &Client, request: &HttpRequest) -> Result<Vec<u8>, HttpError> {
@@ -169,6 +240,12 @@ fn classify(error: &reqwest::Error, host: &str, timeout: Duration) -> HttpError 
     // The innermost cause says it best ("Connection refused (os error 111)").
     let mut cause: &dyn std::error::Error = error;
     while let Some(inner) = cause.source() {
+        if let Some(refused) = inner.downcast_ref::<RedirectRefused>() {
+            return HttpError::Other(format!(
+                "{host}: {}",
+                crate::cpr::redact(&refused.to_string())
+            ));
+        }
         cause = inner;
     }
     let reason = crate::cpr::redact(&cause.to_string());

@@ -1,6 +1,7 @@
 //! Hot-key scripts: the TOML format (`raw`), its checker (`load`, `inputs`,
-//! `steps`, `sources`, `scope`, `set`) and the checked model the engine runs (`model`).
+//! `steps`, `sources`, `addresses`, `scope`, `set`) and the checked model the engine runs (`model`).
 
+mod addresses;
 pub mod field_path;
 mod inputs;
 mod load;

@@ -49,12 +49,19 @@ impl FileChecker<'_> {
                 continue;
             }
             match self.source(raw_source) {
-                Some(source) => declared.push(Declared {
-                    source,
-                    raw: std::borrow::Cow::Borrowed(raw_source),
-                    fetched: false,
-                    shared: false,
-                }),
+                Some(source) => {
+                    self.secret_transport(
+                        &source,
+                        &raw_source.url,
+                        &format!("the source `{name}`"),
+                    );
+                    declared.push(Declared {
+                        source,
+                        raw: std::borrow::Cow::Borrowed(raw_source),
+                        fetched: false,
+                        shared: false,
+                    });
+                }
                 None => {
                     self.broken_sources.insert(name.clone());
                 }
@@ -207,6 +214,11 @@ impl FileChecker<'_> {
                 if let Some(shared) = self.config.sources.get(name) {
                     let raw = shared_as_raw(name, shared, at.span());
                     let source = self.source(&raw)?;
+                    self.secret_transport(
+                        &source,
+                        &raw.url,
+                        &format!("the config's source `{name}`"),
+                    );
                     declared.push(Declared {
                         source,
                         raw: std::borrow::Cow::Owned(raw),

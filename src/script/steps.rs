@@ -216,6 +216,7 @@ impl FileChecker<'_> {
             });
         }
         if let Some(at) = &raw.open_url {
+            self.open_url_address(at);
             return Some(Action::OpenUrl {
                 url: text(self, at, scope),
             });

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """A tiny HTTPS server for genvej's TLS tests: answers every GET with
-{"ok": true}. Usage: https_server.py CERT KEY PORT_FILE"""
+{"ok": true}, except /videre/PORT/..., which redirects to
+http://127.0.0.1:PORT/... (plain http). Usage: https_server.py CERT KEY PORT_FILE"""
 import json
 import ssl
 import sys
@@ -9,6 +10,13 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
+        if self.path.startswith("/videre/"):
+            port, _, rest = self.path[len("/videre/"):].partition("/")
+            self.send_response(302)
+            self.send_header("Location", "http://127.0.0.1:%s/%s" % (port, rest))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         body = json.dumps({"ok": True}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
