@@ -17,9 +17,14 @@ pub fn create_dir(folder: &Path) -> io::Result<Option<String>> {
     if let Some(parent) = folder.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
-    let mut builder = std::fs::DirBuilder::new();
     #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    let builder = {
+        let mut builder = std::fs::DirBuilder::new();
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+    };
+    #[cfg(not(unix))]
+    let builder = std::fs::DirBuilder::new();
     match builder.create(folder) {
         Ok(()) => Ok(None),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists && folder.is_dir() => {

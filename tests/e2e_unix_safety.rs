@@ -117,6 +117,73 @@ fn at_info_level_the_log_names_pattern_and_program_never_a_title_and_only_the_us
     }
 }
 
+#[test]
+fn during_a_paste_clipboard_managers_see_the_text_marked_secret() {
+    const HINT: &str = "x-kde-passwordManagerHint";
+    let mut desktop = require_desktop!();
+    // A window that never fetches a paste: the agent holds the paste on
+    // the clipboard for its whole paste timeout (2 s).
+    let title = "Stand-in without paste";
+    let mut window = desktop.command("xmessage");
+    window
+        .args(["-title", title, "Ingen indsæt her"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    desktop.spawn(window);
+    desktop.wait_for_window(title, SHORT);
+    desktop.set_clipboard("det sagsbehandleren havde kopieret");
+    let script = "id = \"p\"\nname = \"P\"\nhotkey = \"Ctrl+Alt+P\"\nmanual_seconds = 5\n\n\
+                  [[step]]\nwait_window = { title = \"Stand-in*\", timeout_ms = 5000 }\n\n\
+                  [[step]]\npaste = \"Borger: Karen Testesen\"\n";
+    let agent = Agent::start(
+        &mut desktop,
+        "agent",
+        &[("p.toml", script)],
+        &config("", ""),
+    );
+
+    desktop.key("ctrl+alt+p");
+    // What a clipboard manager does when the owner changes: ask TARGETS.
+    let deadline = Instant::now() + SHORT;
+    let offered = loop {
+        let targets = desktop
+            .read_selection("clipboard", Some("TARGETS"))
+            .map(|t| String::from_utf8_lossy(&t).into_owned())
+            .unwrap_or_default();
+        if targets.lines().any(|l| l == HINT) {
+            break targets;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the paste was never marked; TARGETS: {targets:?}"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    assert!(offered.lines().any(|l| l == "UTF8_STRING"), "{offered:?}");
+    assert_eq!(
+        desktop
+            .read_selection("clipboard", Some(HINT))
+            .expect("the hint"),
+        b"secret"
+    );
+
+    // Reading the hint did not count as the paste: the run still fails,
+    // and the caseworker's own clipboard comes back, unmarked.
+    agent.wait_for_log(&desktop, "hentede ikke den indsatte tekst", SHORT);
+    assert_eq!(
+        desktop.clipboard().as_deref(),
+        Some("det sagsbehandleren havde kopieret")
+    );
+    let targets = desktop
+        .read_selection("clipboard", Some("TARGETS"))
+        .expect("TARGETS");
+    assert!(
+        !String::from_utf8_lossy(&targets).lines().any(|l| l == HINT),
+        "the caseworker's own text is not marked"
+    );
+    agent.stop(&mut desktop);
+}
+
 /// A private temp folder for the agent instead of /tmp, and no
 /// `XDG_RUNTIME_DIR`: the socket's folder is then made by genvej itself.
 fn temp_dir(desktop: &Desktop) -> PathBuf {

@@ -198,13 +198,13 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
 
     /// A window as a failure names it: its title for the caseworker, its
     /// program and the script's pattern for the log.
-    fn named_window(&self, window: &WindowInfo) -> NamedWindow {
-        NamedWindow {
+    fn named_window(&self, window: &WindowInfo) -> Box<NamedWindow> {
+        Box::new(NamedWindow {
             title: window.title.clone(),
             program: window.executable.clone(),
             class: window.class.clone(),
             found_by: self.found_by.get(&window.id).cloned(),
-        }
+        })
     }
 
     pub(super) fn sleep(&mut self, duration: Duration) -> Result<(), Stop> {

@@ -117,17 +117,17 @@ impl fmt::Display for NamedWindow {
 }
 
 /// A window for the notice, or "intet vindue".
-fn shown(window: &Option<NamedWindow>) -> String {
+fn shown(window: &Option<Box<NamedWindow>>) -> String {
     window
         .as_ref()
-        .map_or_else(|| "intet vindue".to_string(), NamedWindow::to_string)
+        .map_or_else(|| "intet vindue".to_string(), |w| w.to_string())
 }
 
 /// A window for the log, or "intet vindue".
-fn logged(window: &Option<NamedWindow>) -> String {
+fn logged(window: &Option<Box<NamedWindow>>) -> String {
     window
         .as_ref()
-        .map_or_else(|| "intet vindue".to_string(), NamedWindow::log_text)
+        .map_or_else(|| "intet vindue".to_string(), |w| w.log_text())
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -136,17 +136,17 @@ pub enum RunError {
     WindowTimeout { window: String, timeout: Duration },
     #[error("{window} kunne ikke få fokus (fokus er på {})", shown(.focused))]
     FocusRefused {
-        window: NamedWindow,
-        focused: Option<NamedWindow>,
+        window: Box<NamedWindow>,
+        focused: Option<Box<NamedWindow>>,
     },
     #[error("fokus flyttede sig fra {expected} til {}; intet mere blev skrevet", shown(.actual))]
     WrongWindow {
-        expected: NamedWindow,
-        actual: Option<NamedWindow>,
+        expected: Box<NamedWindow>,
+        actual: Option<Box<NamedWindow>>,
     },
     #[error("{window} hentede ikke den indsatte tekst inden for {} ms", .timeout.as_millis())]
     PasteNotFetched {
-        window: NamedWindow,
+        window: Box<NamedWindow>,
         timeout: Duration,
     },
     #[error("intet vindue har fokus, så der blev ikke skrevet noget")]
@@ -240,13 +240,13 @@ mod tests {
         );
     }
 
-    fn window(title: &str, program: &str, class: &str, found_by: Option<&str>) -> NamedWindow {
-        NamedWindow {
+    fn window(title: &str, program: &str, class: &str, found_by: Option<&str>) -> Box<NamedWindow> {
+        Box::new(NamedWindow {
             title: title.into(),
             program: Some(program.into()),
             class: class.into(),
             found_by: found_by.map(str::to_string),
-        }
+        })
     }
 
     #[test]
