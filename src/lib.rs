@@ -20,6 +20,7 @@ pub mod paths;
 pub mod platform;
 pub mod policy;
 pub mod ports;
+pub mod private_files;
 pub mod schema;
 pub mod script;
 pub mod suggest;

@@ -1,13 +1,14 @@
 //! Logs: tracing to stderr and, for the agent, to a daily file in the log
 //! folder (the last 14 days are kept). Every line passes through CPR
 //! redaction before it reaches either, so a number in a window title or an
-//! error message never reaches a log.
+//! error message never reaches a log. The folder and its files are the
+//! user's alone (0700/0600 on Unix): see [`crate::private_files`].
 
+use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use tracing_appender::non_blocking::{NonBlocking, WorkerGuard};
-use tracing_appender::rolling::{RollingFileAppender, Rotation};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
@@ -32,16 +33,16 @@ pub fn init(level: &str, folder: Option<&Path>) -> LogGuard {
         .with_target(false)
         .with_ansi(false)
         .with_writer(RedactedStderr);
-    let (file, guard, problem) = match folder.map(open_file) {
-        Some(Ok((writer, guard))) => {
+    let (file, guard, problem, warnings) = match folder.map(open_file) {
+        Some(Ok((writer, guard, warnings))) => {
             let layer = tracing_subscriber::fmt::layer()
                 .with_target(false)
                 .with_ansi(false)
                 .with_writer(RedactedFile(writer));
-            (Some(layer), Some(guard), None)
+            (Some(layer), Some(guard), None, warnings)
         }
-        Some(Err(e)) => (None, None, Some(e)),
-        None => (None, None, None),
+        Some(Err(e)) => (None, None, Some(e), Vec::new()),
+        None => (None, None, None, Vec::new()),
     };
     let started = guard.is_some();
     // A second init (tests) keeps the first subscriber; that is fine.
@@ -53,22 +54,95 @@ pub fn init(level: &str, folder: Option<&Path>) -> LogGuard {
     if let (Some(folder), Some(e)) = (folder, problem) {
         tracing::warn!("no log file in {}: {e}", folder.display());
     }
+    for warning in warnings {
+        tracing::warn!("log folder: {warning}");
+    }
     LogGuard {
         _file: guard,
         folder: folder.filter(|_| started).map(Path::to_path_buf),
     }
 }
 
-fn open_file(folder: &Path) -> Result<(NonBlocking, WorkerGuard), String> {
-    std::fs::create_dir_all(folder).map_err(|e| e.to_string())?;
-    let appender = RollingFileAppender::builder()
-        .rotation(Rotation::DAILY)
-        .filename_prefix("genvej")
-        .filename_suffix("log")
-        .max_log_files(KEPT_FILES)
-        .build(folder)
-        .map_err(|e| e.to_string())?;
-    Ok(tracing_appender::non_blocking(appender))
+fn open_file(folder: &Path) -> Result<(NonBlocking, WorkerGuard, Vec<String>), String> {
+    let (log, warnings) = DailyLog::open(folder).map_err(|e| e.to_string())?;
+    let (writer, guard) = tracing_appender::non_blocking(log);
+    Ok((writer, guard, warnings))
+}
+
+/// `genvej.YYYY-MM-DD.log` (UTC date, like the lines' times) in a private
+/// folder, a new file each day; the oldest beyond [`KEPT_FILES`] are removed.
+/// Files are created 0600 on Unix (tracing-appender's roller cannot do that).
+struct DailyLog {
+    folder: PathBuf,
+    day: String,
+    file: File,
+}
+
+impl DailyLog {
+    /// Opens today's file; returns warnings about permissions to log.
+    fn open(folder: &Path) -> io::Result<(DailyLog, Vec<String>)> {
+        let mut warnings: Vec<String> = crate::private_files::create_dir(folder)?
+            .into_iter()
+            .collect();
+        let day = today();
+        let (file, warning) = crate::private_files::open_append(&file_for(folder, &day))?;
+        warnings.extend(warning);
+        let log = DailyLog {
+            folder: folder.to_path_buf(),
+            day,
+            file,
+        };
+        log.remove_old();
+        Ok((log, warnings))
+    }
+
+    fn remove_old(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.folder) else {
+            return;
+        };
+        let mut logs: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("genvej.") && n.ends_with(".log"))
+            })
+            .collect();
+        logs.sort();
+        let excess = logs.len().saturating_sub(KEPT_FILES);
+        for old in logs.into_iter().take(excess) {
+            let _ = std::fs::remove_file(old);
+        }
+    }
+}
+
+fn today() -> String {
+    chrono::Utc::now().format("%Y-%m-%d").to_string()
+}
+
+fn file_for(folder: &Path, day: &str) -> PathBuf {
+    folder.join(format!("genvej.{day}.log"))
+}
+
+impl Write for DailyLog {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let day = today();
+        if day != self.day {
+            // A new day: a new file (a failure keeps writing to the old one).
+            if let Ok((file, _)) = crate::private_files::open_append(&file_for(&self.folder, &day))
+            {
+                self.file = file;
+                self.day = day;
+                self.remove_old();
+            }
+        }
+        self.file.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
 }
 
 /// Makes writers that redact CPR numbers before the text reaches the file.
@@ -109,6 +183,42 @@ impl<W: Write> Write for Redacted<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_newest_log_files_are_kept() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for day in 1..=20 {
+            std::fs::write(dir.path().join(format!("genvej.2020-01-{day:02}.log")), "")
+                .expect("old log");
+        }
+        std::fs::write(dir.path().join("notes.txt"), "").expect("other file");
+        let (mut log, warnings) = DailyLog::open(dir.path()).expect("opened");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        writeln!(log, "today").expect("written");
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names.len(), KEPT_FILES + 1, "{names:?}");
+        assert_eq!(names[0], "genvej.2020-01-08.log");
+        assert!(names.contains(&format!("genvej.{}.log", today())));
+        assert!(names.contains(&"notes.txt".to_string()));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_log_folder_and_files_are_the_users_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let folder = dir.path().join("logs");
+        let (mut log, _) = DailyLog::open(&folder).expect("opened");
+        writeln!(log, "window «Fasit» focused").expect("written");
+        assert_eq!(mode(&folder), 0o700);
+        assert_eq!(mode(&file_for(&folder, &today())), 0o600);
+    }
 
     #[test]
     fn log_text_is_redacted() {

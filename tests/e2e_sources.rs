@@ -79,6 +79,16 @@ fn the_plan_hot_key_fetches_the_citizen_and_pastes_the_plan_exactly() {
         ]
     );
     assert_eq!(merged.get_pages().len(), 6);
+    // Citizens' case papers: only the caseworker may open them.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| {
+            std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777
+        };
+        assert_eq!(mode(&agent.folder.join("dokumenter")), 0o700);
+        assert_eq!(mode(&file), 0o600);
+    }
     let log = agent.stop(&mut desktop);
     assert!(
         log.contains("GET /borgere/070761-XXXX/aktiviteter → ok") || log.contains("→ ok"),

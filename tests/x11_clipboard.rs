@@ -130,6 +130,38 @@ fn not_served_when_nobody_reads_and_asking_for_targets_alone_does_not_count() {
 }
 
 #[test]
+fn a_paste_is_marked_secret_for_clipboard_managers_and_fetching_the_mark_is_not_the_paste() {
+    const HINT: &str = "x-kde-passwordManagerHint";
+    let desktop = require_desktop!(without_window_manager);
+    let clipboard = connect(&desktop);
+    clipboard
+        .write_for_paste("Borger: Karen Testesen")
+        .expect("write_for_paste");
+
+    // A clipboard manager asks what the new content is, sees the hint, and
+    // reads it: `secret`, so it keeps no copy.
+    let offered = targets(&desktop);
+    assert!(offered.lines().any(|l| l == HINT), "{offered:?}");
+    assert!(offered.lines().any(|l| l == "UTF8_STRING"), "{offered:?}");
+    assert_eq!(read(&desktop, "clipboard", Some(HINT)), b"secret");
+    assert!(
+        !served_within(&clipboard, Duration::from_millis(200)),
+        "reading the hint is not fetching the paste"
+    );
+    assert_eq!(
+        read(&desktop, "clipboard", None),
+        "Borger: Karen Testesen".as_bytes()
+    );
+    assert!(served_within(&clipboard, SERVE_TIMEOUT));
+
+    // The caseworker's own clipboard, put back after the paste, is not marked.
+    clipboard.write_text("egen tekst").expect("write_text");
+    let offered = targets(&desktop);
+    assert!(!offered.lines().any(|l| l == HINT), "{offered:?}");
+    assert!(desktop.read_selection("clipboard", Some(HINT)).is_err());
+}
+
+#[test]
 fn string_target_gets_latin1_when_representable_and_is_refused_otherwise() {
     let desktop = require_desktop!(without_window_manager);
     let clipboard = connect(&desktop);

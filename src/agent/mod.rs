@@ -57,13 +57,22 @@ pub struct AgentOptions {
 }
 
 /// One log line per finished run; never a CPR number (the outcome's texts
-/// are redacted where they are built, and again here).
+/// are redacted where they are built, and again by the logger), and at info
+/// and warn level never a window title: windows are named by program and
+/// the script's pattern.
 pub fn log_outcome(name: &str, outcome: &RunOutcome) {
     let ms = outcome.duration.as_millis();
     match &outcome.status {
         Status::Completed => tracing::info!(script = %outcome.script_id, ms, "«{name}» completed"),
         Status::Failed(failure) => {
-            tracing::warn!(script = %outcome.script_id, ms, "{}", crate::cpr::redact(&failure.to_string()))
+            // Window titles only at debug: a case system's title holds the
+            // citizen's name (the logger masks CPR numbers either way).
+            let logged = failure.log_text();
+            tracing::warn!(script = %outcome.script_id, ms, "{logged}");
+            let full = failure.to_string();
+            if full != logged {
+                tracing::debug!(script = %outcome.script_id, "with the windows' titles: {full}");
+            }
         }
         Status::Cancelled { step } => {
             tracing::info!(script = %outcome.script_id, ms, step = ?step, "«{name}» cancelled")

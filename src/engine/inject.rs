@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use super::{Run, RunError, Stop};
+use super::{NamedWindow, Run, RunError, Stop};
 use crate::ports::{Desktop, PortError};
 use crate::script::Step;
 use crate::window_match::{WindowInfo, WindowMatch};
@@ -58,12 +58,9 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
     ) -> Result<(), Stop> {
         match sent {
             Err(PortError::FocusMoved) => {
-                let actual = match self.desktop.focused()? {
-                    Some(now) => now.to_string(),
-                    None => "intet vindue".to_string(),
-                };
+                let actual = self.desktop.focused()?.map(|now| self.named_window(&now));
                 Err(RunError::WrongWindow {
-                    expected: into.to_string(),
+                    expected: self.named_window(into),
                     actual,
                 }
                 .into())
@@ -89,11 +86,10 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
             .ok_or(RunError::NoFocusedWindow)?;
         let actual = match self.desktop.focused()? {
             Some(now) if now.id == expected.id => return Ok(expected),
-            Some(now) => now.to_string(),
-            None => "intet vindue".to_string(),
+            now => now.map(|now| self.named_window(&now)),
         };
         Err(RunError::WrongWindow {
-            expected: expected.to_string(),
+            expected: self.named_window(&expected),
             actual,
         }
         .into())
@@ -133,10 +129,10 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
         };
         restored?;
         if !delivered {
-            return Err(RunError::Desktop(format!(
-                "{window} hentede ikke den indsatte tekst inden for {} ms",
-                self.engine.settings.paste_timeout.as_millis()
-            ))
+            return Err(RunError::PasteNotFetched {
+                window: self.named_window(&window),
+                timeout: self.engine.settings.paste_timeout,
+            }
             .into());
         }
         Ok(())
@@ -190,14 +186,25 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
             }
             if self.desktop.monotonic() >= deadline {
                 return Err(RunError::FocusRefused {
-                    window: window.to_string(),
-                    focused: focused.map_or("intet vindue".into(), |f| f.to_string()),
+                    window: self.named_window(window),
+                    focused: focused.map(|f| self.named_window(&f)),
                 }
                 .into());
             }
             self.desktop.sleep(self.engine.settings.poll_interval);
             self.desktop.focus(window.id)?;
         }
+    }
+
+    /// A window as a failure names it: its title for the caseworker, its
+    /// program and the script's pattern for the log.
+    fn named_window(&self, window: &WindowInfo) -> Box<NamedWindow> {
+        Box::new(NamedWindow {
+            title: window.title.clone(),
+            program: window.executable.clone(),
+            class: window.class.clone(),
+            found_by: self.found_by.get(&window.id).cloned(),
+        })
     }
 
     pub(super) fn sleep(&mut self, duration: Duration) -> Result<(), Stop> {

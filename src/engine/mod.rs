@@ -22,13 +22,13 @@ use std::time::Duration;
 
 use minijinja::Value;
 
-pub use outcome::{RunError, RunFailure, RunOutcome, Status, seconds};
+pub use outcome::{NamedWindow, RunError, RunFailure, RunOutcome, Status, seconds};
 
 use crate::config::{AgentSettings, Config};
 use crate::ports::{CancelToken, Desktop, PortError};
 use crate::script::{Action, Script, Step, Template};
 use crate::template::{Renderer, TemplateUse, danish};
-use crate::window_match::WindowInfo;
+use crate::window_match::{WindowId, WindowInfo};
 
 /// Tunables of a run, from the agent config.
 #[derive(Debug, Clone)]
@@ -145,6 +145,7 @@ impl<'a> Engine<'a> {
             vars: BTreeMap::new(),
             target: None,
             named: BTreeMap::new(),
+            found_by: BTreeMap::new(),
             current_step: None,
             steps_completed: 0,
             settled: false,
@@ -173,6 +174,9 @@ struct Run<'e, 'a, D: Desktop + ?Sized> {
     /// waited for or focused.
     target: Option<WindowInfo>,
     named: BTreeMap<String, WindowInfo>,
+    /// How the script described the windows it found (its `only_when`, its
+    /// `wait_window`s), so logs can name a window without its title.
+    found_by: BTreeMap<WindowId, String>,
     current_step: Option<&'e Step>,
     steps_completed: usize,
     /// Whether the settle pause before the next key has been made: before
@@ -199,10 +203,15 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
     fn try_execute(&mut self, preset: &BTreeMap<String, String>) -> Result<Status, Stop> {
         self.target = self.desktop.focused()?;
         if let Some(context) = &self.script.only_when {
-            if !self.target.as_ref().is_some_and(|w| context.matches(w)) {
-                return Ok(Status::Rejected {
-                    reason: format!("genvejen virker kun i vinduer med {context}"),
-                });
+            match &self.target {
+                Some(window) if context.matches(window) => {
+                    self.found_by.insert(window.id, context.to_string());
+                }
+                _ => {
+                    return Ok(Status::Rejected {
+                        reason: format!("genvejen virker kun i vinduer med {context}"),
+                    });
+                }
             }
         }
         self.resolve_inputs(preset)?;
@@ -287,6 +296,7 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
                 name,
             } => {
                 let found = self.wait_for_window(window, *timeout)?;
+                self.found_by.insert(found.id, window.to_string());
                 self.focus(&found)?;
                 // A window that just got focus needs a moment before keys.
                 self.settled = false;

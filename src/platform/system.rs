@@ -65,7 +65,8 @@ pub fn open_url(url: &str, browser: Option<&str>) -> PortResult<()> {
 
 /// Where `merge_pdf` saves documents. Files are never replaced: a name in
 /// use gets ` (2)`, ` (3)` …; the file is written under a temporary name and
-/// renamed, so a half-written PDF never looks finished.
+/// renamed, so a half-written PDF never looks finished. The folder is made
+/// private (0700 on Unix) and every file is 0600.
 #[derive(Debug, Clone)]
 pub struct DocumentFolder {
     pub folder: std::path::PathBuf,
@@ -95,7 +96,11 @@ impl DocumentFolder {
                 self.folder.display()
             ))
         };
-        std::fs::create_dir_all(&self.folder).map_err(failed)?;
+        // Merged documents are citizens' case papers: the folder and the
+        // files are the caseworker's alone (0700/0600 on Unix).
+        if let Some(warning) = crate::private_files::create_dir(&self.folder).map_err(failed)? {
+            tracing::warn!("document folder: {warning}");
+        }
         let (stem, extension) = file_name
             .rsplit_once('.')
             .map_or((file_name, ""), |(s, e)| (s, e));
@@ -106,8 +111,54 @@ impl DocumentFolder {
             n += 1;
         }
         let partial = path.with_extension("part");
-        std::fs::write(&partial, bytes).map_err(failed)?;
+        if crate::private_files::write(&partial, bytes)
+            .map_err(failed)?
+            .is_some()
+        {
+            // Not the warning itself: the file's name may hold a citizen's name.
+            tracing::warn!(
+                "a document saved in {} may be readable by other users (a file left by another user?)",
+                self.folder.display()
+            );
+        }
         std::fs::rename(&partial, &path).map_err(failed)?;
         Ok(path.to_string_lossy().into_owned())
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(path: &std::path::Path) -> u32 {
+        std::fs::metadata(path)
+            .expect("metadata")
+            .permissions()
+            .mode()
+            & 0o777
+    }
+
+    #[test]
+    fn saved_documents_and_their_folder_are_the_caseworkers_alone() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let documents = DocumentFolder {
+            folder: dir.path().join("Documents/genvej"),
+        };
+        let saved = documents
+            .save("Statusattester Jens.pdf", b"%PDF-1.5")
+            .expect("saved");
+        assert_eq!(mode(&documents.folder), 0o700);
+        assert_eq!(mode(std::path::Path::new(&saved)), 0o600);
+        assert_eq!(std::fs::read(&saved).expect("read"), b"%PDF-1.5");
+        // A folder of ours that others may open is tightened.
+        std::fs::set_permissions(&documents.folder, std::fs::Permissions::from_mode(0o755))
+            .expect("chmod");
+        let second = documents
+            .save("Statusattester Jens.pdf", b"%PDF-1.5")
+            .expect("saved");
+        assert!(second.ends_with("Statusattester Jens (2).pdf"), "{second}");
+        assert_eq!(mode(&documents.folder), 0o700);
+        assert_eq!(mode(std::path::Path::new(&second)), 0o600);
     }
 }

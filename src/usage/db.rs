@@ -45,6 +45,29 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX runs_by_time ON runs (started_at);",
 ];
 
+/// Files SQLite keeps next to the database while it writes.
+const SIDE_FILES: &[&str] = &["-wal", "-shm", "-journal"];
+
+/// The database and its side files are the user's alone (0600 on Unix): the
+/// file is created private before SQLite opens it (SQLite gives its WAL,
+/// shared-memory and journal files the database's mode), and files of ours
+/// left readable by an older genvej are tightened.
+fn make_private(path: &Path) -> Result<(), UsageError> {
+    let (_, warning) = crate::private_files::open_append(path).map_err(|e| UsageError::Other {
+        path: path.to_path_buf(),
+        message: format!("cannot create the database file: {e}"),
+    })?;
+    let side_files = SIDE_FILES.iter().filter_map(|suffix| {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        crate::private_files::tighten_existing(Path::new(&file))
+    });
+    for warning in warning.into_iter().chain(side_files) {
+        tracing::warn!("usage database: {warning}");
+    }
+    Ok(())
+}
+
 /// The schema version this genvej writes.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 
@@ -71,12 +94,13 @@ pub struct UsageDb {
 impl UsageDb {
     /// Opens (or creates) the database and brings its schema up to date.
     pub fn open(path: &Path) -> Result<UsageDb, UsageError> {
-        if let Some(folder) = path.parent() {
-            std::fs::create_dir_all(folder).map_err(|e| UsageError::Other {
+        if let Some(folder) = path.parent().filter(|f| !f.exists()) {
+            crate::private_files::create_dir(folder).map_err(|e| UsageError::Other {
                 path: path.to_path_buf(),
                 message: format!("cannot create the folder: {e}"),
             })?;
         }
+        make_private(path)?;
         let conn = Connection::open(path).map_err(sqlite(path))?;
         let mut db = UsageDb {
             conn,

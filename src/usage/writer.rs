@@ -228,6 +228,51 @@ mod tests {
         drop(thread);
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn the_database_and_its_side_files_are_the_users_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| {
+            std::fs::metadata(p)
+                .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let folder = dir.path().join("genvej");
+        let path = folder.join("usage.sqlite");
+        let (writer, thread) = UsageWriter::start(path.clone());
+        writer.record(record(1));
+        writer.flush();
+        assert_eq!(mode(&folder), 0o700, "a folder the database needed");
+        for file in ["usage.sqlite", "usage.sqlite-wal", "usage.sqlite-shm"] {
+            assert_eq!(mode(&folder.join(file)), 0o600, "{file}");
+        }
+        drop(writer);
+        drop(thread);
+
+        // A database an older genvej left readable by others is tightened.
+        let old = dir.path().join("old.sqlite");
+        drop(UsageDb::open(&old).expect("created"));
+        for file in ["old.sqlite", "old.sqlite-wal"] {
+            let file = dir.path().join(file);
+            if file.exists() {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644))
+                    .expect("chmod");
+            }
+        }
+        std::fs::write(dir.path().join("old.sqlite-journal"), "").expect("journal");
+        std::fs::set_permissions(
+            dir.path().join("old.sqlite-journal"),
+            std::fs::Permissions::from_mode(0o666),
+        )
+        .expect("chmod");
+        drop(UsageDb::open(&old).expect("reopened"));
+        assert_eq!(mode(&old), 0o600);
+        assert_eq!(mode(&dir.path().join("old.sqlite-journal")), 0o600);
+    }
+
     #[test]
     fn an_unwritable_folder_costs_records_not_runs() {
         let dir = tempfile::tempdir().expect("temp dir");

@@ -89,6 +89,13 @@ impl Clipboard for X11Desktop {
         self.clipboard.write_text(text).map_err(clipboard_error)
     }
 
+    /// A paste's text is marked for clipboard managers as not to be kept.
+    fn offer_for_paste(&mut self, text: &str, _into: WindowId) -> PortResult<()> {
+        self.clipboard
+            .write_for_paste(text)
+            .map_err(clipboard_error)
+    }
+
     fn clear(&mut self) -> PortResult<()> {
         self.clipboard.clear().map_err(clipboard_error)
     }

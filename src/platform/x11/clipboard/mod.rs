@@ -43,7 +43,11 @@
 //! # Privacy
 //!
 //! Clipboard text can hold CPR numbers. Nothing here logs text content; logs
-//! carry byte counts and X error codes only.
+//! carry byte counts and X error codes only. Text put there for a paste
+//! ([`X11Clipboard::write_for_paste`]) is also offered as the target
+//! `x-kde-passwordManagerHint` with the value `secret`, which tells clipboard
+//! managers (Klipper, and others that honour it) not to keep it in their
+//! history, as Windows' history is told for the same paste.
 
 use std::collections::HashMap;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -91,6 +95,7 @@ x11rb::atom_manager! {
         TEXT,
         COMPOUND_TEXT,
         TEXT_PLAIN_UTF8: b"text/plain;charset=utf-8",
+        PASSWORD_MANAGER_HINT: b"x-kde-passwordManagerHint",
         GENVEJ_SELECTION,
         GENVEJ_TIMESTAMP,
         GENVEJ_STOP,
@@ -203,10 +208,21 @@ impl X11Clipboard {
     /// Puts `text` on CLIPBOARD and returns once the X server confirms that we
     /// own it. Resets the "served" state for [`Self::wait_until_served`].
     pub fn write_text(&self, text: &str) -> Result<(), ClipboardError> {
+        self.take(text, Sensitivity::Ordinary)
+    }
+
+    /// [`Self::write_text`] for a paste: the text is also marked for
+    /// clipboard managers as a secret not to keep in their history
+    /// (`x-kde-passwordManagerHint: secret`).
+    pub fn write_for_paste(&self, text: &str) -> Result<(), ClipboardError> {
+        self.take(text, Sensitivity::Secret)
+    }
+
+    fn take(&self, text: &str, sensitivity: Sensitivity) -> Result<(), ClipboardError> {
         let reader = self.lock_reader();
         drain(&reader);
         let time = self.server_time(&reader)?;
-        let generation = self.shared.take_ownership(text, time)?;
+        let generation = self.shared.take_ownership(text, time, sensitivity)?;
         self.shared.confirm_ownership(generation)
     }
 

@@ -33,9 +33,25 @@ pub(super) enum Answer {
 
 /// Converted selection data, ready to be written to a property.
 pub(super) enum Payload {
-    Text { ty: Atom, bytes: Arc<[u8]> },
-    Words { ty: Atom, words: Vec<u32> },
+    Text {
+        ty: Atom,
+        bytes: Arc<[u8]>,
+    },
+    Words {
+        ty: Atom,
+        words: Vec<u32>,
+    },
+    /// A short value about the text (the password-manager hint): written
+    /// like text, but fetching it is not fetching the text.
+    Note {
+        ty: Atom,
+        bytes: &'static [u8],
+    },
 }
+
+/// The value of `x-kde-passwordManagerHint` that asks clipboard managers
+/// not to keep the text.
+pub(super) const SECRET_HINT: &[u8] = b"secret";
 
 impl EventLoop {
     pub(super) fn run(mut self) {
@@ -188,6 +204,10 @@ impl EventLoop {
                 conn.change_property32(PropMode::REPLACE, requestor, property, ty, &words)?;
                 Ok(Answer::Answered)
             }
+            Payload::Note { ty, bytes } => {
+                conn.change_property8(PropMode::REPLACE, requestor, property, ty, bytes)?;
+                Ok(Answer::Answered)
+            }
         }
     }
 
@@ -254,7 +274,7 @@ impl EventLoop {
         }
         convert(&self.shared.atoms, owned, target).filter(|payload| match payload {
             Payload::Text { bytes, .. } => bytes.len() <= self.shared.max_direct,
-            Payload::Words { .. } => true,
+            Payload::Words { .. } | Payload::Note { .. } => true,
         })
     }
 
@@ -388,9 +408,17 @@ pub(super) fn convert(atoms: &Atoms, owned: &Owned, target: Atom) -> Option<Payl
         if owned.latin1.is_some() {
             targets.push(string);
         }
+        if owned.sensitivity == Sensitivity::Secret {
+            targets.push(atoms.PASSWORD_MANAGER_HINT);
+        }
         Some(Payload::Words {
             ty: AtomEnum::ATOM.into(),
             words: targets,
+        })
+    } else if target == atoms.PASSWORD_MANAGER_HINT {
+        (owned.sensitivity == Sensitivity::Secret).then_some(Payload::Note {
+            ty: target,
+            bytes: SECRET_HINT,
         })
     } else if target == atoms.TIMESTAMP {
         Some(Payload::Words {

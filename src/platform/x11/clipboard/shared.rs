@@ -59,6 +59,17 @@ pub(super) struct Owned {
     /// Sequence number of our SetSelectionOwner request.
     pub(super) acquired_seq: SequenceNumber,
     pub(super) generation: u64,
+    pub(super) sensitivity: Sensitivity,
+}
+
+/// Whether clipboard managers are asked not to keep our text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Sensitivity {
+    /// The caseworker's own clipboard, put back after a paste.
+    Ordinary,
+    /// Text of a paste (it may hold a citizen's data): offered with
+    /// `x-kde-passwordManagerHint: secret`.
+    Secret,
 }
 
 impl Shared {
@@ -79,6 +90,7 @@ impl Shared {
         &self,
         text: &str,
         time: Timestamp,
+        sensitivity: Sensitivity,
     ) -> Result<u64, ClipboardError> {
         let mut state = self.lock_state();
         state.generation += 1;
@@ -93,6 +105,7 @@ impl Shared {
             time,
             acquired_seq: cookie.sequence_number(),
             generation: state.generation,
+            sensitivity,
         });
         self.changed.notify_all();
         Ok(state.generation)

@@ -13,6 +13,7 @@ fn atoms() -> Atoms {
         TEXT: 107,
         COMPOUND_TEXT: 108,
         TEXT_PLAIN_UTF8: 109,
+        PASSWORD_MANAGER_HINT: 113,
         GENVEJ_SELECTION: 110,
         GENVEJ_TIMESTAMP: 111,
         GENVEJ_STOP: 112,
@@ -26,12 +27,14 @@ fn owned(text: &str) -> Owned {
         time: 5,
         acquired_seq: 1,
         generation: 1,
+        sensitivity: Sensitivity::Ordinary,
     }
 }
 
 fn text_payload(payload: Option<Payload>) -> Option<(Atom, Vec<u8>)> {
     match payload? {
         Payload::Text { ty, bytes } => Some((ty, bytes.to_vec())),
+        Payload::Note { ty, bytes } => Some((ty, bytes.to_vec())),
         Payload::Words { .. } => None,
     }
 }
@@ -39,7 +42,7 @@ fn text_payload(payload: Option<Payload>) -> Option<(Atom, Vec<u8>)> {
 fn words_payload(payload: Option<Payload>) -> Option<(Atom, Vec<u32>)> {
     match payload? {
         Payload::Words { ty, words } => Some((ty, words)),
-        Payload::Text { .. } => None,
+        Payload::Text { .. } | Payload::Note { .. } => None,
     }
 }
 
@@ -71,6 +74,27 @@ fn string_is_offered_only_for_latin1_text() {
     let emoji = words_payload(convert(&atoms, &owned("🙂"), atoms.TARGETS));
     assert!(emoji.is_some_and(|(_, targets)| !targets.contains(&string)));
     assert!(convert(&atoms, &owned("🙂"), string).is_none());
+}
+
+#[test]
+fn only_a_paste_is_marked_secret_for_clipboard_managers() {
+    let atoms = atoms();
+    let hint = atoms.PASSWORD_MANAGER_HINT;
+    let ordinary = owned("Kære Jens");
+    let targets = words_payload(convert(&atoms, &ordinary, atoms.TARGETS));
+    assert!(targets.is_some_and(|(_, targets)| !targets.contains(&hint)));
+    assert!(convert(&atoms, &ordinary, hint).is_none());
+
+    let paste = Owned {
+        sensitivity: Sensitivity::Secret,
+        ..owned("Kære Jens")
+    };
+    let targets = words_payload(convert(&atoms, &paste, atoms.TARGETS));
+    assert!(targets.is_some_and(|(_, targets)| targets.contains(&hint)));
+    assert_eq!(
+        text_payload(convert(&atoms, &paste, hint)),
+        Some((hint, b"secret".to_vec()))
+    );
 }
 
 #[test]
