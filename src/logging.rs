@@ -71,6 +71,40 @@ fn open_file(folder: &Path) -> Result<(NonBlocking, WorkerGuard), String> {
     Ok(tracing_appender::non_blocking(appender))
 }
 
+/// Replaces Rust's panic message on stderr (unredacted, and lost in the
+/// Windows GUI build, which has no console) with an error in the log: the
+/// message with CPR numbers masked, the thread and the place in the code.
+/// Installed first thing by every command; a panic in a run then ends that
+/// run as failed (the engine catches it) and is found in the log.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = panic_text(info.payload());
+        let place = info
+            .location()
+            .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
+            .unwrap_or_else(|| "an unknown place".into());
+        let thread = std::thread::current();
+        let text = crate::cpr::redact(&format!(
+            "internal error (panic) in thread {} at {place}: {message}",
+            thread.name().unwrap_or("unnamed")
+        ));
+        if tracing::dispatcher::has_been_set() {
+            tracing::error!("{text}");
+        } else {
+            let _ = writeln!(io::stderr(), "genvej: {text}");
+        }
+    }));
+}
+
+/// The text a panic was raised with, when it has one.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)")
+}
+
 /// Makes writers that redact CPR numbers before the text reaches the file.
 struct RedactedFile(NonBlocking);
 
@@ -109,6 +143,16 @@ impl<W: Write> Write for Redacted<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_s_text_is_read_from_either_kind_of_payload() {
+        let text: Box<dyn std::any::Any + Send> = Box::new("borger 070761-4285");
+        assert_eq!(panic_text(text.as_ref()), "borger 070761-4285");
+        let owned: Box<dyn std::any::Any + Send> = Box::new(String::from("x"));
+        assert_eq!(panic_text(owned.as_ref()), "x");
+        let other: Box<dyn std::any::Any + Send> = Box::new(7);
+        assert_eq!(panic_text(other.as_ref()), "(no message)");
+    }
 
     #[test]
     fn log_text_is_redacted() {
