@@ -56,6 +56,9 @@ pub(super) fn watched<T: Send + 'static>(
     let deadline = Instant::now() + RENDER_DEADLINE;
     loop {
         match result.recv_timeout(Duration::from_millis(5)) {
+            // A render the panic key cut short (its loops ended early) is
+            // no result.
+            Ok(_) if cancel.is_cancelled() => return Err(stopped()),
             Ok(rendered) => return rendered,
             Err(RecvTimeoutError::Disconnected) => {
                 return Err(Error::new(
