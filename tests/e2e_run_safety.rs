@@ -36,7 +36,7 @@ fn greeting() -> String {
 fn a_runaway_template_fails_within_a_second_and_the_next_hot_key_types() {
     let mut desktop = require_desktop!();
     let fasit = desktop.case_window("Fasit – borger");
-    // Line 18 of the script: two nested loops, 100 million items.
+    // Line 15 of the script: two nested loops, 100 million items.
     let runaway = script(
         "loekke",
         "Ctrl+Alt+L",
@@ -60,7 +60,7 @@ fn a_runaway_template_fails_within_a_second_and_the_next_hot_key_types() {
         took.as_millis()
     );
     assert!(
-        line.contains("«loekke» stoppede ved trin 2 (type, linje 17): skabelonen på linje 18"),
+        line.contains("«loekke» stoppede ved trin 2 (type, linje 14): skabelonen på linje 15"),
         "{line}"
     );
     assert!(took < Duration::from_secs(3), "took {took:?}");
@@ -76,13 +76,14 @@ fn a_runaway_template_fails_within_a_second_and_the_next_hot_key_types() {
 fn the_panic_key_stops_a_run_while_it_renders_and_the_next_hot_key_types() {
     let mut desktop = require_desktop!();
     let fasit = desktop.case_window("Fasit – borger");
-    // Each step's template does half a million steps of work, within the
-    // budget; 400 of them keep the run rendering for many seconds.
-    let heavy = "[[step]]\nset = { name = \"x\", value = \"{% for a in range(100) %}{% for b in range(1000) %}{% endfor %}{% endfor %}{{ cpr }}\" }\n\n".repeat(400);
+    // Searching a lazily repeated list of 100 million items is work
+    // MiniJinja's fuel does not count: without the render watchdog the run
+    // (and the panic key) would wait for it for many seconds. (The count
+    // comes from a variable, so it is not worked out while checking.)
     let slow = script(
         "tung",
         "Ctrl+Alt+R",
-        &format!("[[step]]\ntype = \"start \"\n\n{heavy}[[step]]\ntype = \"aldrig\"\n"),
+        "[[step]]\ntype = \"start \"\n\n[[step]]\nset = { name = \"x\", value = \"{{ 2 in [1] * (cpr.digits | length * 10000000) }}\" }\n\n[[step]]\ntype = \"aldrig\"\n",
     );
     let agent = Agent::start(
         &mut desktop,

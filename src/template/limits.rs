@@ -8,8 +8,8 @@
 //! below stops a runaway loop in well under a second and bounds what a render
 //! allocates to about 64 MB; the largest bundled script uses a few hundred.
 
-use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use minijinja::value::{Kwargs, Value, ValueKind};
@@ -28,61 +28,120 @@ pub const MAX_RANGE: i128 = 10_000;
 /// or searching a lazily repeated list of millions of items).
 pub const RENDER_DEADLINE: Duration = Duration::from_secs(2);
 
-/// Runs `work` (a render) on a thread of its own and waits for it — but not
-/// past the panic key or [`RENDER_DEADLINE`]: then the run goes on at once
-/// with an error and the thread is left to finish alone (its result is
-/// dropped). So no template, whatever MiniJinja does with it, can keep a
-/// run, and with it the agent, waiting.
-pub(super) fn watched<T: Send + 'static>(
-    env: &Arc<Environment<'static>>,
-    cancel: &CancelToken,
-    work: impl FnOnce(&Environment<'static>) -> Result<T, Error> + Send + 'static,
-) -> Result<T, Error> {
-    let (done, result) = mpsc::sync_channel(1);
-    let env = Arc::clone(env);
-    let spawned = std::thread::Builder::new()
-        .name("genvej-render".into())
-        .spawn(move || {
-            // A panic in here is logged by the hook and reaches the run as
-            // a disconnected channel.
-            let _ = done.send(work(&env));
-        });
-    if let Err(e) = spawned {
-        return Err(Error::new(
-            ErrorKind::InvalidOperation,
-            format!("cannot start a thread for the template: {e}"),
-        ));
+/// A job for the render thread.
+type Job = Box<dyn FnOnce(&Environment<'static>) + Send>;
+
+/// Runs renders (and compiles) on a thread of its own and waits for each —
+/// but not past the panic key or [`RENDER_DEADLINE`]: then the run goes on
+/// at once with an error, the thread is left to finish that render alone
+/// (its result is dropped), and the next render gets a new thread. So no
+/// template, whatever MiniJinja does with it, keeps a run — and with it the
+/// agent — waiting. One thread serves every render, so this costs a few
+/// microseconds a render, not a thread start.
+pub(super) struct Watchdog {
+    env: Arc<Environment<'static>>,
+    worker: Mutex<Option<mpsc::Sender<Job>>>,
+}
+
+impl Watchdog {
+    pub(super) fn new(env: Environment<'static>) -> Watchdog {
+        Watchdog {
+            env: Arc::new(env),
+            worker: Mutex::new(None),
+        }
     }
-    let deadline = Instant::now() + RENDER_DEADLINE;
-    loop {
-        match result.recv_timeout(Duration::from_millis(5)) {
-            // A render the panic key cut short (its loops ended early) is
-            // no result.
-            Ok(_) if cancel.is_cancelled() => return Err(stopped()),
-            Ok(rendered) => return rendered,
-            Err(RecvTimeoutError::Disconnected) => {
-                return Err(Error::new(
-                    ErrorKind::InvalidOperation,
-                    "the template stopped on an internal error",
-                ));
+
+    /// Runs `work` on the render thread; see [`Watchdog`].
+    pub(super) fn run<T: Send + 'static>(
+        &self,
+        cancel: &CancelToken,
+        work: impl FnOnce(&Environment<'static>) -> Result<T, Error> + Send + 'static,
+    ) -> Result<T, Error> {
+        let (done, result) = mpsc::sync_channel(1);
+        let job: Job = Box::new(move |env| {
+            let _ = done.send(work(env));
+        });
+        self.send(job)?;
+        let deadline = Instant::now() + RENDER_DEADLINE;
+        loop {
+            match result.recv_timeout(Duration::from_millis(2)) {
+                // A render the panic key cut short (its loops ended early)
+                // is no result.
+                Ok(_) if cancel.is_cancelled() => return Err(stopped()),
+                Ok(rendered) => return rendered,
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(Error::new(
+                        ErrorKind::InvalidOperation,
+                        "the template stopped on an internal error",
+                    ));
+                }
+                Err(RecvTimeoutError::Timeout) => {}
             }
-            Err(RecvTimeoutError::Timeout) => {}
+            if cancel.is_cancelled() {
+                self.abandon();
+                return Err(stopped());
+            }
+            if Instant::now() >= deadline {
+                self.abandon();
+                tracing::warn!(
+                    "a template took longer than {} s and was abandoned",
+                    RENDER_DEADLINE.as_secs()
+                );
+                return Err(Error::new(ErrorKind::OutOfFuel, TOOK_TOO_LONG));
+            }
         }
-        if cancel.is_cancelled() {
-            return Err(stopped());
-        }
-        if Instant::now() >= deadline {
-            tracing::warn!(
-                "a template took longer than {} s and was abandoned",
-                RENDER_DEADLINE.as_secs()
-            );
-            return Err(Error::new(ErrorKind::OutOfFuel, TOOK_TOO_LONG));
-        }
+    }
+
+    /// Hands `job` to the render thread, starting one when there is none.
+    fn send(&self, job: Job) -> Result<(), Error> {
+        let mut worker = self
+            .worker
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let job = match worker.as_ref() {
+            Some(thread) => match thread.send(job) {
+                Ok(()) => return Ok(()),
+                // The thread is gone: the job comes back for a new one.
+                Err(mpsc::SendError(job)) => job,
+            },
+            None => job,
+        };
+        let (jobs, inbox) = mpsc::channel::<Job>();
+        let env = Arc::clone(&self.env);
+        std::thread::Builder::new()
+            .name("genvej-render".into())
+            .spawn(move || {
+                for job in inbox {
+                    // A panic is logged by the hook and reaches the waiting
+                    // run as a dropped answer; the thread serves on.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&env)));
+                }
+            })
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!("cannot start a thread for templates: {e}"),
+                )
+            })?;
+        let sent = jobs
+            .send(job)
+            .map_err(|_| Error::new(ErrorKind::InvalidOperation, "the template thread stopped"));
+        *worker = Some(jobs);
+        sent
+    }
+
+    /// Leaves the current thread to its render; the next render gets a new one.
+    fn abandon(&self) {
+        let mut worker = self
+            .worker
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *worker = None;
     }
 }
 
 /// The detail of the error for a render that passed [`RENDER_DEADLINE`].
-pub const TOOK_TOO_LONG: &str = "the template took too long";
+pub const TOOK_TOO_LONG: &str = "the template took longer than 2 s and was stopped (does it build a huge list, such as `[1] * 100000000`?)";
 
 /// The error that ends a render when the panic key was pressed.
 pub fn stopped() -> Error {
@@ -334,6 +393,19 @@ mod tests {
             "{:?}",
             started.elapsed()
         );
+    }
+
+    /// MiniJinja works out constant expressions while compiling, without
+    /// fuel: the checker must not hang on one either.
+    #[test]
+    fn a_constant_that_takes_forever_to_work_out_is_a_check_error() {
+        let renderer = Renderer::new();
+        let started = Instant::now();
+        let error = renderer
+            .variables_of("{{ 2 in [1] * 100000000 }}")
+            .expect_err("abandoned");
+        assert!(error.to_string().contains("huge list"), "{error}");
+        assert!(started.elapsed() < RENDER_DEADLINE + Duration::from_millis(300));
     }
 
     #[test]

@@ -64,7 +64,7 @@ pub const BUILTIN_FUNCTIONS: &[&str] = &["range", "dict", "namespace", "cycler",
 
 /// The MiniJinja environment with genvej's filters.
 pub struct Renderer {
-    env: Arc<Environment<'static>>,
+    watchdog: limits::Watchdog,
     cancel: CancelToken,
 }
 
@@ -117,7 +117,7 @@ impl Renderer {
         filters::add(&mut env);
         limits::apply(&mut env, &cancel);
         Renderer {
-            env: Arc::new(env),
+            watchdog: limits::Watchdog::new(env),
             cancel,
         }
     }
@@ -131,7 +131,7 @@ impl Renderer {
     ) -> Result<String, Error> {
         let source = source.to_string();
         let context = context.clone();
-        limits::watched(&self.env, &self.cancel, move |env| {
+        self.watchdog.run(&self.cancel, move |env| {
             env.render_named_str(usage.name(), &source, &context)
         })
     }
@@ -145,7 +145,7 @@ impl Renderer {
     pub fn eval(&self, expression: &str, context: &Value) -> Result<Value, Error> {
         let expression = expression.to_string();
         let context = context.clone();
-        limits::watched(&self.env, &self.cancel, move |env| {
+        self.watchdog.run(&self.cancel, move |env| {
             env.compile_expression(&expression)?.eval(&context)
         })
     }
@@ -153,15 +153,24 @@ impl Renderer {
     /// Compiles a template and returns the variables it reads, with attribute
     /// paths (`cpr.digits`, `profile.name`). Loop and `set` variables inside
     /// the template are not included.
+    ///
+    /// Compiling is watched like rendering: MiniJinja works out constant
+    /// parts such as `2 in [1] * 100000000` while it compiles, without fuel.
     pub fn variables_of(&self, source: &str) -> Result<BTreeSet<String>, Error> {
-        let template = self.env.template_from_str(source)?;
-        Ok(template.undeclared_variables(true).into_iter().collect())
+        let source = source.to_string();
+        self.watchdog.run(&self.cancel, move |env| {
+            let template = env.template_from_str(&source)?;
+            Ok(template.undeclared_variables(true).into_iter().collect())
+        })
     }
 
     /// Like [`Renderer::variables_of`] for a condition expression.
     pub fn variables_of_expression(&self, expression: &str) -> Result<BTreeSet<String>, Error> {
-        let expr = self.env.compile_expression(expression)?;
-        Ok(expr.undeclared_variables(true).into_iter().collect())
+        let expression = expression.to_string();
+        self.watchdog.run(&self.cancel, move |env| {
+            let expr = env.compile_expression(&expression)?;
+            Ok(expr.undeclared_variables(true).into_iter().collect())
+        })
     }
 }
 
