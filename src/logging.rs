@@ -88,7 +88,10 @@ pub fn install_panic_hook() {
             "internal error (panic) in thread {} at {place}: {message}",
             thread.name().unwrap_or("unnamed")
         ));
-        if tracing::dispatcher::has_been_set() {
+        let logging = tracing::dispatcher::get_default(|current| {
+            !current.is::<tracing::subscriber::NoSubscriber>()
+        });
+        if logging {
             tracing::error!("{text}");
         } else {
             let _ = writeln!(io::stderr(), "genvej: {text}");
@@ -143,6 +146,52 @@ impl<W: Write> Write for Redacted<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What a subscriber wrote, for the test below.
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().expect("not poisoned").extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_panic_is_logged_as_an_error_with_its_place_and_no_cpr_number() {
+        install_panic_hook();
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        std::thread::Builder::new()
+            .name("genvej-run".into())
+            .spawn(move || {
+                tracing::subscriber::with_default(subscriber, || {
+                    let _ = std::panic::catch_unwind(|| {
+                        panic!("bad value for borger 070761-4285");
+                    });
+                });
+            })
+            .expect("thread")
+            .join()
+            .expect("the panic was caught");
+        let text =
+            String::from_utf8(captured.0.lock().expect("not poisoned").clone()).expect("utf-8");
+        assert!(text.contains("ERROR"), "{text}");
+        assert!(
+            text.contains("internal error (panic) in thread genvej-run at src/logging.rs:"),
+            "{text}"
+        );
+        assert!(text.contains("bad value for borger 070761-XXXX"), "{text}");
+        assert!(!text.contains("4285"), "{text}");
+    }
 
     #[test]
     fn a_panic_s_text_is_read_from_either_kind_of_payload() {
