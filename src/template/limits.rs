@@ -51,6 +51,11 @@ impl Watchdog {
         }
     }
 
+    /// The environment, for work that needs no watching.
+    pub(super) fn env(&self) -> &Environment<'static> {
+        &self.env
+    }
+
     /// Runs `work` on the render thread; see [`Watchdog`].
     pub(super) fn run<T: Send + 'static>(
         &self,
@@ -138,6 +143,14 @@ impl Watchdog {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         *worker = None;
     }
+}
+
+/// Whether compiling `source` may take long: MiniJinja works out constant
+/// expressions while compiling, without fuel, and only a repeated list
+/// (`[1] * 100000000`, made lazily) can make that slow. Compiling anything
+/// else needs no watching (which keeps the checker fast).
+pub(super) fn may_fold_slowly(source: &str) -> bool {
+    source.contains('*')
 }
 
 /// The detail of the error for a render that passed [`RENDER_DEADLINE`].

@@ -157,20 +157,30 @@ impl Renderer {
     /// Compiling is watched like rendering: MiniJinja works out constant
     /// parts such as `2 in [1] * 100000000` while it compiles, without fuel.
     pub fn variables_of(&self, source: &str) -> Result<BTreeSet<String>, Error> {
-        let source = source.to_string();
-        self.watchdog.run(&self.cancel, move |env| {
-            let template = env.template_from_str(&source)?;
+        let variables = |env: &Environment<'static>, source: &str| {
+            let template = env.template_from_str(source)?;
             Ok(template.undeclared_variables(true).into_iter().collect())
-        })
+        };
+        if !limits::may_fold_slowly(source) {
+            return variables(self.watchdog.env(), source);
+        }
+        let source = source.to_string();
+        self.watchdog
+            .run(&self.cancel, move |env| variables(env, &source))
     }
 
     /// Like [`Renderer::variables_of`] for a condition expression.
     pub fn variables_of_expression(&self, expression: &str) -> Result<BTreeSet<String>, Error> {
-        let expression = expression.to_string();
-        self.watchdog.run(&self.cancel, move |env| {
-            let expr = env.compile_expression(&expression)?;
+        let variables = |env: &Environment<'static>, expression: &str| {
+            let expr = env.compile_expression(expression)?;
             Ok(expr.undeclared_variables(true).into_iter().collect())
-        })
+        };
+        if !limits::may_fold_slowly(expression) {
+            return variables(self.watchdog.env(), expression);
+        }
+        let expression = expression.to_string();
+        self.watchdog
+            .run(&self.cancel, move |env| variables(env, &expression))
     }
 }
 
