@@ -1,12 +1,18 @@
 //! What one render may cost, so that no template — careless or hostile — can
 //! hang a run or fill the memory: MiniJinja's fuel bounds the work and the
-//! data of every render, `range` is capped and stops at the panic key, and
-//! every value written out checks the panic key too.
+//! data of every render, `range` and values written out are capped, renders
+//! run on a watched thread with a deadline, and the panic key stops a render
+//! at once.
 //!
 //! Fuel is one budget per render: an instruction costs one, data about one
 //! per 64 bytes (output, strings and lists the template builds). The budget
 //! below stops a runaway loop in well under a second and bounds what a render
-//! allocates to about 64 MB; the largest bundled script uses a few hundred.
+//! allocates to about 64 MB, while 10,000 loop items with arithmetic fit
+//! easily (`ordinary_templates_have_fuel_to_spare`).
+//!
+//! Known gap (MiniJinja 3.1): `~` on a lazily repeated list (`[1] * 100000000`)
+//! builds the whole text before fuel is charged. The deadline ends the run,
+//! but the abandoned render thread still builds that text.
 
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
