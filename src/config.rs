@@ -452,6 +452,7 @@ mod tests {
         let c = Config::parse(Path::new("g.toml"), "").expect("valid");
         assert_eq!(c.agent.panic_key, "Ctrl+Alt+Escape");
         assert_eq!(c.agent.paste_threshold, 400);
+        assert_eq!(c.agent.max_text_chars, 100_000);
     }
 
     #[test]

@@ -230,3 +230,25 @@ fn a_run_may_not_type_or_paste_more_than_its_limit() {
     );
     assert_eq!(desktop.clipboard(), Some("eget"));
 }
+
+#[test]
+fn the_organisation_sets_the_text_limit_in_the_config() {
+    let mut config = common::shipped_config();
+    config.agent.max_text_chars = 5;
+    let renderer = Renderer::new();
+    let mut desktop = desktop_in("Journal");
+    let outcome = Engine::new(&renderer, &config, CancelToken::new()).run(
+        &mut desktop,
+        &script("[[step]]\ntype = \"Hej\"\n[[step]]\ntype = \" med dig\"\n"),
+        &BTreeMap::new(),
+    );
+    assert_eq!(
+        error_of(&outcome),
+        RunError::TextTooLong { chars: 8, limit: 5 }
+    );
+    assert_eq!(
+        desktop.text_in("Journal"),
+        "Hej",
+        "nothing of the second text"
+    );
+}
