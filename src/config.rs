@@ -173,6 +173,11 @@ pub struct AgentSettings {
     /// Texts longer than this many characters are pasted rather than typed.
     #[serde(default = "default_paste_threshold")]
     pub paste_threshold: usize,
+    /// The most characters one run may type and paste in all (and the
+    /// longest text a `message` step may show); more stops the run before
+    /// the text is sent.
+    #[serde(default = "default_max_text_chars")]
+    pub max_text_chars: usize,
     /// How long to wait for the caseworker to let go of the hot key's modifier
     /// keys before anything is typed, in milliseconds.
     #[serde(default = "default_modifier_release_ms")]
@@ -252,6 +257,7 @@ impl Default for AgentSettings {
             panic_key: default_panic_key(),
             key_delay_ms: default_key_delay_ms(),
             paste_threshold: default_paste_threshold(),
+            max_text_chars: DEFAULT_MAX_TEXT_CHARS,
             modifier_release_timeout_ms: default_modifier_release_ms(),
             settle_ms: default_settle_ms(),
             notice_seconds: default_notice_seconds(),
@@ -275,6 +281,11 @@ fn default_key_delay_ms() -> u32 {
 }
 fn default_paste_threshold() -> usize {
     400
+}
+/// `agent.max_text_chars` unless the config says otherwise: about 50 pages.
+pub const DEFAULT_MAX_TEXT_CHARS: usize = 100_000;
+fn default_max_text_chars() -> usize {
+    DEFAULT_MAX_TEXT_CHARS
 }
 fn default_modifier_release_ms() -> u64 {
     3_000
@@ -363,6 +374,7 @@ mod tests {
         let c = Config::parse(Path::new("g.toml"), "").expect("valid");
         assert_eq!(c.agent.panic_key, "Ctrl+Alt+Escape");
         assert_eq!(c.agent.paste_threshold, 400);
+        assert_eq!(c.agent.max_text_chars, 100_000);
     }
 
     #[test]

@@ -71,11 +71,15 @@ impl Input {
                 let n: f64 = trimmed
                     .replace('.', "")
                     .replace(',', ".")
-                    .parse()
-                    .map_err(|_| "skal være et tal, fx 12 eller 12,5".to_string())?;
+                    .parse::<f64>()
+                    .ok()
+                    // `inf`, `NaN` and `1e400` parse as f64, but are no amount.
+                    .filter(|n| n.is_finite())
+                    .ok_or_else(|| "skal være et tal, fx 12 eller 12,5".to_string())?;
                 if let Bounds::Number { min, max } = self.bounds {
                     check_range(n, min, max, |v| {
                         danish::number(v, if v.fract() == 0.0 { 0 } else { 2 })
+                            .unwrap_or_else(|_| v.to_string())
                     })?;
                 }
                 InputValue::Number(n)
@@ -222,6 +226,13 @@ mod tests {
             i.parse_value("tolv", today()),
             Err("skal være et tal, fx 12 eller 12,5".into())
         );
+        for not_an_amount in ["inf", "-inf", "NaN", "1e400"] {
+            assert_eq!(
+                i.parse_value(not_an_amount, today()),
+                Err("skal være et tal, fx 12 eller 12,5".into()),
+                "{not_an_amount}"
+            );
+        }
     }
 
     #[test]

@@ -145,6 +145,43 @@ impl Write for DailyLog {
     }
 }
 
+/// Replaces Rust's panic message on stderr (unredacted, and lost in the
+/// Windows GUI build, which has no console) with an error in the log: the
+/// message with CPR numbers masked, the thread and the place in the code.
+/// Installed first thing by every command; a panic in a run then ends that
+/// run as failed (the engine catches it) and is found in the log.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = panic_text(info.payload());
+        let place = info
+            .location()
+            .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
+            .unwrap_or_else(|| "an unknown place".into());
+        let thread = std::thread::current();
+        let text = crate::cpr::redact(&format!(
+            "internal error (panic) in thread {} at {place}: {message}",
+            thread.name().unwrap_or("unnamed")
+        ));
+        let logging = tracing::dispatcher::get_default(|current| {
+            !current.is::<tracing::subscriber::NoSubscriber>()
+        });
+        if logging {
+            tracing::error!("{text}");
+        } else {
+            let _ = writeln!(io::stderr(), "genvej: {text}");
+        }
+    }));
+}
+
+/// The text a panic was raised with, when it has one.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)")
+}
+
 /// Makes writers that redact CPR numbers before the text reaches the file.
 struct RedactedFile(NonBlocking);
 
@@ -183,6 +220,62 @@ impl<W: Write> Write for Redacted<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What a subscriber wrote, for the test below.
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.lock().expect("not poisoned").extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_panic_is_logged_as_an_error_with_its_place_and_no_cpr_number() {
+        install_panic_hook();
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        std::thread::Builder::new()
+            .name("genvej-run".into())
+            .spawn(move || {
+                tracing::subscriber::with_default(subscriber, || {
+                    let _ = std::panic::catch_unwind(|| {
+                        panic!("bad value for borger 070761-4285");
+                    });
+                });
+            })
+            .expect("thread")
+            .join()
+            .expect("the panic was caught");
+        let text =
+            String::from_utf8(captured.0.lock().expect("not poisoned").clone()).expect("utf-8");
+        assert!(text.contains("ERROR"), "{text}");
+        assert!(
+            text.contains("internal error (panic) in thread genvej-run at src/logging.rs:"),
+            "{text}"
+        );
+        assert!(text.contains("bad value for borger 070761-XXXX"), "{text}");
+        assert!(!text.contains("4285"), "{text}");
+    }
+
+    #[test]
+    fn a_panic_s_text_is_read_from_either_kind_of_payload() {
+        let text: Box<dyn std::any::Any + Send> = Box::new("borger 070761-4285");
+        assert_eq!(panic_text(text.as_ref()), "borger 070761-4285");
+        let owned: Box<dyn std::any::Any + Send> = Box::new(String::from("x"));
+        assert_eq!(panic_text(owned.as_ref()), "x");
+        let other: Box<dyn std::any::Any + Send> = Box::new(7);
+        assert_eq!(panic_text(other.as_ref()), "(no message)");
+    }
 
     #[test]
     fn only_the_newest_log_files_are_kept() {

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Sender};
 use std::thread::{self, JoinHandle};
+use std::time::Duration;
 
 use super::notices::Notices;
 use super::os::{self, Hotkeys, Hotstrings};
@@ -16,7 +17,7 @@ use super::scripts::{HotkeyTable, pick};
 use super::{AgentEvent, AgentOptions, log_outcome};
 use crate::chord::Chord;
 use crate::config::Config;
-use crate::engine::Engine;
+use crate::engine::{Engine, RunError, RunFailure, RunOutcome, Status};
 use crate::hotstring::HotstringEvent;
 use crate::platform::PasteRules;
 use crate::ports::{CancelToken, Windows};
@@ -424,26 +425,30 @@ fn start_worker(
                     return;
                 }
             };
-            let renderer = Renderer::new();
+            // Renders stop at the panic key, not only between steps.
+            let renderer = Renderer::with_cancel(cancel.clone());
             for job in job_inbox {
-                let (script, config, trigger) = match job {
-                    Job::Hotkey(candidates, config) => {
-                        let focused = desktop.focused().ok().flatten();
-                        let refs: Vec<&Script> = candidates.iter().collect();
-                        match pick(&refs, focused.as_ref()) {
-                            Some(script) => (script.clone(), config, Trigger::Hotkey),
-                            None => continue,
-                        }
-                    }
-                    Job::Run(script, config, trigger) => (*script, config, trigger),
-                };
-                desktop.set_document_folder(config.agent.document_folder.clone());
-                desktop.set_ca_file(config.agent.ca_file.clone());
-                let engine = Engine::new(&renderer, &config, cancel.clone());
-                let outcome = engine.run(&mut desktop, &script, &BTreeMap::new());
-                if let Some(recorder) = &recorder {
-                    recorder.run_finished(&script, &outcome, trigger, &config);
-                }
+                // The engine turns a panic inside a run into a failed run;
+                // this catches one anywhere else in a job, so the agent is
+                // always told that the run is over.
+                let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    run_job(job, &mut desktop, &renderer, &cancel, recorder.as_ref())
+                }))
+                .unwrap_or_else(|_| {
+                    tracing::error!("a run stopped on an internal error");
+                    Some(RunOutcome {
+                        script_id: String::new(),
+                        status: Status::Failed(RunFailure {
+                            script_name: "genvej".into(),
+                            step: None,
+                            action: "run",
+                            error: RunError::Internal,
+                        }),
+                        duration: Duration::ZERO,
+                        steps_completed: 0,
+                    })
+                });
+                let Some(outcome) = done else { continue };
                 if events.send(AgentEvent::Finished(outcome)).is_err() {
                     break;
                 }
@@ -455,6 +460,35 @@ fn start_worker(
         Ok(Err(e)) => Err(anyhow!("{e}")),
         Err(_) => Err(anyhow!("the run worker stopped while starting")),
     }
+}
+
+/// Runs one job on the worker: picks the script (a hot key shared by several
+/// scripts goes to the one for the focused window), runs it and records it.
+/// `None` when no script was for the focused window.
+fn run_job(
+    job: Job,
+    desktop: &mut os::Desktop,
+    renderer: &Renderer,
+    cancel: &CancelToken,
+    recorder: Option<&Recorder>,
+) -> Option<RunOutcome> {
+    let (script, config, trigger) = match job {
+        Job::Hotkey(candidates, config) => {
+            let focused = desktop.focused().ok().flatten();
+            let refs: Vec<&Script> = candidates.iter().collect();
+            let script = pick(&refs, focused.as_ref())?;
+            (script.clone(), config, Trigger::Hotkey)
+        }
+        Job::Run(script, config, trigger) => (*script, config, trigger),
+    };
+    desktop.set_document_folder(config.agent.document_folder.clone());
+    desktop.set_ca_file(config.agent.ca_file.clone());
+    let engine = Engine::new(renderer, &config, cancel.clone());
+    let outcome = engine.run(desktop, &script, &BTreeMap::new());
+    if let Some(recorder) = recorder {
+        recorder.run_finished(&script, &outcome, trigger, &config);
+    }
+    Some(outcome)
 }
 
 fn panic_key_of(config: &Config) -> anyhow::Result<Chord> {

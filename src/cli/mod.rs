@@ -158,6 +158,7 @@ fn parse_assignment(text: &str) -> Result<(String, String), String> {
 /// Runs the command line; the exit code is 0 on success, 1 when checks or a
 /// run failed, 2 on usage errors.
 pub fn main() -> ExitCode {
+    crate::logging::install_panic_hook();
     let cli = Cli::parse();
     match commands::dispatch(cli) {
         Ok(code) => code,

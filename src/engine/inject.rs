@@ -116,13 +116,17 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
     pub(super) fn paste(&mut self, step: &Step, text: &str) -> Result<(), Stop> {
         let window = self.before_injecting(step)?;
         let saved = self.desktop.read_text()?;
-        self.desktop.offer_for_paste(text, window.id)?;
-        let chord = self.desktop.paste_chord_for(&window);
-        let pasted = self.desktop.press(&chord, window.id).and_then(|()| {
-            self.desktop
-                .wait_until_pasted(self.engine.settings.paste_timeout)
-        });
+        let timeout = self.engine.settings.paste_timeout;
+        // Even a panic in the desktop while our text is on the clipboard
+        // puts the caseworker's clipboard back before the run ends.
+        let pasted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.desktop.offer_for_paste(text, window.id)?;
+            let chord = self.desktop.paste_chord_for(&window);
+            self.desktop.press(&chord, window.id)?;
+            self.desktop.wait_until_pasted(timeout)
+        }));
         let restored = self.restore_clipboard(text, saved);
+        let pasted = pasted.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         let delivered = match pasted {
             Ok(delivered) => delivered,
             Err(e) => return self.injected(Err(e), &window),

@@ -6,10 +6,11 @@
 //! while the hot key's modifiers are held; every typing, paste and key step
 //! checks that the focused window is still the run's target (and again
 //! between chunks of typed text); the clipboard is restored after a paste;
-//! modifiers are released when a run ends, however it ends; `open_url`
-//! opens only web addresses and the schemes the organisation allows, and
-//! secrets never go unencrypted to hosts the organisation has not named
-//! ([`url_rules`]).
+//! modifiers are released when a run ends, however it ends — a panic
+//! anywhere in a run included: it ends the run as failed (the panic hook has
+//! logged the cause), never the agent; `open_url` opens only web addresses
+//! and the schemes the organisation allows, and secrets never go
+//! unencrypted to hosts the organisation has not named ([`url_rules`]).
 
 mod inject;
 mod inputs;
@@ -55,6 +56,9 @@ pub struct RunSettings {
     pub poll_interval: Duration,
     /// Whether a `merge_pdf` file name may contain a CPR number.
     pub allow_cpr_in_file_names: bool,
+    /// The most characters one run may type and paste in all (and the
+    /// longest text a `message` may show).
+    pub max_text_chars: usize,
 }
 
 impl RunSettings {
@@ -65,6 +69,7 @@ impl RunSettings {
             modifier_release_timeout: Duration::from_millis(agent.modifier_release_timeout_ms),
             settle: Duration::from_millis(agent.settle_ms),
             allow_cpr_in_file_names: agent.allow_cpr_in_file_names,
+            max_text_chars: agent.max_text_chars,
             ..RunSettings::default()
         }
     }
@@ -82,6 +87,7 @@ impl Default for RunSettings {
             focus_timeout: Duration::from_secs(2),
             allow_cpr_in_file_names: false,
             poll_interval: Duration::from_millis(10),
+            max_text_chars: crate::config::DEFAULT_MAX_TEXT_CHARS,
         }
     }
 }
@@ -149,8 +155,10 @@ impl<'a> Engine<'a> {
             current_step: None,
             steps_completed: 0,
             settled: false,
+            written_chars: 0,
         };
-        let status = run.execute(preset);
+        let status = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run.execute(preset)))
+            .unwrap_or_else(|_| run.panicked());
         if let Err(e) = run.desktop.release_modifiers() {
             tracing::warn!(script = %script.id, "could not release modifiers: {e}");
         }
@@ -182,21 +190,60 @@ struct Run<'e, 'a, D: Desktop + ?Sized> {
     /// Whether the settle pause before the next key has been made: before
     /// the first key, after focusing a window, and after a hot key's grab.
     settled: bool,
+    /// Characters typed and pasted so far.
+    written_chars: usize,
 }
 
 impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
     fn execute(&mut self, preset: &BTreeMap<String, String>) -> Status {
         match self.try_execute(preset) {
             Ok(status) => status,
-            Err(Stop::Cancelled) => Status::Cancelled {
-                step: self.current_step.map(|s| s.number),
-            },
-            Err(Stop::Failed(error)) => Status::Failed(RunFailure {
-                script_name: self.script.name.clone(),
-                step: self.current_step.map(|s| (s.number, s.line)),
-                action: self.current_step.map_or("input", |s| s.action.name()),
-                error,
-            }),
+            Err(Stop::Cancelled) => self.cancelled(),
+            // A render the panic key stopped ends with a template error.
+            Err(Stop::Failed(RunError::Template { .. })) if self.engine.cancel.is_cancelled() => {
+                self.cancelled()
+            }
+            Err(Stop::Failed(error)) => self.failed(error),
+        }
+    }
+
+    fn cancelled(&self) -> Status {
+        Status::Cancelled {
+            step: self.current_step.map(|s| s.number),
+        }
+    }
+
+    fn failed(&self, error: RunError) -> Status {
+        Status::Failed(RunFailure {
+            script_name: self.script.name.clone(),
+            step: self.current_step.map(|s| (s.number, s.line)),
+            action: self.current_step.map_or("input", |s| s.action.name()),
+            error,
+        })
+    }
+
+    /// The run panicked (the panic hook has logged where and why): it ends
+    /// as failed at the step it was in.
+    fn panicked(&self) -> Status {
+        tracing::error!(
+            script = %self.script.id,
+            step = self.current_step.map(|s| s.number),
+            "the run stopped on an internal error"
+        );
+        self.failed(RunError::Internal)
+    }
+
+    /// Counts `text` against what a run may type or paste; an error before
+    /// anything of it is sent when it would go over.
+    fn count_written(&mut self, text: &str) -> Result<(), RunError> {
+        let limit = self.engine.settings.max_text_chars;
+        let chars = text.chars().count();
+        match self.written_chars.checked_add(chars) {
+            Some(total) if total <= limit => {
+                self.written_chars = total;
+                Ok(())
+            }
+            _ => Err(RunError::TextTooLong { chars, limit }),
         }
     }
 
@@ -245,6 +292,7 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
         match &step.action {
             Action::Type { text, key_delay } => {
                 let text = self.render(text, TemplateUse::Text)?;
+                self.count_written(&text)?;
                 if text.chars().count() > settings.paste_threshold {
                     tracing::debug!(step = step.number, "long text: pasting instead of typing");
                     return self.paste(step, &text);
@@ -257,6 +305,7 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
             }
             Action::Paste { text } => {
                 let text = self.render(text, TemplateUse::Text)?;
+                self.count_written(&text)?;
                 self.paste(step, &text)
             }
             Action::Key { chords, repeat } => {
@@ -328,6 +377,11 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
             }
             Action::Message { text } => {
                 let text = self.render(text, TemplateUse::Text)?;
+                let chars = text.chars().count();
+                if chars > settings.max_text_chars {
+                    let limit = settings.max_text_chars;
+                    return Err(RunError::TextTooLong { chars, limit }.into());
+                }
                 self.desktop.show_message(&self.script.name, &text)?;
                 self.return_focus_after_dialog()
             }
@@ -427,6 +481,11 @@ fn template_error(template: &Template, e: &minijinja::Error) -> RunError {
         .unwrap_or_else(|| e.kind().to_string());
     if e.kind() == minijinja::ErrorKind::UndefinedError && e.detail().is_none() {
         detail = "en værdi er ikke defineret".into();
+    }
+    if e.kind() == minijinja::ErrorKind::OutOfFuel {
+        detail = "den blev stoppet, fordi den gjorde for meget arbejde \
+                  (for mange gentagelser eller for meget tekst)"
+            .into();
     }
     RunError::Template {
         line: template.line + e.line().unwrap_or(1).saturating_sub(1),

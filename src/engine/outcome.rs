@@ -174,6 +174,12 @@ pub enum RunError {
     NothingSelected,
     #[error("skrivebordet svarede: {0}")]
     Desktop(String),
+    #[error(
+        "teksten er {chars} tegn, men en kørsel må højst skrive eller indsætte {limit} tegn i alt (agent.max_text_chars)"
+    )]
+    TextTooLong { chars: usize, limit: usize },
+    #[error("genvej fik en intern fejl, og kørslen blev stoppet (detaljerne står i loggen)")]
+    Internal,
 }
 
 impl RunError {

@@ -3,18 +3,22 @@
 //! Undefined values are errors (strict mode): a template never types an empty
 //! string in place of a missing value. Values inserted into an `open_url`
 //! template are URL-encoded; the literal parts of the URL are left alone.
+//! Every render is bounded in work and memory and stops at the panic key
+//! ([`limits`]).
 
 pub mod danish;
+mod filters;
+pub mod limits;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use chrono::NaiveDate;
 use minijinja::value::{Enumerator, Object, Value};
-use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
+use minijinja::{AutoEscape, Environment, Error, UndefinedBehavior};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::cpr::Cpr;
+use crate::ports::CancelToken;
 
 /// How a template's output is used, which decides how inserted values are escaped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +64,8 @@ pub const BUILTIN_FUNCTIONS: &[&str] = &["range", "dict", "namespace", "cycler",
 
 /// The MiniJinja environment with genvej's filters.
 pub struct Renderer {
-    env: Environment<'static>,
+    watchdog: limits::Watchdog,
+    cancel: CancelToken,
 }
 
 impl Default for Renderer {
@@ -70,7 +75,14 @@ impl Default for Renderer {
 }
 
 impl Renderer {
+    /// A renderer no panic key can stop (the checker, dry runs).
     pub fn new() -> Renderer {
+        Renderer::with_cancel(CancelToken::new())
+    }
+
+    /// A renderer whose renders stop when `cancel` is cancelled (the panic
+    /// key): at the next value written out or `range` item.
+    pub fn with_cancel(cancel: CancelToken) -> Renderer {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_syntax(
@@ -90,7 +102,9 @@ impl Renderer {
                 AutoEscape::None
             }
         });
-        env.set_formatter(|out, state, value| {
+        let stop = cancel.clone();
+        env.set_formatter(move |out, state, value| {
+            limits::check_written(&stop, value)?;
             if matches!(state.auto_escape(), AutoEscape::Custom(name) if name == "url")
                 && !value.is_safe()
             {
@@ -100,8 +114,12 @@ impl Renderer {
                 minijinja::escape_formatter(out, state, value)
             }
         });
-        add_filters(&mut env);
-        Renderer { env }
+        filters::add(&mut env);
+        limits::apply(&mut env, &cancel);
+        Renderer {
+            watchdog: limits::Watchdog::new(env),
+            cancel,
+        }
     }
 
     /// Renders a template against the run's variables.
@@ -111,32 +129,58 @@ impl Renderer {
         usage: TemplateUse,
         context: &Value,
     ) -> Result<String, Error> {
-        self.env.render_named_str(usage.name(), source, context)
+        let source = source.to_string();
+        let context = context.clone();
+        self.watchdog.run(&self.cancel, move |env| {
+            env.render_named_str(usage.name(), &source, &context)
+        })
     }
 
     /// Evaluates a condition such as `km > 0` against the run's variables.
     pub fn is_true(&self, expression: &str, context: &Value) -> Result<bool, Error> {
-        let expr = self.env.compile_expression(expression)?;
-        Ok(expr.eval(context)?.is_true())
+        self.eval(expression, context).map(|value| value.is_true())
     }
 
     /// Evaluates an expression and keeps the value's type.
     pub fn eval(&self, expression: &str, context: &Value) -> Result<Value, Error> {
-        self.env.compile_expression(expression)?.eval(context)
+        let expression = expression.to_string();
+        let context = context.clone();
+        self.watchdog.run(&self.cancel, move |env| {
+            env.compile_expression(&expression)?.eval(&context)
+        })
     }
 
     /// Compiles a template and returns the variables it reads, with attribute
     /// paths (`cpr.digits`, `profile.name`). Loop and `set` variables inside
     /// the template are not included.
+    ///
+    /// Compiling is watched like rendering: MiniJinja works out constant
+    /// parts such as `2 in [1] * 100000000` while it compiles, without fuel.
     pub fn variables_of(&self, source: &str) -> Result<BTreeSet<String>, Error> {
-        let template = self.env.template_from_str(source)?;
-        Ok(template.undeclared_variables(true).into_iter().collect())
+        let variables = |env: &Environment<'static>, source: &str| {
+            let template = env.template_from_str(source)?;
+            Ok(template.undeclared_variables(true).into_iter().collect())
+        };
+        if !limits::may_fold_slowly(source) {
+            return variables(self.watchdog.env(), source);
+        }
+        let source = source.to_string();
+        self.watchdog
+            .run(&self.cancel, move |env| variables(env, &source))
     }
 
     /// Like [`Renderer::variables_of`] for a condition expression.
     pub fn variables_of_expression(&self, expression: &str) -> Result<BTreeSet<String>, Error> {
-        let expr = self.env.compile_expression(expression)?;
-        Ok(expr.undeclared_variables(true).into_iter().collect())
+        let variables = |env: &Environment<'static>, expression: &str| {
+            let expr = env.compile_expression(expression)?;
+            Ok(expr.undeclared_variables(true).into_iter().collect())
+        };
+        if !limits::may_fold_slowly(expression) {
+            return variables(self.watchdog.env(), expression);
+        }
+        let expression = expression.to_string();
+        self.watchdog
+            .run(&self.cancel, move |env| variables(env, &expression))
     }
 }
 
@@ -187,62 +231,10 @@ pub fn cpr_value(cpr: Cpr) -> Value {
     Value::from_object(CprValue(cpr))
 }
 
-fn date_arg(value: &str) -> Result<NaiveDate, Error> {
-    danish::parse_date(value).ok_or_else(|| {
-        Error::new(
-            ErrorKind::InvalidOperation,
-            format!("`{value}` is not a date; dates are written 2026-11-23 (or 23-11-2026)"),
-        )
-    })
-}
-
-fn out_of_range() -> Error {
-    Error::new(
-        ErrorKind::InvalidOperation,
-        "date arithmetic went out of range",
-    )
-}
-
-fn add_filters(env: &mut Environment<'static>) {
-    env.add_filter("date_long", |d: String| date_arg(&d).map(danish::long));
-    env.add_filter("date_short", |d: String| date_arg(&d).map(danish::short));
-    env.add_filter("weekday_name", |d: String| {
-        date_arg(&d).map(|d| danish::weekday_name(d).to_string())
-    });
-    env.add_filter("add_days", |d: String, n: i64| {
-        danish::add_days(date_arg(&d)?, n)
-            .map(danish::iso)
-            .ok_or_else(out_of_range)
-    });
-    env.add_filter("add_weeks", |d: String, n: i64| {
-        danish::add_days(date_arg(&d)?, n * 7)
-            .map(danish::iso)
-            .ok_or_else(out_of_range)
-    });
-    env.add_filter("add_months", |d: String, n: i32| {
-        danish::add_months(date_arg(&d)?, n)
-            .map(danish::iso)
-            .ok_or_else(out_of_range)
-    });
-    env.add_filter("add_weekdays", |d: String, n: u32| {
-        date_arg(&d).map(|d| danish::iso(danish::add_weekdays(d, n)))
-    });
-    env.add_filter("next_weekday", |d: String| {
-        date_arg(&d).map(|d| danish::iso(danish::next_weekday(d)))
-    });
-    env.add_filter("weekday_on_or_after", |d: String| {
-        date_arg(&d).map(|d| danish::iso(danish::weekday_on_or_after(d)))
-    });
-    env.add_filter("number", |v: f64, decimals: Option<usize>| {
-        danish::number(v, decimals.unwrap_or(2))
-    });
-    env.add_filter("kr", |v: f64| format!("{} kr.", danish::number(v, 2)));
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use minijinja::context;
+    use minijinja::{ErrorKind, context};
 
     fn render(source: &str, ctx: Value) -> Result<String, Error> {
         Renderer::new().render(source, TemplateUse::Text, &ctx)

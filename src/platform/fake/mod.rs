@@ -94,6 +94,10 @@ pub struct FakeDesktop {
     /// Focus moves as the key after this many characters is being sent.
     focus_race: Option<(usize, WindowId)>,
     panic_key: Option<(usize, CancelToken)>,
+    /// A bug in the desktop: waiting for a paste panics (with this text).
+    crash_when_pasting: Option<String>,
+    /// How often the engine released the modifier keys.
+    modifiers_released: usize,
     typed_chars: usize,
     next_id: u64,
     /// Canned answers to `fetch`, by address prefix.
@@ -128,6 +132,8 @@ impl FakeDesktop {
             focus_thief: None,
             focus_race: None,
             panic_key: None,
+            crash_when_pasting: None,
+            modifiers_released: 0,
             typed_chars: 0,
             next_id: 1,
             responses: Vec::new(),
@@ -228,6 +234,17 @@ impl FakeDesktop {
     /// After `chars` typed characters, the caseworker presses the panic key.
     pub fn press_panic_key_after(&mut self, chars: usize, token: CancelToken) {
         self.panic_key = Some((chars, token));
+    }
+
+    /// Makes the next paste panic inside the desktop, with our text already
+    /// on the clipboard — a bug in an adapter, as the engine must survive it.
+    pub fn crash_when_pasting(&mut self, message: &str) {
+        self.crash_when_pasting = Some(message.into());
+    }
+
+    /// How often runs have released the modifier keys (once at every end).
+    pub fn modifiers_released(&self) -> usize {
+        self.modifiers_released
     }
 
     /// How many characters have been typed so far, into any window.

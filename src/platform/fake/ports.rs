@@ -97,6 +97,7 @@ impl Keyboard for FakeDesktop {
     }
 
     fn release_modifiers(&mut self) -> PortResult<()> {
+        self.modifiers_released += 1;
         Ok(())
     }
 }
@@ -118,6 +119,9 @@ impl Clipboard for FakeDesktop {
     }
 
     fn wait_until_pasted(&mut self, timeout: Duration) -> PortResult<bool> {
+        if let Some(message) = self.crash_when_pasting.take() {
+            panic!("{message}");
+        }
         if !self.pasted_since_write {
             self.clock += timeout;
         }

@@ -129,16 +129,21 @@ impl X11Keyboard {
         send: impl FnOnce(&mut Self) -> PortResult<()>,
     ) -> PortResult<()> {
         self.conn.grab_server().map_err(x_error)?;
-        let result = match self.focus_is_in(into) {
-            Ok(true) => send(self),
-            Ok(false) => Err(PortError::FocusMoved),
-            Err(e) => Err(e),
-        };
+        // A panic while the server is grabbed would freeze the whole desktop:
+        // ungrab first, then let it go on to the run's own recovery.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            match self.focus_is_in(into) {
+                Ok(true) => send(self),
+                Ok(false) => Err(PortError::FocusMoved),
+                Err(e) => Err(e),
+            }
+        }));
         let ungrabbed = self
             .conn
             .ungrab_server()
             .map_err(x_error)
             .and_then(|_| self.sync());
+        let result = result.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         result.and(ungrabbed)
     }
 

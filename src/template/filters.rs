@@ -1,0 +1,183 @@
+//! genvej's own template filters: Danish dates and numbers.
+//!
+//! Their arguments come from scripts and from data (a form, an HTTP answer),
+//! so every bad value is a template error naming what is wrong — the engine
+//! adds the script and line — never a panic, an endless loop or a huge
+//! allocation.
+
+use chrono::NaiveDate;
+use minijinja::{Environment, Error, ErrorKind};
+
+use super::danish;
+
+fn date_arg(value: &str) -> Result<NaiveDate, Error> {
+    danish::parse_date(value).ok_or_else(|| {
+        // A value that is not a date may be anything (a CPR number, a whole
+        // answer): show only its start.
+        let shown: String = value.chars().take(40).collect();
+        let more = if value.chars().nth(40).is_some() {
+            "…"
+        } else {
+            ""
+        };
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("`{shown}{more}` is not a date; dates are written 2026-11-23 (or 23-11-2026)"),
+        )
+    })
+}
+
+fn out_of_range(filter: &str, n: impl std::fmt::Display) -> Error {
+    Error::new(
+        ErrorKind::InvalidOperation,
+        format!("{filter}({n}) goes outside the calendar (years -262143 to 262142)"),
+    )
+}
+
+fn number_error(e: danish::NumberError) -> Error {
+    Error::new(ErrorKind::InvalidOperation, e.to_string())
+}
+
+pub(super) fn add(env: &mut Environment<'static>) {
+    env.add_filter("date_long", |d: String| date_arg(&d).map(danish::long));
+    env.add_filter("date_short", |d: String| date_arg(&d).map(danish::short));
+    env.add_filter("weekday_name", |d: String| {
+        date_arg(&d).map(|d| danish::weekday_name(d).to_string())
+    });
+    env.add_filter("add_days", |d: String, n: i64| {
+        danish::add_days(date_arg(&d)?, n)
+            .map(danish::iso)
+            .ok_or_else(|| out_of_range("add_days", n))
+    });
+    env.add_filter("add_weeks", |d: String, n: i64| {
+        danish::add_weeks(date_arg(&d)?, n)
+            .map(danish::iso)
+            .ok_or_else(|| out_of_range("add_weeks", n))
+    });
+    env.add_filter("add_months", |d: String, n: i32| {
+        danish::add_months(date_arg(&d)?, n)
+            .map(danish::iso)
+            .ok_or_else(|| out_of_range("add_months", n))
+    });
+    env.add_filter("add_weekdays", |d: String, n: u32| {
+        danish::add_weekdays(date_arg(&d)?, n)
+            .map(danish::iso)
+            .ok_or_else(|| out_of_range("add_weekdays", n))
+    });
+    env.add_filter("next_weekday", |d: String| {
+        danish::next_weekday(date_arg(&d)?)
+            .map(danish::iso)
+            .ok_or_else(|| out_of_range("next_weekday", ""))
+    });
+    env.add_filter("weekday_on_or_after", |d: String| {
+        danish::weekday_on_or_after(date_arg(&d)?)
+            .map(danish::iso)
+            .ok_or_else(|| out_of_range("weekday_on_or_after", ""))
+    });
+    env.add_filter("number", |v: f64, decimals: Option<usize>| {
+        danish::number(v, decimals.unwrap_or(2)).map_err(number_error)
+    });
+    env.add_filter("kr", |v: f64| {
+        danish::number(v, 2)
+            .map(|n| format!("{n} kr."))
+            .map_err(number_error)
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::template::{Renderer, TemplateUse};
+    use minijinja::{Value, context};
+
+    fn render(source: &str) -> Result<String, minijinja::Error> {
+        Renderer::new().render(
+            source,
+            TemplateUse::Text,
+            &context! { today => "2026-11-23" },
+        )
+    }
+
+    /// Every filter, given values out of its range, answers with an error
+    /// that says what is wrong — and never panics, hangs or allocates much.
+    #[test]
+    fn every_filter_turns_bad_values_into_errors() {
+        let cases = [
+            (
+                "{{ today | add_days(9999999999999) }}",
+                "outside the calendar",
+            ),
+            (
+                "{{ today | add_days(-9223372036854775808) }}",
+                "outside the calendar",
+            ),
+            (
+                "{{ today | add_weeks(9223372036854775807) }}",
+                "outside the calendar",
+            ),
+            (
+                "{{ today | add_weeks(-1317624576693539401) }}",
+                "outside the calendar",
+            ),
+            (
+                "{{ today | add_months(2147483647) }}",
+                "outside the calendar",
+            ),
+            (
+                "{{ today | add_months(-2147483648) }}",
+                "outside the calendar",
+            ),
+            ("{{ today | add_months(99999999999) }}", ""),
+            (
+                "{{ today | add_weekdays(4294967295) }}",
+                "outside the calendar",
+            ),
+            ("{{ today | add_weekdays(-1) }}", ""),
+            ("{{ '+262142-12-31' | next_weekday }}", ""),
+            ("{{ 'i morgen' | date_long }}", "is not a date"),
+            ("{{ '31-02-2026' | date_short }}", "is not a date"),
+            ("{{ 1 | number(3000000000) }}", "too many"),
+            ("{{ 1 | number(18446744073709551615) }}", "too many"),
+            ("{{ 1 | number(-1) }}", ""),
+            ("{{ 1e308 * 10 | number }}", ""),
+            ("{{ 1e300 | number }}", "too large"),
+            ("{{ 1e300 | kr }}", "too large"),
+            ("{{ 'tolv' | kr }}", ""),
+        ];
+        for (template, says) in cases {
+            let error = render(template).expect_err(template);
+            assert!(
+                error.to_string().contains(says),
+                "{template}: {error} should say {says:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_value_that_is_not_a_date_is_shown_only_in_part() {
+        let long = "070761-4285 ".repeat(1000);
+        let error = Renderer::new()
+            .render(
+                "{{ x | date_long }}",
+                TemplateUse::Text,
+                &context! { x => Value::from(long) },
+            )
+            .expect_err("not a date");
+        assert!(error.to_string().len() < 300, "{error}");
+    }
+
+    #[test]
+    fn filters_still_work_at_their_limits() {
+        assert_eq!(
+            render("{{ today | add_days(36500) | date_short }}").expect("renders"),
+            "30-10-2126"
+        );
+        assert_eq!(
+            render("{{ 1234.5 | number(10) }}").expect("renders"),
+            "1.234,5000000000"
+        );
+        assert_eq!(
+            render("{{ today | add_weekdays(260) }}").expect("renders"),
+            "2027-11-22"
+        );
+    }
+}
