@@ -38,7 +38,10 @@ pub fn genvej_exe() -> PathBuf {
                     "cargo build --release --target {TARGET} failed (rustup target add {TARGET}; apt-get install -y gcc-mingw-w64-x86-64)"
                 ));
             }
-            Ok(root.join("target").join(TARGET).join("release/genvej.exe"))
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| root.join("target"));
+            Ok(target.join(TARGET).join("release/genvej.exe"))
         })
         .clone()
         .unwrap_or_else(|e| panic!("{e}"))
