@@ -165,12 +165,10 @@ fn unit_at(text: &str, pos: usize) -> (Kind, usize) {
     };
     match byte {
         b'0'..=b'9' => (Kind::Digit(byte - b'0'), pos + 1),
-        b'%' => percent_encoded(bytes, pos).map_or((Kind::Other, pos + 1), |(c, end)| {
-            (kind_of(c), end)
-        }),
-        b'\\' => escaped(bytes, pos).map_or((Kind::Other, pos + 1), |(c, end)| {
-            (kind_of(c), end)
-        }),
+        b'%' => {
+            percent_encoded(bytes, pos).map_or((Kind::Other, pos + 1), |(c, end)| (kind_of(c), end))
+        }
+        b'\\' => escaped(bytes, pos).map_or((Kind::Other, pos + 1), |(c, end)| (kind_of(c), end)),
         _ if byte.is_ascii() => (kind_of(char::from(byte)), pos + 1),
         _ => text[pos..]
             .chars()

@@ -36,11 +36,20 @@ const MASKED: &[(&str, &str)] = &[
     ("%C2%A0", "070761%C2%A04285"),
     ("%E2%80%93", "070761%E2%80%934285"),
     ("%e2%80%93", "070761%e2%80%934285"),
-    ("percent-encoded digits", "%30%37%30%37%36%31%2D%34%32%38%35"),
+    (
+        "percent-encoded digits",
+        "%30%37%30%37%36%31%2D%34%32%38%35",
+    ),
     ("percent-encoded serial", "070761-%34%32%38%35"),
-    ("full-width digits", "\u{FF10}\u{FF17}\u{FF10}\u{FF17}\u{FF16}\u{FF11}\u{FF0D}\u{FF14}\u{FF12}\u{FF18}\u{FF15}"),
+    (
+        "full-width digits",
+        "\u{FF10}\u{FF17}\u{FF10}\u{FF17}\u{FF16}\u{FF11}\u{FF0D}\u{FF14}\u{FF12}\u{FF18}\u{FF15}",
+    ),
     ("JSON escape", "070761\\u20134285"),
-    ("JSON-escaped digits", "\\u0030\\u0037\\u0030\\u0037\\u0036\\u0031\\u0034\\u0032\\u0038\\u0035"),
+    (
+        "JSON-escaped digits",
+        "\\u0030\\u0037\\u0030\\u0037\\u0036\\u0031\\u0034\\u0032\\u0038\\u0035",
+    ),
     ("Rust debug escape", "070761\\u{a0}4285"),
     ("dotted date", "07.07.61-4285"),
     ("dashed date", "07-07-61-4285"),
@@ -95,10 +104,7 @@ fn masking_keeps_the_text_around_and_shows_the_date() {
 
 #[test]
 fn two_numbers_in_a_row_are_both_masked() {
-    assert_eq!(
-        redact("0707614285 0101902001"),
-        "070761-XXXX 010190-XXXX"
-    );
+    assert_eq!(redact("0707614285 0101902001"), "070761-XXXX 010190-XXXX");
     assert_eq!(redact("07076142850101902001"), "070761-XXXX010190-XXXX");
     let masked = redact("0707614285\u{2013}0707614285\n0707614285");
     assert_eq!(masked.matches("070761-XXXX").count(), 3, "{masked}");
@@ -110,12 +116,12 @@ fn digit_runs_that_cannot_be_a_cpr_number_stay_readable() {
         "2026-12-06T23:13:10.123456Z INFO run finished in 1234 ms",
         "ordre 9999999999",
         "tlf. 12 34 56 78",
-        "321299-1234",        // day 32
-        "011399-1234",        // month 13
-        "000190-1234",        // day 00
-        "070761-428",         // nine digits
-        "070761       4285",  // more separators than MAX_GAP
-        "070761:4285",        // a colon is not a separator
+        "321299-1234",       // day 32
+        "011399-1234",       // month 13
+        "000190-1234",       // day 00
+        "070761-428",        // nine digits
+        "070761       4285", // more separators than MAX_GAP
+        "070761:4285",       // a colon is not a separator
         "100%",
         "\\u00",
         "%E2%80",
@@ -130,8 +136,15 @@ fn digit_runs_that_cannot_be_a_cpr_number_stay_readable() {
 #[test]
 fn odd_input_never_panics() {
     for text in [
-        "%", "%%", "%F4%8F%BF%BF", "%FF%FF", "\\u{110000}0707614285", "\\u{", "\\u{12345678901}",
-        "\u{FF10}", "0\u{FF10}0\u{FF10}0\u{FF10}0\u{FF10}0\u{FF10}",
+        "%",
+        "%%",
+        "%F4%8F%BF%BF",
+        "%FF%FF",
+        "\\u{110000}0707614285",
+        "\\u{",
+        "\\u{12345678901}",
+        "\u{FF10}",
+        "0\u{FF10}0\u{FF10}0\u{FF10}0\u{FF10}0\u{FF10}",
     ] {
         let _ = redact(text);
         let _ = contains_cpr(text);
