@@ -146,10 +146,14 @@ fn hostile_exports_are_named_and_skipped_and_the_good_one_is_reported() {
         .and_then(|f| f.set_len(genvej::usage::db::MAX_EXPORT_BYTES + 1))
         .expect("a sparse 64 MB file");
     std::fs::create_dir_all(shared.join("folder.sqlite")).expect("folder");
+    crafted(&good, &shared, "big-log.sqlite", "");
+    std::fs::File::create(shared.join("big-log.sqlite-wal"))
+        .and_then(|f| f.set_len(genvej::usage::db::MAX_EXPORT_BYTES))
+        .expect("a sparse 64 MB log");
 
     let (csv, skipped_files) = report(&shared);
 
-    assert_eq!(skipped_files.len(), 12, "{skipped_files:#?}");
+    assert_eq!(skipped_files.len(), 13, "{skipped_files:#?}");
     let skipped = |file: &str, why: &str| {
         let line = skipped_files
             .iter()
@@ -184,6 +188,7 @@ fn hostile_exports_are_named_and_skipped_and_the_good_one_is_reported() {
     skipped("not-a-database.sqlite", "not a database");
     skipped("huge.sqlite", "is 65 MB; an export may be at most 64 MB");
     skipped("folder.sqlite", "is not a file");
+    skipped("big-log.sqlite", "is 65 MB; an export may be at most 64 MB");
 
     // The good workstation is reported, and only it: three runs.
     let rows: Vec<&str> = csv.lines().skip(1).collect();

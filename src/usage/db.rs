@@ -100,9 +100,9 @@ impl UsageDb {
         Ok(db)
     }
 
-    /// Opens a database to read (an export in the shared folder). One with
-    /// an older schema is read through an upgraded copy, leaving it as is.
-    pub fn open_to_read(path: &Path) -> Result<UsageDb, UsageError> {
+    /// Opens an export from the shared folder to read, after checking it is
+    /// a file of at most [`MAX_EXPORT_BYTES`] (with its write-ahead log).
+    pub fn open_export(path: &Path) -> Result<UsageDb, UsageError> {
         // Checked before SQLite touches it: a FIFO would block the read, a
         // huge file fill the memory (an older schema is copied into it).
         let other = |message: String| UsageError::Other {
@@ -114,13 +114,23 @@ impl UsageDb {
         if !metadata.is_file() {
             return Err(other("is not a file".into()));
         }
-        if metadata.len() > MAX_EXPORT_BYTES {
+        // SQLite also reads a write-ahead log lying next to it.
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        let size = metadata.len() + std::fs::metadata(Path::new(&wal)).map_or(0, |wal| wal.len());
+        if size > MAX_EXPORT_BYTES {
             return Err(other(format!(
                 "is {} MB; an export may be at most {} MB",
-                metadata.len().div_ceil(1024 * 1024),
+                size.div_ceil(1024 * 1024),
                 MAX_EXPORT_BYTES / (1024 * 1024)
             )));
         }
+        UsageDb::open_to_read(path)
+    }
+
+    /// Opens a database to read (this workstation's, or an export). One with
+    /// an older schema is read through an upgraded copy, leaving it as is.
+    pub fn open_to_read(path: &Path) -> Result<UsageDb, UsageError> {
         let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(sqlite(path))?;
         let found = schema_version(&conn).map_err(sqlite(path))?;

@@ -52,7 +52,7 @@ pub fn read(folder: &Path) -> std::io::Result<FolderRead> {
 /// a crafted file costs only this file.
 fn read_export(file: &Path, data: &mut Dataset) -> Result<(), String> {
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        UsageDb::open_to_read(file).and_then(|db| db.read_into(data))
+        UsageDb::open_export(file).and_then(|db| db.read_into(data))
     }));
     match read {
         Ok(Ok(())) => Ok(()),
