@@ -108,18 +108,19 @@ fn char_len(lead: u8) -> usize {
 fn match_at(text: &str, start: usize) -> Option<(usize, [u8; 6])> {
     let mut date = [0u8; 6];
     let mut pos = start;
-    for (group, pair) in date.chunks_mut(2).enumerate() {
+    // Day 01–31, month 01–12, any year; checked as soon as read, so most
+    // digit runs (times, amounts) are given up after two or four digits.
+    let ranges = [1..=31, 1..=12, 0..=99];
+    for (group, (pair, range)) in date.chunks_mut(2).zip(ranges).enumerate() {
         if group > 0 {
             pos = skip_gap(text, pos)?;
         }
-        for slot in pair {
+        for slot in pair.iter_mut() {
             (*slot, pos) = digit(text, pos)?;
         }
-    }
-    let day = date[0] * 10 + date[1];
-    let month = date[2] * 10 + date[3];
-    if !(1..=31).contains(&day) || !(1..=12).contains(&month) {
-        return None;
+        if !range.contains(&(pair[0] * 10 + pair[1])) {
+            return None;
+        }
     }
     pos = skip_gap(text, pos)?;
     for _ in 0..4 {
