@@ -5,7 +5,9 @@
 //!   and HTML), target under 1 s;
 //! - what recording costs a run (building the record and queueing it for
 //!   the writer thread), target under 1 ms;
-//! - the writer's throughput (runs written per second).
+//! - the writer's throughput (runs written per second);
+//! - what the CPR detector costs a log line (every log line, notice and
+//!   usage record passes it), target well under 10 µs.
 
 use std::time::{Duration, Instant};
 
@@ -154,4 +156,41 @@ fn main() {
         .and_then(|db| db.read_into(&mut data))
         .expect("readable");
     println!("writer kept {} of 6000 runs", data.runs.len());
+    cpr_masking();
+}
+
+/// Nanoseconds per line through `cpr::redact`, for typical log lines.
+fn cpr_masking() {
+    let lines = [
+        (
+            "a line with few digits",
+            "INFO genvej::agent: hot keys grabbed: 12 chords",
+        ),
+        (
+            "a timestamped line, no CPR",
+            "2026-12-06T23:13:10.123456Z  INFO genvej::agent: script=aabn-borger ms=1234 run finished ok",
+        ),
+        (
+            "a line with a CPR number",
+            "2026-12-06T23:13:10.123456Z  INFO genvej::engine: window «Fasit – borger 070761-4285» focused",
+        ),
+        (
+            "a URL-encoded one",
+            "2026-12-06T23:13:10.123456Z  INFO genvej::http: GET /borgere?cpr=070761%2D4285&felt=navn → 200 in 87 ms",
+        ),
+    ];
+    const ROUNDS: u32 = 200_000;
+    for (what, line) in lines {
+        let started = Instant::now();
+        let mut kept = 0;
+        for _ in 0..ROUNDS {
+            kept += std::hint::black_box(genvej::cpr::redact(std::hint::black_box(line))).len();
+        }
+        let ns = started.elapsed().as_secs_f64() * 1e9 / f64::from(ROUNDS);
+        assert!(kept > 0);
+        println!(
+            "CPR masking, {what} ({} bytes): {ns:.0} ns per line",
+            line.len()
+        );
+    }
 }

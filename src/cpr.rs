@@ -9,7 +9,11 @@
 //! a warning, because numbers without a valid check digit have been issued since
 //! 1 October 2007 and are fully valid.
 
+mod detect;
+
 use std::fmt;
+
+pub use detect::{MAX_GAP, contains_cpr, redact};
 
 use chrono::NaiveDate;
 use regex::Regex;
@@ -135,31 +139,6 @@ fn century(seventh: u8, yy: i32) -> i32 {
         _ if yy <= 57 => 2000,
         _ => 1800,
     }
-}
-
-/// Masks every CPR-shaped number (a real date followed by four digits) in a
-/// text: `230187-1234` → `230187-XXXX`. Used on every log line, message and
-/// printed action, so a number reaches output only deliberately.
-pub fn redact(text: &str) -> String {
-    static SHAPE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(^|[^0-9])([0-9]{6})([- ]?)([0-9]{4})($|[^0-9])").expect("static regex")
-    });
-    // The pattern consumes one boundary character on each side, so adjacent
-    // numbers need a second pass; two passes cover any run of them.
-    let mut out = text.to_string();
-    for _ in 0..2 {
-        out = SHAPE
-            .replace_all(&out, |c: &regex::Captures<'_>| {
-                let candidate = format!("{}{}", &c[2], &c[4]);
-                if Cpr::parse(&candidate).is_ok() {
-                    format!("{}{}-XXXX{}", &c[1], &c[2], &c[5])
-                } else {
-                    c[0].to_string()
-                }
-            })
-            .into_owned();
-    }
-    out
 }
 
 #[cfg(test)]

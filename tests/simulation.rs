@@ -833,6 +833,34 @@ fn a_file_name_with_a_cpr_number_is_refused_unless_the_organisation_allows_it() 
 }
 
 #[test]
+fn a_cpr_number_in_any_disguise_keeps_a_document_from_being_saved() {
+    for name in [
+        "X {{ cpr.digits }}2026-12-06",
+        "X 1{{ cpr.digits }}",
+        "X {{ cpr | replace('-', '_') }}",
+        "X {{ cpr | replace('-', '.') }}",
+        "X {{ cpr | replace('-', '\u{2013}') }}",
+        "X {{ cpr | replace('-', '%20') }}",
+        "X {{ cpr | replace('-', '\u{a0}') }}",
+    ] {
+        let script = reports_script(name);
+        let mut desktop = desktop_in("Fasit");
+        citizen_with_reports(&mut desktop);
+        desktop.respond_bytes(
+            "https://fasit.example.invalid/dokumenter/b",
+            Ok(genvej::documents::text_pdf(&["Marts 1"])),
+        );
+        let outcome = run(&mut desktop, &script, &[("cpr", "070761-4285")]);
+        assert!(
+            failure_text(&outcome).contains("filnavnet ville indeholde et CPR-nummer"),
+            "{name}: {}",
+            failure_text(&outcome)
+        );
+        assert!(desktop.documents().is_empty(), "{name} was saved");
+    }
+}
+
+#[test]
 fn a_source_shared_in_the_config_is_fetched_without_being_declared() {
     let mut config = common::shipped_config();
     config.sources.insert(

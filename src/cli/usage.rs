@@ -26,25 +26,27 @@ pub(crate) fn read_dataset(setup: &Setup, from: Option<&Path>) -> anyhow::Result
     let mut data = Dataset::default();
     match from {
         Some(folder) => {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
-                .with_context(|| format!("cannot read the folder {}", folder.display()))?
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "sqlite" || e == "db"))
-                .collect();
-            files.sort();
-            if files.is_empty() {
+            let read = crate::usage::folder::read(folder)
+                .with_context(|| format!("cannot read the folder {}", folder.display()))?;
+            if read.exports == 0 {
                 bail!(
                     "{} holds no exports (*.sqlite from `genvej export`)",
                     folder.display()
                 );
             }
-            for file in files {
-                match UsageDb::open_to_read(&file).and_then(|db| db.read_into(&mut data)) {
-                    Ok(()) => {}
-                    Err(e) => eprintln!("genvej: skipped {}: {e}", file.display()),
-                }
+            // Named and skipped: the other workstations' figures are still
+            // reported.
+            for skipped in &read.skipped {
+                eprintln!("genvej: skipped {}", skipped.why);
             }
+            if read.skipped.len() == read.exports {
+                bail!(
+                    "none of the {} exports in {} could be read (see above)",
+                    read.exports,
+                    folder.display()
+                );
+            }
+            data = read.data;
         }
         None => {
             let path = database_path(setup)?;

@@ -8,7 +8,6 @@ use minijinja::Value;
 
 use super::url_rules::{plain_http_host_refused, plain_http_refusal};
 use super::{Run, RunError, Stop};
-use crate::cpr::Cpr;
 use crate::documents::{self, NamedPdf};
 use crate::ports::{Desktop, HttpError, HttpRequest};
 use crate::script::{HeaderValue, ITEM_VARIABLE, MERGED_PDF_VARIABLE, Template};
@@ -113,8 +112,11 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
         }
         let (merged, pages) =
             documents::merge(&parts).map_err(|e| document_error(e.to_string()))?;
-        let file_name = safe_file_name(&self.render(file, TemplateUse::Text)?);
-        if !self.engine.settings.allow_cpr_in_file_names && Cpr::find_in(&file_name).is_some() {
+        let rendered = self.render(file, TemplateUse::Text)?;
+        let file_name = safe_file_name(&rendered);
+        if !self.engine.settings.allow_cpr_in_file_names
+            && (crate::cpr::contains_cpr(&rendered) || crate::cpr::contains_cpr(&file_name))
+        {
             return Err(document_error(
                 "filnavnet ville indeholde et CPR-nummer; brug fx borgerens navn, eller lad organisationen tillade det med agent.allow_cpr_in_file_names".into(),
             ));

@@ -2,13 +2,17 @@
 //! being written), with a numbered schema. An older database is upgraded in
 //! place; a newer one (written by a later genvej) is refused, not damaged.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use super::{Baseline, Outcome, Person, ScriptVersion, UsageRecord};
+use crate::cpr::redact;
+
+mod read;
+
+pub use read::{Dataset, MAX_EXPORT_BYTES, RunRow};
 
 /// Each entry upgrades the schema by one version; `PRAGMA user_version`
 /// says how many have run. Never edit one that has shipped: add another.
@@ -120,7 +124,35 @@ impl UsageDb {
         Ok(db)
     }
 
-    /// Opens a database to read (an export in the shared folder). One with
+    /// Opens an export from the shared folder to read, after checking it is
+    /// a file of at most [`MAX_EXPORT_BYTES`] (with its write-ahead log).
+    pub fn open_export(path: &Path) -> Result<UsageDb, UsageError> {
+        // Checked before SQLite touches it: a FIFO would block the read, a
+        // huge file fill the memory (an older schema is copied into it).
+        let other = |message: String| UsageError::Other {
+            path: path.to_path_buf(),
+            message,
+        };
+        let metadata =
+            std::fs::metadata(path).map_err(|e| other(format!("cannot read it: {e}")))?;
+        if !metadata.is_file() {
+            return Err(other("is not a file".into()));
+        }
+        // SQLite also reads a write-ahead log lying next to it.
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        let size = metadata.len() + std::fs::metadata(Path::new(&wal)).map_or(0, |wal| wal.len());
+        if size > MAX_EXPORT_BYTES {
+            return Err(other(format!(
+                "is {} MB; an export may be at most {} MB",
+                size.div_ceil(1024 * 1024),
+                MAX_EXPORT_BYTES / (1024 * 1024)
+            )));
+        }
+        UsageDb::open_to_read(path)
+    }
+
+    /// Opens a database to read (this workstation's, or an export). One with
     /// an older schema is read through an upgraded copy, leaving it as is.
     pub fn open_to_read(path: &Path) -> Result<UsageDb, UsageError> {
         let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
@@ -237,6 +269,7 @@ impl UsageDb {
                 )
                 .map_err(sqlite(&path))?;
             for record in records {
+                let record = &masked(record);
                 let script = script_key.get(&record.script).map_err(sqlite(&path))?;
                 let person = person_key.get(&record.person).map_err(sqlite(&path))?;
                 let (step, kind) = match &record.outcome {
@@ -263,6 +296,11 @@ impl UsageDb {
 
     pub fn insert_baseline(&mut self, baseline: &Baseline) -> Result<(), UsageError> {
         let path = self.path.clone();
+        let baseline = &Baseline {
+            script_id: redact(&baseline.script_id),
+            person: masked_person(&baseline.person),
+            ..baseline.clone()
+        };
         let tx = self.conn.transaction().map_err(sqlite(&path))?;
         {
             let person = PersonKeys::new(&tx)
@@ -277,159 +315,6 @@ impl UsageDb {
         tx.commit().map_err(sqlite(&path))
     }
 
-    /// Adds this database's runs and baselines to `data` (runs already read
-    /// from another export of the same workstation are skipped).
-    pub fn read_into(&self, data: &mut Dataset) -> Result<(), UsageError> {
-        let path = &self.path;
-        let installation: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'installation'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(sqlite(path))?;
-        // A database without an id (never opened to write) is its own.
-        let installation = data.intern_installation(
-            installation.unwrap_or_else(|| format!("file:{}", path.display())),
-        );
-
-        // Keys are small row ids: a table indexed by key beats hashing.
-        let mut scripts: Vec<Option<u32>> = Vec::new();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT key, id, version, name, manual_seconds FROM scripts")
-            .map_err(sqlite(path))?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    ScriptVersion {
-                        id: r.get(1)?,
-                        version: r.get(2)?,
-                        name: r.get(3)?,
-                        manual_seconds: r.get(4)?,
-                    },
-                ))
-            })
-            .map_err(sqlite(path))?;
-        for row in rows {
-            let (key, script) = row.map_err(sqlite(path))?;
-            let key = key.max(0) as usize;
-            if scripts.len() <= key {
-                scripts.resize(key + 1, None);
-            }
-            scripts[key] = Some(data.intern_script(script));
-        }
-        let mut people: Vec<Option<u32>> = Vec::new();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT key, user_id, team FROM people")
-            .map_err(sqlite(path))?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    Person {
-                        user_id: r.get(1)?,
-                        team: r.get(2)?,
-                    },
-                ))
-            })
-            .map_err(sqlite(path))?;
-        for row in rows {
-            let (key, person) = row.map_err(sqlite(path))?;
-            let key = key.max(0) as usize;
-            if people.len() <= key {
-                people.resize(key + 1, None);
-            }
-            people[key] = Some(data.intern_person(person));
-        }
-
-        // Runs are only ever added, with rising ids, so a later export of a
-        // workstation holds an earlier one: read only what is newer than
-        // the runs already read from it.
-        let (runs_read, baselines_read) = data.read_up_to[installation as usize];
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT id, script, person, started_at, duration_ms, outcome, failed_step, failed_kind
-                 FROM runs WHERE id > ?1 ORDER BY id",
-            )
-            .map_err(sqlite(path))?;
-        let mut rows = stmt.query([runs_read]).map_err(sqlite(path))?;
-        let mut last_run = runs_read;
-        while let Some(row) = rows.next().map_err(sqlite(path))? {
-            last_run = row.get(0).map_err(sqlite(path))?;
-            let script_key: i64 = row.get(1).map_err(sqlite(path))?;
-            let person_key: i64 = row.get(2).map_err(sqlite(path))?;
-            let known = |table: &[Option<u32>], key: i64| {
-                usize::try_from(key)
-                    .ok()
-                    .and_then(|k| table.get(k).copied().flatten())
-            };
-            let (Some(script), Some(person)) =
-                (known(&scripts, script_key), known(&people, person_key))
-            else {
-                continue;
-            };
-            let outcome: i64 = row.get(5).map_err(sqlite(path))?;
-            let failed_step: Option<i64> = row.get(6).map_err(sqlite(path))?;
-            let failed_kind = row
-                .get_ref(7)
-                .map_err(sqlite(path))?
-                .as_str_or_null()
-                .ok()
-                .flatten()
-                .map(|kind| data.intern_kind(kind));
-            data.runs.push(RunRow {
-                script,
-                person,
-                started_at_ms: row.get(3).map_err(sqlite(path))?,
-                duration_ms: row.get::<_, i64>(4).map_err(sqlite(path))?.max(0) as u64,
-                outcome: outcome as u8,
-                failed_step: failed_step.unwrap_or(0) as u32,
-                failed_kind,
-            });
-        }
-
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT b.id, b.script_id, p.user_id, p.team, b.measured_at, b.seconds
-                 FROM baselines b JOIN people p ON p.key = b.person
-                 WHERE b.id > ?1 ORDER BY b.id",
-            )
-            .map_err(sqlite(path))?;
-        let rows = stmt
-            .query_map([baselines_read], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    Baseline {
-                        script_id: r.get(1)?,
-                        person: Person {
-                            user_id: r.get(2)?,
-                            team: r.get(3)?,
-                        },
-                        measured_at_ms: r.get(4)?,
-                        seconds: r.get(5)?,
-                    },
-                ))
-            })
-            .map_err(sqlite(path))?;
-        let mut last_baseline = baselines_read;
-        for row in rows {
-            let (id, baseline) = row.map_err(sqlite(path))?;
-            last_baseline = id;
-            data.baselines.push(baseline);
-        }
-        let read = &mut data.read_up_to[installation as usize];
-        read.0 = read.0.max(last_run);
-        read.1 = read.1.max(last_baseline);
-        Ok(())
-    }
-
     /// Writes a copy of the whole database (records only — it holds no
     /// personal data) to `file`, replacing an older export.
     pub fn export_to(&self, file: &Path) -> Result<(), UsageError> {
@@ -442,6 +327,37 @@ impl UsageDb {
             path: file.to_path_buf(),
             message: format!("cannot write the export: {e}"),
         })
+    }
+}
+
+/// A record as it is stored: every text passes the CPR detector (ids,
+/// names and teams come from scripts and config, which can hold anything).
+fn masked(record: &UsageRecord) -> UsageRecord {
+    let outcome = match &record.outcome {
+        Outcome::Failed { step, kind } => Outcome::Failed {
+            step: *step,
+            kind: redact(kind),
+        },
+        other => other.clone(),
+    };
+    UsageRecord {
+        script: ScriptVersion {
+            id: redact(&record.script.id),
+            version: redact(&record.script.version),
+            name: redact(&record.script.name),
+            manual_seconds: record.script.manual_seconds,
+        },
+        person: masked_person(&record.person),
+        outcome,
+        agent_version: redact(&record.agent_version),
+        ..record.clone()
+    }
+}
+
+fn masked_person(person: &Person) -> Person {
+    Person {
+        user_id: redact(&person.user_id),
+        team: redact(&person.team),
     }
 }
 
@@ -518,82 +434,5 @@ impl<'c> PersonKeys<'c> {
         self.add.execute(params![person.user_id, person.team])?;
         self.find
             .query_row(params![person.user_id, person.team], |r| r.get(0))
-    }
-}
-
-/// Runs and baselines read from one or more databases, with names interned.
-#[derive(Debug, Default)]
-pub struct Dataset {
-    pub scripts: Vec<ScriptVersion>,
-    pub people: Vec<Person>,
-    pub kinds: Vec<String>,
-    pub runs: Vec<RunRow>,
-    pub baselines: Vec<Baseline>,
-    installations: Vec<String>,
-    /// Per installation: the highest run id and baseline id read so far.
-    read_up_to: Vec<(i64, i64)>,
-    script_index: HashMap<(String, String), u32>,
-    person_index: HashMap<Person, u32>,
-}
-
-/// One run, compactly: indexes into the dataset's tables.
-#[derive(Debug, Clone, Copy)]
-pub struct RunRow {
-    pub script: u32,
-    pub person: u32,
-    pub started_at_ms: i64,
-    pub duration_ms: u64,
-    /// 0 ok, 1 failed, 2 cancelled, 3 rejected.
-    pub outcome: u8,
-    pub failed_step: u32,
-    pub failed_kind: Option<u32>,
-}
-
-impl Dataset {
-    fn intern_installation(&mut self, id: String) -> u32 {
-        match self.installations.iter().position(|i| *i == id) {
-            Some(at) => at as u32,
-            None => {
-                self.installations.push(id);
-                self.read_up_to.push((0, 0));
-                (self.installations.len() - 1) as u32
-            }
-        }
-    }
-
-    fn intern_script(&mut self, script: ScriptVersion) -> u32 {
-        let key = (script.id.clone(), script.version.clone());
-        if let Some(&at) = self.script_index.get(&key) {
-            return at;
-        }
-        self.scripts.push(script);
-        let at = (self.scripts.len() - 1) as u32;
-        self.script_index.insert(key, at);
-        at
-    }
-
-    fn intern_person(&mut self, person: Person) -> u32 {
-        if let Some(&at) = self.person_index.get(&person) {
-            return at;
-        }
-        self.people.push(person.clone());
-        let at = (self.people.len() - 1) as u32;
-        self.person_index.insert(person, at);
-        at
-    }
-
-    fn intern_kind(&mut self, kind: &str) -> u32 {
-        match self.kinds.iter().position(|k| k == kind) {
-            Some(at) => at as u32,
-            None => {
-                self.kinds.push(kind.to_string());
-                (self.kinds.len() - 1) as u32
-            }
-        }
-    }
-
-    /// How many workstations (databases) the data came from.
-    pub fn installation_count(&self) -> usize {
-        self.installations.len()
     }
 }

@@ -9,6 +9,7 @@
 
 mod chart;
 pub mod db;
+pub mod folder;
 pub mod html;
 pub mod report;
 pub mod text;

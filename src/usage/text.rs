@@ -218,6 +218,30 @@ pub struct CsvStyle {
     pub decimal_comma: bool,
 }
 
+/// A text cell: one Excel would read as a formula (it starts with `=`,
+/// `+`, `-`, `@`, a tab or a CR, also full-width) gets an apostrophe in
+/// front, so `=HYPERLINK(…)` in a script name stays text; a cell holding
+/// the separator, a quote or a line break is quoted. Numbers the report
+/// writes itself do not pass through here, so a negative number stays a
+/// number.
+pub fn csv_text(text: &str, separator: char) -> String {
+    const FORMULA: [char; 11] = [
+        '=', '+', '-', '@', '\t', '\r', '\n', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}',
+    ];
+    // Also after leading spaces, which some importers trim.
+    let formula = text.starts_with(FORMULA) || text.trim_start().starts_with(FORMULA);
+    let text = if formula {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if text.contains([separator, '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
 /// One row per script, numbers unformatted (seconds and hours), so Excel
 /// can sum them.
 pub fn render_csv(report: &Report, style: CsvStyle) -> String {
@@ -229,13 +253,7 @@ pub fn render_csv(report: &Report, style: CsvStyle) -> String {
             text
         }
     };
-    let field = |text: &str| {
-        if text.contains([style.separator, '"', '\n']) {
-            format!("\"{}\"", text.replace('"', "\"\""))
-        } else {
-            text.to_string()
-        }
-    };
+    let field = |text: &str| csv_text(text, style.separator);
     let sep = style.separator.to_string();
     let mut out = String::new();
     let header = [
