@@ -21,8 +21,7 @@ fn monday_morning() -> chrono::NaiveDateTime {
 }
 
 fn shipped() -> ScriptSet {
-    let set = genvej::script::load(&[common::repo().join("hotkeys")], &common::shipped_config())
-        .expect("readable");
+    let set = genvej::script::load(&[common::repo().join("hotkeys")], &common::shipped_config());
     assert_eq!(set.error_count(), 0, "{}", set.render_diagnostics());
     set
 }

@@ -30,7 +30,7 @@ impl Sources {
     /// used (rendered for the log); script problems are in the set.
     pub fn load(&self) -> Result<(ScriptSet, Config), String> {
         let config = Config::load_layers(&self.config_paths).map_err(|e| e.to_string())?;
-        let set = script::load(&self.folders, &config).map_err(|e| e.to_string())?;
+        let set = script::load(&self.folders, &config);
         Ok((set, config))
     }
 

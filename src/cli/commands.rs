@@ -106,7 +106,7 @@ fn load(setup: &Setup, paths: &[std::path::PathBuf]) -> anyhow::Result<ScriptSet
             "no script folders found; name one with --hotkeys DIR or set agent.hotkey_folders in the config"
         );
     }
-    Ok(script::load(paths, &setup.config)?)
+    Ok(script::load(paths, &setup.config))
 }
 
 fn check(setup: &Setup, paths: Vec<std::path::PathBuf>) -> anyhow::Result<ExitCode> {

@@ -1,7 +1,9 @@
 //! Hot-key scripts: the TOML format (`raw`), its checker (`load`, `inputs`,
-//! `steps`, `sources`, `scope`, `set`) and the checked model the engine runs (`model`).
+//! `steps`, `sources`, `scope`, `set`), how files are found and read
+//! (`files`) and the checked model the engine runs (`model`).
 
 pub mod field_path;
+mod files;
 mod inputs;
 mod load;
 pub mod model;

@@ -2,8 +2,9 @@
 //! than one file: duplicate ids, hot keys and abbreviations.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use super::files;
 use super::load::FileChecker;
 use super::model::Script;
 use crate::chord::Chord;
@@ -44,77 +45,64 @@ impl ScriptSet {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("cannot read {path}: {source}")]
-pub struct ReadError {
-    pub path: PathBuf,
-    pub source: std::io::Error,
-}
+/// At most this many problems are listed per file; the rest are counted
+/// in one last "… and N more" (a generated file can have thousands).
+pub const MAX_DIAGNOSTICS_PER_FILE: usize = 50;
 
-/// Loads every `*.toml` below the given folders or files.
-pub fn load(paths: &[PathBuf], config: &Config) -> Result<ScriptSet, ReadError> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            collect_toml_files(path, path, &mut files)?;
-        } else {
-            let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            files.push((path.clone(), folder_category(&folder, &folder)));
-        }
-    }
-    let renderer = Renderer::new();
+/// Loads every `*.toml` below the given folders or files. Never fails as a
+/// whole: a file or folder that cannot be used is a diagnostic, and the
+/// other scripts load (see [`files`](super::files)).
+pub fn load(paths: &[PathBuf], config: &Config) -> ScriptSet {
     let mut set = ScriptSet::default();
-    for (path, category) in files {
-        let text = std::fs::read_to_string(&path).map_err(|source| ReadError {
-            path: path.clone(),
-            source,
-        })?;
-        let mut checker = FileChecker::new(&path, &text, &renderer, config);
-        let script = checker.check(&category);
-        set.diagnostics.append(&mut checker.diagnostics);
-        set.scripts.extend(script);
-        set.sources.insert(path, text);
+    let found = files::find(paths, &mut set.diagnostics);
+    let renderer = Renderer::new();
+    let max_bytes = config.limits.script_bytes();
+    for file in found {
         set.files_checked += 1;
+        let text = match files::read(&file.path, max_bytes) {
+            Ok(text) => text,
+            Err(unusable) => {
+                set.diagnostics.push(unusable.diagnostic);
+                set.sources.insert(file.path, unusable.shown_text);
+                continue;
+            }
+        };
+        let mut checker = FileChecker::new(&file.path, &text, &renderer, config);
+        let script = checker.check(&file.category);
+        set.diagnostics.extend(capped(checker.diagnostics));
+        set.scripts.extend(script);
+        set.sources.insert(file.path, text);
     }
     check_across_files(&mut set, config);
     set.diagnostics
         .sort_by(|a, b| (&a.path, a.span.start).cmp(&(&b.path, b.span.start)));
-    Ok(set)
+    set
 }
 
-fn collect_toml_files(
-    root: &Path,
-    dir: &Path,
-    out: &mut Vec<(PathBuf, String)>,
-) -> Result<(), ReadError> {
-    let read_error = |source| ReadError {
-        path: dir.to_path_buf(),
-        source,
-    };
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(read_error)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()
-        .map_err(read_error)?;
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            collect_toml_files(root, &path, out)?;
-        } else if path.extension().is_some_and(|e| e == "toml") {
-            out.push((path, folder_category(root, dir)));
-        }
+/// One file's problems in file order, the first [`MAX_DIAGNOSTICS_PER_FILE`]
+/// of them and then one that counts the rest (an error if any of them is).
+fn capped(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if diagnostics.len() <= MAX_DIAGNOSTICS_PER_FILE {
+        return diagnostics;
     }
-    Ok(())
-}
-
-/// The menu group of a script without `category`: its sub-folder, e.g.
-/// `hotkeys/Breve/x.toml` → "Breve"; scripts at the top are "Genveje".
-fn folder_category(root: &Path, dir: &Path) -> String {
-    dir.strip_prefix(root)
-        .ok()
-        .and_then(|rel| rel.iter().next())
-        .map(|c| c.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "Genveje".to_string())
+    diagnostics.sort_by_key(|d| d.span.start);
+    let rest = diagnostics.split_off(MAX_DIAGNOSTICS_PER_FILE);
+    let errors = rest.iter().filter(|d| d.is_error()).count();
+    let at = rest[0].span.start;
+    let path = rest[0].path.clone();
+    let message = format!(
+        "… and {} more problems in this file ({errors} errors), not listed",
+        rest.len()
+    );
+    let more = if errors > 0 {
+        Diagnostic::error(&path, at..at, message)
+    } else {
+        Diagnostic::warning(&path, at..at, message)
+    };
+    diagnostics.push(more.with_help(format!(
+        "fix the first {MAX_DIAGNOSTICS_PER_FILE} and check again"
+    )));
+    diagnostics
 }
 
 /// Finds where in a file a top-level key's value starts, for cross-file messages.
