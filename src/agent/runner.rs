@@ -27,6 +27,7 @@ use crate::usage::Trigger;
 use anyhow::{Context, anyhow};
 
 use super::stopwatch::{Stopwatch, ask_in_background};
+use super::swap::Reloading;
 use super::tray_menu::start_tray;
 use super::usage::Recorder;
 
@@ -114,6 +115,7 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
         recorder,
         stopwatch_key,
         stopwatch: Stopwatch::default(),
+        reloading: Reloading::default(),
     };
     let reason = loop {
         let Ok(event) = inbox.recv() else {
@@ -146,7 +148,7 @@ pub(super) struct Agent {
     pub(super) events: Sender<AgentEvent>,
     pub(super) table: HotkeyTable,
     pub(super) config: Arc<Config>,
-    panic_key: Chord,
+    pub(super) panic_key: Chord,
     listener: Hotkeys,
     pub(super) hotstrings: Option<Hotstrings>,
     jobs: Sender<Job>,
@@ -163,6 +165,8 @@ pub(super) struct Agent {
     /// `usage.stopwatch_hotkey`, when set.
     pub(super) stopwatch_key: Option<Chord>,
     pub(super) stopwatch: Stopwatch,
+    /// A reload running on its own thread, and whether another was asked for meanwhile.
+    pub(super) reloading: Reloading,
 }
 
 impl Agent {
@@ -238,6 +242,7 @@ impl Agent {
                 }
             }
             AgentEvent::Reload => self.reload()?,
+            AgentEvent::Loaded(loaded) => self.swap_to(*loaded)?,
             AgentEvent::Tray(action) => return self.on_tray(action),
             AgentEvent::Shutdown(reason) => return Ok(Some(reason)),
         }
@@ -267,59 +272,6 @@ impl Agent {
             .replace(&chords)
             .context("cannot register the hot keys")?;
         report_conflicts(&self.table, self.panic_key, &conflicts);
-        Ok(())
-    }
-
-    pub(super) fn reload(&mut self) -> anyhow::Result<()> {
-        match self.sources.load() {
-            Ok((set, new_config)) if set.error_count() == 0 => {
-                let panic_key = match panic_key_of(&new_config) {
-                    Ok(chord) => chord,
-                    Err(e) => {
-                        tracing::warn!(
-                            "the config changed but is not usable; keeping the last good set: {e}"
-                        );
-                        return Ok(());
-                    }
-                };
-                self.table = HotkeyTable::new(set.scripts);
-                self.config = Arc::new(new_config);
-                self.notices = Notices::new(self.config.agent.notice_seconds);
-                self.panic_key = panic_key;
-                self.stopwatch_key = stopwatch_key_of(&self.config).unwrap_or_else(|e| {
-                    tracing::warn!("{e}");
-                    None
-                });
-                self.script_errors = 0;
-                self.register_hotkeys()?;
-                self.hotstrings = None;
-                self.hotstrings = start_hotstrings(&self.table, self.events.clone());
-                if self.paused || self.running.is_some() {
-                    pause(&self.hotstrings);
-                }
-                tracing::info!(
-                    "genvej reloaded: {} scripts, {} hot keys, {} hotstrings",
-                    self.table.scripts.len(),
-                    self.table.chords().len(),
-                    self.table.hotstring_count()
-                );
-            }
-            Ok((set, _)) => {
-                let diagnostics = set.render_diagnostics();
-                self.script_errors = set.error_count();
-                tracing::warn!(
-                    "the scripts changed but have {} error(s); keeping the last good set ({} scripts):\n{diagnostics}",
-                    set.error_count(),
-                    self.table.scripts.len(),
-                );
-                let first = diagnostics.lines().next().unwrap_or_default();
-                self.notices.scripts_have_errors(set.error_count(), first);
-            }
-            Err(e) => tracing::warn!(
-                "the config changed but is not usable; keeping the last good set:\n{e}"
-            ),
-        }
-        self.show_state();
         Ok(())
     }
 
@@ -413,12 +365,12 @@ fn start_worker(
     }
 }
 
-fn panic_key_of(config: &Config) -> anyhow::Result<Chord> {
+pub(super) fn panic_key_of(config: &Config) -> anyhow::Result<Chord> {
     Chord::parse_hotkey(&config.agent.panic_key).map_err(|e| anyhow!("agent.panic_key: {e}"))
 }
 
 /// `usage.stopwatch_hotkey` as a chord, when set.
-fn stopwatch_key_of(config: &Config) -> anyhow::Result<Option<Chord>> {
+pub(super) fn stopwatch_key_of(config: &Config) -> anyhow::Result<Option<Chord>> {
     config
         .usage
         .stopwatch_hotkey
@@ -452,7 +404,10 @@ fn report_conflicts(table: &HotkeyTable, panic_key: Chord, conflicts: &[(Chord, 
 /// Starts watching typed text for the scripts' abbreviations. Without a
 /// way to watch (no X RECORD extension, no keyboard hook) the agent runs on
 /// without hotstrings and says so.
-fn start_hotstrings(table: &HotkeyTable, events: Sender<AgentEvent>) -> Option<Hotstrings> {
+pub(super) fn start_hotstrings(
+    table: &HotkeyTable,
+    events: Sender<AgentEvent>,
+) -> Option<Hotstrings> {
     // Which script's hotstring each abbreviation is.
     let owners: Vec<(usize, usize)> = table
         .scripts
