@@ -35,13 +35,15 @@ fn a_reload_that_hangs_does_not_block_hot_keys_and_the_new_set_takes_over_when_i
     );
     let config_path = agent.folder.join("genvej.toml");
 
-    // The config becomes a pipe without a writer: reading it never ends.
-    std::fs::remove_file(&config_path).expect("remove config");
+    // The config becomes a pipe without a writer (in one step, so one
+    // reload sees it): reading it never ends.
+    let pipe_path = agent.folder.join("genvej.pipe");
     let made = std::process::Command::new("mkfifo")
-        .arg(&config_path)
+        .arg(&pipe_path)
         .status()
         .expect("mkfifo runs");
     assert!(made.success());
+    std::fs::rename(&pipe_path, &config_path).expect("replace the config");
     agent.wait_for_log(&desktop, "reading the scripts and the config", SHORT);
 
     // The hot key still runs the last good set, at once.

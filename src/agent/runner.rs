@@ -27,7 +27,7 @@ use crate::usage::Trigger;
 use anyhow::{Context, anyhow};
 
 use super::stopwatch::{Stopwatch, ask_in_background};
-use super::swap::Reloading;
+use super::swap::{Reloading, first_load};
 use super::tray_menu::start_tray;
 use super::usage::Recorder;
 
@@ -43,7 +43,8 @@ pub(super) enum Job {
 /// once every hot key is registered, and reloads when the scripts or the
 /// config change.
 pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
-    let (set, config) = sources.load().map_err(|e| anyhow!("{e}"))?;
+    let (events, inbox) = mpsc::channel::<AgentEvent>();
+    let (set, config, reloading) = first_load(&sources, &events, &inbox)?;
     let script_errors = set.error_count();
     if script_errors > 0 {
         tracing::warn!(
@@ -55,7 +56,6 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
     let config = Arc::new(config);
     let panic_key = panic_key_of(&config)?;
     let stopwatch_key = stopwatch_key_of(&config)?;
-    let (events, inbox) = mpsc::channel::<AgentEvent>();
     let Some(_instance) = os::claim(events.clone())? else {
         return Ok(());
     };
@@ -115,7 +115,7 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
         recorder,
         stopwatch_key,
         stopwatch: Stopwatch::default(),
-        reloading: Reloading::default(),
+        reloading,
     };
     let reason = loop {
         let Ok(event) = inbox.recv() else {

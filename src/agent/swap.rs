@@ -3,12 +3,18 @@
 //! seconds, or hang), while hot keys, the panic key and runs go on with the
 //! last good set. The new set takes over only when it has arrived and is
 //! free of errors; changes made while a reload runs start one more after it.
+//! The first load at start is read the same way, with a few seconds'
+//! patience (see [`first_load`]).
 
 use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
+
+use anyhow::anyhow;
 
 use super::AgentEvent;
 use super::notices::Notices;
+use super::reload::Sources;
 use super::runner::{Agent, panic_key_of, pause, start_hotstrings, stopwatch_key_of};
 use super::scripts::HotkeyTable;
 use crate::config::Config;
@@ -16,6 +22,9 @@ use crate::script::ScriptSet;
 
 /// A reload that takes longer than this is mentioned in the log (once).
 const SLOW: Duration = Duration::from_secs(10);
+/// How long the agent waits at start for its scripts before it starts
+/// without them.
+const STARTUP_PATIENCE: Duration = Duration::from_secs(5);
 
 /// Whether a reload is being read, since when, and whether another was
 /// asked for meanwhile.
@@ -24,6 +33,61 @@ pub(super) struct Reloading {
     since: Option<Instant>,
     again: bool,
     said_slow: bool,
+}
+
+impl Reloading {
+    fn started() -> Reloading {
+        Reloading {
+            since: Some(Instant::now()),
+            ..Reloading::default()
+        }
+    }
+}
+
+/// Reads the scripts and the config on a thread; the result arrives as
+/// [`AgentEvent::Loaded`].
+fn load_in_background(sources: &Sources, events: &Sender<AgentEvent>) -> anyhow::Result<()> {
+    let sources = sources.clone();
+    let events = events.clone();
+    std::thread::Builder::new()
+        .name("genvej-load".into())
+        .spawn(move || {
+            let loaded = sources.load();
+            let _ = events.send(AgentEvent::Loaded(Box::new(loaded)));
+        })
+        .map(drop)
+        .map_err(|e| anyhow!("cannot start reading the scripts: {e}"))
+}
+
+/// The first load, at start: the agent waits [`STARTUP_PATIENCE`] for its
+/// scripts. If they have not been read by then (a share that hangs at
+/// logon), it starts without them — the panic key registered, the config
+/// read on its own — and takes the scripts over when they arrive. Only the
+/// loader sends into `events` at this point.
+pub(super) fn first_load(
+    sources: &Sources,
+    events: &Sender<AgentEvent>,
+    inbox: &Receiver<AgentEvent>,
+) -> anyhow::Result<(ScriptSet, Config, Reloading)> {
+    load_in_background(sources, events)?;
+    match inbox.recv_timeout(STARTUP_PATIENCE) {
+        Ok(AgentEvent::Loaded(loaded)) => {
+            let (set, config) = (*loaded).map_err(|e| anyhow!("{e}"))?;
+            Ok((set, config, Reloading::default()))
+        }
+        Err(RecvTimeoutError::Disconnected) => {
+            let (set, config) = sources.load().map_err(|e| anyhow!("{e}"))?;
+            Ok((set, config, Reloading::default()))
+        }
+        Ok(_) | Err(RecvTimeoutError::Timeout) => {
+            tracing::warn!(
+                "the scripts have not been read after {} s (a network share that does not answer?); starting without them, they are used as soon as they have been read",
+                STARTUP_PATIENCE.as_secs()
+            );
+            let config = Config::load_layers(&sources.config_paths).map_err(|e| anyhow!("{e}"))?;
+            Ok((ScriptSet::default(), config, Reloading::started()))
+        }
+    }
 }
 
 impl Agent {
@@ -42,20 +106,9 @@ impl Agent {
             }
             return Ok(());
         }
-        let sources = self.sources.clone();
-        let events = self.events.clone();
-        std::thread::Builder::new()
-            .name("genvej-load".into())
-            .spawn(move || {
-                let loaded = sources.load();
-                let _ = events.send(AgentEvent::Loaded(Box::new(loaded)));
-            })
-            .map_err(|e| anyhow::anyhow!("cannot start reading the scripts: {e}"))?;
-        self.reloading = Reloading {
-            since: Some(Instant::now()),
-            ..Reloading::default()
-        };
         tracing::debug!("reading the scripts and the config");
+        load_in_background(&self.sources, &self.events)?;
+        self.reloading = Reloading::started();
         Ok(())
     }
 
