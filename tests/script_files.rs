@@ -164,8 +164,9 @@ fn problems_are_capped_per_file_with_a_count_of_the_rest() {
     }
     let dir = folder_with(&[("mange.toml", text.as_bytes())]);
     let set = load(dir.path(), &common::shipped_config());
-    // 120 unknown keys and 120 steps without an action.
+    // 120 unknown keys and 120 steps without an action: all counted, 50 listed.
     assert_eq!(set.diagnostics.len(), 51);
+    assert_eq!(set.error_count(), 240);
     let last = rendered(&set, dir.path())
         .split("\n\n")
         .last()

@@ -20,15 +20,20 @@ pub struct ScriptSet {
     pub diagnostics: Vec<Diagnostic>,
     pub sources: BTreeMap<PathBuf, String>,
     pub files_checked: usize,
+    /// Problems found but not listed (past [`MAX_DIAGNOSTICS_PER_FILE`]),
+    /// beyond the one "… and N more" that stands for them: errors, warnings.
+    pub unlisted: (usize, usize),
 }
 
 impl ScriptSet {
+    /// Every error found, listed or not.
     pub fn error_count(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.is_error()).count()
+        self.diagnostics.iter().filter(|d| d.is_error()).count() + self.unlisted.0
     }
 
+    /// Every warning found, listed or not.
     pub fn warning_count(&self) -> usize {
-        self.diagnostics.len() - self.error_count()
+        self.diagnostics.iter().filter(|d| !d.is_error()).count() + self.unlisted.1
     }
 
     /// Every problem rendered with its source line, in file order.
@@ -69,7 +74,10 @@ pub fn load(paths: &[PathBuf], config: &Config) -> ScriptSet {
         };
         let mut checker = FileChecker::new(&file.path, &text, &renderer, config);
         let script = checker.check(&file.category);
-        set.diagnostics.extend(capped(checker.diagnostics));
+        let (listed, (errors, warnings)) = capped(checker.diagnostics);
+        set.diagnostics.extend(listed);
+        set.unlisted.0 += errors;
+        set.unlisted.1 += warnings;
         set.scripts.extend(script);
         set.sources.insert(file.path, text);
     }
@@ -80,14 +88,16 @@ pub fn load(paths: &[PathBuf], config: &Config) -> ScriptSet {
 }
 
 /// One file's problems in file order, the first [`MAX_DIAGNOSTICS_PER_FILE`]
-/// of them and then one that counts the rest (an error if any of them is).
-fn capped(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+/// of them and then one that counts the rest (an error if any of them is);
+/// and how many errors and warnings that one stands for besides itself.
+fn capped(mut diagnostics: Vec<Diagnostic>) -> (Vec<Diagnostic>, (usize, usize)) {
     if diagnostics.len() <= MAX_DIAGNOSTICS_PER_FILE {
-        return diagnostics;
+        return (diagnostics, (0, 0));
     }
     diagnostics.sort_by_key(|d| d.span.start);
     let rest = diagnostics.split_off(MAX_DIAGNOSTICS_PER_FILE);
     let errors = rest.iter().filter(|d| d.is_error()).count();
+    let warnings = rest.len() - errors;
     let at = rest[0].span.start;
     let path = rest[0].path.clone();
     let message = format!(
@@ -102,7 +112,13 @@ fn capped(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diagnostics.push(more.with_help(format!(
         "fix the first {MAX_DIAGNOSTICS_PER_FILE} and check again"
     )));
-    diagnostics
+    // The last one listed stands for one of them.
+    let unlisted = if errors > 0 {
+        (errors - 1, warnings)
+    } else {
+        (0, warnings - 1)
+    };
+    (diagnostics, unlisted)
 }
 
 /// Finds where in a file a top-level key's value starts, for cross-file messages.
