@@ -211,12 +211,9 @@ pub(super) fn read(path: &Path, max_bytes: u64) -> Result<String, Box<Unusable>>
 fn not_utf8(path: &Path, bytes: &[u8], bad_at: usize, shown: &str) -> Diagnostic {
     let at = crate::diagnostic::Position::of(shown, bad_at);
     let byte = bytes.get(bad_at).copied().unwrap_or_default();
-    // In Windows-1252 ("ANSI") the bytes from 0xA0 are the Latin-1 letters.
-    let meaning = if byte >= 0xA0 {
-        format!(", `{}` in Windows-1252 (\"ANSI\")", char::from(byte))
-    } else {
-        String::new()
-    };
+    let meaning = windows_1252(byte)
+        .map(|c| format!(", `{c}` in Windows-1252 (\"ANSI\")"))
+        .unwrap_or_default();
     Diagnostic::error(
         path,
         0..0,
@@ -226,4 +223,40 @@ fn not_utf8(path: &Path, bytes: &[u8], bad_at: usize, shown: &str) -> Diagnostic
         ),
     )
     .with_help("save it as UTF-8 (in Notepad: File → Save as → Encoding: UTF-8); the other scripts are loaded")
+}
+
+/// What a byte means in Windows-1252 ("ANSI"), for the bytes that are not
+/// ASCII and that Danish text often has: from 0xA0 the Latin-1 letters
+/// (æ ø å …), below that the typographic marks (– “ ” € …).
+fn windows_1252(byte: u8) -> Option<char> {
+    const MARKS: [(u8, char); 11] = [
+        (0x80, '€'),
+        (0x82, '‚'),
+        (0x84, '„'),
+        (0x85, '…'),
+        (0x91, '‘'),
+        (0x92, '’'),
+        (0x93, '“'),
+        (0x94, '”'),
+        (0x96, '–'),
+        (0x97, '—'),
+        (0x99, '™'),
+    ];
+    if byte >= 0xA0 {
+        return Some(char::from(byte));
+    }
+    MARKS.iter().find(|(b, _)| *b == byte).map(|(_, c)| *c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ansi_bytes_are_named_by_what_notepad_meant() {
+        assert_eq!(windows_1252(0xF8), Some('ø'));
+        assert_eq!(windows_1252(0xC5), Some('Å'));
+        assert_eq!(windows_1252(0x96), Some('–'));
+        assert_eq!(windows_1252(0x81), None);
+    }
 }
