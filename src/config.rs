@@ -40,6 +40,9 @@ pub struct Config {
     /// personal config may not change, what personal scripts may do.
     #[serde(default)]
     pub policy: crate::policy::Policy,
+    /// How much the agent reads at most: script files, HTTP answers, PDFs.
+    #[serde(default)]
+    pub limits: crate::limits::Limits,
 }
 
 /// `[usage]`: what genvej records about runs (never personal data) and how

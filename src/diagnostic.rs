@@ -57,6 +57,19 @@ impl Diagnostic {
 
     /// Renders the problem against the text it points into.
     pub fn render(&self, source: &str) -> String {
+        if source.is_empty() {
+            // A file that could not be read: no line to show.
+            let mut out = format!(
+                "{}:1:1: {}: {}\n",
+                self.path.display(),
+                self.severity,
+                self.message
+            );
+            if let Some(help) = &self.help {
+                out.push_str(&format!("  = help: {help}\n"));
+            }
+            return out;
+        }
         let at = Position::of(source, self.span.start);
         let line_text = source.lines().nth(at.line - 1).unwrap_or("");
         let width = source[self.span.start.min(source.len())..self.span.end.min(source.len())]
@@ -101,6 +114,28 @@ impl fmt::Display for Severity {
     }
 }
 
+/// Where each line of a text starts, so finding the line of an offset is a
+/// binary search instead of a count from the top (a 50,000-step script asks
+/// this once per step; counting made checking quadratic).
+#[derive(Debug, Clone, Default)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(source: &str) -> LineIndex {
+        let starts = std::iter::once(0)
+            .chain(source.match_indices('\n').map(|(at, _)| at + 1))
+            .collect();
+        LineIndex { starts }
+    }
+
+    /// The 1-based line that holds byte `offset` (the same as [`Position::of`]'s).
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&start| start <= offset).max(1)
+    }
+}
+
 /// A 1-based line and column (in characters) in a source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Position {
@@ -137,6 +172,19 @@ mod tests {
             d.render(source),
             "hotkeys/a.toml:2:1: error: unknown key `typ`\n2 | typ = \"Hej æø\"\n  | ^^^\n  = help: did you mean `type`?\n"
         );
+    }
+
+    #[test]
+    fn the_line_index_agrees_with_counting_from_the_top() {
+        let source = "a\n\nbæ\nc\n";
+        let index = LineIndex::new(source);
+        for offset in 0..=source.len() + 2 {
+            assert_eq!(
+                index.line_of(offset),
+                Position::of(source, offset).line,
+                "offset {offset}"
+            );
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod documents;
 pub mod engine;
 pub mod hotstring;
 pub mod input_value;
+pub mod limits;
 pub mod logging;
 pub mod paths;
 pub mod platform;

@@ -126,6 +126,8 @@ pub struct HttpRequest {
     pub timeout: Duration,
     /// Extra attempts after a lost connection, a timeout or a 5xx answer.
     pub retries: u32,
+    /// The largest answer read (`[limits]`); reading stops there.
+    pub max_bytes: u64,
 }
 
 impl std::fmt::Debug for HttpRequest {
@@ -179,6 +181,8 @@ pub enum HttpError {
         status: u16,
         reason: String,
     },
+    #[error("svaret fra {host} er større end {} og blev ikke læst færdigt (grænsen står under [limits] i genvej.toml)", crate::limits::human_size(*.limit))]
+    TooBig { host: String, limit: u64 },
     #[error("svaret fra {host} er ikke JSON ({reason})")]
     NotJson { host: String, reason: String },
     #[error("{0}")]

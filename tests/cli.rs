@@ -181,3 +181,51 @@ fn a_personal_config_layers_over_the_machine_wide_one() {
         stdout(&out)
     );
 }
+
+#[test]
+fn check_and_list_load_the_good_scripts_beside_a_file_saved_as_ansi() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // "Åbn sag" in Windows-1252, as Notepad's "ANSI" saves it.
+    std::fs::write(
+        dir.path().join("ansi.toml"),
+        b"id = \"ansi\"\nname = \"\xC5bn sag\"\nmanual_seconds = 5\n[[step]]\ntype = \"x\"\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("god.toml"),
+        "id = \"god\"\nname = \"God\"\nmanual_seconds = 5\nhotkey = \"Ctrl+Alt+G\"\n[[step]]\ntype = \"Hej\"\n",
+    )
+    .expect("write");
+    let folder = dir.path().to_str().expect("utf-8 path");
+
+    let out = genvej(&["check", folder]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("ansi.toml:1:1: error: this script is not UTF-8 text"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("checked 2 script files in"),
+        "{}",
+        stdout(&out)
+    );
+
+    let out = genvej(&["--hotkeys", folder, "list", "--format", "json"]);
+    // 1 says that some file has errors; the good scripts are listed.
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("1 script file(s) have errors and are not listed; run `genvej check`"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let ids: Vec<&str> = listed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|row| row["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["god"]);
+}

@@ -97,6 +97,7 @@ fn request(url: String, secret: bool) -> HttpRequest {
         body: None,
         timeout: Duration::from_secs(5),
         retries: 0,
+        max_bytes: 1024 * 1024,
     }
 }
 

@@ -131,6 +131,7 @@ fn request(port: u16) -> HttpRequest {
         body: None,
         timeout: Duration::from_secs(5),
         retries: 0,
+        max_bytes: 1024 * 1024,
     }
 }
 

@@ -21,8 +21,7 @@ fn monday_morning() -> chrono::NaiveDateTime {
 }
 
 fn shipped() -> ScriptSet {
-    let set = genvej::script::load(&[common::repo().join("hotkeys")], &common::shipped_config())
-        .expect("readable");
+    let set = genvej::script::load(&[common::repo().join("hotkeys")], &common::shipped_config());
     assert_eq!(set.error_count(), 0, "{}", set.render_diagnostics());
     set
 }
@@ -771,6 +770,13 @@ fn reports_are_downloaded_and_saved_merged_in_order() {
         .collect();
     assert_eq!(pages, ["Januar 1", "Januar 2", "Marts 1"]);
     assert_eq!(merged.get_pages().len(), 3);
+    // The JSON answer may be 10 MB, each PDF 50 MB (the `[limits]` defaults).
+    let limits: Vec<u64> = desktop
+        .requests()
+        .iter()
+        .map(|r| r.max_bytes >> 20)
+        .collect();
+    assert_eq!(limits, [10, 50, 50]);
     assert!(desktop.lines().contains(
         &"message «Statusattester» \"Gemt: /dokumenter/Statusattester Åse Ørum.pdf\"".to_string()
     ));

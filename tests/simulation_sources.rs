@@ -189,3 +189,34 @@ fn an_optional_answer_missing_an_expected_field_gets_its_fallback() {
     assert_eq!(status, Status::Completed, "{status:?}");
     assert_eq!(desktop.text_in("Fasit – borger"), "Åse Ørum\n0 noter");
 }
+
+#[test]
+fn requests_carry_the_configured_answer_limit_and_a_too_big_answer_names_the_source() {
+    let mut desktop = desktop();
+    desktop.save_credential("fasit", "s3cret-token");
+    assert_eq!(run(&mut desktop), Status::Completed);
+    assert_eq!(
+        desktop.requests()[0].max_bytes,
+        10 * 1024 * 1024,
+        "10 MB by default"
+    );
+
+    let mut desktop = bare_desktop();
+    desktop.save_credential("fasit", "s3cret-token");
+    desktop.respond(
+        "https://fasit.example.invalid/",
+        Err(genvej::ports::HttpError::TooBig {
+            host: "fasit.example.invalid".into(),
+            limit: 10 * 1024 * 1024,
+        }),
+    );
+    let Status::Failed(failure) = run(&mut desktop) else {
+        panic!("expected a failure");
+    };
+    assert_eq!(
+        failure.to_string(),
+        "«Borgerens navn» stoppede ved trin 1 (fetch, linje 14): kilden «borger» kunne ikke hentes: \
+         svaret fra fasit.example.invalid er større end 10 MB og blev ikke læst færdigt (grænsen står under [limits] i genvej.toml)"
+    );
+    assert_eq!(desktop.text_in("Fasit – borger"), "");
+}

@@ -19,6 +19,8 @@ mod scripts;
 #[cfg(any(target_os = "linux", windows))]
 mod stopwatch;
 #[cfg(any(target_os = "linux", windows))]
+mod swap;
+#[cfg(any(target_os = "linux", windows))]
 mod tray_menu;
 pub mod usage;
 
@@ -38,6 +40,9 @@ pub enum AgentEvent {
     Finished(RunOutcome),
     /// A script file or the config changed.
     Reload,
+    /// A reload's result, read on its own thread: the scripts and the
+    /// config, or why the config cannot be used.
+    Loaded(Box<Result<(crate::script::ScriptSet, crate::config::Config), String>>),
     /// A click in the tray menu.
     Tray(crate::tray::TrayAction),
     /// SIGINT/SIGTERM, or the listener stopped.

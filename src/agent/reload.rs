@@ -3,13 +3,16 @@
 //! free of errors, else it keeps the last good set and logs the problems
 //! with `path:line:col`.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 
 use super::AgentEvent;
+use super::notices::Notices;
 use crate::config::{Config, ConfigLayer};
 use crate::script::{self, ScriptFolders, ScriptSet};
 
@@ -23,6 +26,9 @@ pub struct Sources {
     /// Config files in the order they apply (see [`Config::load_layers`]).
     pub config_paths: Vec<ConfigLayer>,
     pub folders: ScriptFolders,
+    /// Central locations already reported as changeable by the caseworker
+    /// (each is reported once per agent, not at every reload).
+    pub warned_writable: Arc<Mutex<BTreeSet<PathBuf>>>,
 }
 
 impl Sources {
@@ -31,10 +37,37 @@ impl Sources {
     /// organisation's policy refused, are in the set.
     pub fn load(&self) -> Result<(ScriptSet, Config), String> {
         let layered = Config::load_layers(&self.config_paths).map_err(|e| e.to_string())?;
-        let mut set =
-            script::load_folders(&self.folders, &layered.config).map_err(|e| e.to_string())?;
+        let mut set = script::load_folders(&self.folders, &layered.config);
         set.add_config_notes(&layered);
+        if !set.policy_notes.is_empty() {
+            tracing::warn!(
+                "the organisation's policy ignored personal settings or scripts:\n{}",
+                set.policy_diagnostics()
+            );
+        }
+        self.warn_about_writable_locations(&layered.config);
         Ok((set, layered.config))
+    }
+
+    /// Tells the caseworker once (log and notice) about each central
+    /// location they could change. Part of every load, so on the loading
+    /// thread: asking about a folder on a share that hangs holds up no hot
+    /// key.
+    fn warn_about_writable_locations(&self, config: &Config) {
+        let found = self.writable_central_locations();
+        let new: Vec<_> = match self.warned_writable.lock() {
+            Ok(mut warned) => found
+                .into_iter()
+                .filter(|l| warned.insert(l.path.clone()))
+                .collect(),
+            Err(_) => found,
+        };
+        for location in &new {
+            tracing::warn!("{location}");
+        }
+        if !new.is_empty() {
+            Notices::new(config.agent.notice_seconds).writable_central_locations(&new);
+        }
     }
 
     /// Central locations the caseworker could change (see [`crate::trust`]).

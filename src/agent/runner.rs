@@ -3,7 +3,7 @@
 //! rules ("one run at a time", "the panic key cancels", "paused means no hot
 //! keys") live in [`Agent`]'s handlers. What differs per OS is in `os`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Sender};
@@ -28,6 +28,7 @@ use crate::usage::Trigger;
 use anyhow::{Context, anyhow};
 
 use super::stopwatch::{Stopwatch, ask_in_background};
+use super::swap::{Reloading, first_load};
 use super::tray_menu::start_tray;
 use super::usage::Recorder;
 
@@ -43,7 +44,8 @@ pub(super) enum Job {
 /// once every hot key is registered, and reloads when the scripts or the
 /// config change.
 pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
-    let (set, config) = sources.load().map_err(|e| anyhow!("{e}"))?;
+    let (events, inbox) = mpsc::channel::<AgentEvent>();
+    let (set, config, reloading) = first_load(&sources, &events, &inbox)?;
     let script_errors = set.error_count();
     if script_errors > 0 {
         tracing::warn!(
@@ -51,12 +53,10 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
             set.render_diagnostics()
         );
     }
-    log_policy_notes(&set);
     let table = HotkeyTable::new(set.scripts);
     let config = Arc::new(config);
     let panic_key = panic_key_of(&config)?;
     let stopwatch_key = stopwatch_key_of(&config)?;
-    let (events, inbox) = mpsc::channel::<AgentEvent>();
     let Some(_instance) = os::claim(events.clone())? else {
         return Ok(());
     };
@@ -116,9 +116,8 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
         recorder,
         stopwatch_key,
         stopwatch: Stopwatch::default(),
-        warned_writable: BTreeSet::new(),
+        reloading,
     };
-    agent.warn_about_writable_locations();
     let reason = loop {
         let Ok(event) = inbox.recv() else {
             break "all event sources stopped".to_string();
@@ -150,7 +149,7 @@ pub(super) struct Agent {
     pub(super) events: Sender<AgentEvent>,
     pub(super) table: HotkeyTable,
     pub(super) config: Arc<Config>,
-    panic_key: Chord,
+    pub(super) panic_key: Chord,
     listener: Hotkeys,
     pub(super) hotstrings: Option<Hotstrings>,
     jobs: Sender<Job>,
@@ -164,11 +163,11 @@ pub(super) struct Agent {
     pub(super) tray: Option<Tray>,
     /// Usage records (none when switched off).
     pub(super) recorder: Option<Recorder>,
-    /// Central locations already reported as changeable by the caseworker.
-    warned_writable: BTreeSet<PathBuf>,
     /// `usage.stopwatch_hotkey`, when set.
     pub(super) stopwatch_key: Option<Chord>,
     pub(super) stopwatch: Stopwatch,
+    /// A reload running on its own thread, and whether another was asked for meanwhile.
+    pub(super) reloading: Reloading,
 }
 
 impl Agent {
@@ -244,6 +243,7 @@ impl Agent {
                 }
             }
             AgentEvent::Reload => self.reload()?,
+            AgentEvent::Loaded(loaded) => self.swap_to(*loaded)?,
             AgentEvent::Tray(action) => return self.on_tray(action),
             AgentEvent::Shutdown(reason) => return Ok(Some(reason)),
         }
@@ -273,81 +273,6 @@ impl Agent {
             .replace(&chords)
             .context("cannot register the hot keys")?;
         report_conflicts(&self.table, self.panic_key, &conflicts);
-        Ok(())
-    }
-
-    /// Tells the caseworker once (log and notice) about each central
-    /// location they could change: at start and after every reload.
-    fn warn_about_writable_locations(&mut self) {
-        let new: Vec<_> = self
-            .sources
-            .writable_central_locations()
-            .into_iter()
-            .filter(|l| self.warned_writable.insert(l.path.clone()))
-            .collect();
-        for location in &new {
-            tracing::warn!("{location}");
-        }
-        if !new.is_empty() {
-            self.notices.writable_central_locations(&new);
-        }
-    }
-
-    pub(super) fn reload(&mut self) -> anyhow::Result<()> {
-        self.warn_about_writable_locations();
-        let loaded = self.sources.load();
-        if let Ok((set, _)) = &loaded {
-            log_policy_notes(set);
-        }
-        match loaded {
-            Ok((set, new_config)) if set.error_count() == 0 => {
-                let panic_key = match panic_key_of(&new_config) {
-                    Ok(chord) => chord,
-                    Err(e) => {
-                        tracing::warn!(
-                            "the config changed but is not usable; keeping the last good set: {e}"
-                        );
-                        return Ok(());
-                    }
-                };
-                self.table = HotkeyTable::new(set.scripts);
-                self.config = Arc::new(new_config);
-                self.notices = Notices::new(self.config.agent.notice_seconds);
-                self.panic_key = panic_key;
-                self.stopwatch_key = stopwatch_key_of(&self.config).unwrap_or_else(|e| {
-                    tracing::warn!("{e}");
-                    None
-                });
-                self.script_errors = 0;
-                self.register_hotkeys()?;
-                self.hotstrings = None;
-                self.hotstrings = start_hotstrings(&self.table, self.events.clone());
-                if self.paused || self.running.is_some() {
-                    pause(&self.hotstrings);
-                }
-                tracing::info!(
-                    "genvej reloaded: {} scripts, {} hot keys, {} hotstrings",
-                    self.table.scripts.len(),
-                    self.table.chords().len(),
-                    self.table.hotstring_count()
-                );
-            }
-            Ok((set, _)) => {
-                let diagnostics = set.render_diagnostics();
-                self.script_errors = set.error_count();
-                tracing::warn!(
-                    "the scripts changed but have {} error(s); keeping the last good set ({} scripts):\n{diagnostics}",
-                    set.error_count(),
-                    self.table.scripts.len(),
-                );
-                let first = diagnostics.lines().next().unwrap_or_default();
-                self.notices.scripts_have_errors(set.error_count(), first);
-            }
-            Err(e) => tracing::warn!(
-                "the config changed but is not usable; keeping the last good set:\n{e}"
-            ),
-        }
-        self.show_state();
         Ok(())
     }
 
@@ -385,16 +310,6 @@ impl Agent {
             text.push_str(&format!("\n\nLogmappe:\n  {}", folder.display()));
         }
         text
-    }
-}
-
-/// What the organisation's policy ignored or refused, for the log.
-fn log_policy_notes(set: &crate::script::ScriptSet) {
-    if !set.policy_notes.is_empty() {
-        tracing::warn!(
-            "the organisation's policy ignored personal settings or scripts:\n{}",
-            set.policy_diagnostics()
-        );
     }
 }
 
@@ -491,12 +406,12 @@ fn run_job(
     Some(outcome)
 }
 
-fn panic_key_of(config: &Config) -> anyhow::Result<Chord> {
+pub(super) fn panic_key_of(config: &Config) -> anyhow::Result<Chord> {
     Chord::parse_hotkey(&config.agent.panic_key).map_err(|e| anyhow!("agent.panic_key: {e}"))
 }
 
 /// `usage.stopwatch_hotkey` as a chord, when set.
-fn stopwatch_key_of(config: &Config) -> anyhow::Result<Option<Chord>> {
+pub(super) fn stopwatch_key_of(config: &Config) -> anyhow::Result<Option<Chord>> {
     config
         .usage
         .stopwatch_hotkey
@@ -530,7 +445,10 @@ fn report_conflicts(table: &HotkeyTable, panic_key: Chord, conflicts: &[(Chord, 
 /// Starts watching typed text for the scripts' abbreviations. Without a
 /// way to watch (no X RECORD extension, no keyboard hook) the agent runs on
 /// without hotstrings and says so.
-fn start_hotstrings(table: &HotkeyTable, events: Sender<AgentEvent>) -> Option<Hotstrings> {
+pub(super) fn start_hotstrings(
+    table: &HotkeyTable,
+    events: Sender<AgentEvent>,
+) -> Option<Hotstrings> {
     // Which script's hotstring each abbreviation is.
     let owners: Vec<(usize, usize)> = table
         .scripts

@@ -75,6 +75,7 @@ fn run_agent(setup: &Setup, no_tray: bool) -> anyhow::Result<ExitCode> {
     let sources = crate::agent::Sources {
         config_paths: setup.config_layers.clone(),
         folders: setup.hotkey_folders.clone(),
+        warned_writable: Default::default(),
     };
     let options = crate::agent::AgentOptions {
         tray: !no_tray,
@@ -109,7 +110,7 @@ fn load(setup: &Setup, folders: &ScriptFolders) -> anyhow::Result<ScriptSet> {
             "no script folders found; name one with --hotkeys DIR or set agent.hotkey_folders in the config"
         );
     }
-    let mut set = script::load_folders(folders, &setup.config)?;
+    let mut set = script::load_folders(folders, &setup.config);
     set.add_config_notes(&setup.layered);
     for warning in crate::trust::writable_central_locations(&setup.config_layers, &folders.central)
     {

@@ -93,6 +93,7 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
                 body: None,
                 timeout,
                 retries: 1,
+                max_bytes: self.engine.config.limits.pdf_bytes(),
             };
             let bytes = self
                 .desktop
@@ -189,6 +190,7 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
             body,
             timeout: source.timeout,
             retries: source.retries,
+            max_bytes: self.engine.config.limits.answer_bytes(),
         })
     }
 

@@ -1,13 +1,15 @@
 //! HTTP for `fetch` steps: reqwest (blocking, rustls with the platform's
 //! certificate store, the system's proxy settings). TLS verification is
 //! always on. Logs say method, host and path (CPR masked), the status and
-//! the time taken — never headers, query or bodies.
+//! the time taken — never headers, query or bodies. An answer is read up to
+//! its request's `max_bytes` (`[limits]` in the config) and no further.
 //!
 //! Redirects never lower https to http, and a request with a secret header
 //! follows redirects only on its own scheme, host and port: reqwest drops
 //! `Authorization` and cookies on a redirect to another host, but would
 //! carry a custom header such as `X-Api-Key` along.
 
+use std::io::Read;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -20,6 +22,8 @@ use crate::script::HttpMethod;
 const RETRY_PAUSE: Duration = Duration::from_millis(200);
 /// How much of an error answer's body goes into the message.
 const REASON_CHARS: usize = 120;
+/// How much of an error answer's body is read for that.
+const REASON_BYTES: u64 = 4096;
 
 /// At most this many redirects are followed for one request.
 const MAX_REDIRECTS: usize = 10;
@@ -198,14 +202,12 @@ fn once(client: &Client, request: &HttpRequest) -> Result<Vec<u8>, HttpError> {
             .header("Content-Type", "application/json")
             .body(body.clone());
     }
-    let response = builder
+    let mut response = builder
         .send()
         .map_err(|e| classify(&e, &host, request.timeout))?;
     let status = response.status();
-    let bytes = response
-        .bytes()
-        .map_err(|e| classify(&e, &host, request.timeout))?;
     if !status.is_success() {
+        let bytes = read_at_most(&mut response, REASON_BYTES, &host, request.timeout)?;
         let body = String::from_utf8_lossy(&bytes);
         let first_line = body.lines().map(str::trim).find(|l| !l.is_empty());
         let mut reason = status.canonical_reason().unwrap_or_default().to_string();
@@ -219,7 +221,64 @@ fn once(client: &Client, request: &HttpRequest) -> Result<Vec<u8>, HttpError> {
             reason,
         });
     }
-    Ok(bytes.to_vec())
+    let too_big = || HttpError::TooBig {
+        host: host.clone(),
+        limit: request.max_bytes,
+    };
+    // An answer that says it is too big is not read at all.
+    if response
+        .content_length()
+        .is_some_and(|length| length > request.max_bytes)
+    {
+        return Err(too_big());
+    }
+    // One that does not say (or lies) is read up to the limit and no further.
+    let bytes = read_at_most(
+        &mut response,
+        request.max_bytes.saturating_add(1),
+        &host,
+        request.timeout,
+    )?;
+    if bytes.len() as u64 > request.max_bytes {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
+/// Reads at most `limit` bytes of the answer's body.
+fn read_at_most(
+    response: &mut reqwest::blocking::Response,
+    limit: u64,
+    host: &str,
+    timeout: Duration,
+) -> Result<Vec<u8>, HttpError> {
+    let mut bytes = Vec::new();
+    response
+        .by_ref()
+        .take(limit)
+        .read_to_end(&mut bytes)
+        .map_err(|e| classify_read(&e, host, timeout))?;
+    Ok(bytes)
+}
+
+/// A body that stopped arriving: the time limit, or the connection.
+fn classify_read(error: &std::io::Error, host: &str, timeout: Duration) -> HttpError {
+    if let Some(inner) = error
+        .get_ref()
+        .and_then(|e| e.downcast_ref::<reqwest::Error>())
+    {
+        return classify(inner, host, timeout);
+    }
+    if error.kind() == std::io::ErrorKind::TimedOut {
+        return HttpError::Timeout {
+            host: host.to_string(),
+            timeout,
+        };
+    }
+    HttpError::Other(format!(
+        "{host}: {}",
+        crate::cpr::redact(&error.to_string())
+    ))
 }
 
 fn is_transient(result: &Result<Vec<u8>, HttpError>) -> bool {

@@ -16,7 +16,7 @@ use super::raw::{self, At, RawHeader, RawHotstring, RawInput, RawSource, RawStep
 use super::scope::Scope;
 use crate::chord::Chord;
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Position};
+use crate::diagnostic::{Diagnostic, LineIndex};
 use crate::suggest::did_you_mean;
 use crate::template::Renderer;
 use crate::window_match::{TextPattern, WindowMatch};
@@ -33,6 +33,8 @@ pub(crate) struct FileChecker<'a> {
     /// Sources declared with an error already reported (so a `fetch` of
     /// them is not also called unknown).
     pub broken_sources: std::collections::BTreeSet<String>,
+    /// Where the lines of `text` start (templates carry their line).
+    lines: LineIndex,
 }
 
 /// Names that must be usable as template variables.
@@ -61,6 +63,7 @@ impl<'a> FileChecker<'a> {
             diagnostics: Vec::new(),
             dropped_keys: Vec::new(),
             broken_sources: Default::default(),
+            lines: LineIndex::new(text),
         }
     }
 
@@ -77,7 +80,7 @@ impl<'a> FileChecker<'a> {
     }
 
     pub fn line_of(&self, offset: usize) -> usize {
-        Position::of(self.text, offset).line
+        self.lines.line_of(offset)
     }
 
     pub fn template(&self, at: &At<String>) -> Template {

@@ -1,8 +1,10 @@
 //! Hot-key scripts: the TOML format (`raw`), its checker (`load`, `inputs`,
-//! `steps`, `sources`, `addresses`, `scope`, `set`) and the checked model the engine runs (`model`).
+//! `steps`, `sources`, `addresses`, `scope`, `set`), how files are found and
+//! read (`files`) and the checked model the engine runs (`model`).
 
 mod addresses;
 pub mod field_path;
+mod files;
 mod inputs;
 mod load;
 pub mod model;

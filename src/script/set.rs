@@ -2,8 +2,9 @@
 //! than one file: duplicate ids, hot keys and abbreviations.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use super::files;
 use super::load::FileChecker;
 use super::model::Script;
 use crate::chord::Chord;
@@ -19,18 +20,23 @@ pub struct ScriptSet {
     pub diagnostics: Vec<Diagnostic>,
     pub sources: BTreeMap<PathBuf, String>,
     pub files_checked: usize,
+    /// Problems found but not listed (past [`MAX_DIAGNOSTICS_PER_FILE`]),
+    /// beyond the one "… and N more" that stands for them: errors, warnings.
+    pub unlisted: (usize, usize),
     /// What the organisation's policy refused or ignored (also among
     /// `diagnostics`): personal scripts not loaded, personal settings dropped.
     pub policy_notes: Vec<Diagnostic>,
 }
 
 impl ScriptSet {
+    /// Every error found, listed or not.
     pub fn error_count(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.is_error()).count()
+        self.diagnostics.iter().filter(|d| d.is_error()).count() + self.unlisted.0
     }
 
+    /// Every warning found, listed or not.
     pub fn warning_count(&self) -> usize {
-        self.diagnostics.len() - self.error_count()
+        self.diagnostics.iter().filter(|d| !d.is_error()).count() + self.unlisted.1
     }
 
     /// Every problem rendered with its source line, in file order.
@@ -69,16 +75,15 @@ impl ScriptSet {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("cannot read {path}: {source}")]
-pub struct ReadError {
-    pub path: PathBuf,
-    pub source: std::io::Error,
-}
+/// At most this many problems are listed per file; the rest are counted
+/// in one last "… and N more" (a generated file can have thousands).
+pub const MAX_DIAGNOSTICS_PER_FILE: usize = 50;
 
 /// Loads every `*.toml` below the given folders or files, all of them the
-/// organisation's.
-pub fn load(paths: &[PathBuf], config: &Config) -> Result<ScriptSet, ReadError> {
+/// organisation's. Never fails as a whole: a file or folder that cannot be
+/// used is a diagnostic, and the other scripts load (see
+/// [`files`](super::files)).
+pub fn load(paths: &[PathBuf], config: &Config) -> ScriptSet {
     let folders = ScriptFolders {
         central: paths.to_vec(),
         personal: Vec::new(),
@@ -104,30 +109,45 @@ impl ScriptFolders {
 /// Loads the organisation's scripts, then the caseworker's own (a personal
 /// script cannot take a central script's id, hot key or abbreviation: the
 /// first one loaded keeps it).
-pub fn load_folders(folders: &ScriptFolders, config: &Config) -> Result<ScriptSet, ReadError> {
-    let mut files = Vec::new();
-    for path in &folders.central {
-        collect(path, false, &mut files)?;
-    }
-    let personal_policy = config.policy.personal_scripts;
-    for path in folders.personal.iter().filter(|p| p.exists()) {
-        collect(path, true, &mut files)?;
-    }
-    let renderer = Renderer::new();
+pub fn load_folders(folders: &ScriptFolders, config: &Config) -> ScriptSet {
     let mut set = ScriptSet::default();
-    for (path, category, personal) in files {
-        let text = std::fs::read_to_string(&path).map_err(|source| ReadError {
-            path: path.clone(),
-            source,
-        })?;
-        let mut checker = FileChecker::new(&path, &text, &renderer, config);
-        let mut script = checker.check(&category);
-        set.diagnostics.append(&mut checker.diagnostics);
-        if personal {
+    let central = files::find(&folders.central, &mut set.diagnostics);
+    let personal_folders: Vec<PathBuf> = folders
+        .personal
+        .iter()
+        .filter(|p| p.exists())
+        .cloned()
+        .collect();
+    let personal = files::find(&personal_folders, &mut set.diagnostics);
+    let found = central
+        .into_iter()
+        .map(|f| (f, false))
+        .chain(personal.into_iter().map(|f| (f, true)));
+    let renderer = Renderer::new();
+    let max_bytes = config.limits.script_bytes();
+    let personal_policy = config.policy.personal_scripts;
+    for (file, is_personal) in found {
+        set.files_checked += 1;
+        let text = match files::read(&file.path, max_bytes) {
+            Ok(text) => text,
+            Err(unusable) => {
+                set.diagnostics.push(unusable.diagnostic);
+                set.sources.insert(file.path, unusable.shown_text);
+                continue;
+            }
+        };
+        let mut checker = FileChecker::new(&file.path, &text, &renderer, config);
+        let mut script = checker.check(&file.category);
+        let (listed, (errors, warnings)) = capped(checker.diagnostics);
+        set.diagnostics.extend(listed);
+        set.unlisted.0 += errors;
+        set.unlisted.1 += warnings;
+        if is_personal {
             if let Some(s) = script.as_mut() {
                 s.source.personal = true;
             }
-            let refused = super::personal::refusals(script.as_ref(), personal_policy, &path, &text);
+            let refused =
+                super::personal::refusals(script.as_ref(), personal_policy, &file.path, &text);
             if !refused.is_empty() {
                 script = None;
                 set.policy_notes.extend(refused.iter().cloned());
@@ -135,67 +155,46 @@ pub fn load_folders(folders: &ScriptFolders, config: &Config) -> Result<ScriptSe
             }
         }
         set.scripts.extend(script);
-        set.sources.insert(path, text);
-        set.files_checked += 1;
+        set.sources.insert(file.path, text);
     }
     check_across_files(&mut set, config);
     set.diagnostics
         .sort_by(|a, b| (&a.path, a.span.start).cmp(&(&b.path, b.span.start)));
-    Ok(set)
+    set
 }
 
-/// Adds the script files at `path` (a folder, searched recursively, or one
-/// file) to `files`, each with its default category and whether it is the
-/// caseworker's own.
-fn collect(
-    path: &Path,
-    personal: bool,
-    files: &mut Vec<(PathBuf, String, bool)>,
-) -> Result<(), ReadError> {
-    let mut found = Vec::new();
-    if path.is_dir() {
-        collect_toml_files(path, path, &mut found)?;
+/// One file's problems in file order, the first [`MAX_DIAGNOSTICS_PER_FILE`]
+/// of them and then one that counts the rest (an error if any of them is);
+/// and how many errors and warnings that one stands for besides itself.
+fn capped(mut diagnostics: Vec<Diagnostic>) -> (Vec<Diagnostic>, (usize, usize)) {
+    if diagnostics.len() <= MAX_DIAGNOSTICS_PER_FILE {
+        return (diagnostics, (0, 0));
+    }
+    diagnostics.sort_by_key(|d| d.span.start);
+    let rest = diagnostics.split_off(MAX_DIAGNOSTICS_PER_FILE);
+    let errors = rest.iter().filter(|d| d.is_error()).count();
+    let warnings = rest.len() - errors;
+    let at = rest[0].span.start;
+    let path = rest[0].path.clone();
+    let message = format!(
+        "… and {} more problems in this file ({errors} errors), not listed",
+        rest.len()
+    );
+    let more = if errors > 0 {
+        Diagnostic::error(&path, at..at, message)
     } else {
-        let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        found.push((path.to_path_buf(), folder_category(&folder, &folder)));
-    }
-    files.extend(found.into_iter().map(|(p, c)| (p, c, personal)));
-    Ok(())
-}
-
-fn collect_toml_files(
-    root: &Path,
-    dir: &Path,
-    out: &mut Vec<(PathBuf, String)>,
-) -> Result<(), ReadError> {
-    let read_error = |source| ReadError {
-        path: dir.to_path_buf(),
-        source,
+        Diagnostic::warning(&path, at..at, message)
     };
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(read_error)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()
-        .map_err(read_error)?;
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            collect_toml_files(root, &path, out)?;
-        } else if path.extension().is_some_and(|e| e == "toml") {
-            out.push((path, folder_category(root, dir)));
-        }
-    }
-    Ok(())
-}
-
-/// The menu group of a script without `category`: its sub-folder, e.g.
-/// `hotkeys/Breve/x.toml` → "Breve"; scripts at the top are "Genveje".
-fn folder_category(root: &Path, dir: &Path) -> String {
-    dir.strip_prefix(root)
-        .ok()
-        .and_then(|rel| rel.iter().next())
-        .map(|c| c.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "Genveje".to_string())
+    diagnostics.push(more.with_help(format!(
+        "fix the first {MAX_DIAGNOSTICS_PER_FILE} and check again"
+    )));
+    // The last one listed stands for one of them.
+    let unlisted = if errors > 0 {
+        (errors - 1, warnings)
+    } else {
+        (0, warnings - 1)
+    };
+    (diagnostics, unlisted)
 }
 
 /// Finds where in a file a top-level key's value starts, for cross-file messages.

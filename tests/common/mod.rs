@@ -29,7 +29,7 @@ pub fn load_files_with(files: &[(&str, &str)], config: &Config) -> (ScriptSet, t
         std::fs::create_dir_all(path.parent().expect("has parent")).expect("mkdir");
         std::fs::write(&path, text).expect("write script");
     }
-    let set = script::load(&[dir.path().join("hotkeys")], config).expect("folder readable");
+    let set = script::load(&[dir.path().join("hotkeys")], config);
     (set, dir)
 }
 

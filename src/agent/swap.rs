@@ -1,0 +1,182 @@
+//! Reloading without stopping the agent: the scripts and the config are
+//! read on their own thread (a script folder on a network share can take
+//! seconds, or hang), while hot keys, the panic key and runs go on with the
+//! last good set. The new set takes over only when it has arrived and is
+//! free of errors; changes made while a reload runs start one more after it.
+//! The first load at start is read the same way, with a few seconds'
+//! patience (see [`first_load`]).
+
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+use anyhow::anyhow;
+
+use super::AgentEvent;
+use super::notices::Notices;
+use super::reload::Sources;
+use super::runner::{Agent, panic_key_of, pause, start_hotstrings, stopwatch_key_of};
+use super::scripts::HotkeyTable;
+use crate::config::Config;
+use crate::script::ScriptSet;
+
+/// A reload that takes longer than this is mentioned in the log (once).
+const SLOW: Duration = Duration::from_secs(10);
+/// How long the agent waits at start for its scripts before it starts
+/// without them.
+const STARTUP_PATIENCE: Duration = Duration::from_secs(5);
+
+/// Whether a reload is being read, since when, and whether another was
+/// asked for meanwhile.
+#[derive(Debug, Default)]
+pub(super) struct Reloading {
+    since: Option<Instant>,
+    again: bool,
+    said_slow: bool,
+}
+
+impl Reloading {
+    fn started() -> Reloading {
+        Reloading {
+            since: Some(Instant::now()),
+            ..Reloading::default()
+        }
+    }
+}
+
+/// Reads the scripts and the config on a thread; the result arrives as
+/// [`AgentEvent::Loaded`].
+fn load_in_background(sources: &Sources, events: &Sender<AgentEvent>) -> anyhow::Result<()> {
+    let sources = sources.clone();
+    let events = events.clone();
+    std::thread::Builder::new()
+        .name("genvej-load".into())
+        .spawn(move || {
+            let loaded = sources.load();
+            let _ = events.send(AgentEvent::Loaded(Box::new(loaded)));
+        })
+        .map(drop)
+        .map_err(|e| anyhow!("cannot start reading the scripts: {e}"))
+}
+
+/// The first load, at start: the agent waits [`STARTUP_PATIENCE`] for its
+/// scripts. If they have not been read by then (a share that hangs at
+/// logon), it starts without them — the panic key registered, the config
+/// read on its own — and takes the scripts over when they arrive. Only the
+/// loader sends into `events` at this point.
+pub(super) fn first_load(
+    sources: &Sources,
+    events: &Sender<AgentEvent>,
+    inbox: &Receiver<AgentEvent>,
+) -> anyhow::Result<(ScriptSet, Config, Reloading)> {
+    load_in_background(sources, events)?;
+    match inbox.recv_timeout(STARTUP_PATIENCE) {
+        Ok(AgentEvent::Loaded(loaded)) => {
+            let (set, config) = (*loaded).map_err(|e| anyhow!("{e}"))?;
+            Ok((set, config, Reloading::default()))
+        }
+        Err(RecvTimeoutError::Disconnected) => {
+            let (set, config) = sources.load().map_err(|e| anyhow!("{e}"))?;
+            Ok((set, config, Reloading::default()))
+        }
+        Ok(_) | Err(RecvTimeoutError::Timeout) => {
+            tracing::warn!(
+                "the scripts have not been read after {} s (a network share that does not answer?); starting without them, they are used as soon as they have been read",
+                STARTUP_PATIENCE.as_secs()
+            );
+            let config = Config::load_layers(&sources.config_paths)
+                .map_err(|e| anyhow!("{e}"))?
+                .config;
+            Ok((ScriptSet::default(), config, Reloading::started()))
+        }
+    }
+}
+
+impl Agent {
+    /// Starts reading the scripts and the config on a thread; the result
+    /// arrives as [`AgentEvent::Loaded`]. While one is being read, this only
+    /// notes that another is wanted.
+    pub(super) fn reload(&mut self) -> anyhow::Result<()> {
+        if let Some(since) = self.reloading.since {
+            self.reloading.again = true;
+            if since.elapsed() >= SLOW && !self.reloading.said_slow {
+                self.reloading.said_slow = true;
+                tracing::warn!(
+                    "reading the scripts has taken {} s so far (a network share that does not answer?); the last good set stays in use",
+                    since.elapsed().as_secs()
+                );
+            }
+            return Ok(());
+        }
+        tracing::debug!("reading the scripts and the config");
+        load_in_background(&self.sources, &self.events)?;
+        self.reloading = Reloading::started();
+        Ok(())
+    }
+
+    /// Takes over a set read by [`Agent::reload`] if it is free of errors,
+    /// else keeps the last good set and says why.
+    pub(super) fn swap_to(
+        &mut self,
+        loaded: Result<(ScriptSet, Config), String>,
+    ) -> anyhow::Result<()> {
+        let again = self.reloading.again;
+        self.reloading = Reloading::default();
+        match loaded {
+            Ok((set, new_config)) if set.error_count() == 0 => self.take_over(set, new_config)?,
+            Ok((set, _)) => {
+                let diagnostics = set.render_diagnostics();
+                self.script_errors = set.error_count();
+                tracing::warn!(
+                    "the scripts changed but have {} error(s); keeping the last good set ({} scripts):\n{diagnostics}",
+                    set.error_count(),
+                    self.table.scripts.len(),
+                );
+                let first = diagnostics.lines().next().unwrap_or_default();
+                self.notices.scripts_have_errors(set.error_count(), first);
+            }
+            Err(e) => tracing::warn!(
+                "the config changed but is not usable; keeping the last good set:\n{e}"
+            ),
+        }
+        self.show_state();
+        if again {
+            self.reload()?;
+        }
+        Ok(())
+    }
+
+    fn take_over(&mut self, set: ScriptSet, new_config: Config) -> anyhow::Result<()> {
+        let panic_key = match panic_key_of(&new_config) {
+            Ok(chord) => chord,
+            Err(e) => {
+                tracing::warn!(
+                    "the config changed but is not usable; keeping the last good set: {e}"
+                );
+                return Ok(());
+            }
+        };
+        self.table = HotkeyTable::new(set.scripts);
+        self.config = Arc::new(new_config);
+        self.notices = Notices::new(self.config.agent.notice_seconds);
+        self.panic_key = panic_key;
+        self.stopwatch_key = stopwatch_key_of(&self.config).unwrap_or_else(|e| {
+            tracing::warn!("{e}");
+            None
+        });
+        self.script_errors = 0;
+        self.register_hotkeys()?;
+        self.hotstrings = None;
+        self.hotstrings = start_hotstrings(&self.table, self.events.clone());
+        if self.paused || self.running.is_some() {
+            pause(&self.hotstrings);
+        }
+        tracing::info!(
+            "genvej reloaded: {} scripts, {} hot keys, {} hotstrings",
+            self.table.scripts.len(),
+            self.table.chords().len(),
+            self.table.hotstring_count()
+        );
+        Ok(())
+    }
+}
