@@ -139,7 +139,11 @@ mod tests {
         assert_eq!(policy.rule_locking("profile.unit"), Some("profile"));
         assert_eq!(policy.rule_locking("agent.ca_file"), Some("agent.ca_file"));
         assert_eq!(policy.rule_locking("agent.settle_ms"), None);
-        assert_eq!(policy.rule_locking("organisation"), None, "a prefix is not a table");
+        assert_eq!(
+            policy.rule_locking("organisation"),
+            None,
+            "a prefix is not a table"
+        );
     }
 
     #[test]

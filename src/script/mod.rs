@@ -12,4 +12,5 @@ mod sources;
 mod steps;
 
 pub use model::*;
-pub use set::{ScriptSet, load};
+pub use scope::MAX_TEMPLATE_LINE_CHARS;
+pub use set::{ScriptSet, check_texts, load};
