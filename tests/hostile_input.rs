@@ -204,6 +204,8 @@ fn mutated_templates_render_or_fail_cleanly_in_bounded_time() {
     seeds.extend(pieces.iter().cloned());
     let renderer = Renderer::new();
     let context = run_context();
+    let numbers = Regex::new(r"\d+").expect("regex");
+    let values = hostile::hostile_values();
     let mut rng = Rng::with_seed(seed);
     let started = Instant::now();
     let (mut rendered, mut refused, mut skipped) = (0, 0, 0);
@@ -212,8 +214,6 @@ fn mutated_templates_render_or_fail_cleanly_in_bounded_time() {
             hostile::mutate(&seeds[rng.usize(..seeds.len())], &pieces, &seeds, &mut rng);
         if rng.u8(..4) == 0 {
             // A hostile number where the template has one.
-            let numbers = Regex::new(r"\d+").expect("regex");
-            let values = hostile::hostile_values();
             let value = &values[rng.usize(..16)];
             template = numbers.replace(&template, value.as_str()).into_owned();
         }

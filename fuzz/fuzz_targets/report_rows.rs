@@ -47,7 +47,11 @@ static FILE: LazyLock<PathBuf> = LazyLock::new(|| {
 
 fn write(file: &PathBuf, export: &Export) -> rusqlite::Result<()> {
     let _ = std::fs::remove_file(file);
-    let version = if export.older_schema { 1 } else { SCHEMA_VERSION };
+    let version = if export.older_schema {
+        1
+    } else {
+        SCHEMA_VERSION
+    };
     drop(UsageDb::create_at_version(file, version).expect("create export"));
     let mut conn = rusqlite::Connection::open(file)?;
     let tx = conn.transaction()?;

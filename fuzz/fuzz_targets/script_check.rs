@@ -15,7 +15,12 @@ fuzz_target!(|data: &[u8]| {
         .split('\0')
         .take(4)
         .enumerate()
-        .map(|(i, t)| (PathBuf::from(format!("hotkeys/Fuzz/f{i}.toml")), t.to_string()))
+        .map(|(i, t)| {
+            (
+                PathBuf::from(format!("hotkeys/Fuzz/f{i}.toml")),
+                t.to_string(),
+            )
+        })
         .collect();
     genvej_fuzz::run_tolerating(genvej_fuzz::KNOWN_TEMPLATE, || {
         let set = genvej::script::check_texts(&files, &genvej_fuzz::CONFIG);
