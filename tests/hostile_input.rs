@@ -20,9 +20,19 @@ use genvej::template::{Renderer, TemplateUse, cpr_value, org_value};
 use minijinja::Value;
 use regex::Regex;
 
-/// A check or render slower than this is a failure (a real one takes
-/// milliseconds; the margin is for slow CI machines and debug builds).
-const TIME_LIMIT: Duration = Duration::from_secs(3);
+/// A check or render slower than this is a failure: a real one takes
+/// milliseconds (the slowest case, a 100,000-character value, tens of
+/// milliseconds in a debug build); the margin is for loaded CI machines,
+/// so only a hang or a runaway blow-up trips it.
+const TIME_LIMIT: Duration = Duration::from_secs(10);
+
+thread_local! {
+    static SLOWEST: std::cell::Cell<Duration> = const { std::cell::Cell::new(Duration::ZERO) };
+}
+
+fn slowest() -> Duration {
+    SLOWEST.with(std::cell::Cell::get)
+}
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -90,6 +100,14 @@ static KNOWN_UNFIXED_TEMPLATES: LazyLock<Vec<(Regex, &str)>> = LazyLock::new(|| 
             .expect("regex"),
             "run-safety",
         ),
+        // MiniJinja 3.1.0 negates a slice step of i64::MIN (a panic in
+        // debug builds only; release builds wrap). The `run-safety` branch
+        // turns a panic in a run into a failed run; remove this when
+        // MiniJinja is upgraded past a fix (tests/fuzz_regressions.rs).
+        (
+            Regex::new(r"::\s*-\s*(9223372036854775808|0x8000000000000000)").expect("regex"),
+            "run-safety / MiniJinja upstream",
+        ),
     ]
 });
 
@@ -109,6 +127,7 @@ fn guarded(what: &str, input: &str, seed: u64, case: usize, body: impl FnOnce())
     let started = Instant::now();
     let outcome = catch_unwind(AssertUnwindSafe(body));
     let elapsed = started.elapsed();
+    SLOWEST.with(|s| s.set(s.get().max(elapsed)));
     let shown: String = input.chars().take(2_000).collect();
     assert!(
         outcome.is_ok(),
@@ -157,8 +176,9 @@ fn mutated_scripts_are_checked_without_panic_in_bounded_time() {
         });
     }
     eprintln!(
-        "{cases} mutated scripts checked in {:?} (seed {seed}): {clean} clean, {with_errors} with errors",
-        started.elapsed()
+        "{cases} mutated scripts checked in {:?} (seed {seed}): {clean} clean, {with_errors} with errors; slowest {:?}",
+        started.elapsed(),
+        slowest()
     );
     assert!(
         with_errors > cases / 4,
@@ -240,8 +260,9 @@ fn mutated_templates_render_or_fail_cleanly_in_bounded_time() {
         });
     }
     eprintln!(
-        "{cases} mutated templates in {:?} (seed {seed}): {rendered} rendered, {refused} refused, {skipped} skipped as known-unfixed",
-        started.elapsed()
+        "{cases} mutated templates in {:?} (seed {seed}): {rendered} rendered, {refused} refused, {skipped} skipped as known-unfixed; slowest {:?}",
+        started.elapsed(),
+        slowest()
     );
     assert!(
         skipped < cases / 10,
