@@ -52,17 +52,16 @@ fn a_long_template_line_under_the_limit_is_fine() {
 #[test]
 #[ignore = "panics in chrono until the run-safety branch is merged; then remove this ignore"]
 fn add_days_with_a_huge_count_is_a_template_error() {
-    let err = render("{{ today | add_days(9999999999999) }}").expect_err("out of range");
-    assert_eq!(err.kind(), minijinja::ErrorKind::InvalidOperation);
+    assert!(render("{{ today | add_days(9999999999999) }}").is_err());
+    assert!(render("{{ today | add_days(-9223372036854775807) }}").is_err());
 }
 
 /// Found by the property test (seed 3): `n * 7` overflowed.
 #[test]
 #[ignore = "overflows until the run-safety branch is merged; then remove this ignore"]
 fn add_weeks_with_a_huge_count_is_a_template_error() {
-    let err = render("{{ today | add_weeks(-0x7fffffffffffffff) | date_long }}")
-        .expect_err("out of range");
-    assert_eq!(err.kind(), minijinja::ErrorKind::InvalidOperation);
+    assert!(render("{{ today | add_weeks(-0x7fffffffffffffff) | date_long }}").is_err());
+    assert!(render("{{ today | add_weeks(9999999999999) }}").is_err());
 }
 
 /// Found by the property test (seed 1): "Formatting argument out of range"
