@@ -16,4 +16,5 @@ mod sources;
 mod steps;
 
 pub use model::*;
-pub use set::{ScriptFolders, ScriptSet, load, load_folders};
+pub use scope::MAX_TEMPLATE_LINE_CHARS;
+pub use set::{ScriptFolders, ScriptSet, check_texts, load, load_folders};

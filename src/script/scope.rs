@@ -56,6 +56,9 @@ impl<'c> Scope<'c> {
 
     /// Checks a template's syntax and variables; `what` names it in messages.
     pub fn check_template(&self, fc: &mut FileChecker<'_>, at: &At<String>, what: &str) {
+        if overlong_line(fc, at, what) {
+            return;
+        }
         match fc.renderer.variables_of(at.get()) {
             Ok(vars) => self.check_variables(fc, at, vars, what),
             Err(e) => template_syntax_error(fc, at, &e, what),
@@ -64,6 +67,9 @@ impl<'c> Scope<'c> {
 
     /// Checks a condition expression such as `km > 0`.
     pub fn check_expression(&self, fc: &mut FileChecker<'_>, at: &At<String>, what: &str) {
+        if overlong_line(fc, at, what) {
+            return;
+        }
         match fc.renderer.variables_of_expression(at.get()) {
             Ok(vars) => self.check_variables(fc, at, vars, what),
             Err(e) => template_syntax_error(fc, at, &e, what),
@@ -145,6 +151,35 @@ fn with_suggestion(wrong: &str, valid: &[&str], lead: &str) -> String {
         Some(s) => format!("did you mean `{s}`? {lead} {}", list(valid)),
         None => format!("{lead} {}", list(valid)),
     }
+}
+
+/// The longest line a template may have, in characters. MiniJinja counts
+/// columns in 16 bits: a syntax error past column 65,535 overflowed its
+/// arithmetic (a panic in debug builds, found by the fuzzer; a wrong
+/// position in release builds). Scripts only run once checked, so the
+/// renderer never sees a longer line.
+pub const MAX_TEMPLATE_LINE_CHARS: usize = 60_000;
+
+/// Reports a template line MiniJinja cannot handle; true if there is one.
+fn overlong_line(fc: &mut FileChecker<'_>, at: &At<String>, what: &str) -> bool {
+    let Some((number, length)) = at
+        .get()
+        .split('\n')
+        .map(|line| line.chars().count())
+        .enumerate()
+        .find(|(_, length)| *length > MAX_TEMPLATE_LINE_CHARS)
+    else {
+        return false;
+    };
+    fc.error(
+        at.span(),
+        format!(
+            "line {} of {what} is {length} characters long; a template line may have at most {MAX_TEMPLATE_LINE_CHARS}",
+            number + 1
+        ),
+    )
+    .help("break the text into several lines (a multi-line string \"\"\"…\"\"\" keeps them)");
+    true
 }
 
 fn template_syntax_error(

@@ -163,6 +163,26 @@ pub fn load_folders(folders: &ScriptFolders, config: &Config) -> ScriptSet {
     set
 }
 
+/// Checks scripts given as texts, as [`load`] checks files, without reading
+/// anything: for the fuzzers and the property test, which feed thousands of
+/// hostile texts a second. Each script's menu group is "Genveje".
+pub fn check_texts(files: &[(PathBuf, String)], config: &Config) -> ScriptSet {
+    let renderer = Renderer::new();
+    let mut set = ScriptSet::default();
+    for (path, text) in files {
+        let mut checker = FileChecker::new(path, text, &renderer, config);
+        let script = checker.check("Genveje");
+        set.diagnostics.append(&mut checker.diagnostics);
+        set.scripts.extend(script);
+        set.sources.insert(path.clone(), text.clone());
+        set.files_checked += 1;
+    }
+    check_across_files(&mut set, config);
+    set.diagnostics
+        .sort_by(|a, b| (&a.path, a.span.start).cmp(&(&b.path, b.span.start)));
+    set
+}
+
 /// One file's problems in file order, the first [`MAX_DIAGNOSTICS_PER_FILE`]
 /// of them and then one that counts the rest (an error if any of them is);
 /// and how many errors and warnings that one stands for besides itself.
