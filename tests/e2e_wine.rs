@@ -390,7 +390,7 @@ fn assert_central_files_are_locked(msi: &Path) {
     for line in locks.lines().skip(3) {
         for trustee in ["BU", "WD", "AU", "CO"] {
             for ace in line.split('(').skip(1) {
-                let ace = ace.trim_end_matches(|c| c == ')' || c == '\t');
+                let ace = ace.trim_end_matches([')', '\t']);
                 let ace = ace.split(')').next().unwrap_or_default();
                 if ace.ends_with(&format!(";;;{trustee}")) {
                     assert!(
