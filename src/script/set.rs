@@ -125,7 +125,6 @@ pub fn load_folders(folders: &ScriptFolders, config: &Config) -> ScriptSet {
         .chain(personal.into_iter().map(|f| (f, true)));
     let renderer = Renderer::new();
     let max_bytes = config.limits.script_bytes();
-    let personal_policy = config.policy.personal_scripts;
     for (file, is_personal) in found {
         set.files_checked += 1;
         let text = match files::read(&file.path, max_bytes) {
@@ -136,30 +135,13 @@ pub fn load_folders(folders: &ScriptFolders, config: &Config) -> ScriptSet {
                 continue;
             }
         };
-        let mut checker = FileChecker::new(&file.path, &text, &renderer, config);
-        let mut script = checker.check(&file.category);
-        let (listed, (errors, warnings)) = capped(checker.diagnostics);
-        set.diagnostics.extend(listed);
-        set.unlisted.0 += errors;
-        set.unlisted.1 += warnings;
-        if is_personal {
-            if let Some(s) = script.as_mut() {
-                s.source.personal = true;
-            }
-            let refused =
-                super::personal::refusals(script.as_ref(), personal_policy, &file.path, &text);
-            if !refused.is_empty() {
-                script = None;
-                set.policy_notes.extend(refused.iter().cloned());
-                set.diagnostics.extend(refused);
-            }
-        }
-        set.scripts.extend(script);
-        set.sources.insert(file.path, text);
+        let origin = Origin {
+            category: &file.category,
+            personal: is_personal,
+        };
+        set.check_file(file.path, text, origin, &renderer, config);
     }
-    check_across_files(&mut set, config);
-    set.diagnostics
-        .sort_by(|a, b| (&a.path, a.span.start).cmp(&(&b.path, b.span.start)));
+    set.finish(config);
     set
 }
 
@@ -170,17 +152,65 @@ pub fn check_texts(files: &[(PathBuf, String)], config: &Config) -> ScriptSet {
     let renderer = Renderer::new();
     let mut set = ScriptSet::default();
     for (path, text) in files {
-        let mut checker = FileChecker::new(path, text, &renderer, config);
-        let script = checker.check("Genveje");
-        set.diagnostics.append(&mut checker.diagnostics);
-        set.scripts.extend(script);
-        set.sources.insert(path.clone(), text.clone());
         set.files_checked += 1;
+        let origin = Origin {
+            category: "Genveje",
+            personal: false,
+        };
+        set.check_file(path.clone(), text.clone(), origin, &renderer, config);
     }
-    check_across_files(&mut set, config);
-    set.diagnostics
-        .sort_by(|a, b| (&a.path, a.span.start).cmp(&(&b.path, b.span.start)));
+    set.finish(config);
     set
+}
+
+/// Where a script file was found: its default menu group, and whether it
+/// is the caseworker's own.
+struct Origin<'a> {
+    category: &'a str,
+    personal: bool,
+}
+
+impl ScriptSet {
+    /// Checks one file's text and adds the script (if it has no errors and
+    /// the policy lets it in) and its problems (at most
+    /// [`MAX_DIAGNOSTICS_PER_FILE`] listed) — the same for files read from
+    /// folders and for texts given directly.
+    fn check_file(
+        &mut self,
+        path: PathBuf,
+        text: String,
+        origin: Origin<'_>,
+        renderer: &Renderer,
+        config: &Config,
+    ) {
+        let mut checker = FileChecker::new(&path, &text, renderer, config);
+        let mut script = checker.check(origin.category);
+        let (listed, (errors, warnings)) = capped(checker.diagnostics);
+        self.diagnostics.extend(listed);
+        self.unlisted.0 += errors;
+        self.unlisted.1 += warnings;
+        if origin.personal {
+            if let Some(s) = script.as_mut() {
+                s.source.personal = true;
+            }
+            let policy = config.policy.personal_scripts;
+            let refused = super::personal::refusals(script.as_ref(), policy, &path, &text);
+            if !refused.is_empty() {
+                script = None;
+                self.policy_notes.extend(refused.iter().cloned());
+                self.diagnostics.extend(refused);
+            }
+        }
+        self.scripts.extend(script);
+        self.sources.insert(path, text);
+    }
+
+    /// The checks across files, then every problem in file order.
+    fn finish(&mut self, config: &Config) {
+        check_across_files(self, config);
+        self.diagnostics
+            .sort_by(|a, b| (&a.path, a.span.start).cmp(&(&b.path, b.span.start)));
+    }
 }
 
 /// One file's problems in file order, the first [`MAX_DIAGNOSTICS_PER_FILE`]
