@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use genvej::config::Config;
+use genvej_format::config::Config;
 
 mod common;
 
@@ -22,7 +22,7 @@ fn main() {
     let mut times: Vec<Duration> = (0..30)
         .map(|_| {
             let started = Instant::now();
-            let set = genvej::script::load(&[dir.path().to_path_buf()], &config);
+            let set = genvej_format::script::load(&[dir.path().to_path_buf()], &config);
             let elapsed = started.elapsed();
             assert_eq!(set.error_count(), 0, "{}", set.render_diagnostics());
             assert_eq!(set.scripts.len(), count);
@@ -68,7 +68,7 @@ fn check_generated(config: &Config, steps: usize) -> (Duration, usize) {
     let fastest = (0..3)
         .map(|_| {
             let started = Instant::now();
-            let set = genvej::script::load(&[dir.path().to_path_buf()], &config);
+            let set = genvej_format::script::load(&[dir.path().to_path_buf()], &config);
             let elapsed = started.elapsed();
             assert_eq!(set.error_count(), 0, "{}", set.render_diagnostics());
             elapsed

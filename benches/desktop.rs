@@ -61,7 +61,7 @@ use x11rb::protocol::xtest::ConnectionExt as _;
 use x11rb::rust_connection::RustConnection;
 use x11rb::wrapper::ConnectionExt as _;
 
-use genvej::config::AgentSettings;
+use genvej_format::config::AgentSettings;
 use process::{clock_ticks_per_second, cpu_time, status_field_kb};
 use support::agent::{Agent, Launch, config, toml_string};
 use support::desktop::{CaseWindow, Desktop};

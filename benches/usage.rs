@@ -11,9 +11,9 @@
 
 use std::time::{Duration, Instant};
 
-use genvej::usage::db::Dataset;
-use genvej::usage::report::{self, ReportOptions};
-use genvej::usage::{
+use genvej_usage::db::Dataset;
+use genvej_usage::report::{self, ReportOptions};
+use genvej_usage::{
     Outcome, Person, ScriptVersion, Trigger, UsageDb, UsageRecord, UsageWriter, html, text,
 };
 
@@ -172,7 +172,7 @@ fn cpr_masking() {
         ),
         (
             "a line with a CPR number",
-            "2026-12-06T23:13:10.123456Z  INFO genvej::engine: window «Fasit – borger 070761-4285» focused",
+            "2026-12-06T23:13:10.123456Z  INFO genvej_engine: window «Fasit – borger 070761-4285» focused",
         ),
         (
             "a URL-encoded one",
@@ -184,7 +184,8 @@ fn cpr_masking() {
         let started = Instant::now();
         let mut kept = 0;
         for _ in 0..ROUNDS {
-            kept += std::hint::black_box(genvej::cpr::redact(std::hint::black_box(line))).len();
+            kept +=
+                std::hint::black_box(genvej_format::cpr::redact(std::hint::black_box(line))).len();
         }
         let ns = started.elapsed().as_secs_f64() * 1e9 / f64::from(ROUNDS);
         assert!(kept > 0);

@@ -1,32 +1,12 @@
-//! genvej: hot keys for caseworkers.
+//! genvej: hot keys for caseworkers. This package is the top of the
+//! workspace: the agent a caseworker has running all day and the `genvej`
+//! command line. The layers below it:
 //!
-//! The path of data: [`script`] (parse → check) → [`engine`] (runs steps) →
-//! [`ports`] (small traits the engine owns) → [`platform`] adapters (the
-//! recording `fake`, and the real desktops).
+//! `genvej_format` (parse → check) → `genvej_engine` (runs steps through
+//! the ports it owns; the recording fake) → `genvej_desktop` (the OS
+//! adapters) → `genvej_ui` (tray and dialogs); `genvej_usage` keeps the
+//! usage records.
 
 pub mod agent;
-pub mod chord;
 pub mod cli;
-pub mod config;
-pub mod cpr;
-pub mod diagnostic;
-pub mod dialog;
-pub mod documents;
-pub mod engine;
-pub mod hotstring;
-pub mod input_value;
-pub mod limits;
 pub mod logging;
-pub mod paths;
-pub mod platform;
-pub mod policy;
-pub mod ports;
-pub mod private_files;
-pub mod schema;
-pub mod script;
-pub mod suggest;
-pub mod template;
-pub mod tray;
-pub mod trust;
-pub mod usage;
-pub mod window_match;

@@ -2,7 +2,7 @@
 //! folder (the last 14 days are kept). Every line passes through CPR
 //! redaction before it reaches either, so a number in a window title or an
 //! error message never reaches a log. The folder and its files are the
-//! user's alone (0700/0600 on Unix): see [`crate::private_files`].
+//! user's alone (0700/0600 on Unix): see [`genvej_format::private_files`].
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -81,11 +81,11 @@ struct DailyLog {
 impl DailyLog {
     /// Opens today's file; returns warnings about permissions to log.
     fn open(folder: &Path) -> io::Result<(DailyLog, Vec<String>)> {
-        let mut warnings: Vec<String> = crate::private_files::create_dir(folder)?
+        let mut warnings: Vec<String> = genvej_format::private_files::create_dir(folder)?
             .into_iter()
             .collect();
         let day = today();
-        let (file, warning) = crate::private_files::open_append(&file_for(folder, &day))?;
+        let (file, warning) = genvej_format::private_files::open_append(&file_for(folder, &day))?;
         warnings.extend(warning);
         let log = DailyLog {
             folder: folder.to_path_buf(),
@@ -130,7 +130,8 @@ impl Write for DailyLog {
         let day = today();
         if day != self.day {
             // A new day: a new file (a failure keeps writing to the old one).
-            if let Ok((file, _)) = crate::private_files::open_append(&file_for(&self.folder, &day))
+            if let Ok((file, _)) =
+                genvej_format::private_files::open_append(&file_for(&self.folder, &day))
             {
                 self.file = file;
                 self.day = day;
@@ -158,7 +159,7 @@ pub fn install_panic_hook() {
             .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
             .unwrap_or_else(|| "an unknown place".into());
         let thread = std::thread::current();
-        let text = crate::cpr::redact(&format!(
+        let text = genvej_format::cpr::redact(&format!(
             "internal error (panic) in thread {} at {place}: {message}",
             thread.name().unwrap_or("unnamed")
         ));
@@ -208,7 +209,8 @@ pub struct Redacted<W: Write>(pub W);
 impl<W: Write> Write for Redacted<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let text = String::from_utf8_lossy(buf);
-        self.0.write_all(crate::cpr::redact(&text).as_bytes())?;
+        self.0
+            .write_all(genvej_format::cpr::redact(&text).as_bytes())?;
         Ok(buf.len())
     }
 

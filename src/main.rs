@@ -7,6 +7,6 @@
 
 fn main() -> std::process::ExitCode {
     #[cfg(windows)]
-    genvej::platform::windows::attach_parent_console();
+    genvej_desktop::windows::attach_parent_console();
     genvej::cli::main()
 }

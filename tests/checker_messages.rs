@@ -377,7 +377,7 @@ fn a_config_source_is_checked_where_it_is_fetched() {
     let mut config = common::shipped_config();
     config.sources.insert(
         "ydelser".into(),
-        genvej::config::SharedSource {
+        genvej_format::config::SharedSource {
             url: "{{ org.fasit_api }}/ydelser/{{ cpr.digits }}".into(),
             ..Default::default()
         },
@@ -555,15 +555,17 @@ fn a_secret_goes_over_plain_http_only_to_loopback_or_the_organisations_hosts() {
         .insert("intern_api".into(), toml::Value::from("http://api.intern"));
     config.sources.insert(
         "sager".into(),
-        genvej::config::SharedSource {
+        genvej_format::config::SharedSource {
             url: "http://sager.example/api".into(),
             headers: std::collections::BTreeMap::from([(
                 "X-Api-Key".to_string(),
-                genvej::script::raw::RawHeaderValue::Secret(genvej::script::raw::RawSecret {
-                    credential: None,
-                    env: Some("SAGER_KEY".into()),
-                    prefix: None,
-                }),
+                genvej_format::script::raw::RawHeaderValue::Secret(
+                    genvej_format::script::raw::RawSecret {
+                        credential: None,
+                        env: Some("SAGER_KEY".into()),
+                        prefix: None,
+                    },
+                ),
             )]),
             ..Default::default()
         },

@@ -47,7 +47,7 @@ fn the_plan_hot_key_fetches_the_citizen_and_pastes_the_plan_exactly() {
 
     let started = Instant::now();
     desktop.key("ctrl+alt+f");
-    let today = genvej::template::danish::long(chrono::Local::now().date_naive());
+    let today = genvej_format::template::danish::long(chrono::Local::now().date_naive());
     let expected = EXPECTED.replace("{today}", &today);
     let pasted = plan.wait_for_text(&expected, LONG);
     eprintln!(

@@ -290,7 +290,7 @@ fn chromium() -> PathBuf {
 /// A pilot's worth of records: 12 weeks, 6 scripts, 3 teams (one small).
 fn pilot_database(path: &Path) {
     use chrono::TimeZone;
-    use genvej::usage::{Baseline, Outcome, Person, ScriptVersion, Trigger, UsageDb, UsageRecord};
+    use genvej_usage::{Baseline, Outcome, Person, ScriptVersion, Trigger, UsageDb, UsageRecord};
     let mut db = UsageDb::open(path).expect("database");
     let scripts = [
         ("aabn-borger", "Åbn borger i alle systemer", 150),

@@ -55,7 +55,7 @@ fn exec(
     let file = std::fs::File::create(&log).expect("output file");
     let status = wine
         .wine(&exe, &args)
-        .env("GENVEJ_LOG", "info,genvej::platform::windows=debug")
+        .env("GENVEJ_LOG", "info,genvej_desktop::windows=debug")
         .stdout(file.try_clone().expect("file"))
         .stderr(file)
         .status()
@@ -63,7 +63,7 @@ fn exec(
     let text = std::fs::read_to_string(&log).unwrap_or_default();
     for line in text.lines() {
         assert!(
-            !genvej::cpr::contains_cpr(line),
+            !genvej_format::cpr::contains_cpr(line),
             "a CPR number reached genvej.exe's output:\n{line}"
         );
     }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use genvej::template::{Renderer, TemplateUse};
+use genvej_format::template::{Renderer, TemplateUse};
 use minijinja::context;
 
 fn render(template: &str) -> Result<String, minijinja::Error> {
@@ -96,8 +96,8 @@ fn slicing_with_the_most_negative_step_is_not_a_panic() {
 /// and still count the good export beside it.
 #[test]
 fn an_export_with_a_huge_key_does_not_stop_the_report() {
-    use genvej::usage::db::Dataset;
-    use genvej::usage::{Outcome, Person, ScriptVersion, Trigger, UsageDb, UsageRecord};
+    use genvej_usage::db::Dataset;
+    use genvej_usage::{Outcome, Person, ScriptVersion, Trigger, UsageDb, UsageRecord};
 
     let dir = tempfile::tempdir().expect("temp dir");
     let good = dir.path().join("a-good.sqlite");
@@ -122,7 +122,7 @@ fn an_export_with_a_huge_key_does_not_stop_the_report() {
             agent_version: "0.1.0".into(),
         };
         db.insert(&[record]).expect("insert");
-        drop(UsageDb::create_at_version(&bad, genvej::usage::db::SCHEMA_VERSION).expect("db"));
+        drop(UsageDb::create_at_version(&bad, genvej_usage::db::SCHEMA_VERSION).expect("db"));
         let conn = rusqlite::Connection::open(&bad).expect("open crafted");
         conn.execute(
             "INSERT INTO scripts (key, id, version, name, manual_seconds) VALUES (?1, 'x', 'v', 'X', 1)",

@@ -14,9 +14,9 @@ use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use fastrand::Rng;
-use genvej::config::Config;
-use genvej::script::MAX_TEMPLATE_LINE_CHARS;
-use genvej::template::{Renderer, TemplateUse, cpr_value, org_value};
+use genvej_format::config::Config;
+use genvej_format::script::MAX_TEMPLATE_LINE_CHARS;
+use genvej_format::template::{Renderer, TemplateUse, cpr_value, org_value};
 use minijinja::Value;
 use regex::Regex;
 
@@ -141,7 +141,7 @@ fn mutated_scripts_are_checked_without_panic_in_bounded_time() {
             ));
         }
         guarded("checking a script", &text, seed, case, || {
-            let set = genvej::script::check_texts(&files, &config);
+            let set = genvej_format::script::check_texts(&files, &config);
             let rendered = set.render_diagnostics();
             if set.error_count() == 0 {
                 clean += 1;
@@ -166,7 +166,7 @@ fn mutated_scripts_are_checked_without_panic_in_bounded_time() {
 }
 
 fn run_context() -> Value {
-    let cpr = genvej::cpr::Cpr::parse("070761-4285").expect("valid CPR");
+    let cpr = genvej_format::cpr::Cpr::parse("070761-4285").expect("valid CPR");
     let org = std::collections::BTreeMap::from([
         (
             "fasit_url".to_string(),

@@ -9,9 +9,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use genvej::platform::http::HttpClient;
-use genvej::ports::{HttpError, HttpRequest};
-use genvej::script::HttpMethod;
+use genvej_desktop::http::HttpClient;
+use genvej_engine::ports::{HttpError, HttpRequest};
+use genvej_format::script::HttpMethod;
 
 const MB: u64 = 1024 * 1024;
 

@@ -9,9 +9,9 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use genvej::platform::http::HttpClient;
-use genvej::ports::{HttpError, HttpRequest};
-use genvej::script::HttpMethod;
+use genvej_desktop::http::HttpClient;
+use genvej_engine::ports::{HttpError, HttpRequest};
+use genvej_format::script::HttpMethod;
 
 /// A local HTTP server: answers each request with `answer(path)` (status
 /// line and extra headers, body) and records every request's headers.

@@ -7,9 +7,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use genvej::platform::http::HttpClient;
-use genvej::ports::{HttpError, HttpRequest};
-use genvej::script::HttpMethod;
+use genvej_desktop::http::HttpClient;
+use genvej_engine::ports::{HttpError, HttpRequest};
+use genvej_format::script::HttpMethod;
 
 struct Server {
     child: Child,

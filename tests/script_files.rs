@@ -6,8 +6,8 @@ mod common;
 
 use std::path::Path;
 
-use genvej::config::Config;
-use genvej::script::{self, ScriptSet};
+use genvej_format::config::Config;
+use genvej_format::script::{self, ScriptSet};
 
 const GOOD: &str = "id = \"god\"\nname = \"God\"\nmanual_seconds = 5\n[[step]]\ntype = \"Hej\"\n";
 

@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use genvej::config::Config;
-use genvej::engine::{Engine, RunError, RunOutcome, Status};
-use genvej::platform::fake::{Answers, FakeDesktop};
-use genvej::ports::{CancelToken, HttpError};
-use genvej::script::{Script, ScriptSet};
-use genvej::template::Renderer;
+use genvej_engine::fake::{Answers, FakeDesktop};
+use genvej_engine::ports::{CancelToken, HttpError};
+use genvej_engine::{Engine, RunError, RunOutcome, Status};
+use genvej_format::config::Config;
+use genvej_format::script::{Script, ScriptSet};
+use genvej_format::template::Renderer;
 
 fn monday_morning() -> chrono::NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 11, 23)
@@ -21,7 +21,8 @@ fn monday_morning() -> chrono::NaiveDateTime {
 }
 
 fn shipped() -> ScriptSet {
-    let set = genvej::script::load(&[common::repo().join("hotkeys")], &common::shipped_config());
+    let set =
+        genvej_format::script::load(&[common::repo().join("hotkeys")], &common::shipped_config());
     assert_eq!(set.error_count(), 0, "{}", set.render_diagnostics());
     set
 }
@@ -536,7 +537,7 @@ fn every_shipped_script_dry_runs_to_completion() {
 #[test]
 fn a_typing_profile_slows_typing_into_matching_windows_only() {
     let mut config = common::shipped_config();
-    config.agent.typing_profiles = vec![genvej::config::TypingProfile {
+    config.agent.typing_profiles = vec![genvej_format::config::TypingProfile {
         title: None,
         class: Some("Wfica*".into()),
         key_delay_ms: 25,
@@ -745,7 +746,9 @@ fn citizen_with_reports(desktop: &mut FakeDesktop) {
     );
     desktop.respond_bytes(
         "https://fasit.example.invalid/dokumenter/a",
-        Ok(genvej::documents::text_pdf(&["Januar 1", "Januar 2"])),
+        Ok(genvej_engine::documents::text_pdf(&[
+            "Januar 1", "Januar 2",
+        ])),
     );
 }
 
@@ -756,7 +759,7 @@ fn reports_are_downloaded_and_saved_merged_in_order() {
     citizen_with_reports(&mut desktop);
     desktop.respond_bytes(
         "https://fasit.example.invalid/dokumenter/b",
-        Ok(genvej::documents::text_pdf(&["Marts 1"])),
+        Ok(genvej_engine::documents::text_pdf(&["Marts 1"])),
     );
 
     let outcome = run(&mut desktop, &script, &[("cpr", "070761-4285")]);
@@ -809,7 +812,7 @@ fn a_file_name_with_a_cpr_number_is_refused_unless_the_organisation_allows_it() 
     citizen_with_reports(&mut desktop);
     desktop.respond_bytes(
         "https://fasit.example.invalid/dokumenter/b",
-        Ok(genvej::documents::text_pdf(&["Marts 1"])),
+        Ok(genvej_engine::documents::text_pdf(&["Marts 1"])),
     );
     let outcome = run(&mut desktop, &script, &[("cpr", "070761-4285")]);
     assert!(
@@ -825,7 +828,7 @@ fn a_file_name_with_a_cpr_number_is_refused_unless_the_organisation_allows_it() 
     citizen_with_reports(&mut desktop);
     desktop.respond_bytes(
         "https://fasit.example.invalid/dokumenter/b",
-        Ok(genvej::documents::text_pdf(&["Marts 1"])),
+        Ok(genvej_engine::documents::text_pdf(&["Marts 1"])),
     );
     let outcome = run_with(
         &mut desktop,
@@ -854,7 +857,7 @@ fn a_cpr_number_in_any_disguise_keeps_a_document_from_being_saved() {
         citizen_with_reports(&mut desktop);
         desktop.respond_bytes(
             "https://fasit.example.invalid/dokumenter/b",
-            Ok(genvej::documents::text_pdf(&["Marts 1"])),
+            Ok(genvej_engine::documents::text_pdf(&["Marts 1"])),
         );
         let outcome = run(&mut desktop, &script, &[("cpr", "070761-4285")]);
         assert!(
@@ -871,7 +874,7 @@ fn a_source_shared_in_the_config_is_fetched_without_being_declared() {
     let mut config = common::shipped_config();
     config.sources.insert(
         "borger".into(),
-        genvej::config::SharedSource {
+        genvej_format::config::SharedSource {
             url: "https://fasit.example.invalid/borgere/{{ cpr.digits }}".into(),
             ..Default::default()
         },

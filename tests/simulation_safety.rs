@@ -9,11 +9,11 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use genvej::engine::{Engine, RunError, RunOutcome, Status};
-use genvej::platform::fake::FakeDesktop;
-use genvej::ports::CancelToken;
-use genvej::script::Script;
-use genvej::template::Renderer;
+use genvej_engine::fake::FakeDesktop;
+use genvej_engine::ports::CancelToken;
+use genvej_engine::{Engine, RunError, RunOutcome, Status};
+use genvej_format::script::Script;
+use genvej_format::template::Renderer;
 
 fn desktop_in(title: &str) -> FakeDesktop {
     let start = NaiveDate::from_ymd_opt(2026, 11, 23)

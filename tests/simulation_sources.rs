@@ -8,10 +8,10 @@ mod common;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use genvej::engine::{Engine, Status};
-use genvej::platform::fake::FakeDesktop;
-use genvej::ports::CancelToken;
-use genvej::template::Renderer;
+use genvej_engine::fake::FakeDesktop;
+use genvej_engine::ports::CancelToken;
+use genvej_engine::{Engine, Status};
+use genvej_format::template::Renderer;
 
 const SCRIPT: &str = r#"id = "navn"
 name = "Borgerens navn"
@@ -205,7 +205,7 @@ fn requests_carry_the_configured_answer_limit_and_a_too_big_answer_names_the_sou
     desktop.save_credential("fasit", "s3cret-token");
     desktop.respond(
         "https://fasit.example.invalid/",
-        Err(genvej::ports::HttpError::TooBig {
+        Err(genvej_engine::ports::HttpError::TooBig {
             host: "fasit.example.invalid".into(),
             limit: 10 * 1024 * 1024,
         }),

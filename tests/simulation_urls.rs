@@ -10,12 +10,12 @@ mod common;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use genvej::config::Config;
-use genvej::engine::{Engine, url_rules::UrlRefusal};
-use genvej::engine::{RunError, Status};
-use genvej::platform::fake::{FakeDesktop, FakeEvent};
-use genvej::ports::CancelToken;
-use genvej::template::Renderer;
+use genvej_engine::fake::{FakeDesktop, FakeEvent};
+use genvej_engine::ports::CancelToken;
+use genvej_engine::{Engine, url_rules::UrlRefusal};
+use genvej_engine::{RunError, Status};
+use genvej_format::config::Config;
+use genvej_format::template::Renderer;
 
 /// Opens the link the caseworker has selected, as it is.
 const OPEN_SELECTED: &str = r#"id = "aabn-link"

@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use genvej::usage::report::{self, ReportOptions};
-use genvej::usage::{Outcome, Person, ScriptVersion, Trigger, UsageDb, UsageRecord, folder, text};
+use genvej_usage::report::{self, ReportOptions};
+use genvej_usage::{Outcome, Person, ScriptVersion, Trigger, UsageDb, UsageRecord, folder, text};
 
 /// `genvej report --from FOLDER --format csv`: the CSV and the exports
 /// skipped (as `file: why`).
@@ -143,12 +143,12 @@ fn hostile_exports_are_named_and_skipped_and_the_good_one_is_reported() {
     std::fs::write(shared.join("truncated.sqlite"), &bytes[..bytes.len() / 3]).expect("written");
     std::fs::write(shared.join("not-a-database.sqlite"), "id;navn\n1;x\n").expect("written");
     std::fs::File::create(shared.join("huge.sqlite"))
-        .and_then(|f| f.set_len(genvej::usage::db::MAX_EXPORT_BYTES + 1))
+        .and_then(|f| f.set_len(genvej_usage::db::MAX_EXPORT_BYTES + 1))
         .expect("a sparse 64 MB file");
     std::fs::create_dir_all(shared.join("folder.sqlite")).expect("folder");
     crafted(&good, &shared, "big-log.sqlite", "");
     std::fs::File::create(shared.join("big-log.sqlite-wal"))
-        .and_then(|f| f.set_len(genvej::usage::db::MAX_EXPORT_BYTES))
+        .and_then(|f| f.set_len(genvej_usage::db::MAX_EXPORT_BYTES))
         .expect("a sparse 64 MB log");
 
     let (csv, skipped_files) = report(&shared);

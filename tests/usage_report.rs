@@ -3,9 +3,9 @@
 //! (each counted once), and schema migrations.
 
 use chrono::{NaiveDate, TimeZone};
-use genvej::usage::db::{Dataset, SCHEMA_VERSION};
-use genvej::usage::report::{self, ReportOptions, Verdict};
-use genvej::usage::{
+use genvej_usage::db::{Dataset, SCHEMA_VERSION};
+use genvej_usage::report::{self, ReportOptions, Verdict};
+use genvej_usage::{
     Baseline, Outcome, Person, ScriptVersion, Trigger, UsageDb, UsageRecord, html, text,
 };
 

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use genvej::platform::x11::clipboard::{ClipboardError, X11Clipboard};
+use genvej_desktop::x11::clipboard::{ClipboardError, X11Clipboard};
 use support::desktop::Desktop;
 use support::texts::DANISH_2000;
 use x11rb::connection::Connection;

@@ -12,9 +12,9 @@ mod support;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use genvej::chord::{Chord, Key};
-use genvej::platform::x11::hotkeys::{GrabError, HotkeyEvent, HotkeyListener, ListenerError};
-use genvej::platform::x11::keyboard_state::{modifiers_held, wait_modifiers_released};
+use genvej_desktop::x11::hotkeys::{GrabError, HotkeyEvent, HotkeyListener, ListenerError};
+use genvej_desktop::x11::keyboard_state::{modifiers_held, wait_modifiers_released};
+use genvej_format::chord::{Chord, Key};
 use support::desktop::Desktop;
 use x11rb::connection::Connection;
 use x11rb::protocol::Event;

@@ -18,7 +18,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use genvej::platform::x11::hotstrings::{HotstringError, HotstringEvent, HotstringMonitor};
+use genvej_desktop::x11::hotstrings::{HotstringError, HotstringEvent, HotstringMonitor};
 use support::desktop::Desktop;
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{

@@ -7,8 +7,8 @@
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
-use genvej::config::Config;
-use genvej::window_match::{WindowId, WindowInfo};
+use genvej_format::config::Config;
+use genvej_format::window_match::{WindowId, WindowInfo};
 use libfuzzer_sys::fuzz_target;
 
 /// Where the layers are written for `load_layers`, which reads files.

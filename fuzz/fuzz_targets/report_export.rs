@@ -9,8 +9,8 @@
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
-use genvej::usage::db::{Dataset, UsageDb};
-use genvej::usage::{html, report, text};
+use genvej_usage::db::{Dataset, UsageDb};
+use genvej_usage::{html, report, text};
 use libfuzzer_sys::fuzz_target;
 
 static FILE: LazyLock<PathBuf> = LazyLock::new(|| {

@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use std::sync::LazyLock;
 
 use arbitrary::Arbitrary;
-use genvej::usage::db::{Dataset, SCHEMA_VERSION, UsageDb};
-use genvej::usage::{html, report, text};
+use genvej_usage::db::{Dataset, SCHEMA_VERSION, UsageDb};
+use genvej_usage::{html, report, text};
 use libfuzzer_sys::fuzz_target;
 use rusqlite::params;
 

@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
         })
         .collect();
     genvej_fuzz::run_tolerating(genvej_fuzz::KNOWN_TEMPLATE, || {
-        let set = genvej::script::check_texts(&files, &genvej_fuzz::CONFIG);
+        let set = genvej_format::script::check_texts(&files, &genvej_fuzz::CONFIG);
         let _ = set.render_diagnostics();
         for script in &set.scripts {
             for index in 0..script.hotstrings.len() {

@@ -7,8 +7,8 @@
 
 use std::sync::LazyLock;
 
-use genvej::script::MAX_TEMPLATE_LINE_CHARS;
-use genvej::template::{Renderer, TemplateUse};
+use genvej_format::script::MAX_TEMPLATE_LINE_CHARS;
+use genvej_format::template::{Renderer, TemplateUse};
 use libfuzzer_sys::fuzz_target;
 use minijinja::Value;
 

@@ -9,9 +9,9 @@
 use std::path::Path;
 use std::sync::{LazyLock, Once};
 
-use genvej::config::Config;
-use genvej::cpr::Cpr;
-use genvej::template::{cpr_value, org_value};
+use genvej_format::config::Config;
+use genvej_format::cpr::Cpr;
+use genvej_format::template::{cpr_value, org_value};
 use minijinja::Value;
 
 /// A panic already reported and being fixed elsewhere.

@@ -10,8 +10,6 @@
 
 #[cfg(any(target_os = "linux", windows))]
 mod notices;
-#[cfg(any(target_os = "linux", windows))]
-mod os;
 mod reload;
 #[cfg(any(target_os = "linux", windows))]
 mod runner;
@@ -27,13 +25,13 @@ pub mod usage;
 pub use reload::Sources;
 pub use scripts::HotkeyTable;
 
-use crate::engine::{RunOutcome, Status};
+use genvej_engine::{RunOutcome, Status};
 
 /// Everything the main loop reacts to.
 #[derive(Debug)]
 pub enum AgentEvent {
     /// A registered chord was pressed.
-    Hotkey(crate::chord::Chord),
+    Hotkey(genvej_format::chord::Chord),
     /// A hotstring was typed: script index, hotstring index, ended by Tab (else Space).
     Hotstring(usize, usize, bool),
     /// The worker finished a run.
@@ -42,11 +40,38 @@ pub enum AgentEvent {
     Reload,
     /// A reload's result, read on its own thread: the scripts and the
     /// config, or why the config cannot be used.
-    Loaded(Box<Result<(crate::script::ScriptSet, crate::config::Config), String>>),
+    Loaded(
+        Box<
+            Result<
+                (
+                    genvej_format::script::ScriptSet,
+                    genvej_format::config::Config,
+                ),
+                String,
+            >,
+        >,
+    ),
     /// A click in the tray menu.
-    Tray(crate::tray::TrayAction),
+    Tray(genvej_ui::tray::TrayAction),
     /// SIGINT/SIGTERM, or the listener stopped.
     Shutdown(String),
+}
+
+impl From<genvej_desktop::os::OsEvent> for AgentEvent {
+    fn from(event: genvej_desktop::os::OsEvent) -> AgentEvent {
+        use genvej_desktop::os::OsEvent;
+        match event {
+            OsEvent::Hotkey(chord) => AgentEvent::Hotkey(chord),
+            OsEvent::Reload => AgentEvent::Reload,
+            OsEvent::Shutdown(reason) => AgentEvent::Shutdown(reason),
+        }
+    }
+}
+
+impl From<genvej_ui::tray::TrayAction> for AgentEvent {
+    fn from(action: genvej_ui::tray::TrayAction) -> AgentEvent {
+        AgentEvent::Tray(action)
+    }
 }
 
 #[cfg(any(target_os = "linux", windows))]

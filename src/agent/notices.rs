@@ -3,8 +3,8 @@
 //! errors. Notices close by themselves and never show a CPR number (the
 //! dialog client redacts every text).
 
-use crate::dialog::DialogProcess;
-use crate::engine::{RunOutcome, Status};
+use genvej_engine::{RunOutcome, Status};
+use genvej_ui::dialog::DialogProcess;
 
 pub struct Notices {
     dialogs: DialogProcess,
@@ -47,7 +47,10 @@ impl Notices {
         );
     }
 
-    pub fn writable_central_locations(&self, locations: &[crate::trust::WritableLocation]) {
+    pub fn writable_central_locations(
+        &self,
+        locations: &[genvej_desktop::trust::WritableLocation],
+    ) {
         let list: Vec<String> = locations
             .iter()
             .map(|l| format!("  {}", l.path.display()))

@@ -13,8 +13,8 @@ use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 
 use super::AgentEvent;
 use super::notices::Notices;
-use crate::config::{Config, ConfigLayer};
-use crate::script::{self, ScriptFolders, ScriptSet};
+use genvej_format::config::{Config, ConfigLayer};
+use genvej_format::script::{self, ScriptFolders, ScriptSet};
 
 /// Editors write a file in several steps; changes this close together are
 /// one reload.
@@ -70,9 +70,9 @@ impl Sources {
         }
     }
 
-    /// Central locations the caseworker could change (see [`crate::trust`]).
-    pub fn writable_central_locations(&self) -> Vec<crate::trust::WritableLocation> {
-        crate::trust::writable_central_locations(&self.config_paths, &self.folders.central)
+    /// Central locations the caseworker could change (see [`genvej_desktop::trust`]).
+    pub fn writable_central_locations(&self) -> Vec<genvej_desktop::trust::WritableLocation> {
+        genvej_desktop::trust::writable_central_locations(&self.config_paths, &self.folders.central)
     }
 
     /// Every folder the scripts come from, the organisation's first.

@@ -11,21 +11,21 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use super::notices::Notices;
-use super::os::{self, Hotkeys, Hotstrings};
 use super::reload::Sources;
 use super::scripts::{HotkeyTable, pick};
 use super::{AgentEvent, AgentOptions, log_outcome};
-use crate::chord::Chord;
-use crate::config::Config;
-use crate::engine::{Engine, RunError, RunFailure, RunOutcome, Status};
-use crate::hotstring::HotstringEvent;
-use crate::platform::PasteRules;
-use crate::ports::{CancelToken, Windows};
-use crate::script::Script;
-use crate::template::Renderer;
-use crate::tray::{Tray, TrayEntry, TrayState};
-use crate::usage::Trigger;
 use anyhow::{Context, anyhow};
+use genvej_desktop::PasteRules;
+use genvej_desktop::os::{self, Hotkeys, Hotstrings};
+use genvej_engine::ports::{CancelToken, Windows};
+use genvej_engine::{Engine, RunError, RunFailure, RunOutcome, Status};
+use genvej_format::chord::Chord;
+use genvej_format::config::Config;
+use genvej_format::hotstring::HotstringEvent;
+use genvej_format::script::Script;
+use genvej_format::template::Renderer;
+use genvej_ui::tray::{Tray, TrayEntry, TrayState};
+use genvej_usage::Trigger;
 
 use super::stopwatch::{Stopwatch, ask_in_background};
 use super::swap::{Reloading, first_load};
@@ -330,7 +330,11 @@ fn start_worker(
     let worker = thread::Builder::new()
         .name("genvej-run".into())
         .spawn(move || {
-            let mut desktop = match os::connect_desktop(browser, rules) {
+            let mut desktop = match os::connect_desktop(
+                browser,
+                rules,
+                Box::new(genvej_ui::dialog::DialogProcess::current()),
+            ) {
                 Ok(desktop) => {
                     let _ = ready.send(Ok(()));
                     desktop

@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::chord::Chord;
-use crate::script::Script;
+use genvej_format::chord::Chord;
+use genvej_format::script::Script;
 #[cfg(any(target_os = "linux", windows))]
-use crate::window_match::WindowInfo;
+use genvej_format::window_match::WindowInfo;
 
 /// The loaded scripts, indexed by chord.
 #[derive(Debug, Default)]

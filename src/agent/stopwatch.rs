@@ -6,10 +6,10 @@
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
-use crate::dialog::DialogProcess;
-use crate::ports::{Form, FormField};
-use crate::script::{Bounds, InputKind};
-use crate::tray::{TrayAction, TrayEntry};
+use genvej_engine::ports::{Form, FormField};
+use genvej_format::script::{Bounds, InputKind};
+use genvej_ui::dialog::DialogProcess;
+use genvej_ui::tray::{TrayAction, TrayEntry};
 
 use super::AgentEvent;
 

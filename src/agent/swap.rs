@@ -17,8 +17,8 @@ use super::notices::Notices;
 use super::reload::Sources;
 use super::runner::{Agent, panic_key_of, pause, start_hotstrings, stopwatch_key_of};
 use super::scripts::HotkeyTable;
-use crate::config::Config;
-use crate::script::ScriptSet;
+use genvej_format::config::Config;
+use genvej_format::script::ScriptSet;
 
 /// A reload that takes longer than this is mentioned in the log (once).
 const SLOW: Duration = Duration::from_secs(10);

@@ -1,5 +1,5 @@
 //! The tray menu's commands and the stopwatch, as the agent carries them
-//! out. The menu itself is drawn by `crate::tray`; a click arrives here as a
+//! out. The menu itself is drawn by `genvej_ui::tray`; a click arrives here as a
 //! [`TrayAction`].
 
 use std::sync::Arc;
@@ -7,10 +7,10 @@ use std::sync::mpsc::Sender;
 
 use super::AgentEvent;
 use super::runner::{Agent, Job, pause};
-use crate::dialog::{DialogProcess, Request};
-use crate::platform::system;
-use crate::tray::{Tray, TrayAction, TrayEntry, TrayState, missing_host};
-use crate::usage::Trigger;
+use genvej_desktop::system;
+use genvej_ui::dialog::{DialogProcess, Request};
+use genvej_ui::tray::{Tray, TrayAction, TrayEntry, TrayState, missing_host};
+use genvej_usage::Trigger;
 
 impl Agent {
     pub(super) fn on_tray(&mut self, action: TrayAction) -> anyhow::Result<Option<String>> {

@@ -2,11 +2,11 @@
 //! handed to the background writer with how it was started and who (by
 //! pseudonymous id and team) ran it.
 
-use crate::config::Config;
-use crate::engine::{RunOutcome, Status};
-use crate::script::Script;
-use crate::usage::writer::WriterThread;
-use crate::usage::{Baseline, Trigger, UsageDb, UsageRecord, UsageWriter, person_of};
+use genvej_engine::{RunOutcome, Status};
+use genvej_format::config::Config;
+use genvej_format::script::Script;
+use genvej_usage::writer::WriterThread;
+use genvej_usage::{Baseline, Outcome, Trigger, UsageDb, UsageRecord, UsageWriter, person_of};
 
 /// Hands records to the writer; cheap to clone into the run worker.
 #[derive(Clone)]
@@ -28,7 +28,7 @@ impl Recorder {
             .usage
             .database
             .clone()
-            .or_else(crate::paths::default_usage_database)
+            .or_else(genvej_desktop::paths::default_usage_database)
         else {
             tracing::warn!("usage records are off: no data folder (set usage.database)");
             return None;
@@ -60,8 +60,13 @@ impl Recorder {
         config: &Config,
     ) {
         let person = person_of(&config.usage, self.db_user.as_deref());
-        self.writer
-            .record(UsageRecord::of(script, outcome, trigger, &person));
+        self.writer.record(UsageRecord::of(
+            script,
+            outcome.duration,
+            outcome_of(&outcome.status),
+            trigger,
+            &person,
+        ));
     }
 
     /// Records a start refused because another run was busy.
@@ -102,7 +107,7 @@ pub fn open_report(config: std::sync::Arc<Config>) {
             Ok(file) => {
                 let url = format!("file://{}", file.display());
                 if let Err(e) =
-                    crate::platform::system::open_url(&url, config.agent.browser.as_deref())
+                    genvej_desktop::system::open_url(&url, config.agent.browser.as_deref())
                 {
                     tracing::warn!("the time-saved report could not be opened: {e}");
                 }
@@ -121,21 +126,34 @@ fn write_report(config: &Config) -> anyhow::Result<std::path::PathBuf> {
         .usage
         .database
         .clone()
-        .or_else(crate::paths::default_usage_database)
+        .or_else(genvej_desktop::paths::default_usage_database)
         .context("no data folder for the usage database")?;
-    let mut data = crate::usage::db::Dataset::default();
+    let mut data = genvej_usage::db::Dataset::default();
     if database.exists() {
         UsageDb::open_to_read(&database)?.read_into(&mut data)?;
     }
-    let options = crate::usage::report::ReportOptions {
+    let options = genvej_usage::report::ReportOptions {
         min_baselines: config.usage.min_baselines,
         min_team_size: config.usage.min_team_size,
         ..Default::default()
     };
-    let report = crate::usage::report::build(&data, &options);
+    let report = genvej_usage::report::build(&data, &options);
     let file = database.with_file_name("rapport.html");
-    std::fs::write(&file, crate::usage::html::render(&report))
+    std::fs::write(&file, genvej_usage::html::render(&report))
         .with_context(|| format!("cannot write {}", file.display()))?;
     tracing::info!("time-saved report written to {}", file.display());
     Ok(file)
+}
+
+/// How a run ended, as the usage records count it.
+pub fn outcome_of(status: &Status) -> Outcome {
+    match status {
+        Status::Completed => Outcome::Ok,
+        Status::Failed(failure) => Outcome::Failed {
+            step: failure.step.map_or(0, |(n, _)| n as u32),
+            kind: failure.action.to_string(),
+        },
+        Status::Cancelled { .. } => Outcome::Cancelled,
+        Status::Rejected { .. } => Outcome::Rejected,
+    }
 }

@@ -8,15 +8,15 @@ use std::time::Instant;
 use anyhow::bail;
 
 use super::{Cli, Command, ListFormat, Setup};
-use crate::engine::{Engine, Status};
-use crate::platform::fake::FakeDesktop;
-use crate::ports::CancelToken;
-use crate::script::{self, ScriptFolders, ScriptSet};
-use crate::template::Renderer;
+use genvej_engine::fake::FakeDesktop;
+use genvej_engine::ports::CancelToken;
+use genvej_engine::{Engine, Status};
+use genvej_format::script::{self, ScriptFolders, ScriptSet};
+use genvej_format::template::Renderer;
 
 pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(Command::Dialog) = cli.command {
-        crate::dialog::serve_stdin()?;
+        genvej_ui::dialog::serve_stdin()?;
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(Command::Credential { action }) = &cli.command {
@@ -27,9 +27,9 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Check { paths }) => check(&setup, paths),
         Some(Command::Schema { for_config }) => {
             let schema = if for_config {
-                crate::schema::config()
+                genvej_format::schema::config()
             } else {
-                crate::schema::hotkeys()
+                genvej_format::schema::hotkeys()
             };
             println!("{}", serde_json::to_string_pretty(&schema)?);
             Ok(ExitCode::SUCCESS)
@@ -62,7 +62,7 @@ fn run_agent(setup: &Setup, no_tray: bool) -> anyhow::Result<ExitCode> {
         .agent
         .log_folder
         .clone()
-        .or_else(crate::paths::default_log_folder);
+        .or_else(genvej_desktop::paths::default_log_folder);
     let _logs = crate::logging::init(&setup.config.agent.log_level, log_folder.as_deref());
     if let Some(folder) = &_logs.folder {
         tracing::info!("logging to {}", folder.display());
@@ -112,7 +112,8 @@ fn load(setup: &Setup, folders: &ScriptFolders) -> anyhow::Result<ScriptSet> {
     }
     let mut set = script::load_folders(folders, &setup.config);
     set.add_config_notes(&setup.layered);
-    for warning in crate::trust::writable_central_locations(&setup.config_layers, &folders.central)
+    for warning in
+        genvej_desktop::trust::writable_central_locations(&setup.config_layers, &folders.central)
     {
         eprintln!("genvej: warning: {warning}");
     }
@@ -275,7 +276,7 @@ fn exec(
     let set = load(setup, &setup.hotkey_folders)?;
     let Some(script) = set.find(id) else {
         let ids: Vec<&str> = set.scripts.iter().map(|s| s.id.as_str()).collect();
-        let hint = crate::suggest::did_you_mean(id, ids.iter().copied())
+        let hint = genvej_format::suggest::did_you_mean(id, ids.iter().copied())
             .map(|s| format!(" (did you mean `{s}`?)"))
             .unwrap_or_default();
         bail!("no script has the id `{id}`{hint}; `genvej list` shows them");
@@ -301,7 +302,7 @@ fn exec(
         if show_personal_data {
             text
         } else {
-            crate::cpr::redact(&text)
+            genvej_format::cpr::redact(&text)
         }
     };
     println!(
@@ -339,25 +340,34 @@ fn exec(
 fn exec_on_desktop(
     engine: &Engine<'_>,
     setup: &Setup,
-    script: &crate::script::Script,
+    script: &genvej_format::script::Script,
     preset: &BTreeMap<String, String>,
 ) -> anyhow::Result<ExitCode> {
     let _logs = crate::logging::init(&setup.config.agent.log_level, None);
     let agent = &setup.config.agent;
-    let rules = crate::platform::PasteRules {
+    let rules = genvej_desktop::PasteRules {
         shift_insert_classes: agent.shift_insert_classes.clone(),
     };
     #[cfg(target_os = "linux")]
-    let mut desktop = crate::platform::x11::X11Desktop::connect(None, agent.browser.clone(), rules)
-        .map_err(|e| anyhow::anyhow!("cannot use the X display: {e}"))?;
+    let mut desktop = genvej_desktop::x11::X11Desktop::connect(
+        None,
+        agent.browser.clone(),
+        rules,
+        Box::new(genvej_ui::dialog::DialogProcess::current()),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot use the X display: {e}"))?;
     #[cfg(windows)]
-    let mut desktop = crate::platform::windows::WindowsDesktop::new(agent.browser.clone(), rules);
+    let mut desktop = genvej_desktop::windows::WindowsDesktop::new(
+        agent.browser.clone(),
+        rules,
+        Box::new(genvej_ui::dialog::DialogProcess::current()),
+    );
     desktop.set_document_folder(agent.document_folder.clone());
     desktop.set_ca_file(agent.ca_file.clone());
     let outcome = engine.run(&mut desktop, script, preset);
     crate::agent::log_outcome(&script.name, &outcome);
     if let Some((recorder, writer)) = crate::agent::usage::Recorder::start(&setup.config) {
-        recorder.run_finished(script, &outcome, crate::usage::Trigger::Exec, &setup.config);
+        recorder.run_finished(script, &outcome, genvej_usage::Trigger::Exec, &setup.config);
         drop(recorder);
         drop(writer);
     }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 
 use super::CredentialAction;
-use crate::platform::credentials;
+use genvej_desktop::credentials;
 
 pub(super) fn run(action: &CredentialAction) -> anyhow::Result<ExitCode> {
     match action {

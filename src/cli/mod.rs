@@ -9,9 +9,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::config::{Config, ConfigLayer, LayeredConfig};
-use crate::paths;
-use crate::script::ScriptFolders;
+use genvej_desktop::paths;
+use genvej_format::config::{Config, ConfigLayer, LayeredConfig};
+use genvej_format::script::ScriptFolders;
 
 /// genvej — hot keys for caseworkers.
 #[derive(Debug, Parser)]
@@ -150,7 +150,7 @@ fn parse_assignment(text: &str) -> Result<(String, String), String> {
         .ok_or_else(|| {
             format!(
                 "expected NAME=VALUE, e.g. cpr=070761-4285, not `{}`",
-                crate::cpr::redact(text)
+                genvej_format::cpr::redact(text)
             )
         })
 }
@@ -163,7 +163,7 @@ pub fn main() -> ExitCode {
     match commands::dispatch(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("genvej: {}", crate::cpr::redact(&format!("{e:#}")));
+            eprintln!("genvej: {}", genvej_format::cpr::redact(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }

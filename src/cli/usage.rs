@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use anyhow::{Context, anyhow, bail};
 
 use super::{ReportArgs, ReportFormat, Setup};
-use crate::usage::db::Dataset;
-use crate::usage::report::{self, ReportOptions};
-use crate::usage::{UsageDb, html, text};
+use genvej_usage::db::Dataset;
+use genvej_usage::report::{self, ReportOptions};
+use genvej_usage::{UsageDb, html, text};
 
 /// This workstation's database: `usage.database`, else the per-user default.
 pub(crate) fn database_path(setup: &Setup) -> anyhow::Result<PathBuf> {
@@ -17,7 +17,7 @@ pub(crate) fn database_path(setup: &Setup) -> anyhow::Result<PathBuf> {
         .usage
         .database
         .clone()
-        .or_else(crate::paths::default_usage_database)
+        .or_else(genvej_desktop::paths::default_usage_database)
         .ok_or_else(|| anyhow!("no data folder for the usage database: set usage.database"))
 }
 
@@ -26,7 +26,7 @@ pub(crate) fn read_dataset(setup: &Setup, from: Option<&Path>) -> anyhow::Result
     let mut data = Dataset::default();
     match from {
         Some(folder) => {
-            let read = crate::usage::folder::read(folder)
+            let read = genvej_usage::folder::read(folder)
                 .with_context(|| format!("cannot read the folder {}", folder.display()))?;
             if read.exports == 0 {
                 bail!(

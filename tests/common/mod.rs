@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use genvej::config::Config;
-use genvej::script::{self, ScriptSet};
+use genvej_format::config::Config;
+use genvej_format::script::{self, ScriptSet};
 
 /// The repository's own folder.
 pub fn repo() -> PathBuf {
@@ -49,12 +49,12 @@ fn relative(text: &str, dir: &Path) -> String {
 }
 
 /// Loads one valid script from text.
-pub fn script_from(source: &str) -> genvej::script::Script {
+pub fn script_from(source: &str) -> genvej_format::script::Script {
     script_from_with(source, &shipped_config())
 }
 
 /// [`script_from`] against another config.
-pub fn script_from_with(source: &str, config: &Config) -> genvej::script::Script {
+pub fn script_from_with(source: &str, config: &Config) -> genvej_format::script::Script {
     let (set, _dir) = load_files_with(&[("hotkeys/test.toml", source)], config);
     assert!(
         set.diagnostics.iter().all(|d| !d.is_error()),

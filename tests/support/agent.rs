@@ -160,7 +160,7 @@ impl Agent {
         for (name, text) in std::iter::once(("stderr".to_string(), log.clone())).chain(files) {
             for line in text.lines() {
                 assert!(
-                    !genvej::cpr::contains_cpr(line),
+                    !genvej_format::cpr::contains_cpr(line),
                     "a CPR number reached the agent's log ({name}):\n{line}"
                 );
             }

@@ -364,7 +364,7 @@ impl WineAgent {
             let text = std::fs::read_to_string(&file).unwrap_or_default();
             for line in text.lines() {
                 assert!(
-                    !genvej::cpr::contains_cpr(line),
+                    !genvej_format::cpr::contains_cpr(line),
                     "a CPR number reached {}:\n{line}",
                     file.display()
                 );

@@ -1,0 +1,380 @@
+//! The Windows desktop: typing with SendInput (Unicode units; line breaks
+//! and tabs as keys), chords as virtual keys, the clipboard (marked as
+//! excluded from clipboard history and the cloud clipboard), top-level
+//! windows by title, class and program, and focus with the foreground-lock
+//! workarounds. Http, credentials, documents, dialogs and the clock are the
+//! shared ones.
+//!
+//! Known limits: windows of elevated (administrator) programs refuse
+//! synthetic keys from a normal process (UIPI) — reported, not ignored; the
+//! focus check before each key is not atomic as on X11 (Windows has no
+//! server grab), so a focus change can cost at most the key being sent.
+
+mod clipboard_owner;
+pub mod hotkeys;
+pub mod hotstrings;
+pub mod os;
+pub mod session;
+mod win32;
+
+use std::time::{Duration, Instant};
+
+use windows_sys::Win32::UI::Input::KeyboardAndMouse as vk;
+
+use self::clipboard_owner::{ClipboardOwner, Fetch};
+use crate::{Dialogs, PasteRules, Services};
+use genvej_engine::ports::{Clipboard, Keyboard, PortError, PortResult, Windows};
+use genvej_format::chord::{Chord, Key, NamedKey};
+use genvej_format::window_match::{WindowId, WindowInfo};
+
+pub use win32::access::{can_write, is_admin};
+pub use win32::attach_parent_console;
+/// Opens a URL, document or folder with the program Windows has for it.
+pub fn shell_open(target: &str) -> PortResult<()> {
+    win32::shell_open(target).map_err(|code| {
+        let why = match code {
+            2 | 3 => "findes ikke".to_string(),
+            5 => "adgang nægtet".to_string(),
+            31 => "intet program er tilknyttet".to_string(),
+            code => format!("Windows-fejl {code}"),
+        };
+        PortError::Failed(format!("kunne ikke åbne «{target}»: {why}"))
+    })
+}
+
+/// A deployment setting the MSI wrote under `HKLM\Software\genvej`
+/// (e.g. `ScriptFolder` from the SCRIPTFOLDER property); `None` when unset
+/// or empty.
+pub fn deployment_setting(name: &str) -> Option<String> {
+    win32::machine_registry_string("Software\\genvej", name).filter(|v| !v.trim().is_empty())
+}
+
+/// Message loops for the agent's Windows threads (hot keys, tray, session).
+pub use win32::messages;
+
+pub struct WindowsDesktop {
+    services: Services,
+    paste_rules: PasteRules,
+    /// Modifiers this adapter holds down (released after a failure).
+    held: Vec<u16>,
+    /// Promises text for pastes (started at the first paste).
+    clipboard_owner: Option<ClipboardOwner>,
+    /// The process of the window the promised text is for.
+    paste_target: Option<u32>,
+}
+
+impl WindowsDesktop {
+    pub fn new(
+        browser: Option<String>,
+        paste_rules: PasteRules,
+        dialogs: Box<dyn Dialogs>,
+    ) -> WindowsDesktop {
+        WindowsDesktop {
+            services: Services::new(browser, dialogs),
+            paste_rules,
+            held: Vec::new(),
+            clipboard_owner: None,
+            paste_target: None,
+        }
+    }
+
+    pub fn set_ca_file(&mut self, ca_file: Option<std::path::PathBuf>) {
+        self.services.set_ca_file(ca_file);
+    }
+
+    /// Where `merge_pdf` saves documents (`None`: the default folder).
+    pub fn set_document_folder(&mut self, folder: Option<std::path::PathBuf>) {
+        self.services.set_document_folder(folder);
+    }
+
+    /// Waits until no Ctrl/Alt/Win key is down (other than ones this adapter
+    /// holds for a chord).
+    fn wait_for_commands_released(&self) -> PortResult<()> {
+        let deadline = Instant::now() + HELD_MODIFIER_TIMEOUT;
+        while COMMAND_MODIFIERS
+            .iter()
+            .any(|k| !self.held.contains(k) && win32::is_down(*k))
+        {
+            if Instant::now() > deadline {
+                return Err(PortError::Failed(
+                    "en Ctrl-, Alt- eller Windows-tast blev holdt nede under skrivningen; slip den, og kør genvejen igen".into(),
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        Ok(())
+    }
+
+    fn info(raw: win32::RawWindow) -> WindowInfo {
+        WindowInfo {
+            id: WindowId(raw.id),
+            title: raw.title,
+            class: raw.class,
+            executable: win32::executable(raw.pid),
+        }
+    }
+
+    /// Sends events only while `into` has the focus, and never while the
+    /// caseworker holds Ctrl, Alt or the Windows key: Windows would combine
+    /// them with our keys (Ctrl+S, Alt+F … in the target program). That
+    /// happens when they press a chord mid-run — the panic key is one — so
+    /// wait for the release; the panic key's cancel is seen right after.
+    fn send_into(
+        &self,
+        into: WindowId,
+        events: &[windows_sys::Win32::UI::Input::KeyboardAndMouse::INPUT],
+    ) -> PortResult<()> {
+        self.wait_for_commands_released()?;
+        if win32::foreground() != into.0 {
+            return Err(PortError::FocusMoved);
+        }
+        if win32::send(events) {
+            Ok(())
+        } else {
+            Err(PortError::Failed(
+                "Windows afviste tastetrykkene (kører programmet som administrator?)".into(),
+            ))
+        }
+    }
+}
+
+/// How long a paste whose fetch genvej cannot see is given before the
+/// clipboard is restored.
+const UNSEEN_PASTE_SETTLE: Duration = Duration::from_millis(300);
+/// How long typing waits for the caseworker to let go of Ctrl/Alt/Win.
+const HELD_MODIFIER_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Modifiers that turn a typed key into a command.
+const COMMAND_MODIFIERS: [u16; 4] = [vk::VK_CONTROL, vk::VK_MENU, vk::VK_LWIN, vk::VK_RWIN];
+
+const MODIFIERS: [u16; 5] = [
+    vk::VK_CONTROL,
+    vk::VK_MENU,
+    vk::VK_SHIFT,
+    vk::VK_LWIN,
+    vk::VK_RWIN,
+];
+
+/// The virtual key of a chord's key.
+fn virtual_key(key: Key) -> u16 {
+    match key {
+        Key::Letter(c) | Key::Digit(c) => c as u16,
+        Key::Function(n) => vk::VK_F1 + u16::from(n.saturating_sub(1)),
+        Key::Named(named) => match named {
+            NamedKey::Enter => vk::VK_RETURN,
+            NamedKey::Tab => vk::VK_TAB,
+            NamedKey::Escape => vk::VK_ESCAPE,
+            NamedKey::Space => vk::VK_SPACE,
+            NamedKey::Backspace => vk::VK_BACK,
+            NamedKey::Delete => vk::VK_DELETE,
+            NamedKey::Insert => vk::VK_INSERT,
+            NamedKey::Home => vk::VK_HOME,
+            NamedKey::End => vk::VK_END,
+            NamedKey::PageUp => vk::VK_PRIOR,
+            NamedKey::PageDown => vk::VK_NEXT,
+            NamedKey::Up => vk::VK_UP,
+            NamedKey::Down => vk::VK_DOWN,
+            NamedKey::Left => vk::VK_LEFT,
+            NamedKey::Right => vk::VK_RIGHT,
+            NamedKey::Pause => vk::VK_PAUSE,
+            NamedKey::PrintScreen => vk::VK_SNAPSHOT,
+            NamedKey::Menu => vk::VK_APPS,
+        },
+    }
+}
+
+/// The modifiers of a chord as virtual keys, in press order.
+fn modifier_keys(chord: &Chord) -> Vec<u16> {
+    let m = chord.modifiers;
+    [
+        (m.ctrl, vk::VK_CONTROL),
+        (m.alt, vk::VK_MENU),
+        (m.shift, vk::VK_SHIFT),
+        (m.super_key, vk::VK_LWIN),
+    ]
+    .into_iter()
+    .filter_map(|(on, key)| on.then_some(key))
+    .collect()
+}
+
+impl Keyboard for WindowsDesktop {
+    fn wait_modifiers_released(&mut self, timeout: Duration) -> PortResult<bool> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if !MODIFIERS.iter().any(|k| win32::is_down(*k)) {
+                return Ok(true);
+            }
+            if Instant::now() > deadline {
+                return Ok(false);
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    fn type_text(&mut self, text: &str, key_delay: Duration, into: WindowId) -> PortResult<()> {
+        let mut units = [0u16; 2];
+        for c in text.chars() {
+            let events = match c {
+                // Sent as keys: a Unicode line break or tab is typed twice by
+                // some programs (enigo 0.6.1 sends both, and got it doubled).
+                '\n' => vec![
+                    win32::key(vk::VK_RETURN, false),
+                    win32::key(vk::VK_RETURN, true),
+                ],
+                '\t' => vec![win32::key(vk::VK_TAB, false), win32::key(vk::VK_TAB, true)],
+                '\r' => continue,
+                c => {
+                    let encoded = c.encode_utf16(&mut units);
+                    let mut events: Vec<_> =
+                        encoded.iter().map(|u| win32::unit(*u, false)).collect();
+                    events.extend(encoded.iter().map(|u| win32::unit(*u, true)));
+                    events
+                }
+            };
+            self.send_into(into, &events)?;
+            if !key_delay.is_zero() {
+                std::thread::sleep(key_delay);
+            }
+        }
+        Ok(())
+    }
+
+    fn press(&mut self, chord: &Chord, into: WindowId) -> PortResult<()> {
+        let modifiers = modifier_keys(chord);
+        let mut events: Vec<_> = modifiers.iter().map(|k| win32::key(*k, false)).collect();
+        let key = virtual_key(chord.key);
+        events.push(win32::key(key, false));
+        events.push(win32::key(key, true));
+        events.extend(modifiers.iter().rev().map(|k| win32::key(*k, true)));
+        self.send_into(into, &events)
+    }
+
+    fn release_modifiers(&mut self) -> PortResult<()> {
+        let held: Vec<_> = self.held.drain(..).map(|k| win32::key(k, true)).collect();
+        win32::send(&held);
+        Ok(())
+    }
+}
+
+impl Clipboard for WindowsDesktop {
+    fn read_text(&mut self) -> PortResult<Option<String>> {
+        win32::clipboard_text().map_err(clipboard_error)
+    }
+
+    fn write_text(&mut self, text: &str) -> PortResult<()> {
+        win32::set_clipboard_text(text).map_err(clipboard_error)
+    }
+
+    fn clear(&mut self) -> PortResult<()> {
+        win32::clear_clipboard().map_err(clipboard_error)
+    }
+
+    /// Promised with delayed rendering, so that [`Self::wait_until_pasted`]
+    /// learns when the target fetched it.
+    fn offer_for_paste(&mut self, text: &str, into: WindowId) -> PortResult<()> {
+        let owner = match &mut self.clipboard_owner {
+            Some(owner) => owner,
+            slot => slot.insert(ClipboardOwner::start().map_err(clipboard_error)?),
+        };
+        owner
+            .offer(&with_windows_line_breaks(text))
+            .map_err(clipboard_error)?;
+        self.paste_target = win32::describe(into.0).map(|w| w.pid);
+        Ok(())
+    }
+
+    /// Done when the target's program fetches the promised text. If another
+    /// program fetched it first (a clipboard tool that ignores the privacy
+    /// marks), the target's own fetch cannot be seen: then wait while it
+    /// processes the paste key, as without delayed rendering.
+    fn wait_until_pasted(&mut self, timeout: Duration) -> PortResult<bool> {
+        let started = Instant::now();
+        let target = self.paste_target.take();
+        let fetch = match &self.clipboard_owner {
+            Some(owner) => owner.wait(target, timeout),
+            None => Fetch::ByOther,
+        };
+        match fetch {
+            Fetch::ByTarget => {
+                tracing::debug!("the paste was fetched by the target window's program");
+                Ok(true)
+            }
+            Fetch::ByOther => {
+                tracing::debug!("the paste was fetched by another program first; waiting a while");
+                let settle = UNSEEN_PASTE_SETTLE.min(timeout);
+                std::thread::sleep(settle.saturating_sub(started.elapsed()));
+                Ok(true)
+            }
+            Fetch::Replaced | Fetch::NotFetched => Ok(false),
+        }
+    }
+
+    /// Copies the selection with Ctrl+C, reads it and puts the clipboard
+    /// back as it was.
+    fn selected_text(&mut self, timeout: Duration) -> PortResult<Option<String>> {
+        let Some(focused) = win32::describe(win32::foreground()) else {
+            return Ok(None);
+        };
+        let before = win32::clipboard_text().map_err(clipboard_error)?;
+        let sequence = win32::clipboard_sequence();
+        let copy = Chord::parse_hotkey("Ctrl+C").map_err(|e| PortError::Failed(e.to_string()))?;
+        self.press(&copy, WindowId(focused.id))?;
+        let deadline = Instant::now() + timeout;
+        while win32::clipboard_sequence() == sequence {
+            if Instant::now() > deadline {
+                return Ok(None);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let selected = win32::clipboard_text().map_err(clipboard_error)?;
+        match before {
+            Some(text) => win32::set_clipboard_text(&text),
+            None => win32::clear_clipboard(),
+        }
+        .map_err(clipboard_error)?;
+        Ok(selected.filter(|s| !s.is_empty()))
+    }
+
+    fn paste_chord_for(&mut self, window: &WindowInfo) -> Chord {
+        self.paste_rules.chord_for(window)
+    }
+}
+
+/// Text on the Windows clipboard ends its lines with `\r\n`; edit
+/// controls show a bare `\n` as nothing or a box.
+fn with_windows_line_breaks(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 20);
+    let mut previous = '\0';
+    for c in text.chars() {
+        if c == '\n' && previous != '\r' {
+            out.push('\r');
+        }
+        out.push(c);
+        previous = c;
+    }
+    out
+}
+
+fn clipboard_error(e: String) -> PortError {
+    PortError::Failed(format!("udklipsholderen: {e}"))
+}
+
+impl Windows for WindowsDesktop {
+    fn list(&mut self) -> PortResult<Vec<WindowInfo>> {
+        Ok(win32::top_level_windows()
+            .into_iter()
+            .map(WindowsDesktop::info)
+            .collect())
+    }
+
+    fn focused(&mut self) -> PortResult<Option<WindowInfo>> {
+        Ok(win32::describe(win32::foreground()).map(WindowsDesktop::info))
+    }
+
+    fn focus(&mut self, id: WindowId) -> PortResult<()> {
+        win32::bring_to_front(id.0);
+        Ok(())
+    }
+}
+
+super::shared_ports!(WindowsDesktop);

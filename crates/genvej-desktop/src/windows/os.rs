@@ -1,0 +1,113 @@
+//! The agent's Windows side: hot keys with RegisterHotKey, hotstrings from a
+//! low-level keyboard hook, one agent per session (a named mutex), and a
+//! hidden window for "close" and the end of the session.
+
+use std::sync::mpsc::Sender;
+
+use anyhow::anyhow;
+
+use crate::os::OsEvent;
+use crate::windows::WindowsDesktop;
+use crate::windows::hotkeys::HotkeyListener;
+use crate::windows::hotstrings::HotstringMonitor;
+use crate::windows::session::{self, ShutdownWindow};
+use crate::{Dialogs, PasteRules};
+use genvej_format::chord::Chord;
+use genvej_format::hotstring::HotstringEvent;
+
+pub use crate::windows::session::SingleInstance as Instance;
+
+/// The desktop the run worker drives.
+pub type Desktop = WindowsDesktop;
+
+/// What one agent is per.
+pub fn session() -> String {
+    "this Windows session".into()
+}
+
+pub fn connect_desktop(
+    browser: Option<String>,
+    rules: PasteRules,
+    dialogs: Box<dyn Dialogs>,
+) -> Result<Desktop, String> {
+    Ok(WindowsDesktop::new(browser, rules, dialogs))
+}
+
+/// Becomes the agent of this session, or asks the running one to reload
+/// (`None`).
+pub fn claim<E: From<OsEvent> + Send + 'static>(
+    events: Sender<E>,
+) -> anyhow::Result<Option<Instance>> {
+    let on_reload = move || {
+        tracing::info!("another start of genvej asked for a reload");
+        events.send(E::from(OsEvent::Reload)).is_ok()
+    };
+    let claimed = session::claim(on_reload)
+        .map_err(|e| anyhow!("cannot check whether genvej is already running: {e}"))?;
+    if claimed.is_none() {
+        tracing::info!(
+            "genvej is already running in this Windows session; it was asked to reload its scripts"
+        );
+    }
+    Ok(claimed)
+}
+
+/// The registered hot keys; presses arrive as [`AgentEvent::Hotkey`].
+pub struct Hotkeys {
+    listener: HotkeyListener,
+}
+
+impl Hotkeys {
+    /// Registers `chords`; the ones other programs hold are returned with why.
+    pub fn start<E: From<OsEvent> + Send + 'static>(
+        chords: &[Chord],
+        events: Sender<E>,
+    ) -> anyhow::Result<(Hotkeys, Vec<(Chord, String)>)> {
+        let on_press = move |chord| {
+            let _ = events.send(E::from(OsEvent::Hotkey(chord)));
+        };
+        let (listener, conflicts) = HotkeyListener::start(chords, on_press)
+            .map_err(|e| anyhow!("cannot listen for hot keys: {e}"))?;
+        Ok((Hotkeys { listener }, conflicts))
+    }
+
+    /// Registers exactly `chords` from now on.
+    pub fn replace(&mut self, chords: &[Chord]) -> anyhow::Result<Vec<(Chord, String)>> {
+        self.listener.replace(chords).map_err(|e| anyhow!(e))
+    }
+}
+
+/// The running hotstring watcher.
+pub struct Hotstrings {
+    monitor: HotstringMonitor,
+}
+
+impl Hotstrings {
+    pub fn start(
+        abbreviations: Vec<String>,
+        sender: Sender<HotstringEvent>,
+    ) -> Result<Hotstrings, String> {
+        HotstringMonitor::start(abbreviations, sender).map(|monitor| Hotstrings { monitor })
+    }
+
+    pub fn pause(&self) {
+        self.monitor.pause();
+    }
+
+    pub fn resume(&self) {
+        self.monitor.resume();
+    }
+}
+
+/// Closing the agent's hidden window, or the end of the session, becomes
+/// [`AgentEvent::Shutdown`].
+pub type ShutdownWatch = ShutdownWindow;
+
+pub fn watch_shutdown<E: From<OsEvent> + Send + 'static>(
+    events: Sender<E>,
+) -> anyhow::Result<ShutdownWatch> {
+    session::watch_close(move |reason| {
+        let _ = events.send(E::from(OsEvent::Shutdown(reason)));
+    })
+    .map_err(|e| anyhow!(e))
+}

@@ -1,0 +1,310 @@
+//! Typing and key presses on X11 through XTest.
+//!
+//! Why not enigo here: enigo 0.6 looks characters up only on the unshifted
+//! level, so every capital letter and shifted punctuation mark is remapped
+//! onto a spare keycode, and when the spares run out it unmaps them all and
+//! starts over. A window that lags a few events behind then reads a reused
+//! keycode through the newer mapping and the character is lost (measured:
+//! 1 of 2,000 characters dropped in 1 of 3 runs into a Tk window). Here a
+//! character on the layout is pressed with Shift where needed and never
+//! remapped; only characters the layout lacks (€, “”, ✓, 🙂 …) borrow a spare
+//! keycode, they stay mapped while they are in use, and the least recently
+//! used one is reassigned only when every spare is taken. The spare keycodes
+//! are cleared again when the keyboard is dropped.
+
+use std::time::Duration;
+
+use x11rb::connection::Connection;
+use x11rb::protocol::xproto::{
+    ConnectionExt as _, KEY_PRESS_EVENT, KEY_RELEASE_EVENT, Keycode, Keysym, Window,
+};
+use x11rb::protocol::xtest::ConnectionExt as _;
+use x11rb::rust_connection::RustConnection;
+
+use super::keymap::{Keymap, keysym, keysym_of};
+use genvej_engine::ports::{PortError, PortResult};
+use genvej_format::chord::Chord;
+use genvej_format::window_match::WindowId;
+
+const SHIFT_L: Keysym = 0xffe1;
+const CONTROL_L: Keysym = 0xffe3;
+const LOCK_MASK: u16 = 1 << 1;
+
+pub struct X11Keyboard {
+    conn: RustConnection,
+    root: Window,
+    keymap: Keymap,
+    keysyms_per_keycode: u8,
+    /// Keycodes without any keysym when we started: ours to borrow.
+    spare: Vec<Keycode>,
+    /// Borrowed keycodes and what they hold, least recently used first.
+    borrowed: Vec<(Keysym, Keycode)>,
+    /// Modifier keycodes we pressed and have not released yet.
+    held: Vec<Keycode>,
+}
+
+fn x_error(e: impl std::fmt::Display) -> PortError {
+    PortError::Failed(format!("tastetryk kunne ikke sendes: {e}"))
+}
+
+impl X11Keyboard {
+    pub fn connect(display: Option<&str>) -> PortResult<X11Keyboard> {
+        let (conn, screen) = x11rb::connect(display).map_err(x_error)?;
+        let root = conn.setup().roots[screen].root;
+        let keymap = Keymap::fetch(&conn).map_err(x_error)?;
+        let (min, max) = (conn.setup().min_keycode, conn.setup().max_keycode);
+        let reply = conn
+            .get_keyboard_mapping(min, max - min + 1)
+            .map_err(x_error)?
+            .reply()
+            .map_err(x_error)?;
+        let spare = (min..=max)
+            .filter(|&code| keymap.keysyms_of(code).iter().all(|&s| s == 0))
+            .collect();
+        Ok(X11Keyboard {
+            conn,
+            root,
+            keymap,
+            keysyms_per_keycode: reply.keysyms_per_keycode,
+            spare,
+            borrowed: Vec::new(),
+            held: Vec::new(),
+        })
+    }
+
+    pub fn type_text(&mut self, text: &str, key_delay: Duration, into: WindowId) -> PortResult<()> {
+        let caps_lock = self.lock_is_on()?;
+        for c in text.chars() {
+            let Some(sym) = keysym_of_char(c) else {
+                continue;
+            };
+            // Mapping a spare keycode happens before the grab: it is slower.
+            let (code, mut shift) = self.keycode_for(sym)?;
+            if caps_lock && c.is_alphabetic() && !self.is_borrowed(code) {
+                shift = !shift;
+            }
+            self.while_focused(into, |keyboard| keyboard.tap(code, shift))?;
+            std::thread::sleep(key_delay);
+        }
+        Ok(())
+    }
+
+    pub fn press(&mut self, chord: &Chord, into: WindowId) -> PortResult<()> {
+        let m = chord.modifiers;
+        let mut modifiers = Vec::new();
+        for (on, sym) in [
+            (m.ctrl, CONTROL_L),
+            (m.alt, keysym::ALT_L),
+            (m.shift, SHIFT_L),
+            (m.super_key, keysym::SUPER_L),
+        ] {
+            if on {
+                modifiers.push(self.keycode_for(sym)?.0);
+            }
+        }
+        let sym =
+            keysym_of(chord.key).ok_or_else(|| x_error(format!("ukendt tast {}", chord.key)))?;
+        let (key, _) = self.keycode_for(sym)?;
+        let result = self.while_focused(into, |keyboard| {
+            for &code in &modifiers {
+                keyboard.fake(KEY_PRESS_EVENT, code)?;
+                keyboard.held.push(code);
+            }
+            keyboard.tap(key, false)?;
+            keyboard.release_modifiers()
+        });
+        let released = self.release_modifiers();
+        result.and(released)
+    }
+
+    /// Runs `send` with the X server grabbed, after checking that keyboard
+    /// focus is in `into`. While the server is grabbed no other client — a
+    /// window manager handling a click, say — can move focus, so the check
+    /// and the keys are one step. (The engine's own focus check before each
+    /// key left a fraction of a millisecond in which a key could reach a
+    /// window the caseworker had just clicked; seen once under load.)
+    fn while_focused(
+        &mut self,
+        into: WindowId,
+        send: impl FnOnce(&mut Self) -> PortResult<()>,
+    ) -> PortResult<()> {
+        self.conn.grab_server().map_err(x_error)?;
+        // A panic while the server is grabbed would freeze the whole desktop:
+        // ungrab first, then let it go on to the run's own recovery.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            match self.focus_is_in(into) {
+                Ok(true) => send(self),
+                Ok(false) => Err(PortError::FocusMoved),
+                Err(e) => Err(e),
+            }
+        }));
+        let ungrabbed = self
+            .conn
+            .ungrab_server()
+            .map_err(x_error)
+            .and_then(|_| self.sync());
+        let result = result.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        result.and(ungrabbed)
+    }
+
+    /// Whether the X input focus is `into` or a window inside it.
+    fn focus_is_in(&self, into: WindowId) -> PortResult<bool> {
+        const POINTER_ROOT: Window = 1;
+        let target = Window::try_from(into.0).map_err(|_| x_error("ugyldigt vindues-id"))?;
+        let mut window = self
+            .conn
+            .get_input_focus()
+            .map_err(x_error)?
+            .reply()
+            .map_err(x_error)?
+            .focus;
+        while window != x11rb::NONE && window != POINTER_ROOT && window != self.root {
+            if window == target {
+                return Ok(true);
+            }
+            window = self
+                .conn
+                .query_tree(window)
+                .map_err(x_error)?
+                .reply()
+                .map_err(x_error)?
+                .parent;
+        }
+        Ok(false)
+    }
+
+    /// Releases, in reverse order, every modifier we pressed.
+    pub fn release_modifiers(&mut self) -> PortResult<()> {
+        let mut first_error = None;
+        while let Some(code) = self.held.pop() {
+            if let Err(e) = self.fake(KEY_RELEASE_EVENT, code) {
+                first_error.get_or_insert(e);
+            }
+        }
+        self.sync()?;
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// Presses and releases one key, with Shift around it when asked, and
+    /// waits for the server to have processed it.
+    fn tap(&mut self, code: Keycode, shift: bool) -> PortResult<()> {
+        let shift_code = if shift {
+            Some(self.keycode_for(SHIFT_L)?.0)
+        } else {
+            None
+        };
+        if let Some(s) = shift_code {
+            self.fake(KEY_PRESS_EVENT, s)?;
+            self.held.push(s);
+        }
+        self.fake(KEY_PRESS_EVENT, code)?;
+        self.fake(KEY_RELEASE_EVENT, code)?;
+        if let Some(s) = shift_code {
+            self.fake(KEY_RELEASE_EVENT, s)?;
+            self.held.retain(|&h| h != s);
+        }
+        self.sync()
+    }
+
+    /// The keycode that types `sym`, and whether it needs Shift.
+    fn keycode_for(&mut self, sym: Keysym) -> PortResult<(Keycode, bool)> {
+        for (level, shift) in [(0, false), (1, true)] {
+            let found = self
+                .keymap
+                .keycodes_for(sym)
+                .into_iter()
+                .find(|&code| self.keymap.keysyms_of(code).get(level) == Some(&sym));
+            if let Some(code) = found {
+                return Ok((code, shift));
+            }
+        }
+        self.borrow_keycode(sym).map(|code| (code, false))
+    }
+
+    fn is_borrowed(&self, code: Keycode) -> bool {
+        self.borrowed.iter().any(|&(_, c)| c == code)
+    }
+
+    /// A spare keycode mapped to `sym` (on both levels, so Shift does not matter).
+    fn borrow_keycode(&mut self, sym: Keysym) -> PortResult<Keycode> {
+        if let Some(at) = self.borrowed.iter().position(|&(s, _)| s == sym) {
+            let entry = self.borrowed.remove(at);
+            self.borrowed.push(entry);
+            return Ok(entry.1);
+        }
+        let free = self
+            .spare
+            .iter()
+            .copied()
+            .find(|&code| !self.is_borrowed(code));
+        let code = match free {
+            Some(code) => code,
+            None if !self.borrowed.is_empty() => self.borrowed.remove(0).1,
+            None => {
+                return Err(x_error(
+                    "tastaturet har ingen ledige taster til specialtegn",
+                ));
+            }
+        };
+        self.map_keycode(code, sym)?;
+        self.borrowed.push((sym, code));
+        Ok(code)
+    }
+
+    fn map_keycode(&self, code: Keycode, sym: Keysym) -> PortResult<()> {
+        let mut syms = vec![0; usize::from(self.keysyms_per_keycode)];
+        syms.iter_mut().take(2).for_each(|s| *s = sym);
+        self.conn
+            .change_keyboard_mapping(1, code, self.keysyms_per_keycode, &syms)
+            .map_err(x_error)?;
+        self.sync()
+    }
+
+    fn fake(&self, kind: u8, code: Keycode) -> PortResult<()> {
+        self.conn
+            .xtest_fake_input(kind, code, x11rb::CURRENT_TIME, self.root, 0, 0, 0)
+            .map_err(x_error)?;
+        Ok(())
+    }
+
+    /// A round trip: the server has processed everything sent before it.
+    fn sync(&self) -> PortResult<()> {
+        self.conn
+            .get_input_focus()
+            .map_err(x_error)?
+            .reply()
+            .map_err(x_error)?;
+        Ok(())
+    }
+
+    fn lock_is_on(&self) -> PortResult<bool> {
+        let pointer = self
+            .conn
+            .query_pointer(self.root)
+            .map_err(x_error)?
+            .reply()
+            .map_err(x_error)?;
+        Ok(u16::from(pointer.mask) & LOCK_MASK != 0)
+    }
+}
+
+impl Drop for X11Keyboard {
+    fn drop(&mut self) {
+        let _ = self.release_modifiers();
+        for (_, code) in std::mem::take(&mut self.borrowed) {
+            let _ = self.map_keycode(code, 0);
+        }
+    }
+}
+
+/// The keysym that types `c`: Latin-1 keysyms equal the code point; other
+/// characters use the Unicode keysym range. Line breaks and tabs are keys.
+fn keysym_of_char(c: char) -> Option<Keysym> {
+    match c {
+        '\n' => Some(keysym::RETURN),
+        '\t' => Some(keysym::TAB),
+        '\r' => None,
+        c if (' '..='~').contains(&c) || ('\u{a0}'..='\u{ff}').contains(&c) => Some(u32::from(c)),
+        c => Some(0x0100_0000 + u32::from(c)),
+    }
+}

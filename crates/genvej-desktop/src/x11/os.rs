@@ -1,0 +1,158 @@
+//! The agent's X11 side: hot keys grabbed with x11rb, hotstrings from the
+//! RECORD extension, one agent per display (a Unix socket), SIGINT/SIGTERM.
+
+use std::sync::mpsc::{self, Sender};
+use std::thread;
+
+use anyhow::Context;
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
+
+use super::instance::{self as instance_unix, Claim};
+use crate::os::OsEvent;
+use crate::x11::X11Desktop;
+use crate::x11::hotkeys::{GrabError, HotkeyEvent, HotkeyListener};
+use crate::x11::hotstrings::HotstringMonitor;
+use crate::{Dialogs, PasteRules};
+use genvej_format::chord::Chord;
+use genvej_format::hotstring::HotstringEvent;
+
+pub use instance_unix::SingleInstance as Instance;
+
+/// The desktop the run worker drives.
+pub type Desktop = X11Desktop;
+
+fn display() -> Option<String> {
+    std::env::var("DISPLAY").ok()
+}
+
+/// What one agent is per: the X display.
+pub fn session() -> String {
+    format!("display {}", display().unwrap_or_default())
+}
+
+pub fn connect_desktop(
+    browser: Option<String>,
+    rules: PasteRules,
+    dialogs: Box<dyn Dialogs>,
+) -> Result<Desktop, String> {
+    X11Desktop::connect(None, browser, rules, dialogs)
+        .map_err(|e| format!("cannot use the X display: {e}"))
+}
+
+/// Becomes the agent of this display, or asks the running one to reload
+/// (`None`).
+pub fn claim<E: From<OsEvent> + Send + 'static>(
+    events: Sender<E>,
+) -> anyhow::Result<Option<Instance>> {
+    let screen = display().unwrap_or_default();
+    match instance_unix::claim(&screen, events)
+        .context("cannot check whether genvej is already running")?
+    {
+        Claim::First(instance) => Ok(Some(instance)),
+        Claim::AlreadyRunning(socket) => {
+            tracing::info!(
+                "genvej is already running on display {screen} ({}); it was asked to reload its scripts",
+                socket.display()
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// The registered hot keys; presses arrive as [`AgentEvent::Hotkey`].
+pub struct Hotkeys {
+    listener: HotkeyListener,
+}
+
+fn conflicts(grabs: Vec<(Chord, GrabError)>) -> Vec<(Chord, String)> {
+    grabs.into_iter().map(|(c, e)| (c, e.to_string())).collect()
+}
+
+impl Hotkeys {
+    /// Registers `chords`; the ones other programs hold are returned with why.
+    pub fn start<E: From<OsEvent> + Send + 'static>(
+        chords: &[Chord],
+        events: Sender<E>,
+    ) -> anyhow::Result<(Hotkeys, Vec<(Chord, String)>)> {
+        let (key_events, key_inbox) = mpsc::channel::<HotkeyEvent>();
+        let (listener, taken) = HotkeyListener::start(display().as_deref(), chords, key_events)
+            .context("cannot listen for hot keys")?;
+        thread::Builder::new()
+            .name("genvej-hotkeys".into())
+            .spawn(move || {
+                for event in key_inbox {
+                    if let HotkeyEvent::Pressed { chord, .. } = event {
+                        if events.send(E::from(OsEvent::Hotkey(chord))).is_err() {
+                            return;
+                        }
+                    }
+                }
+            })
+            .context("cannot start the hot-key thread")?;
+        Ok((Hotkeys { listener }, conflicts(taken)))
+    }
+
+    /// Registers exactly `chords` from now on.
+    pub fn replace(&mut self, chords: &[Chord]) -> anyhow::Result<Vec<(Chord, String)>> {
+        Ok(conflicts(self.listener.replace(chords)?))
+    }
+}
+
+/// The running hotstring watcher.
+pub struct Hotstrings {
+    monitor: HotstringMonitor,
+}
+
+impl Hotstrings {
+    /// Watches typed text for `abbreviations`; `Err` says why not (e.g. no
+    /// RECORD extension).
+    pub fn start(
+        abbreviations: Vec<String>,
+        sender: Sender<HotstringEvent>,
+    ) -> Result<Hotstrings, String> {
+        HotstringMonitor::start(display().as_deref(), abbreviations, sender)
+            .map(|monitor| Hotstrings { monitor })
+            .map_err(|e| e.to_string())
+    }
+
+    pub fn pause(&self) {
+        self.monitor.pause();
+    }
+
+    pub fn resume(&self) {
+        self.monitor.resume();
+    }
+}
+
+/// SIGINT and SIGTERM become [`AgentEvent::Shutdown`].
+pub struct ShutdownWatch {
+    handle: signal_hook::iterator::Handle,
+}
+
+pub fn watch_shutdown<E: From<OsEvent> + Send + 'static>(
+    events: Sender<E>,
+) -> anyhow::Result<ShutdownWatch> {
+    let mut signals = Signals::new([SIGINT, SIGTERM]).context("cannot watch signals")?;
+    let handle = signals.handle();
+    thread::Builder::new()
+        .name("genvej-signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                let name = if signal == SIGINT {
+                    "SIGINT"
+                } else {
+                    "SIGTERM"
+                };
+                let _ = events.send(E::from(OsEvent::Shutdown(format!("{name} received"))));
+            }
+        })
+        .context("cannot start the signal thread")?;
+    Ok(ShutdownWatch { handle })
+}
+
+impl Drop for ShutdownWatch {
+    fn drop(&mut self) {
+        self.handle.close();
+    }
+}

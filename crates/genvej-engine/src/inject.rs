@@ -1,0 +1,249 @@
+//! The safety rules of everything a run sends to the desktop: typing in
+//! chunks with the focus checked before each, paste with the caseworker's
+//! clipboard put back, key chords, waiting for and focusing windows, the
+//! modifier-release wait, and cancellable sleeps.
+
+use std::time::Duration;
+
+use super::{NamedWindow, Run, RunError, Stop};
+use crate::ports::{Desktop, PortError};
+use genvej_format::script::Step;
+use genvej_format::window_match::{WindowInfo, WindowMatch};
+
+impl<D: Desktop + ?Sized> Run<'_, '_, D> {
+    /// The typing profile's delay for the step's window, if one matches.
+    pub(super) fn window_key_delay(&self, step: &Step) -> Option<Duration> {
+        let window = self.expected_window(step)?;
+        self.engine
+            .config
+            .agent
+            .typing_profiles
+            .iter()
+            .find(|profile| profile.matches(window))
+            .map(|profile| Duration::from_millis(u64::from(profile.key_delay_ms)))
+    }
+
+    /// The window a typing step must go to.
+    fn expected_window(&self, step: &Step) -> Option<&WindowInfo> {
+        match &step.target {
+            Some(name) => self.named.get(name),
+            None => self.target.as_ref(),
+        }
+    }
+
+    /// Before any key goes out: not cancelled, the user's modifiers are up,
+    /// and the focused window is the one the script means (returned). The
+    /// desktop checks focus once more as it sends each key.
+    pub(super) fn before_injecting(&mut self, step: &Step) -> Result<WindowInfo, Stop> {
+        self.check_cancel()?;
+        if !self.settled || self.engine.cancel.take_grab() {
+            self.wait_for_modifiers()?;
+            self.settled = true;
+            self.sleep(self.engine.settings.settle)?;
+        }
+        let window = self.check_focus(step)?;
+        // Last, so that as little time as possible passes between this check
+        // and the key: a chord the caseworker presses in that gap would
+        // combine with our key.
+        self.wait_for_modifiers()?;
+        Ok(window)
+    }
+
+    /// Turns the desktop's "focus moved" at the moment of sending into the
+    /// wrong-window message naming both windows.
+    pub(super) fn injected(
+        &mut self,
+        sent: Result<(), PortError>,
+        into: &WindowInfo,
+    ) -> Result<(), Stop> {
+        match sent {
+            Err(PortError::FocusMoved) => {
+                let actual = self.desktop.focused()?.map(|now| self.named_window(&now));
+                Err(RunError::WrongWindow {
+                    expected: self.named_window(into),
+                    actual,
+                }
+                .into())
+            }
+            other => Ok(other?),
+        }
+    }
+
+    fn wait_for_modifiers(&mut self) -> Result<(), Stop> {
+        let timeout = self.engine.settings.modifier_release_timeout;
+        if self.desktop.wait_modifiers_released(timeout)? {
+            Ok(())
+        } else {
+            Err(RunError::ModifiersHeld { timeout }.into())
+        }
+    }
+
+    /// The focused window must be the one the step means.
+    fn check_focus(&mut self, step: &Step) -> Result<WindowInfo, Stop> {
+        let expected = self
+            .expected_window(step)
+            .cloned()
+            .ok_or(RunError::NoFocusedWindow)?;
+        let actual = match self.desktop.focused()? {
+            Some(now) if now.id == expected.id => return Ok(expected),
+            now => now.map(|now| self.named_window(&now)),
+        };
+        Err(RunError::WrongWindow {
+            expected: self.named_window(&expected),
+            actual,
+        }
+        .into())
+    }
+
+    pub(super) fn type_text(
+        &mut self,
+        step: &Step,
+        text: &str,
+        delay: Duration,
+    ) -> Result<(), Stop> {
+        let chars: Vec<char> = text.chars().collect();
+        for chunk in chars.chunks(self.engine.settings.chunk_chars.max(1)) {
+            let into = self.before_injecting(step)?;
+            let chunk: String = chunk.iter().collect();
+            let sent = self.desktop.type_text(&chunk, delay, into.id);
+            self.injected(sent, &into)?;
+        }
+        Ok(())
+    }
+
+    /// Clipboard paste that puts the caseworker's clipboard back afterwards,
+    /// unless they copied something new meanwhile.
+    pub(super) fn paste(&mut self, step: &Step, text: &str) -> Result<(), Stop> {
+        let window = self.before_injecting(step)?;
+        let saved = self.desktop.read_text()?;
+        let timeout = self.engine.settings.paste_timeout;
+        // Even a panic in the desktop while our text is on the clipboard
+        // puts the caseworker's clipboard back before the run ends.
+        let pasted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.desktop.offer_for_paste(text, window.id)?;
+            let chord = self.desktop.paste_chord_for(&window);
+            self.desktop.press(&chord, window.id)?;
+            self.desktop.wait_until_pasted(timeout)
+        }));
+        let restored = self.restore_clipboard(text, saved);
+        let pasted = pasted.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let delivered = match pasted {
+            Ok(delivered) => delivered,
+            Err(e) => return self.injected(Err(e), &window),
+        };
+        restored?;
+        if !delivered {
+            return Err(RunError::PasteNotFetched {
+                window: self.named_window(&window),
+                timeout: self.engine.settings.paste_timeout,
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    fn restore_clipboard(&mut self, ours: &str, saved: Option<String>) -> Result<(), PortError> {
+        let still_ours = self
+            .desktop
+            .read_text()?
+            .is_some_and(|now| same_apart_from_line_breaks(&now, ours));
+        if !still_ours {
+            return Ok(()); // the caseworker copied something else meanwhile: keep it
+        }
+        match saved {
+            Some(previous) => self.desktop.write_text(&previous),
+            None => self.desktop.clear(),
+        }
+    }
+
+    pub(super) fn wait_for_window(
+        &mut self,
+        window: &WindowMatch,
+        timeout: Duration,
+    ) -> Result<WindowInfo, Stop> {
+        let deadline = self.desktop.monotonic() + timeout;
+        loop {
+            self.check_cancel()?;
+            if let Some(found) = self.desktop.matching(window)?.pop() {
+                return Ok(found);
+            }
+            if self.desktop.monotonic() >= deadline {
+                return Err(RunError::WindowTimeout {
+                    window: format!("vindue med {window}"),
+                    timeout,
+                }
+                .into());
+            }
+            self.desktop.sleep(self.engine.settings.poll_interval);
+        }
+    }
+
+    /// Focuses a window and checks that it really has focus.
+    pub(super) fn focus(&mut self, window: &WindowInfo) -> Result<(), Stop> {
+        let deadline = self.desktop.monotonic() + self.engine.settings.focus_timeout;
+        self.desktop.focus(window.id)?;
+        loop {
+            self.check_cancel()?;
+            let focused = self.desktop.focused()?;
+            if focused.as_ref().is_some_and(|f| f.id == window.id) {
+                return Ok(());
+            }
+            if self.desktop.monotonic() >= deadline {
+                return Err(RunError::FocusRefused {
+                    window: self.named_window(window),
+                    focused: focused.map(|f| self.named_window(&f)),
+                }
+                .into());
+            }
+            self.desktop.sleep(self.engine.settings.poll_interval);
+            self.desktop.focus(window.id)?;
+        }
+    }
+
+    /// A window as a failure names it: its title for the caseworker, its
+    /// program and the script's pattern for the log.
+    fn named_window(&self, window: &WindowInfo) -> Box<NamedWindow> {
+        Box::new(NamedWindow {
+            title: window.title.clone(),
+            program: window.executable.clone(),
+            class: window.class.clone(),
+            found_by: self.found_by.get(&window.id).cloned(),
+        })
+    }
+
+    pub(super) fn sleep(&mut self, duration: Duration) -> Result<(), Stop> {
+        let end = self.desktop.monotonic() + duration;
+        loop {
+            self.check_cancel()?;
+            let left = end.saturating_sub(self.desktop.monotonic());
+            if left.is_zero() {
+                return Ok(());
+            }
+            self.desktop.sleep(left.min(Duration::from_millis(10)));
+        }
+    }
+}
+
+/// Whether two texts are the same but for how line breaks are written: the
+/// Windows clipboard holds our text with `\r\n`.
+fn same_apart_from_line_breaks(a: &str, b: &str) -> bool {
+    a.replace("\r\n", "\n") == b.replace("\r\n", "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_apart_from_line_breaks;
+
+    #[test]
+    fn clipboard_text_with_windows_line_breaks_is_still_ours() {
+        assert!(same_apart_from_line_breaks(
+            "Kære Jens\r\nVenlig hilsen",
+            "Kære Jens\nVenlig hilsen"
+        ));
+        assert!(!same_apart_from_line_breaks(
+            "Kære Jens Venlig hilsen",
+            "Kære Jens\nVenlig hilsen"
+        ));
+        assert!(!same_apart_from_line_breaks("noget andet", "Kære Jens"));
+    }
+}

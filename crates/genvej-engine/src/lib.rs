@@ -1,0 +1,498 @@
+//! Runs a checked script against the desktop ports: resolves inputs, renders
+//! templates, executes steps in order, and stops at the first failure with a
+//! message naming the script, the step and what was expected.
+//!
+//! Safety rules live here, so every desktop gets them: nothing is injected
+//! while the hot key's modifiers are held; every typing, paste and key step
+//! checks that the focused window is still the run's target (and again
+//! between chunks of typed text); the clipboard is restored after a paste;
+//! modifiers are released when a run ends, however it ends — a panic
+//! anywhere in a run included: it ends the run as failed (the panic hook has
+//! logged the cause), never the agent; `open_url` opens only web addresses
+//! and the schemes the organisation allows, and secrets never go
+//! unencrypted to hosts the organisation has not named ([`url_rules`]).
+
+pub mod documents;
+pub mod fake;
+mod inject;
+mod inputs;
+mod outcome;
+pub mod ports;
+mod sources;
+
+pub use genvej_format::url_rules;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use minijinja::Value;
+
+pub use outcome::{NamedWindow, RunError, RunFailure, RunOutcome, Status, seconds};
+
+use crate::ports::{CancelToken, Desktop, PortError};
+use genvej_format::config::{AgentSettings, Config};
+use genvej_format::script::{Action, Script, Step, Template};
+use genvej_format::template::{Renderer, TemplateUse, danish};
+use genvej_format::window_match::{WindowId, WindowInfo};
+
+/// Tunables of a run, from the agent config.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    pub key_delay: Duration,
+    /// Texts longer than this (in characters) are pasted instead of typed.
+    pub paste_threshold: usize,
+    pub modifier_release_timeout: Duration,
+    /// Typed text is sent in chunks of this many characters, with the
+    /// wrong-window check before each chunk. 1 (the default) checks before
+    /// every key: a focus query costs ~0.1 ms, a typed key several ms, so
+    /// at most the key already on its way can reach a window the caseworker
+    /// just clicked.
+    pub chunk_chars: usize,
+    pub paste_timeout: Duration,
+    /// Pause before the first key of a run (after the caseworker has let go
+    /// of the hot key), and again after a window was focused or a hot key
+    /// grabbed the keyboard. Focus moving away and back (the hot key's grab)
+    /// or to a new window takes the target a moment: measured under Xvfb, a
+    /// Tk window dropped the first keys typed 0–10 ms after that, none at
+    /// 25 ms or more.
+    pub settle: Duration,
+    pub focus_timeout: Duration,
+    pub poll_interval: Duration,
+    /// Whether a `merge_pdf` file name may contain a CPR number.
+    pub allow_cpr_in_file_names: bool,
+    /// The most characters one run may type and paste in all (and the
+    /// longest text a `message` may show).
+    pub max_text_chars: usize,
+}
+
+impl RunSettings {
+    pub fn from_config(agent: &AgentSettings) -> RunSettings {
+        RunSettings {
+            key_delay: Duration::from_millis(u64::from(agent.key_delay_ms)),
+            paste_threshold: agent.paste_threshold,
+            modifier_release_timeout: Duration::from_millis(agent.modifier_release_timeout_ms),
+            settle: Duration::from_millis(agent.settle_ms),
+            allow_cpr_in_file_names: agent.allow_cpr_in_file_names,
+            max_text_chars: agent.max_text_chars,
+            ..RunSettings::default()
+        }
+    }
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        RunSettings {
+            key_delay: Duration::from_millis(1),
+            paste_threshold: 400,
+            modifier_release_timeout: Duration::from_secs(3),
+            chunk_chars: 1,
+            paste_timeout: Duration::from_secs(2),
+            settle: Duration::from_millis(50),
+            focus_timeout: Duration::from_secs(2),
+            allow_cpr_in_file_names: false,
+            poll_interval: Duration::from_millis(10),
+            max_text_chars: genvej_format::config::DEFAULT_MAX_TEXT_CHARS,
+        }
+    }
+}
+
+/// Runs scripts. Cheap to share; one run at a time per desktop.
+pub struct Engine<'a> {
+    renderer: &'a Renderer,
+    config: &'a Config,
+    settings: RunSettings,
+    cancel: CancelToken,
+}
+
+/// Why a run stopped early, before it becomes a [`Status`].
+enum Stop {
+    Failed(RunError),
+    Cancelled,
+}
+
+impl From<RunError> for Stop {
+    fn from(e: RunError) -> Self {
+        Stop::Failed(e)
+    }
+}
+
+impl From<PortError> for Stop {
+    fn from(e: PortError) -> Self {
+        match e {
+            PortError::Cancelled => Stop::Cancelled,
+            other => Stop::Failed(other.into()),
+        }
+    }
+}
+
+impl<'a> Engine<'a> {
+    pub fn new(renderer: &'a Renderer, config: &'a Config, cancel: CancelToken) -> Self {
+        Engine {
+            renderer,
+            config,
+            settings: RunSettings::from_config(&config.agent),
+            cancel,
+        }
+    }
+
+    pub fn with_settings(mut self, settings: RunSettings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// Runs `script`. `preset` holds input values given up front (`--set`).
+    pub fn run<D: Desktop + ?Sized>(
+        &self,
+        desktop: &mut D,
+        script: &Script,
+        preset: &BTreeMap<String, String>,
+    ) -> RunOutcome {
+        let started = desktop.monotonic();
+        let mut run = Run {
+            engine: self,
+            desktop,
+            script,
+            vars: BTreeMap::new(),
+            target: None,
+            named: BTreeMap::new(),
+            found_by: BTreeMap::new(),
+            current_step: None,
+            steps_completed: 0,
+            settled: false,
+            written_chars: 0,
+        };
+        let status = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run.execute(preset)))
+            .unwrap_or_else(|_| run.panicked());
+        if let Err(e) = run.desktop.release_modifiers() {
+            tracing::warn!(script = %script.id, "could not release modifiers: {e}");
+        }
+        let steps_completed = run.steps_completed;
+        RunOutcome {
+            script_id: script.id.clone(),
+            status,
+            duration: desktop.monotonic().saturating_sub(started),
+            steps_completed,
+        }
+    }
+}
+
+/// One run's state.
+struct Run<'e, 'a, D: Desktop + ?Sized> {
+    engine: &'e Engine<'a>,
+    desktop: &'e mut D,
+    script: &'e Script,
+    vars: BTreeMap<String, Value>,
+    /// The window typed text must go to: focused at start, then the last one
+    /// waited for or focused.
+    target: Option<WindowInfo>,
+    named: BTreeMap<String, WindowInfo>,
+    /// How the script described the windows it found (its `only_when`, its
+    /// `wait_window`s), so logs can name a window without its title.
+    found_by: BTreeMap<WindowId, String>,
+    current_step: Option<&'e Step>,
+    steps_completed: usize,
+    /// Whether the settle pause before the next key has been made: before
+    /// the first key, after focusing a window, and after a hot key's grab.
+    settled: bool,
+    /// Characters typed and pasted so far.
+    written_chars: usize,
+}
+
+impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
+    fn execute(&mut self, preset: &BTreeMap<String, String>) -> Status {
+        match self.try_execute(preset) {
+            Ok(status) => status,
+            Err(Stop::Cancelled) => self.cancelled(),
+            // A render the panic key stopped ends with a template error.
+            Err(Stop::Failed(RunError::Template { .. })) if self.engine.cancel.is_cancelled() => {
+                self.cancelled()
+            }
+            Err(Stop::Failed(error)) => self.failed(error),
+        }
+    }
+
+    fn cancelled(&self) -> Status {
+        Status::Cancelled {
+            step: self.current_step.map(|s| s.number),
+        }
+    }
+
+    fn failed(&self, error: RunError) -> Status {
+        Status::Failed(RunFailure {
+            script_name: self.script.name.clone(),
+            step: self.current_step.map(|s| (s.number, s.line)),
+            action: self.current_step.map_or("input", |s| s.action.name()),
+            error,
+        })
+    }
+
+    /// The run panicked (the panic hook has logged where and why): it ends
+    /// as failed at the step it was in.
+    fn panicked(&self) -> Status {
+        tracing::error!(
+            script = %self.script.id,
+            step = self.current_step.map(|s| s.number),
+            "the run stopped on an internal error"
+        );
+        self.failed(RunError::Internal)
+    }
+
+    /// Counts `text` against what a run may type or paste; an error before
+    /// anything of it is sent when it would go over.
+    fn count_written(&mut self, text: &str) -> Result<(), RunError> {
+        let limit = self.engine.settings.max_text_chars;
+        let chars = text.chars().count();
+        match self.written_chars.checked_add(chars) {
+            Some(total) if total <= limit => {
+                self.written_chars = total;
+                Ok(())
+            }
+            _ => Err(RunError::TextTooLong { chars, limit }),
+        }
+    }
+
+    fn try_execute(&mut self, preset: &BTreeMap<String, String>) -> Result<Status, Stop> {
+        self.target = self.desktop.focused()?;
+        if let Some(context) = &self.script.only_when {
+            match &self.target {
+                Some(window) if context.matches(window) => {
+                    self.found_by.insert(window.id, context.to_string());
+                }
+                _ => {
+                    return Ok(Status::Rejected {
+                        reason: format!("genvejen virker kun i vinduer med {context}"),
+                    });
+                }
+            }
+        }
+        self.resolve_inputs(preset)?;
+        let script = self.script;
+        for step in &script.steps {
+            self.current_step = Some(step);
+            self.check_cancel()?;
+            let skip = match &step.when {
+                Some(when) => !self.condition(when)?,
+                None => false,
+            };
+            if !skip {
+                self.step(step)?;
+            }
+            self.steps_completed += 1;
+        }
+        self.current_step = None;
+        Ok(Status::Completed)
+    }
+
+    fn check_cancel(&self) -> Result<(), Stop> {
+        if self.engine.cancel.is_cancelled() {
+            Err(Stop::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn step(&mut self, step: &Step) -> Result<(), Stop> {
+        let settings = &self.engine.settings;
+        match &step.action {
+            Action::Type { text, key_delay } => {
+                let text = self.render(text, TemplateUse::Text)?;
+                self.count_written(&text)?;
+                if text.chars().count() > settings.paste_threshold {
+                    tracing::debug!(step = step.number, "long text: pasting instead of typing");
+                    return self.paste(step, &text);
+                }
+                let delay = key_delay
+                    .or(self.script.key_delay)
+                    .or_else(|| self.window_key_delay(step))
+                    .unwrap_or(settings.key_delay);
+                self.type_text(step, &text, delay)
+            }
+            Action::Paste { text } => {
+                let text = self.render(text, TemplateUse::Text)?;
+                self.count_written(&text)?;
+                self.paste(step, &text)
+            }
+            Action::Key { chords, repeat } => {
+                for _ in 0..*repeat {
+                    for chord in chords {
+                        let into = self.before_injecting(step)?;
+                        let sent = self.desktop.press(chord, into.id);
+                        self.injected(sent, &into)?;
+                    }
+                }
+                Ok(())
+            }
+            Action::Launch { program, args } => {
+                let program = self.render(program, TemplateUse::Text)?;
+                let args = args
+                    .iter()
+                    .map(|a| self.render(a, TemplateUse::Text))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(self.desktop.launch(&program, &args)?)
+            }
+            Action::OpenUrl { url } => {
+                let url = self.render(url, TemplateUse::Url)?;
+                if let Err(refusal) = url_rules::check_open_url(&url, &self.engine.config.policy) {
+                    tracing::warn!(script = %self.script.id, step = step.number, "open_url refused: {}", refusal.for_author());
+                    return Err(RunError::UrlRefused(refusal).into());
+                }
+                Ok(self.desktop.open_url(&url)?)
+            }
+            Action::WaitWindow {
+                window,
+                timeout,
+                name,
+            }
+            | Action::FocusWindow {
+                window,
+                timeout,
+                name,
+            } => {
+                let found = self.wait_for_window(window, *timeout)?;
+                self.found_by.insert(found.id, window.to_string());
+                self.focus(&found)?;
+                // A window that just got focus needs a moment before keys.
+                self.settled = false;
+                if let Some(name) = name {
+                    self.named.insert(name.clone(), found.clone());
+                }
+                self.target = Some(found);
+                Ok(())
+            }
+            Action::CopySelection { into, timeout } => {
+                let text = self
+                    .desktop
+                    .selected_text(*timeout)?
+                    .filter(|t| !t.is_empty());
+                let text = text.ok_or(RunError::NothingSelected)?;
+                self.vars.insert(into.clone(), Value::from(text));
+                Ok(())
+            }
+            Action::ReadClipboard { into } => {
+                let text = self.desktop.read_text()?.unwrap_or_default();
+                self.vars.insert(into.clone(), Value::from(text));
+                Ok(())
+            }
+            Action::Pause { duration } => self.sleep(*duration),
+            Action::Set { name, value } => {
+                let value = self.evaluate(value)?;
+                self.vars.insert(name.clone(), value);
+                Ok(())
+            }
+            Action::Message { text } => {
+                let text = self.render(text, TemplateUse::Text)?;
+                let chars = text.chars().count();
+                if chars > settings.max_text_chars {
+                    let limit = settings.max_text_chars;
+                    return Err(RunError::TextTooLong { chars, limit }.into());
+                }
+                self.desktop.show_message(&self.script.name, &text)?;
+                self.return_focus_after_dialog()
+            }
+            Action::Fetch { sources } => {
+                for name in sources {
+                    self.fetch(name)?;
+                }
+                Ok(())
+            }
+            Action::MergePdf {
+                each,
+                url,
+                name,
+                file,
+                timeout,
+            } => self.merge_pdf(each, url, name.as_ref(), file, *timeout),
+            Action::Require { condition, message } => {
+                if self.condition(condition)? {
+                    Ok(())
+                } else {
+                    let message = self.render(message, TemplateUse::Text)?;
+                    Err(RunError::RequirementFailed(message).into())
+                }
+            }
+        }
+    }
+
+    fn context(&self) -> Value {
+        let now = self.desktop.now();
+        let mut context: BTreeMap<String, Value> = self.vars.clone();
+        context.insert(
+            "profile".into(),
+            Value::from(minijinja::value::Serde(&self.engine.config.profile)),
+        );
+        context.insert(
+            "org".into(),
+            genvej_format::template::org_value(&self.engine.config.org),
+        );
+        context.insert("today".into(), Value::from(danish::iso(now.date())));
+        context.insert("now".into(), Value::from(now.format("%H:%M").to_string()));
+        context.insert(
+            "script".into(),
+            Value::from_iter([
+                ("id", self.script.id.as_str()),
+                ("name", self.script.name.as_str()),
+            ]),
+        );
+        Value::from(context)
+    }
+
+    fn render(&self, template: &Template, usage: TemplateUse) -> Result<String, RunError> {
+        let context = self.context();
+        self.engine
+            .renderer
+            .render(&template.source, usage, &context)
+            .map_err(|e| {
+                let mut error = template_error(template, &e);
+                if e.kind() == minijinja::ErrorKind::UndefinedError {
+                    if let Some(field) = self.missing_source_field(template, &context) {
+                        if let RunError::Template { detail, .. } = &mut error {
+                            *detail = field;
+                        }
+                    }
+                }
+                error
+            })
+    }
+
+    fn condition(&self, template: &Template) -> Result<bool, RunError> {
+        self.engine
+            .renderer
+            .is_true(&template.source, &self.context())
+            .map_err(|e| template_error(template, &e))
+    }
+
+    /// A `set` value: a lone `{{ expression }}` keeps its type (a number stays
+    /// a number for later arithmetic); anything else is rendered to text.
+    fn evaluate(&self, template: &Template) -> Result<Value, RunError> {
+        let source = template.source.trim();
+        if let Some(expression) = source.strip_prefix("{{").and_then(|s| s.strip_suffix("}}")) {
+            if !expression.contains("{{") && !expression.contains("}}") {
+                return self
+                    .engine
+                    .renderer
+                    .eval(expression, &self.context())
+                    .map_err(|e| template_error(template, &e));
+            }
+        }
+        self.render(template, TemplateUse::Text).map(Value::from)
+    }
+}
+
+fn template_error(template: &Template, e: &minijinja::Error) -> RunError {
+    let mut detail = e
+        .detail()
+        .map(str::to_string)
+        .unwrap_or_else(|| e.kind().to_string());
+    if e.kind() == minijinja::ErrorKind::UndefinedError && e.detail().is_none() {
+        detail = "en værdi er ikke defineret".into();
+    }
+    if e.kind() == minijinja::ErrorKind::OutOfFuel {
+        detail = "den blev stoppet, fordi den gjorde for meget arbejde \
+                  (for mange gentagelser eller for meget tekst)"
+            .into();
+    }
+    RunError::Template {
+        line: template.line + e.line().unwrap_or(1).saturating_sub(1),
+        detail: genvej_format::cpr::redact(&detail),
+    }
+}

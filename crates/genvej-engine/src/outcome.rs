@@ -1,0 +1,318 @@
+//! What a run ended with, for the caseworker's message and usage records.
+//! Messages are Danish (caseworkers read them) and never contain a CPR number.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::ports::PortError;
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Completed,
+    /// Stopped at a step (or before the first step when `step` is `None`).
+    Failed(RunFailure),
+    /// The caseworker cancelled a form, or pressed the panic key.
+    Cancelled {
+        step: Option<usize>,
+    },
+    /// Not started, e.g. outside its `only_when` window or while another run was busy.
+    Rejected {
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunOutcome {
+    pub script_id: String,
+    pub status: Status,
+    pub duration: Duration,
+    /// Steps that ran to the end (skipped `when` steps included).
+    pub steps_completed: usize,
+}
+
+impl RunOutcome {
+    pub fn is_completed(&self) -> bool {
+        self.status == Status::Completed
+    }
+}
+
+/// Where and why a run stopped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunFailure {
+    pub script_name: String,
+    /// 1-based step number and the line of its `[[step]]`; `None` while inputs were resolved.
+    pub step: Option<(usize, usize)>,
+    pub action: &'static str,
+    pub error: RunError,
+}
+
+impl RunFailure {
+    /// The failure for a log line at info/warn level: windows are named by
+    /// their program and the pattern that found them, never by their title
+    /// (a case system's title holds the citizen's name). The full text, as
+    /// the caseworker's notice shows it, is [`Display`](fmt::Display).
+    pub fn log_text(&self) -> String {
+        self.render(&self.error.log_text())
+    }
+
+    fn render(&self, error: &str) -> String {
+        let text = match self.step {
+            Some((number, line)) => format!(
+                "«{}» stoppede ved trin {number} ({}, linje {line}): {error}",
+                self.script_name, self.action
+            ),
+            None => format!("«{}» kunne ikke starte: {error}", self.script_name),
+        };
+        genvej_format::cpr::redact(&text)
+    }
+}
+
+impl fmt::Display for RunFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(&self.error.to_string()))
+    }
+}
+
+/// A window a failure names. The caseworker's notice shows its title (it is
+/// on their own screen); logs show only its program and how the script
+/// found it ([`NamedWindow::log_text`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedWindow {
+    pub title: String,
+    /// The program's file name, when the desktop knows it.
+    pub program: Option<String>,
+    /// The window class (X11 WM_CLASS, Windows class name).
+    pub class: String,
+    /// The script's description that found it (`titel "Fasit*"`), if any.
+    pub found_by: Option<String>,
+}
+
+impl NamedWindow {
+    /// `vindue fra «xterm» (klasse «XTerm», fundet med titel "Fasit*")`.
+    pub fn log_text(&self) -> String {
+        let mut details = Vec::new();
+        if !self.class.is_empty() {
+            details.push(format!("klasse «{}»", self.class));
+        }
+        if let Some(pattern) = &self.found_by {
+            details.push(format!("fundet med {pattern}"));
+        }
+        let program = match &self.program {
+            Some(program) => format!("vindue fra «{program}»"),
+            None => "vindue".to_string(),
+        };
+        if details.is_empty() {
+            program
+        } else {
+            format!("{program} ({})", details.join(", "))
+        }
+    }
+}
+
+impl fmt::Display for NamedWindow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "«{}»", genvej_format::cpr::redact(&self.title))
+    }
+}
+
+/// A window for the notice, or "intet vindue".
+fn shown(window: &Option<Box<NamedWindow>>) -> String {
+    window
+        .as_ref()
+        .map_or_else(|| "intet vindue".to_string(), |w| w.to_string())
+}
+
+/// A window for the log, or "intet vindue".
+fn logged(window: &Option<Box<NamedWindow>>) -> String {
+    window
+        .as_ref()
+        .map_or_else(|| "intet vindue".to_string(), |w| w.log_text())
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RunError {
+    #[error("{window} kom ikke frem inden for {}", seconds(*.timeout))]
+    WindowTimeout { window: String, timeout: Duration },
+    #[error("{window} kunne ikke få fokus (fokus er på {})", shown(.focused))]
+    FocusRefused {
+        window: Box<NamedWindow>,
+        focused: Option<Box<NamedWindow>>,
+    },
+    #[error("fokus flyttede sig fra {expected} til {}; intet mere blev skrevet", shown(.actual))]
+    WrongWindow {
+        expected: Box<NamedWindow>,
+        actual: Option<Box<NamedWindow>>,
+    },
+    #[error("{window} hentede ikke den indsatte tekst inden for {} ms", .timeout.as_millis())]
+    PasteNotFetched {
+        window: Box<NamedWindow>,
+        timeout: Duration,
+    },
+    #[error("intet vindue har fokus, så der blev ikke skrevet noget")]
+    NoFocusedWindow,
+    #[error("Ctrl, Alt, Shift eller Windows-tasten var stadig trykket efter {}; slip tasterne og prøv igen", seconds(*.timeout))]
+    ModifiersHeld { timeout: Duration },
+    #[error("skabelonen på linje {line} kunne ikke udfyldes: {detail}")]
+    Template { line: usize, detail: String },
+    #[error("«{label}» mangler en værdi")]
+    InputMissing { label: String },
+    #[error("«{label}»: {reason}")]
+    InputInvalid { label: String, reason: String },
+    #[error("{0}")]
+    RequirementFailed(String),
+    #[error("{0}")]
+    Document(String),
+    #[error("kilden «{source_name}» kunne ikke hentes: {error}")]
+    SourceFailed {
+        source_name: String,
+        error: crate::ports::HttpError,
+    },
+    #[error("{0}; intet blev åbnet")]
+    UrlRefused(super::url_rules::UrlRefusal),
+    #[error("der var ingen markeret tekst")]
+    NothingSelected,
+    #[error("skrivebordet svarede: {0}")]
+    Desktop(String),
+    #[error(
+        "teksten er {chars} tegn, men en kørsel må højst skrive eller indsætte {limit} tegn i alt (agent.max_text_chars)"
+    )]
+    TextTooLong { chars: usize, limit: usize },
+    #[error("genvej fik en intern fejl, og kørslen blev stoppet (detaljerne står i loggen)")]
+    Internal,
+}
+
+impl RunError {
+    /// The error for a log line: as [`Display`](fmt::Display), but windows
+    /// named by program and pattern, never by title.
+    pub fn log_text(&self) -> String {
+        match self {
+            RunError::FocusRefused { window, focused } => format!(
+                "{} kunne ikke få fokus (fokus er på {})",
+                window.log_text(),
+                logged(focused)
+            ),
+            RunError::WrongWindow { expected, actual } => format!(
+                "fokus flyttede sig fra {} til {}; intet mere blev skrevet",
+                expected.log_text(),
+                logged(actual)
+            ),
+            RunError::PasteNotFetched { window, timeout } => format!(
+                "{} hentede ikke den indsatte tekst inden for {} ms",
+                window.log_text(),
+                timeout.as_millis()
+            ),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl From<PortError> for RunError {
+    fn from(e: PortError) -> Self {
+        RunError::Desktop(e.to_string())
+    }
+}
+
+/// A duration the Danish way: `10 s`, `0,3 s`.
+pub fn seconds(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms % 1000 == 0 {
+        format!("{} s", ms / 1000)
+    } else {
+        format!(
+            "{},{} s",
+            ms / 1000,
+            format!("{:03}", ms % 1000).trim_end_matches('0')
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_names_script_step_line_and_cause() {
+        let failure = RunFailure {
+            script_name: "Åbn borger".into(),
+            step: Some((3, 17)),
+            action: "wait_window",
+            error: RunError::WindowTimeout {
+                window: "vindue med titel \"Fasit*\"".into(),
+                timeout: Duration::from_millis(2500),
+            },
+        };
+        assert_eq!(
+            failure.to_string(),
+            "«Åbn borger» stoppede ved trin 3 (wait_window, linje 17): vindue med titel \"Fasit*\" kom ikke frem inden for 2,5 s"
+        );
+    }
+
+    fn window(title: &str, program: &str, class: &str, found_by: Option<&str>) -> Box<NamedWindow> {
+        Box::new(NamedWindow {
+            title: title.into(),
+            program: Some(program.into()),
+            class: class.into(),
+            found_by: found_by.map(str::to_string),
+        })
+    }
+
+    #[test]
+    fn failure_text_never_shows_a_cpr_number() {
+        let failure = RunFailure {
+            script_name: "x".into(),
+            step: Some((1, 1)),
+            action: "type",
+            error: RunError::WrongWindow {
+                expected: window("Fasit 070761-4285", "fasit.exe", "Fasit", None),
+                actual: Some(window("Mail", "outlook.exe", "rctrl", None)),
+            },
+        };
+        assert!(failure.to_string().contains("070761-XXXX"));
+        assert!(!failure.to_string().contains("4285"));
+    }
+
+    #[test]
+    fn the_log_names_windows_by_program_and_pattern_never_by_title() {
+        let failure = RunFailure {
+            script_name: "Skriv".into(),
+            step: Some((2, 9)),
+            action: "type",
+            error: RunError::WrongWindow {
+                expected: window(
+                    "Fasit – Karen Testesen",
+                    "fasit.exe",
+                    "FasitMain",
+                    Some("titel \"Fasit*\""),
+                ),
+                actual: Some(window("Sag – Karen Testesen", "sag.exe", "SagMain", None)),
+            },
+        };
+        assert_eq!(
+            failure.to_string(),
+            "«Skriv» stoppede ved trin 2 (type, linje 9): fokus flyttede sig fra «Fasit – Karen Testesen» til «Sag – Karen Testesen»; intet mere blev skrevet",
+            "the caseworker's notice names the windows as they see them"
+        );
+        assert_eq!(
+            failure.log_text(),
+            "«Skriv» stoppede ved trin 2 (type, linje 9): fokus flyttede sig fra vindue fra «fasit.exe» (klasse «FasitMain», fundet med titel \"Fasit*\") til vindue fra «sag.exe» (klasse «SagMain»); intet mere blev skrevet"
+        );
+        let refused = RunError::FocusRefused {
+            window: window("Fasit – Karen Testesen", "fasit.exe", "", None),
+            focused: None,
+        };
+        assert_eq!(
+            refused.log_text(),
+            "vindue fra «fasit.exe» kunne ikke få fokus (fokus er på intet vindue)"
+        );
+        let unfetched = RunError::PasteNotFetched {
+            window: window("Fasit – Karen Testesen", "fasit.exe", "", None),
+            timeout: Duration::from_secs(2),
+        };
+        assert!(!unfetched.log_text().contains("Karen"));
+        assert_eq!(
+            unfetched.to_string(),
+            "«Fasit – Karen Testesen» hentede ikke den indsatte tekst inden for 2000 ms"
+        );
+    }
+}

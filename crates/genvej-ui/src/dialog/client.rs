@@ -1,0 +1,143 @@
+//! The agent's side of a dialog: start `genvej dialog`, send the request,
+//! read the reply.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use chrono::NaiveDate;
+
+use super::{Reply, Request};
+use genvej_engine::ports::{Form, PortError, PortResult};
+use genvej_format::cpr::redact;
+
+/// Shows dialogs by running this same program as `genvej dialog`.
+#[derive(Debug, Clone)]
+pub struct DialogProcess {
+    program: PathBuf,
+}
+
+impl DialogProcess {
+    /// Dialogs drawn by the running executable.
+    pub fn current() -> DialogProcess {
+        DialogProcess {
+            program: std::env::current_exe().unwrap_or_else(|_| PathBuf::from("genvej")),
+        }
+    }
+
+    /// Asks the form; `None` when the caseworker cancels (Escape, Annuller,
+    /// or closing the window).
+    pub fn ask(
+        &self,
+        form: &Form,
+        today: NaiveDate,
+    ) -> PortResult<Option<BTreeMap<String, String>>> {
+        let request = Request::Form {
+            form: form.clone(),
+            today,
+        };
+        match self.exchange(&request, "formularen")? {
+            Reply::Answered { answers } => Ok(Some(answers)),
+            Reply::Cancelled | Reply::Closed => Ok(None),
+        }
+    }
+
+    /// Shows a script's message and waits until it is closed.
+    pub fn message(&self, title: &str, text: &str) -> PortResult<()> {
+        let request = Request::Message {
+            title: title.to_string(),
+            text: text.to_string(),
+        };
+        self.exchange(&request, "beskeden").map(|_| ())
+    }
+
+    /// Shows a notice that closes by itself; does not wait. It goes to the
+    /// desktop's notification service where one runs, else to genvej's own
+    /// small window. The text is redacted here, so a CPR number never
+    /// reaches the screen in a notice.
+    pub fn notice(&self, title: &str, text: &str, seconds: u64) {
+        let request = Request::notice(title, text, seconds);
+        let program = self.program.clone();
+        in_background("notice", move || {
+            #[cfg(target_os = "linux")]
+            if let Request::Notice {
+                title,
+                text,
+                seconds,
+            } = &request
+            {
+                match genvej_desktop::x11::toast::show(title, text, *seconds) {
+                    Ok(()) => {
+                        tracing::debug!("notice sent to the notification service");
+                        return;
+                    }
+                    Err(e) => tracing::debug!("no notification service ({e}); own window"),
+                }
+            }
+            show_or_log(&program, &request);
+        });
+    }
+
+    /// Shows a window (cheat sheet, about) without waiting for it.
+    pub fn show_detached(&self, request: Request) {
+        let program = self.program.clone();
+        in_background("dialog", move || show_or_log(&program, &request));
+    }
+
+    fn exchange(&self, request: &Request, what: &str) -> PortResult<Reply> {
+        exchange(&self.program, request, what)
+    }
+}
+
+/// Runs `job` on its own thread: the agent never waits for a window it
+/// does not need an answer from.
+fn in_background(name: &str, job: impl FnOnce() + Send + 'static) {
+    if let Err(e) = std::thread::Builder::new().name(name.into()).spawn(job) {
+        tracing::warn!("window not shown: {e}");
+    }
+}
+
+fn show_or_log(program: &PathBuf, request: &Request) {
+    if let Err(e) = exchange(program, request, "vinduet") {
+        tracing::warn!("window not shown: {e}");
+    }
+}
+
+fn exchange(program: &PathBuf, request: &Request, what: &str) -> PortResult<Reply> {
+    let failed = |reason: String| PortError::Failed(format!("kunne ikke vise {what}: {reason}"));
+    let mut child = Command::new(program)
+        .arg("dialog")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| failed(e.to_string()))?;
+    let json = serde_json::to_vec(request).map_err(|e| failed(e.to_string()))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(&json).map_err(|e| failed(e.to_string()))?;
+    }
+    let output = child
+        .wait_with_output()
+        .map_err(|e| failed(e.to_string()))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let reason = stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .map_or_else(|| output.status.to_string(), |l| redact(l.trim()));
+        return Err(failed(reason));
+    }
+    serde_json::from_slice(&output.stdout).map_err(|e| failed(format!("ugyldigt svar ({e})")))
+}
+
+impl genvej_desktop::Dialogs for DialogProcess {
+    fn ask(&self, form: &Form, today: NaiveDate) -> PortResult<Option<BTreeMap<String, String>>> {
+        DialogProcess::ask(self, form, today)
+    }
+
+    fn message(&self, title: &str, text: &str) -> PortResult<()> {
+        DialogProcess::message(self, title, text)
+    }
+}

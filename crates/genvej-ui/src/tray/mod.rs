@@ -1,0 +1,380 @@
+//! The tray icon: what it shows (hot keys by category, state in the tooltip
+//! and the icon's colour) and what its menu asks the agent to do. This part
+//! is plain data, the same on every OS; `menu` makes the tray-icon menu, and
+//! `linux` and `windows` put it on screen.
+
+#[cfg(target_os = "linux")]
+mod linux;
+#[cfg(any(target_os = "linux", windows))]
+mod menu;
+#[cfg(windows)]
+mod windows;
+
+#[cfg(target_os = "linux")]
+pub use linux::{Tray, missing_host};
+#[cfg(windows)]
+pub use windows::{Tray, missing_host};
+
+use std::collections::BTreeMap;
+
+use genvej_format::script::Script;
+
+/// One script as the menu and the cheat sheet show it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TrayEntry {
+    pub id: String,
+    pub name: String,
+    /// The chord as written, e.g. `Ctrl+Alt+B`; empty for scripts run only
+    /// from the menu or by hotstrings.
+    pub chord: String,
+    pub category: String,
+    pub description: String,
+    /// Abbreviations that expand, e.g. `;navn`.
+    pub hotstrings: Vec<String>,
+}
+
+impl TrayEntry {
+    pub fn of(script: &Script) -> TrayEntry {
+        TrayEntry {
+            id: script.id.clone(),
+            name: script.name.clone(),
+            chord: script.hotkey.map(|c| c.to_string()).unwrap_or_default(),
+            category: script.category.clone(),
+            description: script.description.clone(),
+            hotstrings: script
+                .hotstrings
+                .iter()
+                .map(|h| h.abbreviation.clone())
+                .collect(),
+        }
+    }
+
+    /// The entries a cheat-sheet search shows: every word of `filter` must
+    /// occur in the name, chord, hotstrings, category or description (any
+    /// case); sorted by category, then name.
+    pub fn matching<'e>(entries: &'e [TrayEntry], filter: &str) -> Vec<&'e TrayEntry> {
+        let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
+        let mut shown: Vec<&TrayEntry> = entries
+            .iter()
+            .filter(|e| {
+                let haystack = [
+                    e.name.as_str(),
+                    e.chord.as_str(),
+                    e.category.as_str(),
+                    e.description.as_str(),
+                    &e.hotstrings.join(" "),
+                ]
+                .join(" ")
+                .to_lowercase();
+                words.iter().all(|w| haystack.contains(w.as_str()))
+            })
+            .collect();
+        shown.sort_by(|a, b| (&a.category, &a.name).cmp(&(&b.category, &b.name)));
+        shown
+    }
+
+    /// The menu's label: the name, and the chord when there is one.
+    pub fn label(&self) -> String {
+        if self.chord.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{}    {}", self.name, self.chord)
+        }
+    }
+}
+
+/// Everything the tray shows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TrayState {
+    pub entries: Vec<TrayEntry>,
+    pub paused: bool,
+    /// Scripts left out (at start) or a reload refused, because of errors.
+    pub script_errors: usize,
+    /// The script whose manual time the stopwatch is measuring.
+    pub measuring: Option<String>,
+}
+
+impl TrayState {
+    pub fn new(scripts: &[Script], script_errors: usize, paused: bool) -> TrayState {
+        TrayState {
+            entries: scripts.iter().map(TrayEntry::of).collect(),
+            paused,
+            script_errors,
+            measuring: None,
+        }
+    }
+
+    /// "genvej — 23 genveje aktive", "genvej — pauset", "… fejl i 1 script".
+    pub fn tooltip(&self) -> String {
+        let mut text = if self.paused {
+            "genvej — pauset".to_string()
+        } else {
+            let n = self.entries.len();
+            format!(
+                "genvej — {n} {} aktive",
+                if n == 1 { "genvej" } else { "genveje" }
+            )
+        };
+        if self.script_errors > 0 {
+            let n = self.script_errors;
+            text.push_str(&format!(
+                ", fejl i {n} {}",
+                if n == 1 { "script" } else { "scripts" }
+            ));
+        }
+        if let Some(name) = &self.measuring {
+            text.push_str(&format!(" — måler manuel tid: {name}"));
+        }
+        text
+    }
+
+    /// The entries by category, categories in alphabetical order and the
+    /// scripts in each by name.
+    pub fn groups(&self) -> BTreeMap<&str, Vec<&TrayEntry>> {
+        let mut groups: BTreeMap<&str, Vec<&TrayEntry>> = BTreeMap::new();
+        for entry in &self.entries {
+            groups
+                .entry(entry.category.as_str())
+                .or_default()
+                .push(entry);
+        }
+        for entries in groups.values_mut() {
+            entries.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        groups
+    }
+
+    /// The icon's look for this state.
+    pub fn look(&self) -> IconLook {
+        if self.paused {
+            IconLook::Paused
+        } else if self.script_errors > 0 {
+            IconLook::Errors
+        } else {
+            IconLook::Active
+        }
+    }
+}
+
+/// What a click in the menu asks the agent to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrayAction {
+    Run(String),
+    CheatSheet,
+    Pause,
+    Resume,
+    Reload,
+    OpenLogFolder,
+    OpenReport,
+    /// Start the manual-time stopwatch for this script.
+    Measure(String),
+    StopMeasuring,
+    CancelMeasuring,
+    About,
+    Quit,
+}
+
+impl TrayAction {
+    /// The menu item id that stands for this action.
+    pub fn menu_id(&self) -> String {
+        match self {
+            TrayAction::Run(id) => format!("run:{id}"),
+            TrayAction::CheatSheet => "cheat-sheet".into(),
+            TrayAction::Pause => "pause".into(),
+            TrayAction::Resume => "resume".into(),
+            TrayAction::Reload => "reload".into(),
+            TrayAction::OpenLogFolder => "logs".into(),
+            TrayAction::OpenReport => "report".into(),
+            TrayAction::Measure(id) => format!("measure:{id}"),
+            TrayAction::StopMeasuring => "measure-stop".into(),
+            TrayAction::CancelMeasuring => "measure-cancel".into(),
+            TrayAction::About => "about".into(),
+            TrayAction::Quit => "quit".into(),
+        }
+    }
+
+    pub fn from_menu_id(id: &str) -> Option<TrayAction> {
+        if let Some(script) = id.strip_prefix("run:") {
+            return Some(TrayAction::Run(script.to_string()));
+        }
+        if let Some(script) = id.strip_prefix("measure:") {
+            return Some(TrayAction::Measure(script.to_string()));
+        }
+        Some(match id {
+            "cheat-sheet" => TrayAction::CheatSheet,
+            "pause" => TrayAction::Pause,
+            "resume" => TrayAction::Resume,
+            "reload" => TrayAction::Reload,
+            "logs" => TrayAction::OpenLogFolder,
+            "report" => TrayAction::OpenReport,
+            "measure-stop" => TrayAction::StopMeasuring,
+            "measure-cancel" => TrayAction::CancelMeasuring,
+            "about" => TrayAction::About,
+            "quit" => TrayAction::Quit,
+            _ => return None,
+        })
+    }
+}
+
+/// The icon's colour says the state at a glance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IconLook {
+    Active,
+    Paused,
+    Errors,
+}
+
+impl IconLook {
+    /// A 32×32 RGBA icon: a rounded square in the state's colour with a
+    /// white lightning-like "shortcut" arrow.
+    pub fn rgba(self) -> Vec<u8> {
+        const SIZE: i32 = 32;
+        let colour: [u8; 3] = match self {
+            IconLook::Active => [0x1f, 0x6f, 0xb5],
+            IconLook::Paused => [0x80, 0x80, 0x80],
+            IconLook::Errors => [0xd0, 0x6a, 0x10],
+        };
+        let mut pixels = Vec::with_capacity((SIZE * SIZE * 4) as usize);
+        for y in 0..SIZE {
+            for x in 0..SIZE {
+                let inside = rounded_square(x, y, SIZE, 7);
+                let mark = arrow(x, y);
+                let (rgb, alpha) = match (inside, mark) {
+                    (true, true) => ([0xff, 0xff, 0xff], 0xff),
+                    (true, false) => (colour, 0xff),
+                    (false, _) => ([0, 0, 0], 0),
+                };
+                pixels.extend_from_slice(&[rgb[0], rgb[1], rgb[2], alpha]);
+            }
+        }
+        pixels
+    }
+}
+
+fn rounded_square(x: i32, y: i32, size: i32, radius: i32) -> bool {
+    let cx = x.clamp(radius, size - 1 - radius);
+    let cy = y.clamp(radius, size - 1 - radius);
+    (x - cx).pow(2) + (y - cy).pow(2) <= radius * radius
+}
+
+/// A right-pointing arrow: a bar from the left and a triangle head.
+fn arrow(x: i32, y: i32) -> bool {
+    let bar = (7..=17).contains(&x) && (13..=18).contains(&y);
+    let head = (17..=25).contains(&x) && (y - 15).abs() * 8 <= (25 - x) * 9 && (y - 16).abs() <= 9;
+    bar || head
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(name: &str, chord: &str, category: &str) -> TrayEntry {
+        TrayEntry {
+            id: name.to_lowercase(),
+            name: name.into(),
+            chord: chord.into(),
+            category: category.into(),
+            description: String::new(),
+            hotstrings: vec![],
+        }
+    }
+
+    #[test]
+    fn the_tooltip_says_how_many_are_active_paused_or_broken() {
+        let mut state = TrayState {
+            entries: vec![entry("A", "Ctrl+Alt+A", "x"), entry("B", "", "x")],
+            paused: false,
+            script_errors: 0,
+            measuring: None,
+        };
+        assert_eq!(state.tooltip(), "genvej — 2 genveje aktive");
+        state.script_errors = 1;
+        assert_eq!(
+            state.tooltip(),
+            "genvej — 2 genveje aktive, fejl i 1 script"
+        );
+        assert_eq!(state.look(), IconLook::Errors);
+        state.paused = true;
+        assert_eq!(state.tooltip(), "genvej — pauset, fejl i 1 script");
+        assert_eq!(state.look(), IconLook::Paused);
+    }
+
+    #[test]
+    fn menu_ids_round_trip() {
+        for action in [
+            TrayAction::Run("aabn-borger".into()),
+            TrayAction::CheatSheet,
+            TrayAction::Pause,
+            TrayAction::Resume,
+            TrayAction::Reload,
+            TrayAction::OpenLogFolder,
+            TrayAction::OpenReport,
+            TrayAction::Measure("forberedende-plan".into()),
+            TrayAction::StopMeasuring,
+            TrayAction::CancelMeasuring,
+            TrayAction::About,
+            TrayAction::Quit,
+        ] {
+            assert_eq!(TrayAction::from_menu_id(&action.menu_id()), Some(action));
+        }
+        assert_eq!(TrayAction::from_menu_id("nonsense"), None);
+    }
+
+    #[test]
+    fn entries_are_grouped_by_category_and_sorted_by_name() {
+        let state = TrayState {
+            entries: vec![
+                entry("Underskrift", "Ctrl+Alt+U", "Tekster"),
+                entry("Åbn borger", "Ctrl+Alt+B", "Borger"),
+                entry("Adresse", "", "Tekster"),
+            ],
+            ..TrayState::default()
+        };
+        let groups = state.groups();
+        let names: Vec<(&str, Vec<String>)> = groups
+            .iter()
+            .map(|(g, e)| (*g, e.iter().map(|e| e.label()).collect()))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("Borger", vec!["Åbn borger    Ctrl+Alt+B".to_string()]),
+                (
+                    "Tekster",
+                    vec![
+                        "Adresse".to_string(),
+                        "Underskrift    Ctrl+Alt+U".to_string()
+                    ]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_cheat_sheet_filter_matches_every_word_anywhere() {
+        let mut journal = entry("Journalnotat", "Ctrl+Alt+J", "Journal");
+        journal.description = "Notat efter samtale med borgeren".into();
+        let mut name = entry("Underskrift", "", "Tekster");
+        name.hotstrings = vec![";navn".into()];
+        let entries = vec![journal, name, entry("Åbn borger", "Ctrl+Alt+B", "Borger")];
+        let names = |filter: &str| -> Vec<String> {
+            TrayEntry::matching(&entries, filter)
+                .iter()
+                .map(|e| e.name.clone())
+                .collect()
+        };
+        assert_eq!(names(""), ["Åbn borger", "Journalnotat", "Underskrift"]);
+        assert_eq!(names("BORGER"), ["Åbn borger", "Journalnotat"]);
+        assert_eq!(names("samtale ctrl"), ["Journalnotat"]);
+        assert_eq!(names(";navn"), ["Underskrift"]);
+        assert!(names("fasit").is_empty());
+    }
+
+    #[test]
+    fn each_state_has_its_own_icon() {
+        let active = IconLook::Active.rgba();
+        assert_eq!(active.len(), 32 * 32 * 4);
+        assert_ne!(active, IconLook::Paused.rgba());
+        assert_ne!(active, IconLook::Errors.rgba());
+    }
+}
