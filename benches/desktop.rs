@@ -66,6 +66,7 @@ use process::{clock_ticks_per_second, cpu_time, status_field_kb};
 use support::agent::{Agent, Launch, config, toml_string};
 use support::desktop::{CaseWindow, Desktop};
 use support::texts::DANISH_2000;
+use support::tools::Tool;
 
 const LATENCY_PRESSES: usize = 200;
 /// Presses made before the latency samples and not counted (first-run costs).
@@ -95,7 +96,8 @@ mod keysym {
 }
 
 fn main() {
-    let Some(mut desktop) = Desktop::start() else {
+    // The tray host is started near the end, for the idle figures with a tray.
+    let Some(mut desktop) = Desktop::start_needing(&[Tool::Trayer, Tool::AppIndicator]) else {
         println!("desktop benchmark skipped: the X tools are missing (see above)");
         return;
     };

@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use process::{cpu_time, status_field_kb};
 use support::desktop::Desktop;
 use support::texts::DANISH_2000;
+use support::tools::Tool;
 use support::wine::{Wine, WineAgent, windows_path};
 
 const ROUNDS: usize = 5;
@@ -156,8 +157,9 @@ fn summary(name: &str, rounds: &[Round]) -> Summary {
 }
 
 fn main() {
-    let Some(mut desktop) = Desktop::start() else {
-        eprintln!("no desktop: install the packages the tests name");
+    let Some(mut desktop) = Desktop::start_needing(&[Tool::Wine, Tool::WindowsBuild, Tool::Pip])
+    else {
+        eprintln!("wine benchmark skipped: tools are missing (see above)");
         return;
     };
     let wine = Wine::start(&desktop);

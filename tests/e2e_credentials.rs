@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use support::agent::{Agent, config, set_primary};
 use support::desktop::Desktop;
+use support::tools::Tool;
 
 const LONG: Duration = Duration::from_secs(30);
 const TOKEN: &str = "tjenestekonto-8f2c";
@@ -63,7 +64,7 @@ fn credential(desktop: &Desktop, args: &[&str], stdin: &str) -> (bool, String) {
 
 #[test]
 fn the_header_secret_comes_from_the_os_credential_store() {
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::DbusDaemon, Tool::GnomeKeyring);
     desktop.start_session_bus();
     desktop.start_keyring();
     let port = desktop.start_case_server_requiring(Some(TOKEN));

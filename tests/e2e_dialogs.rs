@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use support::agent::{Agent, config, set_primary};
 use support::desktop::{CaseWindow, Desktop};
+use support::tools::Tool;
 
 const LONG: Duration = Duration::from_secs(60);
 const SHORT: Duration = Duration::from_secs(10);
@@ -203,7 +204,7 @@ wait_window = { title = "Vitas*", timeout_ms = 300 }
 
 #[test]
 fn with_a_notification_service_a_failure_becomes_a_toast_without_the_cpr() {
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::DbusDaemon, Tool::PythonDbus);
     desktop.start_session_bus();
     let notifications = desktop.start_notification_service();
     let fasit = desktop.case_window("Fasit – journal");

@@ -13,6 +13,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use support::agent::{Agent, config, set_primary};
+use support::tools::Tool;
 
 const LONG: Duration = Duration::from_secs(60);
 const SHORT: Duration = Duration::from_secs(10);
@@ -35,7 +36,7 @@ open_url = "{{ link | safe }}"
 
 #[test]
 fn a_selected_file_address_is_not_opened_and_the_caseworker_is_told_why() {
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::DbusDaemon, Tool::PythonDbus);
     desktop.start_session_bus();
     let notifications = desktop.start_notification_service();
     // A stand-in browser that writes down each argument it gets, one a line.

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use support::agent::{Agent, Launch, config};
 use support::desktop::Desktop;
+use support::tools::Tool;
 
 const LONG: Duration = Duration::from_secs(60);
 const SHORT: Duration = Duration::from_secs(10);
@@ -87,7 +88,7 @@ fn choose(desktop: &Desktop, n: usize) {
 
 #[test]
 fn the_tray_menu_runs_a_script_into_the_window_that_had_focus() {
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::Trayer, Tool::AppIndicator);
     let fasit = desktop.case_window("Fasit – journal");
     let (agent, icon) = start_in_tray(&mut desktop);
     agent.wait_for_log(&desktop, "tray icon shown", SHORT);
@@ -108,7 +109,7 @@ fn the_tray_menu_runs_a_script_into_the_window_that_had_focus() {
 
 #[test]
 fn pause_in_the_tray_frees_the_hot_keys_and_resume_takes_them_back() {
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::Trayer, Tool::AppIndicator);
     let fasit = desktop.case_window("Fasit – journal");
     let (agent, icon) = start_in_tray(&mut desktop);
     desktop.activate(&fasit);
@@ -166,7 +167,7 @@ fn without_a_tray_or_a_dbus_session_the_agent_says_so_and_hot_keys_work() {
 
 #[test]
 fn the_cheat_sheet_opens_from_the_tray_with_the_search_field_ready() {
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::Trayer, Tool::AppIndicator);
     let (agent, icon) = start_in_tray(&mut desktop);
     open_menu(&desktop, &icon);
     choose(&desktop, 2); // Vis alle genveje …
@@ -181,7 +182,7 @@ fn the_cheat_sheet_opens_from_the_tray_with_the_search_field_ready() {
 
 #[test]
 fn quit_in_the_tray_stops_the_agent_cleanly() {
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::Trayer, Tool::AppIndicator);
     let (agent, icon) = start_in_tray(&mut desktop);
     open_menu(&desktop, &icon);
     choose(&desktop, 9); // Afslut genvej
@@ -193,11 +194,7 @@ fn quit_in_the_tray_stops_the_agent_cleanly() {
 #[test]
 fn without_libappindicator_the_agent_runs_on_without_a_tray_and_says_why() {
     const LIBRARY: &str = "/usr/lib/x86_64-linux-gnu/libayatana-appindicator3.so.1";
-    assert!(
-        std::path::Path::new(LIBRARY).exists(),
-        "this test hides {LIBRARY}: apt-get install -y libayatana-appindicator3-1"
-    );
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::Trayer, Tool::AppIndicator);
     desktop.start_tray_host();
     let fasit = desktop.case_window("Fasit – journal");
     // A private mount namespace where the library is an empty file, as on a
@@ -226,7 +223,7 @@ fn without_libappindicator_the_agent_runs_on_without_a_tray_and_says_why() {
 
 #[test]
 fn the_time_saved_report_opens_from_the_tray_in_the_browser() {
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::Trayer, Tool::AppIndicator);
     // A stand-in browser that writes down the address it was asked to open.
     let opened = desktop.dir().join("opened.txt");
     let browser = desktop.dir().join("browser.sh");
@@ -268,7 +265,7 @@ fn the_time_saved_report_opens_from_the_tray_in_the_browser() {
 
 #[test]
 fn the_manual_time_stopwatch_runs_from_the_tray_and_is_saved() {
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::Trayer, Tool::AppIndicator);
     let (agent, icon) = start_in_tray(&mut desktop);
 
     open_menu(&desktop, &icon);

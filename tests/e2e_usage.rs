@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use support::agent::{Agent, config_with_usage, set_primary};
-use support::desktop::find_program;
+use support::tools::{Tool, find_program};
 
 const LONG: Duration = Duration::from_secs(60);
 const SHORT: Duration = Duration::from_secs(10);
@@ -279,12 +279,12 @@ fn the_stopwatch_hot_key_asks_which_task_and_saves_the_manual_time() {
     );
 }
 
-/// Chromium, as Debian installs it.
+/// Chromium, as Debian installs it (the test names [`Tool::Chromium`]).
 fn chromium() -> PathBuf {
     ["chromium", "chromium-browser", "google-chrome"]
         .iter()
         .find_map(|name| find_program(name))
-        .unwrap_or_else(|| panic!("this test needs Chromium: apt-get install -y chromium"))
+        .expect("the test names Tool::Chromium in require_tools!")
 }
 
 /// A pilot's worth of records: 12 weeks, 6 scripts, 3 teams (one small).
@@ -372,6 +372,7 @@ fn pilot_database(path: &Path) {
 
 #[test]
 fn the_html_report_renders_in_headless_chromium() {
+    require_tools!(Tool::Chromium, Tool::ImageMagick);
     let browser = chromium();
     let dir = tempfile::tempdir().expect("temp dir");
     let database = dir.path().join("usage.sqlite");
@@ -433,7 +434,7 @@ fn the_html_report_renders_in_headless_chromium() {
         .args(["-format", "%k"])
         .arg(&png)
         .output()
-        .expect("identify (apt-get install -y imagemagick)");
+        .expect("identify runs");
     let colours: usize = String::from_utf8_lossy(&colours.stdout)
         .trim()
         .parse()

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use support::agent::{config, toml_string};
 use support::desktop::Desktop;
 use support::texts::{DANISH_2000, assert_same_text};
+use support::tools::Tool;
 use support::wine::{Wine, WineAgent, genvej_exe, windows_path};
 
 const LONG: Duration = Duration::from_secs(60);
@@ -76,7 +77,7 @@ fn script(id: &str, body: &str) -> String {
 
 #[test]
 fn genvej_exe_types_2000_danish_characters_exactly_into_notepad() {
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::Wine, Tool::WindowsBuild);
     let wine = Wine::start(&desktop);
     let title = wine.notepad(&mut desktop, None);
     let body = "[[step]]\nwait_window = { title = \"*Notepad\", timeout_ms = 20000 }\n\n[[step]]\ntype = \"{{ org.text }}\"\n";
@@ -106,7 +107,7 @@ fn genvej_exe_types_2000_danish_characters_exactly_into_notepad() {
 
 #[test]
 fn genvej_exe_pastes_2000_characters_and_gives_the_clipboard_back() {
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::Wine, Tool::WindowsBuild);
     let wine = Wine::start(&desktop);
     let title = wine.notepad(&mut desktop, None);
     wine.set_clipboard("det sagsbehandleren havde kopieret");
@@ -144,7 +145,7 @@ fn genvej_exe_pastes_2000_characters_and_gives_the_clipboard_back() {
 
 #[test]
 fn a_paste_the_target_never_fetches_stops_the_run_and_the_clipboard_is_given_back() {
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::Wine, Tool::WindowsBuild);
     let wine = Wine::start(&desktop);
     // A window that takes keys and never pastes (never asks for the text).
     let title = "Stand-in without paste";
@@ -177,7 +178,7 @@ fn a_paste_the_target_never_fetches_stops_the_run_and_the_clipboard_is_given_bac
 
 #[test]
 fn one_cpr_is_typed_into_two_launched_programs() {
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::Wine, Tool::WindowsBuild);
     let wine = Wine::start(&desktop);
     // A window to start from, as the caseworker's journal.
     wine.notepad(&mut desktop, None);
@@ -210,7 +211,7 @@ fn one_cpr_is_typed_into_two_launched_programs() {
 
 #[test]
 fn a_window_that_never_appears_is_reported_and_nothing_is_typed() {
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::Wine, Tool::WindowsBuild);
     let wine = Wine::start(&desktop);
     let title = wine.notepad(&mut desktop, None);
     let body = "[[step]]\nwait_window = { title = \"Vitas*\", timeout_ms = 1000 }\n\n[[step]]\ntype = \"må ikke skrives\"\n";
@@ -233,7 +234,7 @@ fn a_window_that_never_appears_is_reported_and_nothing_is_typed() {
 
 #[test]
 fn focus_moved_mid_typing_stops_the_run_and_the_other_window_gets_nothing() {
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::Wine, Tool::WindowsBuild);
     let wine = Wine::start(&desktop);
     let other_title = wine.notepad(&mut desktop, Some("outlook.txt"));
     let other = desktop.wait_for_window(&other_title, LONG);
@@ -283,7 +284,7 @@ fn focus_moved_mid_typing_stops_the_run_and_the_other_window_gets_nothing() {
 
 #[test]
 fn open_url_opens_a_folder_with_the_program_windows_has_for_it() {
-    let desktop = require_desktop!();
+    let desktop = require_desktop!(Tool::Wine, Tool::WindowsBuild);
     let wine = Wine::start(&desktop);
     std::fs::create_dir_all(wine.drive_c().join("sagsmappe")).expect("folder");
     // open_url opens only web addresses unless the organisation allows
@@ -336,7 +337,7 @@ fn msi(version: &str, out: &Path) -> std::path::PathBuf {
         .arg(out)
         .env("GENVEJ_VERSION", version)
         .output()
-        .expect("build-msi.sh runs (apt-get install -y wixl msitools)");
+        .expect("build-msi.sh runs (sudo apt-get install -y wixl msitools)");
     assert!(
         output.status.success(),
         "{}",
@@ -348,7 +349,7 @@ fn msi(version: &str, out: &Path) -> std::path::PathBuf {
         .arg(&path)
         .arg("File")
         .output()
-        .expect("msiinfo (apt-get install -y msitools)");
+        .expect("msiinfo (sudo apt-get install -y msitools)");
     let files = String::from_utf8_lossy(&files.stdout).to_lowercase();
     assert!(files.contains("genvej.exe"), "{files}");
     assert!(
@@ -369,7 +370,7 @@ fn assert_central_files_are_locked(msi: &Path) {
             .arg(msi)
             .arg(name)
             .output()
-            .expect("msiinfo (apt-get install -y msitools)");
+            .expect("msiinfo (sudo apt-get install -y msitools)");
         String::from_utf8_lossy(&out.stdout).replace('\r', "")
     };
     let locks = table("MsiLockPermissionsEx");
@@ -431,7 +432,7 @@ fn msiexec(wine: &Wine, args: &[&str]) {
 
 #[test]
 fn the_msi_installs_silently_upgrades_keeping_the_config_and_uninstalls() {
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::Wine, Tool::WindowsBuild, Tool::Msitools);
     let wine = Wine::start(&desktop);
     let out = desktop.dir().join("msi");
     let first = msi("0.1.0", &out);

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use support::agent::{config, toml_string};
 use support::texts::{DANISH_2000, assert_same_text};
+use support::tools::Tool;
 use support::wine::{Wine, WineAgent};
 
 const LONG: Duration = Duration::from_secs(60);
@@ -62,7 +63,7 @@ fn wait_until_stable(wine: &Wine, title: &str, quiet: Duration) -> String {
 
 #[test]
 fn a_hot_key_types_2000_danish_characters_exactly_into_notepad() {
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::Wine, Tool::WindowsBuild);
     let wine = Wine::start(&desktop);
     let title = wine.notepad(&mut desktop, None);
     let scripts = [(
@@ -111,7 +112,7 @@ fn a_hot_key_types_2000_danish_characters_exactly_into_notepad() {
 
 #[test]
 fn a_typed_abbreviation_is_replaced_by_its_expansion_in_notepad() {
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::Wine, Tool::WindowsBuild);
     let wine = Wine::start(&desktop);
     let title = wine.notepad(&mut desktop, None);
     let script = "id = \"sig\"\nname = \"Underskrift\"\nmanual_seconds = 15\n\n[[hotstring]]\nabbreviation = \";navn\"\ntext = \"{{ profile.name }}, {{ profile.title }}\"\n";
@@ -147,7 +148,7 @@ fn a_typed_abbreviation_is_replaced_by_its_expansion_in_notepad() {
 
 #[test]
 fn a_hot_key_asks_for_the_cpr_in_a_form_and_types_it_into_notepad() {
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::Wine, Tool::WindowsBuild);
     let wine = Wine::start(&desktop);
     let title = wine.notepad(&mut desktop, None);
     let scripts = [(
@@ -191,7 +192,7 @@ fn a_hot_key_asks_for_the_cpr_in_a_form_and_types_it_into_notepad() {
 
 #[test]
 fn the_panic_key_stops_a_run_mid_text() {
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::Wine, Tool::WindowsBuild);
     let wine = Wine::start(&desktop);
     let title = wine.notepad(&mut desktop, None);
     let text = "Denne tekst er lang og bliver afbrudt af paniktasten. ".repeat(6);
@@ -245,7 +246,7 @@ fn the_panic_key_stops_a_run_mid_text() {
 
 #[test]
 fn a_second_start_asks_the_first_to_reload_and_closing_stops_it_cleanly() {
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::Wine, Tool::WindowsBuild);
     let wine = Wine::start(&desktop);
     let scripts = [(
         "a.toml",
@@ -288,7 +289,7 @@ fn a_second_start_asks_the_first_to_reload_and_closing_stops_it_cleanly() {
 
 #[test]
 fn the_agent_starts_with_its_tray_icon_under_wine() {
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::Wine, Tool::WindowsBuild);
     let wine = Wine::start(&desktop);
     let folder = desktop.dir().join("agent");
     let scripts = [(

@@ -1,7 +1,12 @@
 //! HTTPS for `fetch`: certificates are always checked; an organisation's own
 //! CA can be added with `agent.ca_file`; a redirect never leads from https
 //! to plain http. Against a local HTTPS server with a
-//! self-signed certificate made by openssl (Debian package `openssl`).
+//! self-signed certificate made by openssl (Debian package `openssl`) and
+//! served by python3; without them those tests skip (outside CI).
+
+mod support {
+    pub mod tools;
+}
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -10,6 +15,7 @@ use std::time::{Duration, Instant};
 use genvej_desktop::http::HttpClient;
 use genvej_engine::ports::{HttpError, HttpRequest};
 use genvej_format::script::HttpMethod;
+use support::tools::Tool;
 
 struct Server {
     child: Child,
@@ -31,7 +37,7 @@ fn openssl(dir: &Path, args: &[&str]) {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
-        .expect("openssl runs (apt-get install -y openssl)");
+        .expect("openssl runs");
     assert!(status.success(), "openssl {args:?} failed");
 }
 
@@ -137,6 +143,7 @@ fn request(port: u16) -> HttpRequest {
 
 #[test]
 fn an_unknown_certificate_is_refused_and_the_organisations_ca_is_trusted() {
+    require_tools!(Tool::Openssl, Tool::Python3);
     let dir = tempfile::tempdir().expect("temp dir");
     let server = https_server(dir.path());
 
@@ -177,6 +184,7 @@ fn a_ca_file_that_cannot_be_used_is_named() {
 
 #[test]
 fn a_redirect_from_https_to_plain_http_is_not_followed() {
+    require_tools!(Tool::Openssl, Tool::Python3);
     let dir = tempfile::tempdir().expect("temp dir");
     let server = https_server(dir.path());
     // A plain-http server that notes whether anyone connected.

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use genvej_desktop::x11::hotstrings::{HotstringError, HotstringEvent, HotstringMonitor};
 use support::desktop::Desktop;
+use support::tools::Tool;
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{
     ConnectionExt as _, KEY_PRESS_EVENT, KEY_RELEASE_EVENT, Keycode, Keysym,
@@ -113,7 +114,7 @@ fn shift_and_capslock_give_the_case_the_user_sees() {
 
 #[test]
 fn new_keyboard_layout_is_read_after_setxkbmap_with_altgr_and_danish_letters() {
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::Setxkbmap);
     desktop.case_window("hs-a");
     let (_monitor, inbox) = monitor(&desktop, &[";navn", ";æø@"]);
     let danish = 1;

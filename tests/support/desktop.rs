@@ -15,7 +15,8 @@
 //! Nothing here sleeps for a fixed time to "let things settle": every wait
 //! polls for the condition it needs, with a timeout and a clear panic message.
 //!
-//! Linux only; the tools come from Debian packages (see [`REQUIRED_TOOLS`]).
+//! Linux only; the tools come from Debian packages (see
+//! [`tools::DESKTOP`](super::tools::DESKTOP)).
 
 use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader, Write};
@@ -38,9 +39,14 @@ use x11rb::protocol::xproto::{
 use x11rb::rust_connection::RustConnection;
 use x11rb::{COPY_DEPTH_FROM_PARENT, COPY_FROM_PARENT};
 
+pub use super::tools::find_program;
+use super::tools::{self, Tool, python_interpreter};
+
 /// Starts a [`Desktop`](crate::support::desktop::Desktop), or returns from
 /// the calling test (which then passes as skipped) when the X tools are
 /// missing and neither `CI` nor `GENVEJ_E2E` is set. See [`Desktop::start`].
+/// `require_desktop!(Tool::DbusDaemon, Tool::GnomeKeyring)` also needs those
+/// tools (one notice names everything missing), see [`Desktop::start_needing`];
 /// `require_desktop!(without_window_manager)` starts Xvfb alone, see
 /// [`Desktop::start_without_window_manager`];
 /// `require_desktop!(without_window_manager, server_args: &["-extension", "RECORD"])`
@@ -64,6 +70,12 @@ macro_rules! require_desktop {
         match $crate::support::desktop::Desktop::start_without_window_manager_with_server_args(
             $args,
         ) {
+            Some(desktop) => desktop,
+            None => return,
+        }
+    };
+    ($($tool:expr),+ $(,)?) => {
+        match $crate::support::desktop::Desktop::start_needing(&[$($tool),+]) {
             Some(desktop) => desktop,
             None => return,
         }
@@ -114,41 +126,6 @@ const OPENBOX_RC: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
   </mouse>
 </openbox_config>
 "#;
-
-/// A program the harness needs and the Debian package that provides it.
-pub struct Tool {
-    pub program: &'static str,
-    pub package: &'static str,
-}
-
-/// Everything [`Desktop::start`] checks for before starting anything.
-/// The Tk case window additionally needs `python3-tk` (checked separately,
-/// because it is a Python module, not a program).
-pub const REQUIRED_TOOLS: &[Tool] = &[
-    Tool {
-        program: "Xvfb",
-        package: "xvfb",
-    },
-    Tool {
-        program: "openbox",
-        package: "openbox",
-    },
-    Tool {
-        program: "xdotool",
-        package: "xdotool",
-    },
-    Tool {
-        program: "xclip",
-        package: "xclip",
-    },
-    Tool {
-        program: "xprop",
-        package: "x11-utils",
-    },
-];
-
-/// Debian package providing Python's tkinter for the case window.
-const TK_PACKAGE: &str = "python3-tk";
 
 /// A process started by the desktop, killed with its process group on drop.
 struct Tracked {
@@ -228,7 +205,16 @@ impl Desktop {
     /// and otherwise prints a loud notice with the `apt-get install` command
     /// and returns `None` (use [`require_desktop!`] to skip the test).
     pub fn start() -> Option<Desktop> {
-        Desktop::start_with("Xvfb + openbox", &[], |desktop| desktop.start_openbox())
+        Desktop::start_needing(&[])
+    }
+
+    /// Like [`start`](Self::start), for a test that also needs `tools`
+    /// (D-Bus, Wine, …): skips or fails as `start` does, with one notice
+    /// naming everything missing.
+    pub fn start_needing(tools: &[Tool]) -> Option<Desktop> {
+        Desktop::start_with("Xvfb + openbox", tools, &[], |desktop| {
+            desktop.start_openbox()
+        })
     }
 
     /// Like [`start`](Self::start), but Xvfb alone, without a window manager:
@@ -236,7 +222,7 @@ impl Desktop {
     /// themselves (nothing else on the display grabs keys or moves focus).
     /// [`case_window`](Self::case_window) needs the window manager.
     pub fn start_without_window_manager() -> Option<Desktop> {
-        Desktop::start_with("Xvfb only", &[], |_| Ok(()))
+        Desktop::start_with("Xvfb only", &[], &[], |_| Ok(()))
     }
 
     /// Like [`start_without_window_manager`](Self::start_without_window_manager),
@@ -244,23 +230,23 @@ impl Desktop {
     /// `["-extension", "RECORD"]` for a server without that extension.
     pub fn start_without_window_manager_with_server_args(server_args: &[&str]) -> Option<Desktop> {
         let what = format!("Xvfb only, with {}", server_args.join(" "));
-        Desktop::start_with(&what, server_args, |_| Ok(()))
+        Desktop::start_with(&what, &[], server_args, |_| Ok(()))
     }
 
-    /// Checks the tools, waits for this test binary's turn, starts Xvfb
-    /// (with `server_args` added) and then `then` (e.g. openbox). Panics
-    /// with the logs if anything fails.
+    /// Checks the desktop's tools and `tools` (see [`tools::require`]),
+    /// waits for this test binary's turn, starts Xvfb (with `server_args`
+    /// added) and then `then` (e.g. openbox). Panics with the logs if
+    /// anything fails.
     fn start_with(
         what: &str,
+        tools: &[Tool],
         server_args: &[&str],
         then: impl FnOnce(&mut Desktop) -> Result<(), String>,
     ) -> Option<Desktop> {
-        let python = python_interpreter();
-        let missing = missing_packages(&python);
-        if !missing.is_empty() {
-            report_missing(&missing);
+        if !tools::require(&[tools::DESKTOP, tools].concat()) {
             return None;
         }
+        let python = python_interpreter();
         // A test that panicked while holding the turn has cleaned up in Drop.
         let turn = TURN.lock().unwrap_or_else(PoisonError::into_inner);
         let started = Instant::now();
@@ -495,72 +481,6 @@ fn start_xvfb(dir: &Path, extra_args: &[&str]) -> Result<(Tracked, String), Stri
     }
 }
 
-/// Debian's python3 is where `python3-tk` installs tkinter; another python3
-/// on PATH (pyenv, venv) may lack it.
-fn python_interpreter() -> PathBuf {
-    let debian = PathBuf::from("/usr/bin/python3");
-    if debian.exists() {
-        debian
-    } else {
-        PathBuf::from("python3")
-    }
-}
-
-/// Debian packages whose programs are missing, in install order.
-fn missing_packages(python: &Path) -> Vec<&'static str> {
-    let mut missing: Vec<&'static str> = REQUIRED_TOOLS
-        .iter()
-        .filter(|tool| find_program(tool.program).is_none())
-        .map(|tool| tool.package)
-        .collect();
-    let has_tk = Command::new(python)
-        .args(["-c", "import tkinter"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !has_tk {
-        missing.push(TK_PACKAGE);
-    }
-    missing
-}
-
-/// Looks a program up on PATH (no dependency on `which`).
-pub fn find_program(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|candidate| candidate.is_file())
-}
-
-/// CI must never skip the end-to-end tests silently; a developer without
-/// the X tools gets a loud hint instead of a failure.
-fn report_missing(packages: &[&str]) {
-    let command = format!("apt-get install -y {}", packages.join(" "));
-    let strict = ["CI", "GENVEJ_E2E"]
-        .iter()
-        .any(|var| std::env::var_os(var).is_some_and(|v| !v.is_empty()));
-    if strict {
-        panic!(
-            "end-to-end desktop tests need missing Debian packages: {}. Install them with: {command}",
-            packages.join(", ")
-        );
-    }
-    // Straight to the process's stderr: eprintln! would be captured by the
-    // test runner and hidden, since a skipped test passes.
-    let _ = writeln!(
-        io::stderr(),
-        "\n\
-         ************************************************************************\n\
-         * SKIPPING end-to-end desktop test: missing {}\n\
-         * Install with:  {command}\n\
-         * (set GENVEJ_E2E=1 to make this a failure instead of a skip)\n\
-         ************************************************************************\n",
-        packages.join(", ")
-    );
-}
-
 // ---------------------------------------------------------------------------
 // Processes
 
@@ -636,10 +556,7 @@ impl Desktop {
     /// Starts a private D-Bus session bus for this desktop; programs started
     /// afterwards get it as `DBUS_SESSION_BUS_ADDRESS`.
     pub fn start_session_bus(&mut self) {
-        assert!(
-            find_program("dbus-daemon").is_some(),
-            "this test needs a D-Bus daemon: apt-get install -y dbus-daemon"
-        );
+        tools::assert_present(&[Tool::DbusDaemon]);
         let socket = self.dir().join("session-bus");
         let address = format!("unix:path={}", socket.display());
         let mut cmd = self.command("dbus-daemon");
@@ -665,10 +582,7 @@ impl Desktop {
             self.session_bus.is_some(),
             "start_session_bus() before the keyring"
         );
-        assert!(
-            find_program("gnome-keyring-daemon").is_some(),
-            "this test needs a Secret Service: apt-get install -y gnome-keyring"
-        );
+        tools::assert_present(&[Tool::GnomeKeyring]);
         let home = self.dir().join("keyring-home");
         let runtime = home.join("run");
         fs::create_dir_all(&runtime).unwrap_or_else(|e| panic!("{e}"));
@@ -747,6 +661,7 @@ impl Desktop {
             self.session_bus.is_some(),
             "start_session_bus() before the notification service"
         );
+        tools::assert_present(&[Tool::PythonDbus]);
         let script = self.dir().join("notification_server.py");
         write_file(&script, NOTIFICATION_SERVER_PY).unwrap_or_else(|e| panic!("{e}"));
         let out = self.dir().join("notifications.jsonl");
@@ -758,7 +673,7 @@ impl Desktop {
         while !ready.exists() {
             assert!(
                 Instant::now() < deadline,
-                "the notification service did not start (needs python3-dbus and python3-gi)"
+                "the notification service did not start"
             );
             thread::sleep(POLL);
         }
@@ -1063,10 +978,7 @@ impl Desktop {
     /// Starts trayer, an XEmbed system tray, at the top right of the screen
     /// and waits until it owns the tray selection (`_NET_SYSTEM_TRAY_S0`).
     pub fn start_tray_host(&mut self) {
-        assert!(
-            find_program("trayer").is_some(),
-            "the tray tests need a system tray: apt-get install -y trayer"
-        );
+        tools::assert_present(&[Tool::Trayer]);
         let mut cmd = self.command("trayer");
         cmd.args([
             "--edge",

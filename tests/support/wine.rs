@@ -5,17 +5,18 @@
 //! to read back what arrived (the Edit control's text, the clipboard).
 //! Both helpers are C, built with mingw from `tests/support/windows/`.
 //!
-//! Needs the Debian packages wine wine64 gcc-mingw-w64-x86-64 and the Rust
-//! target x86_64-pc-windows-gnu (`.ci/run` installs them).
+//! Needs [`Tool::Wine`] and [`Tool::WindowsBuild`] (the Debian packages
+//! wine wine64 gcc-mingw-w64-x86-64 and the Rust target
+//! x86_64-pc-windows-gnu; `.ci/run` installs them): tests name them in
+//! `require_desktop!(Tool::Wine, Tool::WindowsBuild)` to skip without them.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::desktop::{Desktop, find_program};
-
-const TARGET: &str = "x86_64-pc-windows-gnu";
+use super::desktop::Desktop;
+use super::tools::{self, Tool, WINDOWS_TARGET as TARGET};
 
 /// One Wine test at a time: each prefix is ~700 MB and boots in ~10 s.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -25,6 +26,7 @@ pub fn genvej_exe() -> PathBuf {
     static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     BUILT
         .get_or_init(|| {
+            tools::assert_present(&[Tool::WindowsBuild]);
             let root = Path::new(env!("CARGO_MANIFEST_DIR"));
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
             let status = Command::new(cargo)
@@ -35,7 +37,7 @@ pub fn genvej_exe() -> PathBuf {
                 .map_err(|e| format!("cannot run cargo: {e}"))?;
             if !status.success() {
                 return Err(format!(
-                    "cargo build --release --target {TARGET} failed (rustup target add {TARGET}; apt-get install -y gcc-mingw-w64-x86-64)"
+                    "cargo build --release --target {TARGET} failed (it needs: rustup target add {TARGET}; sudo apt-get install -y gcc-mingw-w64-x86-64)"
                 ));
             }
             let target = std::env::var_os("CARGO_TARGET_DIR")
@@ -61,7 +63,7 @@ fn build_helper(source: &str, output: &Path, args: &[&str]) {
         .output()
         .unwrap_or_else(|e| {
             panic!(
-                "cannot run x86_64-w64-mingw32-gcc (apt-get install -y gcc-mingw-w64-x86-64): {e}"
+                "cannot run x86_64-w64-mingw32-gcc (sudo apt-get install -y gcc-mingw-w64-x86-64): {e}"
             )
         });
     assert!(
@@ -82,16 +84,7 @@ pub struct Wine {
 impl Wine {
     /// A booted Wine prefix on `desktop`'s display.
     pub fn start(desktop: &Desktop) -> Wine {
-        for (program, package) in [
-            ("wine", "wine wine64"),
-            ("wineserver", "wine"),
-            ("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64"),
-        ] {
-            assert!(
-                find_program(program).is_some(),
-                "this test needs {program}: apt-get install -y {package}"
-            );
-        }
+        tools::assert_present(&[Tool::Wine, Tool::WindowsBuild]);
         let turn = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
         let prefix = desktop.dir().join("wine");
         let wine = Wine {
