@@ -20,13 +20,20 @@ use std::path::{Path, PathBuf};
 
 use genvej::config::Config;
 
-/// Where the book's Markdown is, relative to this package.
-const DOCS_SRC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/src");
+/// The repository's root: the one path to change when this test moves
+/// (from a crate under `crates/`: `concat!(env!("CARGO_MANIFEST_DIR"), "/../..")`).
+const REPO_ROOT: &str = env!("CARGO_MANIFEST_DIR");
+/// Where the book's Markdown is, below [`REPO_ROOT`].
+const DOCS_SRC: &str = "docs/src";
 /// Other Markdown files whose examples are checked too.
-const OTHER_FILES: &[&str] = &[concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")];
+const OTHER_FILES: &[&str] = &["README.md"];
 /// The config scripts are checked against: the bundled one, which defines
 /// the `org` values (`org.fasit_url`, …) and `profile` the examples use.
-const BUNDLED_CONFIG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config/genvej.toml");
+const BUNDLED_CONFIG: &str = "config/genvej.toml";
+
+fn in_repo(path: &str) -> PathBuf {
+    Path::new(REPO_ROOT).join(path)
+}
 
 /// The header a fragment is put under.
 const FRAGMENT_HEADER: &str =
@@ -78,47 +85,58 @@ impl Example {
     }
 }
 
+/// An open fenced block: where it started, its fence (three or more
+/// backticks) and, for a TOML block, its kind.
+struct OpenFence {
+    line: usize,
+    marker: String,
+    kind: Option<Result<Kind, String>>,
+    body: String,
+}
+
 /// The TOML blocks of one Markdown text, with the line each starts at.
+/// Other fenced blocks are skipped whole (a ```` ```toml ```` line inside
+/// one is text).
 fn examples_in(file: &Path, markdown: &str) -> Vec<Example> {
     let mut examples = Vec::new();
-    let mut open: Option<(usize, String, Option<Result<Kind, String>>)> = None;
-    let mut body = String::new();
+    let mut open: Option<OpenFence> = None;
+    let mut close = |fence: OpenFence, kind: Result<Kind, String>| {
+        examples.push(Example {
+            file: file.to_path_buf(),
+            line: fence.line,
+            kind,
+            text: fence.body,
+        });
+    };
     for (index, line) in markdown.lines().enumerate() {
-        let trimmed = line.trim_start();
-        match &open {
+        let trimmed = line.trim();
+        match open.take() {
             None => {
                 if let Some(info) = trimmed.strip_prefix("```") {
-                    let fence = "```".to_string() + &info.chars().take_while(|c| *c == '`').collect::<String>();
-                    let info = info.trim_start_matches('`');
-                    open = Some((index + 1, fence, Kind::of(info)));
-                    body.clear();
+                    let extra: String = info.chars().take_while(|c| *c == '`').collect();
+                    open = Some(OpenFence {
+                        line: index + 1,
+                        marker: format!("```{extra}"),
+                        kind: Kind::of(info.trim_start_matches('`')),
+                        body: String::new(),
+                    });
                 }
             }
-            Some((start, fence, kind)) => {
-                if trimmed.starts_with(fence.as_str()) && trimmed.trim_end() == fence {
-                    if let Some(kind) = kind.clone() {
-                        examples.push(Example {
-                            file: file.to_path_buf(),
-                            line: *start,
-                            kind,
-                            text: body.clone(),
-                        });
+            Some(mut fence) => {
+                if trimmed == fence.marker {
+                    if let Some(kind) = fence.kind.clone() {
+                        close(fence, kind);
                     }
-                    open = None;
                 } else {
-                    body.push_str(line);
-                    body.push('\n');
+                    fence.body.push_str(line);
+                    fence.body.push('\n');
+                    open = Some(fence);
                 }
             }
         }
     }
-    if let Some((start, _, Some(_))) = open {
-        examples.push(Example {
-            file: file.to_path_buf(),
-            line: start,
-            kind: Err("the block is never closed".into()),
-            text: body,
-        });
+    if let Some(fence) = open.filter(|f| f.kind.is_some()) {
+        close(fence, Err("the block is never closed".into()));
     }
     examples
 }
@@ -138,20 +156,21 @@ fn markdown_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn all_examples() -> Vec<Example> {
     let mut files = Vec::new();
-    markdown_files(Path::new(DOCS_SRC), &mut files);
-    files.extend(OTHER_FILES.iter().map(PathBuf::from));
+    markdown_files(&in_repo(DOCS_SRC), &mut files);
+    files.extend(OTHER_FILES.iter().map(|f| in_repo(f)));
     files
         .iter()
         .flat_map(|file| {
-            let text = std::fs::read_to_string(file)
-                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-            examples_in(file, &text)
+            let text =
+                std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            // Named from the repository's root, as a reader finds them.
+            examples_in(file.strip_prefix(REPO_ROOT).unwrap_or(file), &text)
         })
         .collect()
 }
 
 fn bundled_config() -> Config {
-    Config::load(Path::new(BUNDLED_CONFIG)).expect("the bundled config loads")
+    Config::load(&in_repo(BUNDLED_CONFIG)).expect("the bundled config loads")
 }
 
 /// The checker's verdict on a script text: (errors, warnings, rendered).
@@ -177,8 +196,14 @@ fn verify(example: &Example, config: &Config) -> Result<(), String> {
             };
             let (errors, warnings, rendered) = check_script("eksempel", &script, config);
             if errors + warnings > 0 {
+                let lines = match kind {
+                    Kind::Fragment => {
+                        "the checker's lines count from the 3-line header put above the block"
+                    }
+                    _ => "the checker's lines count from the block's first line",
+                };
                 return Err(format!(
-                    "{errors} errors, {warnings} warnings:\n{rendered}"
+                    "{errors} errors, {warnings} warnings ({lines}):\n{rendered}"
                 ));
             }
         }
@@ -215,7 +240,11 @@ fn every_toml_example_in_the_docs_checks_as_its_info_string_says() {
     let examples = all_examples();
     let failures: Vec<String> = examples
         .iter()
-        .filter_map(|e| verify(e, &config).err().map(|why| format!("{}: {why}", e.place())))
+        .filter_map(|e| {
+            verify(e, &config)
+                .err()
+                .map(|why| format!("{}: {why}", e.place()))
+        })
         .collect();
     assert!(
         failures.is_empty(),
@@ -250,10 +279,23 @@ fn a_broken_example_is_caught_and_named_by_file_and_line() {
             Err(why) => format!("{}: {why}", e.place()),
         })
         .collect();
-    assert!(verdicts[0].starts_with("bog.md:5: 2 errors") && verdicts[0].contains("unknown step `typ`"), "{verdicts:#?}");
-    assert!(verdicts[1].starts_with("bog.md:10: not a valid genvej.toml") && verdicts[1].contains("panic_key"), "{verdicts:#?}");
-    assert!(verdicts[2].starts_with("bog.md:15: shows a mistake, but the checker found no error"), "{verdicts:#?}");
-    assert!(verdicts[3].starts_with("bog.md:24: unknown info string ```toml,mistake"), "{verdicts:#?}");
+    assert!(
+        verdicts[0].starts_with("bog.md:5: 2 errors") && verdicts[0].contains("unknown step `typ`"),
+        "{verdicts:#?}"
+    );
+    assert!(
+        verdicts[1].starts_with("bog.md:10: not a valid genvej.toml")
+            && verdicts[1].contains("panic_key"),
+        "{verdicts:#?}"
+    );
+    assert!(
+        verdicts[2].starts_with("bog.md:15: shows a mistake, but the checker found no error"),
+        "{verdicts:#?}"
+    );
+    assert!(
+        verdicts[3].starts_with("bog.md:24: unknown info string ```toml,mistake"),
+        "{verdicts:#?}"
+    );
 }
 
 #[test]
@@ -262,5 +304,19 @@ fn an_error_example_must_say_what_the_checker_says() {
     let markdown = "```toml,error\nid = \"x\"\nname = \"X\"\nmanual_seconds = 5\n[[step]]\ntyp = \"hej\"\n# error: unknown step `typ`\n# error: something else entirely\n```\n";
     let examples = examples_in(Path::new("bog.md"), markdown);
     let why = verify(&examples[0], &config).expect_err("the second text is not said");
-    assert!(why.contains("does not say «something else entirely»"), "{why}");
+    assert!(
+        why.contains("does not say «something else entirely»"),
+        "{why}"
+    );
+}
+
+#[test]
+fn a_toml_block_that_is_never_closed_is_an_error() {
+    let examples = examples_in(Path::new("bog.md"), "Tekst\n\n```toml\nid = \"x\"\n");
+    assert_eq!(examples.len(), 1, "{examples:?}");
+    assert_eq!(examples[0].line, 3);
+    assert_eq!(
+        examples[0].kind,
+        Err("the block is never closed".to_string())
+    );
 }
