@@ -18,7 +18,7 @@
 
 use std::path::{Path, PathBuf};
 
-use genvej::config::Config;
+use genvej_format::config::Config;
 
 /// The repository's root: the one path to change when this test moves
 /// (from a crate under `crates/`: `concat!(env!("CARGO_MANIFEST_DIR"), "/../..")`).
@@ -176,7 +176,7 @@ fn bundled_config() -> Config {
 /// The checker's verdict on a script text: (errors, warnings, rendered).
 fn check_script(name: &str, text: &str, config: &Config) -> (usize, usize, String) {
     let path = PathBuf::from(format!("{name}.toml"));
-    let set = genvej::script::check_texts(&[(path, text.to_string())], config);
+    let set = genvej_format::script::check_texts(&[(path, text.to_string())], config);
     (
         set.error_count(),
         set.warning_count(),
