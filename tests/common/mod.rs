@@ -6,9 +6,14 @@ use std::path::{Path, PathBuf};
 use genvej_format::config::Config;
 use genvej_format::script::{self, ScriptSet};
 
-/// The repository's own folder.
+/// The repository's own folder (the workspace's root, which holds the
+/// bundled config and scripts), from whichever crate's tests use this.
 pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .find(|dir| dir.join("config/genvej.toml").is_file())
+        .expect("the tests run inside the genvej repository")
+        .to_path_buf()
 }
 
 /// The shipped default config.

@@ -1,0 +1,9 @@
+//! Whole scripts run against the recording fake desktop: the steps, the safety rules, sources and URLs.
+
+#[path = "../../../../tests/common/mod.rs"]
+mod common;
+
+mod safety;
+mod scripts;
+mod sources;
+mod urls;

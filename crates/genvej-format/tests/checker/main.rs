@@ -1,0 +1,10 @@
+//! The checker and the script files: messages, files on disk, hostile edits, and every TOML example in the book. Needs no desktop.
+
+#[path = "../../../../tests/common/mod.rs"]
+mod common;
+mod hostile;
+
+mod docs_examples;
+mod hostile_input;
+mod messages;
+mod script_files;

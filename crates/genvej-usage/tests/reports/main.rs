@@ -1,0 +1,4 @@
+//! Usage records in, reports and exports out.
+
+mod exports;
+mod report;

@@ -1,0 +1,20 @@
+//! End to end on a real X server (Xvfb + openbox): the real agent, stand-in case-system windows, keys pressed with xdotool.
+
+#[macro_use]
+#[path = "../support/mod.rs"]
+mod support;
+
+mod agent;
+mod clipboard;
+mod credentials;
+mod dialogs;
+mod hotkeys;
+mod hotstrings;
+mod open_url;
+mod policy;
+mod reload;
+mod run_safety;
+mod sources;
+mod tray;
+mod unix_safety;
+mod usage;

@@ -1,0 +1,231 @@
+//! The `genvej` command line as the IT office uses it: exit codes, output,
+//! the committed JSON Schemas, and masking of CPR numbers.
+
+use crate::common;
+
+use std::process::{Command, Output};
+
+fn genvej(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_genvej"))
+        .args(args)
+        .current_dir(common::repo())
+        .output()
+        .expect("genvej runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn check_of_the_shipped_scripts_is_clean() {
+    let out = genvej(&["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(": 0 errors, 0 warnings"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn check_exits_1_on_errors_and_0_on_warnings_only() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "id = \"x\"\nname = \"X\"\nmanual_seconds = 5\n[[step]]\ntyp = \"a\"\n",
+    )
+    .expect("write");
+    let out = genvej(&["check", bad.to_str().expect("utf-8 path")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("bad.toml:5:1: error: unknown step `typ`"),
+        "{}",
+        stdout(&out)
+    );
+
+    let warn = dir.path().join("warn.toml");
+    std::fs::write(&warn, "id = \"w\"\nname = \"W\"\nmanual_seconds = 5\n[[hotstring]]\nabbreviation = \"navn\"\ntext = \"x\"\n").expect("write");
+    let out = genvej(&["check", warn.to_str().expect("utf-8 path")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("0 errors, 1 warning"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(genvej(&["chek"]).status.code(), Some(2));
+    assert_eq!(
+        genvej(&["exec", "aabn-borger", "--set", "novalue"])
+            .status
+            .code(),
+        Some(2)
+    );
+    let out = genvej(&["exec", "aabn-borgr", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `aabn-borger`?"));
+}
+
+#[test]
+fn committed_schemas_are_up_to_date() {
+    for (args, file) in [
+        (&["schema"][..], "config/hotkeys.schema.json"),
+        (&["schema", "--for-config"][..], "config/genvej.schema.json"),
+    ] {
+        let generated = stdout(&genvej(args));
+        let committed =
+            std::fs::read_to_string(common::repo().join(file)).expect("schema committed");
+        assert!(
+            generated == committed,
+            "{file} is stale: run `cargo run -- {} > {file}`",
+            args.join(" ")
+        );
+    }
+}
+
+#[test]
+fn list_shows_every_shipped_hot_key_as_json() {
+    let out = genvej(&["list", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("json");
+    let ids: Vec<&str> = rows.iter().filter_map(|r| r["id"].as_str()).collect();
+    for id in [
+        "aabn-borger",
+        "signatur",
+        "indkaldelse-adresse",
+        "indsatsplan-overskrifter",
+        "journalnotat",
+        "transportgodtgoerelse",
+    ] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+}
+
+#[test]
+fn dry_run_masks_the_cpr_unless_asked_to_show_it() {
+    let out = genvej(&[
+        "exec",
+        "aabn-borger",
+        "--set",
+        "cpr=070761-4285",
+        "--dry-run",
+    ]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("type «Fasit» \"070761-XXXX\""), "{text}");
+    assert!(!text.contains("4285"), "{text}");
+
+    let shown = stdout(&genvej(&[
+        "exec",
+        "aabn-borger",
+        "--set",
+        "cpr=070761-4285",
+        "--dry-run",
+        "--show-personal-data",
+    ]));
+    assert!(shown.contains("borger?cpr=0707614285"), "{shown}");
+}
+
+#[test]
+fn dry_run_failure_exits_1_with_the_reason() {
+    let out = genvej(&[
+        "exec",
+        "aabn-borger",
+        "--set",
+        "cpr=310299-1234",
+        "--dry-run",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("ugyldig dato i CPR-nummer"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_personal_config_layers_over_the_machine_wide_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        path.to_string_lossy().into_owned()
+    };
+    let machine = write(
+        "machine.toml",
+        "[profile]\nname = \"Standard\"\nunit = \"Jobcenter Eksempelby\"\n",
+    );
+    let user = write("user.toml", "[profile]\nname = \"Mette Sørensen\"\n");
+    std::fs::create_dir(dir.path().join("hotkeys")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("hotkeys/underskrift.toml"),
+        "id = \"underskrift\"\nname = \"Underskrift\"\nmanual_seconds = 5\n[[step]]\ntype = \"{{ profile.name }}, {{ profile.unit }}\"\n",
+    )
+    .expect("write script");
+    let hotkeys = dir.path().join("hotkeys").to_string_lossy().into_owned();
+    let out = genvej(&[
+        "--config",
+        &machine,
+        "--config",
+        &user,
+        "--hotkeys",
+        &hotkeys,
+        "exec",
+        "underskrift",
+        "--dry-run",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("\"Mette Sørensen, Jobcenter Eksempelby\""),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn check_and_list_load_the_good_scripts_beside_a_file_saved_as_ansi() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // "Åbn sag" in Windows-1252, as Notepad's "ANSI" saves it.
+    std::fs::write(
+        dir.path().join("ansi.toml"),
+        b"id = \"ansi\"\nname = \"\xC5bn sag\"\nmanual_seconds = 5\n[[step]]\ntype = \"x\"\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("god.toml"),
+        "id = \"god\"\nname = \"God\"\nmanual_seconds = 5\nhotkey = \"Ctrl+Alt+G\"\n[[step]]\ntype = \"Hej\"\n",
+    )
+    .expect("write");
+    let folder = dir.path().to_str().expect("utf-8 path");
+
+    let out = genvej(&["check", folder]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("ansi.toml:1:1: error: this script is not UTF-8 text"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("checked 2 script files in"),
+        "{}",
+        stdout(&out)
+    );
+
+    let out = genvej(&["--hotkeys", folder, "list", "--format", "json"]);
+    // 1 says that some file has errors; the good scripts are listed.
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("1 script file(s) have errors and are not listed; run `genvej check`"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let ids: Vec<&str> = listed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|row| row["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["god"]);
+}
