@@ -8,4 +8,5 @@ mod support;
 
 mod cli;
 mod fuzz_regressions;
+mod layers;
 mod policy;
