@@ -348,20 +348,12 @@ fn exec_on_desktop(
     let rules = genvej_desktop::PasteRules {
         shift_insert_classes: agent.shift_insert_classes.clone(),
     };
-    #[cfg(target_os = "linux")]
-    let mut desktop = genvej_desktop::x11::X11Desktop::connect(
-        None,
+    let mut desktop = genvej_desktop::os::connect_desktop(
         agent.browser.clone(),
         rules,
         Box::new(genvej_ui::dialog::DialogProcess::current()),
     )
-    .map_err(|e| anyhow::anyhow!("cannot use the X display: {e}"))?;
-    #[cfg(windows)]
-    let mut desktop = genvej_desktop::windows::WindowsDesktop::new(
-        agent.browser.clone(),
-        rules,
-        Box::new(genvej_ui::dialog::DialogProcess::current()),
-    );
+    .map_err(anyhow::Error::msg)?;
     desktop.set_document_folder(agent.document_folder.clone());
     desktop.set_ca_file(agent.ca_file.clone());
     let outcome = engine.run(&mut desktop, script, preset);
