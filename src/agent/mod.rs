@@ -18,6 +18,7 @@ mod scripts;
 mod stopwatch;
 #[cfg(any(target_os = "linux", windows))]
 mod swap;
+mod texts;
 #[cfg(any(target_os = "linux", windows))]
 mod tray_menu;
 pub mod usage;

@@ -6,6 +6,8 @@
 use genvej_engine::{RunOutcome, Status};
 use genvej_ui::dialog::DialogProcess;
 
+use super::texts;
+
 pub struct Notices {
     dialogs: DialogProcess,
     seconds: u64,
@@ -22,28 +24,25 @@ impl Notices {
 
     pub fn run_finished(&self, name: &str, outcome: &RunOutcome) {
         match &outcome.status {
-            Status::Failed(failure) => self.show(&format!("{name}: fejl"), &failure.to_string()),
+            Status::Failed(failure) => {
+                self.show(&format!("{name}: {}", texts::FAILED), &failure.to_string())
+            }
             Status::Rejected { reason } => self.show(
-                &format!("{name}: ikke kørt"),
-                &format!("«{name}» blev ikke kørt: {reason}"),
+                &format!("{name}: {}", texts::NOT_RUN),
+                &texts::not_run(name, reason),
             ),
             Status::Completed | Status::Cancelled { .. } => {}
         }
     }
 
     pub fn busy(&self, refused: &str, running: &str) {
-        self.show(
-            "genvej: optaget",
-            &format!("«{refused}» blev ikke startet, fordi «{running}» stadig kører."),
-        );
+        self.show(texts::BUSY_TITLE, &texts::busy(refused, running));
     }
 
     pub fn scripts_have_errors(&self, errors: usize, first: &str) {
         self.show(
-            "genvej: fejl i scripts",
-            &format!(
-                "De ændrede scripts har {errors} fejl; de tidligere genveje virker stadig.\n{first}"
-            ),
+            texts::SCRIPT_ERRORS_TITLE,
+            &texts::script_errors(errors, first),
         );
     }
 
@@ -51,17 +50,18 @@ impl Notices {
         &self,
         locations: &[genvej_desktop::trust::WritableLocation],
     ) {
-        let list: Vec<String> = locations
-            .iter()
-            .map(|l| format!("  {}", l.path.display()))
-            .collect();
-        self.show(
-            "Usikker opsætning",
-            &format!(
-                "Du kan ændre organisationens genveje eller opsætning her, selvom du ikke er administrator:\n{}\nKontakt IT-afdelingen: kun administratorer må kunne skrive dér.",
-                list.join("\n")
-            ),
-        );
+        let paths: Vec<&std::path::Path> = locations.iter().map(|l| l.path.as_path()).collect();
+        self.show(texts::UNSAFE_SETUP_TITLE, &texts::unsafe_setup(&paths));
+    }
+
+    /// The stopwatch started for `name`; `stop_key` stops it.
+    pub fn measuring(&self, name: &str, stop_key: Option<String>) {
+        self.show(texts::MEASURING_TITLE, &texts::measuring(name, stop_key));
+    }
+
+    /// The manual time of `name` was saved.
+    pub fn measured(&self, name: &str, took: &str) {
+        self.show(texts::MEASURED_TITLE, &texts::measured(name, took));
     }
 
     pub fn show(&self, title: &str, text: &str) {

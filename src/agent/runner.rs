@@ -285,31 +285,20 @@ impl Agent {
     }
 
     pub(super) fn about(&self) -> String {
-        let list = |paths: &[PathBuf]| {
-            paths
-                .iter()
-                .map(|p| format!("  {}", p.display()))
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
-        let mut text = format!(
-            "genvej {}\n\n{} genveje indlæst fra:\n{}\n\nKonfiguration:\n{}",
-            env!("CARGO_PKG_VERSION"),
+        let folders: Vec<PathBuf> = self.sources.all_folders().cloned().collect();
+        let folders: Vec<&std::path::Path> = folders.iter().map(PathBuf::as_path).collect();
+        let configs: Vec<&std::path::Path> = self
+            .sources
+            .config_paths
+            .iter()
+            .map(|l| l.path.as_path())
+            .collect();
+        super::texts::about(
             self.table.scripts.len(),
-            list(&self.sources.all_folders().cloned().collect::<Vec<_>>()),
-            list(
-                &self
-                    .sources
-                    .config_paths
-                    .iter()
-                    .map(|l| l.path.clone())
-                    .collect::<Vec<_>>()
-            ),
-        );
-        if let Some(folder) = &self.options.log_folder {
-            text.push_str(&format!("\n\nLogmappe:\n  {}", folder.display()));
-        }
-        text
+            &folders,
+            &configs,
+            self.options.log_folder.as_deref(),
+        )
     }
 }
 

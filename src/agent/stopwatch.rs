@@ -12,6 +12,7 @@ use genvej_ui::dialog::DialogProcess;
 use genvej_ui::tray::{TrayAction, TrayEntry};
 
 use super::AgentEvent;
+use super::texts;
 
 /// A measurement under way.
 #[derive(Debug, Clone)]
@@ -61,18 +62,15 @@ pub fn choice_form(entries: &[TrayEntry]) -> Form {
     let mut labels: Vec<String> = entries.iter().map(TrayEntry::label).collect();
     labels.sort();
     Form {
-        title: "Mål manuel tid".into(),
+        title: texts::STOPWATCH_FORM_TITLE.into(),
         fields: vec![FormField {
             name: FIELD.into(),
-            label: "Hvilken opgave løser du i hånden nu?".into(),
+            label: texts::STOPWATCH_QUESTION.into(),
             kind: InputKind::Choice,
             value: None,
             required: true,
             choices: labels,
-            help: Some(
-                "Stopuret starter, når du trykker Enter. Tryk genvejen igen (eller brug bakken), når opgaven er færdig."
-                    .into(),
-            ),
+            help: Some(texts::STOPWATCH_HELP.into()),
             pattern: None,
             bounds: Bounds::default(),
         }],
@@ -104,20 +102,11 @@ pub fn ask_in_background(entries: Vec<TrayEntry>, events: Sender<AgentEvent>) {
     }
 }
 
-/// `4 min 12 s`, `38 s`, `1 t 5 min`.
-pub fn spoken(duration: Duration) -> String {
-    let total = duration.as_secs();
-    let (hours, minutes, seconds) = (total / 3600, total / 60 % 60, total % 60);
-    match (hours, minutes) {
-        (0, 0) => format!("{seconds} s"),
-        (0, m) => format!("{m} min {seconds} s"),
-        (h, m) => format!("{h} t {m} min"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::agent::texts::spoken;
 
     #[test]
     fn durations_are_said_the_danish_way() {

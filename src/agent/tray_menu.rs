@@ -2,6 +2,7 @@
 //! out. The menu itself is drawn by `genvej_ui::tray`; a click arrives here as a
 //! [`TrayAction`].
 
+use super::texts;
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
 
@@ -75,16 +76,8 @@ impl Agent {
                 };
                 self.stopwatch.start(&script.id, &script.name);
                 tracing::info!(script = %script.id, "measuring the manual time of «{}»", script.name);
-                let stop = self
-                    .stopwatch_key
-                    .map_or_else(|| "bakkens «Stop måling»".to_string(), |k| k.to_string());
-                self.notices.show(
-                    "genvej: måler manuel tid",
-                    &format!(
-                        "Stopuret kører for «{}». Løs opgaven i hånden, og tryk {stop}, når den er færdig.",
-                        script.name
-                    ),
-                );
+                let stop_key = self.stopwatch_key.map(|k| k.to_string());
+                self.notices.measuring(&script.name, stop_key);
                 self.show_state();
             }
             TrayAction::StopMeasuring => self.stop_measuring(),
@@ -95,7 +88,7 @@ impl Agent {
                 self.show_state();
             }
             TrayAction::About => DialogProcess::current().show_detached(Request::Message {
-                title: "Om genvej".into(),
+                title: texts::ABOUT_TITLE.into(),
                 text: self.about(),
             }),
             TrayAction::Quit => return Ok(Some("quit from the tray menu".into())),
@@ -108,18 +101,12 @@ impl Agent {
         let Some((measured, elapsed)) = self.stopwatch.stop() else {
             return;
         };
-        let took = super::stopwatch::spoken(elapsed);
+        let took = texts::spoken(elapsed);
         tracing::info!(script = %measured.script_id, seconds = elapsed.as_secs_f64(), "manual time of «{}» measured: {took}", measured.name);
         match &self.recorder {
             Some(recorder) => {
                 recorder.baseline(&measured.script_id, elapsed.as_secs_f64(), &self.config);
-                self.notices.show(
-                    "genvej: manuel tid gemt",
-                    &format!(
-                        "«{}» tog {took} i hånden. Tak — målingen er gemt.",
-                        measured.name
-                    ),
-                );
+                self.notices.measured(&measured.name, &took);
             }
             None => tracing::warn!("the manual time was not saved: usage records are off"),
         }

@@ -74,7 +74,7 @@ impl Recorder {
         let outcome = RunOutcome {
             script_id: script.id.clone(),
             status: Status::Rejected {
-                reason: "en anden genvej kørte".into(),
+                reason: super::texts::BUSY_REASON.into(),
             },
             duration: std::time::Duration::ZERO,
             steps_completed: 0,

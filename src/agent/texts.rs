@@ -1,0 +1,99 @@
+//! Every Danish text the agent itself shows a caseworker, in one place: the
+//! notices, the stopwatch's form, the About box and the reason a refused
+//! start is recorded with. The log stays English; the texts of a failed run
+//! come from the engine's errors, the menu's labels from the tray.
+
+use std::path::Path;
+
+pub const FAILED: &str = "fejl";
+pub const NOT_RUN: &str = "ikke kørt";
+
+pub fn not_run(name: &str, reason: &str) -> String {
+    format!("«{name}» blev ikke kørt: {reason}")
+}
+
+pub const BUSY_TITLE: &str = "genvej: optaget";
+
+pub fn busy(refused: &str, running: &str) -> String {
+    format!("«{refused}» blev ikke startet, fordi «{running}» stadig kører.")
+}
+
+/// Why a start was refused, as its usage record says.
+pub const BUSY_REASON: &str = "en anden genvej kørte";
+
+pub const SCRIPT_ERRORS_TITLE: &str = "genvej: fejl i scripts";
+
+pub fn script_errors(errors: usize, first: &str) -> String {
+    format!("De ændrede scripts har {errors} fejl; de tidligere genveje virker stadig.\n{first}")
+}
+
+pub const UNSAFE_SETUP_TITLE: &str = "Usikker opsætning";
+
+pub fn unsafe_setup(locations: &[&Path]) -> String {
+    let list: Vec<String> = locations
+        .iter()
+        .map(|path| format!("  {}", path.display()))
+        .collect();
+    format!(
+        "Du kan ændre organisationens genveje eller opsætning her, selvom du ikke er administrator:\n{}\nKontakt IT-afdelingen: kun administratorer må kunne skrive dér.",
+        list.join("\n")
+    )
+}
+
+pub const MEASURING_TITLE: &str = "genvej: måler manuel tid";
+
+/// `stop_key`: the stopwatch's chord, when one is configured.
+pub fn measuring(name: &str, stop_key: Option<String>) -> String {
+    let stop = stop_key.unwrap_or_else(|| "bakkens «Stop måling»".to_string());
+    format!("Stopuret kører for «{name}». Løs opgaven i hånden, og tryk {stop}, når den er færdig.")
+}
+
+pub const MEASURED_TITLE: &str = "genvej: manuel tid gemt";
+
+pub fn measured(name: &str, took: &str) -> String {
+    format!("«{name}» tog {took} i hånden. Tak — målingen er gemt.")
+}
+
+pub const STOPWATCH_FORM_TITLE: &str = "Mål manuel tid";
+pub const STOPWATCH_QUESTION: &str = "Hvilken opgave løser du i hånden nu?";
+pub const STOPWATCH_HELP: &str = "Stopuret starter, når du trykker Enter. Tryk genvejen igen (eller brug bakken), når opgaven er færdig.";
+
+pub const ABOUT_TITLE: &str = "Om genvej";
+
+/// The About box: the version, where the scripts and the config come from,
+/// and the log folder.
+pub fn about(
+    scripts: usize,
+    folders: &[&Path],
+    configs: &[&Path],
+    log_folder: Option<&Path>,
+) -> String {
+    let list = |paths: &[&Path]| {
+        paths
+            .iter()
+            .map(|p| format!("  {}", p.display()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let mut text = format!(
+        "genvej {}\n\n{scripts} genveje indlæst fra:\n{}\n\nKonfiguration:\n{}",
+        env!("CARGO_PKG_VERSION"),
+        list(folders),
+        list(configs),
+    );
+    if let Some(folder) = log_folder {
+        text.push_str(&format!("\n\nLogmappe:\n  {}", folder.display()));
+    }
+    text
+}
+
+/// A duration as a caseworker says it: "38 s", "4 min 12 s", "1 t 5 min".
+pub fn spoken(took: std::time::Duration) -> String {
+    let total = took.as_secs();
+    let (hours, minutes, seconds) = (total / 3600, total / 60 % 60, total % 60);
+    match (hours, minutes) {
+        (0, 0) => format!("{seconds} s"),
+        (0, m) => format!("{m} min {seconds} s"),
+        (h, m) => format!("{h} t {m} min"),
+    }
+}
