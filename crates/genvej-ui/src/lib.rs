@@ -7,4 +7,5 @@
 //! implements.
 
 pub mod dialog;
+mod texts;
 pub mod tray;

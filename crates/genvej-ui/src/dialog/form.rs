@@ -265,7 +265,7 @@ fn pretty_date(text: &str) -> String {
 fn hint_for(value: &InputValue) -> Option<String> {
     match value {
         InputValue::Date(d) => Some(format!("{} {}", danish::weekday_name(*d), danish::long(*d))),
-        InputValue::Cpr(c) => Some(format!("født {}", danish::long(c.birth_date()))),
+        InputValue::Cpr(c) => Some(crate::texts::born(&danish::long(c.birth_date()))),
         _ => None,
     }
 }

@@ -2,6 +2,7 @@
 //! the first field has focus, Tab moves on, Enter submits (Ctrl+Enter in a
 //! multi-line field), Escape cancels, arrow keys step dates and choices.
 
+use crate::texts;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -51,7 +52,7 @@ pub fn show(request: Request) -> anyhow::Result<Reply> {
                 filter: String::new(),
                 first_frame: true,
             };
-            ("Alle genveje".to_string(), 560.0, Box::new(app))
+            (texts::CHEAT_SHEET_TITLE.to_string(), 560.0, Box::new(app))
         }
         Request::Notice {
             title,
@@ -162,7 +163,7 @@ impl FormApp {
             let label = if state.field.required {
                 state.field.label.clone()
             } else {
-                format!("{} (valgfri)", state.field.label)
+                texts::optional(&state.field.label)
             };
             ui.label(RichText::new(label).strong());
         }
@@ -184,7 +185,7 @@ impl FormApp {
             }
             InputKind::Choice => {
                 let shown = if state.text.is_empty() {
-                    "— vælg —".to_string()
+                    texts::CHOOSE.to_string()
                 } else {
                     state.text.clone()
                 };
@@ -201,9 +202,9 @@ impl FormApp {
             }
             kind => {
                 let hint = match kind {
-                    InputKind::Cpr => "DDMMÅÅ-XXXX",
-                    InputKind::Date => "dd-mm-åååå  (↑/↓ skifter dag)",
-                    InputKind::Number => "fx 12 eller 12,5",
+                    InputKind::Cpr => texts::CPR_HINT,
+                    InputKind::Date => texts::DATE_HINT,
+                    InputKind::Number => texts::NUMBER_HINT,
                     _ => "",
                 };
                 ui.add(
@@ -233,7 +234,7 @@ impl FormApp {
             }
             Some(FieldNote::Warning(message)) => {
                 let message = if self.state.awaiting_acceptance(index) {
-                    format!("{message}. Tryk Enter igen for at bruge det alligevel.")
+                    texts::accept_warning(&message)
                 } else {
                     message
                 };
@@ -333,9 +334,9 @@ impl eframe::App for FormApp {
                 });
             ui.separator();
             ui.horizontal(|ui| {
-                ok = ui.button(RichText::new("  OK  ").strong()).clicked();
-                cancel = ui.button("Annuller").clicked();
-                ui.label(RichText::new("Enter: OK · Esc: annuller").weak().small());
+                ok = ui.button(RichText::new(texts::OK).strong()).clicked();
+                cancel = ui.button(texts::CANCEL).clicked();
+                ui.label(RichText::new(texts::FORM_KEYS).weak().small());
             });
         });
         if cancel {
@@ -375,7 +376,7 @@ impl eframe::App for TextApp {
             ui.label(RichText::new(&self.text).size(15.0));
             ui.add_space(10.0);
             if self.closes_at.is_none() {
-                close |= ui.button("  OK  ").clicked();
+                close |= ui.button(texts::OK).clicked();
             }
         });
         if let Some(at) = self.closes_at {
@@ -414,7 +415,7 @@ impl eframe::App for CheatSheetApp {
         egui::CentralPanel::default().show(ctx, |ui| {
             let search = ui.add(
                 egui::TextEdit::singleline(&mut self.filter)
-                    .hint_text("Søg i genvejene …")
+                    .hint_text(texts::SEARCH)
                     .desired_width(f32::INFINITY),
             );
             if first {
@@ -423,7 +424,7 @@ impl eframe::App for CheatSheetApp {
             ui.add_space(6.0);
             let shown = TrayEntry::matching(&self.entries, &self.filter);
             ui.label(
-                RichText::new(format!("{} af {} genveje", shown.len(), self.entries.len()))
+                RichText::new(texts::shown_of(shown.len(), self.entries.len()))
                     .weak()
                     .small(),
             );
