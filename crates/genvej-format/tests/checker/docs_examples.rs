@@ -10,7 +10,9 @@
 //!   `genvej.toml` (unknown keys, wrong types and bad chords are errors);
 //! - ` ```toml,error ` — a whole script showing a mistake: the check must
 //!   FAIL, and every `# error: TEXT` comment line in it names a text the
-//!   checker's output must contain.
+//!   checker's output must contain;
+//! - ` ```toml,warning ` — a whole script the checker warns about: no error,
+//!   at least one warning, and every `# warning: TEXT` line is in its output.
 //!
 //! Any other info string starting with `toml` fails the test, so a new kind
 //! cannot slip through unchecked. Only the script and config code is used
@@ -45,6 +47,7 @@ enum Kind {
     Fragment,
     Config,
     Error,
+    Warning,
 }
 
 impl Kind {
@@ -61,8 +64,9 @@ impl Kind {
             "toml,fragment" => Ok(Kind::Fragment),
             "toml,config" => Ok(Kind::Config),
             "toml,error" => Ok(Kind::Error),
+            "toml,warning" => Ok(Kind::Warning),
             other => Err(format!(
-                "unknown info string ```{other}: use ```toml (a whole script), ```toml,fragment, ```toml,config or ```toml,error"
+                "unknown info string ```{other}: use ```toml (a whole script), ```toml,fragment, ```toml,config, ```toml,error or ```toml,warning"
             )),
         })
     }
@@ -217,17 +221,33 @@ fn verify(example: &Example, config: &Config) -> Result<(), String> {
             if errors == 0 {
                 return Err("shows a mistake, but the checker found no error".into());
             }
-            for expected in text
-                .lines()
-                .filter_map(|l| l.trim().strip_prefix("# error:"))
-                .map(str::trim)
-            {
-                if !rendered.contains(expected) {
-                    return Err(format!(
-                        "the checker does not say «{expected}»; it says:\n{rendered}"
-                    ));
-                }
+            says_all(text, "# error:", &rendered)?;
+        }
+        Kind::Warning => {
+            let (errors, warnings, rendered) = check_script("eksempel", text, config);
+            if errors > 0 || warnings == 0 {
+                return Err(format!(
+                    "shows a warning, but the checker found {errors} errors and {warnings} warnings:\n{rendered}"
+                ));
             }
+            says_all(text, "# warning:", &rendered)?;
+        }
+    }
+    Ok(())
+}
+
+/// Every text the block's `marker` comment lines name is in the checker's
+/// output.
+fn says_all(text: &str, marker: &str, rendered: &str) -> Result<(), String> {
+    for expected in text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix(marker))
+        .map(str::trim)
+    {
+        if !rendered.contains(expected) {
+            return Err(format!(
+                "the checker does not say «{expected}»; it says:\n{rendered}"
+            ));
         }
     }
     Ok(())
@@ -257,7 +277,13 @@ fn every_toml_example_in_the_docs_checks_as_its_info_string_says() {
 #[test]
 fn the_book_has_examples_of_every_kind() {
     let examples = all_examples();
-    for kind in [Kind::Script, Kind::Fragment, Kind::Config, Kind::Error] {
+    for kind in [
+        Kind::Script,
+        Kind::Fragment,
+        Kind::Config,
+        Kind::Error,
+        Kind::Warning,
+    ] {
         assert!(
             examples.iter().any(|e| e.kind == Ok(kind)),
             "no ```{kind:?} example found under {DOCS_SRC}: is the docs path right?"
