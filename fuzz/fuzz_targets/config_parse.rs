@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
-use genvej_format::config::Config;
+use genvej_format::config::{Config, ConfigLayer};
 use genvej_format::window_match::{WindowId, WindowInfo};
 use libfuzzer_sys::fuzz_target;
 
@@ -31,8 +31,9 @@ fuzz_target!(|data: &[u8]| {
     let own = FOLDER.join("sub/genvej.toml");
     std::fs::write(&machine, first).expect("write layer");
     std::fs::write(&own, second).expect("write layer");
-    if let Ok(config) = Config::load_layers(&[machine, own]) {
-        use_config(&config);
+    let layers = [ConfigLayer::machine(machine), ConfigLayer::personal(own)];
+    if let Ok(layered) = Config::load_layers(&layers) {
+        use_config(&layered.config);
     }
 });
 
