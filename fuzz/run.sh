@@ -5,7 +5,8 @@
 #   fuzz/run.sh script_check 900        # 15 minutes
 # Targets: script_check config_parse template_render report_export report_rows
 # Needs cargo-fuzz (`cargo install cargo-fuzz`); on a stable toolchain
-# RUSTC_BOOTSTRAP=1 lets it use the nightly flags it needs.
+# RUSTC_BOOTSTRAP=1 lets it use the nightly flags it needs. More (replaying a
+# crash, shrinking the corpus): docs/src/development/fuzzing.md.
 set -eu
 target=$1
 seconds=${2:-600}

@@ -2,9 +2,9 @@
 //! bundled scripts go through the checker, and as many edited templates are
 //! rendered with genvej's filters. Nothing may panic and every check or
 //! render must finish quickly. It is the always-on cousin of the fuzzers in
-//! fuzz/ (README, "Fuzzing"): a fixed seed, so CI sees the same cases each
-//! time; `GENVEJ_PROPTEST_SEED=<n>` tries others, `GENVEJ_PROPTEST_CASES=<n>`
-//! more of them.
+//! fuzz/ (docs/src/development/fuzzing.md): a fixed seed, so CI sees the
+//! same cases each time; `GENVEJ_PROPTEST_SEED=<n>` tries others,
+//! `GENVEJ_PROPTEST_CASES=<n>` more of them.
 
 use crate::common;
 use crate::hostile;
