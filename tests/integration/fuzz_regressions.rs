@@ -1,5 +1,5 @@
 //! Every crash the fuzzers (fuzz/) and the property test
-//! (tests/hostile_input.rs) found, as a test of the behaviour that is right
+//! (crates/genvej-format/tests/checker/hostile_input.rs) found, as a test of the behaviour that is right
 //! instead.
 
 use crate::common;

@@ -1,5 +1,6 @@
-//! Shared support code for genvej's integration tests. Each test crate
-//! (`tests/*.rs`) includes it with `mod support;` and uses only some of it.
+//! Shared support code for genvej's end-to-end tests. Each test binary
+//! (`tests/e2e_x11/`, `tests/e2e_wine/`, `tests/integration/`, …) includes it
+//! with `#[path] mod support;` and uses only some of it.
 #![allow(dead_code)]
 
 pub mod agent;

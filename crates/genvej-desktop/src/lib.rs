@@ -1,5 +1,8 @@
-//! Desktop adapters that implement the engine's ports: the recording `fake`
-//! (tests and dry runs) and the real desktops, chosen at compile time.
+//! The real desktops that implement the engine's ports, one home per OS:
+//! `x11/` (Linux) and `windows/`, chosen at compile time, plus what they
+//! share (HTTP, credentials, starting programs, the machine's paths and
+//! trust checks) and [`os`], what the agent needs from the OS. The
+//! recording fake desktop is the engine's own (`genvej_engine::fake`).
 
 pub mod access;
 pub mod credentials;

@@ -1,4 +1,4 @@
-//! Simulation of sources beyond tests/simulation.rs: secrets for request
+//! Simulation of sources beyond scripts.rs: secrets for request
 //! headers come from the OS credential store (a stand-in here), never from
 //! the script; `expect` checks an answer's shape when it arrives. Either
 //! failing stops the run before anything is typed.

@@ -1,4 +1,4 @@
-//! Mutations for the property test (tests/hostile_input.rs): careless and
+//! Mutations for the property test (hostile_input.rs): careless and
 //! hostile edits of real scripts and templates — flipped characters, cut
 //! files, doubled or dropped lines, huge numbers, deep nesting, odd
 //! Unicode, long strings. Driven by a seeded RNG so a failure can be
