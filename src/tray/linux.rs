@@ -1,107 +1,111 @@
-//! The tray on Linux. tray-icon's backend here is libappindicator (a
-//! StatusNotifier item over D-Bus, falling back to an XEmbed icon in trays
-//! such as trayer), which is driven by GTK's main loop. So the tray lives on
-//! its own thread that runs that loop; menu clicks are sent into the agent's
-//! event channel — the one loop where hot keys, hotstrings, reloads and runs
-//! already meet — and the agent pushes state changes back with
-//! `MainContext::invoke`. winit is not involved: on Linux it would be a
-//! second, idle event loop next to GTK's.
+//! The tray on Linux: a StatusNotifierItem on the D-Bus session bus (ksni,
+//! in pure Rust over zbus), the icon that KDE, GNOME's AppIndicator
+//! extension, XFCE, Cinnamon, MATE and most panels show. No GTK, no
+//! libappindicator and no main loop in the agent: ksni answers the tray's
+//! D-Bus calls on a thread of its own, a menu click calls the caller's
+//! [`OnAction`], and [`Tray::update`] swaps the state the item shows.
 //!
-//! libappindicator is loaded at run time and tray-icon panics when it is
-//! missing; GTK fails without a display. Both end in `Err` here, and the
-//! agent goes on without a tray.
+//! Without a D-Bus session there is no tray to talk to and [`Tray::start`]
+//! fails; the agent then runs without one. With a session but no tray yet
+//! (no `org.kde.StatusNotifierWatcher`), the item waits on the bus and
+//! registers as soon as a tray starts; [`missing_host`] says why it cannot
+//! be seen meanwhile. A tray that only takes XEmbed icons (e.g. trayer)
+//! cannot show it.
 
-use std::cell::RefCell;
-use std::panic::AssertUnwindSafe;
-use std::sync::mpsc::{self, Sender};
+use std::sync::mpsc;
 use std::time::Duration;
 
-use gtk::glib;
-use tray_icon::menu::MenuEvent;
-use tray_icon::{TrayIcon, TrayIconBuilder};
+use ksni::blocking::{Handle, TrayMethods as _};
+use ksni::menu::{StandardItem, SubMenu};
 
-use super::menu::{icon, menu};
-use super::{IconLook, TrayAction, TrayState};
-use crate::agent::AgentEvent;
+use super::menu::{MenuLine, lines};
+use super::{OnAction, TrayState};
 
-/// How long GTK and the indicator may take to start.
+/// How long connecting to the session bus and registering may take.
 const START_TIMEOUT: Duration = Duration::from_secs(10);
 
-thread_local! {
-    /// The icon, owned by the GTK thread (GTK objects never leave it).
-    static SHOWN: RefCell<Option<Shown>> = const { RefCell::new(None) };
-}
+/// The well-known name and path of the StatusNotifier tray's registry.
+const WATCHER: &str = "org.kde.StatusNotifierWatcher";
+const WATCHER_PATH: &str = "/StatusNotifierWatcher";
 
-struct Shown {
-    icon: TrayIcon,
-    look: IconLook,
-}
-
-/// The running tray; dropping it removes the icon and ends the GTK thread.
+/// The running tray; dropping it takes the icon off the bus.
 pub struct Tray {
-    context: glib::MainContext,
+    handle: Handle<Item>,
 }
 
 impl Tray {
-    /// Shows the icon. `Err` says why there is no tray (no display, GTK or
-    /// libappindicator missing); the agent then runs without one.
-    pub fn start(state: TrayState, events: Sender<AgentEvent>) -> Result<Tray, String> {
-        let (ready, ready_inbox) = mpsc::channel::<Result<(), String>>();
+    /// Puts the item on the session bus. `Err` says why there is no tray
+    /// (no D-Bus session); the agent then runs without one.
+    pub fn start(state: TrayState, on_action: OnAction) -> Result<Tray, String> {
+        let (ready, ready_inbox) = mpsc::channel();
+        let item = Item { state, on_action };
+        // ksni connects and registers before it returns; a session bus that
+        // never answers must not hold up the agent's start.
         std::thread::Builder::new()
-            .name("genvej-tray".into())
+            .name("genvej-tray-start".into())
             .spawn(move || {
-                let started = std::panic::catch_unwind(AssertUnwindSafe(|| show(state, events)))
-                    .unwrap_or_else(|panic| Err(panic_text(panic.as_ref())));
-                let ok = started.is_ok();
-                let _ = ready.send(started);
-                if ok {
-                    gtk::main();
-                }
+                let _ = ready.send(item.assume_sni_available(true).spawn());
             })
             .map_err(|e| format!("cannot start the tray thread: {e}"))?;
         match ready_inbox.recv_timeout(START_TIMEOUT) {
-            Ok(Ok(())) => Ok(Tray {
-                context: glib::MainContext::default(),
-            }),
-            Ok(Err(e)) => Err(e),
-            Err(_) => Err("the tray did not start within 10 s".into()),
+            Ok(Ok(handle)) => Ok(Tray { handle }),
+            Ok(Err(ksni::Error::Dbus(e))) => Err(format!(
+                "no system tray on this desktop and no D-Bus session ({e})"
+            )),
+            Ok(Err(e)) => Err(format!("the tray icon could not be made: {e}")),
+            Err(_) => Err("the D-Bus session did not answer within 10 s".into()),
         }
     }
 
     /// Shows a new state: menu, icon colour and tooltip.
     pub fn update(&self, state: TrayState) {
-        self.context.invoke(move || {
-            SHOWN.with(|shown| {
-                if let Some(shown) = shown.borrow_mut().as_mut() {
-                    if let Err(e) = shown.update(&state) {
-                        tracing::warn!("the tray icon could not be updated: {e}");
-                    }
-                }
-            });
-        });
+        if self.handle.update(move |item| item.state = state).is_none() {
+            tracing::warn!("the tray icon could not be updated: its D-Bus service has stopped");
+        }
     }
 }
 
 impl Drop for Tray {
     fn drop(&mut self) {
-        self.context.invoke(|| {
-            SHOWN.with(|shown| shown.borrow_mut().take());
-            gtk::main_quit();
-        });
+        self.handle.shutdown().wait();
     }
 }
 
-/// Why an icon would not be seen now, if it would not: neither an XEmbed
-/// system tray on the screen nor a D-Bus session for a StatusNotifier host.
-/// The icon still appears if a tray starts later.
+/// Why the icon would not be seen now, if it would not: no D-Bus session, no
+/// StatusNotifier tray on it, or one that shows no items. The icon still
+/// appears if a tray starts later.
 pub fn missing_host() -> Option<String> {
-    let dbus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some_and(|v| !v.is_empty());
-    if dbus || xembed_tray_running() {
-        return None;
+    let Ok(conn) = zbus::blocking::Connection::session() else {
+        return Some("no system tray on this desktop and no D-Bus session".into());
+    };
+    let watcher_runs = zbus::blocking::fdo::DBusProxy::new(&conn)
+        .and_then(|bus| Ok(bus.name_has_owner(WATCHER.try_into()?)?));
+    match watcher_runs {
+        Ok(true) => {}
+        Ok(false) => {
+            let xembed = if xembed_tray_running() {
+                "; the system tray on this desktop takes only XEmbed icons"
+            } else {
+                ""
+            };
+            return Some(format!(
+                "no StatusNotifier tray on the D-Bus session ({WATCHER} is not running){xembed}"
+            ));
+        }
+        Err(e) => return Some(format!("the D-Bus session could not be asked for a tray: {e}")),
     }
-    Some("no system tray on this desktop and no D-Bus session".into())
+    let shown = zbus::blocking::Proxy::new(&conn, WATCHER, WATCHER_PATH, WATCHER)
+        .and_then(|watcher| watcher.get_property::<bool>("IsStatusNotifierHostRegistered"));
+    match shown {
+        Ok(true) => None,
+        Ok(false) => Some(format!(
+            "{WATCHER} runs, but no tray has registered to show its icons"
+        )),
+        Err(e) => Some(format!("the StatusNotifier tray could not be asked: {e}")),
+    }
 }
 
+/// Whether some program owns the XEmbed system tray selection.
 fn xembed_tray_running() -> bool {
     use x11rb::protocol::xproto::ConnectionExt as _;
     let Ok((conn, screen)) = x11rb::connect(None) else {
@@ -118,49 +122,107 @@ fn xembed_tray_running() -> bool {
     owner.is_some_and(|o| o != x11rb::NONE)
 }
 
-fn show(state: TrayState, events: Sender<AgentEvent>) -> Result<(), String> {
-    gtk::init().map_err(|e| format!("GTK could not start: {e}"))?;
-    MenuEvent::set_event_handler(Some(move |event: MenuEvent| {
-        if let Some(action) = TrayAction::from_menu_id(event.id().as_ref()) {
-            let _ = events.send(AgentEvent::Tray(action));
-        }
-    }));
-    let icons = dirs::runtime_dir()
-        .unwrap_or_else(std::env::temp_dir)
-        .join(format!("genvej-tray-{}", std::process::id()));
-    let look = state.look();
-    let icon = TrayIconBuilder::new()
-        .with_id("genvej")
-        .with_temp_dir_path(icons)
-        .with_icon(icon(look)?)
-        .with_tooltip(state.tooltip())
-        .with_menu(Box::new(menu(&state)?))
-        .build()
-        .map_err(|e| format!("the tray icon could not be made: {e}"))?;
-    SHOWN.with(|shown| *shown.borrow_mut() = Some(Shown { icon, look }));
-    Ok(())
+/// What ksni serves on the bus: the state shown and where clicks go.
+struct Item {
+    state: TrayState,
+    on_action: OnAction,
 }
 
-impl Shown {
-    fn update(&mut self, state: &TrayState) -> Result<(), String> {
-        self.icon.set_menu(Some(Box::new(menu(state)?)));
-        // No-op with libappindicator; the menu's first line says the same.
-        let _ = self.icon.set_tooltip(Some(state.tooltip()));
-        if state.look() != self.look {
-            self.look = state.look();
-            self.icon
-                .set_icon(Some(icon(self.look)?))
-                .map_err(|e| e.to_string())?;
+impl ksni::Tray for Item {
+    fn id(&self) -> String {
+        "genvej".into()
+    }
+
+    fn title(&self) -> String {
+        "genvej".into()
+    }
+
+    fn category(&self) -> ksni::Category {
+        ksni::Category::ApplicationStatus
+    }
+
+    fn icon_pixmap(&self) -> Vec<ksni::Icon> {
+        vec![ksni::Icon {
+            width: 32,
+            height: 32,
+            data: argb(&self.state.look().rgba()),
+        }]
+    }
+
+    fn tool_tip(&self) -> ksni::ToolTip {
+        ksni::ToolTip {
+            title: self.state.tooltip(),
+            ..ksni::ToolTip::default()
         }
-        Ok(())
+    }
+
+    fn menu(&self) -> Vec<ksni::MenuItem<Self>> {
+        lines(&self.state).into_iter().map(menu_item).collect()
+    }
+
+    fn watcher_online(&self) {
+        tracing::info!("a StatusNotifier tray started: tray icon shown");
+    }
+
+    fn watcher_offline(&self, reason: ksni::OfflineReason) -> bool {
+        tracing::debug!("no StatusNotifier tray ({reason:?}); the icon appears when one starts");
+        true
     }
 }
 
-fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
-    let text = panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown reason".into());
-    format!("the tray library failed: {text}")
+/// One menu line as a StatusNotifier (dbusmenu) item.
+fn menu_item(line: MenuLine) -> ksni::MenuItem<Item> {
+    match line {
+        MenuLine::Item {
+            action,
+            label,
+            enabled,
+        } => StandardItem {
+            label: literal(&label),
+            enabled,
+            activate: Box::new(move |item: &mut Item| {
+                if let Some(action) = &action {
+                    (item.on_action)(action.clone());
+                }
+            }),
+            ..StandardItem::default()
+        }
+        .into(),
+        MenuLine::Submenu {
+            label,
+            enabled,
+            lines,
+        } => SubMenu {
+            label: literal(&label),
+            enabled,
+            submenu: lines.into_iter().map(menu_item).collect(),
+            ..SubMenu::default()
+        }
+        .into(),
+        MenuLine::Separator => ksni::MenuItem::Separator,
+    }
+}
+
+/// A label shown as written: in dbusmenu an underscore marks the access key,
+/// so a script named `a_b` would show as `ab`; two stand for one.
+fn literal(label: &str) -> String {
+    label.replace('_', "__")
+}
+
+/// StatusNotifier icons are ARGB32 in network byte order; ours are RGBA.
+fn argb(rgba: &[u8]) -> Vec<u8> {
+    rgba.chunks_exact(4)
+        .flat_map(|p| [p[3], p[0], p[1], p[2]])
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn icons_are_sent_as_argb_and_labels_keep_their_underscores() {
+        assert_eq!(argb(&[1, 2, 3, 4, 5, 6, 7, 8]), [4, 1, 2, 3, 8, 5, 6, 7]);
+        assert_eq!(literal("journal_notat"), "journal__notat");
+    }
 }

@@ -1,11 +1,13 @@
 //! The tray icon: what it shows (hot keys by category, state in the tooltip
-//! and the icon's colour) and what its menu asks the agent to do. This part
-//! is plain data, the same on every OS; `menu` makes the tray-icon menu, and
-//! `linux` and `windows` put it on screen.
+//! and the icon's colour) and what its menu asks for. This part is plain
+//! data, the same on every OS; `menu` lays out the menu's lines, and `linux`
+//! and `windows` put it on screen. A click reaches the caller as a
+//! [`TrayAction`] through the [`OnAction`] it gave, so the tray knows
+//! nothing of the agent.
 
 #[cfg(target_os = "linux")]
 mod linux;
-#[cfg(any(target_os = "linux", windows))]
+#[cfg_attr(not(any(target_os = "linux", windows)), allow(dead_code))]
 mod menu;
 #[cfg(windows)]
 mod windows;
@@ -155,6 +157,10 @@ impl TrayState {
         }
     }
 }
+
+/// Called with the action of each menu click, on the tray's own thread: it
+/// should only pass the action on (e.g. into a channel), never block.
+pub type OnAction = Box<dyn Fn(TrayAction) + Send + Sync>;
 
 /// What a click in the menu asks the agent to do.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,7 +1,8 @@
 //! The tray on Windows: tray-icon's notification-area icon needs a message
 //! loop on the thread that made it, so the tray has its own thread. Menu
-//! clicks go into the agent's event channel; the agent's state changes come
-//! back through a channel, with a thread message to wake the loop.
+//! clicks go to the caller's [`OnAction`]; state changes come in through a
+//! channel, with a thread message to wake the loop. The menu's lines are
+//! `menu`'s, made into tray-icon items here.
 //!
 //! Under Wine the icon appears but clicks are dropped (Wine stubs
 //! Shell_NotifyIconGetRect); the menu's logic is the same as on Linux and is
@@ -11,13 +12,12 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use tray_icon::menu::MenuEvent;
-use tray_icon::{TrayIcon, TrayIconBuilder};
+use tray_icon::menu::{IsMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu};
+use tray_icon::{Icon, TrayIcon, TrayIconBuilder};
 use windows_sys::Win32::UI::WindowsAndMessaging::{WM_APP, WM_QUIT};
 
-use super::menu::{icon, menu};
-use super::{IconLook, TrayAction, TrayState};
-use crate::agent::AgentEvent;
+use super::menu::{MenuLine, lines};
+use super::{IconLook, OnAction, TrayAction, TrayState};
 use crate::platform::windows::messages as msg;
 
 const UPDATE: u32 = WM_APP + 3;
@@ -32,12 +32,12 @@ pub struct Tray {
 
 impl Tray {
     /// Shows the icon; `Err` says why there is none (the agent runs on).
-    pub fn start(state: TrayState, events: Sender<AgentEvent>) -> Result<Tray, String> {
+    pub fn start(state: TrayState, on_action: OnAction) -> Result<Tray, String> {
         let (ready, ready_inbox) = mpsc::channel::<Result<u32, String>>();
         let (updates, updates_inbox) = mpsc::channel::<TrayState>();
         let thread = std::thread::Builder::new()
             .name("genvej-tray".into())
-            .spawn(move || run(state, events, &updates_inbox, &ready))
+            .spawn(move || run(state, on_action, &updates_inbox, &ready))
             .map_err(|e| format!("cannot start the tray thread: {e}"))?;
         match ready_inbox.recv_timeout(START_TIMEOUT) {
             Ok(Ok(thread_id)) => Ok(Tray {
@@ -74,14 +74,14 @@ pub fn missing_host() -> Option<String> {
 
 fn run(
     state: TrayState,
-    events: Sender<AgentEvent>,
+    on_action: OnAction,
     updates: &Receiver<TrayState>,
     ready: &Sender<Result<u32, String>>,
 ) {
     msg::ensure_queue();
     MenuEvent::set_event_handler(Some(move |event: MenuEvent| {
         if let Some(action) = TrayAction::from_menu_id(event.id().as_ref()) {
-            let _ = events.send(AgentEvent::Tray(action));
+            on_action(action);
         }
     }));
     let mut shown = match show(&state) {
@@ -136,4 +136,45 @@ impl Shown {
         }
         Ok(())
     }
+}
+
+fn icon(look: IconLook) -> Result<Icon, String> {
+    Icon::from_rgba(look.rgba(), 32, 32).map_err(|e| e.to_string())
+}
+
+/// The menu's lines as a tray-icon menu.
+fn menu(state: &TrayState) -> Result<Menu, String> {
+    let menu = Menu::new();
+    for line in lines(state) {
+        menu.append(menu_item(line)?.as_ref())
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(menu)
+}
+
+fn menu_item(line: MenuLine) -> Result<Box<dyn IsMenuItem>, String> {
+    Ok(match line {
+        MenuLine::Item {
+            action,
+            label,
+            enabled,
+        } => {
+            let id = action.map_or_else(|| "status".to_string(), |a| a.menu_id());
+            Box::new(MenuItem::with_id(id, label, enabled, None))
+        }
+        MenuLine::Submenu {
+            label,
+            enabled,
+            lines,
+        } => {
+            let submenu = Submenu::new(label, enabled);
+            for line in lines {
+                submenu
+                    .append(menu_item(line)?.as_ref())
+                    .map_err(|e| e.to_string())?;
+            }
+            Box::new(submenu)
+        }
+        MenuLine::Separator => Box::new(PredefinedMenuItem::separator()),
+    })
 }

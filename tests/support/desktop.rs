@@ -38,6 +38,8 @@ use x11rb::protocol::xproto::{
 use x11rb::rust_connection::RustConnection;
 use x11rb::{COPY_DEPTH_FROM_PARENT, COPY_FROM_PARENT};
 
+use super::tray_host::TrayHost;
+
 /// Starts a [`Desktop`](crate::support::desktop::Desktop), or returns from
 /// the calling test (which then passes as skipped) when the X tools are
 /// missing and neither `CI` nor `GENVEJ_E2E` is set. See [`Desktop::start`].
@@ -91,6 +93,7 @@ const MAP_RETRY: Duration = Duration::from_millis(250);
 const CASE_WINDOW_PY: &str = include_str!("case_window.py");
 const NOTIFICATION_SERVER_PY: &str = include_str!("notification_server.py");
 const CASE_SERVER_PY: &str = include_str!("case_server.py");
+const SNI_TRAY_PY: &str = include_str!("sni_tray.py");
 
 /// openbox configuration without a single key binding, so the window manager
 /// never grabs a key that genvej or a test uses (openbox's default rc.xml
@@ -1060,44 +1063,30 @@ impl Desktop {
             })
     }
 
-    /// Starts trayer, an XEmbed system tray, at the top right of the screen
-    /// and waits until it owns the tray selection (`_NET_SYSTEM_TRAY_S0`).
-    pub fn start_tray_host(&mut self) {
-        assert!(
-            find_program("trayer").is_some(),
-            "the tray tests need a system tray: apt-get install -y trayer"
-        );
-        let mut cmd = self.command("trayer");
-        cmd.args([
-            "--edge",
-            "top",
-            "--align",
-            "right",
-            "--widthtype",
-            "request",
-            "--height",
-            "32",
-            "--SetDockType",
-            "true",
-            "--transparent",
-            "false",
-            "--tint",
-            "0x888888",
-        ]);
+    /// Starts a stand-in StatusNotifier tray (see sni_tray.py) on this
+    /// desktop's session bus — started first if need be — and waits until
+    /// it owns `org.kde.StatusNotifierWatcher`. Programs started afterwards
+    /// find the tray on the bus, as on a KDE, GNOME or XFCE desktop.
+    pub fn start_tray_host(&mut self) -> TrayHost {
+        if self.session_bus.is_none() {
+            self.start_session_bus();
+        }
+        let script = self.dir().join("sni_tray.py");
+        write_file(&script, SNI_TRAY_PY).unwrap_or_else(|e| panic!("{e}"));
+        let items = self.dir().join("tray-items.txt");
+        let ready = self.dir().join("tray.ready");
+        let mut cmd = self.command(&self.python.to_string_lossy());
+        cmd.arg(&script).arg("watch").arg(&items).arg(&ready);
         self.spawn(cmd);
-        let conn = self.x11_connection();
         let deadline = Instant::now() + COMMAND_TIMEOUT;
-        loop {
-            if tray_owner(&conn).is_some() {
-                return;
-            }
+        while !ready.exists() || !self.bus_name_has_owner("org.kde.StatusNotifierWatcher") {
             assert!(
                 Instant::now() < deadline,
-                "trayer did not start on {}",
-                self.display
+                "the stand-in tray did not start (needs python3-dbus and python3-gi)"
             );
             thread::sleep(POLL);
         }
+        TrayHost::new(self.python.clone(), script, items)
     }
 
     /// Waits until some program holds the keyboard grab (an open menu does),
@@ -1579,17 +1568,4 @@ fn read_message(reader: &mut impl BufRead) -> io::Result<Option<Message>> {
         }
         _ => Err(invalid(format!("unexpected line {header:?}"))),
     }
-}
-
-/// The window owning the system tray selection, if a tray runs.
-fn tray_owner(conn: &RustConnection) -> Option<u32> {
-    use x11rb::protocol::xproto::ConnectionExt as _;
-    let atom = conn
-        .intern_atom(false, b"_NET_SYSTEM_TRAY_S0")
-        .ok()?
-        .reply()
-        .ok()?
-        .atom;
-    let owner = conn.get_selection_owner(atom).ok()?.reply().ok()?.owner;
-    (owner != x11rb::NONE).then_some(owner)
 }

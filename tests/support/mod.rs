@@ -5,6 +5,7 @@
 pub mod agent;
 pub mod desktop;
 pub mod texts;
+pub mod tray_host;
 pub mod wine;
 
 /// Where tests keep screenshots for people to look at:
