@@ -238,7 +238,11 @@ fn without_a_statusnotifier_tray_the_agent_says_why_and_the_icon_appears_when_on
     // A panel starts later (e.g. the desktop came up after the agent).
     let tray = desktop.start_tray_host();
     let item = tray.wait_for_item(SHORT);
-    agent.wait_for_log(&desktop, "a StatusNotifier tray started: tray icon shown", SHORT);
+    agent.wait_for_log(
+        &desktop,
+        "a StatusNotifier tray started: tray icon shown",
+        SHORT,
+    );
     tray.wait_for_entry(&desktop, &item, &["Afslut genvej"], SHORT);
     agent.stop(&mut desktop);
 }
@@ -300,11 +304,14 @@ fn the_manual_time_stopwatch_runs_from_the_tray_and_is_saved() {
     let started = Instant::now();
 
     let stop = "Stop måling af «Underskrift»";
-    tray.tray.wait_for_entry(&desktop, &tray.item, &[stop], SHORT);
+    tray.tray
+        .wait_for_entry(&desktop, &tray.item, &[stop], SHORT);
     let measuring = tray.tray.item(&desktop, &tray.item);
     assert!(measuring.outline().contains(&"Annullér måling".to_string()));
     assert!(
-        measuring.tooltip.ends_with("— måler manuel tid: Underskrift"),
+        measuring
+            .tooltip
+            .ends_with("— måler manuel tid: Underskrift"),
         "{}",
         measuring.tooltip
     );

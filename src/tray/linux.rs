@@ -92,7 +92,11 @@ pub fn missing_host() -> Option<String> {
                 "no StatusNotifier tray on the D-Bus session ({WATCHER} is not running){xembed}"
             ));
         }
-        Err(e) => return Some(format!("the D-Bus session could not be asked for a tray: {e}")),
+        Err(e) => {
+            return Some(format!(
+                "the D-Bus session could not be asked for a tray: {e}"
+            ));
+        }
     }
     let shown = zbus::blocking::Proxy::new(&conn, WATCHER, WATCHER_PATH, WATCHER)
         .and_then(|watcher| watcher.get_property::<bool>("IsStatusNotifierHostRegistered"));
