@@ -168,8 +168,17 @@ impl ksni::Tray for Item {
         tracing::info!("a StatusNotifier tray started: tray icon shown");
     }
 
+    /// Keeps the item on the bus either way: it registers again as soon as
+    /// a tray (re)starts.
     fn watcher_offline(&self, reason: ksni::OfflineReason) -> bool {
-        tracing::debug!("no StatusNotifier tray ({reason:?}); the icon appears when one starts");
+        match reason {
+            // The tray that showed the icon went away (panel restarted or removed).
+            ksni::OfflineReason::No => tracing::info!(
+                "the StatusNotifier tray stopped: tray icon hidden until a tray starts again"
+            ),
+            // No tray at start: the agent's start-up says so already.
+            reason => tracing::debug!("no StatusNotifier tray: {reason:?}"),
+        }
         true
     }
 }
