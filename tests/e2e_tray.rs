@@ -211,7 +211,8 @@ fn quit_in_the_tray_stops_the_agent_cleanly() {
 }
 
 #[test]
-fn without_a_statusnotifier_tray_the_agent_says_why_and_the_icon_appears_when_one_starts() {
+fn without_a_statusnotifier_tray_the_agent_says_why_and_the_icon_appears_when_one_starts_or_restarts()
+ {
     let mut desktop = require_desktop!();
     desktop.start_session_bus();
     let fasit = desktop.case_window("Fasit – journal");
@@ -244,6 +245,13 @@ fn without_a_statusnotifier_tray_the_agent_says_why_and_the_icon_appears_when_on
         SHORT,
     );
     tray.wait_for_entry(&desktop, &item, &["Afslut genvej"], SHORT);
+
+    // The panel restarts: the icon goes, and comes back by itself.
+    desktop.stop(tray.pid);
+    agent.wait_for_log(&desktop, "the StatusNotifier tray stopped", SHORT);
+    let again = desktop.start_tray_host();
+    assert_eq!(again.wait_for_item(SHORT), item);
+    again.wait_for_entry(&desktop, &item, &["Afslut genvej"], SHORT);
     agent.stop(&mut desktop);
 }
 

@@ -1073,11 +1073,15 @@ impl Desktop {
         }
         let script = self.dir().join("sni_tray.py");
         write_file(&script, SNI_TRAY_PY).unwrap_or_else(|e| panic!("{e}"));
+        // A tray that starts (again) knows no items yet.
         let items = self.dir().join("tray-items.txt");
         let ready = self.dir().join("tray.ready");
+        for stale in [&items, &ready] {
+            let _ = fs::remove_file(stale);
+        }
         let mut cmd = self.command(&self.python.to_string_lossy());
         cmd.arg(&script).arg("watch").arg(&items).arg(&ready);
-        self.spawn(cmd);
+        let pid = self.spawn(cmd);
         let deadline = Instant::now() + COMMAND_TIMEOUT;
         while !ready.exists() || !self.bus_name_has_owner("org.kde.StatusNotifierWatcher") {
             assert!(
@@ -1086,7 +1090,7 @@ impl Desktop {
             );
             thread::sleep(POLL);
         }
-        TrayHost::new(self.python.clone(), script, items)
+        TrayHost::new(pid, self.python.clone(), script, items)
     }
 
     /// Waits until some program holds the keyboard grab (an open menu does),

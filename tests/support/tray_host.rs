@@ -16,6 +16,8 @@ const POLL: Duration = Duration::from_millis(20);
 
 /// The running stand-in tray.
 pub struct TrayHost {
+    /// The tray's process (for `Desktop::stop`).
+    pub pid: u32,
     python: PathBuf,
     script: PathBuf,
     /// Bus names of registered items, one a line, in order of registration.
@@ -53,8 +55,9 @@ pub struct TrayMenuEntry {
 }
 
 impl TrayHost {
-    pub(super) fn new(python: PathBuf, script: PathBuf, items: PathBuf) -> TrayHost {
+    pub(super) fn new(pid: u32, python: PathBuf, script: PathBuf, items: PathBuf) -> TrayHost {
         TrayHost {
+            pid,
             python,
             script,
             items,
