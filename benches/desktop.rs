@@ -97,7 +97,7 @@ mod keysym {
 
 fn main() {
     // The tray host is started near the end, for the idle figures with a tray.
-    let Some(mut desktop) = Desktop::start_needing(&[Tool::Trayer, Tool::AppIndicator]) else {
+    let Some(mut desktop) = Desktop::start_needing(&[Tool::DbusDaemon, Tool::PythonDbus]) else {
         println!("desktop benchmark skipped: the X tools are missing (see above)");
         return;
     };
@@ -113,7 +113,7 @@ fn main() {
     bench_form_open(&mut desktop);
     bench_plan(&mut desktop);
     bench_startup(&mut desktop);
-    desktop.start_tray_host();
+    let _tray = desktop.start_tray_host();
     bench_idle(&mut desktop, true);
 
     println!("load average at the end: {}", load_average());

@@ -35,13 +35,16 @@ find "$stage" -type d -exec chmod 0755 {} +
 find "$stage/usr/share/genvej" "$stage/etc/genvej" -type f -exec chmod 0644 {} +
 
 installed_kb="$(du -sk "$stage" | cut -f1)"
+# The binary links only libc, libm and libgcc_s (D-Bus — tray, notices,
+# Secret Service — is pure Rust); the dialogs' winit opens Xlib, Xlib-xcb,
+# Xcursor and XInput2 at run time, and egui needs GL/EGL.
 cat > "$stage/DEBIAN/control" <<CONTROL
 Package: genvej
 Version: $version
 Architecture: amd64
 Maintainer: genvej <genvej@eksempelby.invalid>
 Installed-Size: $installed_kb
-Depends: libc6, libgtk-3-0, libayatana-appindicator3-1, libdbus-1-3, libxkbcommon-x11-0, libgl1, libegl1
+Depends: libc6, libgcc-s1, libx11-6, libx11-xcb1, libxcursor1, libxi6, libxkbcommon-x11-0, libgl1, libegl1
 Recommends: xdg-utils, gnome-keyring
 Section: utils
 Priority: optional

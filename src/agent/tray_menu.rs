@@ -116,7 +116,11 @@ impl Agent {
 
 /// Shows the tray icon; without one the agent runs on and says why.
 pub(super) fn start_tray(state: TrayState, events: &Sender<AgentEvent>) -> Option<Tray> {
-    match Tray::start(state, events.clone()) {
+    let events = events.clone();
+    let on_action = Box::new(move |action| {
+        let _ = events.send(AgentEvent::Tray(action));
+    });
+    match Tray::start(state, on_action) {
         Ok(tray) => {
             match missing_host() {
                 Some(why) => tracing::warn!(

@@ -1,27 +1,24 @@
-//! End-to-end: the tray icon on a real X server with a real system tray
-//! (trayer). The icon is clicked with xdotool, the menu is driven with the
-//! keyboard like a person would, and screenshots of the menu are kept in
-//! `target/artifacts/`.
+//! End-to-end: the tray icon on a real X server with a StatusNotifier tray
+//! on a private D-Bus session (the stand-in tray in tests/support/sni_tray.py
+//! reads the item and its menu over D-Bus as a panel does, and chooses
+//! entries as a panel does when a person clicks them). The real agent runs
+//! the chosen commands against real windows.
 //!
-//! Needs, besides the desktop packages: trayer, libayatana-appindicator3-1.
-
-use crate::require_desktop;
-use crate::support;
+//! Needs, besides the desktop packages: dbus-daemon, python3-dbus, python3-gi.
 
 use std::time::{Duration, Instant};
 
+use crate::require_desktop;
+use crate::support;
 use support::agent::{Agent, Launch, config};
 use support::desktop::Desktop;
 use support::tools::Tool;
+use support::tray_host::TrayHost;
 
 const LONG: Duration = Duration::from_secs(60);
 const SHORT: Duration = Duration::from_secs(10);
 
-/// One script, so the menu lists it directly: status line, the script, then
-/// "Vis alle genveje …" (2), "Sæt genveje på pause" / "Genoptag genveje"
-/// (3), "Genindlæs scripts" (4), "Åbn logmappen" (5), "Rapport over sparet
-/// tid" (6), "Mål manuel tid for: …" (7; while measuring "Stop måling" (7)
-/// and "Annullér måling" (8)), "Om genvej", "Afslut genvej".
+/// One script, so the menu lists it directly.
 const UNDERSKRIFT: &str = r#"
 id = "underskrift"
 name = "Underskrift"
@@ -33,18 +30,30 @@ description = "Skriver sagsbehandlerens navn."
 type = "{{ profile.name }}"
 "#;
 
-/// The XEmbed icon's WM_CLASS instance, from libappindicator's fallback.
-const ICON_INSTANCE: &str = "tray-icon tray app genvej";
+/// The script's menu entry: its name and its hot key.
+const RUN: &str = "Underskrift    Ctrl+Alt+U";
 
-/// Starts a system tray and the agent with the «Underskrift» script and its
-/// tray icon; returns the agent and the icon's window id.
-fn start_in_tray(desktop: &mut Desktop) -> (Agent, String) {
+/// The icon's colours (ARGB) inside the rounded square, off the arrow.
+const BLUE_ACTIVE: &str = "ff1f6fb5";
+const GREY_PAUSED: &str = "ff808080";
+
+/// The agent with its tray icon on a tray.
+struct InTray {
+    agent: Agent,
+    tray: TrayHost,
+    /// The icon's bus name.
+    item: String,
+}
+
+/// Starts a StatusNotifier tray and the agent with the «Underskrift» script
+/// and its tray icon; returns once the icon has registered with the tray.
+fn start_in_tray(desktop: &mut Desktop) -> InTray {
     start_in_tray_with(desktop, &config("", ""))
 }
 
 /// [`start_in_tray`] with another config.
-fn start_in_tray_with(desktop: &mut Desktop, config: &str) -> (Agent, String) {
-    desktop.start_tray_host();
+fn start_in_tray_with(desktop: &mut Desktop, config: &str) -> InTray {
+    let tray = desktop.start_tray_host();
     let agent = Agent::start_with(
         desktop,
         "agent",
@@ -52,94 +61,101 @@ fn start_in_tray_with(desktop: &mut Desktop, config: &str) -> (Agent, String) {
         config,
         Launch::default(),
     );
-    let icon = wait_for_icon(desktop);
-    (agent, icon)
+    let item = tray.wait_for_item(SHORT);
+    InTray { agent, tray, item }
 }
 
-/// Waits for genvej's icon in the tray and returns its window id.
-fn wait_for_icon(desktop: &Desktop) -> String {
-    let deadline = Instant::now() + SHORT;
-    loop {
-        if let Some(icon) = desktop.windows_of_instance(ICON_INSTANCE).first() {
-            return icon.clone();
-        }
-        assert!(Instant::now() < deadline, "no genvej icon in the tray");
-        std::thread::sleep(Duration::from_millis(20));
+impl InTray {
+    fn choose(&self, desktop: &Desktop, path: &[&str]) {
+        self.tray.choose(desktop, &self.item, path);
     }
-}
-
-/// Clicks the icon and waits for the menu (a window of genvej's) to open.
-fn open_menu(desktop: &Desktop, icon: &str) {
-    desktop.xdotool(&["mousemove", "--window", icon, "16", "15", "click", "1"]);
-    let deadline = Instant::now() + SHORT;
-    while desktop.windows_of_instance("genvej").is_empty() {
-        assert!(Instant::now() < deadline, "the tray menu did not open");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    // The menu takes the keyboard a moment after it is mapped.
-    desktop.wait_for_keyboard_grab(SHORT);
-}
-
-/// Picks the `n`th active item of the open menu with the keyboard.
-fn choose(desktop: &Desktop, n: usize) {
-    let downs = vec!["Down"; n].join(" ");
-    desktop.key(&downs);
-    desktop.key("Return");
 }
 
 #[test]
-fn the_tray_menu_runs_a_script_into_the_window_that_had_focus() {
-    let mut desktop = require_desktop!(Tool::Trayer, Tool::AppIndicator);
+fn the_tray_shows_the_icon_tooltip_and_menu_and_runs_a_script_into_the_window_that_had_focus() {
+    let mut desktop = require_desktop!(Tool::DbusDaemon, Tool::PythonDbus);
     let fasit = desktop.case_window("Fasit – journal");
-    let (agent, icon) = start_in_tray(&mut desktop);
-    agent.wait_for_log(&desktop, "tray icon shown", SHORT);
+    let tray = start_in_tray(&mut desktop);
+    tray.agent.wait_for_log(&desktop, "tray icon shown", SHORT);
+    let item = tray.tray.item(&desktop, &tray.item);
+    assert_eq!(item.id, "genvej");
+    assert_eq!(item.status, "Active");
+    assert_eq!(item.tooltip, "genvej — 1 genvej aktive");
+    assert_eq!((item.icons[0].width, item.icons[0].height), (32, 32));
+    assert_eq!(item.pixel(16, 4), BLUE_ACTIVE);
+    assert_eq!(item.pixel(10, 15), "ffffffff", "the white arrow");
+    assert_eq!(
+        item.outline(),
+        [
+            "genvej — 1 genvej aktive (grey)",
+            "-",
+            RUN,
+            "-",
+            "Vis alle genveje …",
+            "Sæt genveje på pause",
+            "Genindlæs scripts",
+            "Åbn logmappen",
+            "Rapport over sparet tid",
+            "Mål manuel tid for: … > Underskrift",
+            "Om genvej",
+            "-",
+            "Afslut genvej",
+        ]
+    );
     desktop.activate(&fasit);
 
-    open_menu(&desktop, &icon);
-    desktop.screenshot(&support::artifact("tray-menu.png"));
-    choose(&desktop, 1);
+    tray.choose(&desktop, &[RUN]);
 
-    agent.wait_for_log(&desktop, "«Underskrift» started from the tray", SHORT);
-    agent.wait_for_log(&desktop, "completed", LONG);
+    tray.agent
+        .wait_for_log(&desktop, "«Underskrift» started from the tray", SHORT);
+    tray.agent.wait_for_log(&desktop, "completed", LONG);
     assert_eq!(
         fasit.wait_for_text("Mette Sørensen", SHORT),
         "Mette Sørensen"
     );
-    agent.stop(&mut desktop);
+    tray.agent.stop(&mut desktop);
 }
 
 #[test]
 fn pause_in_the_tray_frees_the_hot_keys_and_resume_takes_them_back() {
-    let mut desktop = require_desktop!(Tool::Trayer, Tool::AppIndicator);
+    let mut desktop = require_desktop!(Tool::DbusDaemon, Tool::PythonDbus);
     let fasit = desktop.case_window("Fasit – journal");
-    let (agent, icon) = start_in_tray(&mut desktop);
+    let tray = start_in_tray(&mut desktop);
     desktop.activate(&fasit);
 
-    open_menu(&desktop, &icon);
-    choose(&desktop, 3); // Sæt genveje på pause
-    agent.wait_for_log(&desktop, "genvej paused", SHORT);
+    tray.choose(&desktop, &["Sæt genveje på pause"]);
+    tray.agent.wait_for_log(&desktop, "genvej paused", SHORT);
     // Another program can now take Ctrl+Alt+U: genvej let go of it.
     let (ctrl_alt, u) = (0x4 | 0x8, 0x75);
     drop(desktop.grab_key_elsewhere(u, ctrl_alt));
 
-    open_menu(&desktop, &icon);
-    desktop.screenshot(&support::artifact("tray-menu-paused.png"));
-    // While paused the script's item is greyed out, so the keyboard skips it.
-    choose(&desktop, 2); // Genoptag genveje
-    agent.wait_for_log(&desktop, "genvej resumed", SHORT);
+    // The tray says so: grey icon, tooltip, the script greyed out.
+    tray.tray
+        .wait_for_entry(&desktop, &tray.item, &["Genoptag genveje"], SHORT);
+    let paused = tray.tray.item(&desktop, &tray.item);
+    assert_eq!(paused.tooltip, "genvej — pauset");
+    assert_eq!(paused.pixel(16, 4), GREY_PAUSED);
+    assert!(
+        paused.outline().contains(&format!("{RUN} (grey)")),
+        "{:#?}",
+        paused.outline()
+    );
+
+    tray.choose(&desktop, &["Genoptag genveje"]);
+    tray.agent.wait_for_log(&desktop, "genvej resumed", SHORT);
     desktop.activate(&fasit);
     desktop.key("ctrl+alt+u");
-    agent.wait_for_log(&desktop, "completed", LONG);
+    tray.agent.wait_for_log(&desktop, "completed", LONG);
     assert_eq!(
         fasit.wait_for_text("Mette Sørensen", SHORT),
         "Mette Sørensen"
     );
-    agent.stop(&mut desktop);
+    tray.agent.stop(&mut desktop);
 }
 
 #[test]
 fn without_a_tray_or_a_dbus_session_the_agent_says_so_and_hot_keys_work() {
-    let mut desktop = require_desktop!();
+    let mut desktop = require_desktop!(Tool::DbusDaemon, Tool::PythonDbus);
     let fasit = desktop.case_window("Fasit – journal");
     let agent = Agent::start_with(
         &mut desktop,
@@ -168,50 +184,51 @@ fn without_a_tray_or_a_dbus_session_the_agent_says_so_and_hot_keys_work() {
 
 #[test]
 fn the_cheat_sheet_opens_from_the_tray_with_the_search_field_ready() {
-    let mut desktop = require_desktop!(Tool::Trayer, Tool::AppIndicator);
-    let (agent, icon) = start_in_tray(&mut desktop);
-    open_menu(&desktop, &icon);
-    choose(&desktop, 2); // Vis alle genveje …
+    let mut desktop = require_desktop!(Tool::DbusDaemon, Tool::PythonDbus);
+    let tray = start_in_tray(&mut desktop);
+    tray.choose(&desktop, &["Vis alle genveje …"]);
     let sheet = desktop.wait_for_window("genvej – Alle genveje", SHORT);
     desktop.wait_for_active(&sheet, SHORT);
     desktop.xdotool(&["type", "--delay", "15", "underskr"]);
     desktop.screenshot(&support::artifact("cheat-sheet.png"));
     desktop.key("Escape");
     desktop.wait_for_window_gone(&sheet, SHORT);
-    agent.stop(&mut desktop);
+    tray.agent.stop(&mut desktop);
 }
 
 #[test]
 fn quit_in_the_tray_stops_the_agent_cleanly() {
-    let mut desktop = require_desktop!(Tool::Trayer, Tool::AppIndicator);
-    let (agent, icon) = start_in_tray(&mut desktop);
-    open_menu(&desktop, &icon);
-    choose(&desktop, 9); // Afslut genvej
-    agent.wait_for_log(&desktop, "genvej stopping: quit from the tray menu", SHORT);
-    agent.wait_for_log(&desktop, "genvej stopped", SHORT);
-    desktop.wait_for_window_gone(&icon, SHORT);
+    let mut desktop = require_desktop!(Tool::DbusDaemon, Tool::PythonDbus);
+    let tray = start_in_tray(&mut desktop);
+    tray.choose(&desktop, &["Afslut genvej"]);
+    tray.agent
+        .wait_for_log(&desktop, "genvej stopping: quit from the tray menu", SHORT);
+    tray.agent.wait_for_log(&desktop, "genvej stopped", SHORT);
+    let deadline = Instant::now() + SHORT;
+    while desktop.bus_name_has_owner(&tray.item) {
+        assert!(Instant::now() < deadline, "the icon is still on the bus");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 #[test]
-fn without_libappindicator_the_agent_runs_on_without_a_tray_and_says_why() {
-    const LIBRARY: &str = "/usr/lib/x86_64-linux-gnu/libayatana-appindicator3.so.1";
-    let mut desktop = require_desktop!(Tool::Trayer, Tool::AppIndicator);
-    desktop.start_tray_host();
+fn without_a_statusnotifier_tray_the_agent_says_why_and_the_icon_appears_when_one_starts_or_restarts()
+ {
+    let mut desktop = require_desktop!(Tool::DbusDaemon, Tool::PythonDbus);
+    desktop.start_session_bus();
     let fasit = desktop.case_window("Fasit – journal");
-    // A private mount namespace where the library is an empty file, as on a
-    // PC where it was never installed; tray-icon panics loading it.
-    let hide = format!("mount --bind /dev/null {LIBRARY} && exec \"$@\"");
     let agent = Agent::start_with(
         &mut desktop,
         "agent",
         &[("underskrift.toml", UNDERSKRIFT)],
         &config("", ""),
-        Launch {
-            wrapper: &["unshare", "--mount", "--", "sh", "-c", &hide, "sh"],
-            ..Launch::default()
-        },
+        Launch::default(),
     );
-    agent.wait_for_log(&desktop, "no tray icon, running without one", SHORT);
+    agent.wait_for_log(
+        &desktop,
+        "tray icon made, but it cannot be seen yet: no StatusNotifier tray on the D-Bus session",
+        SHORT,
+    );
     desktop.activate(&fasit);
     desktop.key("ctrl+alt+u");
     agent.wait_for_log(&desktop, "completed", LONG);
@@ -219,12 +236,29 @@ fn without_libappindicator_the_agent_runs_on_without_a_tray_and_says_why() {
         fasit.wait_for_text("Mette Sørensen", SHORT),
         "Mette Sørensen"
     );
+
+    // A panel starts later (e.g. the desktop came up after the agent).
+    let tray = desktop.start_tray_host();
+    let item = tray.wait_for_item(SHORT);
+    agent.wait_for_log(
+        &desktop,
+        "a StatusNotifier tray started: tray icon shown",
+        SHORT,
+    );
+    tray.wait_for_entry(&desktop, &item, &["Afslut genvej"], SHORT);
+
+    // The panel restarts: the icon goes, and comes back by itself.
+    desktop.stop(tray.pid);
+    agent.wait_for_log(&desktop, "the StatusNotifier tray stopped", SHORT);
+    let again = desktop.start_tray_host();
+    assert_eq!(again.wait_for_item(SHORT), item);
+    again.wait_for_entry(&desktop, &item, &["Afslut genvej"], SHORT);
     agent.stop(&mut desktop);
 }
 
 #[test]
 fn the_time_saved_report_opens_from_the_tray_in_the_browser() {
-    let mut desktop = require_desktop!(Tool::Trayer, Tool::AppIndicator);
+    let mut desktop = require_desktop!(Tool::DbusDaemon, Tool::PythonDbus);
     // A stand-in browser that writes down the address it was asked to open.
     let opened = desktop.dir().join("opened.txt");
     let browser = desktop.dir().join("browser.sh");
@@ -243,13 +277,13 @@ fn the_time_saved_report_opens_from_the_tray_in_the_browser() {
     .expect("executable");
     let settings = format!("browser = \"{}\"", browser.display());
     let fasit = desktop.case_window("Fasit – journal");
-    let (agent, icon) = start_in_tray_with(&mut desktop, &config("", &settings));
+    let tray = start_in_tray_with(&mut desktop, &config("", &settings));
+    let agent = &tray.agent;
     desktop.activate(&fasit);
     desktop.key("ctrl+alt+u");
     agent.wait_for_log(&desktop, "«Underskrift» completed", LONG);
 
-    open_menu(&desktop, &icon);
-    choose(&desktop, 6); // Rapport over sparet tid
+    tray.choose(&desktop, &["Rapport over sparet tid"]);
     agent.wait_for_log(&desktop, "time-saved report written to", SHORT);
     let deadline = Instant::now() + SHORT;
     while !opened.exists() {
@@ -261,18 +295,16 @@ fn the_time_saved_report_opens_from_the_tray_in_the_browser() {
     let page = std::fs::read_to_string(file).expect("the report exists");
     assert!(page.contains("Sparet tid med genvej"), "{page}");
     assert!(page.contains("Underskrift"), "the run just made is in it");
-    agent.stop(&mut desktop);
+    tray.agent.stop(&mut desktop);
 }
 
 #[test]
 fn the_manual_time_stopwatch_runs_from_the_tray_and_is_saved() {
-    let mut desktop = require_desktop!(Tool::Trayer, Tool::AppIndicator);
-    let (agent, icon) = start_in_tray(&mut desktop);
+    let mut desktop = require_desktop!(Tool::DbusDaemon, Tool::PythonDbus);
+    let tray = start_in_tray(&mut desktop);
+    let agent = &tray.agent;
 
-    open_menu(&desktop, &icon);
-    desktop.key("Down Down Down Down Down Down Down Right");
-    desktop.screenshot(&support::artifact("tray-menu-stopwatch.png"));
-    desktop.key("Return"); // the submenu's first (only) script
+    tray.choose(&desktop, &["Mål manuel tid for: …", "Underskrift"]);
     agent.wait_for_log(
         &desktop,
         "measuring the manual time of «Underskrift»",
@@ -280,13 +312,23 @@ fn the_manual_time_stopwatch_runs_from_the_tray_and_is_saved() {
     );
     let started = Instant::now();
 
-    open_menu(&desktop, &icon);
-    desktop.screenshot(&support::artifact("tray-menu-measuring.png"));
-    choose(&desktop, 7); // Stop måling af «Underskrift»
+    let stop = "Stop måling af «Underskrift»";
+    tray.tray
+        .wait_for_entry(&desktop, &tray.item, &[stop], SHORT);
+    let measuring = tray.tray.item(&desktop, &tray.item);
+    assert!(measuring.outline().contains(&"Annullér måling".to_string()));
+    assert!(
+        measuring
+            .tooltip
+            .ends_with("— måler manuel tid: Underskrift"),
+        "{}",
+        measuring.tooltip
+    );
+    tray.choose(&desktop, &[stop]);
     agent.wait_for_log(&desktop, "manual time of «Underskrift» measured", SHORT);
     let most = started.elapsed().as_secs_f64();
     let database = agent.folder.join("usage.sqlite");
-    agent.stop(&mut desktop);
+    tray.agent.stop(&mut desktop);
 
     let conn = rusqlite::Connection::open(&database).expect("database");
     let (script, seconds): (String, f64) = conn

@@ -86,9 +86,18 @@ struct Graph {
 }
 
 fn metadata() -> Graph {
+    metadata_for(None)
+}
+
+/// The graph as built for one target (`--filter-platform`), or for all.
+fn metadata_for(platform: Option<&str>) -> Graph {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut args = vec!["metadata", "--format-version", "1", "--locked", "--offline"];
+    if let Some(platform) = platform {
+        args.extend(["--filter-platform", platform]);
+    }
     let output = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo metadata runs");
@@ -220,6 +229,68 @@ fn the_checker_needs_no_c_library_from_the_system() {
             panic!("{name} needs pkg-config: {}", chain.join(" → "));
         }
     }
+}
+
+/// C libraries a build would need from the system (`-dev` packages found
+/// with pkg-config): GTK and GLib, libappindicator, libdbus, OpenSSL.
+const SYSTEM_LIBRARIES: &[&str] = &[
+    "gtk-sys",
+    "gdk-sys",
+    "glib-sys",
+    "gobject-sys",
+    "libappindicator-sys",
+    "libdbus-sys",
+    "openssl-sys",
+];
+
+/// The crates `cargo tree` says `package` builds with for `target`
+/// (normal and build dependencies, features as they are resolved). Not
+/// `cargo metadata`: its graph also lists optional crates named only by a
+/// weak feature (`dep?/feature`), which are never built.
+fn built_crates(package: &str, target: &str) -> BTreeSet<String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .args([
+            "tree",
+            "--locked",
+            "--offline",
+            "--prefix",
+            "none",
+            "--edges",
+            "normal,build",
+        ])
+        .args(["--target", target, "--package", package])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo tree runs");
+    assert!(
+        output.status.success(),
+        "cargo tree failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_agent_builds_on_linux_without_system_dev_packages() {
+    // A fresh Debian/Ubuntu machine with only Rust and a C compiler builds
+    // genvej: D-Bus (tray, notifications, Secret Service) is zbus, TLS is
+    // rustls, SQLite is bundled.
+    let built = built_crates("genvej", "x86_64-unknown-linux-gnu");
+    for library in SYSTEM_LIBRARIES {
+        assert!(
+            !built.contains(*library),
+            "genvej needs {library} from the system again (see `cargo tree -i {library}`)"
+        );
+    }
+    assert!(
+        built.contains("zbus") && built.contains("genvej-format"),
+        "the Linux build should include zbus and genvej-format: cargo tree was not read right"
+    );
 }
 
 #[test]

@@ -41,6 +41,7 @@ use x11rb::{COPY_DEPTH_FROM_PARENT, COPY_FROM_PARENT};
 
 pub use super::tools::find_program;
 use super::tools::{self, Tool, python_interpreter};
+use super::tray_host::TrayHost;
 
 /// Starts a [`Desktop`](crate::support::desktop::Desktop), or returns from
 /// the calling test (which then passes as skipped) when the X tools are
@@ -103,6 +104,7 @@ const MAP_RETRY: Duration = Duration::from_millis(250);
 const CASE_WINDOW_PY: &str = include_str!("case_window.py");
 const NOTIFICATION_SERVER_PY: &str = include_str!("notification_server.py");
 const CASE_SERVER_PY: &str = include_str!("case_server.py");
+const SNI_TRAY_PY: &str = include_str!("sni_tray.py");
 
 /// openbox configuration without a single key binding, so the window manager
 /// never grabs a key that genvej or a test uses (openbox's default rc.xml
@@ -975,41 +977,35 @@ impl Desktop {
             })
     }
 
-    /// Starts trayer, an XEmbed system tray, at the top right of the screen
-    /// and waits until it owns the tray selection (`_NET_SYSTEM_TRAY_S0`).
-    pub fn start_tray_host(&mut self) {
-        tools::assert_present(&[Tool::Trayer]);
-        let mut cmd = self.command("trayer");
-        cmd.args([
-            "--edge",
-            "top",
-            "--align",
-            "right",
-            "--widthtype",
-            "request",
-            "--height",
-            "32",
-            "--SetDockType",
-            "true",
-            "--transparent",
-            "false",
-            "--tint",
-            "0x888888",
-        ]);
-        self.spawn(cmd);
-        let conn = self.x11_connection();
+    /// Starts a stand-in StatusNotifier tray (see sni_tray.py) on this
+    /// desktop's session bus — started first if need be — and waits until
+    /// it owns `org.kde.StatusNotifierWatcher`. Programs started afterwards
+    /// find the tray on the bus, as on a KDE, GNOME or XFCE desktop.
+    pub fn start_tray_host(&mut self) -> TrayHost {
+        tools::assert_present(&[Tool::DbusDaemon, Tool::PythonDbus]);
+        if self.session_bus.is_none() {
+            self.start_session_bus();
+        }
+        let script = self.dir().join("sni_tray.py");
+        write_file(&script, SNI_TRAY_PY).unwrap_or_else(|e| panic!("{e}"));
+        // A tray that starts (again) knows no items yet.
+        let items = self.dir().join("tray-items.txt");
+        let ready = self.dir().join("tray.ready");
+        for stale in [&items, &ready] {
+            let _ = fs::remove_file(stale);
+        }
+        let mut cmd = self.command(&self.python.to_string_lossy());
+        cmd.arg(&script).arg("watch").arg(&items).arg(&ready);
+        let pid = self.spawn(cmd);
         let deadline = Instant::now() + COMMAND_TIMEOUT;
-        loop {
-            if tray_owner(&conn).is_some() {
-                return;
-            }
+        while !ready.exists() || !self.bus_name_has_owner("org.kde.StatusNotifierWatcher") {
             assert!(
                 Instant::now() < deadline,
-                "trayer did not start on {}",
-                self.display
+                "the stand-in tray did not start (needs python3-dbus and python3-gi)"
             );
             thread::sleep(POLL);
         }
+        TrayHost::new(pid, self.python.clone(), script, items)
     }
 
     /// Waits until some program holds the keyboard grab (an open menu does),
@@ -1491,17 +1487,4 @@ fn read_message(reader: &mut impl BufRead) -> io::Result<Option<Message>> {
         }
         _ => Err(invalid(format!("unexpected line {header:?}"))),
     }
-}
-
-/// The window owning the system tray selection, if a tray runs.
-fn tray_owner(conn: &RustConnection) -> Option<u32> {
-    use x11rb::protocol::xproto::ConnectionExt as _;
-    let atom = conn
-        .intern_atom(false, b"_NET_SYSTEM_TRAY_S0")
-        .ok()?
-        .reply()
-        .ok()?
-        .atom;
-    let owner = conn.get_selection_owner(atom).ok()?.reply().ok()?.owner;
-    (owner != x11rb::NONE).then_some(owner)
 }

@@ -7,6 +7,7 @@ pub mod agent;
 pub mod desktop;
 pub mod texts;
 pub mod tools;
+pub mod tray_host;
 pub mod wine;
 
 /// Where tests keep screenshots for people to look at:

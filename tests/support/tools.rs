@@ -57,10 +57,6 @@ pub enum Tool {
     PythonDbus,
     /// GNOME Keyring, the Secret Service the credential tests use.
     GnomeKeyring,
-    /// trayer, the system tray the tray tests put the icon in.
-    Trayer,
-    /// libayatana-appindicator, which the Linux tray icon loads.
-    AppIndicator,
     /// Plain python3 (test servers started from PATH).
     Python3,
     /// pip, for the Wine benchmark's AutoHotkey download.
@@ -172,13 +168,6 @@ impl Tool {
                     "GNOME Keyring",
                     &[Programs(&["gnome-keyring-daemon"])],
                     &["gnome-keyring"],
-                    None,
-                ),
-                Tool::Trayer => ("a system tray", &[Programs(&["trayer"])], &["trayer"], None),
-                Tool::AppIndicator => (
-                    "the tray icon library",
-                    &[Libraries(&["libayatana-appindicator3.so.1"])],
-                    &["libayatana-appindicator3-1"],
                     None,
                 ),
                 Tool::Python3 => ("python3", &[Programs(&["python3"])], &["python3"], None),

@@ -10,6 +10,7 @@ pub mod http;
 pub mod os;
 pub mod paths;
 pub mod system;
+pub mod tray;
 pub mod trust;
 #[cfg(windows)]
 pub mod windows;

@@ -15,6 +15,7 @@ pub mod hotkeys;
 pub mod hotstrings;
 pub mod os;
 pub mod session;
+pub mod tray;
 mod win32;
 
 use std::time::{Duration, Instant};

@@ -10,6 +10,7 @@ mod keymap;
 pub mod no_focus;
 pub mod os;
 pub mod toast;
+pub mod tray;
 mod windows;
 
 use std::time::Duration;

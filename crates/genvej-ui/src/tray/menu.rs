@@ -1,37 +1,41 @@
-//! The tray menu and icon as tray-icon objects, the same on Linux and
-//! Windows: a status line, the hot keys (in submenus when there are several
-//! categories), then the agent's own commands.
+//! The tray menu as plain data, the same on every OS: a status line, the hot
+//! keys (in submenus when there are several categories), then the agent's
+//! own commands. The desktop layer turns them into a StatusNotifier (D-Bus)
+//! menu on Linux and a tray-icon menu on Windows, so both show exactly these
+//! lines; each line's id is its [`TrayAction::menu_id`].
 
-use tray_icon::Icon;
-use tray_icon::menu::{Menu, MenuItem, PredefinedMenuItem, Submenu};
+use genvej_desktop::tray::MenuLine;
 
-use super::{IconLook, TrayAction, TrayEntry, TrayState};
+use super::{TrayAction, TrayEntry, TrayState};
 
-pub fn icon(look: IconLook) -> Result<Icon, String> {
-    Icon::from_rgba(look.rgba(), 32, 32).map_err(|e| e.to_string())
+fn item(action: TrayAction, label: impl Into<String>, enabled: bool) -> MenuLine {
+    MenuLine::Item {
+        id: Some(action.menu_id()),
+        label: label.into(),
+        enabled,
+    }
 }
 
-/// The menu: a status line, the hot keys (in submenus when there are
-/// several categories), then the agent's own commands.
-pub fn menu(state: &TrayState) -> Result<Menu, String> {
-    let err = |e: tray_icon::menu::Error| e.to_string();
-    let menu = Menu::new();
-    menu.append(&MenuItem::with_id("status", state.tooltip(), false, None))
-        .map_err(err)?;
-    menu.append(&PredefinedMenuItem::separator()).map_err(err)?;
+/// The menu for this state.
+pub fn lines(state: &TrayState) -> Vec<MenuLine> {
+    let mut menu = vec![
+        MenuLine::Item {
+            id: None,
+            label: state.tooltip(),
+            enabled: false,
+        },
+        MenuLine::Separator,
+    ];
     let groups = state.groups();
     let run = |entry: &TrayEntry| {
-        MenuItem::with_id(
-            TrayAction::Run(entry.id.clone()).menu_id(),
+        item(
+            TrayAction::Run(entry.id.clone()),
             entry.label(),
             !state.paused,
-            None,
         )
     };
     if groups.len() == 1 {
-        for entry in groups.values().flatten() {
-            menu.append(&run(entry)).map_err(err)?;
-        }
+        menu.extend(groups.values().flatten().map(|e| run(e)));
     } else {
         for (category, entries) in &groups {
             let title = if category.is_empty() {
@@ -39,14 +43,14 @@ pub fn menu(state: &TrayState) -> Result<Menu, String> {
             } else {
                 category
             };
-            let submenu = Submenu::new(title, true);
-            for entry in entries {
-                submenu.append(&run(entry)).map_err(err)?;
-            }
-            menu.append(&submenu).map_err(err)?;
+            menu.push(MenuLine::Submenu {
+                label: title.to_string(),
+                enabled: true,
+                lines: entries.iter().map(|e| run(e)).collect(),
+            });
         }
     }
-    menu.append(&PredefinedMenuItem::separator()).map_err(err)?;
+    menu.push(MenuLine::Separator);
     let (toggle, toggle_text) = if state.paused {
         (TrayAction::Resume, "Genoptag genveje")
     } else {
@@ -59,60 +63,113 @@ pub fn menu(state: &TrayState) -> Result<Menu, String> {
         (TrayAction::OpenLogFolder, "Åbn logmappen"),
         (TrayAction::OpenReport, "Rapport over sparet tid"),
     ];
-    for (action, text) in commands {
-        menu.append(&MenuItem::with_id(action.menu_id(), text, true, None))
-            .map_err(err)?;
-    }
+    menu.extend(
+        commands
+            .into_iter()
+            .map(|(action, text)| item(action, text, true)),
+    );
     // The stopwatch: stop or cancel a measurement, else choose what to measure.
     match &state.measuring {
         Some(name) => {
-            let stop = format!("Stop måling af «{name}»");
-            menu.append(&MenuItem::with_id(
-                TrayAction::StopMeasuring.menu_id(),
-                stop,
+            menu.push(item(
+                TrayAction::StopMeasuring,
+                format!("Stop måling af «{name}»"),
                 true,
-                None,
-            ))
-            .map_err(err)?;
-            menu.append(&MenuItem::with_id(
-                TrayAction::CancelMeasuring.menu_id(),
-                "Annullér måling",
-                true,
-                None,
-            ))
-            .map_err(err)?;
+            ));
+            menu.push(item(TrayAction::CancelMeasuring, "Annullér måling", true));
         }
         None => {
-            let submenu = Submenu::new("Mål manuel tid for: …", !state.entries.is_empty());
             let mut entries: Vec<&TrayEntry> = state.entries.iter().collect();
             entries.sort_by(|a, b| a.name.cmp(&b.name));
-            for entry in entries {
-                submenu
-                    .append(&MenuItem::with_id(
-                        TrayAction::Measure(entry.id.clone()).menu_id(),
-                        &entry.name,
-                        true,
-                        None,
-                    ))
-                    .map_err(err)?;
-            }
-            menu.append(&submenu).map_err(err)?;
+            menu.push(MenuLine::Submenu {
+                label: "Mål manuel tid for: …".into(),
+                enabled: !state.entries.is_empty(),
+                lines: entries
+                    .into_iter()
+                    .map(|e| item(TrayAction::Measure(e.id.clone()), &e.name, true))
+                    .collect(),
+            });
         }
     }
-    menu.append(&MenuItem::with_id(
-        TrayAction::About.menu_id(),
-        "Om genvej",
-        true,
-        None,
-    ))
-    .map_err(err)?;
-    menu.append(&PredefinedMenuItem::separator()).map_err(err)?;
-    menu.append(&MenuItem::with_id(
-        TrayAction::Quit.menu_id(),
-        "Afslut genvej",
-        true,
-        None,
-    ))
-    .map_err(err)?;
-    Ok(menu)
+    menu.push(item(TrayAction::About, "Om genvej", true));
+    menu.push(MenuLine::Separator);
+    menu.push(item(TrayAction::Quit, "Afslut genvej", true));
+    menu
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(name: &str, category: &str) -> TrayEntry {
+        TrayEntry {
+            id: name.to_lowercase(),
+            name: name.into(),
+            chord: String::new(),
+            category: category.into(),
+            description: String::new(),
+            hotstrings: vec![],
+        }
+    }
+
+    /// The labels, submenus as `label > child | child`, separators as `-`.
+    fn outline(lines: &[MenuLine]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|line| match line {
+                MenuLine::Item { label, enabled, .. } => {
+                    format!("{label}{}", if *enabled { "" } else { " (grey)" })
+                }
+                MenuLine::Submenu { label, lines, .. } => {
+                    format!("{label} > {}", outline(lines).join(" | "))
+                }
+                MenuLine::Separator => "-".into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn one_category_lists_the_hot_keys_directly_and_pausing_greys_them() {
+        let mut state = TrayState {
+            entries: vec![entry("Underskrift", "")],
+            ..TrayState::default()
+        };
+        assert_eq!(
+            outline(&lines(&state)),
+            [
+                "genvej — 1 genvej aktive (grey)",
+                "-",
+                "Underskrift",
+                "-",
+                "Vis alle genveje …",
+                "Sæt genveje på pause",
+                "Genindlæs scripts",
+                "Åbn logmappen",
+                "Rapport over sparet tid",
+                "Mål manuel tid for: … > Underskrift",
+                "Om genvej",
+                "-",
+                "Afslut genvej",
+            ]
+        );
+        state.paused = true;
+        let paused = outline(&lines(&state));
+        assert_eq!(paused[2], "Underskrift (grey)");
+        assert_eq!(paused[5], "Genoptag genveje");
+    }
+
+    #[test]
+    fn several_categories_get_submenus_and_measuring_offers_stop_and_cancel() {
+        let state = TrayState {
+            entries: vec![entry("Åbn borger", "Borger"), entry("Adresse", "")],
+            measuring: Some("Adresse".into()),
+            ..TrayState::default()
+        };
+        let menu = outline(&lines(&state));
+        assert_eq!(menu[2], "Genveje > Adresse");
+        assert_eq!(menu[3], "Borger > Åbn borger");
+        assert!(menu.contains(&"Stop måling af «Adresse»".to_string()));
+        assert!(menu.contains(&"Annullér måling".to_string()));
+        assert!(!menu.iter().any(|l| l.starts_with("Mål manuel tid")));
+    }
 }

@@ -1,19 +1,15 @@
 //! The tray icon: what it shows (hot keys by category, state in the tooltip
-//! and the icon's colour) and what its menu asks the agent to do. This part
-//! is plain data, the same on every OS; `menu` makes the tray-icon menu, and
-//! `linux` and `windows` put it on screen.
+//! and the icon's colour) and what its menu asks for. This part is plain
+//! data, the same on every OS; `menu` lays out the menu's lines, and the
+//! desktop layer (`genvej_desktop::tray`) puts them on screen the way each
+//! OS does. A click reaches the caller as a [`TrayAction`] through the
+//! [`OnAction`] it gave, so the tray knows nothing of the agent.
 
-#[cfg(target_os = "linux")]
-mod linux;
-#[cfg(any(target_os = "linux", windows))]
 mod menu;
-#[cfg(windows)]
-mod windows;
 
-#[cfg(target_os = "linux")]
-pub use linux::{Tray, missing_host};
-#[cfg(windows)]
-pub use windows::{Tray, missing_host};
+use genvej_desktop::tray::TrayView;
+#[cfg(any(target_os = "linux", windows))]
+pub use genvej_desktop::tray::missing_host;
 
 use std::collections::BTreeMap;
 
@@ -156,6 +152,10 @@ impl TrayState {
     }
 }
 
+/// Called with the action of each menu click, on the tray's own thread: it
+/// should only pass the action on (e.g. into a channel), never block.
+pub type OnAction = Box<dyn Fn(TrayAction) + Send + Sync>;
+
 /// What a click in the menu asks the agent to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TrayAction {
@@ -262,6 +262,38 @@ fn arrow(x: i32, y: i32) -> bool {
     let bar = (7..=17).contains(&x) && (13..=18).contains(&y);
     let head = (17..=25).contains(&x) && (y - 15).abs() * 8 <= (25 - x) * 9 && (y - 16).abs() <= 9;
     bar || head
+}
+
+/// What the icon shows for `state`.
+pub fn view(state: &TrayState) -> TrayView {
+    TrayView {
+        tooltip: state.tooltip(),
+        icon_rgba: state.look().rgba(),
+        menu: menu::lines(state),
+    }
+}
+
+/// The running tray icon; dropping it takes the icon away.
+#[cfg(any(target_os = "linux", windows))]
+pub struct Tray(genvej_desktop::tray::Tray);
+
+#[cfg(any(target_os = "linux", windows))]
+impl Tray {
+    /// Shows the icon for `state`; `Err` says why there is none (the agent
+    /// runs on without it).
+    pub fn start(state: TrayState, on_action: OnAction) -> Result<Tray, String> {
+        let on_click = Box::new(move |id: &str| {
+            if let Some(action) = TrayAction::from_menu_id(id) {
+                on_action(action);
+            }
+        });
+        genvej_desktop::tray::Tray::start(view(&state), on_click).map(Tray)
+    }
+
+    /// Shows a new state: menu, icon colour and tooltip.
+    pub fn update(&self, state: TrayState) {
+        self.0.update(view(&state));
+    }
 }
 
 #[cfg(test)]

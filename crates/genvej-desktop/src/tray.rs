@@ -1,0 +1,43 @@
+//! The tray icon as the OS shows it, the same shape on every OS: a 32×32
+//! icon, a tooltip and menu lines, and a callback with the id of the line a
+//! person clicked. What the lines say and what a click means belong to the
+//! UI (`genvej_ui::tray`); here is only how each OS puts them on screen:
+//! a StatusNotifierItem over D-Bus on Linux (`x11::tray`), tray-icon's
+//! notification-area icon on Windows (`windows::tray`).
+
+#[cfg(target_os = "linux")]
+pub use crate::x11::tray::{Tray, missing_host};
+
+#[cfg(windows)]
+pub use crate::windows::tray::{Tray, missing_host};
+
+/// Everything the icon shows at one moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrayView {
+    pub tooltip: String,
+    /// 32×32 pixels, RGBA.
+    pub icon_rgba: Vec<u8>,
+    pub menu: Vec<MenuLine>,
+}
+
+/// One line of the tray menu.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MenuLine {
+    /// A line; `id` is what a click reports, `None` for a line that only
+    /// shows text (the status line).
+    Item {
+        id: Option<String>,
+        label: String,
+        enabled: bool,
+    },
+    Submenu {
+        label: String,
+        enabled: bool,
+        lines: Vec<MenuLine>,
+    },
+    Separator,
+}
+
+/// Called with the id of each clicked line, on the tray's own thread: it
+/// should only pass the click on (e.g. into a channel), never block.
+pub type OnClick = Box<dyn Fn(&str) + Send + Sync>;
