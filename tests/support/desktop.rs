@@ -204,8 +204,9 @@ impl Desktop {
     ///
     /// When a required tool is missing this panics if the environment
     /// variable `CI` or `GENVEJ_E2E` is set (so CI can never silently skip),
-    /// and otherwise prints a loud notice with the `apt-get install` command
+    /// and otherwise prints a loud notice with the `sudo apt-get install` line
     /// and returns `None` (use [`require_desktop!`] to skip the test).
+    #[track_caller]
     pub fn start() -> Option<Desktop> {
         Desktop::start_needing(&[])
     }
@@ -213,6 +214,7 @@ impl Desktop {
     /// Like [`start`](Self::start), for a test that also needs `tools`
     /// (D-Bus, Wine, …): skips or fails as `start` does, with one notice
     /// naming everything missing.
+    #[track_caller]
     pub fn start_needing(tools: &[Tool]) -> Option<Desktop> {
         Desktop::start_with("Xvfb + openbox", tools, &[], |desktop| {
             desktop.start_openbox()
@@ -223,6 +225,7 @@ impl Desktop {
     /// for tests that talk X directly and must control focus and key grabs
     /// themselves (nothing else on the display grabs keys or moves focus).
     /// [`case_window`](Self::case_window) needs the window manager.
+    #[track_caller]
     pub fn start_without_window_manager() -> Option<Desktop> {
         Desktop::start_with("Xvfb only", &[], &[], |_| Ok(()))
     }
@@ -230,6 +233,7 @@ impl Desktop {
     /// Like [`start_without_window_manager`](Self::start_without_window_manager),
     /// with extra Xvfb arguments after the harness's own, e.g.
     /// `["-extension", "RECORD"]` for a server without that extension.
+    #[track_caller]
     pub fn start_without_window_manager_with_server_args(server_args: &[&str]) -> Option<Desktop> {
         let what = format!("Xvfb only, with {}", server_args.join(" "));
         Desktop::start_with(&what, &[], server_args, |_| Ok(()))
@@ -239,6 +243,7 @@ impl Desktop {
     /// waits for this test binary's turn, starts Xvfb (with `server_args`
     /// added) and then `then` (e.g. openbox). Panics with the logs if
     /// anything fails.
+    #[track_caller]
     fn start_with(
         what: &str,
         tools: &[Tool],

@@ -283,6 +283,7 @@ impl Probe {
 /// Whether every tool is there. If not: panics in CI (`CI` or `GENVEJ_E2E`
 /// set and not `0`/`false`) with the install line, and otherwise prints a
 /// loud skip notice with the same line and returns false.
+#[track_caller]
 pub fn require(tools: &[Tool]) -> bool {
     let Some(text) = missing_text(tools) else {
         return true;
@@ -305,6 +306,7 @@ pub fn require(tools: &[Tool]) -> bool {
 /// Panics with the install line unless every tool is there: for helpers
 /// that start a tool, as a backstop for a test that did not name it in
 /// [`require_tools!`]/[`require_desktop!`].
+#[track_caller]
 pub fn assert_present(tools: &[Tool]) {
     if let Some(text) = missing_text(tools) {
         panic!(
@@ -330,7 +332,11 @@ fn missing_text(tools: &[Tool]) -> Option<String> {
             continue;
         }
         let need = tool.need();
-        parts.push(format!("{} ({})", need.name, missing.join("; ")));
+        parts.push(if missing == [need.name] {
+            need.name.to_string()
+        } else {
+            format!("{} ({})", need.name, missing.join("; "))
+        });
         for package in need.apt {
             if !apt.contains(package) {
                 apt.push(package);
