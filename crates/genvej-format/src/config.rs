@@ -118,7 +118,7 @@ pub struct SharedSource {
     /// Request headers: a template, or a secret:
     /// `{ credential = "NAME", prefix = "Bearer " }` or `{ env = "NAME" }`.
     #[serde(default)]
-    pub headers: BTreeMap<String, crate::script::raw::RawHeaderValue>,
+    pub headers: BTreeMap<String, crate::secret::RawHeaderValue>,
     /// Query parameters (templates), URL-encoded.
     #[serde(default)]
     pub query: BTreeMap<String, String>,

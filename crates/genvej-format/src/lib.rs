@@ -18,6 +18,7 @@ pub mod policy;
 pub mod private_files;
 pub mod schema;
 pub mod script;
+pub mod secret;
 pub mod suggest;
 pub mod template;
 pub mod url_rules;

@@ -30,3 +30,18 @@ mod tests {
         assert_eq!(did_you_mean("launch_rocket", names), None);
     }
 }
+
+/// `a`, `b` and `c`: names listed in a message, in backticks.
+pub fn list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => format!("`{one}`"),
+        [init @ .., last] => format!(
+            "{} and `{last}`",
+            init.iter()
+                .map(|i| format!("`{i}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}

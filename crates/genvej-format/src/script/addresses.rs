@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::load::FileChecker;
+use super::file_checker::FileChecker;
 use super::model::{HeaderValue, Source};
 use super::raw::At;
 use crate::url_rules::{UrlRefusal, check_open_url, plain_http_host_refused, scheme_of};

@@ -2,11 +2,12 @@
 
 use regex::Regex;
 
-use super::load::{FileChecker, list};
+use super::file_checker::FileChecker;
 use super::model::{Bounds, DateBound, Input, InputKind, InputSource};
 use super::raw::{At, RawInput};
 use super::scope::{Scope, VarKind};
 use crate::suggest::did_you_mean;
+use crate::suggest::list;
 use crate::template::{GLOBALS, danish};
 
 impl FileChecker<'_> {

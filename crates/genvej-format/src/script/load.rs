@@ -2,7 +2,6 @@
 //! problem in the file is found) → a checked [`Script`].
 
 use std::ops::Range;
-use std::path::Path;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -11,31 +10,14 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
+use super::file_checker::FileChecker;
 use super::model::*;
 use super::raw::{self, At, RawHeader, RawHotstring, RawInput, RawSource, RawStep, RawWindowMatch};
 use super::scope::Scope;
 use crate::chord::Chord;
-use crate::config::Config;
-use crate::diagnostic::{Diagnostic, LineIndex};
-use crate::suggest::did_you_mean;
-use crate::template::Renderer;
+use crate::diagnostic::Diagnostic;
+use crate::suggest::{did_you_mean, list};
 use crate::window_match::{TextPattern, WindowMatch};
-
-/// Checks one file, collecting problems in `diagnostics`.
-pub(crate) struct FileChecker<'a> {
-    pub path: &'a Path,
-    pub text: &'a str,
-    pub renderer: &'a Renderer,
-    pub config: &'a Config,
-    pub diagnostics: Vec<Diagnostic>,
-    /// Keys dropped for a bad value (so they are not also called missing).
-    dropped_keys: Vec<String>,
-    /// Sources declared with an error already reported (so a `fetch` of
-    /// them is not also called unknown).
-    pub broken_sources: std::collections::BTreeSet<String>,
-    /// Where the lines of `text` start (templates carry their line).
-    lines: LineIndex,
-}
 
 /// Names that must be usable as template variables.
 static IDENTIFIER: LazyLock<Regex> =
@@ -53,43 +35,7 @@ struct Items {
     steps: Vec<(usize, Option<RawStep>)>,
 }
 
-impl<'a> FileChecker<'a> {
-    pub fn new(path: &'a Path, text: &'a str, renderer: &'a Renderer, config: &'a Config) -> Self {
-        FileChecker {
-            path,
-            text,
-            renderer,
-            config,
-            diagnostics: Vec::new(),
-            dropped_keys: Vec::new(),
-            broken_sources: Default::default(),
-            lines: LineIndex::new(text),
-        }
-    }
-
-    pub fn error(&mut self, span: Range<usize>, message: impl Into<String>) -> &mut Diagnostic {
-        self.diagnostics
-            .push(Diagnostic::error(self.path, span, message));
-        self.diagnostics.last_mut().expect("just pushed")
-    }
-
-    pub fn warning(&mut self, span: Range<usize>, message: impl Into<String>) -> &mut Diagnostic {
-        self.diagnostics
-            .push(Diagnostic::warning(self.path, span, message));
-        self.diagnostics.last_mut().expect("just pushed")
-    }
-
-    pub fn line_of(&self, offset: usize) -> usize {
-        self.lines.line_of(offset)
-    }
-
-    pub fn template(&self, at: &At<String>) -> Template {
-        Template {
-            source: at.get().clone(),
-            line: self.line_of(at.span().start),
-        }
-    }
-
+impl FileChecker<'_> {
     /// Checks a script file. Returns the script when it has no errors.
     pub fn check(&mut self, default_category: &str) -> Option<Script> {
         let document = match DeTable::parse(self.text) {
@@ -543,21 +489,6 @@ fn regex_error(e: &regex::Error) -> String {
         .trim()
         .trim_start_matches("error: ")
         .to_string()
-}
-
-/// `a`, `b` and `c`
-pub fn list(items: &[&str]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => format!("`{one}`"),
-        [init @ .., last] => format!(
-            "{} and `{last}`",
-            init.iter()
-                .map(|i| format!("`{i}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
 }
 
 fn content_hash(text: &str) -> String {

@@ -1,9 +1,10 @@
-//! Hot-key scripts: the TOML format (`raw`), its checker (`load`, `inputs`,
+//! Hot-key scripts: the TOML format (`raw`), its checker (`file_checker`, `load`, `inputs`,
 //! `steps`, `sources`, `addresses`, `scope`, `set`), how files are found and
 //! read (`files`) and the checked model the engine runs (`model`).
 
 mod addresses;
 pub mod field_path;
+pub(crate) mod file_checker;
 mod files;
 mod inputs;
 mod load;

@@ -15,6 +15,8 @@ use std::sync::{Arc, LazyLock, Mutex};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Deserialize;
 
+pub use crate::secret::{RawHeaderValue, RawSecret};
+
 /// A value together with where it stands in the file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(transparent)]
@@ -205,30 +207,6 @@ pub struct RawSource {
     /// missing one stops the run before anything is typed: dotted paths,
     /// `[]` for every item of a list, e.g. `["navn", "aktiviteter[].timer"]`.
     pub expect: Option<At<Vec<At<String>>>>,
-}
-
-/// A header's value: text (a template) or a secret kept outside scripts.
-#[derive(Debug, Clone, Deserialize, serde::Serialize, JsonSchema)]
-#[serde(untagged)]
-pub enum RawHeaderValue {
-    Text(String),
-    Secret(RawSecret),
-}
-
-/// `{ credential = "NAME" }` or `{ env = "NAME" }`, with an optional prefix.
-#[derive(Debug, Clone, Deserialize, serde::Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RawSecret {
-    /// The name of a credential in the OS credential store, saved there with
-    /// `genvej credential set NAME` (service `genvej`, user NAME).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub credential: Option<String>,
-    /// The environment variable holding the value.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub env: Option<String>,
-    /// Text put before it, e.g. `Bearer `.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub prefix: Option<String>,
 }
 
 /// `fetch = "borger"` or `fetch = ["borger", "ydelser"]`.

@@ -3,10 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::load::{FileChecker, list};
+use super::file_checker::FileChecker;
 use super::raw::At;
 use crate::config::{Config, PROFILE_FIELDS};
 use crate::suggest::did_you_mean;
+use crate::suggest::list;
 use crate::template::{BUILTIN_FUNCTIONS, CPR_ATTRIBUTES, GLOBALS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use super::file_checker::FileChecker;
 use super::files;
-use super::load::FileChecker;
 use super::model::Script;
 use crate::chord::Chord;
 use crate::config::Config;

@@ -6,7 +6,7 @@ use std::ops::Range;
 use std::time::Duration;
 
 use super::field_path::FieldPath;
-use super::load::{FileChecker, list};
+use super::file_checker::FileChecker;
 use super::model::{
     Action, HeaderValue, HttpMethod, ITEM_VARIABLE, MAX_TIMEOUT_MS, Source, Template,
 };
@@ -14,6 +14,7 @@ use super::raw::{At, RawFetch, RawHeaderValue, RawMergePdf, RawSource};
 use super::scope::{Scope, VarKind};
 use crate::config::SharedSource;
 use crate::suggest::did_you_mean;
+use crate::suggest::list;
 
 /// Default time limit for one attempt.
 pub const DEFAULT_SOURCE_TIMEOUT: Duration = Duration::from_millis(10_000);

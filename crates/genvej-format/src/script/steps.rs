@@ -3,13 +3,14 @@
 
 use std::time::Duration;
 
-use super::load::{FileChecker, list};
+use super::file_checker::FileChecker;
 use super::model::*;
 use super::raw::{ACTIONS, At, RawKeys, RawStep};
 use super::scope::{Scope, VarKind};
 use super::sources::Declared;
 use crate::chord::Chord;
 use crate::suggest::did_you_mean;
+use crate::suggest::list;
 
 /// What the checker knows about windows while walking the steps in order.
 #[derive(Default)]
