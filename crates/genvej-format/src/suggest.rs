@@ -17,20 +17,6 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::did_you_mean;
-
-    #[test]
-    fn finds_close_names_only() {
-        let names = ["type", "paste", "wait_window", "open_url"];
-        assert_eq!(did_you_mean("typ", names), Some("type"));
-        assert_eq!(did_you_mean("wait_windw", names), Some("wait_window"));
-        assert_eq!(did_you_mean("Paste", names), Some("paste"));
-        assert_eq!(did_you_mean("launch_rocket", names), None);
-    }
-}
-
 /// `a`, `b` and `c`: names listed in a message, in backticks.
 pub fn list(items: &[&str]) -> String {
     match items {
@@ -43,5 +29,19 @@ pub fn list(items: &[&str]) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::did_you_mean;
+
+    #[test]
+    fn finds_close_names_only() {
+        let names = ["type", "paste", "wait_window", "open_url"];
+        assert_eq!(did_you_mean("typ", names), Some("type"));
+        assert_eq!(did_you_mean("wait_windw", names), Some("wait_window"));
+        assert_eq!(did_you_mean("Paste", names), Some("paste"));
+        assert_eq!(did_you_mean("launch_rocket", names), None);
     }
 }
