@@ -29,7 +29,6 @@ use genvej_usage::Trigger;
 
 use super::stopwatch::{Stopwatch, ask_in_background};
 use super::swap::{Reloading, first_load};
-use super::tray_menu::start_tray;
 use super::usage::Recorder;
 
 /// What the worker is asked to run, with the config of the moment.
@@ -494,5 +493,28 @@ pub(super) fn start_hotstrings(
 pub(super) fn pause(hotstrings: &Option<Hotstrings>) {
     if let Some(h) = hotstrings {
         h.pause();
+    }
+}
+
+/// Shows the tray icon; without one the agent runs on and says why.
+pub(super) fn start_tray(state: TrayState, events: &Sender<AgentEvent>) -> Option<Tray> {
+    let events = events.clone();
+    let on_action = Box::new(move |action| {
+        let _ = events.send(AgentEvent::Tray(action));
+    });
+    match Tray::start(state, on_action) {
+        Ok(tray) => {
+            match genvej_ui::tray::missing_host() {
+                Some(why) => tracing::warn!(
+                    "tray icon made, but it cannot be seen yet: {why}; it appears when a tray starts, and hot keys work without it"
+                ),
+                None => tracing::info!("tray icon shown"),
+            }
+            Some(tray)
+        }
+        Err(e) => {
+            tracing::warn!("no tray icon, running without one: {e}");
+            None
+        }
     }
 }

@@ -4,13 +4,11 @@
 
 use super::texts;
 use std::sync::Arc;
-use std::sync::mpsc::Sender;
 
-use super::AgentEvent;
 use super::runner::{Agent, Job, pause};
 use genvej_desktop::system;
 use genvej_ui::dialog::{DialogProcess, Request};
-use genvej_ui::tray::{Tray, TrayAction, TrayEntry, TrayState, missing_host};
+use genvej_ui::tray::{TrayAction, TrayEntry};
 use genvej_usage::Trigger;
 
 impl Agent {
@@ -111,28 +109,5 @@ impl Agent {
             None => tracing::warn!("the manual time was not saved: usage records are off"),
         }
         self.show_state();
-    }
-}
-
-/// Shows the tray icon; without one the agent runs on and says why.
-pub(super) fn start_tray(state: TrayState, events: &Sender<AgentEvent>) -> Option<Tray> {
-    let events = events.clone();
-    let on_action = Box::new(move |action| {
-        let _ = events.send(AgentEvent::Tray(action));
-    });
-    match Tray::start(state, on_action) {
-        Ok(tray) => {
-            match missing_host() {
-                Some(why) => tracing::warn!(
-                    "tray icon made, but it cannot be seen yet: {why}; it appears when a tray starts, and hot keys work without it"
-                ),
-                None => tracing::info!("tray icon shown"),
-            }
-            Some(tray)
-        }
-        Err(e) => {
-            tracing::warn!("no tray icon, running without one: {e}");
-            None
-        }
     }
 }
