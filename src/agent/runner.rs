@@ -21,7 +21,6 @@ use genvej_engine::ports::{CancelToken, Windows};
 use genvej_engine::{Engine, RunError, RunFailure, RunOutcome, Status};
 use genvej_format::chord::Chord;
 use genvej_format::config::Config;
-use genvej_format::hotstring::HotstringEvent;
 use genvej_format::script::Script;
 use genvej_format::template::Renderer;
 use genvej_ui::tray::{Tray, TrayEntry, TrayState};
@@ -210,15 +209,17 @@ impl Agent {
                 let name = first.name.clone();
                 self.start(name, Job::Hotkey(candidates, Arc::clone(&self.config)))?;
             }
-            AgentEvent::Hotstring(script, index, by_tab) => {
+            AgentEvent::Hotstring {
+                index,
+                ended_by_tab,
+            } => {
                 if self.running.is_some() || self.paused {
                     return Ok(None);
                 }
                 let Some(expansion) = self
                     .table
-                    .scripts
-                    .get(script)
-                    .and_then(|s| s.hotstring_expansion(index, by_tab))
+                    .hotstring(index)
+                    .and_then(|(script, h)| script.hotstring_expansion(h, ended_by_tab))
                 else {
                     return Ok(None);
                 };
@@ -453,52 +454,17 @@ pub(super) fn start_hotstrings(
     table: &HotkeyTable,
     events: Sender<AgentEvent>,
 ) -> Option<Hotstrings> {
-    // Which script's hotstring each abbreviation is.
-    let owners: Vec<(usize, usize)> = table
-        .scripts
-        .iter()
-        .enumerate()
-        .flat_map(|(s, script)| (0..script.hotstrings.len()).map(move |h| (s, h)))
-        .collect();
-    if owners.is_empty() {
+    let abbreviations = table.abbreviations();
+    if abbreviations.is_empty() {
         return None;
     }
-    let abbreviations = owners
-        .iter()
-        .map(|&(s, h)| table.scripts[s].hotstrings[h].abbreviation.clone())
-        .collect();
-    let (typed, typed_inbox) = mpsc::channel::<HotstringEvent>();
-    let monitor = match Hotstrings::start(abbreviations, typed) {
-        Ok(monitor) => monitor,
+    match Hotstrings::start(abbreviations, events) {
+        Ok(monitor) => Some(monitor),
         Err(e) => {
             tracing::warn!("hotstrings are off: {e}");
-            return None;
+            None
         }
-    };
-    let forwarded = thread::Builder::new()
-        .name("genvej-hotstrings".into())
-        .spawn(move || {
-            for HotstringEvent::Typed {
-                index,
-                ended_by_tab,
-            } in typed_inbox
-            {
-                let Some(&(script, hotstring)) = owners.get(index) else {
-                    continue;
-                };
-                if events
-                    .send(AgentEvent::Hotstring(script, hotstring, ended_by_tab))
-                    .is_err()
-                {
-                    return;
-                }
-            }
-        });
-    if let Err(e) = forwarded {
-        tracing::warn!("hotstrings are off: cannot start their thread: {e}");
-        return None;
     }
-    Some(monitor)
 }
 
 /// Our own typing must never feed or trigger a hotstring.

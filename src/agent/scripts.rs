@@ -42,6 +42,25 @@ impl HotkeyTable {
     pub fn hotstring_count(&self) -> usize {
         self.scripts.iter().map(|s| s.hotstrings.len()).sum()
     }
+
+    /// Every script's abbreviations in one list, script by script: what the
+    /// hotstring watcher is given; [`HotkeyTable::hotstring`] says whose the
+    /// `index`-th is.
+    pub fn abbreviations(&self) -> Vec<String> {
+        self.scripts
+            .iter()
+            .flat_map(|s| s.hotstrings.iter().map(|h| h.abbreviation.clone()))
+            .collect()
+    }
+
+    /// The script of the `index`-th of [`HotkeyTable::abbreviations`], and
+    /// which of its hotstrings it is.
+    pub fn hotstring(&self, index: usize) -> Option<(&Script, usize)> {
+        self.scripts
+            .iter()
+            .flat_map(|s| (0..s.hotstrings.len()).map(move |h| (s, h)))
+            .nth(index)
+    }
 }
 
 /// Of the scripts sharing a chord: the one whose `only_when` matches the
