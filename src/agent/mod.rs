@@ -22,7 +22,7 @@ mod swap;
 mod tray_menu;
 pub mod usage;
 
-pub use reload::Sources;
+pub use reload::Locations;
 pub use scripts::HotkeyTable;
 
 use genvej_engine::{RunOutcome, Status};

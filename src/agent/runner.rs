@@ -11,7 +11,7 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use super::notices::Notices;
-use super::reload::Sources;
+use super::reload::Locations;
 use super::scripts::{HotkeyTable, pick};
 use super::{AgentEvent, AgentOptions, log_outcome};
 use anyhow::{Context, anyhow};
@@ -42,9 +42,9 @@ pub(super) enum Job {
 /// Runs until SIGINT/SIGTERM or "Afslut" in the tray. Logs `genvej ready`
 /// once every hot key is registered, and reloads when the scripts or the
 /// config change.
-pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
+pub fn run(locations: Locations, options: AgentOptions) -> anyhow::Result<()> {
     let (events, inbox) = mpsc::channel::<AgentEvent>();
-    let (set, config, reloading) = first_load(&sources, &events, &inbox)?;
+    let (set, config, reloading) = first_load(&locations, &events, &inbox)?;
     let script_errors = set.error_count();
     if script_errors > 0 {
         tracing::warn!(
@@ -71,7 +71,7 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
     report_conflicts(&table, panic_key, &conflicts);
     let hotstrings = start_hotstrings(&table, events.clone());
     let shutdown = os::watch_shutdown(events.clone())?;
-    let _watcher = match sources.watch(events.clone()) {
+    let _watcher = match locations.watch(events.clone()) {
         Ok(watcher) => Some(watcher),
         Err(e) => {
             tracing::warn!("scripts are not reloaded on change: {e}");
@@ -93,12 +93,12 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
         chords.len() - agent_keys.len(),
         conflicts.len(),
         hotstrings.as_ref().map_or(0, |_| table.hotstring_count()),
-        os::session(),
+        os::session_name(),
     );
 
     let mut agent = Agent {
         notices: Notices::new(config.agent.notice_seconds),
-        sources,
+        locations,
         options,
         events,
         table,
@@ -143,7 +143,7 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
 /// The agent's state between events. Every rule ("one run at a time", "the
 /// panic key cancels", "paused means no hot keys") lives in its handlers.
 pub(super) struct Agent {
-    pub(super) sources: Sources,
+    pub(super) locations: Locations,
     pub(super) options: AgentOptions,
     pub(super) events: Sender<AgentEvent>,
     pub(super) table: HotkeyTable,
@@ -297,10 +297,10 @@ impl Agent {
             "genvej {}\n\n{} genveje indlæst fra:\n{}\n\nKonfiguration:\n{}",
             env!("CARGO_PKG_VERSION"),
             self.table.scripts.len(),
-            list(&self.sources.all_folders().cloned().collect::<Vec<_>>()),
+            list(&self.locations.all_folders().cloned().collect::<Vec<_>>()),
             list(
                 &self
-                    .sources
+                    .locations
                     .config_paths
                     .iter()
                     .map(|l| l.path.clone())
@@ -387,7 +387,7 @@ fn start_worker(
 /// `None` when no script was for the focused window.
 fn run_job(
     job: Job,
-    desktop: &mut os::Desktop,
+    desktop: &mut os::NativeDesktop,
     renderer: &Renderer,
     cancel: &CancelToken,
     recorder: Option<&Recorder>,

@@ -1,8 +1,8 @@
 //! What the agent needs from the operating system, with the same names on
-//! each: `Desktop` and `connect_desktop` (the run worker's desktop),
+//! each: `NativeDesktop` and `connect_desktop` (the run worker's desktop),
 //! `claim` (one agent per session), `Hotkeys`, `Hotstrings`,
-//! `watch_shutdown` and `session`. Chosen at compile time; the agent's rules
-//! in `runner` are written once.
+//! `watch_shutdown` and `session_name`. Chosen at compile time; the agent's
+//! rules in `runner` are written once.
 
 #[cfg(target_os = "linux")]
 pub use crate::x11::os::*;

@@ -16,11 +16,12 @@ use genvej_format::chord::Chord;
 
 pub use crate::windows::session::SingleInstance as Instance;
 
-/// The desktop the run worker drives.
-pub type Desktop = WindowsDesktop;
+/// The desktop the run worker drives (it implements the engine's
+/// `ports::Desktop`).
+pub type NativeDesktop = WindowsDesktop;
 
-/// What one agent is per.
-pub fn session() -> String {
+/// What one agent is per, for the log.
+pub fn session_name() -> String {
     "this Windows session".into()
 }
 
@@ -28,7 +29,7 @@ pub fn connect_desktop(
     browser: Option<String>,
     rules: PasteRules,
     dialogs: Box<dyn Dialogs>,
-) -> Result<Desktop, String> {
+) -> Result<NativeDesktop, String> {
     Ok(WindowsDesktop::new(browser, rules, dialogs))
 }
 

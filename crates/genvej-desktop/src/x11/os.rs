@@ -18,15 +18,16 @@ use genvej_format::chord::Chord;
 
 pub use instance_unix::SingleInstance as Instance;
 
-/// The desktop the run worker drives.
-pub type Desktop = X11Desktop;
+/// The desktop the run worker drives (it implements the engine's
+/// `ports::Desktop`).
+pub type NativeDesktop = X11Desktop;
 
 fn display() -> Option<String> {
     std::env::var("DISPLAY").ok()
 }
 
-/// What one agent is per: the X display.
-pub fn session() -> String {
+/// What one agent is per, for the log: the X display.
+pub fn session_name() -> String {
     format!("display {}", display().unwrap_or_default())
 }
 
@@ -34,7 +35,7 @@ pub fn connect_desktop(
     browser: Option<String>,
     rules: PasteRules,
     dialogs: Box<dyn Dialogs>,
-) -> Result<Desktop, String> {
+) -> Result<NativeDesktop, String> {
     X11Desktop::connect(None, browser, rules, dialogs)
         .map_err(|e| format!("cannot use the X display: {e}"))
 }

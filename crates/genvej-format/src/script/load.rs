@@ -85,7 +85,7 @@ impl<'a> FileChecker<'a> {
 
     pub fn template(&self, at: &At<String>) -> Template {
         Template {
-            source: at.get().clone(),
+            text: at.get().clone(),
             line: self.line_of(at.span().start),
         }
     }
@@ -377,7 +377,7 @@ impl<'a> FileChecker<'a> {
             hotstrings,
             sources,
             steps,
-            source: ScriptSource {
+            file: ScriptFile {
                 path: self.path.to_path_buf(),
                 content_hash: content_hash(self.text),
                 personal: false,
