@@ -119,7 +119,7 @@ pub fn run(locations: Locations, options: AgentOptions) -> anyhow::Result<()> {
     };
     let reason = loop {
         let Ok(event) = inbox.recv() else {
-            break "all event sources stopped".to_string();
+            break "every sender of agent events stopped".to_string();
         };
         if let Some(reason) = agent.handle(event)? {
             break reason;

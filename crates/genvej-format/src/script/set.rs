@@ -41,7 +41,7 @@ impl ScriptSet {
         self.diagnostics.iter().filter(|d| !d.is_error()).count() + self.unlisted.1
     }
 
-    /// Every problem rendered with its source line, in file order.
+    /// Every problem rendered with the line it points at, in file order.
     pub fn render_diagnostics(&self) -> String {
         self.diagnostics
             .iter()
@@ -63,7 +63,7 @@ impl ScriptSet {
         }
     }
 
-    /// The policy's notes rendered with their source lines.
+    /// The policy's notes rendered with the lines they point at.
     pub fn policy_diagnostics(&self) -> String {
         self.policy_notes
             .iter()
