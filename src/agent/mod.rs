@@ -23,7 +23,7 @@ mod texts;
 mod tray_menu;
 pub mod usage;
 
-pub use reload::Sources;
+pub use reload::Locations;
 pub use scripts::HotkeyTable;
 
 use genvej_engine::{RunOutcome, Status};
@@ -33,8 +33,9 @@ use genvej_engine::{RunOutcome, Status};
 pub enum AgentEvent {
     /// A registered chord was pressed.
     Hotkey(genvej_format::chord::Chord),
-    /// A hotstring was typed: script index, hotstring index, ended by Tab (else Space).
-    Hotstring(usize, usize, bool),
+    /// The `index`-th of the table's abbreviations
+    /// ([`HotkeyTable::abbreviations`]) was typed, ended by Tab (else Space).
+    Hotstring { index: usize, ended_by_tab: bool },
     /// The worker finished a run.
     Finished(RunOutcome),
     /// A script file or the config changed.
@@ -63,6 +64,13 @@ impl From<genvej_desktop::os::OsEvent> for AgentEvent {
         use genvej_desktop::os::OsEvent;
         match event {
             OsEvent::Hotkey(chord) => AgentEvent::Hotkey(chord),
+            OsEvent::Hotstring {
+                index,
+                ended_by_tab,
+            } => AgentEvent::Hotstring {
+                index,
+                ended_by_tab,
+            },
             OsEvent::Reload => AgentEvent::Reload,
             OsEvent::Shutdown(reason) => AgentEvent::Shutdown(reason),
         }

@@ -20,9 +20,10 @@ use genvej_format::script::{self, ScriptFolders, ScriptSet};
 /// one reload.
 const QUIET: Duration = Duration::from_millis(200);
 
-/// Where the agent's scripts and config come from.
+/// Where the agent's scripts and config come from: the config files and
+/// the script folders (not the HTTP `[sources]` a script fetches from).
 #[derive(Debug, Clone)]
-pub struct Sources {
+pub struct Locations {
     /// Config files in the order they apply (see [`Config::load_layers`]).
     pub config_paths: Vec<ConfigLayer>,
     pub folders: ScriptFolders,
@@ -31,7 +32,7 @@ pub struct Sources {
     pub warned_writable: Arc<Mutex<BTreeSet<PathBuf>>>,
 }
 
-impl Sources {
+impl Locations {
     /// Reads the config and every script. `Err` is a config that cannot be
     /// used (rendered for the log); script problems, and what the
     /// organisation's policy refused, are in the set.
@@ -95,7 +96,10 @@ impl Sources {
         let mut watcher =
             notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
                 let relevant = event.is_ok_and(|e| {
-                    !e.kind.is_access() && e.paths.iter().any(|p| is_source(p, &config_paths))
+                    !e.kind.is_access()
+                        && e.paths
+                            .iter()
+                            .any(|p| is_script_or_config(p, &config_paths))
                 });
                 if relevant {
                     let _ = changed.send(());
@@ -129,6 +133,6 @@ impl Sources {
 }
 
 /// A script file or a config file (editors' temporary files are not).
-fn is_source(path: &Path, configs: &[PathBuf]) -> bool {
+fn is_script_or_config(path: &Path, configs: &[PathBuf]) -> bool {
     path.extension().is_some_and(|e| e == "toml") || configs.iter().any(|c| c == path)
 }

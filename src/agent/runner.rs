@@ -11,7 +11,7 @@ use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
 use super::notices::Notices;
-use super::reload::Sources;
+use super::reload::Locations;
 use super::scripts::{HotkeyTable, pick};
 use super::{AgentEvent, AgentOptions, log_outcome};
 use anyhow::{Context, anyhow};
@@ -21,7 +21,6 @@ use genvej_engine::ports::{CancelToken, Windows};
 use genvej_engine::{Engine, RunError, RunFailure, RunOutcome, Status};
 use genvej_format::chord::Chord;
 use genvej_format::config::Config;
-use genvej_format::hotstring::HotstringEvent;
 use genvej_format::script::Script;
 use genvej_format::template::Renderer;
 use genvej_ui::tray::{Tray, TrayEntry, TrayState};
@@ -42,9 +41,9 @@ pub(super) enum Job {
 /// Runs until SIGINT/SIGTERM or "Afslut" in the tray. Logs `genvej ready`
 /// once every hot key is registered, and reloads when the scripts or the
 /// config change.
-pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
+pub fn run(locations: Locations, options: AgentOptions) -> anyhow::Result<()> {
     let (events, inbox) = mpsc::channel::<AgentEvent>();
-    let (set, config, reloading) = first_load(&sources, &events, &inbox)?;
+    let (set, config, reloading) = first_load(&locations, &events, &inbox)?;
     let script_errors = set.error_count();
     if script_errors > 0 {
         tracing::warn!(
@@ -71,7 +70,7 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
     report_conflicts(&table, panic_key, &conflicts);
     let hotstrings = start_hotstrings(&table, events.clone());
     let shutdown = os::watch_shutdown(events.clone())?;
-    let _watcher = match sources.watch(events.clone()) {
+    let _watcher = match locations.watch(events.clone()) {
         Ok(watcher) => Some(watcher),
         Err(e) => {
             tracing::warn!("scripts are not reloaded on change: {e}");
@@ -93,12 +92,12 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
         chords.len() - agent_keys.len(),
         conflicts.len(),
         hotstrings.as_ref().map_or(0, |_| table.hotstring_count()),
-        os::session(),
+        os::session_name(),
     );
 
     let mut agent = Agent {
         notices: Notices::new(config.agent.notice_seconds),
-        sources,
+        locations,
         options,
         events,
         table,
@@ -119,7 +118,7 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
     };
     let reason = loop {
         let Ok(event) = inbox.recv() else {
-            break "all event sources stopped".to_string();
+            break "every sender of agent events stopped".to_string();
         };
         if let Some(reason) = agent.handle(event)? {
             break reason;
@@ -143,7 +142,7 @@ pub fn run(sources: Sources, options: AgentOptions) -> anyhow::Result<()> {
 /// The agent's state between events. Every rule ("one run at a time", "the
 /// panic key cancels", "paused means no hot keys") lives in its handlers.
 pub(super) struct Agent {
-    pub(super) sources: Sources,
+    pub(super) locations: Locations,
     pub(super) options: AgentOptions,
     pub(super) events: Sender<AgentEvent>,
     pub(super) table: HotkeyTable,
@@ -209,15 +208,17 @@ impl Agent {
                 let name = first.name.clone();
                 self.start(name, Job::Hotkey(candidates, Arc::clone(&self.config)))?;
             }
-            AgentEvent::Hotstring(script, index, by_tab) => {
+            AgentEvent::Hotstring {
+                index,
+                ended_by_tab,
+            } => {
                 if self.running.is_some() || self.paused {
                     return Ok(None);
                 }
                 let Some(expansion) = self
                     .table
-                    .scripts
-                    .get(script)
-                    .and_then(|s| s.hotstring_expansion(index, by_tab))
+                    .hotstring(index)
+                    .and_then(|(script, h)| script.hotstring_expansion(h, ended_by_tab))
                 else {
                     return Ok(None);
                 };
@@ -284,10 +285,10 @@ impl Agent {
     }
 
     pub(super) fn about(&self) -> String {
-        let folders: Vec<PathBuf> = self.sources.all_folders().cloned().collect();
+        let folders: Vec<PathBuf> = self.locations.all_folders().cloned().collect();
         let folders: Vec<&std::path::Path> = folders.iter().map(PathBuf::as_path).collect();
         let configs: Vec<&std::path::Path> = self
-            .sources
+            .locations
             .config_paths
             .iter()
             .map(|l| l.path.as_path())
@@ -374,7 +375,7 @@ fn start_worker(
 /// `None` when no script was for the focused window.
 fn run_job(
     job: Job,
-    desktop: &mut os::Desktop,
+    desktop: &mut os::NativeDesktop,
     renderer: &Renderer,
     cancel: &CancelToken,
     recorder: Option<&Recorder>,
@@ -441,52 +442,17 @@ pub(super) fn start_hotstrings(
     table: &HotkeyTable,
     events: Sender<AgentEvent>,
 ) -> Option<Hotstrings> {
-    // Which script's hotstring each abbreviation is.
-    let owners: Vec<(usize, usize)> = table
-        .scripts
-        .iter()
-        .enumerate()
-        .flat_map(|(s, script)| (0..script.hotstrings.len()).map(move |h| (s, h)))
-        .collect();
-    if owners.is_empty() {
+    let abbreviations = table.abbreviations();
+    if abbreviations.is_empty() {
         return None;
     }
-    let abbreviations = owners
-        .iter()
-        .map(|&(s, h)| table.scripts[s].hotstrings[h].abbreviation.clone())
-        .collect();
-    let (typed, typed_inbox) = mpsc::channel::<HotstringEvent>();
-    let monitor = match Hotstrings::start(abbreviations, typed) {
-        Ok(monitor) => monitor,
+    match Hotstrings::start(abbreviations, events) {
+        Ok(monitor) => Some(monitor),
         Err(e) => {
             tracing::warn!("hotstrings are off: {e}");
-            return None;
+            None
         }
-    };
-    let forwarded = thread::Builder::new()
-        .name("genvej-hotstrings".into())
-        .spawn(move || {
-            for HotstringEvent::Typed {
-                index,
-                ended_by_tab,
-            } in typed_inbox
-            {
-                let Some(&(script, hotstring)) = owners.get(index) else {
-                    continue;
-                };
-                if events
-                    .send(AgentEvent::Hotstring(script, hotstring, ended_by_tab))
-                    .is_err()
-                {
-                    return;
-                }
-            }
-        });
-    if let Err(e) = forwarded {
-        tracing::warn!("hotstrings are off: cannot start their thread: {e}");
-        return None;
     }
-    Some(monitor)
 }
 
 /// Our own typing must never feed or trigger a hotstring.

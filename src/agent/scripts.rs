@@ -42,6 +42,25 @@ impl HotkeyTable {
     pub fn hotstring_count(&self) -> usize {
         self.scripts.iter().map(|s| s.hotstrings.len()).sum()
     }
+
+    /// Every script's abbreviations in one list, script by script: what the
+    /// hotstring watcher is given; [`HotkeyTable::hotstring`] says whose the
+    /// `index`-th is.
+    pub fn abbreviations(&self) -> Vec<String> {
+        self.scripts
+            .iter()
+            .flat_map(|s| s.hotstrings.iter().map(|h| h.abbreviation.clone()))
+            .collect()
+    }
+
+    /// The script of the `index`-th of [`HotkeyTable::abbreviations`], and
+    /// which of its hotstrings it is.
+    pub fn hotstring(&self, index: usize) -> Option<(&Script, usize)> {
+        self.scripts
+            .iter()
+            .flat_map(|s| (0..s.hotstrings.len()).map(move |h| (s, h)))
+            .nth(index)
+    }
 }
 
 /// Of the scripts sharing a chord: the one whose `only_when` matches the
@@ -59,4 +78,40 @@ pub fn pick<'s>(candidates: &[&'s Script], focused: Option<&WindowInfo>) -> Opti
         .or_else(|| candidates.iter().find(|s| s.only_when.is_none()))
         .or_else(|| candidates.first())
         .copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use genvej_format::config::Config;
+
+    fn script(id: &str, abbreviations: &[&str]) -> (PathBuf, String) {
+        let hotstrings: String = abbreviations
+            .iter()
+            .map(|a| format!("\n[[hotstring]]\nabbreviation = \"{a}\"\ntext = \"x\"\n"))
+            .collect();
+        let text = format!("id = \"{id}\"\nname = \"{id}\"\nmanual_seconds = 5\n{hotstrings}");
+        (PathBuf::from(format!("{id}.toml")), text)
+    }
+
+    #[test]
+    fn each_abbreviation_in_the_list_leads_back_to_its_script_and_hotstring() {
+        let files = [
+            script("a", &[";a1", ";a2"]),
+            script("b", &[]),
+            script("c", &[";c1"]),
+        ];
+        let set = genvej_format::script::check_texts(&files, &Config::default());
+        assert_eq!(set.error_count(), 0, "{}", set.render_diagnostics());
+        let table = HotkeyTable::new(set.scripts);
+
+        assert_eq!(table.abbreviations(), [";a1", ";a2", ";c1"]);
+        let owner = |index| table.hotstring(index).map(|(s, h)| (s.id.as_str(), h));
+        assert_eq!(owner(0), Some(("a", 0)));
+        assert_eq!(owner(1), Some(("a", 1)));
+        assert_eq!(owner(2), Some(("c", 0)));
+        assert_eq!(owner(3), None);
+    }
 }

@@ -14,7 +14,7 @@ use anyhow::anyhow;
 
 use super::AgentEvent;
 use super::notices::Notices;
-use super::reload::Sources;
+use super::reload::Locations;
 use super::runner::{Agent, panic_key_of, pause, start_hotstrings, stopwatch_key_of};
 use super::scripts::HotkeyTable;
 use genvej_format::config::Config;
@@ -46,13 +46,13 @@ impl Reloading {
 
 /// Reads the scripts and the config on a thread; the result arrives as
 /// [`AgentEvent::Loaded`].
-fn load_in_background(sources: &Sources, events: &Sender<AgentEvent>) -> anyhow::Result<()> {
-    let sources = sources.clone();
+fn load_in_background(locations: &Locations, events: &Sender<AgentEvent>) -> anyhow::Result<()> {
+    let locations = locations.clone();
     let events = events.clone();
     std::thread::Builder::new()
         .name("genvej-load".into())
         .spawn(move || {
-            let loaded = sources.load();
+            let loaded = locations.load();
             let _ = events.send(AgentEvent::Loaded(Box::new(loaded)));
         })
         .map(drop)
@@ -65,18 +65,18 @@ fn load_in_background(sources: &Sources, events: &Sender<AgentEvent>) -> anyhow:
 /// read on its own — and takes the scripts over when they arrive. Only the
 /// loader sends into `events` at this point.
 pub(super) fn first_load(
-    sources: &Sources,
+    locations: &Locations,
     events: &Sender<AgentEvent>,
     inbox: &Receiver<AgentEvent>,
 ) -> anyhow::Result<(ScriptSet, Config, Reloading)> {
-    load_in_background(sources, events)?;
+    load_in_background(locations, events)?;
     match inbox.recv_timeout(STARTUP_PATIENCE) {
         Ok(AgentEvent::Loaded(loaded)) => {
             let (set, config) = (*loaded).map_err(|e| anyhow!("{e}"))?;
             Ok((set, config, Reloading::default()))
         }
         Err(RecvTimeoutError::Disconnected) => {
-            let (set, config) = sources.load().map_err(|e| anyhow!("{e}"))?;
+            let (set, config) = locations.load().map_err(|e| anyhow!("{e}"))?;
             Ok((set, config, Reloading::default()))
         }
         Ok(_) | Err(RecvTimeoutError::Timeout) => {
@@ -84,7 +84,7 @@ pub(super) fn first_load(
                 "the scripts have not been read after {} s (a network share that does not answer?); starting without them, they are used as soon as they have been read",
                 STARTUP_PATIENCE.as_secs()
             );
-            let config = Config::load_layers(&sources.config_paths)
+            let config = Config::load_layers(&locations.config_paths)
                 .map_err(|e| anyhow!("{e}"))?
                 .config;
             Ok((ScriptSet::default(), config, Reloading::started()))
@@ -109,7 +109,7 @@ impl Agent {
             return Ok(());
         }
         tracing::debug!("reading the scripts and the config");
-        load_in_background(&self.sources, &self.events)?;
+        load_in_background(&self.locations, &self.events)?;
         self.reloading = Reloading::started();
         Ok(())
     }

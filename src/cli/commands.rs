@@ -72,7 +72,7 @@ fn run_agent(setup: &Setup, no_tray: bool) -> anyhow::Result<ExitCode> {
             "no script folders found; name one with --hotkeys DIR or set agent.hotkey_folders in the config"
         );
     }
-    let sources = crate::agent::Sources {
+    let locations = crate::agent::Locations {
         config_paths: setup.config_layers.clone(),
         folders: setup.hotkey_folders.clone(),
         warned_writable: Default::default(),
@@ -81,21 +81,21 @@ fn run_agent(setup: &Setup, no_tray: bool) -> anyhow::Result<ExitCode> {
         tray: !no_tray,
         log_folder: _logs.folder.clone(),
     };
-    run_platform_agent(sources, options)
+    run_platform_agent(locations, options)
 }
 
 #[cfg(any(target_os = "linux", windows))]
 fn run_platform_agent(
-    sources: crate::agent::Sources,
+    locations: crate::agent::Locations,
     options: crate::agent::AgentOptions,
 ) -> anyhow::Result<ExitCode> {
-    crate::agent::run(sources, options)?;
+    crate::agent::run(locations, options)?;
     Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(not(any(target_os = "linux", windows)))]
 fn run_platform_agent(
-    _sources: crate::agent::Sources,
+    _locations: crate::agent::Locations,
     _options: crate::agent::AgentOptions,
 ) -> anyhow::Result<ExitCode> {
     bail!("the agent is not available on this operating system yet")
@@ -172,10 +172,10 @@ fn list(setup: &Setup, format: ListFormat) -> anyhow::Result<ExitCode> {
                 ),
                 ("name", s.name.clone()),
                 ("category", s.category.clone()),
-                ("file", s.source.path.display().to_string()),
+                ("file", s.file.path.display().to_string()),
                 (
                     "from",
-                    if s.source.personal {
+                    if s.file.personal {
                         "personal"
                     } else {
                         "central"

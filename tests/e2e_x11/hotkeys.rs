@@ -124,8 +124,10 @@ fn taken_chord_is_reported_and_the_others_still_fire() {
 
     let (sender, events) = mpsc::channel();
     let chords = [chord("Ctrl+Alt+B"), chord("Ctrl+Alt+C"), chord("F13")];
-    let (listener, conflicts) =
-        HotkeyListener::start(Some(desktop.display()), &chords, sender).expect("listener starts");
+    let (listener, conflicts) = HotkeyListener::start(Some(desktop.display()), &chords, move |e| {
+        sender.send(e).is_ok()
+    })
+    .expect("listener starts");
     assert_eq!(
         conflicts,
         vec![
@@ -162,8 +164,10 @@ fn taken_chord_is_reported_and_the_others_still_fire() {
     // and its partial lock-variant grabs are released again.
     let (sender2, events2) = mpsc::channel();
     let (second, conflicts2) =
-        HotkeyListener::start(Some(desktop.display()), &[chord("Ctrl+Alt+B")], sender2)
-            .expect("second listener starts");
+        HotkeyListener::start(Some(desktop.display()), &[chord("Ctrl+Alt+B")], move |e| {
+            sender2.send(e).is_ok()
+        })
+        .expect("second listener starts");
     assert_eq!(conflicts2.len(), 1);
     assert!(second.chords().is_empty());
     desktop.key("ctrl+alt+b");
@@ -270,7 +274,10 @@ fn thirty_eight_chords_register_replace_and_release_without_conflicts() {
     assert_eq!(chords.len(), 38);
     let start = Instant::now();
     let (mut listener, conflicts) =
-        HotkeyListener::start(Some(desktop.display()), &chords, sender).expect("listener starts");
+        HotkeyListener::start(Some(desktop.display()), &chords, move |e| {
+            sender.send(e).is_ok()
+        })
+        .expect("listener starts");
     let started = start.elapsed();
     assert_eq!(conflicts, vec![]);
     assert_eq!(listener.chords().len(), chords.len());
@@ -359,9 +366,11 @@ fn drop_releases_the_keys_and_stops_the_thread() {
 #[test]
 fn bad_display_is_a_clear_error() {
     let (sender, _events) = mpsc::channel();
-    let error = HotkeyListener::start(Some(":4711"), &[chord("Ctrl+Alt+B")], sender)
-        .err()
-        .expect("no such display");
+    let error = HotkeyListener::start(Some(":4711"), &[chord("Ctrl+Alt+B")], move |e| {
+        sender.send(e).is_ok()
+    })
+    .err()
+    .expect("no such display");
     assert!(matches!(error, ListenerError::Connect { .. }));
     assert!(
         error
@@ -467,8 +476,10 @@ fn chord(text: &str) -> Chord {
 fn start(desktop: &Desktop, chords: &[&str]) -> (HotkeyListener, Receiver<HotkeyEvent>) {
     let (sender, receiver) = mpsc::channel();
     let chords: Vec<Chord> = chords.iter().map(|c| chord(c)).collect();
-    let (listener, conflicts) =
-        HotkeyListener::start(Some(desktop.display()), &chords, sender).expect("listener starts");
+    let (listener, conflicts) = HotkeyListener::start(Some(desktop.display()), &chords, move |e| {
+        sender.send(e).is_ok()
+    })
+    .expect("listener starts");
     assert_eq!(conflicts, vec![], "no conflicts expected");
     (listener, receiver)
 }

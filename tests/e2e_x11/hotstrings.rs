@@ -338,9 +338,11 @@ fn every_hotstring_fires_drop_stops_the_thread_and_typed_text_is_never_logged() 
 fn server_without_record_is_a_clear_error() {
     let desktop = require_desktop!(without_window_manager, server_args: &["-extension", "RECORD"]);
     let (sender, _inbox) = mpsc::channel();
-    let error = HotstringMonitor::start(Some(desktop.display()), vec![";navn".into()], sender)
-        .err()
-        .expect("start fails without RECORD");
+    let error = HotstringMonitor::start(Some(desktop.display()), vec![";navn".into()], move |e| {
+        sender.send(e).is_ok()
+    })
+    .err()
+    .expect("start fails without RECORD");
     eprintln!("{error}");
     assert!(matches!(error, HotstringError::NoRecord), "{error}");
     assert!(error.to_string().contains("no RECORD extension"), "{error}");
@@ -356,8 +358,10 @@ fn monitor(
 ) -> (HotstringMonitor, Receiver<HotstringEvent>) {
     let (sender, inbox) = mpsc::channel();
     let abbreviations = abbreviations.iter().map(|a| a.to_string()).collect();
-    let monitor = HotstringMonitor::start(Some(desktop.display()), abbreviations, sender)
-        .expect("monitor starts");
+    let monitor = HotstringMonitor::start(Some(desktop.display()), abbreviations, move |e| {
+        sender.send(e).is_ok()
+    })
+    .expect("monitor starts");
     (monitor, inbox)
 }
 

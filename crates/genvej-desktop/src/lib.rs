@@ -7,6 +7,7 @@
 pub mod access;
 pub mod credentials;
 pub mod http;
+pub mod listener;
 pub mod os;
 pub mod paths;
 pub mod system;

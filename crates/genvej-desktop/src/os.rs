@@ -1,8 +1,8 @@
 //! What the agent needs from the operating system, with the same names on
-//! each: `Desktop` and `connect_desktop` (the run worker's desktop),
+//! each: `NativeDesktop` and `connect_desktop` (the run worker's desktop),
 //! `claim` (one agent per session), `Hotkeys`, `Hotstrings`,
-//! `watch_shutdown` and `session`. Chosen at compile time; the agent's rules
-//! in `runner` are written once.
+//! `watch_shutdown` and `session_name`. Chosen at compile time; the agent's
+//! rules in `runner` are written once.
 
 #[cfg(target_os = "linux")]
 pub use crate::x11::os::*;
@@ -10,16 +10,54 @@ pub use crate::x11::os::*;
 #[cfg(windows)]
 pub use crate::windows::os::*;
 
+use std::sync::mpsc::Sender;
+
+use crate::listener::{HotkeyEvent, HotstringEvent, Report};
 use genvej_format::chord::Chord;
 
 /// What the OS side reports to the agent, which makes its own events from
 /// these (`From<OsEvent>`), so this layer never needs to know the agent.
+/// Everything arrives the same way on every OS: `claim`, `Hotkeys::start`,
+/// `Hotstrings::start` and `watch_shutdown` each take a `Sender<E>` with
+/// `E: From<OsEvent>`, and the listeners' threads send into it directly.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OsEvent {
     /// A registered chord was pressed.
     Hotkey(Chord),
+    /// The abbreviation `index` (of those given to `Hotstrings::start`) was
+    /// typed and ended with Tab (else Space).
+    Hotstring { index: usize, ended_by_tab: bool },
     /// Another start of genvej in this session asked for a reload.
     Reload,
     /// SIGINT/SIGTERM, the end of the session, or the listener stopped.
     Shutdown(String),
+}
+
+/// The hot-key listener's report on both OSes: presses go to `events` as
+/// [`OsEvent::Hotkey`]; releases are not the agent's business.
+pub(crate) fn hotkeys_to<E: From<OsEvent> + Send + 'static>(
+    events: Sender<E>,
+) -> impl Report<HotkeyEvent> {
+    move |event| match event {
+        HotkeyEvent::Pressed { chord, .. } => events.send(E::from(OsEvent::Hotkey(chord))).is_ok(),
+        HotkeyEvent::Released { .. } => true,
+    }
+}
+
+/// The hotstring monitor's report on both OSes: typed abbreviations go to
+/// `events` as [`OsEvent::Hotstring`].
+pub(crate) fn hotstrings_to<E: From<OsEvent> + Send + 'static>(
+    events: Sender<E>,
+) -> impl Report<HotstringEvent> {
+    move |event| {
+        let HotstringEvent::Typed {
+            index,
+            ended_by_tab,
+        } = event;
+        let event = OsEvent::Hotstring {
+            index,
+            ended_by_tab,
+        };
+        events.send(E::from(event)).is_ok()
+    }
 }

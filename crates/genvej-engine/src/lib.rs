@@ -440,7 +440,7 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
         let context = self.context();
         self.engine
             .renderer
-            .render(&template.source, usage, &context)
+            .render(&template.text, usage, &context)
             .map_err(|e| {
                 let mut error = template_error(template, &e);
                 if e.kind() == minijinja::ErrorKind::UndefinedError {
@@ -457,15 +457,15 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
     fn condition(&self, template: &Template) -> Result<bool, RunError> {
         self.engine
             .renderer
-            .is_true(&template.source, &self.context())
+            .is_true(&template.text, &self.context())
             .map_err(|e| template_error(template, &e))
     }
 
     /// A `set` value: a lone `{{ expression }}` keeps its type (a number stays
     /// a number for later arithmetic); anything else is rendered to text.
     fn evaluate(&self, template: &Template) -> Result<Value, RunError> {
-        let source = template.source.trim();
-        if let Some(expression) = source.strip_prefix("{{").and_then(|s| s.strip_suffix("}}")) {
+        let text = template.text.trim();
+        if let Some(expression) = text.strip_prefix("{{").and_then(|s| s.strip_suffix("}}")) {
             if !expression.contains("{{") && !expression.contains("}}") {
                 return self
                     .engine

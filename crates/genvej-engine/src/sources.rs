@@ -208,7 +208,7 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
         context: &Value,
     ) -> Option<String> {
         let renderer = &self.engine.renderer;
-        let paths = renderer.variables_of(&template.source).ok()?;
+        let paths = renderer.variables_of(&template.text).ok()?;
         paths.iter().find_map(|path| {
             let (source, field) = path.split_once('.')?;
             self.script.sources.iter().find(|s| s.name == source)?;

@@ -11,7 +11,7 @@ pub enum Severity {
     Warning,
 }
 
-/// One problem, located by byte span in a source file.
+/// One problem, located by byte span in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
@@ -56,8 +56,8 @@ impl Diagnostic {
     }
 
     /// Renders the problem against the text it points into.
-    pub fn render(&self, source: &str) -> String {
-        if source.is_empty() {
+    pub fn render(&self, text: &str) -> String {
+        if text.is_empty() {
             // A file that could not be read: no line to show.
             let mut out = format!(
                 "{}:1:1: {}: {}\n",
@@ -70,9 +70,9 @@ impl Diagnostic {
             }
             return out;
         }
-        let at = Position::of(source, self.span.start);
-        let line_text = source.lines().nth(at.line - 1).unwrap_or("");
-        let width = source[self.span.start.min(source.len())..self.span.end.min(source.len())]
+        let at = Position::of(text, self.span.start);
+        let line_text = text.lines().nth(at.line - 1).unwrap_or("");
+        let width = text[self.span.start.min(text.len())..self.span.end.min(text.len())]
             .lines()
             .next()
             .map(|s| s.chars().count())
@@ -99,8 +99,8 @@ impl Diagnostic {
     }
 
     /// `path:line:col`, for messages that refer to another place.
-    pub fn location(&self, source: &str) -> String {
-        let at = Position::of(source, self.span.start);
+    pub fn location(&self, text: &str) -> String {
+        let at = Position::of(text, self.span.start);
         format!("{}:{}:{}", self.path.display(), at.line, at.column)
     }
 }
@@ -123,9 +123,9 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
-    pub fn new(source: &str) -> LineIndex {
+    pub fn new(text: &str) -> LineIndex {
         let starts = std::iter::once(0)
-            .chain(source.match_indices('\n').map(|(at, _)| at + 1))
+            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
             .collect();
         LineIndex { starts }
     }
@@ -136,7 +136,7 @@ impl LineIndex {
     }
 }
 
-/// A 1-based line and column (in characters) in a source text.
+/// A 1-based line and column (in characters) in a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Position {
     pub line: usize,
@@ -144,12 +144,12 @@ pub struct Position {
 }
 
 impl Position {
-    pub fn of(source: &str, offset: usize) -> Position {
-        let mut offset = offset.min(source.len());
-        while !source.is_char_boundary(offset) {
+    pub fn of(text: &str, offset: usize) -> Position {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let before = &source[..offset];
+        let before = &text[..offset];
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         Position {
@@ -165,23 +165,23 @@ mod tests {
 
     #[test]
     fn renders_location_line_caret_and_help() {
-        let source = "id = \"x\"\ntyp = \"Hej æø\"\n";
+        let text = "id = \"x\"\ntyp = \"Hej æø\"\n";
         let d = Diagnostic::error(Path::new("hotkeys/a.toml"), 9..12, "unknown key `typ`")
             .with_help("did you mean `type`?");
         assert_eq!(
-            d.render(source),
+            d.render(text),
             "hotkeys/a.toml:2:1: error: unknown key `typ`\n2 | typ = \"Hej æø\"\n  | ^^^\n  = help: did you mean `type`?\n"
         );
     }
 
     #[test]
     fn the_line_index_agrees_with_counting_from_the_top() {
-        let source = "a\n\nbæ\nc\n";
-        let index = LineIndex::new(source);
-        for offset in 0..=source.len() + 2 {
+        let text = "a\n\nbæ\nc\n";
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() + 2 {
             assert_eq!(
                 index.line_of(offset),
-                Position::of(source, offset).line,
+                Position::of(text, offset).line,
                 "offset {offset}"
             );
         }
@@ -189,9 +189,9 @@ mod tests {
 
     #[test]
     fn columns_count_characters_not_bytes() {
-        let source = "name = \"Åbn\" x";
+        let text = "name = \"Åbn\" x";
         assert_eq!(
-            Position::of(source, source.len() - 1),
+            Position::of(text, text.len() - 1),
             Position {
                 line: 1,
                 column: 14

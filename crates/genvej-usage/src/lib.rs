@@ -97,7 +97,7 @@ impl ScriptVersion {
     pub fn of(script: &Script) -> ScriptVersion {
         ScriptVersion {
             id: script.id.clone(),
-            version: script.source.content_hash.chars().take(12).collect(),
+            version: script.file.content_hash.chars().take(12).collect(),
             name: script.name.clone(),
             manual_seconds: script.manual_seconds,
         }

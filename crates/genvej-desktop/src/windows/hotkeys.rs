@@ -6,7 +6,7 @@
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use windows_sys::Win32::UI::Input::KeyboardAndMouse::{
     MOD_ALT, MOD_CONTROL, MOD_NOREPEAT, MOD_SHIFT, MOD_WIN,
@@ -15,7 +15,10 @@ use windows_sys::Win32::UI::WindowsAndMessaging::{WM_APP, WM_HOTKEY, WM_QUIT};
 
 use super::virtual_key;
 use super::win32::messages as msg;
+use crate::listener::{Report, Reporter};
 use genvej_format::chord::Chord;
+
+pub use crate::listener::HotkeyEvent;
 
 /// Asks the hot-key thread to register the chords waiting in `request`.
 const REPLACE: u32 = WM_APP + 1;
@@ -35,18 +38,21 @@ pub struct HotkeyListener {
 }
 
 impl HotkeyListener {
-    /// Registers `chords`; each press calls `on_press` on the hot-key thread.
+    /// Registers `chords`; each press goes to `report` (as
+    /// [`HotkeyEvent::Pressed`]; Windows tells no releases), on the hot-key
+    /// thread.
     pub fn start(
         chords: &[Chord],
-        on_press: impl Fn(Chord) + Send + 'static,
+        report: impl Report<HotkeyEvent>,
     ) -> Result<(HotkeyListener, Conflicts), String> {
         let request = Arc::new(Mutex::new(chords.to_vec()));
         let (answer, answers) = mpsc::channel::<Conflicts>();
         let (started, started_inbox) = mpsc::channel::<u32>();
         let wanted = Arc::clone(&request);
+        let reporter = Reporter::new(report);
         let thread = thread::Builder::new()
             .name("genvej-hotkeys".into())
-            .spawn(move || listen(&wanted, &answer, &started, on_press))
+            .spawn(move || listen(&wanted, &answer, &started, reporter))
             .map_err(|e| format!("cannot start the hot-key thread: {e}"))?;
         let thread_id = started_inbox
             .recv_timeout(ANSWER_TIMEOUT)
@@ -91,7 +97,7 @@ fn listen(
     wanted: &Mutex<Vec<Chord>>,
     answer: &Sender<Conflicts>,
     started: &Sender<u32>,
-    on_press: impl Fn(Chord),
+    mut reporter: Reporter<HotkeyEvent>,
 ) {
     msg::ensure_queue();
     let take = || {
@@ -106,7 +112,10 @@ fn listen(
     msg::message_loop(|message, wparam| match message {
         WM_HOTKEY => {
             if let Some(chord) = wparam.checked_sub(1).and_then(|i| registered.get(i)) {
-                on_press(*chord);
+                reporter.send(HotkeyEvent::Pressed {
+                    chord: *chord,
+                    at: Instant::now(),
+                });
             }
         }
         REPLACE => {

@@ -22,6 +22,7 @@ use windows_sys::Win32::UI::Input::KeyboardAndMouse::{
 use windows_sys::Win32::UI::WindowsAndMessaging::WM_QUIT;
 
 use super::win32::messages::{self as msg, KeyDown, KeyboardHook};
+use crate::listener::{Report, Reporter};
 use genvej_format::hotstring::{HotstringEvent, KeyAction, Matcher};
 
 const START_TIMEOUT: Duration = Duration::from_secs(5);
@@ -35,11 +36,11 @@ pub struct HotstringMonitor {
 }
 
 impl HotstringMonitor {
-    /// Watches for `abbreviations`; `HotstringEvent::Typed::index` refers to
-    /// them.
+    /// Watches for `abbreviations`; each typed one goes to `report`, on the
+    /// hook thread. `HotstringEvent::Typed::index` refers to them.
     pub fn start(
         abbreviations: Vec<String>,
-        sender: Sender<HotstringEvent>,
+        report: impl Report<HotstringEvent>,
     ) -> Result<HotstringMonitor, String> {
         let paused = Arc::new(AtomicBool::new(false));
         let resumes = Arc::new(AtomicU64::new(0));
@@ -49,7 +50,7 @@ impl HotstringMonitor {
             paused: Arc::clone(&paused),
             resumes: Arc::clone(&resumes),
             seen_resumes: 0,
-            sender,
+            reporter: Reporter::new(report),
         };
         let thread = thread::Builder::new()
             .name("genvej-hotstrings".into())
@@ -96,7 +97,7 @@ struct Watch {
     paused: Arc<AtomicBool>,
     resumes: Arc<AtomicU64>,
     seen_resumes: u64,
-    sender: Sender<HotstringEvent>,
+    reporter: Reporter<HotstringEvent>,
 }
 
 impl Watch {
@@ -128,7 +129,7 @@ impl Watch {
             return;
         }
         if let Some(event) = self.matcher.feed(key_action(key)) {
-            let _ = self.sender.send(event);
+            self.reporter.send(event);
         }
     }
 }

@@ -6,22 +6,22 @@ use std::sync::mpsc::Sender;
 
 use anyhow::anyhow;
 
-use crate::os::OsEvent;
+use crate::os::{OsEvent, hotkeys_to, hotstrings_to};
 use crate::windows::WindowsDesktop;
 use crate::windows::hotkeys::HotkeyListener;
 use crate::windows::hotstrings::HotstringMonitor;
 use crate::windows::session::{self, ShutdownWindow};
 use crate::{Dialogs, PasteRules};
 use genvej_format::chord::Chord;
-use genvej_format::hotstring::HotstringEvent;
 
 pub use crate::windows::session::SingleInstance as Instance;
 
-/// The desktop the run worker drives.
-pub type Desktop = WindowsDesktop;
+/// The desktop the run worker drives (it implements the engine's
+/// `ports::Desktop`).
+pub type NativeDesktop = WindowsDesktop;
 
-/// What one agent is per.
-pub fn session() -> String {
+/// What one agent is per, for the log.
+pub fn session_name() -> String {
     "this Windows session".into()
 }
 
@@ -29,7 +29,7 @@ pub fn connect_desktop(
     browser: Option<String>,
     rules: PasteRules,
     dialogs: Box<dyn Dialogs>,
-) -> Result<Desktop, String> {
+) -> Result<NativeDesktop, String> {
     Ok(WindowsDesktop::new(browser, rules, dialogs))
 }
 
@@ -52,7 +52,7 @@ pub fn claim<E: From<OsEvent> + Send + 'static>(
     Ok(claimed)
 }
 
-/// The registered hot keys; presses arrive as [`AgentEvent::Hotkey`].
+/// The registered hot keys; presses arrive as [`OsEvent::Hotkey`].
 pub struct Hotkeys {
     listener: HotkeyListener,
 }
@@ -63,10 +63,7 @@ impl Hotkeys {
         chords: &[Chord],
         events: Sender<E>,
     ) -> anyhow::Result<(Hotkeys, Vec<(Chord, String)>)> {
-        let on_press = move |chord| {
-            let _ = events.send(E::from(OsEvent::Hotkey(chord)));
-        };
-        let (listener, conflicts) = HotkeyListener::start(chords, on_press)
+        let (listener, conflicts) = HotkeyListener::start(chords, hotkeys_to(events))
             .map_err(|e| anyhow!("cannot listen for hot keys: {e}"))?;
         Ok((Hotkeys { listener }, conflicts))
     }
@@ -77,17 +74,21 @@ impl Hotkeys {
     }
 }
 
-/// The running hotstring watcher.
+/// The running hotstring watcher; typed abbreviations arrive as
+/// [`OsEvent::Hotstring`].
 pub struct Hotstrings {
     monitor: HotstringMonitor,
 }
 
 impl Hotstrings {
-    pub fn start(
+    /// Watches typed text for `abbreviations`; `Err` says why not (e.g. the
+    /// keyboard hook was refused).
+    pub fn start<E: From<OsEvent> + Send + 'static>(
         abbreviations: Vec<String>,
-        sender: Sender<HotstringEvent>,
+        events: Sender<E>,
     ) -> Result<Hotstrings, String> {
-        HotstringMonitor::start(abbreviations, sender).map(|monitor| Hotstrings { monitor })
+        HotstringMonitor::start(abbreviations, hotstrings_to(events))
+            .map(|monitor| Hotstrings { monitor })
     }
 
     pub fn pause(&self) {
@@ -100,7 +101,7 @@ impl Hotstrings {
 }
 
 /// Closing the agent's hidden window, or the end of the session, becomes
-/// [`AgentEvent::Shutdown`].
+/// [`OsEvent::Shutdown`].
 pub type ShutdownWatch = ShutdownWindow;
 
 pub fn watch_shutdown<E: From<OsEvent> + Send + 'static>(

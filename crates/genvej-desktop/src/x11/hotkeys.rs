@@ -26,7 +26,6 @@
 //!   window; the thread sees it, returns, and is joined.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::Instant;
@@ -43,17 +42,10 @@ use x11rb::protocol::{ErrorKind, Event};
 use x11rb::rust_connection::RustConnection;
 
 use super::keymap::{self, Keymap, keysym};
+use crate::listener::{Report, Reporter};
 use genvej_format::chord::{Chord, Key, Modifiers};
 
-/// What the listener reports on its channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HotkeyEvent {
-    /// A hot key went down. `at` is when the listener read the event from
-    /// the X connection (for latency measurements and ordering).
-    Pressed { chord: Chord, at: Instant },
-    /// The hot key's key went up (its modifiers may have gone up earlier).
-    Released { chord: Chord },
-}
+pub use crate::listener::HotkeyEvent;
 
 /// Why one chord could not be registered. The other chords are unaffected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -101,14 +93,15 @@ impl HotkeyListener {
     /// Grabs every chord on the root window (XGrabKey, GrabModeAsync) for
     /// each combination of the lock modifiers, so chords fire regardless of
     /// NumLock/CapsLock/ScrollLock, and starts the listening thread. The keys
-    /// are swallowed: the focused program does not see them.
+    /// are swallowed: the focused program does not see them. Presses and
+    /// releases go to `report`, on the listener's thread.
     ///
     /// Chords that could not be registered (already taken by another program,
     /// or not on the keyboard) come back in the list; the rest work.
     pub fn start(
         display: Option<&str>,
         chords: &[Chord],
-        sender: Sender<HotkeyEvent>,
+        report: impl Report<HotkeyEvent>,
     ) -> Result<(HotkeyListener, Vec<(Chord, GrabError)>), ListenerError> {
         let (conn, screen) =
             RustConnection::connect(display).map_err(|source| ListenerError::Connect {
@@ -127,7 +120,7 @@ impl HotkeyListener {
         let wake = WakeTarget::create(&conn, root)?;
         let conn = Arc::new(conn);
         let grabs = Arc::new(Mutex::new(GrabTable::default()));
-        let thread = spawn_event_thread(Arc::clone(&conn), wake, Arc::clone(&grabs), sender)
+        let thread = spawn_event_thread(Arc::clone(&conn), wake, Arc::clone(&grabs), report)
             .map_err(ListenerError::Thread)?;
         let mut listener = HotkeyListener {
             conn,
@@ -501,14 +494,15 @@ fn spawn_event_thread(
     conn: Arc<RustConnection>,
     wake: WakeTarget,
     grabs: Arc<Mutex<GrabTable>>,
-    sender: Sender<HotkeyEvent>,
+    report: impl Report<HotkeyEvent>,
 ) -> std::io::Result<JoinHandle<()>> {
+    let reporter = Reporter::new(report);
     thread::Builder::new()
         .name("genvej-hotkeys".to_owned())
         .spawn(move || {
             let mut dispatcher = Dispatcher {
                 grabs,
-                sender,
+                reporter,
                 held: HashMap::new(),
             };
             if let Err(error) = event_loop(&conn, wake, &mut dispatcher) {
@@ -558,7 +552,7 @@ fn is_auto_repeat(release: &KeyPressEvent, next_press: &KeyPressEvent) -> bool {
 /// Turns key events into hot-key events: one Pressed per physical press.
 struct Dispatcher {
     grabs: Arc<Mutex<GrabTable>>,
-    sender: Sender<HotkeyEvent>,
+    reporter: Reporter<HotkeyEvent>,
     /// Hot-key keys that are down now, by keycode.
     held: HashMap<Keycode, Chord>,
 }
@@ -572,13 +566,12 @@ impl Dispatcher {
             return; // another key pressed while our grab was active
         };
         self.held.insert(keycode, chord);
-        // A closed channel means the agent is shutting down; nothing to tell.
-        let _ = self.sender.send(HotkeyEvent::Pressed { chord, at });
+        self.reporter.send(HotkeyEvent::Pressed { chord, at });
     }
 
     fn release(&mut self, keycode: Keycode) {
         if let Some(chord) = self.held.remove(&keycode) {
-            let _ = self.sender.send(HotkeyEvent::Released { chord });
+            self.reporter.send(HotkeyEvent::Released { chord });
         }
     }
 }

@@ -66,6 +66,7 @@ mod typing;
 
 use typing::Layout;
 
+use crate::listener::{Report, Reporter};
 pub use genvej_format::hotstring::HotstringEvent;
 use genvej_format::hotstring::Matcher;
 
@@ -124,13 +125,14 @@ struct PauseState {
 
 impl HotstringMonitor {
     /// Starts recording on `display` (default: `$DISPLAY`) and returns once
-    /// the server records keys. `HotstringEvent::Typed::index` refers to
+    /// the server records keys. Each typed abbreviation goes to `report`,
+    /// on the recording thread; `HotstringEvent::Typed::index` refers to
     /// `abbreviations`. Fails with [`HotstringError::NoRecord`] if the
     /// server lacks the RECORD extension.
     pub fn start(
         display: Option<&str>,
         abbreviations: Vec<String>,
-        sender: Sender<HotstringEvent>,
+        report: impl Report<HotstringEvent>,
     ) -> Result<HotstringMonitor, HotstringError> {
         let (control, screen) = connect(display)?;
         let root = control
@@ -171,7 +173,7 @@ impl HotstringMonitor {
             matcher: Matcher::new(&abbreviations),
             markers: 0,
             layout_stale: false,
-            sender,
+            reporter: Reporter::new(report),
         };
         let (started, started_inbox) = mpsc::channel();
         let recorder = thread::Builder::new()
@@ -330,7 +332,7 @@ struct Recorder {
     /// A MappingNotify came: read the layout before the next matched key
     /// (not at once: enigo remaps a spare key for many characters it types).
     layout_stale: bool,
-    sender: Sender<HotstringEvent>,
+    reporter: Reporter<HotstringEvent>,
 }
 
 impl Recorder {
@@ -406,8 +408,7 @@ impl Recorder {
         if let Some(event) = self.matcher.feed(self.layout.action(keycode, state)) {
             let HotstringEvent::Typed { index, .. } = event;
             tracing::debug!(index, "hotstring typed");
-            // A closed channel means the agent is shutting down.
-            let _ = self.sender.send(event);
+            self.reporter.send(event);
         }
     }
 

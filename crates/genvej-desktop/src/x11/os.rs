@@ -1,7 +1,7 @@
 //! The agent's X11 side: hot keys grabbed with x11rb, hotstrings from the
 //! RECORD extension, one agent per display (a Unix socket), SIGINT/SIGTERM.
 
-use std::sync::mpsc::{self, Sender};
+use std::sync::mpsc::Sender;
 use std::thread;
 
 use anyhow::Context;
@@ -9,25 +9,25 @@ use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
 use super::instance::{self as instance_unix, Claim};
-use crate::os::OsEvent;
+use crate::os::{OsEvent, hotkeys_to, hotstrings_to};
 use crate::x11::X11Desktop;
-use crate::x11::hotkeys::{GrabError, HotkeyEvent, HotkeyListener};
+use crate::x11::hotkeys::{GrabError, HotkeyListener};
 use crate::x11::hotstrings::HotstringMonitor;
 use crate::{Dialogs, PasteRules};
 use genvej_format::chord::Chord;
-use genvej_format::hotstring::HotstringEvent;
 
 pub use instance_unix::SingleInstance as Instance;
 
-/// The desktop the run worker drives.
-pub type Desktop = X11Desktop;
+/// The desktop the run worker drives (it implements the engine's
+/// `ports::Desktop`).
+pub type NativeDesktop = X11Desktop;
 
 fn display() -> Option<String> {
     std::env::var("DISPLAY").ok()
 }
 
-/// What one agent is per: the X display.
-pub fn session() -> String {
+/// What one agent is per, for the log: the X display.
+pub fn session_name() -> String {
     format!("display {}", display().unwrap_or_default())
 }
 
@@ -35,7 +35,7 @@ pub fn connect_desktop(
     browser: Option<String>,
     rules: PasteRules,
     dialogs: Box<dyn Dialogs>,
-) -> Result<Desktop, String> {
+) -> Result<NativeDesktop, String> {
     X11Desktop::connect(None, browser, rules, dialogs)
         .map_err(|e| format!("cannot use the X display: {e}"))
 }
@@ -60,7 +60,7 @@ pub fn claim<E: From<OsEvent> + Send + 'static>(
     }
 }
 
-/// The registered hot keys; presses arrive as [`AgentEvent::Hotkey`].
+/// The registered hot keys; presses arrive as [`OsEvent::Hotkey`].
 pub struct Hotkeys {
     listener: HotkeyListener,
 }
@@ -75,21 +75,9 @@ impl Hotkeys {
         chords: &[Chord],
         events: Sender<E>,
     ) -> anyhow::Result<(Hotkeys, Vec<(Chord, String)>)> {
-        let (key_events, key_inbox) = mpsc::channel::<HotkeyEvent>();
-        let (listener, taken) = HotkeyListener::start(display().as_deref(), chords, key_events)
-            .context("cannot listen for hot keys")?;
-        thread::Builder::new()
-            .name("genvej-hotkeys".into())
-            .spawn(move || {
-                for event in key_inbox {
-                    if let HotkeyEvent::Pressed { chord, .. } = event {
-                        if events.send(E::from(OsEvent::Hotkey(chord))).is_err() {
-                            return;
-                        }
-                    }
-                }
-            })
-            .context("cannot start the hot-key thread")?;
+        let (listener, taken) =
+            HotkeyListener::start(display().as_deref(), chords, hotkeys_to(events))
+                .context("cannot listen for hot keys")?;
         Ok((Hotkeys { listener }, conflicts(taken)))
     }
 
@@ -99,7 +87,8 @@ impl Hotkeys {
     }
 }
 
-/// The running hotstring watcher.
+/// The running hotstring watcher; typed abbreviations arrive as
+/// [`OsEvent::Hotstring`].
 pub struct Hotstrings {
     monitor: HotstringMonitor,
 }
@@ -107,11 +96,11 @@ pub struct Hotstrings {
 impl Hotstrings {
     /// Watches typed text for `abbreviations`; `Err` says why not (e.g. no
     /// RECORD extension).
-    pub fn start(
+    pub fn start<E: From<OsEvent> + Send + 'static>(
         abbreviations: Vec<String>,
-        sender: Sender<HotstringEvent>,
+        events: Sender<E>,
     ) -> Result<Hotstrings, String> {
-        HotstringMonitor::start(display().as_deref(), abbreviations, sender)
+        HotstringMonitor::start(display().as_deref(), abbreviations, hotstrings_to(events))
             .map(|monitor| Hotstrings { monitor })
             .map_err(|e| e.to_string())
     }
@@ -125,7 +114,7 @@ impl Hotstrings {
     }
 }
 
-/// SIGINT and SIGTERM become [`AgentEvent::Shutdown`].
+/// SIGINT and SIGTERM become [`OsEvent::Shutdown`].
 pub struct ShutdownWatch {
     handle: signal_hook::iterator::Handle,
 }

@@ -62,7 +62,7 @@ impl<'a> FileChecker<'a> {
 
     pub fn template(&self, at: &At<String>) -> Template {
         Template {
-            source: at.get().clone(),
+            text: at.get().clone(),
             line: self.line_of(at.span().start),
         }
     }

@@ -19,16 +19,17 @@ use crate::limits::human_size;
 /// How deep sub-folders are searched; deeper ones are reported, not read.
 pub const MAX_DEPTH: usize = 16;
 
-/// A script file to check and the menu group it gets by its folder.
+/// A script file found in a folder, to check, and the menu group it gets by
+/// its folder.
 #[derive(Debug)]
-pub(super) struct ScriptFile {
+pub(super) struct FoundFile {
     pub path: PathBuf,
     pub category: String,
 }
 
 /// Every `*.toml` below the given folders (or the files themselves), in a
 /// stable order, and the problems met on the way.
-pub(super) fn find(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec<ScriptFile> {
+pub(super) fn find(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec<FoundFile> {
     let mut found = Vec::new();
     let mut seen = BTreeSet::new();
     for path in paths {
@@ -42,7 +43,7 @@ pub(super) fn find(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec<Scr
             walk.folder(path, 0);
         } else {
             let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            found.push(ScriptFile {
+            found.push(FoundFile {
                 path: path.clone(),
                 category: folder_category(&folder, &folder),
             });
@@ -55,7 +56,7 @@ struct Walk<'a> {
     root: &'a Path,
     /// The real (canonical) folders read so far.
     seen: &'a mut BTreeSet<PathBuf>,
-    found: &'a mut Vec<ScriptFile>,
+    found: &'a mut Vec<FoundFile>,
     problems: &'a mut Vec<Diagnostic>,
 }
 
@@ -108,7 +109,7 @@ impl Walk<'_> {
             if path.is_dir() {
                 self.folder(&path, depth + 1);
             } else if path.extension().is_some_and(|e| e == "toml") {
-                self.found.push(ScriptFile {
+                self.found.push(FoundFile {
                     category: folder_category(self.root, dir),
                     path,
                 });

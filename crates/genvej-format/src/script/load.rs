@@ -323,7 +323,7 @@ impl FileChecker<'_> {
             hotstrings,
             sources,
             steps,
-            source: ScriptSource {
+            file: ScriptFile {
                 path: self.path.to_path_buf(),
                 content_hash: content_hash(self.text),
                 personal: false,

@@ -24,7 +24,7 @@ pub struct Script {
     pub hotstrings: Vec<Hotstring>,
     pub sources: Vec<Source>,
     pub steps: Vec<Step>,
-    pub source: ScriptSource,
+    pub file: ScriptFile,
 }
 
 impl Script {
@@ -76,9 +76,10 @@ impl Script {
     }
 }
 
-/// Where a script came from; the hash identifies its version in usage records.
+/// The file a script was read from; the hash identifies its version in usage
+/// records.
 #[derive(Debug, Clone)]
-pub struct ScriptSource {
+pub struct ScriptFile {
     pub path: PathBuf,
     pub content_hash: String,
     /// From the caseworker's own folder, not the organisation's.
@@ -135,7 +136,8 @@ pub enum HeaderValue {
 /// A template with the line it starts on, for run-time messages.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Template {
-    pub source: String,
+    /// The template's text as written in the script.
+    pub text: String,
     pub line: usize,
 }
 

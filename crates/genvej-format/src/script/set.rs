@@ -13,12 +13,14 @@ use crate::diagnostic::Diagnostic;
 use crate::template::Renderer;
 
 /// The result of loading scripts: the good ones, every problem, and the
-/// source texts the problems point into.
+/// texts of the files the problems point into.
 #[derive(Debug, Default)]
 pub struct ScriptSet {
     pub scripts: Vec<Script>,
     pub diagnostics: Vec<Diagnostic>,
-    pub sources: BTreeMap<PathBuf, String>,
+    /// The files' texts by path (script and config files), for rendering
+    /// the problems with their lines.
+    pub texts: BTreeMap<PathBuf, String>,
     pub files_checked: usize,
     /// Problems found but not listed (past [`MAX_DIAGNOSTICS_PER_FILE`]),
     /// beyond the one "… and N more" that stands for them: errors, warnings.
@@ -39,11 +41,11 @@ impl ScriptSet {
         self.diagnostics.iter().filter(|d| !d.is_error()).count() + self.unlisted.1
     }
 
-    /// Every problem rendered with its source line, in file order.
+    /// Every problem rendered with the line it points at, in file order.
     pub fn render_diagnostics(&self) -> String {
         self.diagnostics
             .iter()
-            .map(|d| d.render(self.sources.get(&d.path).map_or("", String::as_str)))
+            .map(|d| d.render(self.texts.get(&d.path).map_or("", String::as_str)))
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -55,17 +57,17 @@ impl ScriptSet {
             self.policy_notes.push(note.clone());
         }
         for (path, text) in &layered.texts {
-            self.sources
+            self.texts
                 .entry(path.clone())
                 .or_insert_with(|| text.clone());
         }
     }
 
-    /// The policy's notes rendered with their source lines.
+    /// The policy's notes rendered with the lines they point at.
     pub fn policy_diagnostics(&self) -> String {
         self.policy_notes
             .iter()
-            .map(|d| d.render(self.sources.get(&d.path).map_or("", String::as_str)))
+            .map(|d| d.render(self.texts.get(&d.path).map_or("", String::as_str)))
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -131,7 +133,7 @@ pub fn load_folders(folders: &ScriptFolders, config: &Config) -> ScriptSet {
             Ok(text) => text,
             Err(unusable) => {
                 set.diagnostics.push(unusable.diagnostic);
-                set.sources.insert(file.path, unusable.shown_text);
+                set.texts.insert(file.path, unusable.shown_text);
                 continue;
             }
         };
@@ -191,7 +193,7 @@ impl ScriptSet {
         self.unlisted.1 += warnings;
         if origin.personal {
             if let Some(s) = script.as_mut() {
-                s.source.personal = true;
+                s.file.personal = true;
             }
             let policy = config.policy.personal_scripts;
             let refused = super::personal::refusals(script.as_ref(), policy, &path, &text);
@@ -202,7 +204,7 @@ impl ScriptSet {
             }
         }
         self.scripts.extend(script);
-        self.sources.insert(path, text);
+        self.texts.insert(path, text);
     }
 
     /// The checks across files, then every problem in file order.
@@ -276,11 +278,8 @@ fn span_of_literal(text: &str, value: &str) -> std::ops::Range<usize> {
 fn check_across_files(set: &mut ScriptSet, config: &Config) {
     let mut problems = Vec::new();
     let location = |script: &Script, key: &str| {
-        let text = set
-            .sources
-            .get(&script.source.path)
-            .map_or("", String::as_str);
-        Diagnostic::error(&script.source.path, span_of_key(text, key), "").location(text)
+        let text = set.texts.get(&script.file.path).map_or("", String::as_str);
+        Diagnostic::error(&script.file.path, span_of_key(text, key), "").location(text)
     };
     let context_of = |s: &Script| s.only_when.as_ref().map(ToString::to_string);
 
@@ -295,15 +294,12 @@ fn check_across_files(set: &mut ScriptSet, config: &Config) {
         .and_then(|k| Chord::parse_hotkey(k).ok());
 
     for script in &set.scripts {
-        let text = set
-            .sources
-            .get(&script.source.path)
-            .map_or("", String::as_str);
+        let text = set.texts.get(&script.file.path).map_or("", String::as_str);
         if let Some(first) = first_by_id.insert(&script.id, script) {
             first_by_id.insert(&first.id, first);
             problems.push(
                 Diagnostic::error(
-                    &script.source.path,
+                    &script.file.path,
                     span_of_key(text, "id"),
                     format!("duplicate id `{}`", script.id),
                 )
@@ -318,7 +314,7 @@ fn check_across_files(set: &mut ScriptSet, config: &Config) {
             if Some(chord) == panic_key {
                 problems.push(
                     Diagnostic::error(
-                        &script.source.path,
+                        &script.file.path,
                         span_of_key(text, "hotkey"),
                         format!("hot key {chord} is the panic key"),
                     )
@@ -328,7 +324,7 @@ fn check_across_files(set: &mut ScriptSet, config: &Config) {
             if stopwatch_key.is_some() && Some(chord) == stopwatch_key {
                 problems.push(
                     Diagnostic::error(
-                        &script.source.path,
+                        &script.file.path,
                         span_of_key(text, "hotkey"),
                         format!("hot key {chord} is the manual-time stopwatch's"),
                     )
@@ -340,7 +336,7 @@ fn check_across_files(set: &mut ScriptSet, config: &Config) {
             if let Some(first) = first_by_key.insert((chord, context_of(script)), script) {
                 first_by_key.insert((chord, context_of(first)), first);
                 problems.push(
-                    Diagnostic::error(&script.source.path, span_of_key(text, "hotkey"), format!("hot key {chord} is used twice"))
+                    Diagnostic::error(&script.file.path, span_of_key(text, "hotkey"), format!("hot key {chord} is used twice"))
                         .with_help(format!("{} (\"{}\") already uses it; choose another chord, or make both context-sensitive with different `only_when`", location(first, "hotkey"), first.name)),
                 );
             }
@@ -351,7 +347,7 @@ fn check_across_files(set: &mut ScriptSet, config: &Config) {
                 first_by_abbreviation.insert(key, first);
                 problems.push(
                     Diagnostic::error(
-                        &script.source.path,
+                        &script.file.path,
                         span_of_literal(text, &hotstring.abbreviation),
                         format!(
                             "the abbreviation `{}` is used twice",
@@ -361,13 +357,13 @@ fn check_across_files(set: &mut ScriptSet, config: &Config) {
                     .with_help(format!(
                         "\"{}\" in {} already declares it",
                         first.name,
-                        first.source.path.display()
+                        first.file.path.display()
                     )),
                 );
             }
         }
     }
     let bad: Vec<PathBuf> = problems.iter().map(|d| d.path.clone()).collect();
-    set.scripts.retain(|s| !bad.contains(&s.source.path));
+    set.scripts.retain(|s| !bad.contains(&s.file.path));
     set.diagnostics.extend(problems);
 }

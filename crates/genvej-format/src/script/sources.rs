@@ -77,7 +77,7 @@ impl FileChecker<'_> {
         let secret = match value.get() {
             RawHeaderValue::Text(text) => {
                 return Some(HeaderValue::Template(Template {
-                    source: text.clone(),
+                    text: text.clone(),
                     line: self.line_of(value.span().start),
                 }));
             }
