@@ -152,14 +152,6 @@ pub fn plain_http_host_refused(url: &str, policy: &Policy) -> Option<String> {
     (!policy.allows_plain_http_secrets_to(host)).then(|| host.to_string())
 }
 
-/// The message for a secret that would go over plain http: Danish, naming
-/// the header and the host, never the address's path (it may hold a CPR).
-pub fn plain_http_refusal(header: &str, host: &str) -> String {
-    format!(
-        "headeren {header} er hemmelig og sendes ikke ukrypteret (http://) til {host}; brug https://, eller lad organisationen tillade værten i [policy] plain_http_secret_hosts"
-    )
-}
-
 /// A scheme as shown in a message: lower case, at most 20 characters.
 fn shown_scheme(scheme: &str) -> String {
     let mut shown: String = scheme.chars().take(20).collect();
