@@ -16,9 +16,10 @@ use crate::outcome::NamedWindow;
 /// detail where it has one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PortError {
-    /// The desktop session could not be reached, or stopped answering (the
-    /// X server's connection broke, an atom or property could not be read).
-    #[error("forbindelsen til skrivebordet svigtede – {detail}")]
+    /// The desktop session could not be reached, or did not answer as
+    /// expected (the X server's connection broke, a property could not be
+    /// read).
+    #[error("skrivebordet svarede ikke som ventet – {detail}")]
     Unavailable { detail: String },
     /// The window was closed (or the id names no window).
     #[error("vinduet findes ikke længere")]
@@ -85,8 +86,15 @@ pub enum ClipboardFailure {
     OutOfMemory,
     #[error("den tog ikke imod teksten")]
     Refused,
-    /// genvej's own window that hands text over did not start or answer.
-    #[error("genvejs eget udklipsholdervindue svarer ikke")]
+    /// The program holding the clipboard (or selection) did not hand its
+    /// text over in time.
+    #[error("programmet, der ejer teksten, svarede ikke inden for {}", seconds(*.waited))]
+    OwnerSilent { waited: Duration },
+    /// genvej's own window that hands text over could not be started.
+    #[error("genvejs eget udklipsholdervindue startede ikke – {detail}")]
+    OwnerNotStarted { detail: String },
+    /// genvej's own window that hands text over did not answer.
+    #[error("genvejs eget udklipsholdervindue svarede ikke")]
     OwnerNotAnswering,
     /// Anything else, with the OS's detail.
     #[error("{detail}")]
@@ -228,7 +236,10 @@ pub enum RunError {
     #[error("«{label}» mangler en værdi")]
     InputMissing { label: String },
     #[error("«{label}»: {reason}")]
-    InputInvalid { label: String, reason: String },
+    InputInvalid {
+        label: String,
+        reason: genvej_format::input_value::InputRejected,
+    },
     #[error("{0}")]
     RequirementFailed(String),
     #[error("{0}")]
@@ -246,7 +257,8 @@ pub enum RunError {
     UrlRefused(genvej_format::url_rules::UrlRefusal),
     #[error("der var ingen markeret tekst")]
     NothingSelected,
-    #[error("skrivebordet svarede: {0}")]
+    /// The desktop could not do what a step asked; the kind says what.
+    #[error("{0}")]
     Desktop(PortError),
     #[error(
         "teksten er {chars} tegn, men en kørsel må højst skrive eller indsætte {limit} tegn i alt (agent.max_text_chars)"
@@ -406,7 +418,7 @@ mod tests {
         });
         assert_eq!(
             error.to_string(),
-            "skrivebordet svarede: kunne ikke starte «fasit.exe» – No such file or directory (os error 2)"
+            "kunne ikke starte «fasit.exe» – No such file or directory (os error 2)"
         );
     }
 
