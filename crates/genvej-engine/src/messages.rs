@@ -333,6 +333,34 @@ impl From<PortError> for RunError {
     }
 }
 
+impl NamedWindow {
+    /// `vindue fra «xterm» (klasse «XTerm», fundet med titel "Fasit*")`.
+    pub fn log_text(&self) -> String {
+        let mut details = Vec::new();
+        if !self.class.is_empty() {
+            details.push(format!("klasse «{}»", self.class));
+        }
+        if let Some(pattern) = &self.found_by {
+            details.push(format!("fundet med {pattern}"));
+        }
+        let program = match &self.program {
+            Some(program) => format!("vindue fra «{program}»"),
+            None => "vindue".to_string(),
+        };
+        if details.is_empty() {
+            program
+        } else {
+            format!("{program} ({})", details.join(", "))
+        }
+    }
+}
+
+impl fmt::Display for NamedWindow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "«{}»", genvej_format::cpr::redact(&self.title))
+    }
+}
+
 /// A window for the notice, or "intet vindue".
 fn shown(window: &Option<Box<NamedWindow>>) -> String {
     window

@@ -70,7 +70,8 @@ impl fmt::Display for RunFailure {
 
 /// A window a failure names. The caseworker's notice shows its title (it is
 /// on their own screen); logs show only its program and how the script
-/// found it ([`NamedWindow::log_text`]).
+/// found it ([`NamedWindow::log_text`]); both texts are written in
+/// [`crate::messages`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct NamedWindow {
     pub title: String,
@@ -80,34 +81,6 @@ pub struct NamedWindow {
     pub class: String,
     /// The script's description that found it (`titel "Fasit*"`), if any.
     pub found_by: Option<String>,
-}
-
-impl NamedWindow {
-    /// `vindue fra «xterm» (klasse «XTerm», fundet med titel "Fasit*")`.
-    pub fn log_text(&self) -> String {
-        let mut details = Vec::new();
-        if !self.class.is_empty() {
-            details.push(format!("klasse «{}»", self.class));
-        }
-        if let Some(pattern) = &self.found_by {
-            details.push(format!("fundet med {pattern}"));
-        }
-        let program = match &self.program {
-            Some(program) => format!("vindue fra «{program}»"),
-            None => "vindue".to_string(),
-        };
-        if details.is_empty() {
-            program
-        } else {
-            format!("{program} ({})", details.join(", "))
-        }
-    }
-}
-
-impl fmt::Display for NamedWindow {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "«{}»", genvej_format::cpr::redact(&self.title))
-    }
 }
 
 #[cfg(test)]
