@@ -273,10 +273,10 @@ fn classify_read(error: &std::io::Error, host: &str, timeout: Duration) -> HttpE
             timeout,
         };
     }
-    HttpError::Other(format!(
-        "{host}: {}",
-        genvej_format::cpr::redact(&error.to_string())
-    ))
+    HttpError::Failed {
+        host: host.to_string(),
+        reason: genvej_format::cpr::redact(&error.to_string()),
+    }
 }
 
 fn is_transient(result: &Result<Vec<u8>, HttpError>) -> bool {
@@ -312,6 +312,9 @@ fn classify(error: &reqwest::Error, host: &str, timeout: Duration) -> HttpError 
             reason,
         }
     } else {
-        HttpError::Other(format!("{host}: {reason}"))
+        HttpError::Failed {
+            host: host.to_string(),
+            reason,
+        }
     }
 }

@@ -203,7 +203,11 @@ pub enum HttpError {
     /// The test desktop has no answer for this host.
     #[error("{host} er ikke sat op i testdesktoppen")]
     NotConfigured { host: String },
-    /// Any other failure: the host first, then what happened.
+    /// The request failed some other way; the reason is the HTTP stack's.
+    #[error("forespørgslen til {host} mislykkedes – {reason}")]
+    Failed { host: String, reason: String },
+    /// Any other failure, written in Danish: the host first, then what
+    /// happened (a refused redirect).
     #[error("{0}")]
     Other(String),
 }
