@@ -40,8 +40,11 @@ pub enum UrlRefusal {
         "adressen har et brugernavn før værtsnavnet (…@vært), som kan skjule, hvor den fører hen"
     )]
     UserInfo,
-    #[error("adressen kunne ikke læses som en webadresse ({reason})")]
+    #[error("adressen kunne ikke læses som en webadresse – {reason}")]
     Invalid { reason: String },
+    /// The URL parser read another scheme than the one written.
+    #[error("adressens skema kunne ikke læses entydigt")]
+    AmbiguousScheme,
 }
 
 impl UrlRefusal {
@@ -68,6 +71,7 @@ impl UrlRefusal {
             UrlRefusal::NoHost { scheme } => format!("the address has no host after `{scheme}://`"),
             UrlRefusal::UserInfo => "the address has a user name before the host (`…@host`)".into(),
             UrlRefusal::Invalid { reason } => format!("the address is not a valid URL ({reason})"),
+            UrlRefusal::AmbiguousScheme => "the address's scheme cannot be read unambiguously".into(),
         }
     }
 }
@@ -105,9 +109,7 @@ pub fn check_open_url(url: &str, policy: &Policy) -> Result<(), UrlRefusal> {
         reason: e.to_string(),
     })?;
     if !parsed.scheme().eq_ignore_ascii_case(scheme) {
-        return Err(UrlRefusal::Invalid {
-            reason: "skemaet kunne ikke læses entydigt".into(),
-        });
+        return Err(UrlRefusal::AmbiguousScheme);
     }
     if is_web(scheme) {
         let no_host = || UrlRefusal::NoHost {
