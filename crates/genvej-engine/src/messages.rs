@@ -455,6 +455,55 @@ mod tests {
     }
 
     #[test]
+    fn every_os_detail_comes_after_the_danish_sentence_and_a_dash() {
+        let detail = || "Broken pipe (os error 32)".to_string();
+        let kinds: Vec<Box<dyn std::error::Error>> = vec![
+            Box::new(PortError::Unavailable { detail: detail() }),
+            Box::new(PortError::Keyboard(KeyboardFailure::NotSent {
+                detail: detail(),
+            })),
+            Box::new(PortError::Keyboard(KeyboardFailure::StateUnreadable {
+                detail: detail(),
+            })),
+            Box::new(PortError::Clipboard(ClipboardFailure::Os {
+                detail: detail(),
+            })),
+            Box::new(PortError::Clipboard(ClipboardFailure::OwnerNotStarted {
+                detail: detail(),
+            })),
+            Box::new(PortError::Launch {
+                program: "fasit".into(),
+                reason: detail(),
+            }),
+            Box::new(PortError::Dialog {
+                what: DialogKind::Form,
+                reason: detail(),
+            }),
+            Box::new(PortError::Document {
+                file_name: "a.pdf".into(),
+                folder: "/home/x/genvej".into(),
+                reason: detail(),
+            }),
+            Box::new(CredentialError::StoreUnavailable { detail: detail() }),
+            Box::new(CredentialError::Store { detail: detail() }),
+            Box::new(HttpError::Connect {
+                host: "fasit.example".into(),
+                reason: detail(),
+            }),
+            Box::new(HttpError::Failed {
+                host: "fasit.example".into(),
+                reason: detail(),
+            }),
+            Box::new(HttpError::Client { reason: detail() }),
+        ];
+        for kind in kinds {
+            let text = kind.to_string();
+            assert!(text.ends_with(&format!(" – {}", detail())), "{text}");
+            assert!(!text.starts_with("Broken"), "{text}");
+        }
+    }
+
+    #[test]
     fn a_credential_that_is_not_saved_says_how_to_save_it() {
         let error = HttpError::Credential {
             name: "fasit".into(),
