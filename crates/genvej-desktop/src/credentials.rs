@@ -9,44 +9,48 @@ use keyring::Entry;
 /// The service every genvej credential is saved under.
 pub const SERVICE: &str = "genvej";
 
-pub use genvej_engine::ports::credential_not_saved as not_saved;
+use genvej_engine::ports::CredentialError;
 
-fn entry(name: &str) -> Result<Entry, String> {
+fn entry(name: &str) -> Result<Entry, CredentialError> {
     Entry::new(SERVICE, name).map_err(|e| describe(name, e))
 }
 
-fn describe(name: &str, error: keyring::Error) -> String {
+/// The kind of a keyring failure; its Danish text is the engine's
+/// ([`CredentialError`]), the store's own detail follows it.
+fn describe(name: &str, error: keyring::Error) -> CredentialError {
     match error {
-        keyring::Error::NoEntry => not_saved(name),
+        keyring::Error::NoEntry => CredentialError::NotSaved { name: name.into() },
         keyring::Error::NoStorageAccess(e) | keyring::Error::PlatformFailure(e) => {
-            format!("nøgleringen kunne ikke bruges ({e})")
+            CredentialError::StoreUnavailable {
+                detail: e.to_string(),
+            }
         }
-        keyring::Error::BadEncoding(_) => "den gemte værdi er ikke tekst".into(),
-        keyring::Error::Invalid(what, why) => format!("ugyldigt navn ({what}: {why})"),
-        keyring::Error::TooLong(what, limit) => {
-            format!("for lang til nøgleringen ({what}, højst {limit})")
-        }
-        keyring::Error::Ambiguous(_) => {
-            format!("der er flere end én legitimation med navnet «{name}» i nøgleringen")
-        }
-        other => format!("nøgleringen svarede med en fejl ({other})"),
+        keyring::Error::BadEncoding(_) => CredentialError::NotText,
+        keyring::Error::Invalid(what, why) => CredentialError::InvalidName {
+            detail: format!("{what}: {why}"),
+        },
+        keyring::Error::TooLong(what, limit) => CredentialError::TooLong { what, limit },
+        keyring::Error::Ambiguous(_) => CredentialError::Ambiguous { name: name.into() },
+        other => CredentialError::Store {
+            detail: other.to_string(),
+        },
     }
 }
 
 /// Reads the secret saved under `name`.
-pub fn read(name: &str) -> Result<String, String> {
+pub fn read(name: &str) -> Result<String, CredentialError> {
     entry(name)?.get_password().map_err(|e| describe(name, e))
 }
 
 /// Saves (or replaces) the secret under `name`.
-pub fn save(name: &str, secret: &str) -> Result<(), String> {
+pub fn save(name: &str, secret: &str) -> Result<(), CredentialError> {
     entry(name)?
         .set_password(secret)
         .map_err(|e| describe(name, e))
 }
 
 /// Removes the secret saved under `name`.
-pub fn delete(name: &str) -> Result<(), String> {
+pub fn delete(name: &str) -> Result<(), CredentialError> {
     entry(name)?
         .delete_credential()
         .map_err(|e| describe(name, e))

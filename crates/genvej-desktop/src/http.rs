@@ -110,11 +110,9 @@ impl HttpClient {
                 .user_agent(concat!("genvej/", env!("CARGO_PKG_VERSION")))
                 .redirect(redirect_policy(carries_secret));
             if let Some(path) = &self.ca_file {
-                let unusable = |reason: String| {
-                    HttpError::Other(format!(
-                        "CA-filen {} kan ikke bruges: {reason}",
-                        path.display()
-                    ))
+                let unusable = |reason: String| HttpError::CaFile {
+                    path: path.display().to_string(),
+                    reason,
                 };
                 let pem = std::fs::read(path).map_err(|e| unusable(e.to_string()))?;
                 let certificates = reqwest::Certificate::from_pem_bundle(&pem)
@@ -124,9 +122,9 @@ impl HttpClient {
                 }
                 builder = builder.tls_certs_merge(certificates);
             }
-            let client = builder
-                .build()
-                .map_err(|e| HttpError::Other(format!("HTTP kunne ikke starte: {e}")))?;
+            let client = builder.build().map_err(|e| HttpError::Client {
+                reason: e.to_string(),
+            })?;
             *slot = Some(client);
         }
         Ok(slot.as_ref().expect("just made"))
@@ -275,10 +273,10 @@ fn classify_read(error: &std::io::Error, host: &str, timeout: Duration) -> HttpE
             timeout,
         };
     }
-    HttpError::Other(format!(
-        "{host}: {}",
-        genvej_format::cpr::redact(&error.to_string())
-    ))
+    HttpError::Failed {
+        host: host.to_string(),
+        reason: genvej_format::cpr::redact(&error.to_string()),
+    }
 }
 
 fn is_transient(result: &Result<Vec<u8>, HttpError>) -> bool {
@@ -314,6 +312,9 @@ fn classify(error: &reqwest::Error, host: &str, timeout: Duration) -> HttpError 
             reason,
         }
     } else {
-        HttpError::Other(format!("{host}: {reason}"))
+        HttpError::Failed {
+            host: host.to_string(),
+            reason,
+        }
     }
 }

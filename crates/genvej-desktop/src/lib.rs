@@ -138,7 +138,10 @@ macro_rules! shared_ports {
         }
 
         impl genvej_engine::ports::Credentials for $desktop {
-            fn credential(&mut self, name: &str) -> Result<String, String> {
+            fn credential(
+                &mut self,
+                name: &str,
+            ) -> Result<String, genvej_engine::ports::CredentialError> {
                 $crate::credentials::read(name)
             }
         }

@@ -41,14 +41,21 @@ pub fn launch(program: &str, args: &[String]) -> PortResult<()> {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| PortError::Failed(format!("kunne ikke starte «{program}»: {e}")))?;
+        .map_err(|e| not_started(program, &e))?;
     std::thread::Builder::new()
         .name("genvej-reaper".into())
         .spawn(move || {
             let _ = child.wait();
         })
-        .map_err(|e| PortError::Failed(format!("kunne ikke starte «{program}»: {e}")))?;
+        .map_err(|e| not_started(program, &e))?;
     Ok(())
+}
+
+fn not_started(program: &str, error: &std::io::Error) -> PortError {
+    PortError::Launch {
+        program: program.to_string(),
+        reason: error.to_string(),
+    }
 }
 
 /// Opens a URL (or a folder or document) with the configured browser, else
@@ -90,11 +97,10 @@ pub fn default_document_folder() -> std::path::PathBuf {
 
 impl DocumentFolder {
     pub fn save(&self, file_name: &str, bytes: &[u8]) -> PortResult<String> {
-        let failed = |e: std::io::Error| {
-            PortError::Failed(format!(
-                "kunne ikke gemme «{file_name}» i {}: {e}",
-                self.folder.display()
-            ))
+        let failed = |e: std::io::Error| PortError::Document {
+            file_name: file_name.to_string(),
+            folder: self.folder.display().to_string(),
+            reason: e.to_string(),
         };
         // Merged documents are citizens' case papers: the folder and the
         // files are the caseworker's alone (0700/0600 on Unix).

@@ -13,17 +13,7 @@ pub struct NamedPdf {
     pub bytes: Vec<u8>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DocumentError {
-    #[error("«{name}» er ikke en PDF, der kan læses ({reason})")]
-    NotPdf { name: String, reason: String },
-    #[error("«{name}» har ingen sider")]
-    NoPages { name: String },
-    #[error("der var ingen dokumenter at samle")]
-    Nothing,
-    #[error("den samlede PDF kunne ikke skrives ({0})")]
-    Write(String),
-}
+pub use crate::messages::DocumentError;
 
 /// Page attributes a page may inherit from its page tree; they are copied
 /// onto each page, because the inputs' page trees are replaced.

@@ -169,7 +169,7 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
             }
             if self.desktop.monotonic() >= deadline {
                 return Err(RunError::WindowTimeout {
-                    window: format!("vindue med {window}"),
+                    window: crate::messages::window_described(window),
                     timeout,
                 }
                 .into());

@@ -16,6 +16,7 @@ pub mod documents;
 pub mod fake;
 mod inject;
 mod inputs;
+pub mod messages;
 mod outcome;
 pub mod ports;
 mod sources;
@@ -27,6 +28,7 @@ use std::time::Duration;
 
 use minijinja::Value;
 
+pub use messages::MergeFailure;
 pub use outcome::{NamedWindow, RunError, RunFailure, RunOutcome, Status, seconds};
 
 use crate::ports::{CancelToken, Desktop, PortError};
@@ -260,7 +262,7 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
                 }
                 _ => {
                     return Ok(Status::Rejected {
-                        reason: format!("genvejen virker kun i vinduer med {context}"),
+                        reason: messages::only_when_refused(context),
                     });
                 }
             }
@@ -484,12 +486,10 @@ fn template_error(template: &Template, e: &minijinja::Error) -> RunError {
         .map(str::to_string)
         .unwrap_or_else(|| e.kind().to_string());
     if e.kind() == minijinja::ErrorKind::UndefinedError && e.detail().is_none() {
-        detail = "en værdi er ikke defineret".into();
+        detail = messages::TEMPLATE_VALUE_UNDEFINED.into();
     }
     if e.kind() == minijinja::ErrorKind::OutOfFuel {
-        detail = "den blev stoppet, fordi den gjorde for meget arbejde \
-                  (for mange gentagelser eller for meget tekst)"
-            .into();
+        detail = messages::TEMPLATE_TOO_MUCH_WORK.into();
     }
     RunError::Template {
         line: template.line + e.line().unwrap_or(1).saturating_sub(1),

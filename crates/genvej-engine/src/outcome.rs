@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::ports::PortError;
+pub use crate::messages::{RunError, seconds};
 
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,13 +57,7 @@ impl RunFailure {
     }
 
     fn render(&self, error: &str) -> String {
-        let text = match self.step {
-            Some((number, line)) => format!(
-                "«{}» stoppede ved trin {number} ({}, linje {line}): {error}",
-                self.script_name, self.action
-            ),
-            None => format!("«{}» kunne ikke starte: {error}", self.script_name),
-        };
+        let text = crate::messages::stopped_at(&self.script_name, self.step, self.action, error);
         genvej_format::cpr::redact(&text)
     }
 }
@@ -76,7 +70,8 @@ impl fmt::Display for RunFailure {
 
 /// A window a failure names. The caseworker's notice shows its title (it is
 /// on their own screen); logs show only its program and how the script
-/// found it ([`NamedWindow::log_text`]).
+/// found it ([`NamedWindow::log_text`]); both texts are written in
+/// [`crate::messages`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct NamedWindow {
     pub title: String,
@@ -86,145 +81,6 @@ pub struct NamedWindow {
     pub class: String,
     /// The script's description that found it (`titel "Fasit*"`), if any.
     pub found_by: Option<String>,
-}
-
-impl NamedWindow {
-    /// `vindue fra «xterm» (klasse «XTerm», fundet med titel "Fasit*")`.
-    pub fn log_text(&self) -> String {
-        let mut details = Vec::new();
-        if !self.class.is_empty() {
-            details.push(format!("klasse «{}»", self.class));
-        }
-        if let Some(pattern) = &self.found_by {
-            details.push(format!("fundet med {pattern}"));
-        }
-        let program = match &self.program {
-            Some(program) => format!("vindue fra «{program}»"),
-            None => "vindue".to_string(),
-        };
-        if details.is_empty() {
-            program
-        } else {
-            format!("{program} ({})", details.join(", "))
-        }
-    }
-}
-
-impl fmt::Display for NamedWindow {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "«{}»", genvej_format::cpr::redact(&self.title))
-    }
-}
-
-/// A window for the notice, or "intet vindue".
-fn shown(window: &Option<Box<NamedWindow>>) -> String {
-    window
-        .as_ref()
-        .map_or_else(|| "intet vindue".to_string(), |w| w.to_string())
-}
-
-/// A window for the log, or "intet vindue".
-fn logged(window: &Option<Box<NamedWindow>>) -> String {
-    window
-        .as_ref()
-        .map_or_else(|| "intet vindue".to_string(), |w| w.log_text())
-}
-
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum RunError {
-    #[error("{window} kom ikke frem inden for {}", seconds(*.timeout))]
-    WindowTimeout { window: String, timeout: Duration },
-    #[error("{window} kunne ikke få fokus (fokus er på {})", shown(.focused))]
-    FocusRefused {
-        window: Box<NamedWindow>,
-        focused: Option<Box<NamedWindow>>,
-    },
-    #[error("fokus flyttede sig fra {expected} til {}; intet mere blev skrevet", shown(.actual))]
-    WrongWindow {
-        expected: Box<NamedWindow>,
-        actual: Option<Box<NamedWindow>>,
-    },
-    #[error("{window} hentede ikke den indsatte tekst inden for {} ms", .timeout.as_millis())]
-    PasteNotFetched {
-        window: Box<NamedWindow>,
-        timeout: Duration,
-    },
-    #[error("intet vindue har fokus, så der blev ikke skrevet noget")]
-    NoFocusedWindow,
-    #[error("Ctrl, Alt, Shift eller Windows-tasten var stadig trykket efter {}; slip tasterne og prøv igen", seconds(*.timeout))]
-    ModifiersHeld { timeout: Duration },
-    #[error("skabelonen på linje {line} kunne ikke udfyldes: {detail}")]
-    Template { line: usize, detail: String },
-    #[error("«{label}» mangler en værdi")]
-    InputMissing { label: String },
-    #[error("«{label}»: {reason}")]
-    InputInvalid { label: String, reason: String },
-    #[error("{0}")]
-    RequirementFailed(String),
-    #[error("{0}")]
-    Document(String),
-    #[error("kilden «{source_name}» kunne ikke hentes: {error}")]
-    SourceFailed {
-        source_name: String,
-        error: crate::ports::HttpError,
-    },
-    #[error("{0}; intet blev åbnet")]
-    UrlRefused(super::url_rules::UrlRefusal),
-    #[error("der var ingen markeret tekst")]
-    NothingSelected,
-    #[error("skrivebordet svarede: {0}")]
-    Desktop(String),
-    #[error(
-        "teksten er {chars} tegn, men en kørsel må højst skrive eller indsætte {limit} tegn i alt (agent.max_text_chars)"
-    )]
-    TextTooLong { chars: usize, limit: usize },
-    #[error("genvej fik en intern fejl, og kørslen blev stoppet (detaljerne står i loggen)")]
-    Internal,
-}
-
-impl RunError {
-    /// The error for a log line: as [`Display`](fmt::Display), but windows
-    /// named by program and pattern, never by title.
-    pub fn log_text(&self) -> String {
-        match self {
-            RunError::FocusRefused { window, focused } => format!(
-                "{} kunne ikke få fokus (fokus er på {})",
-                window.log_text(),
-                logged(focused)
-            ),
-            RunError::WrongWindow { expected, actual } => format!(
-                "fokus flyttede sig fra {} til {}; intet mere blev skrevet",
-                expected.log_text(),
-                logged(actual)
-            ),
-            RunError::PasteNotFetched { window, timeout } => format!(
-                "{} hentede ikke den indsatte tekst inden for {} ms",
-                window.log_text(),
-                timeout.as_millis()
-            ),
-            other => other.to_string(),
-        }
-    }
-}
-
-impl From<PortError> for RunError {
-    fn from(e: PortError) -> Self {
-        RunError::Desktop(e.to_string())
-    }
-}
-
-/// A duration the Danish way: `10 s`, `0,3 s`.
-pub fn seconds(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms % 1000 == 0 {
-        format!("{} s", ms / 1000)
-    } else {
-        format!(
-            "{},{} s",
-            ms / 1000,
-            format!("{:03}", ms % 1000).trim_end_matches('0')
-        )
-    }
 }
 
 #[cfg(test)]

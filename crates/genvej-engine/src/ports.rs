@@ -8,20 +8,10 @@ use genvej_format::chord::Chord;
 use genvej_format::script::{Bounds, HttpMethod, InputKind};
 use genvej_format::window_match::{WindowId, WindowInfo, WindowMatch};
 
-/// A failure reported by the desktop.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PortError {
-    /// The desktop could not do what was asked; the text says what and why.
-    #[error("{0}")]
-    Failed(String),
-    /// The run was stopped (panic key) while the desktop was busy.
-    #[error("stoppet")]
-    Cancelled,
-    /// Keyboard focus was not in the intended window when a key was about to
-    /// be sent; nothing was sent.
-    #[error("fokus flyttede sig")]
-    FocusMoved,
-}
+pub use crate::messages::{
+    ClipboardFailure, CredentialError, DialogKind, HttpError, KeyboardFailure, OpenFailure,
+    PortError,
+};
 
 pub type PortResult<T> = Result<T, PortError>;
 
@@ -166,27 +156,6 @@ impl HttpRequest {
     }
 }
 
-/// Why a source could not be fetched; each says what happened, in Danish.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum HttpError {
-    #[error("kunne ikke forbinde til {host} ({reason})")]
-    Connect { host: String, reason: String },
-    #[error("{host} svarede ikke inden for {}", crate::seconds(*.timeout))]
-    Timeout { host: String, timeout: Duration },
-    #[error("{host} svarede {status}{}", if reason.is_empty() { String::new() } else { format!(": {reason}") })]
-    Status {
-        host: String,
-        status: u16,
-        reason: String,
-    },
-    #[error("svaret fra {host} er større end {} og blev ikke læst færdigt (grænsen står under [limits] i genvej.toml)", genvej_format::limits::human_size(*.limit))]
-    TooBig { host: String, limit: u64 },
-    #[error("svaret fra {host} er ikke JSON ({reason})")]
-    NotJson { host: String, reason: String },
-    #[error("{0}")]
-    Other(String),
-}
-
 /// Asking the caseworker.
 pub trait Prompter {
     /// Shows a form; `None` when the caseworker cancels.
@@ -199,7 +168,7 @@ pub trait Prompter {
 pub trait Credentials {
     /// The secret saved under `name`; the error says why it could not be
     /// read (not saved, store locked or not running), never the secret.
-    fn credential(&mut self, name: &str) -> Result<String, String>;
+    fn credential(&mut self, name: &str) -> Result<String, CredentialError>;
 }
 
 /// Time: wall clock for dates, a monotonic clock and sleeping for waits.
@@ -254,11 +223,3 @@ pub struct FormField {
 }
 
 pub use genvej_format::cancel::CancelToken;
-
-/// The message for a credential that is not in the store (the same from
-/// every desktop and the fake).
-pub fn credential_not_saved(name: &str) -> String {
-    format!(
-        "den er ikke gemt i styresystemets nøglering (gem den med `genvej credential set {name}`)"
-    )
-}

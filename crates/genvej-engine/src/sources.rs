@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use minijinja::Value;
 
-use super::url_rules::{plain_http_host_refused, plain_http_refusal};
-use super::{Run, RunError, Stop};
+use super::url_rules::plain_http_host_refused;
+use super::{MergeFailure, Run, RunError, Stop};
 use crate::documents::{self, NamedPdf};
 use crate::ports::{Desktop, HttpError, HttpRequest};
 use genvej_format::script::{HeaderValue, ITEM_VARIABLE, MERGED_PDF_VARIABLE, Template};
@@ -19,7 +19,7 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
     pub(super) fn fetch(&mut self, name: &str) -> Result<(), Stop> {
         let script = self.script;
         let Some(source) = script.sources.iter().find(|s| s.name == name) else {
-            return Err(RunError::Desktop(format!("kilden «{name}» findes ikke")).into());
+            return Err(RunError::UnknownSource(name.to_string()).into());
         };
         let request = self.request_for(source)?;
         self.check_cancel()?;
@@ -27,9 +27,7 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
         // fetch: an optional source then gets its fallback.
         let answer = self.desktop.fetch(&request).and_then(|json| {
             match source.expect.iter().find_map(|p| p.missing_in(&json)) {
-                Some(field) => Err(HttpError::Other(format!(
-                    "feltet «{field}» mangler i svaret"
-                ))),
+                Some(field) => Err(HttpError::MissingField { field }),
                 None => Ok(json),
             }
         });
@@ -64,15 +62,24 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
         file: &Template,
         timeout: Duration,
     ) -> Result<(), Stop> {
-        let document_error = |text: String| Stop::from(RunError::Document(text));
+        let document_error = |failure: MergeFailure| Stop::from(RunError::Document(failure));
         let list = self
             .engine
             .renderer
             .eval(each, &self.context())
-            .map_err(|e| document_error(format!("«{each}» kunne ikke læses: {e}")))?;
+            .map_err(|e| {
+                document_error(MergeFailure::ListUnreadable {
+                    each: each.to_string(),
+                    detail: e.to_string(),
+                })
+            })?;
         let items: Vec<Value> = list
             .try_iter()
-            .map_err(|_| document_error(format!("«{each}» er ikke en liste")))?
+            .map_err(|_| {
+                document_error(MergeFailure::NotAList {
+                    each: each.to_string(),
+                })
+            })?
             .collect();
         let shadowed = self.vars.get(ITEM_VARIABLE).cloned();
         let mut parts = Vec::new();
@@ -82,7 +89,7 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
             let address = self.render(url, TemplateUse::Url)?;
             let title = match name {
                 Some(t) => self.render(t, TemplateUse::Text)?,
-                None => format!("dokument {}", index + 1),
+                None => crate::messages::nameless_document(index),
             };
             let request = HttpRequest {
                 source: each.to_string(),
@@ -95,10 +102,12 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
                 retries: 1,
                 max_bytes: self.engine.config.limits.pdf_bytes(),
             };
-            let bytes = self
-                .desktop
-                .download(&request)
-                .map_err(|e| document_error(format!("«{title}» kunne ikke hentes: {e}")))?;
+            let bytes = match self.desktop.download(&request) {
+                Ok(bytes) => bytes,
+                Err(error) => {
+                    return Err(document_error(MergeFailure::Download { title, error }));
+                }
+            };
             parts.push(NamedPdf { name: title, bytes });
         }
         match shadowed {
@@ -111,17 +120,14 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
                 .insert(MERGED_PDF_VARIABLE.to_string(), Value::from(""));
             return Ok(());
         }
-        let (merged, pages) =
-            documents::merge(&parts).map_err(|e| document_error(e.to_string()))?;
+        let (merged, pages) = documents::merge(&parts).map_err(|e| document_error(e.into()))?;
         let rendered = self.render(file, TemplateUse::Text)?;
         let file_name = safe_file_name(&rendered);
         if !self.engine.settings.allow_cpr_in_file_names
             && (genvej_format::cpr::contains_cpr(&rendered)
                 || genvej_format::cpr::contains_cpr(&file_name))
         {
-            return Err(document_error(
-                "filnavnet ville indeholde et CPR-nummer; brug fx borgerens navn, eller lad organisationen tillade det med agent.allow_cpr_in_file_names".into(),
-            ));
+            return Err(document_error(MergeFailure::CprInFileName));
         }
         let path = self.desktop.save_document(&file_name, &merged)?;
         tracing::info!(script = %self.script.id, "{} PDFs ({pages} pages) merged and saved", parts.len());
@@ -153,7 +159,13 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
         });
         if let Some((header, _)) = secret_header {
             if let Some(host) = plain_http_host_refused(&url, &self.engine.config.policy) {
-                return Err(source_error(source, plain_http_refusal(header, &host)));
+                return Err(source_error(
+                    source,
+                    HttpError::SecretOverPlainHttp {
+                        header: header.clone(),
+                        host,
+                    },
+                ));
             }
         }
         let mut headers = Vec::new();
@@ -165,16 +177,23 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
                     Err(_) => {
                         return Err(source_error(
                             source,
-                            format!("miljøvariablen {var} (til headeren {header}) er ikke sat"),
+                            HttpError::EnvNotSet {
+                                var: var.clone(),
+                                header: header.clone(),
+                            },
                         ));
                     }
                 },
                 HeaderValue::Credential { name, prefix } => match self.desktop.credential(name) {
                     Ok(secret) => format!("{prefix}{secret}"),
-                    Err(why) => {
+                    Err(error) => {
                         return Err(source_error(
                             source,
-                            format!("legitimationen «{name}» (til headeren {header}): {why}"),
+                            HttpError::Credential {
+                                name: name.clone(),
+                                header: header.clone(),
+                                error,
+                            },
                         ));
                     }
                 },
@@ -216,7 +235,7 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
                 Ok(value) => value.is_undefined(),
                 Err(e) => e.kind() == minijinja::ErrorKind::UndefinedError,
             };
-            missing.then(|| format!("feltet «{field}» mangler i svaret fra kilden «{source}»"))
+            missing.then(|| crate::messages::field_missing_from(field, source))
         })
     }
 }
@@ -241,9 +260,9 @@ fn safe_file_name(name: &str) -> String {
 
 /// A header's secret could not be had or may not go where the source
 /// points: the run stops at this source.
-fn source_error(source: &genvej_format::script::Source, why: String) -> RunError {
+fn source_error(source: &genvej_format::script::Source, error: HttpError) -> RunError {
     RunError::SourceFailed {
         source_name: source.name.clone(),
-        error: HttpError::Other(why),
+        error,
     }
 }

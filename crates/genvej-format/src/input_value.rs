@@ -9,6 +9,42 @@ use crate::cpr::{Cpr, CprError};
 use crate::script::{Bounds, DateBound, Input, InputKind};
 use crate::template::{cpr_value, danish};
 
+/// Why a value does not fit its input; the text is what the caseworker sees
+/// next to the field (and in the run's message).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum InputRejected {
+    #[error("skal udfyldes")]
+    Required,
+    /// The text does not match the input's `pattern`.
+    #[error("har ikke det krævede format")]
+    Pattern,
+    #[error("skal være mindst {0} tegn")]
+    TooShort(usize),
+    #[error("må højst være {0} tegn")]
+    TooLong(usize),
+    #[error("ugyldigt CPR-nummer: skriv 10 cifre som DDMMÅÅ-XXXX")]
+    CprFormat,
+    #[error("ugyldig dato i CPR-nummer")]
+    CprDate,
+    #[error("vælg en af: {}", .0.join(", "))]
+    NotAChoice(Vec<String>),
+    #[error("ugyldig dato: skriv dd-mm-åååå")]
+    NotADate,
+    #[error("må tidligst være {}", danish::short(*.0))]
+    DateTooEarly(NaiveDate),
+    #[error("må senest være {}", danish::short(*.0))]
+    DateTooLate(NaiveDate),
+    #[error("skal være et tal, fx 12 eller 12,5")]
+    NotANumber,
+    /// Below `min`, as the caseworker writes it (`12,5`).
+    #[error("skal være mindst {0}")]
+    BelowMin(String),
+    #[error("må højst være {0}")]
+    AboveMax(String),
+    #[error("skriv ja eller nej")]
+    NotYesOrNo,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum InputValue {
     Text(String),
@@ -33,11 +69,15 @@ impl InputValue {
 
 impl Input {
     /// Checks a raw value. `None` for an empty optional field.
-    pub fn parse_value(&self, raw: &str, today: NaiveDate) -> Result<Option<InputValue>, String> {
+    pub fn parse_value(
+        &self,
+        raw: &str,
+        today: NaiveDate,
+    ) -> Result<Option<InputValue>, InputRejected> {
         let trimmed = raw.trim();
         if trimmed.is_empty() && self.kind != InputKind::Checkbox {
             return if self.required {
-                Err("skal udfyldes".into())
+                Err(InputRejected::Required)
             } else {
                 Ok(None)
             };
@@ -53,17 +93,15 @@ impl Input {
                 InputValue::Text(text.to_string())
             }
             InputKind::Cpr => InputValue::Cpr(Cpr::parse(trimmed).map_err(|e| match e {
-                CprError::Format => {
-                    "ugyldigt CPR-nummer: skriv 10 cifre som DDMMÅÅ-XXXX".to_string()
-                }
-                CprError::ImpossibleDate { .. } => "ugyldig dato i CPR-nummer".to_string(),
+                CprError::Format => InputRejected::CprFormat,
+                CprError::ImpossibleDate { .. } => InputRejected::CprDate,
             })?),
             InputKind::Choice => match self.choices.iter().find(|c| c.as_str() == trimmed) {
                 Some(c) => InputValue::Text(c.clone()),
-                None => return Err(format!("vælg en af: {}", self.choices.join(", "))),
+                None => return Err(InputRejected::NotAChoice(self.choices.clone())),
             },
             InputKind::Date => {
-                let date = danish::parse_date(trimmed).ok_or("ugyldig dato: skriv dd-mm-åååå")?;
+                let date = danish::parse_date(trimmed).ok_or(InputRejected::NotADate)?;
                 self.check_date(date, today)?;
                 InputValue::Date(date)
             }
@@ -75,7 +113,7 @@ impl Input {
                     .ok()
                     // `inf`, `NaN` and `1e400` parse as f64, but are no amount.
                     .filter(|n| n.is_finite())
-                    .ok_or_else(|| "skal være et tal, fx 12 eller 12,5".to_string())?;
+                    .ok_or(InputRejected::NotANumber)?;
                 if let Bounds::Number { min, max } = self.bounds {
                     check_range(n, min, max, |v| {
                         danish::number(v, if v.fract() == 0.0 { 0 } else { 2 })
@@ -100,35 +138,35 @@ impl Input {
         }
     }
 
-    fn check_text(&self, text: &str) -> Result<(), String> {
+    fn check_text(&self, text: &str) -> Result<(), InputRejected> {
         if let Some(pattern) = &self.pattern {
             if !pattern.is_match(text) {
-                return Err("har ikke det krævede format".into());
+                return Err(InputRejected::Pattern);
             }
         }
         if let Bounds::Length { min, max } = self.bounds {
             let len = text.chars().count();
-            if min.is_some_and(|m| len < m) {
-                return Err(format!("skal være mindst {} tegn", min.unwrap_or_default()));
+            if let Some(min) = min.filter(|m| len < *m) {
+                return Err(InputRejected::TooShort(min));
             }
-            if max.is_some_and(|m| len > m) {
-                return Err(format!("må højst være {} tegn", max.unwrap_or_default()));
+            if let Some(max) = max.filter(|m| len > *m) {
+                return Err(InputRejected::TooLong(max));
             }
         }
         Ok(())
     }
 
-    fn check_date(&self, date: NaiveDate, today: NaiveDate) -> Result<(), String> {
+    fn check_date(&self, date: NaiveDate, today: NaiveDate) -> Result<(), InputRejected> {
         if let Bounds::Date { min, max } = self.bounds {
             let resolve = |b: DateBound| match b {
                 DateBound::Today => today,
                 DateBound::Fixed(d) => d,
             };
             if let Some(min) = min.map(resolve).filter(|m| date < *m) {
-                return Err(format!("må tidligst være {}", danish::short(min)));
+                return Err(InputRejected::DateTooEarly(min));
             }
             if let Some(max) = max.map(resolve).filter(|m| date > *m) {
-                return Err(format!("må senest være {}", danish::short(max)));
+                return Err(InputRejected::DateTooLate(max));
             }
         }
         Ok(())
@@ -140,21 +178,21 @@ fn check_range(
     min: Option<f64>,
     max: Option<f64>,
     show: impl Fn(f64) -> String,
-) -> Result<(), String> {
+) -> Result<(), InputRejected> {
     if let Some(min) = min.filter(|m| n < *m) {
-        return Err(format!("skal være mindst {}", show(min)));
+        return Err(InputRejected::BelowMin(show(min)));
     }
     if let Some(max) = max.filter(|m| n > *m) {
-        return Err(format!("må højst være {}", show(max)));
+        return Err(InputRejected::AboveMax(show(max)));
     }
     Ok(())
 }
 
-fn parse_checkbox(text: &str) -> Result<InputValue, String> {
+fn parse_checkbox(text: &str) -> Result<InputValue, InputRejected> {
     match text.to_lowercase().as_str() {
         "" | "false" | "nej" | "0" | "no" => Ok(InputValue::Checkbox(false)),
         "true" | "ja" | "1" | "yes" | "x" => Ok(InputValue::Checkbox(true)),
-        _ => Err("skriv ja eller nej".into()),
+        _ => Err(InputRejected::NotYesOrNo),
     }
 }
 
@@ -178,6 +216,11 @@ mod tests {
         }
     }
 
+    /// The message a value gets, as the caseworker reads it.
+    fn said(input: &Input, raw: &str) -> Result<Option<InputValue>, String> {
+        input.parse_value(raw, today()).map_err(|e| e.to_string())
+    }
+
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 23).expect("date")
     }
@@ -186,11 +229,11 @@ mod tests {
     fn cpr_messages_name_the_problem() {
         let i = input(InputKind::Cpr);
         assert_eq!(
-            i.parse_value("310299-1234", today()),
+            said(&i, "310299-1234"),
             Err("ugyldig dato i CPR-nummer".into())
         );
         assert_eq!(
-            i.parse_value("12345", today()),
+            said(&i, "12345"),
             Err("ugyldigt CPR-nummer: skriv 10 cifre som DDMMÅÅ-XXXX".into())
         );
         let ok = i
@@ -214,21 +257,15 @@ mod tests {
             i.parse_value("12,5", today()),
             Ok(Some(InputValue::Number(12.5)))
         );
+        assert_eq!(said(&i, "0"), Err("skal være mindst 1".into()));
+        assert_eq!(said(&i, "1.000"), Err("må højst være 500".into()));
         assert_eq!(
-            i.parse_value("0", today()),
-            Err("skal være mindst 1".into())
-        );
-        assert_eq!(
-            i.parse_value("1.000", today()),
-            Err("må højst være 500".into())
-        );
-        assert_eq!(
-            i.parse_value("tolv", today()),
+            said(&i, "tolv"),
             Err("skal være et tal, fx 12 eller 12,5".into())
         );
         for not_an_amount in ["inf", "-inf", "NaN", "1e400"] {
             assert_eq!(
-                i.parse_value(not_an_amount, today()),
+                said(&i, not_an_amount),
                 Err("skal være et tal, fx 12 eller 12,5".into()),
                 "{not_an_amount}"
             );
@@ -247,10 +284,10 @@ mod tests {
             Ok(Some(InputValue::Date(today().succ_opt().expect("d"))))
         );
         assert_eq!(
-            i.parse_value("22-11-2026", today()),
+            said(&i, "22-11-2026"),
             Err("må tidligst være 23-11-2026".into())
         );
-        assert_eq!(i.parse_value(" ", today()), Err("skal udfyldes".into()));
+        assert_eq!(said(&i, " "), Err("skal udfyldes".into()));
         i.required = false;
         assert_eq!(i.parse_value("", today()), Ok(None));
     }
@@ -260,14 +297,11 @@ mod tests {
         let mut i = input(InputKind::Choice);
         i.choices = vec!["Telefon".into(), "Fremmøde".into()];
         assert_eq!(
-            i.parse_value("Video", today()),
+            said(&i, "Video"),
             Err("vælg en af: Telefon, Fremmøde".into())
         );
         let mut t = input(InputKind::Text);
         t.pattern = Some(regex::Regex::new("^(?:[0-9]{4})$").expect("re"));
-        assert_eq!(
-            t.parse_value("12a4", today()),
-            Err("har ikke det krævede format".into())
-        );
+        assert_eq!(said(&t, "12a4"), Err("har ikke det krævede format".into()));
     }
 }

@@ -40,8 +40,11 @@ pub enum UrlRefusal {
         "adressen har et brugernavn før værtsnavnet (…@vært), som kan skjule, hvor den fører hen"
     )]
     UserInfo,
-    #[error("adressen kunne ikke læses som en webadresse ({reason})")]
+    #[error("adressen kunne ikke læses som en webadresse – {reason}")]
     Invalid { reason: String },
+    /// The URL parser read another scheme than the one written.
+    #[error("adressens skema kunne ikke læses entydigt")]
+    AmbiguousScheme,
 }
 
 impl UrlRefusal {
@@ -68,6 +71,7 @@ impl UrlRefusal {
             UrlRefusal::NoHost { scheme } => format!("the address has no host after `{scheme}://`"),
             UrlRefusal::UserInfo => "the address has a user name before the host (`…@host`)".into(),
             UrlRefusal::Invalid { reason } => format!("the address is not a valid URL ({reason})"),
+            UrlRefusal::AmbiguousScheme => "the address's scheme cannot be read unambiguously".into(),
         }
     }
 }
@@ -105,9 +109,7 @@ pub fn check_open_url(url: &str, policy: &Policy) -> Result<(), UrlRefusal> {
         reason: e.to_string(),
     })?;
     if !parsed.scheme().eq_ignore_ascii_case(scheme) {
-        return Err(UrlRefusal::Invalid {
-            reason: "skemaet kunne ikke læses entydigt".into(),
-        });
+        return Err(UrlRefusal::AmbiguousScheme);
     }
     if is_web(scheme) {
         let no_host = || UrlRefusal::NoHost {
@@ -150,14 +152,6 @@ pub fn plain_http_host_refused(url: &str, policy: &Policy) -> Option<String> {
     }
     let host = parsed.host_str()?;
     (!policy.allows_plain_http_secrets_to(host)).then(|| host.to_string())
-}
-
-/// The message for a secret that would go over plain http: Danish, naming
-/// the header and the host, never the address's path (it may hold a CPR).
-pub fn plain_http_refusal(header: &str, host: &str) -> String {
-    format!(
-        "headeren {header} er hemmelig og sendes ikke ukrypteret (http://) til {host}; brug https://, eller lad organisationen tillade værten i [policy] plain_http_secret_hosts"
-    )
 }
 
 /// A scheme as shown in a message: lower case, at most 20 characters.

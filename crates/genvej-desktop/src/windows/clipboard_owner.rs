@@ -15,6 +15,7 @@ use windows_sys::Win32::UI::WindowsAndMessaging::{
 
 use super::win32::clipboard as clip;
 use super::win32::messages as msg;
+use genvej_engine::ports::ClipboardFailure;
 
 const OFFER: u32 = WM_APP + 5;
 const WINDOW_TITLE: &str = "genvej-clipboard";
@@ -27,7 +28,7 @@ enum Offer {
     /// Handed to the owner thread, not yet promised.
     Next(String),
     /// Promising it failed.
-    Failed(String),
+    Failed(ClipboardFailure),
     /// On the clipboard, not fetched yet.
     Promised(String),
     /// Fetched by the program with this process id (`None`: one that opened
@@ -74,7 +75,7 @@ pub struct ClipboardOwner {
 }
 
 impl ClipboardOwner {
-    pub fn start() -> Result<ClipboardOwner, String> {
+    pub fn start() -> Result<ClipboardOwner, ClipboardFailure> {
         let shared = Arc::new(Shared {
             offer: Mutex::new(Offer::None),
             changed: Condvar::new(),
@@ -85,19 +86,21 @@ impl ClipboardOwner {
                 on_message(&for_window, window, message, wparam)
             })
         })
-        .map_err(|e| format!("udklipsholderens vindue startede ikke: {e}"))?;
+        .map_err(|e| ClipboardFailure::OwnerNotStarted {
+            detail: e.to_string(),
+        })?;
         Ok(ClipboardOwner { shared, window })
     }
 
     /// Promises `text` on the clipboard (replacing what was there).
-    pub fn offer(&self, text: &str) -> Result<(), String> {
+    pub fn offer(&self, text: &str) -> Result<(), ClipboardFailure> {
         self.shared.set(Offer::Next(text.to_string()));
         if msg::send_to_window(self.window.window(), OFFER) == 1 {
             return Ok(());
         }
         match std::mem::take(&mut *self.shared.offer()) {
             Offer::Failed(why) => Err(why),
-            _ => Err("udklipsholderens vindue svarer ikke".into()),
+            _ => Err(ClipboardFailure::OwnerNotAnswering),
         }
     }
 

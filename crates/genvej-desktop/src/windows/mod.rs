@@ -24,7 +24,10 @@ use windows_sys::Win32::UI::Input::KeyboardAndMouse as vk;
 
 use self::clipboard_owner::{ClipboardOwner, Fetch};
 use crate::{Dialogs, PasteRules, Services};
-use genvej_engine::ports::{Clipboard, Keyboard, PortError, PortResult, Windows};
+use genvej_engine::ports::{
+    Clipboard, ClipboardFailure, Keyboard, KeyboardFailure, OpenFailure, PortError, PortResult,
+    Windows,
+};
 use genvej_format::chord::{Chord, Key, NamedKey};
 use genvej_format::window_match::{WindowId, WindowInfo};
 
@@ -32,14 +35,14 @@ pub use win32::access::{can_write, is_admin};
 pub use win32::attach_parent_console;
 /// Opens a URL, document or folder with the program Windows has for it.
 pub fn shell_open(target: &str) -> PortResult<()> {
-    win32::shell_open(target).map_err(|code| {
-        let why = match code {
-            2 | 3 => "findes ikke".to_string(),
-            5 => "adgang nægtet".to_string(),
-            31 => "intet program er tilknyttet".to_string(),
-            code => format!("Windows-fejl {code}"),
-        };
-        PortError::Failed(format!("kunne ikke åbne «{target}»: {why}"))
+    win32::shell_open(target).map_err(|code| PortError::Open {
+        target: target.to_string(),
+        reason: match code {
+            2 | 3 => OpenFailure::NotFound,
+            5 => OpenFailure::AccessDenied,
+            31 => OpenFailure::NoProgram,
+            code => OpenFailure::Code(code as i64),
+        },
     })
 }
 
@@ -97,9 +100,7 @@ impl WindowsDesktop {
             .any(|k| !self.held.contains(k) && win32::is_down(*k))
         {
             if Instant::now() > deadline {
-                return Err(PortError::Failed(
-                    "en Ctrl-, Alt- eller Windows-tast blev holdt nede under skrivningen; slip den, og kør genvejen igen".into(),
-                ));
+                return Err(PortError::Keyboard(KeyboardFailure::ModifierHeld));
             }
             std::thread::sleep(Duration::from_millis(5));
         }
@@ -132,9 +133,7 @@ impl WindowsDesktop {
         if win32::send(events) {
             Ok(())
         } else {
-            Err(PortError::Failed(
-                "Windows afviste tastetrykkene (kører programmet som administrator?)".into(),
-            ))
+            Err(PortError::Keyboard(KeyboardFailure::Refused))
         }
     }
 }
@@ -318,7 +317,11 @@ impl Clipboard for WindowsDesktop {
         };
         let before = win32::clipboard_text().map_err(clipboard_error)?;
         let sequence = win32::clipboard_sequence();
-        let copy = Chord::parse_hotkey("Ctrl+C").map_err(|e| PortError::Failed(e.to_string()))?;
+        let copy = Chord::parse_hotkey("Ctrl+C").map_err(|e| {
+            PortError::Keyboard(KeyboardFailure::NotSent {
+                detail: e.to_string(),
+            })
+        })?;
         self.press(&copy, WindowId(focused.id))?;
         let deadline = Instant::now() + timeout;
         while win32::clipboard_sequence() == sequence {
@@ -356,8 +359,8 @@ fn with_windows_line_breaks(text: &str) -> String {
     out
 }
 
-fn clipboard_error(e: String) -> PortError {
-    PortError::Failed(format!("udklipsholderen: {e}"))
+fn clipboard_error(e: ClipboardFailure) -> PortError {
+    PortError::Clipboard(e)
 }
 
 impl Windows for WindowsDesktop {

@@ -11,7 +11,7 @@ use std::time::Duration;
 use windows_sys::Win32::UI::WindowsAndMessaging::{WM_CLOSE, WM_ENDSESSION, WM_QUERYENDSESSION};
 
 use super::win32::messages as msg;
-use super::win32::named::{self, Handle};
+use super::win32::named::{self, Handle, Win32Error};
 
 const MUTEX: &str = "Local\\genvej-agent";
 const RELOAD_EVENT: &str = "Local\\genvej-agent-reload";
@@ -25,11 +25,20 @@ pub struct SingleInstance {
     _mutex: Handle,
 }
 
+/// Why the session's agent could not be claimed (for the log).
+#[derive(Debug, thiserror::Error)]
+pub enum ClaimError {
+    #[error(transparent)]
+    Win32(#[from] Win32Error),
+    #[error("cannot start the instance thread: {0}")]
+    Thread(#[source] std::io::Error),
+}
+
 /// Becomes the session's agent (`Some`, with `on_reload` called whenever a
 /// later start asks), or asks the running agent to reload (`None`).
 pub fn claim(
     on_reload: impl Fn() -> bool + Send + 'static,
-) -> Result<Option<SingleInstance>, String> {
+) -> Result<Option<SingleInstance>, ClaimError> {
     let (mutex, existed) = named::claim_mutex(MUTEX)?;
     if existed {
         named::set_named_event(RELOAD_EVENT)?;
@@ -45,7 +54,7 @@ pub fn claim(
                 }
             }
         })
-        .map_err(|e| format!("cannot start the instance thread: {e}"))?;
+        .map_err(ClaimError::Thread)?;
     Ok(Some(SingleInstance { _mutex: mutex }))
 }
 

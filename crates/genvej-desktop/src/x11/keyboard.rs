@@ -22,7 +22,7 @@ use x11rb::protocol::xtest::ConnectionExt as _;
 use x11rb::rust_connection::RustConnection;
 
 use super::keymap::{Keymap, keysym, keysym_of};
-use genvej_engine::ports::{PortError, PortResult};
+use genvej_engine::ports::{KeyboardFailure, PortError, PortResult};
 use genvej_format::chord::Chord;
 use genvej_format::window_match::WindowId;
 
@@ -44,7 +44,9 @@ pub struct X11Keyboard {
 }
 
 fn x_error(e: impl std::fmt::Display) -> PortError {
-    PortError::Failed(format!("tastetryk kunne ikke sendes: {e}"))
+    PortError::Keyboard(KeyboardFailure::NotSent {
+        detail: e.to_string(),
+    })
 }
 
 impl X11Keyboard {
@@ -102,8 +104,11 @@ impl X11Keyboard {
                 modifiers.push(self.keycode_for(sym)?.0);
             }
         }
-        let sym =
-            keysym_of(chord.key).ok_or_else(|| x_error(format!("ukendt tast {}", chord.key)))?;
+        let sym = keysym_of(chord.key).ok_or_else(|| {
+            PortError::Keyboard(KeyboardFailure::UnknownKey {
+                key: chord.key.to_string(),
+            })
+        })?;
         let (key, _) = self.keycode_for(sym)?;
         let result = self.while_focused(into, |keyboard| {
             for &code in &modifiers {
@@ -150,7 +155,7 @@ impl X11Keyboard {
     /// Whether the X input focus is `into` or a window inside it.
     fn focus_is_in(&self, into: WindowId) -> PortResult<bool> {
         const POINTER_ROOT: Window = 1;
-        let target = Window::try_from(into.0).map_err(|_| x_error("ugyldigt vindues-id"))?;
+        let target = Window::try_from(into.0).map_err(|_| PortError::WindowGone)?;
         let mut window = self
             .conn
             .get_input_focus()
@@ -241,9 +246,7 @@ impl X11Keyboard {
             Some(code) => code,
             None if !self.borrowed.is_empty() => self.borrowed.remove(0).1,
             None => {
-                return Err(x_error(
-                    "tastaturet har ingen ledige taster til specialtegn",
-                ));
+                return Err(PortError::Keyboard(KeyboardFailure::NoSpareKey));
             }
         };
         self.map_keycode(code, sym)?;

@@ -20,7 +20,9 @@ use keyboard::X11Keyboard;
 use windows::X11Windows;
 
 use crate::{Dialogs, PasteRules, Services};
-use genvej_engine::ports::{Clipboard, Keyboard, PortError, PortResult, Windows};
+use genvej_engine::ports::{
+    Clipboard, ClipboardFailure, Keyboard, KeyboardFailure, PortError, PortResult, Windows,
+};
 use genvej_format::chord::Chord;
 use genvej_format::window_match::{WindowId, WindowInfo};
 
@@ -34,7 +36,17 @@ pub struct X11Desktop {
 }
 
 fn clipboard_error(e: clipboard::ClipboardError) -> PortError {
-    PortError::Failed(format!("udklipsholderen: {e}"))
+    use clipboard::ClipboardError as E;
+    match e {
+        E::Connect { .. } | E::Connection(_) => PortError::Unavailable {
+            detail: e.to_string(),
+        },
+        E::NotOwner => PortError::Clipboard(ClipboardFailure::Busy),
+        E::Timeout { waited, .. } => PortError::Clipboard(ClipboardFailure::OwnerSilent { waited }),
+        other => PortError::Clipboard(ClipboardFailure::Os {
+            detail: other.to_string(),
+        }),
+    }
 }
 
 impl X11Desktop {
@@ -67,8 +79,11 @@ impl X11Desktop {
 
 impl Keyboard for X11Desktop {
     fn wait_modifiers_released(&mut self, timeout: Duration) -> PortResult<bool> {
-        keyboard_state::wait_modifiers_released(self.windows.conn(), timeout)
-            .map_err(|e| PortError::Failed(format!("tastaturets tilstand kunne ikke læses: {e}")))
+        keyboard_state::wait_modifiers_released(self.windows.conn(), timeout).map_err(|e| {
+            PortError::Keyboard(KeyboardFailure::StateUnreadable {
+                detail: e.to_string(),
+            })
+        })
     }
 
     fn type_text(&mut self, text: &str, key_delay: Duration, into: WindowId) -> PortResult<()> {

@@ -31,7 +31,9 @@ pub struct X11Windows {
 }
 
 fn x_error(what: &str, e: impl std::fmt::Display) -> PortError {
-    PortError::Failed(format!("X11 {what}: {e}"))
+    PortError::Unavailable {
+        detail: format!("X11 {what}: {e}"),
+    }
 }
 
 impl X11Windows {
@@ -160,8 +162,7 @@ impl X11Windows {
     /// Asks the window manager to activate a window (as a pager would, so
     /// focus-stealing prevention does not refuse it).
     pub fn focus(&self, id: WindowId) -> PortResult<()> {
-        let window =
-            Window::try_from(id.0).map_err(|_| PortError::Failed("ugyldigt vindues-id".into()))?;
+        let window = Window::try_from(id.0).map_err(|_| PortError::WindowGone)?;
         const FROM_PAGER: u32 = 2;
         let event = ClientMessageEvent::new(
             32,

@@ -152,7 +152,9 @@ fn an_unknown_certificate_is_refused_and_the_organisations_ca_is_trusted() {
         .fetch(&request(server.port))
         .expect_err("self-signed");
     match &refused {
-        HttpError::Connect { reason, .. } | HttpError::Other(reason) => assert!(
+        HttpError::Connect { reason, .. }
+        | HttpError::Failed { reason, .. }
+        | HttpError::Other(reason) => assert!(
             reason.to_lowercase().contains("certificate") || reason.contains("UnknownIssuer"),
             "{refused}"
         ),

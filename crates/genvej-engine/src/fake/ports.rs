@@ -8,8 +8,8 @@ use chrono::NaiveDateTime;
 
 use super::{Answers, FakeDesktop, FakeEvent};
 use crate::ports::{
-    Clipboard, Clock, Credentials, Documents, Form, Http, HttpError, HttpRequest, Keyboard,
-    Launcher, PortError, PortResult, Prompter, Windows,
+    Clipboard, Clock, CredentialError, Credentials, Documents, Form, Http, HttpError, HttpRequest,
+    Keyboard, Launcher, PortError, PortResult, Prompter, Windows,
 };
 use genvej_format::chord::{Chord, Key, Modifiers};
 use genvej_format::window_match::{TextPattern, WindowId, WindowInfo, WindowMatch};
@@ -168,7 +168,7 @@ impl Windows for FakeDesktop {
             .iter()
             .find(|w| w.info.id == id)
             .map(|w| w.info.title.clone())
-            .ok_or_else(|| PortError::Failed("vinduet findes ikke længere".into()))?;
+            .ok_or(PortError::WindowGone)?;
         if !self.refuse_focus && self.focused != Some(id) {
             self.focused = Some(id);
             self.events.push(FakeEvent::Focused(title));
@@ -229,11 +229,13 @@ impl Http for FakeDesktop {
             .find(|(prefix, _)| request.url.starts_with(prefix.as_str()))
             .map(|(_, answer)| answer.clone())
             .unwrap_or_else(|| {
-                Err(HttpError::Other(if self.obliging {
-                    "en tørkørsel henter ikke data fra fagsystemerne".into()
+                Err(if self.obliging {
+                    HttpError::DryRun
                 } else {
-                    format!("{} er ikke sat op i testdesktoppen", request.host())
-                }))
+                    HttpError::NotConfigured {
+                        host: request.host().to_string(),
+                    }
+                })
             })
     }
 
@@ -247,20 +249,19 @@ impl Http for FakeDesktop {
             .find(|(prefix, _)| request.url.starts_with(prefix.as_str()))
             .map(|(_, answer)| answer.clone())
             .unwrap_or_else(|| {
-                Err(HttpError::Other(format!(
-                    "{} er ikke sat op i testdesktoppen",
-                    request.host()
-                )))
+                Err(HttpError::NotConfigured {
+                    host: request.host().to_string(),
+                })
             })
     }
 }
 
 impl Credentials for FakeDesktop {
-    fn credential(&mut self, name: &str) -> Result<String, String> {
+    fn credential(&mut self, name: &str) -> Result<String, CredentialError> {
         match self.credentials.get(name) {
             Some(secret) => Ok(secret.clone()),
             None if self.obliging => Ok(String::new()),
-            None => Err(crate::ports::credential_not_saved(name)),
+            None => Err(CredentialError::NotSaved { name: name.into() }),
         }
     }
 }

@@ -4,6 +4,18 @@
 
 use std::fmt;
 
+/// Why a text is not a field path (author-facing, English, like every
+/// checker message).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FieldPathError {
+    #[error("an empty field path")]
+    Empty,
+    #[error("`{0}` is not a field name")]
+    NotAName(String),
+    #[error("`{0}`: write `[]` for every item of a list")]
+    BadList(String),
+}
+
 /// One step into a JSON answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Segment {
@@ -21,10 +33,10 @@ pub struct FieldPath {
 
 impl FieldPath {
     /// Parses a path; the error says what is wrong with it.
-    pub fn parse(text: &str) -> Result<FieldPath, String> {
+    pub fn parse(text: &str) -> Result<FieldPath, FieldPathError> {
         let text = text.trim();
         if text.is_empty() {
-            return Err("an empty field path".into());
+            return Err(FieldPathError::Empty);
         }
         let mut segments = Vec::new();
         for (i, part) in text.split('.').enumerate() {
@@ -35,10 +47,10 @@ impl FieldPath {
             // Only an answer that is itself a list starts with `[]`.
             let list_answer = i == 0 && name.is_empty() && !lists.is_empty();
             if (name.is_empty() && !list_answer) || name.contains([']', ' ']) {
-                return Err(format!("`{part}` is not a field name"));
+                return Err(FieldPathError::NotAName(part.to_string()));
             }
             if lists.len() % 2 != 0 || lists.as_bytes().chunks(2).any(|pair| pair != b"[]") {
-                return Err(format!("`{part}`: write `[]` for every item of a list"));
+                return Err(FieldPathError::BadList(part.to_string()));
             }
             if !list_answer {
                 segments.push(Segment::Field(name.to_string()));
@@ -113,11 +125,13 @@ mod tests {
         assert_eq!(path(" adresse.postnr ").to_string(), "adresse.postnr");
         assert_eq!(path("[].titel").to_string(), "[].titel");
         assert_eq!(
-            FieldPath::parse("aktiviteter[0]").expect_err("refused"),
+            FieldPath::parse("aktiviteter[0]")
+                .expect_err("refused")
+                .to_string(),
             "`aktiviteter[0]`: write `[]` for every item of a list"
         );
         assert_eq!(
-            FieldPath::parse("a..b").expect_err("refused"),
+            FieldPath::parse("a..b").expect_err("refused").to_string(),
             "`` is not a field name"
         );
     }

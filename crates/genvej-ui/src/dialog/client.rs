@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use chrono::NaiveDate;
 
 use super::{Reply, Request};
-use genvej_engine::ports::{Form, PortError, PortResult};
+use genvej_engine::ports::{DialogKind, Form, PortError, PortResult};
 use genvej_format::cpr::redact;
 
 /// Shows dialogs by running this same program as `genvej dialog`.
@@ -37,7 +37,7 @@ impl DialogProcess {
             form: form.clone(),
             today,
         };
-        match self.exchange(&request, "formularen")? {
+        match self.exchange(&request, DialogKind::Form)? {
             Reply::Answered { answers } => Ok(Some(answers)),
             Reply::Cancelled | Reply::Closed => Ok(None),
         }
@@ -49,7 +49,7 @@ impl DialogProcess {
             title: title.to_string(),
             text: text.to_string(),
         };
-        self.exchange(&request, "beskeden").map(|_| ())
+        self.exchange(&request, DialogKind::Message).map(|_| ())
     }
 
     /// Shows a notice that closes by itself; does not wait. It goes to the
@@ -85,7 +85,7 @@ impl DialogProcess {
         in_background("dialog", move || show_or_log(&program, &request));
     }
 
-    fn exchange(&self, request: &Request, what: &str) -> PortResult<Reply> {
+    fn exchange(&self, request: &Request, what: DialogKind) -> PortResult<Reply> {
         exchange(&self.program, request, what)
     }
 }
@@ -99,13 +99,13 @@ fn in_background(name: &str, job: impl FnOnce() + Send + 'static) {
 }
 
 fn show_or_log(program: &PathBuf, request: &Request) {
-    if let Err(e) = exchange(program, request, "vinduet") {
+    if let Err(e) = exchange(program, request, DialogKind::Window) {
         tracing::warn!("window not shown: {e}");
     }
 }
 
-fn exchange(program: &PathBuf, request: &Request, what: &str) -> PortResult<Reply> {
-    let failed = |reason: String| PortError::Failed(format!("kunne ikke vise {what}: {reason}"));
+fn exchange(program: &PathBuf, request: &Request, what: DialogKind) -> PortResult<Reply> {
+    let failed = |reason: String| PortError::Dialog { what, reason };
     let mut child = Command::new(program)
         .arg("dialog")
         .stdin(Stdio::piped())
@@ -129,7 +129,8 @@ fn exchange(program: &PathBuf, request: &Request, what: &str) -> PortResult<Repl
             .map_or_else(|| output.status.to_string(), |l| redact(l.trim()));
         return Err(failed(reason));
     }
-    serde_json::from_slice(&output.stdout).map_err(|e| failed(format!("ugyldigt svar ({e})")))
+    serde_json::from_slice(&output.stdout)
+        .map_err(|e| failed(format!("unreadable answer from the dialog: {e}")))
 }
 
 impl genvej_desktop::Dialogs for DialogProcess {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use genvej_engine::ports::{Form, FormField};
-use genvej_format::input_value::InputValue;
+use genvej_format::input_value::{InputRejected, InputValue};
 use genvej_format::script::{Input, InputKind, InputSource};
 use genvej_format::template::danish;
 
@@ -101,7 +101,7 @@ impl FormState {
     pub fn note(&self, index: usize) -> Option<FieldNote> {
         let state = &self.fields[index];
         match self.check(index) {
-            Err(message) if state.touched => Some(FieldNote::Error(message)),
+            Err(rejected) if state.touched => Some(FieldNote::Error(rejected.to_string())),
             Err(_) => None,
             Ok(Some(value)) => match Input::warning_for(&value) {
                 Some(warning) => Some(FieldNote::Warning(warning.to_string())),
@@ -219,7 +219,7 @@ impl FormState {
         state.text = choices[next].clone();
     }
 
-    fn check(&self, index: usize) -> Result<Option<InputValue>, String> {
+    fn check(&self, index: usize) -> Result<Option<InputValue>, InputRejected> {
         let state = &self.fields[index];
         state.rules.parse_value(&state.answer(), self.today)
     }

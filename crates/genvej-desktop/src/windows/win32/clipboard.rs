@@ -15,6 +15,7 @@ use windows_sys::Win32::System::Memory::{GMEM_MOVEABLE, GlobalAlloc, GlobalLock,
 use windows_sys::Win32::UI::WindowsAndMessaging::GetWindowThreadProcessId;
 
 use super::{hwnd, id, wide};
+use genvej_engine::ports::ClipboardFailure;
 
 /// `CF_UNICODETEXT`.
 pub const UNICODE_TEXT: u32 = 13;
@@ -32,7 +33,7 @@ impl OpenedClipboard {
     /// Another program may hold it for a moment: try for up to 500 ms.
     /// `owner` 0 opens it for this task; a window of ours becomes the owner
     /// at the next EmptyClipboard.
-    fn open(owner: u64) -> Result<OpenedClipboard, String> {
+    fn open(owner: u64) -> Result<OpenedClipboard, ClipboardFailure> {
         let deadline = Instant::now() + Duration::from_millis(500);
         loop {
             // SAFETY: a window handle of ours or null.
@@ -40,7 +41,7 @@ impl OpenedClipboard {
                 return Ok(OpenedClipboard);
             }
             if Instant::now() > deadline {
-                return Err("en anden proces holder udklipsholderen".into());
+                return Err(ClipboardFailure::Busy);
             }
             std::thread::sleep(Duration::from_millis(10));
         }
@@ -55,7 +56,7 @@ impl Drop for OpenedClipboard {
 }
 
 /// The clipboard's text, if it holds text.
-pub fn clipboard_text() -> Result<Option<String>, String> {
+pub fn clipboard_text() -> Result<Option<String>, ClipboardFailure> {
     let _open = OpenedClipboard::open(0)?;
     // SAFETY: the clipboard is open; the handle belongs to the clipboard.
     let data = unsafe { GetClipboardData(UNICODE_TEXT) };
@@ -81,7 +82,7 @@ pub fn clipboard_text() -> Result<Option<String>, String> {
 
 /// Puts `text` on the clipboard, marked so that clipboard managers, the
 /// clipboard history (Win+V) and the cloud clipboard leave it alone.
-pub fn set_clipboard_text(text: &str) -> Result<(), String> {
+pub fn set_clipboard_text(text: &str) -> Result<(), ClipboardFailure> {
     let _open = OpenedClipboard::open(0)?;
     // SAFETY: the clipboard is open.
     unsafe { EmptyClipboard() };
@@ -93,7 +94,7 @@ pub fn set_clipboard_text(text: &str) -> Result<(), String> {
 /// with text promised but not handed over: Windows sends the owner
 /// WM_RENDERFORMAT when a program first asks for it. Marked private as
 /// [`set_clipboard_text`] is.
-pub fn promise_text(owner: u64) -> Result<(), String> {
+pub fn promise_text(owner: u64) -> Result<(), ClipboardFailure> {
     let _open = OpenedClipboard::open(owner)?;
     // SAFETY: the clipboard is open (for `owner`, which now owns it); a
     // null handle promises the format.
@@ -106,7 +107,7 @@ pub fn promise_text(owner: u64) -> Result<(), String> {
 
 /// While handling WM_RENDERFORMAT: hands the promised text to the
 /// clipboard, which the asking program holds open.
-pub fn render_text(text: &str) -> Result<(), String> {
+pub fn render_text(text: &str) -> Result<(), ClipboardFailure> {
     put(UNICODE_TEXT, &wide_bytes(&wide(text)))
 }
 
@@ -127,7 +128,7 @@ pub fn clipboard_reader_pid() -> Option<u32> {
 
 /// Empties the clipboard if `owner` still owns it (a promise that was
 /// never fetched is withdrawn rather than left dangling).
-pub fn withdraw(owner: u64) -> Result<(), String> {
+pub fn withdraw(owner: u64) -> Result<(), ClipboardFailure> {
     let _open = OpenedClipboard::open(owner)?;
     // SAFETY: the clipboard is open.
     unsafe {
@@ -139,7 +140,7 @@ pub fn withdraw(owner: u64) -> Result<(), String> {
 }
 
 /// Empties the clipboard.
-pub fn clear_clipboard() -> Result<(), String> {
+pub fn clear_clipboard() -> Result<(), ClipboardFailure> {
     let _open = OpenedClipboard::open(0)?;
     // SAFETY: the clipboard is open.
     unsafe { EmptyClipboard() };
@@ -148,7 +149,7 @@ pub fn clear_clipboard() -> Result<(), String> {
 
 /// Asks clipboard monitors, the clipboard history and the cloud clipboard
 /// to leave the open clipboard's content alone.
-fn mark_private() -> Result<(), String> {
+fn mark_private() -> Result<(), ClipboardFailure> {
     for (format, value) in [
         ("ExcludeClipboardContentFromMonitorProcessing", 0u32),
         ("CanIncludeInClipboardHistory", 0u32),
@@ -168,24 +169,24 @@ fn wide_bytes(units: &[u16]) -> Vec<u8> {
 }
 
 /// Copies `bytes` into global memory and hands it to the open clipboard.
-fn put(format: u32, bytes: &[u8]) -> Result<(), String> {
+fn put(format: u32, bytes: &[u8]) -> Result<(), ClipboardFailure> {
     // SAFETY: allocation, copy into the locked block, then ownership passes
     // to the clipboard on success (freed here on failure).
     unsafe {
         let memory = GlobalAlloc(GMEM_MOVEABLE, bytes.len().max(1));
         if memory.is_null() {
-            return Err("ikke hukommelse nok til udklipsholderen".into());
+            return Err(ClipboardFailure::OutOfMemory);
         }
         let target = GlobalLock(memory) as *mut u8;
         if target.is_null() {
             GlobalFree(memory);
-            return Err("ikke hukommelse nok til udklipsholderen".into());
+            return Err(ClipboardFailure::OutOfMemory);
         }
         std::ptr::copy_nonoverlapping(bytes.as_ptr(), target, bytes.len());
         GlobalUnlock(memory);
         if SetClipboardData(format, memory as HANDLE).is_null() {
             GlobalFree(memory);
-            return Err("udklipsholderen tog ikke imod teksten".into());
+            return Err(ClipboardFailure::Refused);
         }
     }
     Ok(())

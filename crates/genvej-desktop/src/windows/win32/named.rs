@@ -11,8 +11,22 @@ use windows_sys::Win32::System::Threading::{
     WaitForSingleObject,
 };
 
-use super::messages::last_error;
 use super::wide;
+
+/// A Win32 call that failed, with `GetLastError`'s code (for the log).
+#[derive(Debug, thiserror::Error)]
+#[error("{call} failed (Win32 error {code})")]
+pub struct Win32Error {
+    pub call: &'static str,
+    pub code: u32,
+}
+
+/// The error of the call just made.
+fn last_error(call: &'static str) -> Win32Error {
+    // SAFETY: plain call, right after the one it describes.
+    let code = unsafe { GetLastError() };
+    Win32Error { call, code }
+}
 
 /// A kernel object handle, closed when dropped.
 pub struct Handle(HANDLE);
@@ -31,7 +45,7 @@ impl Drop for Handle {
 
 /// Creates (or opens) the named mutex; `true` when it existed already, i.e.
 /// another process holds the name.
-pub fn claim_mutex(name: &str) -> Result<(Handle, bool), String> {
+pub fn claim_mutex(name: &str) -> Result<(Handle, bool), Win32Error> {
     let name = wide(name);
     // SAFETY: default security, the name buffer outlives the call.
     let handle = unsafe { CreateMutexW(std::ptr::null(), 0, name.as_ptr()) };
@@ -44,7 +58,7 @@ pub fn claim_mutex(name: &str) -> Result<(Handle, bool), String> {
 }
 
 /// Creates the named auto-reset event (not set).
-pub fn create_event(name: &str) -> Result<Handle, String> {
+pub fn create_event(name: &str) -> Result<Handle, Win32Error> {
     let name = wide(name);
     // SAFETY: default security, the name buffer outlives the call.
     let handle = unsafe { CreateEventW(std::ptr::null(), 0, 0, name.as_ptr()) };
@@ -55,7 +69,7 @@ pub fn create_event(name: &str) -> Result<Handle, String> {
 }
 
 /// Sets the named event another process created.
-pub fn set_named_event(name: &str) -> Result<(), String> {
+pub fn set_named_event(name: &str) -> Result<(), Win32Error> {
     let name = wide(name);
     // SAFETY: the name buffer outlives the call.
     let handle = unsafe { OpenEventW(EVENT_MODIFY_STATE, 0, name.as_ptr()) };
