@@ -10,8 +10,6 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::outcome::NamedWindow;
-
 /// A failure reported by the desktop: what could not be done, with the OS's
 /// detail where it has one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -436,6 +434,21 @@ pub fn seconds(d: Duration) -> String {
             format!("{:03}", ms % 1000).trim_end_matches('0')
         )
     }
+}
+
+/// A window a failure names. The caseworker's notice shows its title (it is
+/// on their own screen); logs show only its program and how the script
+/// found it ([`NamedWindow::log_text`]); both texts are written
+/// here.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedWindow {
+    pub title: String,
+    /// The program's file name, when the desktop knows it.
+    pub program: Option<String>,
+    /// The window class (X11 WM_CLASS, Windows class name).
+    pub class: String,
+    /// The script's description that found it (`titel "Fasit*"`), if any.
+    pub found_by: Option<String>,
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
-pub use crate::messages::{RunError, seconds};
+pub use crate::messages::{NamedWindow, RunError, seconds};
 
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,21 +66,6 @@ impl fmt::Display for RunFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.render(&self.error.to_string()))
     }
-}
-
-/// A window a failure names. The caseworker's notice shows its title (it is
-/// on their own screen); logs show only its program and how the script
-/// found it ([`NamedWindow::log_text`]); both texts are written in
-/// [`crate::messages`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct NamedWindow {
-    pub title: String,
-    /// The program's file name, when the desktop knows it.
-    pub program: Option<String>,
-    /// The window class (X11 WM_CLASS, Windows class name).
-    pub class: String,
-    /// The script's description that found it (`titel "Fasit*"`), if any.
-    pub found_by: Option<String>,
 }
 
 #[cfg(test)]
