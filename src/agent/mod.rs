@@ -9,11 +9,15 @@
 //! place (`runner`), the same on every OS; `os` holds what differs.
 
 #[cfg(any(target_os = "linux", windows))]
+mod keys;
+#[cfg(any(target_os = "linux", windows))]
 mod notices;
 mod reload;
 #[cfg(any(target_os = "linux", windows))]
 mod runner;
 mod scripts;
+#[cfg(any(target_os = "linux", windows))]
+mod state;
 #[cfg(any(target_os = "linux", windows))]
 mod stopwatch;
 #[cfg(any(target_os = "linux", windows))]

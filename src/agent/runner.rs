@@ -16,7 +16,7 @@ use super::scripts::{HotkeyTable, pick};
 use super::{AgentEvent, AgentOptions, log_outcome};
 use anyhow::{Context, anyhow};
 use genvej_desktop::PasteRules;
-use genvej_desktop::os::{self, Hotkeys, Hotstrings};
+use genvej_desktop::os::{self, Hotkeys};
 use genvej_engine::ports::{CancelToken, Windows};
 use genvej_engine::{Engine, RunError, RunFailure, RunOutcome, Status};
 use genvej_format::chord::Chord;
@@ -26,17 +26,11 @@ use genvej_format::template::Renderer;
 use genvej_ui::tray::{Tray, TrayEntry, TrayState};
 use genvej_usage::Trigger;
 
+use super::keys::{panic_key_of, pause, start_hotstrings, stopwatch_key_of};
+use super::state::{Agent, Job};
 use super::stopwatch::{Stopwatch, ask_in_background};
-use super::swap::{Reloading, first_load};
+use super::swap::first_load;
 use super::usage::Recorder;
-
-/// What the worker is asked to run, with the config of the moment.
-pub(super) enum Job {
-    /// A hot key: the scripts that share the chord (the worker picks by focused window).
-    Hotkey(Vec<Script>, Arc<Config>),
-    /// One script as it is: a hotstring's expansion, or a tray menu click.
-    Run(Box<Script>, Arc<Config>, Trigger),
-}
 
 /// Runs until SIGINT/SIGTERM or "Afslut" in the tray. Logs `genvej ready`
 /// once every hot key is registered, and reloads when the scripts or the
@@ -137,35 +131,6 @@ pub fn run(locations: Locations, options: AgentOptions) -> anyhow::Result<()> {
     // Last: at the end of a Windows session, this tells Windows we are done.
     drop(shutdown);
     Ok(())
-}
-
-/// The agent's state between events. Every rule ("one run at a time", "the
-/// panic key cancels", "paused means no hot keys") lives in its handlers.
-pub(super) struct Agent {
-    pub(super) locations: Locations,
-    pub(super) options: AgentOptions,
-    pub(super) events: Sender<AgentEvent>,
-    pub(super) table: HotkeyTable,
-    pub(super) config: Arc<Config>,
-    pub(super) panic_key: Chord,
-    listener: Hotkeys,
-    pub(super) hotstrings: Option<Hotstrings>,
-    jobs: Sender<Job>,
-    pub(super) cancel: CancelToken,
-    pub(super) notices: Notices,
-    /// The name of the script running now.
-    pub(super) running: Option<String>,
-    pub(super) paused: bool,
-    /// Errors in the scripts at start or in the last refused reload.
-    pub(super) script_errors: usize,
-    pub(super) tray: Option<Tray>,
-    /// Usage records (none when switched off).
-    pub(super) recorder: Option<Recorder>,
-    /// `usage.stopwatch_hotkey`, when set.
-    pub(super) stopwatch_key: Option<Chord>,
-    pub(super) stopwatch: Stopwatch,
-    /// A reload running on its own thread, and whether another was asked for meanwhile.
-    pub(super) reloading: Reloading,
 }
 
 impl Agent {
@@ -399,21 +364,6 @@ fn run_job(
     Some(outcome)
 }
 
-pub(super) fn panic_key_of(config: &Config) -> anyhow::Result<Chord> {
-    Chord::parse_hotkey(&config.agent.panic_key).map_err(|e| anyhow!("agent.panic_key: {e}"))
-}
-
-/// `usage.stopwatch_hotkey` as a chord, when set.
-pub(super) fn stopwatch_key_of(config: &Config) -> anyhow::Result<Option<Chord>> {
-    config
-        .usage
-        .stopwatch_hotkey
-        .as_deref()
-        .map(Chord::parse_hotkey)
-        .transpose()
-        .map_err(|e| anyhow!("usage.stopwatch_hotkey: {e}"))
-}
-
 /// Every chord to grab: the scripts' hot keys and the agent's own (the
 /// panic key, the stopwatch).
 fn chords_of(table: &HotkeyTable, agent_keys: &[Chord]) -> Vec<Chord> {
@@ -432,33 +382,6 @@ fn report_conflicts(table: &HotkeyTable, panic_key: Chord, conflicts: &[(Chord, 
         for script in table.scripts_for(*chord) {
             tracing::warn!(script = %script.id, "hot key {chord} of «{}» is taken by another program ({error}); the other hot keys work", script.name);
         }
-    }
-}
-
-/// Starts watching typed text for the scripts' abbreviations. Without a
-/// way to watch (no X RECORD extension, no keyboard hook) the agent runs on
-/// without hotstrings and says so.
-pub(super) fn start_hotstrings(
-    table: &HotkeyTable,
-    events: Sender<AgentEvent>,
-) -> Option<Hotstrings> {
-    let abbreviations = table.abbreviations();
-    if abbreviations.is_empty() {
-        return None;
-    }
-    match Hotstrings::start(abbreviations, events) {
-        Ok(monitor) => Some(monitor),
-        Err(e) => {
-            tracing::warn!("hotstrings are off: {e}");
-            None
-        }
-    }
-}
-
-/// Our own typing must never feed or trigger a hotstring.
-pub(super) fn pause(hotstrings: &Option<Hotstrings>) {
-    if let Some(h) = hotstrings {
-        h.pause();
     }
 }
 

@@ -8,15 +8,16 @@
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::anyhow;
 
 use super::AgentEvent;
+use super::keys::{panic_key_of, pause, start_hotstrings, stopwatch_key_of};
 use super::notices::Notices;
 use super::reload::Locations;
-use super::runner::{Agent, panic_key_of, pause, start_hotstrings, stopwatch_key_of};
 use super::scripts::HotkeyTable;
+use super::state::{Agent, Reloading};
 use genvej_format::config::Config;
 use genvej_format::script::ScriptSet;
 
@@ -25,24 +26,6 @@ const SLOW: Duration = Duration::from_secs(10);
 /// How long the agent waits at start for its scripts before it starts
 /// without them.
 const STARTUP_PATIENCE: Duration = Duration::from_secs(5);
-
-/// Whether a reload is being read, since when, and whether another was
-/// asked for meanwhile.
-#[derive(Debug, Default)]
-pub(super) struct Reloading {
-    since: Option<Instant>,
-    again: bool,
-    said_slow: bool,
-}
-
-impl Reloading {
-    fn started() -> Reloading {
-        Reloading {
-            since: Some(Instant::now()),
-            ..Reloading::default()
-        }
-    }
-}
 
 /// Reads the scripts and the config on a thread; the result arrives as
 /// [`AgentEvent::Loaded`].

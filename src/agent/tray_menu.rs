@@ -5,7 +5,8 @@
 use super::texts;
 use std::sync::Arc;
 
-use super::runner::{Agent, Job, pause};
+use super::keys::pause;
+use super::state::{Agent, Job};
 use genvej_desktop::system;
 use genvej_ui::dialog::{DialogProcess, Request};
 use genvej_ui::tray::{TrayAction, TrayEntry};

@@ -1,0 +1,77 @@
+//! The agent's state between events: what it runs, what it listens to, and
+//! what it shows. The rules that change it live in the modules that handle
+//! events (`runner`, `swap`, `tray_menu`), each an `impl Agent` of its own.
+
+use std::sync::Arc;
+use std::sync::mpsc::Sender;
+use std::time::Instant;
+
+use genvej_desktop::os::{Hotkeys, Hotstrings};
+use genvej_engine::ports::CancelToken;
+use genvej_format::chord::Chord;
+use genvej_format::config::Config;
+use genvej_format::script::Script;
+use genvej_ui::tray::Tray;
+use genvej_usage::Trigger;
+
+use super::notices::Notices;
+use super::reload::Locations;
+use super::scripts::HotkeyTable;
+use super::stopwatch::Stopwatch;
+use super::usage::Recorder;
+use super::{AgentEvent, AgentOptions};
+
+/// What the worker is asked to run, with the config of the moment.
+pub(super) enum Job {
+    /// A hot key: the scripts that share the chord (the worker picks by focused window).
+    Hotkey(Vec<Script>, Arc<Config>),
+    /// One script as it is: a hotstring's expansion, or a tray menu click.
+    Run(Box<Script>, Arc<Config>, Trigger),
+}
+
+/// The agent's state between events. Every rule ("one run at a time", "the
+/// panic key cancels", "paused means no hot keys") lives in its handlers.
+pub(super) struct Agent {
+    pub(super) locations: Locations,
+    pub(super) options: AgentOptions,
+    pub(super) events: Sender<AgentEvent>,
+    pub(super) table: HotkeyTable,
+    pub(super) config: Arc<Config>,
+    pub(super) panic_key: Chord,
+    pub(super) listener: Hotkeys,
+    pub(super) hotstrings: Option<Hotstrings>,
+    pub(super) jobs: Sender<Job>,
+    pub(super) cancel: CancelToken,
+    pub(super) notices: Notices,
+    /// The name of the script running now.
+    pub(super) running: Option<String>,
+    pub(super) paused: bool,
+    /// Errors in the scripts at start or in the last refused reload.
+    pub(super) script_errors: usize,
+    pub(super) tray: Option<Tray>,
+    /// Usage records (none when switched off).
+    pub(super) recorder: Option<Recorder>,
+    /// `usage.stopwatch_hotkey`, when set.
+    pub(super) stopwatch_key: Option<Chord>,
+    pub(super) stopwatch: Stopwatch,
+    /// A reload running on its own thread, and whether another was asked for meanwhile.
+    pub(super) reloading: Reloading,
+}
+
+/// Whether a reload is being read, since when, and whether another was
+/// asked for meanwhile.
+#[derive(Debug, Default)]
+pub(super) struct Reloading {
+    pub(super) since: Option<Instant>,
+    pub(super) again: bool,
+    pub(super) said_slow: bool,
+}
+
+impl Reloading {
+    pub(super) fn started() -> Reloading {
+        Reloading {
+            since: Some(Instant::now()),
+            ..Reloading::default()
+        }
+    }
+}
