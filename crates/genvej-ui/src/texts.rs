@@ -1,5 +1,5 @@
-//! The Danish words of the dialogs, in one place: labels, hints, buttons and
-//! the cheat sheet's search. What a field's check says comes from the
+//! The Danish words of the dialogs and the tray, in one place: labels,
+//! hints, buttons, the cheat sheet's search, the tray's menu and tooltip. What a field's check says comes from the
 //! script language (`genvej_format::input_value`), a failed run's text from
 //! the engine.
 
@@ -31,4 +31,49 @@ pub fn shown_of(shown: usize, all: usize) -> String {
 /// The hint under a valid CPR number: the birth date it holds.
 pub fn born(date: &str) -> String {
     format!("født {date}")
+}
+
+// The tray's menu.
+pub const OTHER_CATEGORY: &str = "Genveje";
+pub const RESUME: &str = "Genoptag genveje";
+pub const PAUSE: &str = "Sæt genveje på pause";
+pub const CHEAT_SHEET: &str = "Vis alle genveje …";
+pub const RELOAD: &str = "Genindlæs scripts";
+pub const OPEN_LOG_FOLDER: &str = "Åbn logmappen";
+pub const OPEN_REPORT: &str = "Rapport over sparet tid";
+pub const CANCEL_MEASURING: &str = "Annullér måling";
+pub const MEASURE: &str = "Mål manuel tid for: …";
+pub const ABOUT: &str = "Om genvej";
+pub const QUIT: &str = "Afslut genvej";
+
+pub fn stop_measuring(name: &str) -> String {
+    format!("Stop måling af «{name}»")
+}
+
+/// The tray's tooltip and status line: "genvej — 23 genveje aktive",
+/// "genvej — pauset", "… fejl i 1 script", "… — måler manuel tid: X".
+pub fn tray_status(
+    paused: bool,
+    scripts: usize,
+    script_errors: usize,
+    measuring: Option<&str>,
+) -> String {
+    let mut text = if paused {
+        "genvej — pauset".to_string()
+    } else {
+        let word = if scripts == 1 { "genvej" } else { "genveje" };
+        format!("genvej — {scripts} {word} aktive")
+    };
+    if script_errors > 0 {
+        let word = if script_errors == 1 {
+            "script"
+        } else {
+            "scripts"
+        };
+        text.push_str(&format!(", fejl i {script_errors} {word}"));
+    }
+    if let Some(name) = measuring {
+        text.push_str(&format!(" — måler manuel tid: {name}"));
+    }
+    text
 }

@@ -7,6 +7,7 @@
 use genvej_desktop::tray::MenuLine;
 
 use super::{TrayAction, TrayEntry, TrayState};
+use crate::texts;
 
 fn item(action: TrayAction, label: impl Into<String>, enabled: bool) -> MenuLine {
     MenuLine::Item {
@@ -39,7 +40,7 @@ pub fn lines(state: &TrayState) -> Vec<MenuLine> {
     } else {
         for (category, entries) in &groups {
             let title = if category.is_empty() {
-                "Genveje"
+                texts::OTHER_CATEGORY
             } else {
                 category
             };
@@ -52,16 +53,16 @@ pub fn lines(state: &TrayState) -> Vec<MenuLine> {
     }
     menu.push(MenuLine::Separator);
     let (toggle, toggle_text) = if state.paused {
-        (TrayAction::Resume, "Genoptag genveje")
+        (TrayAction::Resume, texts::RESUME)
     } else {
-        (TrayAction::Pause, "Sæt genveje på pause")
+        (TrayAction::Pause, texts::PAUSE)
     };
     let commands = [
-        (TrayAction::CheatSheet, "Vis alle genveje …"),
+        (TrayAction::CheatSheet, texts::CHEAT_SHEET),
         (toggle, toggle_text),
-        (TrayAction::Reload, "Genindlæs scripts"),
-        (TrayAction::OpenLogFolder, "Åbn logmappen"),
-        (TrayAction::OpenReport, "Rapport over sparet tid"),
+        (TrayAction::Reload, texts::RELOAD),
+        (TrayAction::OpenLogFolder, texts::OPEN_LOG_FOLDER),
+        (TrayAction::OpenReport, texts::OPEN_REPORT),
     ];
     menu.extend(
         commands
@@ -73,16 +74,20 @@ pub fn lines(state: &TrayState) -> Vec<MenuLine> {
         Some(name) => {
             menu.push(item(
                 TrayAction::StopMeasuring,
-                format!("Stop måling af «{name}»"),
+                texts::stop_measuring(name),
                 true,
             ));
-            menu.push(item(TrayAction::CancelMeasuring, "Annullér måling", true));
+            menu.push(item(
+                TrayAction::CancelMeasuring,
+                texts::CANCEL_MEASURING,
+                true,
+            ));
         }
         None => {
             let mut entries: Vec<&TrayEntry> = state.entries.iter().collect();
             entries.sort_by(|a, b| a.name.cmp(&b.name));
             menu.push(MenuLine::Submenu {
-                label: "Mål manuel tid for: …".into(),
+                label: texts::MEASURE.into(),
                 enabled: !state.entries.is_empty(),
                 lines: entries
                     .into_iter()
@@ -91,9 +96,9 @@ pub fn lines(state: &TrayState) -> Vec<MenuLine> {
             });
         }
     }
-    menu.push(item(TrayAction::About, "Om genvej", true));
+    menu.push(item(TrayAction::About, texts::ABOUT, true));
     menu.push(MenuLine::Separator);
-    menu.push(item(TrayAction::Quit, "Afslut genvej", true));
+    menu.push(item(TrayAction::Quit, texts::QUIT, true));
     menu
 }
 

@@ -102,26 +102,12 @@ impl TrayState {
 
     /// "genvej — 23 genveje aktive", "genvej — pauset", "… fejl i 1 script".
     pub fn tooltip(&self) -> String {
-        let mut text = if self.paused {
-            "genvej — pauset".to_string()
-        } else {
-            let n = self.entries.len();
-            format!(
-                "genvej — {n} {} aktive",
-                if n == 1 { "genvej" } else { "genveje" }
-            )
-        };
-        if self.script_errors > 0 {
-            let n = self.script_errors;
-            text.push_str(&format!(
-                ", fejl i {n} {}",
-                if n == 1 { "script" } else { "scripts" }
-            ));
-        }
-        if let Some(name) = &self.measuring {
-            text.push_str(&format!(" — måler manuel tid: {name}"));
-        }
-        text
+        crate::texts::tray_status(
+            self.paused,
+            self.entries.len(),
+            self.script_errors,
+            self.measuring.as_deref(),
+        )
     }
 
     /// The entries by category, categories in alphabetical order and the
