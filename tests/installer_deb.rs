@@ -69,6 +69,7 @@ fn the_deb_installs_checks_its_scripts_keeps_an_edited_config_and_removes() {
         "./usr/share/genvej/hotkeys/Plan/forberedende-plan.toml",
         "./etc/xdg/autostart/genvej.desktop",
         "./usr/share/applications/genvej.desktop",
+        "./usr/share/doc/genvej/vejledning.md",
     ] {
         assert!(contents.contains(path), "{path} missing:\n{contents}");
     }

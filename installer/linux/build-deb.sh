@@ -31,6 +31,8 @@ sed 's|^#:schema ./genvej.schema.json|#:schema /usr/share/genvej/genvej.schema.j
 install -m 0644 "$root/installer/linux/genvej.desktop" "$stage/etc/xdg/autostart/genvej.desktop"
 install -m 0644 "$root/installer/linux/genvej.desktop" "$stage/usr/share/applications/genvej.desktop"
 install -m 0644 "$root/README.md" "$stage/usr/share/doc/genvej/README.md"
+# The caseworkers' guide (Danish), readable on the machine without the book.
+install -m 0644 "$root/docs/src/caseworkers.md" "$stage/usr/share/doc/genvej/vejledning.md"
 find "$stage" -type d -exec chmod 0755 {} +
 find "$stage/usr/share/genvej" "$stage/etc/genvej" -type f -exec chmod 0644 {} +
 
