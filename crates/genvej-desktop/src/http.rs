@@ -106,25 +106,43 @@ impl HttpClient {
             &mut self.client
         };
         if slot.is_none() {
-            let mut builder = Client::builder()
-                .user_agent(concat!("genvej/", env!("CARGO_PKG_VERSION")))
-                .redirect(redirect_policy(carries_secret));
+            let mut organisation = Vec::new();
             if let Some(path) = &self.ca_file {
                 let unusable = |reason: String| HttpError::CaFile {
                     path: path.display().to_string(),
                     reason,
                 };
                 let pem = std::fs::read(path).map_err(|e| unusable(e.to_string()))?;
-                let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+                organisation = reqwest::Certificate::from_pem_bundle(&pem)
                     .map_err(|e| unusable(e.to_string()))?;
-                if certificates.is_empty() {
+                if organisation.is_empty() {
                     return Err(unusable("den indeholder ingen certifikater".into()));
                 }
-                builder = builder.tls_certs_merge(certificates);
             }
-            let client = builder.build().map_err(|e| HttpError::Client {
-                reason: e.to_string(),
-            })?;
+            let builder = || {
+                Client::builder()
+                    .user_agent(concat!("genvej/", env!("CARGO_PKG_VERSION")))
+                    .redirect(redirect_policy(carries_secret))
+            };
+            let client = match builder().tls_certs_merge(organisation.clone()).build() {
+                Ok(client) => client,
+                // A machine without the system's CA certificates (Debian's
+                // ca-certificates not installed): plain http and the
+                // organisation's own CA still work; https to anyone else
+                // fails on the certificate, with that reason.
+                Err(error) => {
+                    tracing::warn!(
+                        "the system's CA certificates cannot be used ({}); HTTPS is trusted only through agent.ca_file",
+                        innermost(&error)
+                    );
+                    builder()
+                        .tls_certs_only(organisation)
+                        .build()
+                        .map_err(|e| HttpError::Client {
+                            reason: innermost(&e),
+                        })?
+                }
+            };
             *slot = Some(client);
         }
         Ok(slot.as_ref().expect("just made"))
@@ -285,6 +303,16 @@ fn is_transient(result: &Result<Vec<u8>, HttpError>) -> bool {
         Err(HttpError::Status { status, .. }) => *status >= 500,
         _ => false,
     }
+}
+
+/// The innermost cause of an error: reqwest's own text ("builder error")
+/// says less than what it wraps.
+fn innermost(error: &dyn std::error::Error) -> String {
+    let mut cause = error;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    genvej_format::cpr::redact(&cause.to_string())
 }
 
 fn classify(error: &reqwest::Error, host: &str, timeout: Duration) -> HttpError {
