@@ -57,16 +57,19 @@ impl<T> Reporter<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
     use std::sync::mpsc;
 
+    use super::*;
+
     #[test]
-    fn a_closed_receiver_stops_the_reports() {
+    fn once_nobody_listens_the_report_is_not_called_again() {
         let (sender, inbox) = mpsc::channel::<u32>();
-        let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let counted = std::sync::Arc::clone(&calls);
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&calls);
         let mut reporter = Reporter::new(move |n| {
-            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            counted.fetch_add(1, SeqCst);
             sender.send(n).is_ok()
         });
         reporter.send(1);
@@ -74,6 +77,10 @@ mod tests {
         drop(inbox);
         reporter.send(2);
         reporter.send(3);
-        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 2);
+        assert_eq!(
+            calls.load(SeqCst),
+            2,
+            "called for 1, and for 2 which failed"
+        );
     }
 }
