@@ -21,6 +21,44 @@ pub trait Report<T>: Fn(T) -> bool + Send + 'static {}
 
 impl<T, F: Fn(T) -> bool + Send + 'static> Report<T> for F {}
 
+/// What the OS reported when a listener failed, kept for the log.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Why a hot-key listener or hotstring monitor could not start, or stopped
+/// answering. The agent logs it: without hotstrings it runs on and says so
+/// ("hotstrings are off: …"); without hot keys it cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum ListenerError {
+    /// X11: the display could not be reached.
+    #[error("cannot connect to the X display {display}: {cause}")]
+    NoDisplay { display: String, cause: Cause },
+    /// X11: the server lacks the RECORD extension, which hotstrings need.
+    #[error(
+        "the X server has no RECORD extension, so hotstrings cannot be watched (on Xorg, enable the \"record\" module)"
+    )]
+    NoRecord,
+    /// Windows: the low-level keyboard hook was refused.
+    #[error("the keyboard hook was refused: {0}")]
+    HookRefused(Cause),
+    /// The listener's thread could not be started.
+    #[error("cannot start the {what} thread: {source}")]
+    ThreadNotStarted {
+        what: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The listener's thread did not answer in time (at start, or when
+    /// asked to register other keys).
+    #[error("the {0} thread did not answer")]
+    NoAnswer(&'static str),
+    /// The listener's thread has ended.
+    #[error("the {0} thread has stopped")]
+    Stopped(&'static str),
+    /// Anything else the display server failed at (X11).
+    #[error("{0}")]
+    Os(Cause),
+}
+
 /// What a hot-key listener reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HotkeyEvent {

@@ -66,7 +66,7 @@ mod typing;
 
 use typing::Layout;
 
-use crate::listener::{Report, Reporter};
+use crate::listener::{ListenerError, Report, Reporter};
 pub use genvej_format::hotstring::HotstringEvent;
 use genvej_format::hotstring::Matcher;
 
@@ -95,6 +95,23 @@ pub enum HotstringError {
     Thread(#[source] std::io::Error),
     #[error("the X server did not start recording keys: {0}")]
     NotStarted(String),
+}
+
+impl From<HotstringError> for ListenerError {
+    fn from(error: HotstringError) -> ListenerError {
+        match error {
+            HotstringError::Connect { display, source } => ListenerError::NoDisplay {
+                display,
+                cause: Box::new(source),
+            },
+            HotstringError::NoRecord => ListenerError::NoRecord,
+            HotstringError::Thread(source) => ListenerError::ThreadNotStarted {
+                what: "hotstring",
+                source,
+            },
+            other => ListenerError::Os(Box::new(other)),
+        }
+    }
 }
 
 /// RECORD reply categories (the protocol description has no enumeration).
