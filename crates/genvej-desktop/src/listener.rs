@@ -3,7 +3,9 @@
 //! RECORD, Windows' keyboard hook) all take a [`Report`] — a function called
 //! on the listener's own thread for each event. The caller decides where
 //! an event goes (a channel of its own event type, a test's channel), so
-//! no thread exists only to translate one channel into another.
+//! no thread exists only to translate one channel into another. A listener
+//! that cannot start says why with a [`ListenerError`], the same kinds on
+//! both OSes.
 
 use std::time::Instant;
 
@@ -97,6 +99,23 @@ impl<T> Reporter<T> {
 mod tests {
     use super::*;
     use std::sync::mpsc;
+
+    #[test]
+    fn listener_errors_name_the_thread_that_failed() {
+        assert_eq!(
+            ListenerError::NoAnswer("hot-key").to_string(),
+            "the hot-key thread did not answer"
+        );
+        assert_eq!(
+            ListenerError::Stopped("hot-key").to_string(),
+            "the hot-key thread has stopped"
+        );
+        assert_eq!(
+            ListenerError::HookRefused("SetWindowsHookExW failed (Win32 error 5)".into())
+                .to_string(),
+            "the keyboard hook was refused: SetWindowsHookExW failed (Win32 error 5)"
+        );
+    }
 
     #[test]
     fn a_closed_receiver_stops_the_reports() {

@@ -3,7 +3,8 @@
 //! person clicked. What the lines say and what a click means belong to the
 //! UI (`genvej_ui::tray`); here is only how each OS puts them on screen:
 //! a StatusNotifierItem over D-Bus on Linux (`x11::tray`), tray-icon's
-//! notification-area icon on Windows (`windows::tray`).
+//! notification-area icon on Windows (`windows::tray`). When there can be
+//! no icon, a [`TrayError`] says why; the agent logs it and runs on.
 
 #[cfg(target_os = "linux")]
 pub use crate::x11::tray::{Tray, missing_host};
@@ -69,3 +70,25 @@ pub enum MenuLine {
 /// Called with the id of each clicked line, on the tray's own thread: it
 /// should only pass the click on (e.g. into a channel), never block.
 pub type OnClick = Box<dyn Fn(&str) + Send + Sync>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tray_errors_say_why_there_is_no_icon() {
+        // The agent logs these after "no tray icon, running without one: ".
+        assert_eq!(
+            TrayError::NoSession("org.freedesktop.DBus.Error.NoServer".into()).to_string(),
+            "no system tray on this desktop and no D-Bus session (org.freedesktop.DBus.Error.NoServer)"
+        );
+        assert_eq!(
+            TrayError::NoAnswer("the D-Bus session").to_string(),
+            "the D-Bus session did not answer within 10 s"
+        );
+        assert_eq!(
+            TrayError::NotMade("bad icon".into()).to_string(),
+            "the tray icon could not be made: bad icon"
+        );
+    }
+}

@@ -486,6 +486,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_agent_is_told_which_kind_of_failure_stopped_the_monitor() {
+        let missing = ListenerError::from(HotstringError::NoRecord);
+        assert!(matches!(missing, ListenerError::NoRecord));
+        assert!(missing.to_string().contains("enable the \"record\" module"));
+        let thread =
+            ListenerError::from(HotstringError::Thread(std::io::Error::other("no memory")));
+        assert_eq!(
+            thread.to_string(),
+            "cannot start the hotstring thread: no memory"
+        );
+        let other = ListenerError::from(HotstringError::NotStarted("busy".into()));
+        assert_eq!(
+            other.to_string(),
+            "the X server did not start recording keys: busy"
+        );
+    }
+
+    #[test]
     fn the_monitor_can_be_shared_between_threads() {
         fn shareable<T: Send + Sync>() {}
         shareable::<HotstringMonitor>();
