@@ -275,7 +275,7 @@ fn start_worker(
     recorder: Option<Recorder>,
 ) -> anyhow::Result<(Sender<Job>, JoinHandle<()>)> {
     let (jobs, job_inbox) = mpsc::channel::<Job>();
-    let (ready, ready_inbox) = mpsc::channel::<Result<(), String>>();
+    let (ready, ready_inbox) = mpsc::channel::<anyhow::Result<()>>();
     // The desktop's browser and paste rules are read once, at start.
     let rules = PasteRules {
         shift_insert_classes: config.agent.shift_insert_classes.clone(),
@@ -330,7 +330,7 @@ fn start_worker(
         .context("cannot start the run worker")?;
     match ready_inbox.recv() {
         Ok(Ok(())) => Ok((jobs, worker)),
-        Ok(Err(e)) => Err(anyhow!("{e}")),
+        Ok(Err(e)) => Err(e),
         Err(_) => Err(anyhow!("the run worker stopped while starting")),
     }
 }

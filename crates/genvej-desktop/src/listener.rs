@@ -3,7 +3,9 @@
 //! RECORD, Windows' keyboard hook) all take a [`Report`] — a function called
 //! on the listener's own thread for each event. The caller decides where
 //! an event goes (a channel of its own event type, a test's channel), so
-//! no thread exists only to translate one channel into another.
+//! no thread exists only to translate one channel into another. A listener
+//! that cannot start says why with a [`ListenerError`], the same kinds on
+//! both OSes.
 
 use std::time::Instant;
 
@@ -20,6 +22,44 @@ pub use genvej_format::hotstring::HotstringEvent;
 pub trait Report<T>: Fn(T) -> bool + Send + 'static {}
 
 impl<T, F: Fn(T) -> bool + Send + 'static> Report<T> for F {}
+
+/// What the OS reported when a listener failed, kept for the log.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Why a hot-key listener or hotstring monitor could not start, or stopped
+/// answering. The agent logs it: without hotstrings it runs on and says so
+/// ("hotstrings are off: …"); without hot keys it cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum ListenerError {
+    /// X11: the display could not be reached.
+    #[error("cannot connect to the X display {display}: {cause}")]
+    NoDisplay { display: String, cause: Cause },
+    /// X11: the server lacks the RECORD extension, which hotstrings need.
+    #[error(
+        "the X server has no RECORD extension, so hotstrings cannot be watched (on Xorg, enable the \"record\" module)"
+    )]
+    NoRecord,
+    /// Windows: the low-level keyboard hook was refused.
+    #[error("the keyboard hook was refused: {0}")]
+    HookRefused(Cause),
+    /// The listener's thread could not be started.
+    #[error("cannot start the {what} thread: {source}")]
+    ThreadNotStarted {
+        what: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The listener's thread did not answer in time (at start, or when
+    /// asked to register other keys).
+    #[error("the {0} thread did not answer")]
+    NoAnswer(&'static str),
+    /// The listener's thread has ended.
+    #[error("the {0} thread has stopped")]
+    Stopped(&'static str),
+    /// Anything else the display server failed at (X11).
+    #[error("{0}")]
+    Os(Cause),
+}
 
 /// What a hot-key listener reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +102,23 @@ mod tests {
     use std::sync::mpsc;
 
     use super::*;
+
+    #[test]
+    fn listener_errors_name_the_thread_that_failed() {
+        assert_eq!(
+            ListenerError::NoAnswer("hot-key").to_string(),
+            "the hot-key thread did not answer"
+        );
+        assert_eq!(
+            ListenerError::Stopped("hot-key").to_string(),
+            "the hot-key thread has stopped"
+        );
+        assert_eq!(
+            ListenerError::HookRefused("SetWindowsHookExW failed (Win32 error 5)".into())
+                .to_string(),
+            "the keyboard hook was refused: SetWindowsHookExW failed (Win32 error 5)"
+        );
+    }
 
     #[test]
     fn once_nobody_listens_the_report_is_not_called_again() {

@@ -15,13 +15,15 @@ use windows_sys::Win32::UI::WindowsAndMessaging::{WM_APP, WM_HOTKEY, WM_QUIT};
 
 use super::virtual_key;
 use super::win32::messages as msg;
-use crate::listener::{Report, Reporter};
+use crate::listener::{ListenerError, Report, Reporter};
 use genvej_format::chord::Chord;
 
 pub use crate::listener::HotkeyEvent;
 
 /// Asks the hot-key thread to register the chords waiting in `request`.
 const REPLACE: u32 = WM_APP + 1;
+/// The thread, as errors name it.
+const THREAD: &str = "hot-key";
 /// Win32's "hot key is already registered".
 const ALREADY_REGISTERED: u32 = 1409;
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
@@ -44,7 +46,7 @@ impl HotkeyListener {
     pub fn start(
         chords: &[Chord],
         report: impl Report<HotkeyEvent>,
-    ) -> Result<(HotkeyListener, Conflicts), String> {
+    ) -> Result<(HotkeyListener, Conflicts), ListenerError> {
         let request = Arc::new(Mutex::new(chords.to_vec()));
         let (answer, answers) = mpsc::channel::<Conflicts>();
         let (started, started_inbox) = mpsc::channel::<u32>();
@@ -53,10 +55,13 @@ impl HotkeyListener {
         let thread = thread::Builder::new()
             .name("genvej-hotkeys".into())
             .spawn(move || listen(&wanted, &answer, &started, reporter))
-            .map_err(|e| format!("cannot start the hot-key thread: {e}"))?;
+            .map_err(|source| ListenerError::ThreadNotStarted {
+                what: THREAD,
+                source,
+            })?;
         let thread_id = started_inbox
             .recv_timeout(ANSWER_TIMEOUT)
-            .map_err(|_| "the hot-key thread did not start".to_string())?;
+            .map_err(|_| ListenerError::NoAnswer(THREAD))?;
         let mut listener = HotkeyListener {
             thread_id,
             request,
@@ -68,18 +73,18 @@ impl HotkeyListener {
     }
 
     /// Registers exactly `chords` from now on.
-    pub fn replace(&mut self, chords: &[Chord]) -> Result<Conflicts, String> {
+    pub fn replace(&mut self, chords: &[Chord]) -> Result<Conflicts, ListenerError> {
         *self.request.lock().unwrap_or_else(PoisonError::into_inner) = chords.to_vec();
         if !msg::post_to_thread(self.thread_id, REPLACE) {
-            return Err("the hot-key thread has stopped".into());
+            return Err(ListenerError::Stopped(THREAD));
         }
         self.wait_for_answer()
     }
 
-    fn wait_for_answer(&mut self) -> Result<Conflicts, String> {
+    fn wait_for_answer(&mut self) -> Result<Conflicts, ListenerError> {
         self.answers
             .recv_timeout(ANSWER_TIMEOUT)
-            .map_err(|_| "the hot-key thread did not answer".to_string())
+            .map_err(|_| ListenerError::NoAnswer(THREAD))
     }
 }
 

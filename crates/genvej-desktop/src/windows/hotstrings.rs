@@ -21,11 +21,14 @@ use windows_sys::Win32::UI::Input::KeyboardAndMouse::{
 };
 use windows_sys::Win32::UI::WindowsAndMessaging::WM_QUIT;
 
+use super::win32::Win32Error;
 use super::win32::messages::{self as msg, KeyDown, KeyboardHook};
-use crate::listener::{Report, Reporter};
+use crate::listener::{ListenerError, Report, Reporter};
 use genvej_format::hotstring::{HotstringEvent, KeyAction, Matcher};
 
 const START_TIMEOUT: Duration = Duration::from_secs(5);
+/// The thread, as errors name it.
+const THREAD: &str = "hotstring";
 
 /// The hook thread; dropping it removes the hook.
 pub struct HotstringMonitor {
@@ -41,10 +44,10 @@ impl HotstringMonitor {
     pub fn start(
         abbreviations: Vec<String>,
         report: impl Report<HotstringEvent>,
-    ) -> Result<HotstringMonitor, String> {
+    ) -> Result<HotstringMonitor, ListenerError> {
         let paused = Arc::new(AtomicBool::new(false));
         let resumes = Arc::new(AtomicU64::new(0));
-        let (started, started_inbox) = mpsc::channel::<Result<u32, String>>();
+        let (started, started_inbox) = mpsc::channel::<Result<u32, Win32Error>>();
         let watch = Watch {
             matcher: Matcher::new(&abbreviations),
             paused: Arc::clone(&paused),
@@ -55,11 +58,14 @@ impl HotstringMonitor {
         let thread = thread::Builder::new()
             .name("genvej-hotstrings".into())
             .spawn(move || watch.run(&started))
-            .map_err(|e| format!("cannot start the hotstring thread: {e}"))?;
+            .map_err(|source| ListenerError::ThreadNotStarted {
+                what: THREAD,
+                source,
+            })?;
         let thread_id = match started_inbox.recv_timeout(START_TIMEOUT) {
             Ok(Ok(id)) => id,
-            Ok(Err(e)) => return Err(format!("the keyboard hook was refused: {e}")),
-            Err(_) => return Err("the hotstring thread did not start".into()),
+            Ok(Err(e)) => return Err(ListenerError::HookRefused(Box::new(e))),
+            Err(_) => return Err(ListenerError::NoAnswer(THREAD)),
         };
         tracing::debug!(count = abbreviations.len(), "watching hotstrings");
         Ok(HotstringMonitor {
@@ -101,7 +107,7 @@ struct Watch {
 }
 
 impl Watch {
-    fn run(mut self, started: &Sender<Result<u32, String>>) {
+    fn run(mut self, started: &Sender<Result<u32, Win32Error>>) {
         msg::ensure_queue();
         let hook = KeyboardHook::install(Box::new(move |key| self.key_down(key)));
         let hook = match hook {

@@ -4,8 +4,9 @@
 
 use std::sync::mpsc::Sender;
 
-use anyhow::anyhow;
+use anyhow::{Context, anyhow};
 
+use crate::listener::ListenerError;
 use crate::os::{OsEvent, hotkeys_to, hotstrings_to};
 use crate::windows::WindowsDesktop;
 use crate::windows::hotkeys::HotkeyListener;
@@ -29,7 +30,7 @@ pub fn connect_desktop(
     browser: Option<String>,
     rules: PasteRules,
     dialogs: Box<dyn Dialogs>,
-) -> Result<NativeDesktop, String> {
+) -> anyhow::Result<NativeDesktop> {
     Ok(WindowsDesktop::new(browser, rules, dialogs))
 }
 
@@ -64,13 +65,13 @@ impl Hotkeys {
         events: Sender<E>,
     ) -> anyhow::Result<(Hotkeys, Vec<(Chord, String)>)> {
         let (listener, conflicts) = HotkeyListener::start(chords, hotkeys_to(events))
-            .map_err(|e| anyhow!("cannot listen for hot keys: {e}"))?;
+            .context("cannot listen for hot keys")?;
         Ok((Hotkeys { listener }, conflicts))
     }
 
     /// Registers exactly `chords` from now on.
     pub fn replace(&mut self, chords: &[Chord]) -> anyhow::Result<Vec<(Chord, String)>> {
-        self.listener.replace(chords).map_err(|e| anyhow!(e))
+        Ok(self.listener.replace(chords)?)
     }
 }
 
@@ -86,7 +87,7 @@ impl Hotstrings {
     pub fn start<E: From<OsEvent> + Send + 'static>(
         abbreviations: Vec<String>,
         events: Sender<E>,
-    ) -> Result<Hotstrings, String> {
+    ) -> Result<Hotstrings, ListenerError> {
         HotstringMonitor::start(abbreviations, hotstrings_to(events))
             .map(|monitor| Hotstrings { monitor })
     }
@@ -110,5 +111,5 @@ pub fn watch_shutdown<E: From<OsEvent> + Send + 'static>(
     session::watch_close(move |reason| {
         let _ = events.send(E::from(OsEvent::Shutdown(reason)));
     })
-    .map_err(|e| anyhow!(e))
+    .context("cannot watch for the session's end")
 }

@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use windows_sys::Win32::UI::WindowsAndMessaging::{WM_CLOSE, WM_ENDSESSION, WM_QUERYENDSESSION};
 
+use super::win32::Win32Error;
 use super::win32::messages as msg;
-use super::win32::named::{self, Handle, Win32Error};
+use super::win32::named::{self, Handle};
 
 const MUTEX: &str = "Local\\genvej-agent";
 const RELOAD_EVENT: &str = "Local\\genvej-agent-reload";
@@ -69,7 +70,9 @@ pub struct ShutdownWindow {
 
 /// Calls `on_close(reason)` when the window is asked to close or the
 /// session ends.
-pub fn watch_close(on_close: impl Fn(String) + Send + 'static) -> Result<ShutdownWindow, String> {
+pub fn watch_close(
+    on_close: impl Fn(String) + Send + 'static,
+) -> Result<ShutdownWindow, msg::WindowThreadError> {
     let (done, done_inbox) = mpsc::channel::<()>();
     let window = msg::WindowThread::spawn("genvej-session", WINDOW_TITLE, move || {
         Box::new(

@@ -10,17 +10,15 @@
 
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
-use std::time::Duration;
 
 use tray_icon::menu::{IsMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu};
 use tray_icon::{Icon, TrayIcon, TrayIconBuilder};
 use windows_sys::Win32::UI::WindowsAndMessaging::{WM_APP, WM_QUIT};
 
 use super::messages as msg;
-use crate::tray::{MenuLine, OnClick, TrayView};
+use crate::tray::{Cause, MenuLine, OnClick, START_TIMEOUT, TrayError, TrayView};
 
 const UPDATE: u32 = WM_APP + 3;
-const START_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The running tray; dropping it removes the icon and ends its thread.
 pub struct Tray {
@@ -31,13 +29,13 @@ pub struct Tray {
 
 impl Tray {
     /// Shows the icon; `Err` says why there is none (the agent runs on).
-    pub fn start(view: TrayView, on_click: OnClick) -> Result<Tray, String> {
-        let (ready, ready_inbox) = mpsc::channel::<Result<u32, String>>();
+    pub fn start(view: TrayView, on_click: OnClick) -> Result<Tray, TrayError> {
+        let (ready, ready_inbox) = mpsc::channel::<Result<u32, TrayError>>();
         let (updates, updates_inbox) = mpsc::channel::<TrayView>();
         let thread = std::thread::Builder::new()
             .name("genvej-tray".into())
             .spawn(move || run(view, on_click, &updates_inbox, &ready))
-            .map_err(|e| format!("cannot start the tray thread: {e}"))?;
+            .map_err(TrayError::ThreadNotStarted)?;
         match ready_inbox.recv_timeout(START_TIMEOUT) {
             Ok(Ok(thread_id)) => Ok(Tray {
                 thread_id,
@@ -45,7 +43,7 @@ impl Tray {
                 thread: Some(thread),
             }),
             Ok(Err(e)) => Err(e),
-            Err(_) => Err("the tray did not start within 10 s".into()),
+            Err(_) => Err(TrayError::NoAnswer("the tray thread")),
         }
     }
 
@@ -75,7 +73,7 @@ fn run(
     view: TrayView,
     on_click: OnClick,
     updates: &Receiver<TrayView>,
-    ready: &Sender<Result<u32, String>>,
+    ready: &Sender<Result<u32, TrayError>>,
 ) {
     msg::ensure_queue();
     MenuEvent::set_event_handler(Some(move |event: MenuEvent| {
@@ -107,14 +105,16 @@ struct Shown {
     icon_rgba: Vec<u8>,
 }
 
-fn show(view: &TrayView) -> Result<Shown, String> {
-    let icon = TrayIconBuilder::new()
-        .with_id("genvej")
-        .with_icon(icon(&view.icon_rgba)?)
-        .with_tooltip(&view.tooltip)
-        .with_menu(Box::new(menu(&view.menu)?))
-        .build()
-        .map_err(|e| format!("the tray icon could not be made: {e}"))?;
+fn show(view: &TrayView) -> Result<Shown, TrayError> {
+    let made = || -> Result<TrayIcon, Cause> {
+        Ok(TrayIconBuilder::new()
+            .with_id("genvej")
+            .with_icon(icon(&view.icon_rgba)?)
+            .with_tooltip(&view.tooltip)
+            .with_menu(Box::new(menu(&view.menu)?))
+            .build()?)
+    };
+    let icon = made().map_err(TrayError::NotMade)?;
     Ok(Shown {
         icon,
         icon_rgba: view.icon_rgba.clone(),
@@ -122,36 +122,31 @@ fn show(view: &TrayView) -> Result<Shown, String> {
 }
 
 impl Shown {
-    fn update(&mut self, view: &TrayView) -> Result<(), String> {
+    fn update(&mut self, view: &TrayView) -> Result<(), Cause> {
         self.icon.set_menu(Some(Box::new(menu(&view.menu)?)));
-        self.icon
-            .set_tooltip(Some(&view.tooltip))
-            .map_err(|e| e.to_string())?;
+        self.icon.set_tooltip(Some(&view.tooltip))?;
         if view.icon_rgba != self.icon_rgba {
             self.icon_rgba = view.icon_rgba.clone();
-            self.icon
-                .set_icon(Some(icon(&self.icon_rgba)?))
-                .map_err(|e| e.to_string())?;
+            self.icon.set_icon(Some(icon(&self.icon_rgba)?))?;
         }
         Ok(())
     }
 }
 
-fn icon(rgba: &[u8]) -> Result<Icon, String> {
-    Icon::from_rgba(rgba.to_vec(), 32, 32).map_err(|e| e.to_string())
+fn icon(rgba: &[u8]) -> Result<Icon, Cause> {
+    Ok(Icon::from_rgba(rgba.to_vec(), 32, 32)?)
 }
 
 /// The menu's lines as a tray-icon menu.
-fn menu(lines: &[MenuLine]) -> Result<Menu, String> {
+fn menu(lines: &[MenuLine]) -> Result<Menu, Cause> {
     let menu = Menu::new();
     for line in lines.iter().cloned() {
-        menu.append(menu_item(line)?.as_ref())
-            .map_err(|e| e.to_string())?;
+        menu.append(menu_item(line)?.as_ref())?;
     }
     Ok(menu)
 }
 
-fn menu_item(line: MenuLine) -> Result<Box<dyn IsMenuItem>, String> {
+fn menu_item(line: MenuLine) -> Result<Box<dyn IsMenuItem>, Cause> {
     Ok(match line {
         MenuLine::Item { id, label, enabled } => {
             let id = id.unwrap_or_else(|| "status".to_string());
@@ -164,9 +159,7 @@ fn menu_item(line: MenuLine) -> Result<Box<dyn IsMenuItem>, String> {
         } => {
             let submenu = Submenu::new(label, enabled);
             for line in lines {
-                submenu
-                    .append(menu_item(line)?.as_ref())
-                    .map_err(|e| e.to_string())?;
+                submenu.append(menu_item(line)?.as_ref())?;
             }
             Box::new(submenu)
         }

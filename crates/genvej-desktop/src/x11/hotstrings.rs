@@ -66,7 +66,7 @@ mod typing;
 
 use typing::Layout;
 
-use crate::listener::{Report, Reporter};
+use crate::listener::{ListenerError, Report, Reporter};
 pub use genvej_format::hotstring::HotstringEvent;
 use genvej_format::hotstring::Matcher;
 
@@ -95,6 +95,23 @@ pub enum HotstringError {
     Thread(#[source] std::io::Error),
     #[error("the X server did not start recording keys: {0}")]
     NotStarted(String),
+}
+
+impl From<HotstringError> for ListenerError {
+    fn from(error: HotstringError) -> ListenerError {
+        match error {
+            HotstringError::Connect { display, source } => ListenerError::NoDisplay {
+                display,
+                cause: Box::new(source),
+            },
+            HotstringError::NoRecord => ListenerError::NoRecord,
+            HotstringError::Thread(source) => ListenerError::ThreadNotStarted {
+                what: "hotstring",
+                source,
+            },
+            other => ListenerError::Os(Box::new(other)),
+        }
+    }
 }
 
 /// RECORD reply categories (the protocol description has no enumeration).
@@ -467,6 +484,24 @@ fn report_start(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_agent_is_told_which_kind_of_failure_stopped_the_monitor() {
+        let missing = ListenerError::from(HotstringError::NoRecord);
+        assert!(matches!(missing, ListenerError::NoRecord));
+        assert!(missing.to_string().contains("enable the \"record\" module"));
+        let thread =
+            ListenerError::from(HotstringError::Thread(std::io::Error::other("no memory")));
+        assert_eq!(
+            thread.to_string(),
+            "cannot start the hotstring thread: no memory"
+        );
+        let other = ListenerError::from(HotstringError::NotStarted("busy".into()));
+        assert_eq!(
+            other.to_string(),
+            "the X server did not start recording keys: busy"
+        );
+    }
 
     #[test]
     fn the_monitor_can_be_shared_between_threads() {

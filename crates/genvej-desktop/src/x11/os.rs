@@ -9,6 +9,7 @@ use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
 use super::instance::{self as instance_unix, Claim};
+use crate::listener::ListenerError;
 use crate::os::{OsEvent, hotkeys_to, hotstrings_to};
 use crate::x11::X11Desktop;
 use crate::x11::hotkeys::{GrabError, HotkeyListener};
@@ -35,9 +36,9 @@ pub fn connect_desktop(
     browser: Option<String>,
     rules: PasteRules,
     dialogs: Box<dyn Dialogs>,
-) -> Result<NativeDesktop, String> {
+) -> anyhow::Result<NativeDesktop> {
     X11Desktop::connect(None, browser, rules, dialogs)
-        .map_err(|e| format!("cannot use the X display: {e}"))
+        .map_err(|e| anyhow::anyhow!("cannot use the X display: {e}"))
 }
 
 /// Becomes the agent of this display, or asks the running one to reload
@@ -99,10 +100,10 @@ impl Hotstrings {
     pub fn start<E: From<OsEvent> + Send + 'static>(
         abbreviations: Vec<String>,
         events: Sender<E>,
-    ) -> Result<Hotstrings, String> {
+    ) -> Result<Hotstrings, ListenerError> {
         HotstringMonitor::start(display().as_deref(), abbreviations, hotstrings_to(events))
             .map(|monitor| Hotstrings { monitor })
-            .map_err(|e| e.to_string())
+            .map_err(ListenerError::from)
     }
 
     pub fn pause(&self) {

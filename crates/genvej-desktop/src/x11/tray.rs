@@ -13,15 +13,11 @@
 //! cannot show it.
 
 use std::sync::mpsc;
-use std::time::Duration;
 
 use ksni::blocking::{Handle, TrayMethods as _};
 use ksni::menu::{StandardItem, SubMenu};
 
-use crate::tray::{MenuLine, OnClick, TrayView};
-
-/// How long connecting to the session bus and registering may take.
-const START_TIMEOUT: Duration = Duration::from_secs(10);
+use crate::tray::{MenuLine, OnClick, START_TIMEOUT, TrayError, TrayView};
 
 /// The well-known name and path of the StatusNotifier tray's registry.
 const WATCHER: &str = "org.kde.StatusNotifierWatcher";
@@ -35,7 +31,7 @@ pub struct Tray {
 impl Tray {
     /// Puts the item on the session bus. `Err` says why there is no tray
     /// (no D-Bus session); the agent then runs without one.
-    pub fn start(view: TrayView, on_click: OnClick) -> Result<Tray, String> {
+    pub fn start(view: TrayView, on_click: OnClick) -> Result<Tray, TrayError> {
         let (ready, ready_inbox) = mpsc::channel();
         let item = Item { view, on_click };
         // ksni connects and registers before it returns; a session bus that
@@ -45,14 +41,12 @@ impl Tray {
             .spawn(move || {
                 let _ = ready.send(item.assume_sni_available(true).spawn());
             })
-            .map_err(|e| format!("cannot start the tray thread: {e}"))?;
+            .map_err(TrayError::ThreadNotStarted)?;
         match ready_inbox.recv_timeout(START_TIMEOUT) {
             Ok(Ok(handle)) => Ok(Tray { handle }),
-            Ok(Err(ksni::Error::Dbus(e))) => Err(format!(
-                "no system tray on this desktop and no D-Bus session ({e})"
-            )),
-            Ok(Err(e)) => Err(format!("the tray icon could not be made: {e}")),
-            Err(_) => Err("the D-Bus session did not answer within 10 s".into()),
+            Ok(Err(ksni::Error::Dbus(e))) => Err(TrayError::NoSession(Box::new(e))),
+            Ok(Err(e)) => Err(TrayError::NotMade(Box::new(e))),
+            Err(_) => Err(TrayError::NoAnswer("the D-Bus session")),
         }
     }
 

@@ -267,7 +267,10 @@ pub struct Tray(genvej_desktop::tray::Tray);
 impl Tray {
     /// Shows the icon for `state`; `Err` says why there is none (the agent
     /// runs on without it).
-    pub fn start(state: TrayState, on_action: OnAction) -> Result<Tray, String> {
+    pub fn start(
+        state: TrayState,
+        on_action: OnAction,
+    ) -> Result<Tray, genvej_desktop::tray::TrayError> {
         let on_click = Box::new(move |id: &str| {
             if let Some(action) = TrayAction::from_menu_id(id) {
                 on_action(action);

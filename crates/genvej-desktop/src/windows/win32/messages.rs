@@ -23,7 +23,7 @@ use windows_sys::Win32::UI::WindowsAndMessaging::{
     WNDCLASSW,
 };
 
-use super::{hwnd, id, wide};
+use super::{Win32Error, hwnd, id, last_error, wide};
 
 /// What a window's callback gets: its window, message, wParam, lParam.
 /// `Some(result)` handles the message; `None` leaves it to Windows.
@@ -61,7 +61,7 @@ unsafe extern "system" fn window_procedure(
 /// messages go to `callback`. Hidden windows are skipped by the window
 /// search, but they receive WM_CLOSE (e.g. `taskkill` without /f) and the
 /// end-of-session messages. One per thread.
-pub fn hidden_window(title: &str, callback: WindowCallback) -> Result<u64, String> {
+pub fn hidden_window(title: &str, callback: WindowCallback) -> Result<u64, Win32Error> {
     let class = wide(CLASS);
     let title = wide(title);
     // SAFETY: the class and title buffers outlive the calls; a class that is
@@ -113,6 +113,25 @@ fn destroy_window(window: u64) {
 /// sees it first (to tidy up), then the thread's message loop ends.
 pub const STOP_WINDOW: u32 = WM_APP + 2;
 
+/// Why a [`WindowThread`] did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum WindowThreadError {
+    #[error("cannot start the thread {name}: {source}")]
+    Thread {
+        name: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the window of {name} could not be made: {source}")]
+    Window {
+        name: String,
+        #[source]
+        source: Win32Error,
+    },
+    #[error("the window of {0} did not start within 5 s")]
+    NoAnswer(String),
+}
+
 /// A hidden window (see [`hidden_window`]) on a thread of its own that runs
 /// its message loop; stopped, and the thread joined, when dropped.
 pub struct WindowThread {
@@ -127,8 +146,8 @@ impl WindowThread {
         name: &str,
         title: &'static str,
         callback: impl FnOnce() -> WindowCallback + Send + 'static,
-    ) -> Result<WindowThread, String> {
-        let (started, started_inbox) = mpsc::channel::<Result<u64, String>>();
+    ) -> Result<WindowThread, WindowThreadError> {
+        let (started, started_inbox) = mpsc::channel::<Result<u64, Win32Error>>();
         let thread = thread::Builder::new()
             .name(name.into())
             .spawn(move || {
@@ -152,10 +171,17 @@ impl WindowThread {
                 message_loop(|_, _| {});
                 destroy_window(window);
             })
-            .map_err(|e| format!("cannot start the thread {name}: {e}"))?;
+            .map_err(|source| WindowThreadError::Thread {
+                name: name.into(),
+                source,
+            })?;
         let window = started_inbox
             .recv_timeout(Duration::from_secs(5))
-            .map_err(|_| format!("the window of {name} did not start"))??;
+            .map_err(|_| WindowThreadError::NoAnswer(name.into()))?
+            .map_err(|source| WindowThreadError::Window {
+                name: name.into(),
+                source,
+            })?;
         Ok(WindowThread {
             window,
             thread: Some(thread),
@@ -301,7 +327,7 @@ unsafe extern "system" fn keyboard_procedure(code: i32, wparam: WPARAM, lparam: 
 pub struct KeyboardHook(HHOOK);
 
 impl KeyboardHook {
-    pub fn install(callback: KeyCallback) -> Result<KeyboardHook, String> {
+    pub fn install(callback: KeyCallback) -> Result<KeyboardHook, Win32Error> {
         KEY_CALLBACK.with(|slot| *slot.borrow_mut() = Some(callback));
         // SAFETY: the procedure is a valid HOOKPROC for the process's life.
         let hook = unsafe {
@@ -364,11 +390,4 @@ pub fn text_of_key(vk: u32, scan: u32, held: &[u16], toggled: &[u16]) -> Option<
         )
     };
     (written > 0).then(|| String::from_utf16_lossy(&buffer[..written as usize]))
-}
-
-/// "what failed (Win32 error N)".
-pub fn last_error(what: &str) -> String {
-    // SAFETY: plain call.
-    let code = unsafe { GetLastError() };
-    format!("{what} failed (Win32 error {code})")
 }

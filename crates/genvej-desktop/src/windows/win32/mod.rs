@@ -10,7 +10,7 @@ pub mod named;
 
 pub use clipboard::{clear_clipboard, clipboard_sequence, clipboard_text, set_clipboard_text};
 
-use windows_sys::Win32::Foundation::{CloseHandle, HANDLE, HWND, LPARAM};
+use windows_sys::Win32::Foundation::{CloseHandle, GetLastError, HANDLE, HWND, LPARAM};
 use windows_sys::Win32::System::Threading::{
     AttachThreadInput, GetCurrentThreadId, OpenProcess, PROCESS_NAME_WIN32,
     PROCESS_QUERY_LIMITED_INFORMATION, QueryFullProcessImageNameW,
@@ -24,6 +24,21 @@ use windows_sys::Win32::UI::WindowsAndMessaging::{
     GetWindowTextW, GetWindowThreadProcessId, IsIconic, IsWindowVisible, SW_RESTORE,
     SetForegroundWindow, ShowWindow,
 };
+
+/// A Win32 call that failed, with `GetLastError`'s code (for the log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{call} failed (Win32 error {code})")]
+pub struct Win32Error {
+    pub call: &'static str,
+    pub code: u32,
+}
+
+/// The error of the call just made.
+fn last_error(call: &'static str) -> Win32Error {
+    // SAFETY: plain call, right after the one it describes.
+    let code = unsafe { GetLastError() };
+    Win32Error { call, code }
+}
 
 fn hwnd(id: u64) -> HWND {
     id as usize as HWND

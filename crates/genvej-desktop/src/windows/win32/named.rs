@@ -11,22 +11,7 @@ use windows_sys::Win32::System::Threading::{
     WaitForSingleObject,
 };
 
-use super::wide;
-
-/// A Win32 call that failed, with `GetLastError`'s code (for the log).
-#[derive(Debug, thiserror::Error)]
-#[error("{call} failed (Win32 error {code})")]
-pub struct Win32Error {
-    pub call: &'static str,
-    pub code: u32,
-}
-
-/// The error of the call just made.
-fn last_error(call: &'static str) -> Win32Error {
-    // SAFETY: plain call, right after the one it describes.
-    let code = unsafe { GetLastError() };
-    Win32Error { call, code }
-}
+use super::{Win32Error, last_error, wide};
 
 /// A kernel object handle, closed when dropped.
 pub struct Handle(HANDLE);
