@@ -13,7 +13,7 @@ use crate::support;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use genvej_desktop::x11::hotkeys::{GrabError, HotkeyEvent, HotkeyListener, ListenerError};
+use genvej_desktop::x11::hotkeys::{GrabError, GrabListenerError, HotkeyEvent, HotkeyListener};
 use genvej_desktop::x11::keyboard_state::{modifiers_held, wait_modifiers_released};
 use genvej_format::chord::{Chord, Key};
 use support::desktop::Desktop;
@@ -371,7 +371,7 @@ fn bad_display_is_a_clear_error() {
     })
     .err()
     .expect("no such display");
-    assert!(matches!(error, ListenerError::Connect { .. }));
+    assert!(matches!(error, GrabListenerError::Connect { .. }));
     assert!(
         error
             .to_string()

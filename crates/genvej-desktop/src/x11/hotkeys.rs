@@ -60,7 +60,7 @@ pub enum GrabError {
 
 /// Why the listener as a whole failed.
 #[derive(Debug, thiserror::Error)]
-pub enum ListenerError {
+pub enum GrabListenerError {
     #[error("cannot connect to the X display {display}: {source}")]
     Connect {
         display: String,
@@ -102,9 +102,9 @@ impl HotkeyListener {
         display: Option<&str>,
         chords: &[Chord],
         report: impl Report<HotkeyEvent>,
-    ) -> Result<(HotkeyListener, Vec<(Chord, GrabError)>), ListenerError> {
+    ) -> Result<(HotkeyListener, Vec<(Chord, GrabError)>), GrabListenerError> {
         let (conn, screen) =
-            RustConnection::connect(display).map_err(|source| ListenerError::Connect {
+            RustConnection::connect(display).map_err(|source| GrabListenerError::Connect {
                 display: display_name(display),
                 source,
             })?;
@@ -112,7 +112,7 @@ impl HotkeyListener {
             .setup()
             .roots
             .get(screen)
-            .ok_or(ListenerError::NoScreen(screen))?
+            .ok_or(GrabListenerError::NoScreen(screen))?
             .root;
         if !enable_detectable_auto_repeat(&conn) {
             tracing::debug!("XKB detectable auto-repeat unavailable; using timestamp check");
@@ -121,7 +121,7 @@ impl HotkeyListener {
         let conn = Arc::new(conn);
         let grabs = Arc::new(Mutex::new(GrabTable::default()));
         let thread = spawn_event_thread(Arc::clone(&conn), wake, Arc::clone(&grabs), report)
-            .map_err(ListenerError::Thread)?;
+            .map_err(GrabListenerError::Thread)?;
         let mut listener = HotkeyListener {
             conn,
             root,
@@ -136,7 +136,10 @@ impl HotkeyListener {
     /// Re-registers a new set of chords (for hot reload): releases the old
     /// ones, grabs the new ones and returns those that could not be grabbed.
     /// The keyboard layout is read again, so a layout change is picked up.
-    pub fn replace(&mut self, chords: &[Chord]) -> Result<Vec<(Chord, GrabError)>, ListenerError> {
+    pub fn replace(
+        &mut self,
+        chords: &[Chord],
+    ) -> Result<Vec<(Chord, GrabError)>, GrabListenerError> {
         let conn = &*self.conn;
         let keymap = Keymap::fetch(conn)?;
         let bits = ModifierBits::from_keymap(&keymap);
