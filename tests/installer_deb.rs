@@ -39,6 +39,10 @@ fn dpkg(root: &Path) -> Command {
             "--force-not-root",
             "--force-script-chrootless",
         ]);
+    // dpkg insists on finding ldconfig and start-stop-daemon, which live in
+    // /usr/sbin: not on an ordinary user's PATH on Debian.
+    let path = std::env::var("PATH").unwrap_or_default();
+    command.env("PATH", format!("{path}:/usr/local/sbin:/usr/sbin:/sbin"));
     command
 }
 
