@@ -92,7 +92,9 @@ fn metadata() -> Graph {
 /// The graph as built for one target (`--filter-platform`), or for all.
 fn metadata_for(platform: Option<&str>) -> Graph {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut args = vec!["metadata", "--format-version", "1", "--locked", "--offline"];
+    // Not --offline: on a machine that never built for Windows, the
+    // Windows-only crates' manifests are not downloaded yet.
+    let mut args = vec!["metadata", "--format-version", "1", "--locked"];
     if let Some(platform) = platform {
         args.extend(["--filter-platform", platform]);
     }
@@ -253,7 +255,6 @@ fn built_crates(package: &str, target: &str) -> BTreeSet<String> {
         .args([
             "tree",
             "--locked",
-            "--offline",
             "--prefix",
             "none",
             "--edges",
