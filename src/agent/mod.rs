@@ -81,12 +81,6 @@ impl From<genvej_desktop::os::OsEvent> for AgentEvent {
     }
 }
 
-impl From<genvej_ui::tray::TrayAction> for AgentEvent {
-    fn from(action: genvej_ui::tray::TrayAction) -> AgentEvent {
-        AgentEvent::Tray(action)
-    }
-}
-
 #[cfg(any(target_os = "linux", windows))]
 pub use runner::run;
 

@@ -305,14 +305,18 @@ fn is_transient(result: &Result<Vec<u8>, HttpError>) -> bool {
     }
 }
 
-/// The innermost cause of an error: reqwest's own text ("builder error")
-/// says less than what it wraps.
-fn innermost(error: &dyn std::error::Error) -> String {
-    let mut cause = error;
-    while let Some(inner) = cause.source() {
-        cause = inner;
-    }
-    genvej_format::cpr::redact(&cause.to_string())
+/// An error and everything it wraps, outermost first.
+fn causes<'e>(
+    error: &'e (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'e (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(error), |e| e.source())
+}
+
+/// The innermost cause's text, CPR-masked: reqwest's own text ("builder
+/// error") says less than what it wraps ("Connection refused (os error 111)").
+fn innermost(error: &(dyn std::error::Error + 'static)) -> String {
+    let text = causes(error).last().map(ToString::to_string).unwrap_or_default();
+    genvej_format::cpr::redact(&text)
 }
 
 fn classify(error: &reqwest::Error, host: &str, timeout: Duration) -> HttpError {
@@ -322,18 +326,13 @@ fn classify(error: &reqwest::Error, host: &str, timeout: Duration) -> HttpError 
             timeout,
         };
     }
-    // The innermost cause says it best ("Connection refused (os error 111)").
-    let mut cause: &dyn std::error::Error = error;
-    while let Some(inner) = cause.source() {
-        if let Some(refused) = inner.downcast_ref::<RedirectRefused>() {
-            return HttpError::Other(format!(
-                "{host}: {}",
-                genvej_format::cpr::redact(&refused.to_string())
-            ));
-        }
-        cause = inner;
+    if let Some(refused) = causes(error).find_map(|e| e.downcast_ref::<RedirectRefused>()) {
+        return HttpError::Other(format!(
+            "{host}: {}",
+            genvej_format::cpr::redact(&refused.to_string())
+        ));
     }
-    let reason = genvej_format::cpr::redact(&cause.to_string());
+    let reason = innermost(error);
     if error.is_connect() {
         HttpError::Connect {
             host: host.to_string(),
