@@ -85,21 +85,13 @@ struct Graph {
     members: BTreeMap<String, BTreeSet<String>>,
 }
 
+/// The workspace's dependency graph, for every target at once.
 fn metadata() -> Graph {
-    metadata_for(None)
-}
-
-/// The graph as built for one target (`--filter-platform`), or for all.
-fn metadata_for(platform: Option<&str>) -> Graph {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     // Not --offline: on a machine that never built for Windows, the
     // Windows-only crates' manifests are not downloaded yet.
-    let mut args = vec!["metadata", "--format-version", "1", "--locked"];
-    if let Some(platform) = platform {
-        args.extend(["--filter-platform", platform]);
-    }
     let output = Command::new(cargo)
-        .args(args)
+        .args(["metadata", "--format-version", "1", "--locked"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo metadata runs");

@@ -315,7 +315,10 @@ fn causes<'e>(
 /// The innermost cause's text, CPR-masked: reqwest's own text ("builder
 /// error") says less than what it wraps ("Connection refused (os error 111)").
 fn innermost(error: &(dyn std::error::Error + 'static)) -> String {
-    let text = causes(error).last().map(ToString::to_string).unwrap_or_default();
+    let text = causes(error)
+        .last()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     genvej_format::cpr::redact(&text)
 }
 
