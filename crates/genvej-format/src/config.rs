@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
 
+mod bundles;
 mod layers;
+pub use bundles::BundleSettings;
 pub use layers::{ConfigLayer, LayerRole, LayeredConfig};
 
 /// `config/genvej.toml`.
@@ -43,6 +45,10 @@ pub struct Config {
     /// How much the agent reads at most: script files, HTTP answers, PDFs.
     #[serde(default)]
     pub limits: crate::limits::Limits,
+    /// Signed script bundles from the organisation (machine-wide config):
+    /// where they come from and whose signatures count.
+    #[serde(default)]
+    pub bundles: BundleSettings,
 }
 
 /// `[usage]`: what genvej records about runs (never personal data) and how

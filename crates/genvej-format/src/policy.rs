@@ -82,6 +82,9 @@ pub const ALWAYS_LOCKED: &[&str] = &[
     "usage.export_folder",
     "usage.min_baselines",
     "usage.min_team_size",
+    "bundles.from",
+    "bundles.trusted_keys",
+    "bundles.check_minutes",
 ];
 
 impl Policy {

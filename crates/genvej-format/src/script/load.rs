@@ -327,6 +327,7 @@ impl FileChecker<'_> {
                 path: self.path.to_path_buf(),
                 content_hash: content_hash(self.text),
                 personal: false,
+                bundle: None,
             },
         })
     }

@@ -84,6 +84,9 @@ pub struct ScriptFile {
     pub content_hash: String,
     /// From the caseworker's own folder, not the organisation's.
     pub personal: bool,
+    /// The sequence number of the signed bundle the script came from
+    /// (`None`: read from a folder); usage records carry it.
+    pub bundle: Option<u64>,
 }
 
 /// An HTTP source (see `[[source]]`).
