@@ -329,6 +329,7 @@ impl FileChecker<'_> {
                 personal: false,
                 bundle: None,
             },
+            release: Default::default(),
         })
     }
 

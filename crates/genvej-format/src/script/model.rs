@@ -25,6 +25,29 @@ pub struct Script {
     pub sources: Vec<Source>,
     pub steps: Vec<Step>,
     pub file: ScriptFile,
+    /// Who owns the script, its version and who approved it.
+    pub release: Release,
+}
+
+/// A script's release metadata: optional in a personal folder, required by
+/// `genvej check --release` for the organisation's library.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Release {
+    /// Who answers for the script, e.g. "IT-kontoret, Anne Holm".
+    pub owner: Option<String>,
+    /// The author's version, e.g. "1.2"; usage records carry it.
+    pub version: Option<String>,
+    /// The professional (faglig) approval.
+    pub professional: Option<Approval>,
+    /// The legal (juridisk) approval.
+    pub legal: Option<Approval>,
+}
+
+/// Who approved a script, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approval {
+    pub by: String,
+    pub on: chrono::NaiveDate,
 }
 
 impl Script {
