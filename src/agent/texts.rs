@@ -97,3 +97,43 @@ pub fn spoken(took: std::time::Duration) -> String {
         (h, m) => format!("{h} t {m} min"),
     }
 }
+
+pub const BUNDLE_REFUSED_TITLE: &str = "genvej: ny udgave afvist";
+
+/// A bundle was refused; `reason` from [`bundle_fault`] and its kin.
+pub fn bundle_refused(reason: &str) -> String {
+    format!(
+        "En ny udgave af organisationens genveje blev afvist: {reason}. De genveje, du har nu, virker stadig.\nIT-afdelingen kan se detaljerne i genvejs log."
+    )
+}
+
+/// Why a bundle was refused, in a caseworker's words.
+pub fn bundle_fault(fault: genvej_bundle::Fault) -> String {
+    use genvej_bundle::Fault;
+    match fault {
+        Fault::NotABundle => "filen er ikke en pakke med genveje",
+        Fault::Unsigned => "den er ikke underskrevet",
+        Fault::UntrustedKey => "den er underskrevet med en nøgle, organisationen ikke har godkendt",
+        Fault::BadSignature => "underskriften passer ikke til indholdet",
+        Fault::Altered => "indholdet er ændret, efter at det blev underskrevet",
+        Fault::Malformed => "den er beskadiget eller ufuldstændig",
+        Fault::TooLarge => "den er for stor",
+    }
+    .to_string()
+}
+
+pub fn bundle_older(sequence: u64, running: u64) -> String {
+    format!("den er ældre (nr. {sequence}) end den, der kører nu (nr. {running})")
+}
+
+pub fn bundle_conflicting(sequence: u64) -> String {
+    format!("den har samme nummer ({sequence}) som den, der kører nu, men et andet indhold")
+}
+
+pub const NO_LIBRARY_TITLE: &str = "genvej: organisationens genveje mangler";
+
+pub fn no_library(minutes: u64) -> String {
+    format!(
+        "Organisationens genveje kunne ikke hentes, og der er ingen gemt kopi på denne computer. Dine egne genveje virker. genvej prøver igen om {minutes} min."
+    )
+}

@@ -50,6 +50,9 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             show_personal_data,
         ),
         Some(Command::Run { no_tray }) => run_agent(&setup, no_tray),
+        Some(Command::Bundle {
+            action: super::BundleAction::Status,
+        }) => super::bundle_status::status(&setup),
         Some(Command::Dialog | Command::Credential { .. }) => Ok(ExitCode::SUCCESS),
         None => run_agent(&setup, false),
     }
@@ -67,14 +70,24 @@ fn run_agent(setup: &Setup, no_tray: bool) -> anyhow::Result<ExitCode> {
     if let Some(folder) = &_logs.folder {
         tracing::info!("logging to {}", folder.display());
     }
-    if setup.hotkey_folders.is_empty() {
+    if setup.hotkey_folders.is_empty() && setup.bundles.is_none() {
         bail!(
             "no script folders found; name one with --hotkeys DIR or set agent.hotkey_folders in the config"
         );
     }
+    if let Some(bundles) = &setup.bundles {
+        tracing::info!(
+            "scripts come from signed bundles at {} (ring: {})",
+            bundles.location.describe(""),
+            bundles.ring.as_deref().unwrap_or("none")
+        );
+        // Logged either way; without a cache the first check fetches one.
+        let _ = bundles.load_cache();
+    }
     let locations = crate::agent::Locations {
         config_paths: setup.config_layers.clone(),
         folders: setup.hotkey_folders.clone(),
+        bundles: setup.bundles.clone(),
         warned_writable: Default::default(),
     };
     let options = crate::agent::AgentOptions {
@@ -105,6 +118,9 @@ fn run_platform_agent(
 /// the personal config and scripts among the diagnostics; central
 /// locations the caseworker could write to are warned about on stderr.
 fn load(setup: &Setup, folders: &ScriptFolders) -> anyhow::Result<ScriptSet> {
+    if let (Some(bundles), true) = (&setup.bundles, folders == &setup.hotkey_folders) {
+        return Ok(super::bundle_status::load_cached(setup, bundles));
+    }
     if folders.is_empty() {
         bail!(
             "no script folders found; name one with --hotkeys DIR or set agent.hotkey_folders in the config"
