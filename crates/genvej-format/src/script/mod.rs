@@ -18,4 +18,4 @@ mod steps;
 
 pub use model::*;
 pub use scope::MAX_TEMPLATE_LINE_CHARS;
-pub use set::{ScriptFolders, ScriptSet, check_texts, load, load_folders};
+pub use set::{ScriptFolders, ScriptSet, check_texts, load, load_bundle, load_folders};

@@ -113,36 +113,64 @@ impl ScriptFolders {
 /// first one loaded keeps it).
 pub fn load_folders(folders: &ScriptFolders, config: &Config) -> ScriptSet {
     let mut set = ScriptSet::default();
-    let central = files::find(&folders.central, &mut set.diagnostics);
-    let personal_folders: Vec<PathBuf> = folders
-        .personal
-        .iter()
-        .filter(|p| p.exists())
-        .cloned()
-        .collect();
-    let personal = files::find(&personal_folders, &mut set.diagnostics);
-    let found = central
-        .into_iter()
-        .map(|f| (f, false))
-        .chain(personal.into_iter().map(|f| (f, true)));
     let renderer = Renderer::new();
+    let central = files::find(&folders.central, &mut set.diagnostics);
+    set.check_files(central, false, &renderer, config);
+    set.add_personal(&folders.personal, &renderer, config);
+    set.finish(config);
+    set
+}
+
+/// Loads the scripts of a verified signed bundle as the organisation's
+/// (`files`: each script's path inside the bundle and its text; the menu
+/// group is the path's first folder), then the caseworker's own folders as
+/// [`load_folders`] does. Every script of the bundle gets
+/// `file.bundle = Some(sequence)`, and its problems point at
+/// `bundle SEQUENCE/PATH`.
+pub fn load_bundle(
+    files: &[(PathBuf, String)],
+    sequence: u64,
+    personal: &[PathBuf],
+    config: &Config,
+) -> ScriptSet {
+    let mut set = ScriptSet::default();
+    let renderer = Renderer::new();
+    let shown_in = PathBuf::from(format!("bundle {sequence}"));
     let max_bytes = config.limits.script_bytes();
-    for (file, is_personal) in found {
+    for (path, text) in files {
         set.files_checked += 1;
-        let text = match files::read(&file.path, max_bytes) {
-            Ok(text) => text,
-            Err(unusable) => {
-                set.diagnostics.push(unusable.diagnostic);
-                set.texts.insert(file.path, unusable.shown_text);
-                continue;
-            }
+        let shown = shown_in.join(path);
+        if text.len() as u64 > max_bytes {
+            set.diagnostics.push(
+                Diagnostic::error(
+                    &shown,
+                    0..0,
+                    format!(
+                        "the script is {} bytes; at most {max_bytes} are read",
+                        text.len()
+                    ),
+                )
+                .with_help(
+                    "raise limits.script_bytes in the machine-wide config, or split the script",
+                ),
+            );
+            continue;
+        }
+        let category = match path.parent().and_then(|p| p.iter().next()) {
+            Some(folder) => folder.to_string_lossy().into_owned(),
+            None => "Genveje".to_string(),
         };
         let origin = Origin {
-            category: &file.category,
-            personal: is_personal,
+            category: &category,
+            personal: false,
         };
-        set.check_file(file.path, text, origin, &renderer, config);
+        let before = set.scripts.len();
+        set.check_file(shown, text.clone(), origin, &renderer, config);
+        for script in &mut set.scripts[before..] {
+            script.file.bundle = Some(sequence);
+        }
     }
+    set.add_personal(personal, &renderer, config);
     set.finish(config);
     set
 }
@@ -173,6 +201,41 @@ struct Origin<'a> {
 }
 
 impl ScriptSet {
+    /// Reads and checks files found in folders.
+    fn check_files(
+        &mut self,
+        found: Vec<files::FoundFile>,
+        personal: bool,
+        renderer: &Renderer,
+        config: &Config,
+    ) {
+        let max_bytes = config.limits.script_bytes();
+        for file in found {
+            self.files_checked += 1;
+            let text = match files::read(&file.path, max_bytes) {
+                Ok(text) => text,
+                Err(unusable) => {
+                    self.diagnostics.push(unusable.diagnostic);
+                    self.texts.insert(file.path, unusable.shown_text);
+                    continue;
+                }
+            };
+            let origin = Origin {
+                category: &file.category,
+                personal,
+            };
+            self.check_file(file.path, text, origin, renderer, config);
+        }
+    }
+
+    /// The caseworker's own folders (those that exist), after the
+    /// organisation's scripts.
+    fn add_personal(&mut self, folders: &[PathBuf], renderer: &Renderer, config: &Config) {
+        let existing: Vec<PathBuf> = folders.iter().filter(|p| p.exists()).cloned().collect();
+        let found = files::find(&existing, &mut self.diagnostics);
+        self.check_files(found, true, renderer, config);
+    }
+
     /// Checks one file's text and adds the script (if it has no errors and
     /// the policy lets it in) and its problems (at most
     /// [`MAX_DIAGNOSTICS_PER_FILE`] listed) — the same for files read from
