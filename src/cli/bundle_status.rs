@@ -59,7 +59,7 @@ pub fn status(setup: &Setup) -> anyhow::Result<ExitCode> {
                 writeln!(out, "          from {}", bundles.location.describe(from))?;
             }
             for entry in &current.library.files {
-                writeln!(out, "          {}", entry.path)?;
+                writeln!(out, "          {}", entry.path.as_str())?;
             }
         }
         (Err(why), _) | (Ok(why), None) => writeln!(out, "library:  none ({why})")?,

@@ -336,7 +336,10 @@ pub struct Checks {
 impl Checks {
     /// Checks now, then every `bundles.every`, and when [`Checks::now`] is
     /// called; `took` is called after a new library became current.
-    pub fn start(mut checker: Checker, took: impl Fn() + Send + 'static) -> std::io::Result<Checks> {
+    pub fn start(
+        mut checker: Checker,
+        took: impl Fn() + Send + 'static,
+    ) -> std::io::Result<Checks> {
         let (poke, pokes) = mpsc::channel::<()>();
         let every = checker.bundles.every;
         std::thread::Builder::new()

@@ -128,7 +128,11 @@ mod tests {
         let fetched = [candidate(1, 1, ALL), candidate(2, 2, PILOT)];
         assert_eq!(newest(None, &fetched), Some(&fetched[1]));
         let fetched = [candidate(3, 3, ALL), candidate(2, 2, PILOT)];
-        assert_eq!(newest(None, &fetched), Some(&fetched[0]), "everyone's overtakes");
+        assert_eq!(
+            newest(None, &fetched),
+            Some(&fetched[0]),
+            "everyone's overtakes"
+        );
     }
 
     #[test]
@@ -146,7 +150,10 @@ mod tests {
             judge(Some(&now), &candidate(1, 1, ALL)),
             Verdict::Older { running: 2 }
         );
-        assert_eq!(judge(Some(&now), &candidate(2, 9, ALL)), Verdict::Conflicting);
+        assert_eq!(
+            judge(Some(&now), &candidate(2, 9, ALL)),
+            Verdict::Conflicting
+        );
         assert_eq!(judge(Some(&now), &candidate(3, 3, ALL)), Verdict::Newer);
         let unknown = Running { from: None, ..now };
         assert_eq!(

@@ -200,7 +200,7 @@ pub fn library_scripts(library: &Library, personal: &[PathBuf], config: &Config)
     let files: Vec<(PathBuf, String)> = library
         .files
         .iter()
-        .map(|f| (PathBuf::from(&f.path), f.text.clone()))
+        .map(|f| (PathBuf::from(f.path.as_str()), f.text.clone()))
         .collect();
     script::load_bundle(&files, library.manifest.sequence, personal, config)
 }

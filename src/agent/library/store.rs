@@ -205,7 +205,10 @@ mod tests {
         );
         let read = again.read_state();
         assert_eq!(read, state);
-        assert_eq!(Validators::from(&read.files["all.genvej-bundle"]), validators);
+        assert_eq!(
+            Validators::from(&read.files["all.genvej-bundle"]),
+            validators
+        );
         let names: Vec<_> = std::fs::read_dir(dir.path().join("bundles"))
             .expect("list")
             .flatten()
