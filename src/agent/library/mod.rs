@@ -235,3 +235,5 @@ pub fn describe(library: &Library) -> String {
         manifest.key_id
     )
 }
+#[cfg(test)]
+mod tests;
