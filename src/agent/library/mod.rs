@@ -183,7 +183,13 @@ impl Bundles {
     /// while there is none; the personal folders' under the policy either way.
     pub fn script_set(&self, personal: &[PathBuf], config: &Config) -> ScriptSet {
         match self.current.get() {
-            Some(current) => library_scripts(&current.library, personal, config),
+            Some(current) => {
+                tracing::debug!(
+                    "reading the scripts of bundle sequence {}",
+                    current.sequence()
+                );
+                library_scripts(&current.library, personal, config)
+            }
             None => script::load_folders(
                 &ScriptFolders {
                     central: Vec::new(),
