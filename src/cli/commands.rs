@@ -76,6 +76,11 @@ fn run_agent(setup: &Setup, no_tray: bool) -> anyhow::Result<ExitCode> {
         );
     }
     if let Some(bundles) = &setup.bundles {
+        if !setup.config.agent.hotkey_folders.is_empty() {
+            tracing::warn!(
+                "agent.hotkey_folders is not used: with bundles.from set, the organisation's scripts come from its signed bundles"
+            );
+        }
         tracing::info!(
             "scripts come from signed bundles at {} (ring: {})",
             bundles.location.describe(""),

@@ -4,11 +4,13 @@
 
 use std::path::Path;
 use std::process::{Command, Output};
+use std::time::Duration;
 
 use crate::require_tools;
 use crate::support::bundles::{BundleServer, flipped, key, publish, sealed, trusted};
 use crate::support::tools::Tool;
 use genvej::agent::library::{Bundles, Checker, Store};
+use genvej_desktop::bundle_source::{BundleSource, FetchError, Fetched, Validators};
 use genvej_format::config::Config;
 
 const ALL: &str = "all.genvej-bundle";
@@ -302,4 +304,21 @@ fn a_bad_bundles_setting_is_named_at_its_line() {
         stderr.contains("bundles.trusted_keys[0] is not a public key"),
         "{stderr}"
     );
+}
+
+#[test]
+fn an_answer_larger_than_the_limit_is_refused_without_being_read() {
+    require_tools!(Tool::Python3);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let served = dir.path().join("udgivet");
+    publish(&served, ALL, &vec![b'x'; 4096]);
+    let server = BundleServer::start(dir.path(), &served);
+    let location = genvej_format::config::BundleLocation::parse(&server.url()).expect("url");
+    let mut source = BundleSource::new(location, None).with_limits(1024, Duration::from_secs(10));
+    let answer = source.fetch(ALL, &Validators::default());
+    assert!(
+        matches!(answer, Err(FetchError::TooLarge { limit: 1024, .. })),
+        "{answer:?}"
+    );
+    assert!(source.fetch("pilot.genvej-bundle", &Validators::default()) == Ok(Fetched::Missing));
 }

@@ -87,6 +87,7 @@ impl Workstation {
 fn publish(share: &Path, name: &str, bytes: &[u8]) {
     // Written aside and renamed, as a copy to a share should be; the size
     // differs or the modification time moves on.
+    std::fs::create_dir_all(share).expect("share");
     let aside = share.join(format!("{name}.tmp"));
     std::fs::write(&aside, bytes).expect("write");
     std::fs::rename(&aside, share.join(name)).expect("rename");
@@ -304,4 +305,35 @@ fn a_bundle_larger_than_the_limit_is_refused_unread() {
         "{:?}",
         pc.notices()
     );
+}
+
+#[test]
+fn without_a_cache_or_a_share_the_agent_runs_without_organisation_scripts_until_one_comes() {
+    let (dir, cache) = (
+        tempfile::tempdir().expect("d"),
+        tempfile::tempdir().expect("d"),
+    );
+    let share = dir.path().join("not-mounted-yet");
+    let key = KeyPair::generate(None).expect("key");
+    let mut pc = Workstation::new(&share, cache.path(), &key, None);
+    let down = pc.checker.check();
+    assert_eq!((down.unreachable, down.took), (1, None));
+    assert_eq!(pc.running(), None);
+    assert!(pc.typed().is_empty());
+    let told = pc.notices();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(
+        told[0].contains("organisationens genveje mangler"),
+        "{told:?}"
+    );
+    pc.checker.check();
+    assert_eq!(pc.notices().len(), 1, "said once, not at every check");
+
+    publish(&share, "all.genvej-bundle", &bundle(1, &key, "v1"));
+    assert_eq!(
+        pc.checker.check().took,
+        Some(1),
+        "picked up at the next check"
+    );
+    assert!(pc.typed().contains("v1"));
 }
