@@ -93,16 +93,13 @@ impl Checker {
                 Ok(Fetched::Changed { bytes, validators }) => {
                     summary.downloaded += 1;
                     self.state.files.insert(name.clone(), (&validators).into());
-                    let candidate = Candidate {
-                        sequence: 0,
-                        digest: digest(&bytes),
-                        from: name.clone(),
-                    };
+                    let content = digest(&bytes);
                     match genvej_bundle::verify(&bytes, &self.bundles.keys) {
                         Ok(library) => {
                             let candidate = Candidate {
                                 sequence: library.manifest.sequence,
-                                ..candidate
+                                digest: content,
+                                from: name.clone(),
                             };
                             candidates.push((candidate, bytes, library));
                         }
@@ -110,7 +107,7 @@ impl Checker {
                             &mut summary,
                             &name,
                             &place,
-                            hex(&candidate.digest),
+                            hex(&content),
                             e.to_string(),
                             texts::bundle_fault(e.fault()),
                         ),
