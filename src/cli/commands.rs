@@ -11,7 +11,7 @@ use super::{Cli, Command, ListFormat, Setup};
 use genvej_engine::fake::FakeDesktop;
 use genvej_engine::ports::CancelToken;
 use genvej_engine::{Engine, Status};
-use genvej_format::script::{self, ScriptFolders, ScriptSet};
+use genvej_format::script::{self, CheckMode, ScriptFolders, ScriptSet};
 use genvej_format::template::Renderer;
 
 pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -24,7 +24,14 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     let setup = Setup::resolve(&cli)?;
     match cli.command {
-        Some(Command::Check { paths }) => check(&setup, paths),
+        Some(Command::Check { paths, release }) => {
+            let mode = if release {
+                CheckMode::Release
+            } else {
+                CheckMode::Normal
+            };
+            check(&setup, paths, mode)
+        }
         Some(Command::Schema { for_config }) => {
             let schema = if for_config {
                 genvej_format::schema::config()
@@ -105,12 +112,17 @@ fn run_platform_agent(
 /// the personal config and scripts among the diagnostics; central
 /// locations the caseworker could write to are warned about on stderr.
 fn load(setup: &Setup, folders: &ScriptFolders) -> anyhow::Result<ScriptSet> {
+    load_in(setup, folders, CheckMode::Normal)
+}
+
+/// [`load`] in a given mode (`check --release`).
+fn load_in(setup: &Setup, folders: &ScriptFolders, mode: CheckMode) -> anyhow::Result<ScriptSet> {
     if folders.is_empty() {
         bail!(
             "no script folders found; name one with --hotkeys DIR or set agent.hotkey_folders in the config"
         );
     }
-    let mut set = script::load_folders(folders, &setup.config);
+    let mut set = script::load_folders_in(folders, &setup.config, mode);
     set.add_config_notes(&setup.layered);
     for warning in
         genvej_desktop::trust::writable_central_locations(&setup.config_layers, &folders.central)
@@ -120,7 +132,11 @@ fn load(setup: &Setup, folders: &ScriptFolders) -> anyhow::Result<ScriptSet> {
     Ok(set)
 }
 
-fn check(setup: &Setup, paths: Vec<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
+fn check(
+    setup: &Setup,
+    paths: Vec<std::path::PathBuf>,
+    mode: CheckMode,
+) -> anyhow::Result<ExitCode> {
     let folders = if paths.is_empty() {
         setup.hotkey_folders.clone()
     } else {
@@ -130,7 +146,7 @@ fn check(setup: &Setup, paths: Vec<std::path::PathBuf>) -> anyhow::Result<ExitCo
         }
     };
     let started = Instant::now();
-    let set = load(setup, &folders)?;
+    let set = load_in(setup, &folders, mode)?;
     let elapsed = started.elapsed();
     let mut out = std::io::stdout().lock();
     if !set.diagnostics.is_empty() {

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use super::file_checker::FileChecker;
 use super::files;
 use super::model::Script;
+use super::release::CheckMode;
 use crate::chord::Chord;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
@@ -112,6 +113,26 @@ impl ScriptFolders {
 /// script cannot take a central script's id, hot key or abbreviation: the
 /// first one loaded keeps it).
 pub fn load_folders(folders: &ScriptFolders, config: &Config) -> ScriptSet {
+    load_folders_in(folders, config, CheckMode::Normal)
+}
+
+/// The release check of a library: [`load`] in [`CheckMode::Release`].
+/// Every script under `paths` (the organisation's) must check clean AND
+/// have `owner`, `version`, `approved.professional` and `approved.legal`;
+/// each one missing is an error at the script's `id` line. A library is
+/// fit to release (bundle, deploy) when `error_count()` is 0. This is what
+/// `genvej check --release PATHS` runs.
+pub fn load_release(paths: &[PathBuf], config: &Config) -> ScriptSet {
+    let folders = ScriptFolders {
+        central: paths.to_vec(),
+        personal: Vec::new(),
+    };
+    load_folders_in(&folders, config, CheckMode::Release)
+}
+
+/// [`load_folders`] in a given mode; in [`CheckMode::Release`] the
+/// organisation's scripts must have release metadata, personal ones never.
+pub fn load_folders_in(folders: &ScriptFolders, config: &Config, mode: CheckMode) -> ScriptSet {
     let mut set = ScriptSet::default();
     let central = files::find(&folders.central, &mut set.diagnostics);
     let personal_folders: Vec<PathBuf> = folders
@@ -140,6 +161,7 @@ pub fn load_folders(folders: &ScriptFolders, config: &Config) -> ScriptSet {
         let origin = Origin {
             category: &file.category,
             personal: is_personal,
+            mode,
         };
         set.check_file(file.path, text, origin, &renderer, config);
     }
@@ -151,6 +173,11 @@ pub fn load_folders(folders: &ScriptFolders, config: &Config) -> ScriptSet {
 /// anything: for the fuzzers and the property test, which feed thousands of
 /// hostile texts a second. Each script's menu group is "Genveje".
 pub fn check_texts(files: &[(PathBuf, String)], config: &Config) -> ScriptSet {
+    check_texts_in(files, config, CheckMode::Normal)
+}
+
+/// [`check_texts`] in a given mode (the texts are the organisation's).
+pub fn check_texts_in(files: &[(PathBuf, String)], config: &Config, mode: CheckMode) -> ScriptSet {
     let renderer = Renderer::new();
     let mut set = ScriptSet::default();
     for (path, text) in files {
@@ -158,6 +185,7 @@ pub fn check_texts(files: &[(PathBuf, String)], config: &Config) -> ScriptSet {
         let origin = Origin {
             category: "Genveje",
             personal: false,
+            mode,
         };
         set.check_file(path.clone(), text.clone(), origin, &renderer, config);
     }
@@ -165,11 +193,12 @@ pub fn check_texts(files: &[(PathBuf, String)], config: &Config) -> ScriptSet {
     set
 }
 
-/// Where a script file was found: its default menu group, and whether it
-/// is the caseworker's own.
+/// Where a script file was found: its default menu group, whether it is
+/// the caseworker's own, and how strictly it is checked.
 struct Origin<'a> {
     category: &'a str,
     personal: bool,
+    mode: CheckMode,
 }
 
 impl ScriptSet {
@@ -186,6 +215,12 @@ impl ScriptSet {
         config: &Config,
     ) {
         let mut checker = FileChecker::new(&path, &text, renderer, config);
+        // A caseworker's own script is never released: it needs no metadata.
+        checker.mode = if origin.personal {
+            CheckMode::Normal
+        } else {
+            origin.mode
+        };
         let mut script = checker.check(origin.category);
         let (listed, (errors, warnings)) = capped(checker.diagnostics);
         self.diagnostics.extend(listed);
