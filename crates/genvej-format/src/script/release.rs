@@ -107,7 +107,7 @@ impl FileChecker<'_> {
                 if fields.contains(field.get_ref().as_ref()) {
                     approval_kept.insert(field, value);
                 } else {
-                    self.unknown_key(&field.get_ref().to_string(), field.span(), &place, &fields);
+                    self.unknown_key(field.get_ref().as_ref(), field.span(), &place, &fields);
                 }
             }
             // A missing `by` or `on` is reported here, so that the other
