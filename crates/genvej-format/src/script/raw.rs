@@ -97,9 +97,11 @@ pub struct RawHeader {
     pub typing: Option<At<RawTyping>>,
     /// Who answers for the script, e.g. `"IT-kontoret, Anne Holm"`.
     /// Required by `genvej check --release`.
+    #[schemars(length(min = 1, max = 120))]
     pub owner: Option<At<String>>,
     /// The script's version, e.g. `"1.2"`: ASCII letters, digits, `.`, `-`,
     /// `_` and `+`. Usage records carry it. Required by `genvej check --release`.
+    #[schemars(length(min = 1, max = 40), regex(pattern = r"^[A-Za-z0-9._+-]+$"))]
     pub version: Option<At<String>>,
     /// Who approved the script, and when: `professional` (faglig) and
     /// `legal` (juridisk). Both are required by `genvej check --release`.
@@ -123,6 +125,7 @@ pub struct RawApproved {
 #[serde(deny_unknown_fields)]
 pub struct RawApproval {
     /// Who approved: a name and a role, e.g. `"Mette Lund, teamleder"`.
+    #[schemars(length(min = 1, max = 120))]
     pub by: At<String>,
     /// The day, written as a TOML date without quotes, e.g. `2026-11-28`.
     #[schemars(with = "LocalDate")]
