@@ -359,9 +359,7 @@ impl FileChecker<'_> {
                 at.span(),
                 format!("the approval date {date} is in the future"),
             )
-            .help(format!(
-                "write the day the approval was given (today is {today})"
-            ));
+            .help("write the day the approval was given; it cannot be later than today");
             return None;
         }
         if date < earliest_approval() {
