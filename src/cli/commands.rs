@@ -206,14 +206,33 @@ fn list(setup: &Setup, format: ListFormat) -> anyhow::Result<ExitCode> {
                         .collect::<Vec<_>>()
                         .join(" "),
                 ),
+                ("version", s.release.version.clone().unwrap_or_default()),
+                ("approved", approval_mark(&s.release).to_string()),
             ])
         })
         .collect();
     match format {
-        ListFormat::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
+        ListFormat::Json => {
+            let rows: Vec<serde_json::Value> = set
+                .scripts
+                .iter()
+                .zip(rows)
+                .map(|(s, row)| with_release(row, &s.release))
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&rows)?);
+        }
         ListFormat::Table => print_table(
             &rows,
-            &["id", "hotkey", "hotstrings", "name", "from", "file"],
+            &[
+                "id",
+                "hotkey",
+                "hotstrings",
+                "name",
+                "version",
+                "approved",
+                "from",
+                "file",
+            ],
         ),
     }
     let policy = set.policy_diagnostics();
@@ -236,6 +255,33 @@ fn list(setup: &Setup, format: ListFormat) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The table's approval column: both approvals, one of them, or none.
+fn approval_mark(release: &script::Release) -> &'static str {
+    match (&release.professional, &release.legal) {
+        (Some(_), Some(_)) => "yes",
+        (Some(_), None) => "professional only",
+        (None, Some(_)) => "legal only",
+        (None, None) => "no",
+    }
+}
+
+/// A JSON row of `list`: the table's columns, with `owner`, `version` and
+/// `approved` (`professional`, `legal`: `{ by, on }` or null) as data.
+fn with_release(row: BTreeMap<&str, String>, release: &script::Release) -> serde_json::Value {
+    let approval = |a: &Option<script::Approval>| {
+        a.as_ref()
+            .map(|a| serde_json::json!({ "by": a.by, "on": a.on.format("%Y-%m-%d").to_string() }))
+    };
+    let mut value = serde_json::json!(row);
+    value["owner"] = serde_json::json!(release.owner);
+    value["version"] = serde_json::json!(release.version);
+    value["approved"] = serde_json::json!({
+        "professional": approval(&release.professional),
+        "legal": approval(&release.legal),
+    });
+    value
 }
 
 fn print_table(rows: &[BTreeMap<&str, String>], columns: &[&str]) {
