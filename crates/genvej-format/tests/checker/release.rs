@@ -237,7 +237,25 @@ hotkeys/test.toml:6:43: error: the approval date 1999-12-31 is before 2000
   |                                           ^^^^^^^^^^
   = help: write the day the approval was given, e.g. `on = 2026-11-28`
 "#;
-    assert_eq!(common::check_source(source), expected);
+    let release = check_release(source);
+    assert!(release.contains(expected), "{release}");
+    // Outside the release check a future date is a warning: a workstation
+    // whose clock is behind still loads an approved script.
+    let ordinary = common::check_source(source);
+    assert!(
+        ordinary.starts_with(&expected.replacen(
+            "5:53: error: the approval date 2999-01-01",
+            "5:53: warning: the approval date 2999-01-01",
+            1
+        )),
+        "{ordinary}"
+    );
+    let only_future = source.replace("1999-12-31", "2026-11-30");
+    let script = common::script_from(&only_future);
+    assert_eq!(
+        script.release.professional.map(|a| a.on),
+        NaiveDate::from_ymd_opt(2999, 1, 1)
+    );
 
     let with_time = source
         .replace("2999-01-01", "2026-11-28T10:00:00")
