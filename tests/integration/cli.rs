@@ -229,3 +229,83 @@ fn check_and_list_load_the_good_scripts_beside_a_file_saved_as_ansi() {
         .collect();
     assert_eq!(ids, ["god"]);
 }
+
+/// The bundled config and scripts named explicitly, so the test does not
+/// depend on where the binary was built.
+const SHIPPED: [&str; 4] = ["--config", "config/genvej.toml", "--hotkeys", "hotkeys"];
+
+#[test]
+fn check_release_exits_1_naming_the_line_of_a_script_without_legal_approval() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = dir.path().join("uden-jurist.toml");
+    std::fs::write(
+        &script,
+        "id = \"uden-jurist\"\nname = \"Uden jurist\"\nmanual_seconds = 5\nowner = \"IT-kontoret, Anne Holm\"\nversion = \"1.0\"\n\n[approved]\nprofessional = { by = \"Mette Lund, teamleder\", on = 2026-11-28 }\n\n[[step]]\ntype = \"Hej\"\n",
+    )
+    .expect("write");
+    let path = script.to_str().expect("utf-8 path");
+
+    let out = genvej(&["--config", "config/genvej.toml", "check", "--release", path]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(
+            "uden-jurist.toml:7:1: error: missing field `approved.legal` (required by --release)"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("1 error, 0 warnings"),
+        "{}",
+        stdout(&out)
+    );
+
+    // Without --release the same script is fine.
+    let out = genvej(&["--config", "config/genvej.toml", "check", path]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn the_shipped_scripts_pass_check_release() {
+    let out = genvej(&[
+        "--config",
+        "config/genvej.toml",
+        "check",
+        "--release",
+        "hotkeys",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(": 0 errors, 0 warnings"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn list_shows_owner_version_and_approvals() {
+    let out = genvej(&[&SHIPPED[..], &["list", "--format", "json"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("json");
+    let signatur = rows
+        .iter()
+        .find(|r| r["id"] == "signatur")
+        .expect("signatur is listed");
+    assert_eq!(signatur["owner"], "IT-kontoret, Anne Holm");
+    assert_eq!(signatur["version"], "1.0");
+    assert_eq!(signatur["approved"]["legal"]["by"], "Peter Juul, jurist");
+    assert_eq!(signatur["approved"]["legal"]["on"], "2026-11-30");
+    assert_eq!(
+        signatur["approved"]["professional"]["by"],
+        "Mette Lund, teamleder"
+    );
+
+    let table = stdout(&genvej(&[&SHIPPED[..], &["list"]].concat()));
+    let header = table.lines().next().unwrap_or("");
+    assert!(header.contains("VERSION  APPROVED"), "{table}");
+    let line = table
+        .lines()
+        .find(|l| l.starts_with("signatur "))
+        .expect("signatur's line");
+    assert!(line.contains("1.0      yes"), "{table}");
+}

@@ -28,6 +28,11 @@ pub fn shown_of(shown: usize, all: usize) -> String {
     format!("{shown} af {all} genveje")
 }
 
+/// A script's version beside its name in the cheat sheet.
+pub fn version(version: &str) -> String {
+    format!("version {version}")
+}
+
 /// The hint under a valid CPR number: the birth date it holds.
 pub fn born(date: &str) -> String {
     format!("født {date}")

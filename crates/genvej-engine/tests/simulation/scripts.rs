@@ -169,7 +169,7 @@ fn a_window_that_never_appears_times_out_and_nothing_is_typed() {
 
     assert_eq!(
         failure_text(&outcome),
-        "«Åbn borger i alle systemer» stoppede ved trin 2 (wait_window, linje 21): vindue med titel \"Fasit*\" kom ikke frem inden for 15 s"
+        "«Åbn borger i alle systemer» stoppede ved trin 2 (wait_window, linje 27): vindue med titel \"Fasit*\" kom ikke frem inden for 15 s"
     );
     assert_eq!(
         outcome.duration,

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use super::model::Template;
 use super::raw::At;
+use super::release::CheckMode;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, LineIndex};
 use crate::template::Renderer;
@@ -20,6 +21,8 @@ pub(crate) struct FileChecker<'a> {
     pub text: &'a str,
     pub renderer: &'a Renderer,
     pub config: &'a Config,
+    /// Whether release metadata is required.
+    pub mode: CheckMode,
     pub diagnostics: Vec<Diagnostic>,
     /// Keys dropped for a bad value (so they are not also called missing).
     pub(super) dropped_keys: Vec<String>,
@@ -37,6 +40,7 @@ impl<'a> FileChecker<'a> {
             text,
             renderer,
             config,
+            mode: CheckMode::Normal,
             diagnostics: Vec::new(),
             dropped_keys: Vec::new(),
             broken_sources: Default::default(),

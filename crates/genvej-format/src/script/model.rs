@@ -43,6 +43,13 @@ pub struct Release {
     pub legal: Option<Approval>,
 }
 
+impl Release {
+    /// Both the professional and the legal approval are given.
+    pub fn fully_approved(&self) -> bool {
+        self.professional.is_some() && self.legal.is_some()
+    }
+}
+
 /// Who approved a script, and when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Approval {

@@ -7,4 +7,5 @@ mod hostile;
 mod docs_examples;
 mod hostile_input;
 mod messages;
+mod release;
 mod script_files;

@@ -442,7 +442,12 @@ impl eframe::App for CheatSheetApp {
                                 .join("  ·  ");
                             ui.label(RichText::new(keys).monospace().strong());
                             ui.vertical(|ui| {
-                                ui.label(RichText::new(&entry.name).strong());
+                                ui.horizontal(|ui| {
+                                    ui.label(RichText::new(&entry.name).strong());
+                                    if let Some(version) = entry.version_label() {
+                                        ui.label(RichText::new(version).weak().small());
+                                    }
+                                });
                                 if !entry.description.is_empty() {
                                     ui.label(RichText::new(&entry.description).small());
                                 }
