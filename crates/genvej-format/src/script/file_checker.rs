@@ -63,7 +63,14 @@ impl<'a> FileChecker<'a> {
     pub fn template(&self, at: &At<String>) -> Template {
         Template {
             text: at.get().clone(),
-            line: self.line_of(at.span().start),
+            // The line of the template's first character: a multi-line
+            // string's first line is the one after its opening `"""`.
+            line: self.line_of(super::string_position::file_offset(
+                self.text,
+                at.span(),
+                at.get(),
+                0,
+            )),
         }
     }
 }

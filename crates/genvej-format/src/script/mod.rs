@@ -1,5 +1,5 @@
 //! Hot-key scripts: the TOML format (`raw`), its checker (`file_checker`, `load`, `inputs`,
-//! `steps`, `sources`, `addresses`, `scope`, `set`), how files are found and
+//! `steps`, `sources`, `addresses`, `scope`, `template_checks`, `set`), how files are found and
 //! read (`files`) and the checked model the engine runs (`model`).
 
 mod addresses;
@@ -15,6 +15,8 @@ mod scope;
 pub mod set;
 mod sources;
 mod steps;
+mod string_position;
+mod template_checks;
 
 pub use model::*;
 pub use scope::MAX_TEMPLATE_LINE_CHARS;

@@ -62,7 +62,24 @@ impl<'c> Scope<'c> {
         }
         match fc.renderer.variables_of(at.get()) {
             Ok(vars) => self.check_variables(fc, at, vars, what),
-            Err(e) => template_syntax_error(fc, at, &e, what),
+            Err(e) => return template_syntax_error(fc, at, &e, what),
+        }
+        if let Ok(anatomy) = fc.renderer.anatomy(at.get()) {
+            fc.template_filters(at, &anatomy, what);
+        }
+    }
+
+    /// Checks an address template (`open_url`, a source's or `merge_pdf`'s
+    /// `url`): as [`Scope::check_template`], and warns when it starts with
+    /// a value that would be URL-encoded whole.
+    pub fn check_url_template(&self, fc: &mut FileChecker<'_>, at: &At<String>, what: &str) {
+        let errors = fc.diagnostics.len();
+        self.check_template(fc, at, what);
+        if fc.diagnostics.len() > errors {
+            return;
+        }
+        if let Ok(anatomy) = fc.renderer.anatomy(at.get()) {
+            fc.url_starting_with_value(at, &anatomy, what);
         }
     }
 
@@ -73,7 +90,10 @@ impl<'c> Scope<'c> {
         }
         match fc.renderer.variables_of_expression(at.get()) {
             Ok(vars) => self.check_variables(fc, at, vars, what),
-            Err(e) => template_syntax_error(fc, at, &e, what),
+            Err(e) => return template_syntax_error(fc, at, &e, what),
+        }
+        if let Ok(anatomy) = fc.renderer.anatomy_of_expression(at.get()) {
+            fc.template_filters(at, &anatomy, what);
         }
     }
 
@@ -193,10 +213,12 @@ fn template_syntax_error(
         .detail()
         .map(str::to_string)
         .unwrap_or_else(|| e.kind().to_string());
-    let line = e
-        .line()
-        .map(|l| format!(" on line {l} of the template"))
-        .unwrap_or_default();
-    fc.error(at.span(), format!("template error in {what}: {detail}{line}"))
+    // MiniJinja knows where in the template the error is: reported at that
+    // place in the file.
+    let span = match e.range() {
+        Some(range) => fc.template_span(at, range),
+        None => at.span(),
+    };
+    fc.error(span, format!("template error in {what}: {detail}"))
         .help("templates use MiniJinja syntax: `{{ name }}`, `{{ today | date_long }}`, `{% if … %}…{% endif %}`");
 }

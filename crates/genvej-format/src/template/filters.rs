@@ -1,4 +1,5 @@
-//! genvej's own template filters: Danish dates and numbers.
+//! genvej's own template filters: Danish dates and numbers, and whole
+//! URLs from data (`url`).
 //!
 //! Their arguments come from scripts and from data (a form, an HTTP answer),
 //! so every bad value is a template error naming what is wrong — the engine
@@ -6,9 +7,16 @@
 //! allocation.
 
 use chrono::NaiveDate;
+use minijinja::value::{Kwargs, Value};
 use minijinja::{Environment, Error, ErrorKind};
 
 use super::danish;
+use crate::cpr;
+use crate::policy::Policy;
+use crate::url_rules::{UrlRefusal, check_open_url};
+
+/// The longest address the `url` filter passes on, in bytes.
+pub const MAX_URL_BYTES: usize = 4096;
 
 fn date_arg(value: &str) -> Result<NaiveDate, Error> {
     danish::parse_date(value).ok_or_else(|| {
@@ -74,14 +82,82 @@ pub(super) fn add(env: &mut Environment<'static>) {
             .map(danish::iso)
             .ok_or_else(|| out_of_range("weekday_on_or_after", ""))
     });
-    env.add_filter("number", |v: f64, decimals: Option<usize>| {
-        danish::number(v, decimals.unwrap_or(2)).map_err(number_error)
-    });
+    env.add_filter(
+        "number",
+        |v: f64, decimals: Option<usize>, kwargs: Kwargs| -> Result<String, Error> {
+            let named: Option<usize> = kwargs.get("decimals")?;
+            kwargs.assert_all_used()?;
+            let decimals = match (decimals, named) {
+                (Some(_), Some(_)) => {
+                    return Err(Error::new(
+                        ErrorKind::TooManyArguments,
+                        "number() is given the decimals twice; write `number(2)` or `number(decimals=2)`",
+                    ));
+                }
+                (given, named) => given.or(named).unwrap_or(2),
+            };
+            danish::number(v, decimals).map_err(number_error)
+        },
+    );
     env.add_filter("kr", |v: f64| {
         danish::number(v, 2)
             .map(|n| format!("{n} kr."))
             .map_err(number_error)
     });
+    env.add_filter("url", whole_url);
+}
+
+/// `{{ sag.dokument_url | url }}`: an address from data, inserted into a URL
+/// template whole (not URL-encoded) — but only an absolute `http`/`https`
+/// address with a host, no user name, nothing hidden and at most
+/// [`MAX_URL_BYTES`]; anything else stops the run. The rules are those of
+/// `open_url` ([`crate::url_rules`]) without the organisation's extra schemes.
+fn whole_url(value: &Value) -> Result<Value, Error> {
+    let Some(text) = value.as_str() else {
+        return Err(url_error(
+            "it is given no text".into(),
+            &value.kind().to_string(),
+        ));
+    };
+    if text.len() > MAX_URL_BYTES {
+        return Err(url_error(
+            format!("it is longer than {MAX_URL_BYTES} bytes"),
+            text,
+        ));
+    }
+    let web = ["http://", "https://"].iter().any(|scheme| {
+        text.get(..scheme.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
+    });
+    let checked = check_open_url(text, &Policy::default());
+    match checked {
+        Ok(()) if web => Ok(Value::from_safe_string(text.to_string())),
+        Ok(()) | Err(UrlRefusal::Scheme { .. }) => Err(url_error(
+            "it does not start with http:// or https://".into(),
+            text,
+        )),
+        Err(refusal) => Err(url_error(refusal.for_author(), text)),
+    }
+}
+
+/// The error of the `url` filter: what is wrong and the start of the value,
+/// with any CPR number masked and control characters shown as `?`.
+fn url_error(reason: String, value: &str) -> Error {
+    let masked = cpr::redact(value);
+    let mut shown: String = masked
+        .chars()
+        .take(60)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if masked.chars().nth(60).is_some() {
+        shown.push('…');
+    }
+    Error::new(
+        ErrorKind::InvalidOperation,
+        format!(
+            "the `url` filter passes on only a whole http:// or https:// address, and `{shown}` is not one: {reason}"
+        ),
+    )
 }
 
 #[cfg(test)]

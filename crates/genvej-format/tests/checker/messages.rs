@@ -141,9 +141,9 @@ hotkeys/test.toml:10:8: error: the profile has no `titel` (in step 1)
    |        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
    = help: did you mean `title`? the profile has `name`, `title`, `unit`, `phone`, `email` and `address`
 
-hotkeys/test.toml:13:8: error: template error in step 2: unexpected `}`, expected end of variable block on line 1 of the template
+hotkeys/test.toml:13:16: error: template error in step 2: unexpected `}`, expected end of variable block
 13 | type = "{{ cpr }"
-   |        ^^^^^^^^^^
+   |                ^
    = help: templates use MiniJinja syntax: `{{ name }}`, `{{ today | date_long }}`, `{% if … %}…{% endif %}`
 "#;
     assert_eq!(check_source(source), expected);
