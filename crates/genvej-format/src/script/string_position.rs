@@ -45,7 +45,14 @@ pub(crate) fn file_offset(file: &str, token: Range<usize>, value: &str, offset: 
             b'\\' if basic => escape(&raw[at..body_end]),
             b'\r' if bytes.get(at + 1) == Some(&b'\n') => {
                 // A newline written as CRLF: the value may keep both bytes.
-                (2, if value_bytes.get(produced) == Some(&b'\r') { 2 } else { 1 })
+                (
+                    2,
+                    if value_bytes.get(produced) == Some(&b'\r') {
+                        2
+                    } else {
+                        1
+                    },
+                )
             }
             _ => {
                 let len = raw[at..].chars().next().map_or(1, char::len_utf8);

@@ -36,10 +36,7 @@ impl FileChecker<'_> {
                     let span = self.template_span(at, call.span.clone());
                     self.error(
                         span,
-                        format!(
-                            "the filter `{}` {problem} (in {what})",
-                            call.name
-                        ),
+                        format!("the filter `{}` {problem} (in {what})", call.name),
                     )
                     .help(format!(
                         "`{}` {}, e.g. `{{{{ {} }}}}`",
@@ -74,7 +71,12 @@ impl FileChecker<'_> {
 
     /// Warns when an address template starts with a value that would be
     /// URL-encoded whole (`{{ sag.url }}/x` becomes `https%3A%2F%2F…`).
-    pub(crate) fn url_starting_with_value(&mut self, at: &At<String>, anatomy: &Anatomy, what: &str) {
+    pub(crate) fn url_starting_with_value(
+        &mut self,
+        at: &At<String>,
+        anatomy: &Anatomy,
+        what: &str,
+    ) {
         let Some(leading) = &anatomy.leading_value else {
             return;
         };
@@ -125,9 +127,10 @@ fn wrong_arguments(call: &FilterCall, params: &[Param], required: usize) -> Opti
         return Some("is missing an argument".to_string());
     }
     values.into_iter().find_map(|(param, arg)| match arg {
-        Arg::WholeNumber(n) if *n < param.min => {
-            Some(format!("is given {n}; the {} cannot be below {}", param.name, param.min))
-        }
+        Arg::WholeNumber(n) if *n < param.min => Some(format!(
+            "is given {n}; the {} cannot be below {}",
+            param.name, param.min
+        )),
         Arg::OtherLiteral(kind) => Some(format!(
             "is given {kind} where the {} must be a whole number",
             param.name

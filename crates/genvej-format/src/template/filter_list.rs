@@ -92,9 +92,21 @@ pub const GENVEJ_FILTERS: &[Filter] = &[
     genvej("date_short", NONE, "today | date_short"),
     genvej("weekday_name", NONE, "today | weekday_name"),
     genvej("add_days", count!("days", i64::MIN), "today | add_days(14)"),
-    genvej("add_weeks", count!("weeks", i64::MIN), "today | add_weeks(2)"),
-    genvej("add_months", count!("months", i64::MIN), "today | add_months(1)"),
-    genvej("add_weekdays", count!("weekdays", 0), "today | add_weekdays(10)"),
+    genvej(
+        "add_weeks",
+        count!("weeks", i64::MIN),
+        "today | add_weeks(2)",
+    ),
+    genvej(
+        "add_months",
+        count!("months", i64::MIN),
+        "today | add_months(1)",
+    ),
+    genvej(
+        "add_weekdays",
+        count!("weekdays", 0),
+        "today | add_weekdays(10)",
+    ),
     genvej("next_weekday", NONE, "today | next_weekday"),
     genvej("weekday_on_or_after", NONE, "today | weekday_on_or_after"),
     genvej(

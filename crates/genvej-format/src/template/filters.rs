@@ -256,4 +256,131 @@ mod tests {
             "2027-11-22"
         );
     }
+
+    #[test]
+    fn number_takes_its_decimals_by_position_or_by_name() {
+        assert_eq!(
+            render("{{ 1234.567 | number(2) }} {{ 1234.567 | number(decimals=2) }} {{ 1234.567 | number(decimals=0) }} {{ 1234.5 | number }}")
+                .expect("renders"),
+            "1.234,57 1.234,57 1.235 1.234,50"
+        );
+        for wrong in [
+            "{{ 1 | number(2, decimals=1) }}",
+            "{{ 1 | number(decimal=1) }}",
+        ] {
+            let error = render(wrong).expect_err(wrong);
+            assert!(!error.to_string().contains("map"), "{wrong}: {error}");
+        }
+    }
+
+    fn url(value: &str) -> Result<String, minijinja::Error> {
+        Renderer::new().render(
+            "{{ adresse | url }}",
+            TemplateUse::Url,
+            &context! { adresse => value },
+        )
+    }
+
+    #[test]
+    fn url_passes_a_whole_web_address_into_a_url_template() {
+        for address in [
+            "https://sag.example/doc/123?format=pdf&x=%C3%A6",
+            "http://127.0.0.1:8080/a",
+            "HTTPS://Sag.Example/a#b",
+        ] {
+            assert_eq!(url(address).expect(address), address);
+        }
+        let out = Renderer::new()
+            .render(
+                "{{ sag.dokument_url | url }}/bilag?navn={{ navn }}",
+                TemplateUse::Url,
+                &context! { sag => context! { dokument_url => "https://sag.example/doc/1" }, navn => "Søren & Co" },
+            )
+            .expect("renders");
+        assert_eq!(
+            out,
+            "https://sag.example/doc/1/bilag?navn=S%C3%B8ren%20%26%20Co"
+        );
+    }
+
+    #[test]
+    fn url_refuses_everything_but_a_plain_web_address_without_echoing_a_cpr() {
+        let cases = [
+            (
+                "javascript:alert(1)",
+                "does not start with http:// or https://",
+            ),
+            (
+                "file:///etc/passwd",
+                "does not start with http:// or https://",
+            ),
+            (
+                "data:text/html,<script>",
+                "does not start with http:// or https://",
+            ),
+            (
+                "ftp://x.example/a",
+                "does not start with http:// or https://",
+            ),
+            ("/doc/123", "no scheme"),
+            ("https://x@evil.example/", "user name"),
+            ("https://sag.example/a\nb", "line breaks"),
+            ("https://sag.example/\u{7}", "invisible"),
+            ("https://sag.example/\u{202E}cod.exe", "invisible"),
+            ("https:///doc", "no host"),
+            ("\\\\server\\share", "network path"),
+            ("https://070761-4285@sag.example/doc", "user name"),
+            ("https://sag.example/070761%2D4285 x", "spaces"),
+            ("javascript:alert('0707614285')", "does not start"),
+        ];
+        for (value, says) in cases {
+            let error = url(value).expect_err(value).to_string();
+            assert!(error.contains(says), "{value:?}: {error}");
+            assert!(error.contains("`url` filter"), "{value:?}: {error}");
+            assert!(!error.contains("4285"), "{value:?} echoes a CPR: {error}");
+            assert!(!error.contains('\n') && !error.contains('\u{7}'), "{error}");
+        }
+        let long = format!(
+            "https://sag.example/{}",
+            "a".repeat(crate::template::MAX_URL_BYTES)
+        );
+        let error = url(&long).expect_err("too long").to_string();
+        assert!(
+            error.contains("longer than 4096 bytes") && error.len() < 400,
+            "{error}"
+        );
+        let error = Renderer::new()
+            .render("{{ 5 | url }}", TemplateUse::Url, &context! {})
+            .expect_err("not text");
+        assert!(error.to_string().contains("no text"), "{error}");
+    }
+
+    /// The checker trusts the renderer on which filters exist and the
+    /// filter list for suggestions and arguments: the two agree.
+    #[test]
+    fn the_filter_list_and_the_renderer_agree() {
+        let renderer = Renderer::new();
+        for filter in crate::template::filter_list::all() {
+            assert!(
+                renderer.has_filter(filter.name),
+                "{} is listed",
+                filter.name
+            );
+        }
+        let registered = regex::Regex::new(r#"add_filter\(\s*"([a-z_]+)""#).expect("regex");
+        for source in [include_str!("filters.rs"), include_str!("limits.rs")] {
+            for name in registered.captures_iter(source).map(|c| c[1].to_string()) {
+                let listed = crate::template::filter_list::GENVEJ_FILTERS
+                    .iter()
+                    .any(|f| f.name == name);
+                assert!(
+                    listed,
+                    "genvej adds `{name}` but the checker does not list it"
+                );
+            }
+        }
+        for unknown in ["date_lnog", "urll", "", "a b", "upper }}{{ x"] {
+            assert!(!renderer.has_filter(unknown), "{unknown}");
+        }
+    }
 }

@@ -8,3 +8,4 @@ mod docs_examples;
 mod hostile_input;
 mod messages;
 mod script_files;
+mod template_messages;
