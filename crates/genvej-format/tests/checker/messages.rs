@@ -216,7 +216,7 @@ pattern = "[a-"
     let expected = r#"hotkeys/test.toml:7:8: error: unknown input kind `nummer`
 7 | kind = "nummer"
   |        ^^^^^^^^
-  = help: did you mean `number`? kinds are `text`, `multiline`, `cpr`, `choice`, `date`, `number` and `checkbox`
+  = help: did you mean `number`? kinds are `text`, `multiline`, `cpr`, `choice`, `date`, `number`, `checkbox` and `time`
 
 hotkeys/test.toml:11:8: error: a `choice` input needs `choices`
 11 | kind = "choice"
