@@ -5,6 +5,7 @@ mod common;
 mod hostile;
 
 mod docs_examples;
+mod docs_template_output;
 mod hostile_input;
 mod messages;
 mod script_files;
