@@ -8,7 +8,7 @@
 
 use chrono::NaiveDate;
 use minijinja::value::{Kwargs, Value};
-use minijinja::{Environment, Error, ErrorKind};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, State};
 
 use super::danish;
 use crate::cpr;
@@ -112,7 +112,12 @@ pub(super) fn add(env: &mut Environment<'static>) {
 /// address with a host, no user name, nothing hidden and at most
 /// [`MAX_URL_BYTES`]; anything else stops the run. The rules are those of
 /// `open_url` ([`crate::url_rules`]) without the organisation's extra schemes.
-fn whole_url(value: &Value) -> Result<Value, Error> {
+///
+/// What it passes on is the address as the URL parser writes it: the same
+/// address, with characters that do not belong in one (`"`, `<`, `>`)
+/// percent-encoded. Only a URL template takes it as written; in a JSON body
+/// it is still quoted as text, in typed text it is plain text.
+fn whole_url(state: &State, value: &Value) -> Result<Value, Error> {
     let Some(text) = value.as_str() else {
         return Err(url_error(
             "it is given no text".into(),
@@ -131,7 +136,17 @@ fn whole_url(value: &Value) -> Result<Value, Error> {
     });
     let checked = check_open_url(text, &Policy::default());
     match checked {
-        Ok(()) if web => Ok(Value::from_safe_string(text.to_string())),
+        Ok(()) if web => {
+            let address = url::Url::parse(text)
+                .map(String::from)
+                .map_err(|e| url_error(format!("it is not a valid URL ({e})"), text))?;
+            let in_url = matches!(state.auto_escape(), AutoEscape::Custom(name) if name == "url");
+            Ok(if in_url {
+                Value::from_safe_string(address)
+            } else {
+                Value::from(address)
+            })
+        }
         Ok(()) | Err(UrlRefusal::Scheme { .. }) => Err(url_error(
             "it does not start with http:// or https://".into(),
             text,
@@ -286,10 +301,25 @@ mod tests {
         for address in [
             "https://sag.example/doc/123?format=pdf&x=%C3%A6",
             "http://127.0.0.1:8080/a",
-            "HTTPS://Sag.Example/a#b",
+            "https://sag.example/a#b",
         ] {
             assert_eq!(url(address).expect(address), address);
         }
+        // Written as the URL parser writes it: the same address, with what
+        // does not belong in one percent-encoded.
+        assert_eq!(
+            url("HTTPS://Sag.Example/a\"b<c>?q=\"x\"").expect("an address"),
+            "https://sag.example/a%22b%3Cc%3E?q=%22x%22"
+        );
+        // In a JSON body the address is still a quoted text.
+        let json = Renderer::new()
+            .render(
+                "{\"bilag\": {{ adresse | url }}}",
+                TemplateUse::Json,
+                &context! { adresse => "https://sag.example/doc/1" },
+            )
+            .expect("renders");
+        assert_eq!(json, "{\"bilag\": \"https://sag.example/doc/1\"}");
         let out = Renderer::new()
             .render(
                 "{{ sag.dokument_url | url }}/bilag?navn={{ navn }}",
