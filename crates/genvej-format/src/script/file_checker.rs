@@ -65,12 +65,7 @@ impl<'a> FileChecker<'a> {
             text: at.get().clone(),
             // The line of the template's first character: a multi-line
             // string's first line is the one after its opening `"""`.
-            line: self.line_of(super::string_position::file_offset(
-                self.text,
-                at.span(),
-                at.get(),
-                0,
-            )),
+            line: self.line_of(self.template_span(at, 0..0).start),
         }
     }
 }

@@ -14,9 +14,25 @@ use std::ops::Range;
 /// string's value. A token that is not a quoted string (a value placed from
 /// elsewhere) gives its start.
 pub(crate) fn file_offset(file: &str, token: Range<usize>, value: &str, offset: usize) -> usize {
-    let Some(raw) = file.get(token.clone()) else {
-        return token.start;
-    };
+    walk(file, token.clone(), value, offset).map_or(token.start, |(at, _)| at)
+}
+
+/// Whether the string written at `token` is the one whose value is
+/// `value` (a value placed from elsewhere, such as a source shared in the
+/// config, is reported at a token of another text).
+pub(crate) fn is_written_at(file: &str, token: Range<usize>, value: &str) -> bool {
+    walk(file, token.clone(), value, value.len()).is_some_and(|(at, produced)| {
+        produced == value.len()
+            && file
+                .get(at..token.end)
+                .is_some_and(|rest| matches!(rest, "\"" | "'" | "\"\"\"" | "\'\'\'"))
+    })
+}
+
+/// The file offset of value byte `offset`, and how many value bytes lie
+/// before it; `None` for a token that is not a quoted string.
+fn walk(file: &str, token: Range<usize>, value: &str, offset: usize) -> Option<(usize, usize)> {
+    let raw = file.get(token.clone())?;
     let (quote, basic) = if raw.starts_with("\"\"\"") {
         (3, true)
     } else if raw.starts_with("'''") {
@@ -26,7 +42,7 @@ pub(crate) fn file_offset(file: &str, token: Range<usize>, value: &str, offset: 
     } else if raw.starts_with('\'') {
         (1, false)
     } else {
-        return token.start;
+        return None;
     };
     let body_end = raw.len().saturating_sub(quote).max(quote);
     let mut at = quote;
@@ -72,7 +88,7 @@ pub(crate) fn file_offset(file: &str, token: Range<usize>, value: &str, offset: 
             _ => break,
         }
     }
-    token.start + at.min(raw.len())
+    Some((token.start + at.min(raw.len()), produced))
 }
 
 /// An escape at the start of `text` (which starts with `\`): how many bytes
@@ -100,7 +116,7 @@ fn unicode(hex: Option<&str>) -> Option<char> {
 
 #[cfg(test)]
 mod tests {
-    use super::file_offset;
+    use super::{file_offset, is_written_at};
 
     /// The file offset of the first `X` in the value of the string that
     /// starts at the file's first quote.
@@ -128,6 +144,17 @@ mod tests {
             let at = where_x(file);
             assert_eq!(&file[at..at + 1], "X", "{file:?}");
         }
+    }
+
+    #[test]
+    fn a_string_is_recognised_only_where_it_is_written() {
+        let file = "s = \"a\\tb\"\nt = 'x'\nu = \"\"\"\nab\"\"\"\n";
+        assert!(is_written_at(file, 4..10, "a\tb"));
+        assert!(!is_written_at(file, 4..10, "{{ org.x }}/a"));
+        assert!(is_written_at(file, 15..18, "x"));
+        assert!(!is_written_at(file, 15..18, "xy"));
+        assert!(is_written_at(file, 23..32, "ab"));
+        assert!(!is_written_at(file, 0..1, "s"));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use super::file_checker::FileChecker;
 use super::raw::At;
-use super::string_position::file_offset;
+use super::string_position::{file_offset, is_written_at};
 use crate::suggest::{did_you_mean, list};
 use crate::template::anatomy::{Anatomy, Arg, FilterCall};
 use crate::template::filter_list::{self, Origin, Param, Params};
@@ -16,6 +16,9 @@ use crate::template::filter_list::{self, Origin, Param, Params};
 impl FileChecker<'_> {
     /// The file range of a range of the template written at `at`.
     pub(crate) fn template_span(&self, at: &At<String>, range: Range<usize>) -> Range<usize> {
+        if !is_written_at(self.text, at.span(), at.get()) {
+            return at.span();
+        }
         let start = file_offset(self.text, at.span(), at.get(), range.start);
         let end = file_offset(self.text, at.span(), at.get(), range.end);
         start..end.max(start)

@@ -51,6 +51,9 @@ pub struct LeadingValue {
 pub struct Anatomy {
     pub filters: Vec<FilterCall>,
     pub leading_value: Option<LeadingValue>,
+    /// Every variable written (`navn`), and every attribute of a variable
+    /// (`cpr.digits`), with where it is written, in template order.
+    pub variables: Vec<(String, Range<usize>)>,
 }
 
 impl Anatomy {
@@ -166,7 +169,8 @@ impl Anatomy {
 
     fn expr(&mut self, expr: &Expr<'_>) {
         match expr {
-            Expr::Var(_) | Expr::Const(_) => {}
+            Expr::Var(v) => self.variables.push((v.id.to_string(), range(v.span()))),
+            Expr::Const(_) => {}
             Expr::Slice(s) => {
                 self.expr(&s.expr);
                 for part in [&s.start, &s.stop, &s.step].into_iter().flatten() {
@@ -202,7 +206,13 @@ impl Anatomy {
                 self.expr(&t.expr);
                 self.args(&t.args);
             }
-            Expr::GetAttr(g) => self.expr(&g.expr),
+            Expr::GetAttr(g) => {
+                if let Expr::Var(v) = &g.expr {
+                    self.variables
+                        .push((format!("{}.{}", v.id, g.name), range(g.span())));
+                }
+                self.expr(&g.expr);
+            }
             Expr::GetItem(g) => {
                 self.expr(&g.expr);
                 self.expr(&g.subscript_expr);
