@@ -176,3 +176,57 @@ open_url = "{{ org.fasit_url }}/borger/{{ sag }}"
 "#;
     assert_eq!(check_source(source), expected);
 }
+
+#[test]
+fn a_source_or_merge_pdf_address_starting_with_a_value_warns_too() {
+    let source = r#"id = "t"
+name = "T"
+manual_seconds = 10
+
+[[input]]
+name = "sag"
+kind = "text"
+
+[[source]]
+name = "bilag"
+url = "{{ sag }}/bilag"
+
+[[step]]
+fetch = "bilag"
+
+[[step]]
+merge_pdf = { each = "bilag", url = "{{ item.adresse }}", file = "Bilag.pdf" }
+
+[[step]]
+merge_pdf = { each = "bilag", url = "{{ item.adresse | url }}", file = "Bilag 2.pdf" }
+"#;
+    let expected = r#"hotkeys/test.toml:11:11: warning: the address in the source `bilag` fetched in step 1 starts with a value, which is URL-encoded: an address in it would be broken (`https://` becomes `https%3A%2F%2F`)
+11 | url = "{{ sag }}/bilag"
+   |           ^^^
+   = help: to insert a whole address from data, use the `url` filter: `{{ sag.dokument_url | url }}` (it accepts only http:// and https:// addresses); for a value that is not an address, start with the literal address
+
+hotkeys/test.toml:17:41: warning: the address in step 2 starts with a value, which is URL-encoded: an address in it would be broken (`https://` becomes `https%3A%2F%2F`)
+17 | merge_pdf = { each = "bilag", url = "{{ item.adresse }}", file = "Bilag.pdf" }
+   |                                         ^^^^^^^^^^^^
+   = help: to insert a whole address from data, use the `url` filter: `{{ sag.dokument_url | url }}` (it accepts only http:// and https:// addresses); for a value that is not an address, start with the literal address
+"#;
+    assert_eq!(check_source(source), expected);
+}
+
+#[test]
+fn a_run_time_template_error_counts_lines_from_the_first_line_of_the_text() {
+    let script = common::script_from(&format!(
+        "{HEADER}\n[[step]]\ntype = \"\"\"\nførste linje\n{{{{ dato }}}}\"\"\"\n\n[[step]]\ntype = \"{{{{ dato }}}}\"\n"
+    ));
+    let lines: Vec<usize> = script
+        .steps
+        .iter()
+        .filter_map(|step| match &step.action {
+            genvej_format::script::Action::Type { text, .. } => Some(text.line),
+            _ => None,
+        })
+        .collect();
+    // `"""` is on line 10; the text starts on line 11. The second text
+    // starts on its own line, 15.
+    assert_eq!(lines, [11, 15]);
+}
