@@ -353,6 +353,23 @@ fn exec(
             );
         }
     }
+    // A value given with --set is checked here, so the message is for the
+    // author (English, naming the input); the form says it in Danish.
+    let today = chrono::Local::now().date_naive();
+    for input in &script.inputs {
+        let Some(raw) = preset.get(&input.name) else {
+            continue;
+        };
+        if let Err(reason) = input.parse_value(raw, today) {
+            println!(
+                "not run: --set {}=…: {} (the input «{}»)",
+                input.name,
+                reason.for_author(),
+                input.label
+            );
+            return Ok(ExitCode::from(1));
+        }
+    }
     let renderer = Renderer::new();
     let engine = Engine::new(&renderer, &setup.config, CancelToken::new());
     if !dry_run {

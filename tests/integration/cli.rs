@@ -136,11 +136,53 @@ fn dry_run_failure_exits_1_with_the_reason() {
         "--dry-run",
     ]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stdout(&out).contains("ugyldig dato i CPR-nummer"),
-        "{}",
-        stdout(&out)
+    assert_eq!(
+        stdout(&out),
+        "not run: --set cpr=…: the CPR number's date does not exist (the input «CPR-nummer»)\n"
     );
+}
+
+#[test]
+fn a_set_date_needs_a_four_digit_year_and_a_set_time_is_hh_mm() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("hotkeys")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("hotkeys/frist.toml"),
+        "id = \"frist\"\nname = \"Frist\"\nmanual_seconds = 5\n\n[[input]]\nname = \"dato\"\nlabel = \"Mødedato\"\nkind = \"date\"\n\n[[input]]\nname = \"kl\"\nkind = \"time\"\n\n[[step]]\ntype = \"{{ dato | date_long }} kl. {{ kl }}\"\n",
+    )
+    .expect("write");
+    let config = dir.path().join("genvej.toml");
+    std::fs::write(&config, "").expect("write");
+    let exec = |set: &[&str]| {
+        let folder = dir.path().join("hotkeys");
+        let folder = folder.to_str().expect("utf-8").to_string();
+        let mut args = vec!["--config", config.to_str().expect("utf-8"), "--hotkeys"];
+        args.push(&folder);
+        args.extend(["exec", "frist", "--dry-run"]);
+        for s in set {
+            args.extend(["--set", s]);
+        }
+        let out = genvej(&args);
+        (out.status.code(), stdout(&out))
+    };
+    assert_eq!(
+        exec(&["dato=7-12-26", "kl=9:30"]),
+        (
+            Some(1),
+            "not run: --set dato=…: the year must have four digits: write YYYY-MM-DD or DD-MM-YYYY, e.g. 07-12-2026 (the input «Mødedato»)\n".to_string()
+        )
+    );
+    assert_eq!(
+        exec(&["dato=07-12-1826", "kl=9:30"]).1,
+        "not run: --set dato=…: the year 1826 is before 1900; write the full year, e.g. 2026 (the input «Mødedato»)\n"
+    );
+    assert_eq!(
+        exec(&["dato=07-12-2026", "kl=930"]).1,
+        "not run: --set kl=…: not a time of day: write HH:MM (00:00–23:59), e.g. 09:30 (the input «kl»)\n"
+    );
+    let (code, out) = exec(&["dato=07-12-2026", "kl=9.30"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("\"7. december 2026 kl. 09:30\""), "{out}");
 }
 
 #[test]

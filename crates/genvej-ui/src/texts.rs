@@ -12,6 +12,7 @@ pub const SEARCH: &str = "Søg i genvejene …";
 pub const CPR_HINT: &str = "DDMMÅÅ-XXXX";
 pub const DATE_HINT: &str = "dd-mm-åååå  (↑/↓ skifter dag)";
 pub const NUMBER_HINT: &str = "fx 12 eller 12,5";
+pub const TIME_HINT: &str = "tt:mm, fx 09:30";
 
 /// The label of a field the caseworker may leave empty.
 pub fn optional(label: &str) -> String {

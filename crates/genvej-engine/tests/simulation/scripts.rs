@@ -705,7 +705,7 @@ fn a_field_missing_from_an_answer_is_named_with_its_source() {
 
     assert_eq!(
         failure_text(&outcome),
-        "«Plan» stoppede ved trin 2 (paste, linje 26): skabelonen på linje 27 kunne ikke udfyldes: feltet «navn» mangler i svaret fra kilden «borger»"
+        "«Plan» stoppede ved trin 2 (paste, linje 26): skabelonen på linje 28 kunne ikke udfyldes: feltet «navn» mangler i svaret fra kilden «borger»"
     );
     assert_eq!(desktop.text_in("Fasit – plan"), "", "nothing pasted");
 }

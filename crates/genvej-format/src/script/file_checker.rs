@@ -67,7 +67,9 @@ impl<'a> FileChecker<'a> {
     pub fn template(&self, at: &At<String>) -> Template {
         Template {
             text: at.get().clone(),
-            line: self.line_of(at.span().start),
+            // The line of the template's first character: a multi-line
+            // string's first line is the one after its opening `"""`.
+            line: self.line_of(self.template_span(at, 0..0).start),
         }
     }
 }

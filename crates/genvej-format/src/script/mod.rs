@@ -1,6 +1,6 @@
 //! Hot-key scripts: the TOML format (`raw`), its checker (`file_checker`, `load`, `inputs`,
-//! `steps`, `sources`, `addresses`, `scope`, `set`, `release`), how files are found and
-//! read (`files`) and the checked model the engine runs (`model`).
+//! `steps`, `sources`, `addresses`, `scope`, `template_checks`, `set`, `release`), how files
+//! are found and read (`files`) and the checked model the engine runs (`model`).
 
 mod addresses;
 pub mod field_path;
@@ -16,6 +16,8 @@ mod scope;
 pub mod set;
 mod sources;
 mod steps;
+mod string_position;
+mod template_checks;
 
 pub use model::*;
 pub use release::{CheckMode, MAX_PERSON_CHARS, MAX_VERSION_CHARS};

@@ -198,6 +198,8 @@ pub enum InputKind {
     Date,
     Number,
     Checkbox,
+    /// A time of day, `HH:MM` (00:00–23:59); typed also as `9:30` or `09.30`.
+    Time,
 }
 
 impl InputKind {
@@ -209,6 +211,7 @@ impl InputKind {
         ("date", InputKind::Date),
         ("number", InputKind::Number),
         ("checkbox", InputKind::Checkbox),
+        ("time", InputKind::Time),
     ];
 
     pub fn name(self) -> &'static str {

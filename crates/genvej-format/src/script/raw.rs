@@ -160,7 +160,7 @@ pub struct RawTyping {
 pub struct RawInput {
     /// Variable name used in templates, e.g. `cpr`.
     pub name: At<String>,
-    /// What kind of value: text, multiline, cpr, choice, date, number, checkbox.
+    /// What kind of value: text, multiline, cpr, choice, date, number, checkbox, time.
     pub kind: At<String>,
     /// The field's label in the form; defaults to the name.
     pub label: Option<At<String>>,

@@ -205,6 +205,7 @@ impl FormApp {
                     InputKind::Cpr => texts::CPR_HINT,
                     InputKind::Date => texts::DATE_HINT,
                     InputKind::Number => texts::NUMBER_HINT,
+                    InputKind::Time => texts::TIME_HINT,
                     _ => "",
                 };
                 ui.add(
