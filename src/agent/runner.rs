@@ -268,7 +268,7 @@ impl Agent {
             .map(|l| l.path.as_path())
             .collect();
         super::texts::about(
-            self.table.scripts.len(),
+            super::texts::Library::of(&self.table.scripts),
             &folders,
             &configs,
             self.options.log_folder.as_deref(),

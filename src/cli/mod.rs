@@ -37,6 +37,11 @@ pub enum Command {
     Check {
         /// Scripts or folders to check (default: the configured folders).
         paths: Vec<PathBuf>,
+        /// The release check of the organisation's library: every script
+        /// must also have `owner`, `version` and both approvals
+        /// (`[approved]` `professional` and `legal`).
+        #[arg(long)]
+        release: bool,
     },
     /// Print the JSON Schema of the script format (or of the config).
     Schema {

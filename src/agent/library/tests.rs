@@ -157,7 +157,7 @@ fn bad_bundles_are_refused_the_running_one_stays_and_each_is_shown_once() {
         (
             "not a bundle",
             b"<html>404</html>".to_vec(),
-            "ikke en pakke",
+            "ikke et bundt",
         ),
     ];
     for (what, bytes, danish) in cases {

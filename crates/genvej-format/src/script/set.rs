@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use super::file_checker::FileChecker;
 use super::files;
 use super::model::Script;
+use super::release::CheckMode;
 use crate::chord::Chord;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
@@ -112,10 +113,30 @@ impl ScriptFolders {
 /// script cannot take a central script's id, hot key or abbreviation: the
 /// first one loaded keeps it).
 pub fn load_folders(folders: &ScriptFolders, config: &Config) -> ScriptSet {
+    load_folders_in(folders, config, CheckMode::Normal)
+}
+
+/// The release check of a library: [`load`] in [`CheckMode::Release`].
+/// Every script under `paths` (the organisation's) must check clean AND
+/// have `owner`, `version`, `approved.professional` and `approved.legal`;
+/// each one missing is an error at the script's `id` line. A library is
+/// fit to release (bundle, deploy) when `error_count()` is 0. This is what
+/// `genvej check --release PATHS` runs.
+pub fn load_release(paths: &[PathBuf], config: &Config) -> ScriptSet {
+    let folders = ScriptFolders {
+        central: paths.to_vec(),
+        personal: Vec::new(),
+    };
+    load_folders_in(&folders, config, CheckMode::Release)
+}
+
+/// [`load_folders`] in a given mode; in [`CheckMode::Release`] the
+/// organisation's scripts must have release metadata, personal ones never.
+pub fn load_folders_in(folders: &ScriptFolders, config: &Config, mode: CheckMode) -> ScriptSet {
     let mut set = ScriptSet::default();
     let renderer = Renderer::new();
     let central = files::find(&folders.central, &mut set.diagnostics);
-    set.check_files(central, false, &renderer, config);
+    set.check_files(central, false, mode, &renderer, config);
     set.add_personal(&folders.personal, &renderer, config);
     set.finish(config);
     set
@@ -163,6 +184,7 @@ pub fn load_bundle(
         let origin = Origin {
             category: &category,
             personal: false,
+            mode: CheckMode::Normal,
         };
         let before = set.scripts.len();
         set.check_file(shown, text.clone(), origin, &renderer, config);
@@ -179,6 +201,11 @@ pub fn load_bundle(
 /// anything: for the fuzzers and the property test, which feed thousands of
 /// hostile texts a second. Each script's menu group is "Genveje".
 pub fn check_texts(files: &[(PathBuf, String)], config: &Config) -> ScriptSet {
+    check_texts_in(files, config, CheckMode::Normal)
+}
+
+/// [`check_texts`] in a given mode (the texts are the organisation's).
+pub fn check_texts_in(files: &[(PathBuf, String)], config: &Config, mode: CheckMode) -> ScriptSet {
     let renderer = Renderer::new();
     let mut set = ScriptSet::default();
     for (path, text) in files {
@@ -186,6 +213,7 @@ pub fn check_texts(files: &[(PathBuf, String)], config: &Config) -> ScriptSet {
         let origin = Origin {
             category: "Genveje",
             personal: false,
+            mode,
         };
         set.check_file(path.clone(), text.clone(), origin, &renderer, config);
     }
@@ -193,11 +221,12 @@ pub fn check_texts(files: &[(PathBuf, String)], config: &Config) -> ScriptSet {
     set
 }
 
-/// Where a script file was found: its default menu group, and whether it
-/// is the caseworker's own.
+/// Where a script file was found: its default menu group, whether it is
+/// the caseworker's own, and how strictly it is checked.
 struct Origin<'a> {
     category: &'a str,
     personal: bool,
+    mode: CheckMode,
 }
 
 impl ScriptSet {
@@ -206,6 +235,7 @@ impl ScriptSet {
         &mut self,
         found: Vec<files::FoundFile>,
         personal: bool,
+        mode: CheckMode,
         renderer: &Renderer,
         config: &Config,
     ) {
@@ -223,6 +253,7 @@ impl ScriptSet {
             let origin = Origin {
                 category: &file.category,
                 personal,
+                mode,
             };
             self.check_file(file.path, text, origin, renderer, config);
         }
@@ -233,7 +264,8 @@ impl ScriptSet {
     fn add_personal(&mut self, folders: &[PathBuf], renderer: &Renderer, config: &Config) {
         let existing: Vec<PathBuf> = folders.iter().filter(|p| p.exists()).cloned().collect();
         let found = files::find(&existing, &mut self.diagnostics);
-        self.check_files(found, true, renderer, config);
+        // Personal scripts never need release metadata.
+        self.check_files(found, true, CheckMode::Normal, renderer, config);
     }
 
     /// Checks one file's text and adds the script (if it has no errors and
@@ -249,6 +281,12 @@ impl ScriptSet {
         config: &Config,
     ) {
         let mut checker = FileChecker::new(&path, &text, renderer, config);
+        // A caseworker's own script is never released: it needs no metadata.
+        checker.mode = if origin.personal {
+            CheckMode::Normal
+        } else {
+            origin.mode
+        };
         let mut script = checker.check(origin.category);
         let (listed, (errors, warnings)) = capped(checker.diagnostics);
         self.diagnostics.extend(listed);
