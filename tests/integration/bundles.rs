@@ -322,3 +322,39 @@ fn an_answer_larger_than_the_limit_is_refused_without_being_read() {
     );
     assert!(source.fetch("pilot.genvej-bundle", &Validators::default()) == Ok(Fetched::Missing));
 }
+
+#[test]
+fn a_redirect_from_https_to_plain_http_is_not_followed() {
+    require_tools!(Tool::Python3, Tool::Openssl);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let signer = key();
+    let plain_folder = dir.path().join("plain");
+    publish(
+        &plain_folder,
+        ALL,
+        &sealed(9, &signer, &[("a/b.toml", &script("b", "Ctrl+Alt+B", "b"))]),
+    );
+    let plain_dir = dir.path().join("plain-server");
+    std::fs::create_dir_all(&plain_dir).expect("dir");
+    let plain = BundleServer::start(&plain_dir, &plain_folder);
+
+    let served = dir.path().join("udgivet");
+    std::fs::create_dir_all(&served).expect("dir");
+    std::fs::write(served.join(".redirect"), format!("{}{ALL}", plain.url())).expect("redirect");
+    let (server, ca) = BundleServer::start_https(dir.path(), &served);
+    let (mut checker, bundles) = checker(
+        &server.url(),
+        &trusted(&signer),
+        Some(&ca),
+        &dir.path().join("c"),
+    );
+    let summary = checker.check();
+    assert_eq!(
+        (summary.took, summary.unreachable),
+        (None, 1),
+        "{summary:?}"
+    );
+    assert_eq!(bundles.current.get().map(|c| c.sequence()), None);
+    assert_eq!(server.requests(), [format!("GET /{ALL} 302 0")]);
+    assert!(plain.requests().is_empty(), "{:?}", plain.requests());
+}

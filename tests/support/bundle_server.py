@@ -4,7 +4,8 @@ ETag (a hash of the content) and Last-Modified, answers If-None-Match with
 304 and no body, and appends one line per request to LOG_FILE:
 "GET /all.genvej-bundle 200 1234" (status and body bytes sent). With CERT
 and KEY it speaks HTTPS. If FOLDER/.status exists, its number is the answer
-to every request (e.g. 503: the server is down for maintenance).
+to every request (e.g. 503: the server is down for maintenance); if
+FOLDER/.redirect exists, every request is redirected (302) to the address in it.
 
 Usage: bundle_server.py FOLDER PORT_FILE LOG_FILE [CERT KEY]"""
 import email.utils
@@ -22,6 +23,17 @@ class Handler(BaseHTTPRequestHandler):
         if os.path.exists(forced):
             with open(forced) as f:
                 return self.answer(int(f.read().strip()), b"")
+        redirect = os.path.join(folder, ".redirect")
+        if os.path.exists(redirect):
+            with open(redirect) as f:
+                target = f.read().strip()
+            with open(self.server.log_file, "a") as log:
+                log.write("GET %s 302 0\n" % self.path)
+            self.send_response(302)
+            self.send_header("Location", target)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         name = self.path.lstrip("/")
         path = os.path.join(folder, name)
         if "/" in name or not os.path.isfile(path):
