@@ -88,9 +88,8 @@ pub fn newest<'c>(running: Option<&Running>, candidates: &'c [Candidate]) -> Opt
 
 /// The files a workstation reads: everyone's, and its ring's.
 pub fn file_names(ring: Option<&str>) -> Vec<String> {
-    std::iter::once("all".to_string())
-        .chain(ring.map(str::to_string))
-        .map(|name| format!("{name}.genvej-bundle"))
+    std::iter::once(genvej_bundle::EVERYONE_FILE.to_string())
+        .chain(ring.map(genvej_bundle::ring_file))
         .collect()
 }
 

@@ -142,10 +142,7 @@ impl Bundles {
     fn read_cache(&self) -> Result<String, String> {
         let state = self.store.read_state();
         let path = self.store.current_path();
-        let bytes = match self
-            .store
-            .read_current(genvej_desktop::bundle_source::MAX_BUNDLE_BYTES)
-        {
+        let bytes = match self.store.read_current(genvej_bundle::MAX_BUNDLE_BYTES) {
             Ok(Some(bytes)) => bytes,
             Ok(None) => return Err(format!("no cached library yet ({})", path.display())),
             Err(e) => {

@@ -337,3 +337,11 @@ fn without_a_cache_or_a_share_the_agent_runs_without_organisation_scripts_until_
     );
     assert!(pc.typed().contains("v1"));
 }
+
+#[test]
+fn the_download_limit_is_the_bundle_limit() {
+    assert_eq!(
+        genvej_desktop::bundle_source::MAX_BUNDLE_BYTES,
+        genvej_bundle::MAX_BUNDLE_BYTES
+    );
+}
