@@ -81,8 +81,9 @@ impl BundleServer {
     /// Serves `folder` over https with a certificate for 127.0.0.1 signed
     /// by a test CA; returns the server and the CA file (PEM).
     pub fn start_https(dir: &Path, folder: &Path) -> (BundleServer, PathBuf) {
-        let (cert, key, ca) = test_certificates(dir);
-        (BundleServer::launch(dir, folder, Some((&cert, &key))), ca)
+        let made = super::test_ca::make(dir);
+        let server = BundleServer::launch(dir, folder, Some((&made.cert, &made.key)));
+        (server, made.ca)
     }
 
     fn launch(dir: &Path, folder: &Path, tls: Option<(&Path, &Path)>) -> BundleServer {
@@ -152,76 +153,4 @@ impl Drop for BundleServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn openssl(dir: &Path, args: &[&str]) {
-    let status = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("openssl runs");
-    assert!(status.success(), "openssl {args:?} failed");
-}
-
-/// A test CA and a server certificate for 127.0.0.1 signed by it, made by
-/// openssl in `dir`: (certificate, key, CA certificate).
-pub fn test_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
-    let req = [
-        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-    ];
-    openssl(
-        dir,
-        &[
-            &req[..],
-            &["/CN=genvej test CA", "-keyout", "ca.key", "-out", "ca.pem"],
-        ]
-        .concat(),
-    );
-    openssl(
-        dir,
-        &[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-keyout",
-            "key.pem",
-            "-out",
-            "server.csr",
-        ],
-    );
-    std::fs::write(
-        dir.join("server.ext"),
-        "basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
-    )
-    .expect("write the extensions");
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "server.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-extfile",
-            "server.ext",
-            "-days",
-            "2",
-            "-out",
-            "cert.pem",
-        ],
-    );
-    (
-        dir.join("cert.pem"),
-        dir.join("key.pem"),
-        dir.join("ca.pem"),
-    )
 }

@@ -6,6 +6,7 @@
 pub mod agent;
 pub mod bundles;
 pub mod desktop;
+pub mod test_ca;
 pub mod texts;
 pub mod tools;
 pub mod tray_host;

@@ -3,3 +3,6 @@
 
 #[path = "../../../../tests/support/tools.rs"]
 pub mod tools;
+
+#[path = "../../../../tests/support/test_ca.rs"]
+pub mod test_ca;

@@ -4,7 +4,7 @@
 //! self-signed certificate made by openssl (Debian package `openssl`) and
 //! served by python3; without them those tests skip (outside CI).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -17,6 +17,8 @@ use genvej_format::script::HttpMethod;
 struct Server {
     child: Child,
     port: u16,
+    /// The test CA that signed the server's certificate.
+    ca: PathBuf,
 }
 
 impl Drop for Server {
@@ -26,85 +28,11 @@ impl Drop for Server {
     }
 }
 
-/// Runs openssl with `args` in `dir`.
-fn openssl(dir: &Path, args: &[&str]) {
-    let status = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("openssl runs");
-    assert!(status.success(), "openssl {args:?} failed");
-}
-
 /// A private CA (`ca.pem`), a server certificate for 127.0.0.1 signed by
 /// it, and an HTTPS server using that certificate.
 fn https_server(dir: &Path) -> Server {
-    let days = ["-days", "2"];
-    openssl(
-        dir,
-        &[
-            &[
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-subj",
-                "/CN=genvej test CA",
-                "-keyout",
-                "ca.key",
-                "-out",
-                "ca.pem",
-            ][..],
-            &days,
-        ]
-        .concat(),
-    );
-    openssl(
-        dir,
-        &[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-keyout",
-            "key.pem",
-            "-out",
-            "server.csr",
-        ],
-    );
-    std::fs::write(
-        dir.join("server.ext"),
-        "basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
-    )
-    .expect("write the extensions");
-    openssl(
-        dir,
-        &[
-            &[
-                "x509",
-                "-req",
-                "-in",
-                "server.csr",
-                "-CA",
-                "ca.pem",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-extfile",
-                "server.ext",
-                "-out",
-                "cert.pem",
-            ][..],
-            &days,
-        ]
-        .concat(),
-    );
-    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let made = crate::support::test_ca::make(dir);
+    let (cert, key) = (made.cert, made.key);
     let port_file = dir.join("port");
     let child = Command::new("python3")
         .arg(Path::new(concat!(
@@ -116,7 +44,11 @@ fn https_server(dir: &Path) -> Server {
         .spawn()
         .expect("python3 runs");
     // Owned from here on, so the server is stopped even if it never starts.
-    let mut server = Server { child, port: 0 };
+    let mut server = Server {
+        child,
+        port: 0,
+        ca: made.ca,
+    };
     let deadline = Instant::now() + Duration::from_secs(10);
     while server.port == 0 {
         let text = std::fs::read_to_string(&port_file).unwrap_or_default();
@@ -161,7 +93,7 @@ fn an_unknown_certificate_is_refused_and_the_organisations_ca_is_trusted() {
         other => panic!("expected a certificate error, got {other:?}"),
     }
 
-    client.set_ca_file(Some(dir.path().join("ca.pem")));
+    client.set_ca_file(Some(server.ca.clone()));
     let answer = client
         .fetch(&request(server.port))
         .expect("trusted with the CA file");
@@ -201,7 +133,7 @@ fn a_redirect_from_https_to_plain_http_is_not_followed() {
     });
 
     let mut client = HttpClient::new();
-    client.set_ca_file(Some(dir.path().join("ca.pem")));
+    client.set_ca_file(Some(server.ca.clone()));
     let mut downgraded = request(server.port);
     downgraded.url = format!(
         "https://127.0.0.1:{}/videre/{plain_port}/borgere/0707614285",
