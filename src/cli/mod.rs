@@ -1,5 +1,6 @@
 //! The `genvej` command line.
 
+mod bundle;
 mod commands;
 mod credential;
 mod usage;
@@ -8,6 +9,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+pub use bundle::BundleAction;
 
 use genvej_desktop::paths;
 use genvej_format::config::{Config, ConfigLayer, LayeredConfig};
@@ -78,6 +81,13 @@ pub enum Command {
     Credential {
         #[command(subcommand)]
         action: CredentialAction,
+    },
+    /// Signed script bundles: make a signing key, build a checked library
+    /// into one signed file, verify, show and publish it (the IT office's
+    /// release tools).
+    Bundle {
+        #[command(subcommand)]
+        action: BundleAction,
     },
     /// Show one dialog described by JSON on stdin (used by the agent).
     #[command(hide = true)]
