@@ -18,6 +18,7 @@ use clap::{Subcommand, ValueEnum};
 
 use super::{Cli, Setup};
 use genvej_bundle::{Fault, PublicKey};
+use genvej_format::config::LayerRole;
 
 #[derive(Debug, Subcommand)]
 pub enum BundleAction {
@@ -147,16 +148,19 @@ fn trusted_keys(cli: &Cli, trust: &TrustArgs) -> anyhow::Result<Vec<PublicKey>> 
     let setup = Setup::resolve(cli)?;
     let configured = &setup.config.bundles.trusted_keys;
     if configured.is_empty() {
+        // Only the machine-wide config may name trusted keys (the policy
+        // drops them from a personal one).
         let files: Vec<String> = setup
             .config_layers
             .iter()
+            .filter(|layer| layer.role == LayerRole::Machine)
             .map(|layer| layer.path.display().to_string())
             .collect();
         bail!(
             "no public key to check the bundle with: give --key genvej.pub, or set \
-             [bundles] trusted_keys in the machine-wide config (read: {})",
+             [bundles] trusted_keys in the machine-wide config ({})",
             if files.is_empty() {
-                "no config file".to_string()
+                "none was found".to_string()
             } else {
                 files.join(", ")
             }
