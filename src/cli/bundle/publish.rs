@@ -93,12 +93,14 @@ pub(super) fn run(
     }
     write_atomically(&target, &bytes)?;
     let who = match ring {
-        Some(ring) => format!("workstations in ring `{ring}` (bundles.ring = \"{ring}\")"),
-        None => "every workstation".to_string(),
+        Some(ring) => {
+            format!("workstations in ring `{ring}` (bundles.ring = \"{ring}\") get it")
+        }
+        None => "every workstation gets it".to_string(),
     };
     println!(
-        "published bundle {sequence} ({} scripts, key {}) as {}: {who} get it at their next \
-         check (bundles.check_minutes)",
+        "published bundle {sequence} ({} scripts, key {}) as {}: {who} at the next check \
+         (bundles.check_minutes)",
         library.files.len(),
         library.manifest.key_id,
         target.display()
