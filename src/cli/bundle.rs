@@ -141,6 +141,12 @@ pub(super) fn run(action: &BundleAction, cli: &Cli) -> anyhow::Result<ExitCode> 
 /// name one.
 fn trusted_keys(cli: &Cli, trust: &TrustArgs) -> anyhow::Result<Vec<PublicKey>> {
     if let Some(file) = &trust.key {
+        // The key's line itself, as in `bundles.trusted_keys`, also does.
+        if !file.exists() {
+            if let Some(key) = file.to_str().and_then(|l| PublicKey::parse(l).ok()) {
+                return Ok(vec![key]);
+            }
+        }
         let text = read_small_text(file, 4096, "public key")?;
         let key = PublicKey::parse(&text).with_context(|| format!("{}", file.display()))?;
         return Ok(vec![key]);

@@ -180,6 +180,10 @@ fn the_release_flow_from_keygen_to_everyone() {
         "{}",
         stdout(&out)
     );
+    // The key's line does as well as its file.
+    let line = office.public_line();
+    let out = genvej(&["bundle", "verify", s(&bundle), "--key", &line]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
     // Without --key, the config's trusted keys are used, as agents do.
     let config = office.path("genvej.toml");
@@ -264,6 +268,14 @@ fn the_release_flow_from_keygen_to_everyone() {
     let out = publish(&second, None);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("nothing to do"), "{}", stdout(&out));
+    // A ring given an older bundle than everyone's: said.
+    let out = publish(&bundle, Some("team-2"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("ring `team-2` keeps running everyone's"),
+        "{}",
+        stderr(&out)
+    );
     let (other_two, out) = office.build(&shipped_library(), 2, "v2b.genvej-bundle");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_ne!(std::fs::read(&other_two).expect("read"), second_bytes);
@@ -281,7 +293,14 @@ fn the_release_flow_from_keygen_to_everyone() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["all.genvej-bundle", "pilot.genvej-bundle"]);
+    assert_eq!(
+        names,
+        [
+            "all.genvej-bundle",
+            "pilot.genvej-bundle",
+            "team-2.genvej-bundle"
+        ]
+    );
 }
 
 #[test]

@@ -92,6 +92,9 @@ pub(super) fn run(
         }
     }
     write_atomically(&target, &bytes)?;
+    if let Some(ring) = ring {
+        warn_if_everyone_is_ahead(to, ring, sequence, &keys);
+    }
     let who = match ring {
         Some(ring) => {
             format!("workstations in ring `{ring}` (bundles.ring = \"{ring}\") get it")
@@ -106,6 +109,31 @@ pub(super) fn run(
         target.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A workstation in a ring runs the ring's bundle only while it is newer
+/// than everyone's: say so when it is not.
+fn warn_if_everyone_is_ahead(
+    to: &Path,
+    ring: &str,
+    sequence: u64,
+    keys: &[genvej_bundle::PublicKey],
+) {
+    let everyone = to.join(genvej_bundle::EVERYONE_FILE);
+    let Ok(bytes) = read_bundle(&everyone) else {
+        return;
+    };
+    if let Ok(library) = genvej_bundle::verify(&bytes, keys) {
+        if library.manifest.sequence >= sequence {
+            eprintln!(
+                "genvej: note: everyone's bundle ({}) is bundle {}, not older than this one: \
+                 ring `{ring}` keeps running everyone's until a higher sequence is published \
+                 to the ring",
+                everyone.display(),
+                library.manifest.sequence
+            );
+        }
+    }
 }
 
 /// A ring's name: 1–32 of `a-z`, `0-9` and `-`, and not `all` (the file
