@@ -4,6 +4,7 @@
 # fuzz/artifacts/<target>/). Usage (from the repository):
 #   fuzz/run.sh script_check 900        # 15 minutes
 # Targets: script_check config_parse template_render report_export report_rows
+# bundle_verify
 # Needs cargo-fuzz (`cargo install cargo-fuzz`); on a stable toolchain
 # RUSTC_BOOTSTRAP=1 lets it use the nightly flags it needs. More (replaying a
 # crash, shrinking the corpus): docs/src/development/fuzzing.md.
@@ -17,6 +18,7 @@ case $target in
     template_render) max_len=2048; dict=fuzz/dicts/template.dict ;;
     report_export) max_len=16384; dict= ;;
     report_rows) max_len=4096; dict= ;;
+    bundle_verify) max_len=16384; dict= ;;
     *) echo "unknown target $target" >&2; exit 2 ;;
 esac
 work=${FUZZ_WORK:-/tmp/genvej-fuzz}/$target

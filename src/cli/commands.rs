@@ -22,6 +22,9 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(Command::Credential { action }) = &cli.command {
         return super::credential::run(action);
     }
+    if let Some(Command::Bundle { action }) = &cli.command {
+        return super::bundle::run(action, &cli);
+    }
     let setup = Setup::resolve(&cli)?;
     match cli.command {
         Some(Command::Check { paths, release }) => {
@@ -57,10 +60,9 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             show_personal_data,
         ),
         Some(Command::Run { no_tray }) => run_agent(&setup, no_tray),
-        Some(Command::Bundle {
-            action: super::BundleAction::Status,
-        }) => super::bundle_status::status(&setup),
-        Some(Command::Dialog | Command::Credential { .. }) => Ok(ExitCode::SUCCESS),
+        Some(Command::Dialog | Command::Credential { .. } | Command::Bundle { .. }) => {
+            Ok(ExitCode::SUCCESS)
+        }
         None => run_agent(&setup, false),
     }
 }
@@ -305,7 +307,7 @@ fn with_release(row: BTreeMap<&str, String>, release: &script::Release) -> serde
     value
 }
 
-fn print_table(rows: &[BTreeMap<&str, String>], columns: &[&str]) {
+pub(super) fn print_table(rows: &[BTreeMap<&str, String>], columns: &[&str]) {
     let width = |c: &str| {
         rows.iter()
             .map(|r| r.get(c).map_or(0, |v| v.chars().count()))

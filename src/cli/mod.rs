@@ -1,5 +1,6 @@
 //! The `genvej` command line.
 
+mod bundle;
 mod bundle_status;
 mod commands;
 mod credential;
@@ -9,6 +10,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+pub use bundle::BundleAction;
 
 use genvej_desktop::paths;
 use genvej_format::config::{Config, ConfigLayer, LayeredConfig};
@@ -85,7 +88,9 @@ pub enum Command {
         #[command(subcommand)]
         action: CredentialAction,
     },
-    /// Signed script bundles from the organisation.
+    /// Signed script bundles: make a signing key, build a checked library
+    /// into one signed file, verify, show and publish it (the IT office's
+    /// release tools), and which library this workstation has cached.
     Bundle {
         #[command(subcommand)]
         action: BundleAction,
@@ -146,13 +151,6 @@ pub enum CredentialAction {
     Check { name: String },
     /// Remove NAME.
     Delete { name: String },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum BundleAction {
-    /// Which library the agent has cached (sequence, build date, key,
-    /// scripts), where bundles come from, and how the last check went.
-    Status,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

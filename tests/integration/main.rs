@@ -1,4 +1,4 @@
-//! The whole program without a desktop: the command line, the policy checks run as another user, and the fuzzers' findings.
+//! The whole program without a desktop: the command line (also `genvej bundle`), the policy checks run as another user, and the fuzzers' findings.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -6,6 +6,7 @@ mod common;
 #[path = "../support/mod.rs"]
 mod support;
 
+mod bundle_cli;
 mod bundles;
 mod cli;
 mod fuzz_regressions;

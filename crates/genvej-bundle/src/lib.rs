@@ -30,9 +30,14 @@ mod path;
 mod seal;
 mod verify;
 
+#[cfg(test)]
+mod forged_tests;
+
 pub use keys::{KeyError, KeyPair, PublicKey, SecretKey};
 pub use manifest::{ApprovalEntry, Library, LibraryFile, Manifest, ManifestEntry, ScriptInfo};
 pub use path::{LibraryPath, PathError};
+#[doc(hidden)]
+pub use seal::sign_payload_for_tests;
 pub use seal::{SealError, seal};
 pub use verify::{BundleError, Fault, verify};
 

@@ -69,10 +69,28 @@ pub fn seal(
         files,
     };
     let json = serde_json::to_vec(&payload).map_err(|e| SealError::Sign(e.to_string()))?;
+    sign_payload(sequence, &json, key)
+}
+
+/// Signs any bytes as a bundle's payload — for the fuzz target and the
+/// tests that must reach the checks behind the signature (a signed payload
+/// with a `../` path, a file twice). Never used to build a bundle: that is
+/// [`seal`], which writes only payloads it made itself.
+#[doc(hidden)]
+pub fn sign_payload_for_tests(
+    sequence: u64,
+    payload: &[u8],
+    key: &SecretKey,
+) -> Result<Vec<u8>, SealError> {
+    sign_payload(sequence, payload, key)
+}
+
+/// The header (magic line, signature, empty line) and the payload.
+fn sign_payload(sequence: u64, json: &[u8], key: &SecretKey) -> Result<Vec<u8>, SealError> {
     let signature = minisign::sign(
         Some(key.public().inner()),
         key.inner(),
-        std::io::Cursor::new(&json),
+        std::io::Cursor::new(json),
         Some(&trusted_comment(sequence)),
         Some(
             untrusted_comment(key.public().inner().keynum())
@@ -82,7 +100,7 @@ pub fn seal(
     .map_err(|e| SealError::Sign(e.to_string()))?;
     let mut bundle = format!("{MAGIC}\n{}\n", signature.into_string().trim_end()).into_bytes();
     bundle.push(b'\n');
-    bundle.extend_from_slice(&json);
+    bundle.extend_from_slice(json);
     if bundle.len() as u64 > MAX_BUNDLE_BYTES {
         return Err(SealError::TooLarge {
             bytes: bundle.len(),

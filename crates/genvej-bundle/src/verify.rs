@@ -102,8 +102,7 @@ pub fn verify(bytes: &[u8], trusted: &[PublicKey]) -> Result<Library, BundleErro
         });
     }
     let signature_text = signature_lines(&mut rest)?;
-    let signature = minisign::SignatureBox::from_string(&signature_text)
-        .map_err(|_| malformed("its signature lines cannot be read"))?;
+    let signature = read_signature(&signature_text)?;
     let payload = rest;
     // The first line is not covered by the signature; it must be exactly
     // what genvej writes, so that no byte of a bundle can change unnoticed.
@@ -195,6 +194,34 @@ fn check_payload(payload: Payload, comment: &str, key: &PublicKey) -> Result<Lib
         },
         files,
     })
+}
+
+/// The minisign signature, read strictly. minisign's own reader trims
+/// spaces and `\r` around the lines and does not check the length of the
+/// comment's signature (a short one panics in its Ed25519 code), so the
+/// lines must be exactly what minisign writes: the signature read back and
+/// written again gives the same text, and the comment's signature is 64
+/// bytes (86 base64 characters and `==`). Then no byte of the header can
+/// change while the bundle still verifies.
+fn read_signature(text: &str) -> Result<minisign::SignatureBox, BundleError> {
+    let global = text.lines().nth(3).unwrap_or_default();
+    let base64 = |c: u8| c.is_ascii_alphanumeric() || c == b'+' || c == b'/';
+    let well_formed_global =
+        global.len() == 88 && global.ends_with("==") && global.bytes().take(86).all(base64);
+    if !well_formed_global {
+        return Err(malformed(
+            "its comment's signature is not 64 bytes of base64",
+        ));
+    }
+    let signature = minisign::SignatureBox::from_string(text)
+        .map_err(|_| malformed("its signature lines cannot be read"))?;
+    if signature.to_string() != text {
+        return Err(malformed(
+            "its signature lines are not exactly as genvej writes them (spaces, line ends or \
+             padding changed)",
+        ));
+    }
+    Ok(signature)
 }
 
 /// The next line (without its `\n`), at most [`MAX_HEADER_LINE`] long.
@@ -351,6 +378,50 @@ mod tests {
                 path: "Journal/signatur.toml".into()
             }
         );
+    }
+
+    /// The bundle with one header line (0: the magic line) changed.
+    fn with_header_line(bundle: &[u8], index: usize, change: impl Fn(&str) -> String) -> Vec<u8> {
+        let text = String::from_utf8(bundle.to_vec()).expect("utf-8");
+        let (header, payload) = text.split_once("\n\n").expect("payload");
+        let mut lines: Vec<String> = header.lines().map(str::to_string).collect();
+        lines[index] = change(&lines[index]);
+        format!("{}\n\n{payload}", lines.join("\n")).into_bytes()
+    }
+
+    #[test]
+    fn spaces_and_carriage_returns_in_the_signature_lines_are_refused() {
+        // minisign's reader trims them; a bundle is only good byte for byte.
+        let key = KeyPair::generate(None).expect("key");
+        let trusted = [key.secret.public().clone()];
+        let bundle = sealed(3, &key);
+        for line in 2..=4 {
+            for change in [
+                |l: &str| format!("{l} "),
+                |l: &str| format!("{l}\r"),
+                |l: &str| format!(" {l}"),
+                |l: &str| format!("{l}\t"),
+            ] {
+                let altered = with_header_line(&bundle, line, change);
+                let error = verify(&altered, &trusted).expect_err("refused");
+                assert_eq!(error.fault(), Fault::Malformed, "line {line}: {error}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_short_comment_signature_is_refused_without_a_panic() {
+        // minisign's Ed25519 code slices 64 bytes without checking.
+        let key = KeyPair::generate(None).expect("key");
+        let trusted = [key.secret.public().clone()];
+        let bundle = sealed(3, &key);
+        for keep in [0, 4, 8, 60, 72, 84, 87] {
+            let altered = with_header_line(&bundle, 4, |l| l[..keep].to_string());
+            let error = verify(&altered, &trusted).expect_err("refused");
+            assert_eq!(error.fault(), Fault::Malformed, "{keep}: {error}");
+        }
+        let altered = with_header_line(&bundle, 4, |_| "AAAA".repeat(10));
+        assert!(verify(&altered, &trusted).is_err());
     }
 
     #[test]
