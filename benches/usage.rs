@@ -36,6 +36,7 @@ fn record(n: usize, scripts: &[ScriptVersion], people: &[Person], start: i64) ->
         },
         trigger: Trigger::Hotkey,
         agent_version: "0.1.0".into(),
+        bundle: None,
     }
 }
 
@@ -46,6 +47,7 @@ fn main() {
             version: "0123456789ab".into(),
             name: format!("Genvej nummer {i}"),
             manual_seconds: 60 + i * 30,
+            author_version: None,
         })
         .collect();
     let people: Vec<Person> = (0..400)
@@ -121,6 +123,7 @@ fn main() {
             outcome: Outcome::Ok,
             trigger: Trigger::Hotkey,
             agent_version: "0.1.0".into(),
+            bundle: None,
         });
         costs.push(started.elapsed());
         if n % 100 == 0 {

@@ -105,6 +105,11 @@ pub struct ReportArgs {
     /// Only this team.
     #[arg(long)]
     pub team: Option<String>,
+    /// Compare each script's versions instead (the author's version, else
+    /// the bundle it came in, else its content): runs, success, median
+    /// time, time saved, first and last day.
+    #[arg(long)]
+    pub by_version: bool,
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
     /// Write to this file instead of stdout (HTML: default
