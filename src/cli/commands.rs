@@ -49,6 +49,11 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             dry_run,
             show_personal_data,
         ),
+        Some(Command::EffectiveBundles) => {
+            let bundles = serde_json::to_string_pretty(&setup.config.bundles)?;
+            println!("{bundles}");
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Run { no_tray }) => run_agent(&setup, no_tray),
         Some(Command::Dialog | Command::Credential { .. }) => Ok(ExitCode::SUCCESS),
         None => run_agent(&setup, false),

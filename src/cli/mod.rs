@@ -82,6 +82,11 @@ pub enum Command {
     /// Show one dialog described by JSON on stdin (used by the agent).
     #[command(hide = true)]
     Dialog,
+    /// Print the `[bundles]` settings in effect, as JSON: the machine-wide
+    /// config's, else the installer's (MSI BUNDLEFROM, BUNDLEKEY,
+    /// BUNDLERING). A diagnostic for the IT office and the installer test.
+    #[command(hide = true, name = "effective-bundles")]
+    EffectiveBundles,
     /// Start the agent (the default when no command is given).
     Run {
         /// Run without a tray icon.
@@ -191,7 +196,7 @@ impl Setup {
         } else {
             ConfigLayer::from_command_line(&cli.config)
         };
-        let layered = Config::load_layers(&config_layers)?;
+        let layered = genvej_desktop::deployment::load_config(&config_layers)?;
         let config = layered.config.clone();
         let hotkey_folders = script_folders(cli, &config, &config_layers);
         Ok(Setup {

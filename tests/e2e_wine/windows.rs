@@ -519,16 +519,52 @@ fn the_msi_installs_silently_upgrades_keeping_the_config_and_uninstalls() {
         "id = \"central\"\nname = \"Fra den centrale mappe\"\nhotkey = \"Ctrl+Alt+Z\"\nmanual_seconds = 10\n\n[[step]]\ntype = \"x\"\n",
     )
     .expect("script");
+    // It also names where signed bundles come from, the key that signs
+    // them and this workstation's ring (BUNDLEFROM, BUNDLEKEY, BUNDLERING).
+    const KEY: &str = "RWReew0XFNFEyQbv0i6gDOkgQnOYseL0hxsWW4i9r2N0T6eeqomThNSP";
+    let bundle_key = format!("BUNDLEKEY={KEY}");
     msiexec(
         &wine,
         &[
             "/i",
             &windows_path(&second),
             "SCRIPTFOLDER=C:\\central",
+            "BUNDLEFROM=C:\\udgivelse",
+            &bundle_key,
+            "BUNDLERING=pilot",
             "/qn",
         ],
     );
     assert_eq!(std::fs::read_to_string(&config).expect("config"), edited);
+    let deployed = wine
+        .command("wine")
+        .args(["reg", "query", r"HKLM\Software\genvej"])
+        .output()
+        .expect("wine reg runs");
+    let deployed = String::from_utf8_lossy(&deployed.stdout);
+    for value in [r"C:\udgivelse", KEY, "pilot"] {
+        assert!(deployed.contains(value), "{value} not written:\n{deployed}");
+    }
+    // The installed program uses them as its [bundles]: the machine config
+    // names no bundles.from.
+    let bundles = wine
+        .wine(&program, &["effective-bundles"])
+        .output()
+        .expect("installed genvej.exe runs");
+    assert!(
+        bundles.status.success(),
+        "{}",
+        String::from_utf8_lossy(&bundles.stderr)
+    );
+    let bundles: serde_json::Value =
+        serde_json::from_slice(&bundles.stdout).expect("the settings as JSON");
+    assert_eq!(bundles["from"], r"C:\udgivelse", "{bundles}");
+    assert_eq!(
+        bundles["trusted_keys"],
+        serde_json::json!([KEY]),
+        "{bundles}"
+    );
+    assert_eq!(bundles["ring"], "pilot", "{bundles}");
     assert!(program.exists(), "the upgrade left the program in place");
     let listed = wine
         .wine(&program, &["list"])
