@@ -57,7 +57,7 @@ fn check_generated(config: &Config, steps: usize) -> (Duration, usize) {
     );
     for n in 0..steps {
         text.push_str(match n % 3 {
-            0 => "\n[[step]]\ntype = \"Linje {{ today | date }} – {{ profile.name }}\"\n",
+            0 => "\n[[step]]\ntype = \"Linje {{ today | date_long }} – {{ profile.name }}\"\n",
             1 => "\n[[step]]\nkey = \"Enter\"\n",
             _ => "\n[[step]]\npause_ms = 10\n",
         });

@@ -10,6 +10,7 @@
 
 #[cfg(any(target_os = "linux", windows))]
 mod keys;
+pub mod library;
 #[cfg(any(target_os = "linux", windows))]
 mod notices;
 mod reload;
@@ -44,6 +45,8 @@ pub enum AgentEvent {
     Finished(RunOutcome),
     /// A script file or the config changed.
     Reload,
+    /// A new bundle from the organisation is verified and current: read it.
+    LibraryChanged,
     /// A reload's result, read on its own thread: the scripts and the
     /// config, or why the config cannot be used.
     Loaded(

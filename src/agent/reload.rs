@@ -27,6 +27,9 @@ pub struct Locations {
     /// Config files in the order they apply (see [`Config::load_layers`]).
     pub config_paths: Vec<ConfigLayer>,
     pub folders: ScriptFolders,
+    /// Signed bundles (`[bundles]`): the organisation's scripts come from
+    /// the current bundle instead of `folders.central`.
+    pub bundles: Option<super::library::Bundles>,
     /// Central locations already reported as changeable by the caseworker
     /// (each is reported once per agent, not at every reload).
     pub warned_writable: Arc<Mutex<BTreeSet<PathBuf>>>,
@@ -39,7 +42,10 @@ impl Locations {
     pub fn load(&self) -> Result<(ScriptSet, Config), String> {
         let layered = genvej_desktop::deployment::load_config(&self.config_paths)
             .map_err(|e| e.to_string())?;
-        let mut set = script::load_folders(&self.folders, &layered.config);
+        let mut set = match &self.bundles {
+            Some(bundles) => bundles.script_set(&self.folders.personal, &layered.config),
+            None => script::load_folders(&self.folders, &layered.config),
+        };
         set.add_config_notes(&layered);
         if !set.policy_notes.is_empty() {
             tracing::warn!(

@@ -64,6 +64,7 @@ pub fn run(locations: Locations, options: AgentOptions) -> anyhow::Result<()> {
     report_conflicts(&table, panic_key, &conflicts);
     let hotstrings = start_hotstrings(&table, events.clone());
     let shutdown = os::watch_shutdown(events.clone())?;
+    let bundle_checks = start_bundle_checks(&locations, &events);
     let _watcher = match locations.watch(events.clone()) {
         Ok(watcher) => Some(watcher),
         Err(e) => {
@@ -109,6 +110,7 @@ pub fn run(locations: Locations, options: AgentOptions) -> anyhow::Result<()> {
         stopwatch_key,
         stopwatch: Stopwatch::default(),
         reloading,
+        bundle_checks,
     };
     let reason = loop {
         let Ok(event) = inbox.recv() else {
@@ -207,7 +209,14 @@ impl Agent {
                     }
                 }
             }
-            AgentEvent::Reload => self.reload()?,
+            AgentEvent::Reload => {
+                // A changed config or script: the bundle is checked too.
+                if let Some(checks) = &self.bundle_checks {
+                    checks.now();
+                }
+                self.reload()?
+            }
+            AgentEvent::LibraryChanged => self.reload()?,
             AgentEvent::Loaded(loaded) => self.swap_to(*loaded)?,
             AgentEvent::Tray(action) => return self.on_tray(action),
             AgentEvent::Shutdown(reason) => return Ok(Some(reason)),
@@ -259,11 +268,35 @@ impl Agent {
             .map(|l| l.path.as_path())
             .collect();
         super::texts::about(
-            self.table.scripts.len(),
+            super::texts::Library::of(&self.table.scripts),
             &folders,
             &configs,
             self.options.log_folder.as_deref(),
         )
+    }
+}
+
+/// Checks for new bundles on a thread of its own, when `[bundles]` is set:
+/// a new library arrives as [`AgentEvent::LibraryChanged`], and refusals
+/// are shown as notices.
+fn start_bundle_checks(
+    locations: &Locations,
+    events: &Sender<AgentEvent>,
+) -> Option<super::library::Checks> {
+    let bundles = locations.bundles.clone()?;
+    let seconds = bundles.notice_seconds;
+    let notify = Box::new(move |title: &str, text: &str| Notices::new(seconds).show(title, text));
+    let checker = super::library::Checker::new(bundles, notify);
+    let events = events.clone();
+    let took = move || {
+        let _ = events.send(AgentEvent::LibraryChanged);
+    };
+    match super::library::Checks::start(checker, took) {
+        Ok(checks) => Some(checks),
+        Err(e) => {
+            tracing::error!("cannot start checking for new bundles: {e}");
+            None
+        }
     }
 }
 

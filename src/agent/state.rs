@@ -56,6 +56,9 @@ pub(super) struct Agent {
     pub(super) stopwatch: Stopwatch,
     /// A reload running on its own thread, and whether another was asked for meanwhile.
     pub(super) reloading: Reloading,
+    /// The thread checking for new bundles (`[bundles]`), asked to check
+    /// now when the config or the scripts change.
+    pub(super) bundle_checks: Option<super::library::Checks>,
 }
 
 /// Whether a reload is being read, since when, and whether another was

@@ -60,10 +60,46 @@ pub const STOPWATCH_HELP: &str = "Stopuret starter, når du trykker Enter. Tryk 
 
 pub const ABOUT_TITLE: &str = "Om genvej";
 
-/// The About box: the version, where the scripts and the config come from,
-/// and the log folder.
+/// What the About box says of the loaded script library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Library {
+    pub scripts: usize,
+    /// Scripts with both the professional and the legal approval.
+    pub approved: usize,
+    /// The sequence number of the signed bundle the scripts came from.
+    pub bundle: Option<u64>,
+}
+
+impl Library {
+    pub fn of(scripts: &[genvej_format::script::Script]) -> Library {
+        Library {
+            scripts: scripts.len(),
+            approved: scripts
+                .iter()
+                .filter(|s| s.release.fully_approved())
+                .count(),
+            bundle: scripts.iter().filter_map(|s| s.file.bundle).max(),
+        }
+    }
+
+    /// "7 genveje, heraf 7 godkendt fagligt og juridisk (bundt 12)".
+    fn line(&self) -> String {
+        let mut line = format!(
+            "{} genveje, heraf {} godkendt fagligt og juridisk",
+            self.scripts, self.approved
+        );
+        if let Some(bundle) = self.bundle {
+            line.push_str(&format!(" (bundt {bundle})"));
+        }
+        line
+    }
+}
+
+/// The About box: genvej's version, the library (how many scripts, how
+/// many fully approved, from which bundle), where the scripts and the
+/// config come from, and the log folder.
 pub fn about(
-    scripts: usize,
+    library: Library,
     folders: &[&Path],
     configs: &[&Path],
     log_folder: Option<&Path>,
@@ -76,8 +112,9 @@ pub fn about(
             .join("\n")
     };
     let mut text = format!(
-        "genvej {}\n\n{scripts} genveje indlæst fra:\n{}\n\nKonfiguration:\n{}",
+        "genvej {}\n\n{}\nIndlæst fra:\n{}\n\nKonfiguration:\n{}",
         env!("CARGO_PKG_VERSION"),
+        library.line(),
         list(folders),
         list(configs),
     );
@@ -95,5 +132,79 @@ pub fn spoken(took: std::time::Duration) -> String {
         (0, 0) => format!("{seconds} s"),
         (0, m) => format!("{m} min {seconds} s"),
         (h, m) => format!("{h} t {m} min"),
+    }
+}
+
+pub const BUNDLE_REFUSED_TITLE: &str = "genvej: ny udgave afvist";
+
+/// A bundle was refused; `reason` from [`bundle_fault`] and its kin.
+pub fn bundle_refused(reason: &str) -> String {
+    format!(
+        "En ny udgave af organisationens genveje blev afvist: {reason}. De genveje, du har nu, virker stadig.\nIT-afdelingen kan se detaljerne i genvejs log."
+    )
+}
+
+/// Why a bundle was refused, in a caseworker's words.
+pub fn bundle_fault(fault: genvej_bundle::Fault) -> String {
+    use genvej_bundle::Fault;
+    match fault {
+        Fault::NotABundle => "filen er ikke et bundt med genveje",
+        Fault::Unsigned => "den er ikke underskrevet",
+        Fault::UntrustedKey => "den er underskrevet med en nøgle, organisationen ikke har godkendt",
+        Fault::BadSignature => "underskriften passer ikke til indholdet",
+        Fault::Altered => "indholdet er ændret, efter at det blev underskrevet",
+        Fault::Malformed => "den er beskadiget eller ufuldstændig",
+        Fault::TooLarge => "den er for stor",
+    }
+    .to_string()
+}
+
+pub fn bundle_older(sequence: u64, running: u64) -> String {
+    format!("den er ældre (nr. {sequence}) end den, der kører nu (nr. {running})")
+}
+
+pub fn bundle_conflicting(sequence: u64) -> String {
+    format!("den har samme nummer ({sequence}) som den, der kører nu, men et andet indhold")
+}
+
+pub const NO_LIBRARY_TITLE: &str = "genvej: organisationens genveje mangler";
+
+pub fn no_library(minutes: u64) -> String {
+    format!(
+        "Organisationens genveje kunne ikke hentes, og der er ingen gemt kopi på denne computer. Dine egne genveje virker. genvej prøver igen om {minutes} min."
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn about_names_the_library_its_approvals_and_its_bundle() {
+        let library = Library {
+            scripts: 7,
+            approved: 6,
+            bundle: None,
+        };
+        let text = about(library, &[Path::new("/srv/genveje")], &[], None);
+        assert!(
+            text.starts_with(&format!("genvej {}\n\n", env!("CARGO_PKG_VERSION"))),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "7 genveje, heraf 6 godkendt fagligt og juridisk\nIndlæst fra:\n  /srv/genveje"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("bundt"), "{text}");
+        let bundled = Library {
+            bundle: Some(12),
+            ..library
+        };
+        assert!(
+            about(bundled, &[], &[], None)
+                .contains("7 genveje, heraf 6 godkendt fagligt og juridisk (bundt 12)")
+        );
     }
 }

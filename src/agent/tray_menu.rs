@@ -55,7 +55,12 @@ impl Agent {
                 );
                 self.show_state();
             }
-            TrayAction::Reload => self.reload()?,
+            TrayAction::Reload => {
+                if let Some(checks) = &self.bundle_checks {
+                    checks.now();
+                }
+                self.reload()?
+            }
             TrayAction::CheatSheet => {
                 let entries = self.table.scripts.iter().map(TrayEntry::of).collect();
                 DialogProcess::current().show_detached(Request::CheatSheet { entries });

@@ -11,7 +11,7 @@ use super::{Cli, Command, ListFormat, Setup};
 use genvej_engine::fake::FakeDesktop;
 use genvej_engine::ports::CancelToken;
 use genvej_engine::{Engine, Status};
-use genvej_format::script::{self, ScriptFolders, ScriptSet};
+use genvej_format::script::{self, CheckMode, ScriptFolders, ScriptSet};
 use genvej_format::template::Renderer;
 
 pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -24,7 +24,14 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     let setup = Setup::resolve(&cli)?;
     match cli.command {
-        Some(Command::Check { paths }) => check(&setup, paths),
+        Some(Command::Check { paths, release }) => {
+            let mode = if release {
+                CheckMode::Release
+            } else {
+                CheckMode::Normal
+            };
+            check(&setup, paths, mode)
+        }
         Some(Command::Schema { for_config }) => {
             let schema = if for_config {
                 genvej_format::schema::config()
@@ -49,12 +56,10 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             dry_run,
             show_personal_data,
         ),
-        Some(Command::EffectiveBundles) => {
-            let bundles = serde_json::to_string_pretty(&setup.config.bundles)?;
-            println!("{bundles}");
-            Ok(ExitCode::SUCCESS)
-        }
         Some(Command::Run { no_tray }) => run_agent(&setup, no_tray),
+        Some(Command::Bundle {
+            action: super::BundleAction::Status,
+        }) => super::bundle_status::status(&setup),
         Some(Command::Dialog | Command::Credential { .. }) => Ok(ExitCode::SUCCESS),
         None => run_agent(&setup, false),
     }
@@ -72,14 +77,29 @@ fn run_agent(setup: &Setup, no_tray: bool) -> anyhow::Result<ExitCode> {
     if let Some(folder) = &_logs.folder {
         tracing::info!("logging to {}", folder.display());
     }
-    if setup.hotkey_folders.is_empty() {
+    if setup.hotkey_folders.is_empty() && setup.bundles.is_none() {
         bail!(
             "no script folders found; name one with --hotkeys DIR or set agent.hotkey_folders in the config"
         );
     }
+    if let Some(bundles) = &setup.bundles {
+        if !setup.config.agent.hotkey_folders.is_empty() {
+            tracing::warn!(
+                "agent.hotkey_folders is not used: with bundles.from set, the organisation's scripts come from its signed bundles"
+            );
+        }
+        tracing::info!(
+            "scripts come from signed bundles at {} (ring: {})",
+            bundles.location.describe(""),
+            bundles.ring.as_deref().unwrap_or("none")
+        );
+        // Logged either way; without a cache the first check fetches one.
+        let _ = bundles.load_cache();
+    }
     let locations = crate::agent::Locations {
         config_paths: setup.config_layers.clone(),
         folders: setup.hotkey_folders.clone(),
+        bundles: setup.bundles.clone(),
         warned_writable: Default::default(),
     };
     let options = crate::agent::AgentOptions {
@@ -110,12 +130,20 @@ fn run_platform_agent(
 /// the personal config and scripts among the diagnostics; central
 /// locations the caseworker could write to are warned about on stderr.
 fn load(setup: &Setup, folders: &ScriptFolders) -> anyhow::Result<ScriptSet> {
+    load_in(setup, folders, CheckMode::Normal)
+}
+
+/// [`load`] in a given mode (`check --release`).
+fn load_in(setup: &Setup, folders: &ScriptFolders, mode: CheckMode) -> anyhow::Result<ScriptSet> {
+    if let (Some(bundles), true) = (&setup.bundles, folders == &setup.hotkey_folders) {
+        return Ok(super::bundle_status::load_cached(setup, bundles));
+    }
     if folders.is_empty() {
         bail!(
             "no script folders found; name one with --hotkeys DIR or set agent.hotkey_folders in the config"
         );
     }
-    let mut set = script::load_folders(folders, &setup.config);
+    let mut set = script::load_folders_in(folders, &setup.config, mode);
     set.add_config_notes(&setup.layered);
     for warning in
         genvej_desktop::trust::writable_central_locations(&setup.config_layers, &folders.central)
@@ -125,7 +153,11 @@ fn load(setup: &Setup, folders: &ScriptFolders) -> anyhow::Result<ScriptSet> {
     Ok(set)
 }
 
-fn check(setup: &Setup, paths: Vec<std::path::PathBuf>) -> anyhow::Result<ExitCode> {
+fn check(
+    setup: &Setup,
+    paths: Vec<std::path::PathBuf>,
+    mode: CheckMode,
+) -> anyhow::Result<ExitCode> {
     let folders = if paths.is_empty() {
         setup.hotkey_folders.clone()
     } else {
@@ -135,7 +167,7 @@ fn check(setup: &Setup, paths: Vec<std::path::PathBuf>) -> anyhow::Result<ExitCo
         }
     };
     let started = Instant::now();
-    let set = load(setup, &folders)?;
+    let set = load_in(setup, &folders, mode)?;
     let elapsed = started.elapsed();
     let mut out = std::io::stdout().lock();
     if !set.diagnostics.is_empty() {
@@ -195,14 +227,33 @@ fn list(setup: &Setup, format: ListFormat) -> anyhow::Result<ExitCode> {
                         .collect::<Vec<_>>()
                         .join(" "),
                 ),
+                ("version", s.release.version.clone().unwrap_or_default()),
+                ("approved", approval_mark(&s.release).to_string()),
             ])
         })
         .collect();
     match format {
-        ListFormat::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
+        ListFormat::Json => {
+            let rows: Vec<serde_json::Value> = set
+                .scripts
+                .iter()
+                .zip(rows)
+                .map(|(s, row)| with_release(row, &s.release))
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&rows)?);
+        }
         ListFormat::Table => print_table(
             &rows,
-            &["id", "hotkey", "hotstrings", "name", "from", "file"],
+            &[
+                "id",
+                "hotkey",
+                "hotstrings",
+                "name",
+                "version",
+                "approved",
+                "from",
+                "file",
+            ],
         ),
     }
     let policy = set.policy_diagnostics();
@@ -225,6 +276,33 @@ fn list(setup: &Setup, format: ListFormat) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The table's approval column: both approvals, one of them, or none.
+fn approval_mark(release: &script::Release) -> &'static str {
+    match (&release.professional, &release.legal) {
+        (Some(_), Some(_)) => "yes",
+        (Some(_), None) => "professional only",
+        (None, Some(_)) => "legal only",
+        (None, None) => "no",
+    }
+}
+
+/// A JSON row of `list`: the table's columns, with `owner`, `version` and
+/// `approved` (`professional`, `legal`: `{ by, on }` or null) as data.
+fn with_release(row: BTreeMap<&str, String>, release: &script::Release) -> serde_json::Value {
+    let approval = |a: &Option<script::Approval>| {
+        a.as_ref()
+            .map(|a| serde_json::json!({ "by": a.by, "on": a.on.format("%Y-%m-%d").to_string() }))
+    };
+    let mut value = serde_json::json!(row);
+    value["owner"] = serde_json::json!(release.owner);
+    value["version"] = serde_json::json!(release.version);
+    value["approved"] = serde_json::json!({
+        "professional": approval(&release.professional),
+        "legal": approval(&release.legal),
+    });
+    value
 }
 
 fn print_table(rows: &[BTreeMap<&str, String>], columns: &[&str]) {
@@ -294,6 +372,23 @@ fn exec(
                 script.id,
                 known.join(", ")
             );
+        }
+    }
+    // A value given with --set is checked here, so the message is for the
+    // author (English, naming the input); the form says it in Danish.
+    let today = chrono::Local::now().date_naive();
+    for input in &script.inputs {
+        let Some(raw) = preset.get(&input.name) else {
+            continue;
+        };
+        if let Err(reason) = input.parse_value(raw, today) {
+            println!(
+                "not run: --set {}=…: {} (the input «{}»)",
+                input.name,
+                reason.for_author(),
+                input.label
+            );
+            return Ok(ExitCode::from(1));
         }
     }
     let renderer = Renderer::new();

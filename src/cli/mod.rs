@@ -1,5 +1,6 @@
 //! The `genvej` command line.
 
+mod bundle_status;
 mod commands;
 mod credential;
 mod usage;
@@ -36,6 +37,11 @@ pub enum Command {
     Check {
         /// Scripts or folders to check (default: the configured folders).
         paths: Vec<PathBuf>,
+        /// The release check of the organisation's library: every script
+        /// must also have `owner`, `version` and both approvals
+        /// (`[approved]` `professional` and `legal`).
+        #[arg(long)]
+        release: bool,
     },
     /// Print the JSON Schema of the script format (or of the config).
     Schema {
@@ -79,14 +85,14 @@ pub enum Command {
         #[command(subcommand)]
         action: CredentialAction,
     },
+    /// Signed script bundles from the organisation.
+    Bundle {
+        #[command(subcommand)]
+        action: BundleAction,
+    },
     /// Show one dialog described by JSON on stdin (used by the agent).
     #[command(hide = true)]
     Dialog,
-    /// Print the `[bundles]` settings in effect, as JSON: the machine-wide
-    /// config's, else the installer's (MSI BUNDLEFROM, BUNDLEKEY,
-    /// BUNDLERING). A diagnostic for the IT office and the installer test.
-    #[command(hide = true, name = "effective-bundles")]
-    EffectiveBundles,
     /// Start the agent (the default when no command is given).
     Run {
         /// Run without a tray icon.
@@ -147,6 +153,13 @@ pub enum CredentialAction {
     Delete { name: String },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum BundleAction {
+    /// Which library the agent has cached (sequence, build date, key,
+    /// scripts), where bundles come from, and how the last check went.
+    Status,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ListFormat {
     Table,
@@ -187,6 +200,9 @@ pub(crate) struct Setup {
     /// What the policy dropped from personal config files.
     pub layered: LayeredConfig,
     pub hotkey_folders: ScriptFolders,
+    /// Signed bundles (`[bundles] from`), unless `--hotkeys` names the
+    /// folders: the organisation's scripts then come from the cached bundle.
+    pub bundles: Option<crate::agent::library::Bundles>,
 }
 
 impl Setup {
@@ -199,19 +215,26 @@ impl Setup {
         let layered = genvej_desktop::deployment::load_config(&config_layers)?;
         let config = layered.config.clone();
         let hotkey_folders = script_folders(cli, &config, &config_layers);
+        let bundles = if cli.hotkeys.is_empty() {
+            crate::agent::library::Bundles::from_config(&config)?
+        } else {
+            None
+        };
         Ok(Setup {
             config,
             config_layers,
             layered,
             hotkey_folders,
+            bundles,
         })
     }
 }
 
 /// The organisation's script folders (the command line's, else the
 /// machine-wide config's, else the installer's, else the bundled or
-/// installed ones), and the caseworker's own beside their personal config —
-/// unless the command line names exactly which folders to use.
+/// installed ones; none when they come from signed bundles), and the
+/// caseworker's own beside their personal config — unless the command line
+/// names exactly which folders to use.
 pub(crate) fn script_folders(cli: &Cli, config: &Config, layers: &[ConfigLayer]) -> ScriptFolders {
     if !cli.hotkeys.is_empty() {
         return ScriptFolders {
@@ -219,7 +242,9 @@ pub(crate) fn script_folders(cli: &Cli, config: &Config, layers: &[ConfigLayer])
             personal: Vec::new(),
         };
     }
-    let central = if !config.agent.hotkey_folders.is_empty() {
+    let central = if config.bundles.from.is_some() {
+        Vec::new()
+    } else if !config.agent.hotkey_folders.is_empty() {
         config.agent.hotkey_folders.clone()
     } else {
         let deployed = paths::deployed_hotkey_folders();

@@ -519,52 +519,16 @@ fn the_msi_installs_silently_upgrades_keeping_the_config_and_uninstalls() {
         "id = \"central\"\nname = \"Fra den centrale mappe\"\nhotkey = \"Ctrl+Alt+Z\"\nmanual_seconds = 10\n\n[[step]]\ntype = \"x\"\n",
     )
     .expect("script");
-    // It also names where signed bundles come from, the key that signs
-    // them and this workstation's ring (BUNDLEFROM, BUNDLEKEY, BUNDLERING).
-    const KEY: &str = "RWReew0XFNFEyQbv0i6gDOkgQnOYseL0hxsWW4i9r2N0T6eeqomThNSP";
-    let bundle_key = format!("BUNDLEKEY={KEY}");
     msiexec(
         &wine,
         &[
             "/i",
             &windows_path(&second),
             "SCRIPTFOLDER=C:\\central",
-            "BUNDLEFROM=C:\\udgivelse",
-            &bundle_key,
-            "BUNDLERING=pilot",
             "/qn",
         ],
     );
     assert_eq!(std::fs::read_to_string(&config).expect("config"), edited);
-    let deployed = wine
-        .command("wine")
-        .args(["reg", "query", r"HKLM\Software\genvej"])
-        .output()
-        .expect("wine reg runs");
-    let deployed = String::from_utf8_lossy(&deployed.stdout);
-    for value in [r"C:\udgivelse", KEY, "pilot"] {
-        assert!(deployed.contains(value), "{value} not written:\n{deployed}");
-    }
-    // The installed program uses them as its [bundles]: the machine config
-    // names no bundles.from.
-    let bundles = wine
-        .wine(&program, &["effective-bundles"])
-        .output()
-        .expect("installed genvej.exe runs");
-    assert!(
-        bundles.status.success(),
-        "{}",
-        String::from_utf8_lossy(&bundles.stderr)
-    );
-    let bundles: serde_json::Value =
-        serde_json::from_slice(&bundles.stdout).expect("the settings as JSON");
-    assert_eq!(bundles["from"], r"C:\udgivelse", "{bundles}");
-    assert_eq!(
-        bundles["trusted_keys"],
-        serde_json::json!([KEY]),
-        "{bundles}"
-    );
-    assert_eq!(bundles["ring"], "pilot", "{bundles}");
     assert!(program.exists(), "the upgrade left the program in place");
     let listed = wine
         .wine(&program, &["list"])
@@ -576,7 +540,57 @@ fn the_msi_installs_silently_upgrades_keeping_the_config_and_uninstalls() {
         "the central folder replaces the bundled scripts:\n{listed}"
     );
 
-    msiexec(&wine, &["/x", &windows_path(&second), "/qn"]);
+    // The next upgrade names where signed bundles come from, the key that
+    // signs them and this workstation's ring (BUNDLEFROM, BUNDLEKEY,
+    // BUNDLERING): written to HKLM\Software\genvej, and the installed
+    // program's [bundles] (the machine config names no bundles.from).
+    let third = msi("0.1.2", &out);
+    const KEY: &str = "RWReew0XFNFEyQbv0i6gDOkgQnOYseL0hxsWW4i9r2N0T6eeqomThNSP";
+    let bundle_key = format!("BUNDLEKEY={KEY}");
+    msiexec(
+        &wine,
+        &[
+            "/i",
+            &windows_path(&third),
+            "SCRIPTFOLDER=C:\\central",
+            "BUNDLEFROM=C:\\udgivelse",
+            &bundle_key,
+            "BUNDLERING=pilot",
+            "/qn",
+        ],
+    );
+    let deployed = wine
+        .command("wine")
+        .args(["reg", "query", r"HKLM\Software\genvej"])
+        .output()
+        .expect("wine reg runs");
+    let deployed = String::from_utf8_lossy(&deployed.stdout);
+    for value in [
+        "BundleFrom",
+        r"C:\udgivelse",
+        "BundleKey",
+        KEY,
+        "BundleRing",
+        "pilot",
+    ] {
+        assert!(deployed.contains(value), "{value} not written:\n{deployed}");
+    }
+    let status = wine
+        .wine(&program, &["bundle", "status"])
+        .output()
+        .expect("installed genvej.exe runs");
+    let status = String::from_utf8_lossy(&status.stdout).into_owned()
+        + &String::from_utf8_lossy(&status.stderr);
+    for line in [
+        r"from:     C:\udgivelse",
+        "ring:     pilot (reads all.genvej-bundle, pilot.genvej-bundle)",
+        "keys:     1 trusted",
+        "library:  none",
+    ] {
+        assert!(status.contains(line), "no «{line}» in:\n{status}");
+    }
+
+    msiexec(&wine, &["/x", &windows_path(&third), "/qn"]);
     assert!(!program.exists(), "uninstall removes the program");
     assert_eq!(
         std::fs::read_to_string(&config).expect("config kept"),

@@ -5,6 +5,7 @@
 mod support;
 
 mod agent;
+mod bundles;
 mod clipboard;
 mod credentials;
 mod dialogs;

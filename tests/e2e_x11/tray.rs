@@ -25,6 +25,7 @@ name = "Underskrift"
 hotkey = "Ctrl+Alt+U"
 manual_seconds = 20
 description = "Skriver sagsbehandlerens navn."
+version = "1.2"
 
 [[step]]
 type = "{{ profile.name }}"

@@ -136,11 +136,53 @@ fn dry_run_failure_exits_1_with_the_reason() {
         "--dry-run",
     ]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stdout(&out).contains("ugyldig dato i CPR-nummer"),
-        "{}",
-        stdout(&out)
+    assert_eq!(
+        stdout(&out),
+        "not run: --set cpr=…: the CPR number's date does not exist (the input «CPR-nummer»)\n"
     );
+}
+
+#[test]
+fn a_set_date_needs_a_four_digit_year_and_a_set_time_is_hh_mm() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("hotkeys")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("hotkeys/frist.toml"),
+        "id = \"frist\"\nname = \"Frist\"\nmanual_seconds = 5\n\n[[input]]\nname = \"dato\"\nlabel = \"Mødedato\"\nkind = \"date\"\n\n[[input]]\nname = \"kl\"\nkind = \"time\"\n\n[[step]]\ntype = \"{{ dato | date_long }} kl. {{ kl }}\"\n",
+    )
+    .expect("write");
+    let config = dir.path().join("genvej.toml");
+    std::fs::write(&config, "").expect("write");
+    let exec = |set: &[&str]| {
+        let folder = dir.path().join("hotkeys");
+        let folder = folder.to_str().expect("utf-8").to_string();
+        let mut args = vec!["--config", config.to_str().expect("utf-8"), "--hotkeys"];
+        args.push(&folder);
+        args.extend(["exec", "frist", "--dry-run"]);
+        for s in set {
+            args.extend(["--set", s]);
+        }
+        let out = genvej(&args);
+        (out.status.code(), stdout(&out))
+    };
+    assert_eq!(
+        exec(&["dato=7-12-26", "kl=9:30"]),
+        (
+            Some(1),
+            "not run: --set dato=…: the year must have four digits: write YYYY-MM-DD or DD-MM-YYYY, e.g. 07-12-2026 (the input «Mødedato»)\n".to_string()
+        )
+    );
+    assert_eq!(
+        exec(&["dato=07-12-1826", "kl=9:30"]).1,
+        "not run: --set dato=…: the year 1826 is before 1900; write the full year, e.g. 2026 (the input «Mødedato»)\n"
+    );
+    assert_eq!(
+        exec(&["dato=07-12-2026", "kl=930"]).1,
+        "not run: --set kl=…: not a time of day: write HH:MM (00:00–23:59), e.g. 09:30 (the input «kl»)\n"
+    );
+    let (code, out) = exec(&["dato=07-12-2026", "kl=9.30"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("\"7. december 2026 kl. 09:30\""), "{out}");
 }
 
 #[test]
@@ -294,4 +336,84 @@ fn report_by_version_compares_a_script_before_and_after_a_release() {
             .starts_with("aabn-borger;Åbn borger;1.1;forfatter;6;6;1;1;1,000;1,000;120,0;0,033;"),
         "{csv}"
     );
+}
+
+/// The bundled config and scripts named explicitly, so the test does not
+/// depend on where the binary was built.
+const SHIPPED: [&str; 4] = ["--config", "config/genvej.toml", "--hotkeys", "hotkeys"];
+
+#[test]
+fn check_release_exits_1_naming_the_line_of_a_script_without_legal_approval() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = dir.path().join("uden-jurist.toml");
+    std::fs::write(
+        &script,
+        "id = \"uden-jurist\"\nname = \"Uden jurist\"\nmanual_seconds = 5\nowner = \"IT-kontoret, Anne Holm\"\nversion = \"1.0\"\n\n[approved]\nprofessional = { by = \"Mette Lund, teamleder\", on = 2026-11-28 }\n\n[[step]]\ntype = \"Hej\"\n",
+    )
+    .expect("write");
+    let path = script.to_str().expect("utf-8 path");
+
+    let out = genvej(&["--config", "config/genvej.toml", "check", "--release", path]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(
+            "uden-jurist.toml:7:1: error: missing field `approved.legal` (required by --release)"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("1 error, 0 warnings"),
+        "{}",
+        stdout(&out)
+    );
+
+    // Without --release the same script is fine.
+    let out = genvej(&["--config", "config/genvej.toml", "check", path]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn the_shipped_scripts_pass_check_release() {
+    let out = genvej(&[
+        "--config",
+        "config/genvej.toml",
+        "check",
+        "--release",
+        "hotkeys",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(": 0 errors, 0 warnings"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn list_shows_owner_version_and_approvals() {
+    let out = genvej(&[&SHIPPED[..], &["list", "--format", "json"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("json");
+    let signatur = rows
+        .iter()
+        .find(|r| r["id"] == "signatur")
+        .expect("signatur is listed");
+    assert_eq!(signatur["owner"], "IT-kontoret, Anne Holm");
+    assert_eq!(signatur["version"], "1.0");
+    assert_eq!(signatur["approved"]["legal"]["by"], "Peter Juul, jurist");
+    assert_eq!(signatur["approved"]["legal"]["on"], "2026-11-30");
+    assert_eq!(
+        signatur["approved"]["professional"]["by"],
+        "Mette Lund, teamleder"
+    );
+
+    let table = stdout(&genvej(&[&SHIPPED[..], &["list"]].concat()));
+    let header = table.lines().next().unwrap_or("");
+    assert!(header.contains("VERSION  APPROVED"), "{table}");
+    let line = table
+        .lines()
+        .find(|l| l.starts_with("signatur "))
+        .expect("signatur's line");
+    assert!(line.contains("1.0      yes"), "{table}");
 }

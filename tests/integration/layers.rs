@@ -14,6 +14,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("genvej-format", &[]),
     ("genvej-engine", &["genvej-format"]),
     ("genvej-usage", &["genvej-format"]),
+    ("genvej-bundle", &["genvej-format"]),
     ("genvej-desktop", &["genvej-format", "genvej-engine"]),
     (
         "genvej-ui",
@@ -25,6 +26,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "genvej-format",
             "genvej-engine",
             "genvej-usage",
+            "genvej-bundle",
             "genvej-desktop",
             "genvej-ui",
         ],
@@ -55,6 +57,8 @@ const DESKTOP_STACK: &[&str] = &[
 const KEPT_OUT: &[(&str, &[&str])] = &[
     ("genvej-format", DESKTOP_STACK),
     ("genvej-engine", DESKTOP_STACK),
+    // Bundles are bytes in, a library out: the agent fetches them.
+    ("genvej-bundle", DESKTOP_STACK),
     // The usage store is SQLite; nothing of the desktop.
     (
         "genvej-usage",

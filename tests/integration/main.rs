@@ -6,6 +6,7 @@ mod common;
 #[path = "../support/mod.rs"]
 mod support;
 
+mod bundles;
 mod cli;
 mod fuzz_regressions;
 mod layers;

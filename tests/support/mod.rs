@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod agent;
+pub mod bundles;
 pub mod desktop;
 pub mod texts;
 pub mod tools;

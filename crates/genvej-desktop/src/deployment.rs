@@ -9,13 +9,15 @@
 //! personal file's. On Linux the .deb's `/etc/genvej/genvej.toml` is the
 //! place, and there is nothing here.
 
-use genvej_format::config::{BundleSettings, Config, ConfigError, ConfigLayer, LayeredConfig};
+use genvej_format::config::{
+    BundleSettings, Config, ConfigError, ConfigLayer, LayeredConfig, ring_problem,
+};
 
 /// Characters in `BundleFrom` (an address or a share path).
 const MAX_FROM: usize = 1024;
 /// Characters in one public key line (a minisign key line is 56).
 const MAX_KEY: usize = 256;
-/// Characters in a ring's name.
+/// Characters in a ring's name (checked further by [`ring_problem`]).
 const MAX_RING: usize = 64;
 
 /// The bundle settings the installer wrote (each `None` when not given).
@@ -50,7 +52,9 @@ impl DeployedBundles {
     /// installer's address, its keys when the config trusts none, its ring
     /// when none is set. A config that names `bundles.from` is used as it
     /// is. A value that cannot be right (control characters, too long, a
-    /// ring that is not a plain name) is left out and logged.
+    /// ring that is not a ring name) is left out and logged; the address
+    /// and keys are then checked like the config's (a wrong one stops the
+    /// agent with the reason).
     pub fn apply_to(&self, settings: &mut BundleSettings) {
         if settings.from.is_some() {
             return;
@@ -74,16 +78,12 @@ impl DeployedBundles {
         if settings.ring.is_none() {
             settings.ring = self.ring.as_deref().and_then(|ring| {
                 let ring = plain("BundleRing", ring, MAX_RING)?;
-                if ring
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-                {
-                    Some(ring)
-                } else {
-                    tracing::warn!(
-                        "the installer's BundleRing {ring:?} is not a plain name (letters, digits, - and _): ignored"
-                    );
-                    None
+                match ring_problem(&ring) {
+                    None => Some(ring),
+                    Some(problem) => {
+                        tracing::warn!("the installer's BundleRing: {problem}; ignored");
+                        None
+                    }
                 }
             });
         }
@@ -180,6 +180,10 @@ mod tests {
         msi(r"\\srv\genvej", "key\u{1b}[2J", "pilot/../x").apply_to(&mut settings);
         assert_eq!(settings.from.as_deref(), Some(r"\\srv\genvej"));
         assert!(settings.trusted_keys.is_empty(), "a control character");
-        assert_eq!(settings.ring, None, "not a plain name");
+        assert_eq!(settings.ring, None, "not a ring name");
+
+        let mut settings = BundleSettings::default();
+        msi(r"\\srv\genvej", KEY, "all").apply_to(&mut settings);
+        assert_eq!(settings.ring, None, "everyone's bundle is not a ring");
     }
 }

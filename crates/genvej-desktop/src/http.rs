@@ -10,7 +10,7 @@
 //! carry a custom header such as `X-Api-Key` along.
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use reqwest::blocking::Client;
@@ -108,16 +108,11 @@ impl HttpClient {
         if slot.is_none() {
             let mut organisation = Vec::new();
             if let Some(path) = &self.ca_file {
-                let unusable = |reason: String| HttpError::CaFile {
-                    path: path.display().to_string(),
-                    reason,
-                };
-                let pem = std::fs::read(path).map_err(|e| unusable(e.to_string()))?;
-                organisation = reqwest::Certificate::from_pem_bundle(&pem)
-                    .map_err(|e| unusable(e.to_string()))?;
-                if organisation.is_empty() {
-                    return Err(unusable("den indeholder ingen certifikater".into()));
-                }
+                organisation =
+                    organisation_certificates(path).map_err(|reason| HttpError::CaFile {
+                        path: path.display().to_string(),
+                        reason,
+                    })?;
             }
             let builder = || {
                 Client::builder()
@@ -147,6 +142,17 @@ impl HttpClient {
         }
         Ok(slot.as_ref().expect("just made"))
     }
+}
+
+/// The certificates in an organisation's CA file (PEM); `Err` says, in
+/// Danish, why the file cannot be used.
+pub(crate) fn organisation_certificates(path: &Path) -> Result<Vec<reqwest::Certificate>, String> {
+    let pem = std::fs::read(path).map_err(|e| e.to_string())?;
+    let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| e.to_string())?;
+    if certificates.is_empty() {
+        return Err("den indeholder ingen certifikater".into());
+    }
+    Ok(certificates)
 }
 
 /// A redirect genvej does not follow; the text is Danish and names hosts

@@ -5,6 +5,7 @@
 //! recording fake desktop is the engine's own (`genvej_engine::fake`).
 
 pub mod access;
+pub mod bundle_source;
 pub mod credentials;
 pub mod deployment;
 pub mod http;

@@ -120,6 +120,13 @@ pub fn default_usage_database() -> Option<PathBuf> {
     dirs::data_local_dir().map(|d| d.join("genvej").join("usage.sqlite"))
 }
 
+/// Where the agent keeps the last good script bundle and what it knows of
+/// the bundle server: `~/.local/share/genvej/bundles` on Linux,
+/// `%LOCALAPPDATA%\genvej\bundles` on Windows.
+pub fn default_bundle_cache() -> Option<PathBuf> {
+    dirs::data_local_dir().map(|d| d.join("genvej").join("bundles"))
+}
+
 /// The default log folder: `~/.local/share/genvej/logs` on Linux,
 /// `%LOCALAPPDATA%\genvej\logs` on Windows.
 pub fn default_log_folder() -> Option<PathBuf> {

@@ -11,7 +11,7 @@ use crate::diagnostic::Diagnostic;
 
 mod bundles;
 mod layers;
-pub use bundles::BundleSettings;
+pub use bundles::{BundleLocation, BundleSettings, ring_problem, web_file};
 pub use layers::{ConfigLayer, LayerRole, LayeredConfig};
 
 /// `config/genvej.toml`.
@@ -345,6 +345,12 @@ impl Config {
             return Err(ConfigError::Invalid { rendered });
         }
         let base = path.parent().unwrap_or(Path::new("."));
+        if let Err((key, problem)) = config.bundles.check(base) {
+            let span = value_span(text, &["bundles", key]).unwrap_or(0..0);
+            let rendered =
+                Diagnostic::error(path, span, format!("bundles.{key}: {problem}")).render(text);
+            return Err(ConfigError::Invalid { rendered });
+        }
         let folders = config.agent.hotkey_folders.iter_mut();
         let files = config
             .agent
@@ -361,6 +367,21 @@ impl Config {
         }
         Ok(config)
     }
+}
+
+/// Where the value of a dotted key (e.g. `bundles.ring`) stands in `text`.
+fn value_span(text: &str, keys: &[&str]) -> Option<std::ops::Range<usize>> {
+    use toml::de::{DeTable, DeValue};
+    let document = DeTable::parse(text).ok()?;
+    let (last, tables) = keys.split_last()?;
+    let mut table = document.get_ref();
+    for key in tables {
+        match table.get(*key).map(|v| v.get_ref()) {
+            Some(DeValue::Table(inner)) => table = inner,
+            _ => return None,
+        }
+    }
+    table.get(*last).map(|value| value.span())
 }
 
 pub(crate) fn read(path: &Path) -> Result<String, ConfigError> {
@@ -408,5 +429,44 @@ mod tests {
             c.agent.hotkey_folders,
             [PathBuf::from("/etc/genvej/central")]
         );
+    }
+
+    #[test]
+    fn a_bundle_folder_is_relative_to_the_file_and_a_bad_value_is_pointed_at() {
+        let c = Config::parse(
+            Path::new("/etc/genvej/genvej.toml"),
+            "[bundles]\nfrom = \"udgivet\"\n",
+        )
+        .expect("valid");
+        assert_eq!(c.bundles.from.as_deref(), Some("/etc/genvej/udgivet"));
+        let cases = [
+            (
+                "from = \"http://intra.example.dk/b\"",
+                "g.toml:2:8: error: bundles.from: `http://intra.example.dk/b` is plain http",
+            ),
+            (
+                "check_minutes = 0",
+                "g.toml:2:17: error: bundles.check_minutes: 0 is out of range",
+            ),
+            (
+                "check_minutes = 1441",
+                "g.toml:2:17: error: bundles.check_minutes: 1441 is out of range",
+            ),
+            (
+                "ring = \"Pilot\"",
+                "g.toml:2:8: error: bundles.ring: `Pilot` is not a ring name",
+            ),
+            (
+                "ring = \"all\"",
+                "g.toml:2:8: error: bundles.ring: `all` is everyone's bundle",
+            ),
+        ];
+        for (line, expected) in cases {
+            let text = format!("[bundles]\n{line}\n");
+            let error = Config::parse(Path::new("g.toml"), &text)
+                .expect_err(line)
+                .to_string();
+            assert!(error.starts_with(expected), "{line}:\n{error}");
+        }
     }
 }

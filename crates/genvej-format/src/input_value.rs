@@ -1,8 +1,9 @@
 //! Turning what a caseworker typed (or selected) into a checked input value.
 //! Used by the engine and by the form dialog, so both say the same thing.
-//! Messages are in Danish: caseworkers read them next to the field.
+//! Messages are in Danish: caseworkers read them next to the field; the
+//! same in English ([`InputRejected::for_author`]) for `genvej exec --set`.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use minijinja::Value;
 
 use crate::cpr::{Cpr, CprError};
@@ -15,9 +16,10 @@ use crate::template::{cpr_value, danish};
 pub enum InputRejected {
     #[error("skal udfyldes")]
     Required,
-    /// The text does not match the input's `pattern`.
-    #[error("har ikke det krævede format")]
-    Pattern,
+    /// The text does not match the input's `pattern`; with the input's
+    /// `help`, which says what is expected.
+    #[error("har ikke det krævede format{}", .0.as_ref().map(|h| format!(": {h}")).unwrap_or_default())]
+    Pattern(Option<String>),
     #[error("skal være mindst {0} tegn")]
     TooShort(usize),
     #[error("må højst være {0} tegn")]
@@ -30,6 +32,13 @@ pub enum InputRejected {
     NotAChoice(Vec<String>),
     #[error("ugyldig dato: skriv dd-mm-åååå")]
     NotADate,
+    /// A date with a two-digit year (`7-12-26`), which would be the year 26.
+    #[error("skriv året med fire cifre: dd-mm-åååå, fx 07-12-2026")]
+    ShortYear,
+    #[error("året {0} er før 1900; skriv hele årstallet, fx 2026")]
+    YearBefore1900(i32),
+    #[error("ugyldigt klokkeslæt: skriv tt:mm, fx 09:30 (00:00–23:59)")]
+    NotATime,
     #[error("må tidligst være {}", danish::short(*.0))]
     DateTooEarly(NaiveDate),
     #[error("må senest være {}", danish::short(*.0))]
@@ -43,6 +52,49 @@ pub enum InputRejected {
     AboveMax(String),
     #[error("skriv ja eller nej")]
     NotYesOrNo,
+}
+
+/// The earliest year a date input accepts: an earlier year is a typing
+/// mistake in a jobcentre (dates of birth come from the CPR number).
+pub const EARLIEST_YEAR: i32 = 1900;
+
+impl InputRejected {
+    /// The same in English, for the script's author (`genvej exec --set`).
+    pub fn for_author(&self) -> String {
+        match self {
+            InputRejected::Required => "a value is required".into(),
+            InputRejected::Pattern(None) => "does not match the input's `pattern`".into(),
+            InputRejected::Pattern(Some(help)) => {
+                format!("does not match the input's `pattern` (its help says: {help})")
+            }
+            InputRejected::TooShort(n) => format!("must have at least {n} characters"),
+            InputRejected::TooLong(n) => format!("may have at most {n} characters"),
+            InputRejected::CprFormat => "not a CPR number: write 10 digits as DDMMYY-XXXX".into(),
+            InputRejected::CprDate => "the CPR number's date does not exist".into(),
+            InputRejected::NotAChoice(choices) => {
+                format!("must be one of: {}", choices.join(", "))
+            }
+            InputRejected::NotADate => {
+                "not a date: write YYYY-MM-DD or DD-MM-YYYY, e.g. 2026-12-07".into()
+            }
+            InputRejected::ShortYear => {
+                "the year must have four digits: write YYYY-MM-DD or DD-MM-YYYY, e.g. 07-12-2026"
+                    .into()
+            }
+            InputRejected::YearBefore1900(year) => {
+                format!("the year {year} is before {EARLIEST_YEAR}; write the full year, e.g. 2026")
+            }
+            InputRejected::NotATime => {
+                "not a time of day: write HH:MM (00:00–23:59), e.g. 09:30".into()
+            }
+            InputRejected::DateTooEarly(d) => format!("must be {} or later", danish::iso(*d)),
+            InputRejected::DateTooLate(d) => format!("must be {} or earlier", danish::iso(*d)),
+            InputRejected::NotANumber => "not a number: write e.g. 12 or 12,5".into(),
+            InputRejected::BelowMin(n) => format!("must be at least {n}"),
+            InputRejected::AboveMax(n) => format!("may be at most {n}"),
+            InputRejected::NotYesOrNo => "write yes or no (ja/nej, true/false)".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -101,9 +153,20 @@ impl Input {
                 None => return Err(InputRejected::NotAChoice(self.choices.clone())),
             },
             InputKind::Date => {
-                let date = danish::parse_date(trimmed).ok_or(InputRejected::NotADate)?;
+                let date = danish::read_date(trimmed).map_err(|problem| match problem {
+                    danish::DateProblem::ShortYear => InputRejected::ShortYear,
+                    danish::DateProblem::NotADate => InputRejected::NotADate,
+                })?;
+                if date.year() < EARLIEST_YEAR {
+                    return Err(InputRejected::YearBefore1900(date.year()));
+                }
                 self.check_date(date, today)?;
                 InputValue::Date(date)
+            }
+            InputKind::Time => {
+                let (hours, minutes) =
+                    danish::parse_time(trimmed).ok_or(InputRejected::NotATime)?;
+                InputValue::Text(format!("{hours:02}:{minutes:02}"))
             }
             InputKind::Number => {
                 let n: f64 = trimmed
@@ -141,7 +204,7 @@ impl Input {
     fn check_text(&self, text: &str) -> Result<(), InputRejected> {
         if let Some(pattern) = &self.pattern {
             if !pattern.is_match(text) {
-                return Err(InputRejected::Pattern);
+                return Err(InputRejected::Pattern(self.help.clone()));
             }
         }
         if let Bounds::Length { min, max } = self.bounds {
@@ -303,5 +366,76 @@ mod tests {
         let mut t = input(InputKind::Text);
         t.pattern = Some(regex::Regex::new("^(?:[0-9]{4})$").expect("re"));
         assert_eq!(said(&t, "12a4"), Err("har ikke det krævede format".into()));
+        t.help = Some("fire cifre, fx 1234".into());
+        assert_eq!(
+            said(&t, "12a4"),
+            Err("har ikke det krævede format: fire cifre, fx 1234".into())
+        );
+        assert_eq!(
+            t.parse_value("12a4", today()).map_err(|e| e.for_author()),
+            Err("does not match the input's `pattern` (its help says: fire cifre, fx 1234)".into())
+        );
+    }
+
+    #[test]
+    fn a_date_needs_a_four_digit_year_from_1900_on() {
+        let i = input(InputKind::Date);
+        let rejected = |raw: &str| {
+            let e = i.parse_value(raw, today()).expect_err(raw);
+            (e.to_string(), e.for_author())
+        };
+        assert_eq!(
+            rejected("7-12-26"),
+            (
+                "skriv året med fire cifre: dd-mm-åååå, fx 07-12-2026".into(),
+                "the year must have four digits: write YYYY-MM-DD or DD-MM-YYYY, e.g. 07-12-2026"
+                    .into()
+            )
+        );
+        assert_eq!(
+            rejected("07-12-0026"),
+            (
+                "året 26 er før 1900; skriv hele årstallet, fx 2026".into(),
+                "the year 26 is before 1900; write the full year, e.g. 2026".into()
+            )
+        );
+        assert_eq!(
+            rejected("31-12-1899").0,
+            "året 1899 er før 1900; skriv hele årstallet, fx 2026"
+        );
+        assert_eq!(
+            i.parse_value("1-1-1900", today()),
+            Ok(Some(InputValue::Date(
+                NaiveDate::from_ymd_opt(1900, 1, 1).expect("d")
+            )))
+        );
+    }
+
+    #[test]
+    fn times_of_day_are_hh_mm() {
+        let i = input(InputKind::Time);
+        for (raw, value) in [
+            ("9:30", "09:30"),
+            ("09.05", "09:05"),
+            ("23:59", "23:59"),
+            ("00:00", "00:00"),
+        ] {
+            assert_eq!(
+                i.parse_value(raw, today()),
+                Ok(Some(InputValue::Text(value.into()))),
+                "{raw}"
+            );
+        }
+        for wrong in ["24:00", "9", "9:5", "kl. 9", "12:30:00"] {
+            assert_eq!(
+                said(&i, wrong),
+                Err("ugyldigt klokkeslæt: skriv tt:mm, fx 09:30 (00:00–23:59)".into()),
+                "{wrong}"
+            );
+        }
+        assert_eq!(
+            i.parse_value("25:00", today()).map_err(|e| e.for_author()),
+            Err("not a time of day: write HH:MM (00:00–23:59), e.g. 09:30".into())
+        );
     }
 }

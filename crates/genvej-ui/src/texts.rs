@@ -12,6 +12,7 @@ pub const SEARCH: &str = "Søg i genvejene …";
 pub const CPR_HINT: &str = "DDMMÅÅ-XXXX";
 pub const DATE_HINT: &str = "dd-mm-åååå  (↑/↓ skifter dag)";
 pub const NUMBER_HINT: &str = "fx 12 eller 12,5";
+pub const TIME_HINT: &str = "tt:mm, fx 09:30";
 
 /// The label of a field the caseworker may leave empty.
 pub fn optional(label: &str) -> String {
@@ -26,6 +27,11 @@ pub fn accept_warning(message: &str) -> String {
 /// The cheat sheet's count: "3 af 12 genveje".
 pub fn shown_of(shown: usize, all: usize) -> String {
     format!("{shown} af {all} genveje")
+}
+
+/// A script's version beside its name in the cheat sheet.
+pub fn version(version: &str) -> String {
+    format!("version {version}")
 }
 
 /// The hint under a valid CPR number: the birth date it holds.

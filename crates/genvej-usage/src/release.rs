@@ -16,21 +16,23 @@ use chrono::NaiveDate;
 use super::db::Dataset;
 use super::report::{self, BaselineUsed, Days, ReportOptions, day_start_ms, median};
 
-/// Longest author's version recorded.
-pub const MAX_VERSION_CHARS: usize = 32;
+/// Longest author's version recorded: the checker's limit for `version`.
+pub use genvej_format::script::MAX_VERSION_CHARS;
 
 /// The rule [`is_version`] applies, in words (for messages).
 pub const VERSION_SHAPE: &str =
-    "1 to 32 letters a–z, digits and . - + _, starting with a letter or digit, and no CPR number";
+    "1 to 40 letters a–z and A–Z, digits, `.`, `-`, `_` and `+`, and no CPR number";
 
-/// Whether `text` may be recorded as an author's version: short, plain
-/// ASCII (`1.2`, `2026.3-rc1`), and no CPR number. Anything else is left
-/// out of the record (and an export holding one is refused).
+/// Whether `text` may be recorded as an author's version: the shape the
+/// checker allows for `version` (`1.2`, `2026.3-rc1`) — short, plain ASCII,
+/// no CPR number. Anything else is left out of the record (and an export
+/// holding one is refused).
 pub fn is_version(text: &str) -> bool {
-    let mut chars = text.chars();
-    text.chars().count() <= MAX_VERSION_CHARS
-        && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '_'))
+    !text.is_empty()
+        && text.chars().count() <= MAX_VERSION_CHARS
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '_'))
         && !genvej_format::cpr::contains_cpr(text)
 }
 

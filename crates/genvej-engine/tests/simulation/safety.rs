@@ -104,6 +104,8 @@ fn a_panic_in_the_desktop_fails_the_run_and_the_next_run_works() {
 
 #[test]
 fn the_filters_that_used_to_panic_stop_the_run_with_a_template_error_and_its_line() {
+    // The template's second line is line 10 of the file: a multi-line
+    // string's first line is the one after its opening `"""`.
     let cancel = CancelToken::new();
     let renderer = Renderer::with_cancel(cancel.clone());
     for (template, says) in [
@@ -132,7 +134,7 @@ fn the_filters_that_used_to_panic_stop_the_run_with_a_template_error_and_its_lin
         assert_eq!(
             text,
             format!(
-                "«Test» stoppede ved trin 2 (type, linje 7): skabelonen på linje 9 kunne ikke udfyldes: {says}"
+                "«Test» stoppede ved trin 2 (type, linje 7): skabelonen på linje 10 kunne ikke udfyldes: {says}"
             ),
         );
         assert_eq!(desktop.text_in("Journal"), "", "{template}: nothing typed");

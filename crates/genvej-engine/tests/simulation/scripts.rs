@@ -169,7 +169,7 @@ fn a_window_that_never_appears_times_out_and_nothing_is_typed() {
 
     assert_eq!(
         failure_text(&outcome),
-        "«Åbn borger i alle systemer» stoppede ved trin 2 (wait_window, linje 21): vindue med titel \"Fasit*\" kom ikke frem inden for 15 s"
+        "«Åbn borger i alle systemer» stoppede ved trin 2 (wait_window, linje 27): vindue med titel \"Fasit*\" kom ikke frem inden for 15 s"
     );
     assert_eq!(
         outcome.duration,
@@ -705,7 +705,7 @@ fn a_field_missing_from_an_answer_is_named_with_its_source() {
 
     assert_eq!(
         failure_text(&outcome),
-        "«Plan» stoppede ved trin 2 (paste, linje 26): skabelonen på linje 27 kunne ikke udfyldes: feltet «navn» mangler i svaret fra kilden «borger»"
+        "«Plan» stoppede ved trin 2 (paste, linje 26): skabelonen på linje 28 kunne ikke udfyldes: feltet «navn» mangler i svaret fra kilden «borger»"
     );
     assert_eq!(desktop.text_in("Fasit – plan"), "", "nothing pasted");
 }

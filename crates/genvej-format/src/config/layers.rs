@@ -216,6 +216,11 @@ fn resolve_paths_in(table: &mut toml::Table, own: &Config) {
             usage.insert("export_folder".into(), text(folder));
         }
     }
+    if let Some(bundles) = table.get_mut("bundles").and_then(toml::Value::as_table_mut) {
+        if let Some(from) = &own.bundles.from {
+            bundles.insert("from".into(), toml::Value::String(from.clone()));
+        }
+    }
     let Some(agent) = table.get_mut("agent").and_then(toml::Value::as_table_mut) else {
         return;
     };

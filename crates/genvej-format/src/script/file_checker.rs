@@ -10,6 +10,7 @@ use std::path::Path;
 
 use super::model::Template;
 use super::raw::At;
+use super::release::CheckMode;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, LineIndex};
 use crate::template::Renderer;
@@ -20,6 +21,8 @@ pub(crate) struct FileChecker<'a> {
     pub text: &'a str,
     pub renderer: &'a Renderer,
     pub config: &'a Config,
+    /// Whether release metadata is required.
+    pub mode: CheckMode,
     pub diagnostics: Vec<Diagnostic>,
     /// Keys dropped for a bad value (so they are not also called missing).
     pub(super) dropped_keys: Vec<String>,
@@ -37,6 +40,7 @@ impl<'a> FileChecker<'a> {
             text,
             renderer,
             config,
+            mode: CheckMode::Normal,
             diagnostics: Vec::new(),
             dropped_keys: Vec::new(),
             broken_sources: Default::default(),
@@ -63,7 +67,9 @@ impl<'a> FileChecker<'a> {
     pub fn template(&self, at: &At<String>) -> Template {
         Template {
             text: at.get().clone(),
-            line: self.line_of(at.span().start),
+            // The line of the template's first character: a multi-line
+            // string's first line is the one after its opening `"""`.
+            line: self.line_of(self.template_span(at, 0..0).start),
         }
     }
 }

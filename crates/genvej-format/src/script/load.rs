@@ -62,6 +62,13 @@ impl FileChecker<'_> {
                             .help(format!("write each one as a [[{name}]] table"));
                     }
                 }
+            } else if name == "approved" {
+                match self.approved_table(value) {
+                    Some(value) => {
+                        header.insert(key, value);
+                    }
+                    None => self.dropped_keys.push("approved".into()),
+                }
             } else if header_keys.contains(name) {
                 header.insert(key, value);
             } else {
@@ -218,6 +225,9 @@ impl FileChecker<'_> {
                 .iter()
                 .find(|(key, value)| key.span() == at || value.span().contains(&at.start))
                 .map(|(key, _)| key.get_ref().to_string());
+            if culprit.as_deref() == Some("version") && message.contains("expected a string") {
+                diagnostic.help("write the version in quotes, e.g. `version = \"1.2\"`");
+            }
             match culprit {
                 Some(name) => {
                     self.dropped_keys.push(name.clone());
@@ -299,6 +309,7 @@ impl FileChecker<'_> {
             self.error(span, "the hot key has no steps to run")
                 .help("add [[step]] tables, e.g. `type = \"…\"`");
         }
+        let release = self.release(&header);
         let (Some(id), Some(name), Some(manual_seconds)) =
             (header.id, header.name, header.manual_seconds)
         else {
@@ -329,7 +340,7 @@ impl FileChecker<'_> {
                 personal: false,
                 bundle: None,
             },
-            release: Default::default(),
+            release,
         })
     }
 

@@ -43,6 +43,13 @@ pub struct Release {
     pub legal: Option<Approval>,
 }
 
+impl Release {
+    /// Both the professional and the legal approval are given.
+    pub fn fully_approved(&self) -> bool {
+        self.professional.is_some() && self.legal.is_some()
+    }
+}
+
 /// Who approved a script, and when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Approval {
@@ -191,6 +198,8 @@ pub enum InputKind {
     Date,
     Number,
     Checkbox,
+    /// A time of day, `HH:MM` (00:00–23:59); typed also as `9:30` or `09.30`.
+    Time,
 }
 
 impl InputKind {
@@ -202,6 +211,7 @@ impl InputKind {
         ("date", InputKind::Date),
         ("number", InputKind::Number),
         ("checkbox", InputKind::Checkbox),
+        ("time", InputKind::Time),
     ];
 
     pub fn name(self) -> &'static str {

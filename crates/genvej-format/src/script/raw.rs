@@ -95,6 +95,56 @@ pub struct RawHeader {
     pub only_when: Option<At<RawWindowMatch>>,
     /// Typing speed for slow targets (Citrix, remote desktops).
     pub typing: Option<At<RawTyping>>,
+    /// Who answers for the script, e.g. `"IT-kontoret, Anne Holm"`.
+    /// Required by `genvej check --release`.
+    #[schemars(length(min = 1, max = 120))]
+    pub owner: Option<At<String>>,
+    /// The script's version, e.g. `"1.2"`: ASCII letters, digits, `.`, `-`,
+    /// `_` and `+`. Usage records carry it. Required by `genvej check --release`.
+    #[schemars(length(min = 1, max = 40), regex(pattern = r"^[A-Za-z0-9._+-]+$"))]
+    pub version: Option<At<String>>,
+    /// Who approved the script, and when: `professional` (faglig) and
+    /// `legal` (juridisk). Both are required by `genvej check --release`.
+    pub approved: Option<At<RawApproved>>,
+}
+
+/// `[approved]`: the script's quality assurance before it reaches staff.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawApproved {
+    /// The professional (faglig) approval, e.g.
+    /// `{ by = "Mette Lund, teamleder", on = 2026-11-28 }`.
+    pub professional: Option<At<RawApproval>>,
+    /// The legal (juridisk) approval, e.g.
+    /// `{ by = "Peter Juul, jurist", on = 2026-11-30 }`.
+    pub legal: Option<At<RawApproval>>,
+}
+
+/// One approval: who gave it, and on which day.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawApproval {
+    /// Who approved: a name and a role, e.g. `"Mette Lund, teamleder"`.
+    #[schemars(length(min = 1, max = 120))]
+    pub by: At<String>,
+    /// The day, written as a TOML date without quotes, e.g. `2026-11-28`.
+    #[schemars(with = "LocalDate")]
+    pub on: At<toml::Value>,
+}
+
+/// A TOML local date such as `2026-11-28` (its schema only).
+struct LocalDate;
+
+impl JsonSchema for LocalDate {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> Cow<'static, str> {
+        "LocalDate".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        schemars::json_schema!({ "type": "string", "format": "date" })
+    }
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -110,7 +160,7 @@ pub struct RawTyping {
 pub struct RawInput {
     /// Variable name used in templates, e.g. `cpr`.
     pub name: At<String>,
-    /// What kind of value: text, multiline, cpr, choice, date, number, checkbox.
+    /// What kind of value: text, multiline, cpr, choice, date, number, checkbox, time.
     pub kind: At<String>,
     /// The field's label in the form; defaults to the name.
     pub label: Option<At<String>>,

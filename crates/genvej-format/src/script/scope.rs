@@ -2,12 +2,14 @@
 //! can report an undefined or misspelt variable before anything runs.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
 use super::file_checker::FileChecker;
 use super::raw::At;
 use crate::config::{Config, PROFILE_FIELDS};
 use crate::suggest::did_you_mean;
 use crate::suggest::list;
+use crate::template::anatomy::Anatomy;
 use crate::template::{BUILTIN_FUNCTIONS, CPR_ATTRIBUTES, GLOBALS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,8 +63,28 @@ impl<'c> Scope<'c> {
             return;
         }
         match fc.renderer.variables_of(at.get()) {
-            Ok(vars) => self.check_variables(fc, at, vars, what),
+            Ok(vars) => {
+                let anatomy = fc.renderer.anatomy(at.get()).ok();
+                self.check_variables(fc, at, vars, anatomy.as_ref(), what);
+                if let Some(anatomy) = &anatomy {
+                    fc.template_filters(at, anatomy, what);
+                }
+            }
             Err(e) => template_syntax_error(fc, at, &e, what),
+        }
+    }
+
+    /// Checks an address template (`open_url`, a source's or `merge_pdf`'s
+    /// `url`): as [`Scope::check_template`], and warns when it starts with
+    /// a value that would be URL-encoded whole.
+    pub fn check_url_template(&self, fc: &mut FileChecker<'_>, at: &At<String>, what: &str) {
+        let errors = fc.diagnostics.len();
+        self.check_template(fc, at, what);
+        if fc.diagnostics.len() > errors {
+            return;
+        }
+        if let Ok(anatomy) = fc.renderer.anatomy(at.get()) {
+            fc.url_starting_with_value(at, &anatomy, what);
         }
     }
 
@@ -72,7 +94,13 @@ impl<'c> Scope<'c> {
             return;
         }
         match fc.renderer.variables_of_expression(at.get()) {
-            Ok(vars) => self.check_variables(fc, at, vars, what),
+            Ok(vars) => {
+                let anatomy = fc.renderer.anatomy_of_expression(at.get()).ok();
+                self.check_variables(fc, at, vars, anatomy.as_ref(), what);
+                if let Some(anatomy) = &anatomy {
+                    fc.template_filters(at, anatomy, what);
+                }
+            }
             Err(e) => template_syntax_error(fc, at, &e, what),
         }
     }
@@ -82,17 +110,33 @@ impl<'c> Scope<'c> {
         fc: &mut FileChecker<'_>,
         at: &At<String>,
         vars: BTreeSet<String>,
+        anatomy: Option<&Anatomy>,
         what: &str,
     ) {
         for path in vars {
             let mut parts = path.split('.');
             let root = parts.next().unwrap_or_default();
             let attribute = parts.next();
+            // Where the variable (or attribute) is first written, else the
+            // whole template.
+            let written = |name: &str| {
+                anatomy
+                    .and_then(|a| a.variables.iter().find(|(n, _)| n == name))
+                    .map_or_else(
+                        || at.span(),
+                        |(_, range)| fc.template_span(at, range.clone()),
+                    )
+            };
+            let span = match attribute {
+                Some(attr) => written(&format!("{root}.{attr}")),
+                None => written(root),
+            };
+            let root_span = written(root);
             if let Some(kind) = self.vars.get(root) {
                 if let (VarKind::Cpr, Some(attr)) = (kind, attribute) {
                     if !CPR_ATTRIBUTES.contains(&attr) {
                         fc.error(
-                            at.span(),
+                            span.clone(),
                             format!("a CPR number has no `{attr}` (in {what})"),
                         )
                         .help(with_suggestion(attr, CPR_ATTRIBUTES, "use"));
@@ -103,7 +147,7 @@ impl<'c> Scope<'c> {
             match (root, attribute) {
                 ("profile", Some(attr)) if !PROFILE_FIELDS.contains(&attr) => {
                     fc.error(
-                        at.span(),
+                        span.clone(),
                         format!("the profile has no `{attr}` (in {what})"),
                     )
                     .help(with_suggestion(
@@ -115,7 +159,7 @@ impl<'c> Scope<'c> {
                 ("org", Some(attr)) if !self.config.org.contains_key(attr) => {
                     let known: Vec<&str> = self.config.org.keys().map(String::as_str).collect();
                     fc.error(
-                        at.span(),
+                        span.clone(),
                         format!("`org.{attr}` is not in the config (in {what})"),
                     )
                     .help(format!(
@@ -126,12 +170,12 @@ impl<'c> Scope<'c> {
                     ));
                 }
                 _ if GLOBALS.contains(&root) || BUILTIN_FUNCTIONS.contains(&root) => {}
-                _ => self.undefined(fc, at, root, what),
+                _ => self.undefined(fc, root_span, root, what),
             }
         }
     }
 
-    fn undefined(&self, fc: &mut FileChecker<'_>, at: &At<String>, name: &str, what: &str) {
+    fn undefined(&self, fc: &mut FileChecker<'_>, span: Range<usize>, name: &str, what: &str) {
         let mut known: Vec<&str> = self.vars.keys().map(String::as_str).collect();
         known.extend(GLOBALS);
         let help = match did_you_mean(name, known.iter().copied()) {
@@ -142,7 +186,7 @@ impl<'c> Scope<'c> {
                 list(&known)
             ),
         };
-        fc.error(at.span(), format!("`{name}` is not defined (in {what})"))
+        fc.error(span, format!("`{name}` is not defined (in {what})"))
             .help(help);
     }
 }
@@ -193,10 +237,12 @@ fn template_syntax_error(
         .detail()
         .map(str::to_string)
         .unwrap_or_else(|| e.kind().to_string());
-    let line = e
-        .line()
-        .map(|l| format!(" on line {l} of the template"))
-        .unwrap_or_default();
-    fc.error(at.span(), format!("template error in {what}: {detail}{line}"))
+    // MiniJinja knows where in the template the error is: reported at that
+    // place in the file.
+    let span = match e.range() {
+        Some(range) => fc.template_span(at, range),
+        None => at.span(),
+    };
+    fc.error(span, format!("template error in {what}: {detail}"))
         .help("templates use MiniJinja syntax: `{{ name }}`, `{{ today | date_long }}`, `{% if … %}…{% endif %}`");
 }

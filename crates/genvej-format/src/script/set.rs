@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use super::file_checker::FileChecker;
 use super::files;
 use super::model::Script;
+use super::release::CheckMode;
 use crate::chord::Chord;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
@@ -112,37 +113,86 @@ impl ScriptFolders {
 /// script cannot take a central script's id, hot key or abbreviation: the
 /// first one loaded keeps it).
 pub fn load_folders(folders: &ScriptFolders, config: &Config) -> ScriptSet {
+    load_folders_in(folders, config, CheckMode::Normal)
+}
+
+/// The release check of a library: [`load`] in [`CheckMode::Release`].
+/// Every script under `paths` (the organisation's) must check clean AND
+/// have `owner`, `version`, `approved.professional` and `approved.legal`;
+/// each one missing is an error at the script's `id` line. A library is
+/// fit to release (bundle, deploy) when `error_count()` is 0. This is what
+/// `genvej check --release PATHS` runs.
+pub fn load_release(paths: &[PathBuf], config: &Config) -> ScriptSet {
+    let folders = ScriptFolders {
+        central: paths.to_vec(),
+        personal: Vec::new(),
+    };
+    load_folders_in(&folders, config, CheckMode::Release)
+}
+
+/// [`load_folders`] in a given mode; in [`CheckMode::Release`] the
+/// organisation's scripts must have release metadata, personal ones never.
+pub fn load_folders_in(folders: &ScriptFolders, config: &Config, mode: CheckMode) -> ScriptSet {
     let mut set = ScriptSet::default();
-    let central = files::find(&folders.central, &mut set.diagnostics);
-    let personal_folders: Vec<PathBuf> = folders
-        .personal
-        .iter()
-        .filter(|p| p.exists())
-        .cloned()
-        .collect();
-    let personal = files::find(&personal_folders, &mut set.diagnostics);
-    let found = central
-        .into_iter()
-        .map(|f| (f, false))
-        .chain(personal.into_iter().map(|f| (f, true)));
     let renderer = Renderer::new();
+    let central = files::find(&folders.central, &mut set.diagnostics);
+    set.check_files(central, false, mode, &renderer, config);
+    set.add_personal(&folders.personal, &renderer, config);
+    set.finish(config);
+    set
+}
+
+/// Loads the scripts of a verified signed bundle as the organisation's
+/// (`files`: each script's path inside the bundle and its text; the menu
+/// group is the path's first folder), then the caseworker's own folders as
+/// [`load_folders`] does. Every script of the bundle gets
+/// `file.bundle = Some(sequence)`, and its problems point at
+/// `bundle SEQUENCE/PATH`.
+pub fn load_bundle(
+    files: &[(PathBuf, String)],
+    sequence: u64,
+    personal: &[PathBuf],
+    config: &Config,
+) -> ScriptSet {
+    let mut set = ScriptSet::default();
+    let renderer = Renderer::new();
+    let shown_in = PathBuf::from(format!("bundle {sequence}"));
     let max_bytes = config.limits.script_bytes();
-    for (file, is_personal) in found {
+    for (path, text) in files {
         set.files_checked += 1;
-        let text = match files::read(&file.path, max_bytes) {
-            Ok(text) => text,
-            Err(unusable) => {
-                set.diagnostics.push(unusable.diagnostic);
-                set.texts.insert(file.path, unusable.shown_text);
-                continue;
-            }
+        let shown = shown_in.join(path);
+        if text.len() as u64 > max_bytes {
+            set.diagnostics.push(
+                Diagnostic::error(
+                    &shown,
+                    0..0,
+                    format!(
+                        "the script is {} bytes; at most {max_bytes} are read",
+                        text.len()
+                    ),
+                )
+                .with_help(
+                    "raise limits.script_bytes in the machine-wide config, or split the script",
+                ),
+            );
+            continue;
+        }
+        let category = match path.parent().and_then(|p| p.iter().next()) {
+            Some(folder) => folder.to_string_lossy().into_owned(),
+            None => "Genveje".to_string(),
         };
         let origin = Origin {
-            category: &file.category,
-            personal: is_personal,
+            category: &category,
+            personal: false,
+            mode: CheckMode::Normal,
         };
-        set.check_file(file.path, text, origin, &renderer, config);
+        let before = set.scripts.len();
+        set.check_file(shown, text.clone(), origin, &renderer, config);
+        for script in &mut set.scripts[before..] {
+            script.file.bundle = Some(sequence);
+        }
     }
+    set.add_personal(personal, &renderer, config);
     set.finish(config);
     set
 }
@@ -151,6 +201,11 @@ pub fn load_folders(folders: &ScriptFolders, config: &Config) -> ScriptSet {
 /// anything: for the fuzzers and the property test, which feed thousands of
 /// hostile texts a second. Each script's menu group is "Genveje".
 pub fn check_texts(files: &[(PathBuf, String)], config: &Config) -> ScriptSet {
+    check_texts_in(files, config, CheckMode::Normal)
+}
+
+/// [`check_texts`] in a given mode (the texts are the organisation's).
+pub fn check_texts_in(files: &[(PathBuf, String)], config: &Config, mode: CheckMode) -> ScriptSet {
     let renderer = Renderer::new();
     let mut set = ScriptSet::default();
     for (path, text) in files {
@@ -158,6 +213,7 @@ pub fn check_texts(files: &[(PathBuf, String)], config: &Config) -> ScriptSet {
         let origin = Origin {
             category: "Genveje",
             personal: false,
+            mode,
         };
         set.check_file(path.clone(), text.clone(), origin, &renderer, config);
     }
@@ -165,14 +221,53 @@ pub fn check_texts(files: &[(PathBuf, String)], config: &Config) -> ScriptSet {
     set
 }
 
-/// Where a script file was found: its default menu group, and whether it
-/// is the caseworker's own.
+/// Where a script file was found: its default menu group, whether it is
+/// the caseworker's own, and how strictly it is checked.
 struct Origin<'a> {
     category: &'a str,
     personal: bool,
+    mode: CheckMode,
 }
 
 impl ScriptSet {
+    /// Reads and checks files found in folders.
+    fn check_files(
+        &mut self,
+        found: Vec<files::FoundFile>,
+        personal: bool,
+        mode: CheckMode,
+        renderer: &Renderer,
+        config: &Config,
+    ) {
+        let max_bytes = config.limits.script_bytes();
+        for file in found {
+            self.files_checked += 1;
+            let text = match files::read(&file.path, max_bytes) {
+                Ok(text) => text,
+                Err(unusable) => {
+                    self.diagnostics.push(unusable.diagnostic);
+                    self.texts.insert(file.path, unusable.shown_text);
+                    continue;
+                }
+            };
+            let origin = Origin {
+                category: &file.category,
+                personal,
+                mode,
+            };
+            self.check_file(file.path, text, origin, renderer, config);
+        }
+    }
+
+    /// The caseworker's own folders (those that exist), after the
+    /// organisation's scripts.
+    fn add_personal(&mut self, folders: &[PathBuf], renderer: &Renderer, config: &Config) {
+        let existing: Vec<PathBuf> = folders.iter().filter(|p| p.exists()).cloned().collect();
+        let found = files::find(&existing, &mut self.diagnostics);
+        // Personal scripts never need release metadata.
+        self.check_files(found, true, CheckMode::Normal, renderer, config);
+    }
+
     /// Checks one file's text and adds the script (if it has no errors and
     /// the policy lets it in) and its problems (at most
     /// [`MAX_DIAGNOSTICS_PER_FILE`] listed) — the same for files read from
@@ -186,6 +281,12 @@ impl ScriptSet {
         config: &Config,
     ) {
         let mut checker = FileChecker::new(&path, &text, renderer, config);
+        // A caseworker's own script is never released: it needs no metadata.
+        checker.mode = if origin.personal {
+            CheckMode::Normal
+        } else {
+            origin.mode
+        };
         let mut script = checker.check(origin.category);
         let (listed, (errors, warnings)) = capped(checker.diagnostics);
         self.diagnostics.extend(listed);

@@ -261,7 +261,7 @@ impl FileChecker<'_> {
             } else {
                 format!("the source `{name}` fetched in {what}")
             };
-            scope.check_template(self, &raw.url, &in_source);
+            scope.check_url_template(self, &raw.url, &in_source);
             for value in raw.query.iter().flat_map(|q| q.get().values()) {
                 scope.check_template(self, value, &in_source);
             }
@@ -290,7 +290,7 @@ impl FileChecker<'_> {
         let timeout = self.request_timeout(raw.timeout_ms.as_ref())?;
         let shadowed = scope.is_defined(ITEM_VARIABLE);
         scope.define(ITEM_VARIABLE, VarKind::Value);
-        scope.check_template(self, &raw.url, what);
+        scope.check_url_template(self, &raw.url, what);
         if let Some(name) = &raw.name {
             scope.check_template(self, name, what);
         }

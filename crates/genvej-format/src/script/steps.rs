@@ -218,8 +218,9 @@ impl FileChecker<'_> {
         }
         if let Some(at) = &raw.open_url {
             self.open_url_address(at);
+            scope.check_url_template(self, at, what);
             return Some(Action::OpenUrl {
-                url: text(self, at, scope),
+                url: self.template(at),
             });
         }
         if let Some(at) = &raw.wait_window {

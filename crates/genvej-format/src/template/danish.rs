@@ -28,14 +28,65 @@ const WEEKDAYS: [&str; 7] = [
 ];
 
 /// Reads `2026-11-23` (how templates carry dates) or `23-11-2026`/`23.11.2026`
-/// (how people type them).
+/// /`23/11/2026` (how people type them). The year has four digits: `7-12-26`
+/// is no date (it would be the year 26).
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    read_date(text).ok()
+}
+
+/// Why a text is not a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateProblem {
+    /// Written as a date, but with a year of fewer than four digits (`7-12-26`).
+    ShortYear,
+    NotADate,
+}
+
+/// [`parse_date`], saying why a text is not a date.
+pub fn read_date(text: &str) -> Result<NaiveDate, DateProblem> {
     let text = text.trim();
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(text, "%d-%m-%Y"))
-        .or_else(|_| NaiveDate::parse_from_str(text, "%d.%m.%Y"))
-        .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
-        .ok()
+    let digits = |part: &str, most: usize| {
+        !part.is_empty() && part.len() <= most && part.bytes().all(|b| b.is_ascii_digit())
+    };
+    for separator in ['-', '.', '/'] {
+        let parts: Vec<&str> = text.split(separator).collect();
+        let [first, month, last] = parts[..] else {
+            continue;
+        };
+        let (year, day) = if separator == '-' && first.len() == 4 {
+            (first, last)
+        } else {
+            (last, first)
+        };
+        if !digits(day, 2) || !digits(month, 2) || !digits(year, 4) {
+            return Err(DateProblem::NotADate);
+        }
+        if year.len() < 4 {
+            return Err(DateProblem::ShortYear);
+        }
+        let number = |part: &str| part.parse::<u32>().ok();
+        return match (number(year), number(month), number(day)) {
+            (Some(y), Some(m), Some(d)) => {
+                NaiveDate::from_ymd_opt(y as i32, m, d).ok_or(DateProblem::NotADate)
+            }
+            _ => Err(DateProblem::NotADate),
+        };
+    }
+    Err(DateProblem::NotADate)
+}
+
+/// Reads a time of day as people type it: `9:30`, `09:30` or `09.30`;
+/// `None` outside 00:00–23:59. Shown as `09:30`.
+pub fn parse_time(text: &str) -> Option<(u32, u32)> {
+    let (hours, minutes) = text.trim().split_once([':', '.'])?;
+    let digits = |part: &str, least: usize| {
+        part.len() >= least && part.len() <= 2 && part.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(hours, 1) || !digits(minutes, 2) {
+        return None;
+    }
+    let (hours, minutes) = (hours.parse().ok()?, minutes.parse().ok()?);
+    (hours < 24 && minutes < 60).then_some((hours, minutes))
 }
 
 pub fn iso(date: NaiveDate) -> String {
@@ -197,6 +248,50 @@ mod tests {
             assert_eq!(parse_date(text), Some(d(2026, 11, 23)), "{text}");
         }
         assert_eq!(parse_date("31-02-2026"), None);
+        assert_eq!(parse_date(" 7-1-2026 "), Some(d(2026, 1, 7)));
+        assert_eq!(parse_date("1858-01-01"), Some(d(1858, 1, 1)));
+    }
+
+    #[test]
+    fn a_year_must_have_four_digits() {
+        for short in ["7-12-26", "07-12-026", "7.12.26", "07/12/26", "26-12-7"] {
+            assert_eq!(read_date(short), Err(DateProblem::ShortYear), "{short}");
+        }
+        for not_a_date in [
+            "i morgen",
+            "+262142-12-31",
+            "2026-11-23T10:00",
+            "07-12-20266",
+            "1-2-3-4",
+            "",
+            "-12-2026",
+            "2026-11",
+        ] {
+            assert_eq!(
+                read_date(not_a_date),
+                Err(DateProblem::NotADate),
+                "{not_a_date}"
+            );
+        }
+    }
+
+    #[test]
+    fn reads_times_of_day() {
+        for (text, time) in [
+            ("09:30", (9, 30)),
+            ("9:30", (9, 30)),
+            ("09.30", (9, 30)),
+            ("23:59", (23, 59)),
+            (" 0:00 ", (0, 0)),
+        ] {
+            assert_eq!(parse_time(text), Some(time), "{text}");
+        }
+        for wrong in [
+            "24:00", "12:60", "9:5", "930", "12:30:00", "-1:30", "+9:30", "12:3a", "", ":",
+            "123:00",
+        ] {
+            assert_eq!(parse_time(wrong), None, "{wrong}");
+        }
     }
 
     #[test]

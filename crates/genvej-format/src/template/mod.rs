@@ -6,9 +6,13 @@
 //! Every render is bounded in work and memory and stops at the panic key
 //! ([`limits`]).
 
+pub mod anatomy;
 pub mod danish;
+pub mod filter_list;
 mod filters;
 pub mod limits;
+
+pub use filters::MAX_URL_BYTES;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -62,6 +66,18 @@ pub const GLOBALS: &[&str] = &["profile", "org", "today", "now", "script"];
 /// MiniJinja's built-in functions, which the checker must not call undefined.
 pub const BUILTIN_FUNCTIONS: &[&str] = &["range", "dict", "namespace", "cycler", "joiner", "debug"];
 
+/// How genvej's templates are written: MiniJinja's delimiters; the newline
+/// after a block tag (`{% endif %}`) is dropped and a block tag's
+/// indentation too (`trim_blocks`, `lstrip_blocks`); a final newline is kept.
+fn syntax() -> minijinja::syntax::SyntaxConfig {
+    minijinja::syntax::SyntaxConfig::builder()
+        .keep_trailing_newline(true)
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .build()
+        .expect("default delimiters are valid")
+}
+
 /// The MiniJinja environment with genvej's filters.
 pub struct Renderer {
     watchdog: limits::Watchdog,
@@ -85,14 +101,7 @@ impl Renderer {
     pub fn with_cancel(cancel: CancelToken) -> Renderer {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_syntax(
-            minijinja::syntax::SyntaxConfig::builder()
-                .keep_trailing_newline(true)
-                .trim_blocks(true)
-                .lstrip_blocks(true)
-                .build()
-                .expect("default delimiters are valid"),
-        );
+        env.set_syntax(syntax());
         env.set_auto_escape_callback(|name| {
             if name == TemplateUse::Url.name() {
                 AutoEscape::Custom("url".into())
@@ -167,6 +176,46 @@ impl Renderer {
         let source = source.to_string();
         self.watchdog
             .run(&self.cancel, move |env| variables(env, &source))
+    }
+
+    /// Whether the renderer has a filter called `name` — the one answer the
+    /// checker trusts ([`filter_list`] suggests names and argument shapes).
+    pub fn has_filter(&self, name: &str) -> bool {
+        let plain = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
+        if !plain {
+            return false;
+        }
+        // A listed filter is one (a test checks every listed name below), so
+        // only other names — misspellings, mostly — need asking.
+        if filter_list::find(name).is_some() {
+            return true;
+        }
+        // The filter is looked up when it is called; `none` makes any
+        // filter return (or fail) at once.
+        match self
+            .watchdog
+            .env()
+            .render_str(&format!("{{{{ none | {name} }}}}"), ())
+        {
+            Ok(_) => true,
+            Err(e) => e.kind() != minijinja::ErrorKind::UnknownFilter,
+        }
+    }
+
+    /// The filters a template calls and the value it starts with
+    /// ([`anatomy`]); an error when it does not parse.
+    pub fn anatomy(&self, source: &str) -> Result<anatomy::Anatomy, Error> {
+        let tree = minijinja::machinery::parse(source, "<template>", syntax())?;
+        Ok(anatomy::Anatomy::of_template(&tree))
+    }
+
+    /// Like [`Renderer::anatomy`] for a condition expression.
+    pub fn anatomy_of_expression(&self, expression: &str) -> Result<anatomy::Anatomy, Error> {
+        let tree = minijinja::machinery::parse_expr(expression)?;
+        Ok(anatomy::Anatomy::of_expression(&tree))
     }
 
     /// Like [`Renderer::variables_of`] for a condition expression.

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use fastrand::Rng;
 use genvej_format::config::Config;
-use genvej_format::script::MAX_TEMPLATE_LINE_CHARS;
+use genvej_format::script::{CheckMode, MAX_TEMPLATE_LINE_CHARS};
 use genvej_format::template::{Renderer, TemplateUse, cpr_value, org_value};
 use minijinja::Value;
 use regex::Regex;
@@ -142,7 +142,14 @@ fn mutated_scripts_are_checked_without_panic_in_bounded_time() {
             ));
         }
         guarded("checking a script", &text, seed, case, || {
-            let set = genvej_format::script::check_texts(&files, &config);
+            // Every other case as the release check reads it, which
+            // requires and checks the release metadata more strictly.
+            let mode = if case % 2 == 0 {
+                CheckMode::Normal
+            } else {
+                CheckMode::Release
+            };
+            let set = genvej_format::script::check_texts_in(&files, &config, mode);
             let rendered = set.render_diagnostics();
             if set.error_count() == 0 {
                 clean += 1;

@@ -5,6 +5,9 @@ mod common;
 mod hostile;
 
 mod docs_examples;
+mod docs_template_output;
 mod hostile_input;
 mod messages;
+mod release;
 mod script_files;
+mod template_messages;

@@ -121,29 +121,29 @@ type = "{{ cpr.digts }} {{ navn }} {{ profile.titel }} {{ org.fasit }}"
 [[step]]
 type = "{{ cpr }"
 "#;
-    let expected = r#"hotkeys/test.toml:10:8: error: a CPR number has no `digts` (in step 1)
+    let expected = r#"hotkeys/test.toml:10:12: error: a CPR number has no `digts` (in step 1)
 10 | type = "{{ cpr.digts }} {{ navn }} {{ profile.titel }} {{ org.fasit }}"
-   |        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+   |            ^^^^^^^^^
    = help: did you mean `digits`? use `digits`, `formatted`, `masked` and `birth_date`
 
-hotkeys/test.toml:10:8: error: `navn` is not defined (in step 1)
+hotkeys/test.toml:10:28: error: `navn` is not defined (in step 1)
 10 | type = "{{ cpr.digts }} {{ navn }} {{ profile.titel }} {{ org.fasit }}"
-   |        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+   |                            ^^^^
    = help: declare it as an [[input]] or set it in an earlier step; defined here: `cpr`, `profile`, `org`, `today`, `now` and `script`
 
-hotkeys/test.toml:10:8: error: `org.fasit` is not in the config (in step 1)
+hotkeys/test.toml:10:39: error: the profile has no `titel` (in step 1)
 10 | type = "{{ cpr.digts }} {{ navn }} {{ profile.titel }} {{ org.fasit }}"
-   |        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
-   = help: add `fasit = …` under [org] in genvej.toml, or did you mean `org.fasit_api`?
-
-hotkeys/test.toml:10:8: error: the profile has no `titel` (in step 1)
-10 | type = "{{ cpr.digts }} {{ navn }} {{ profile.titel }} {{ org.fasit }}"
-   |        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+   |                                       ^^^^^^^^^^^^^
    = help: did you mean `title`? the profile has `name`, `title`, `unit`, `phone`, `email` and `address`
 
-hotkeys/test.toml:13:8: error: template error in step 2: unexpected `}`, expected end of variable block on line 1 of the template
+hotkeys/test.toml:10:59: error: `org.fasit` is not in the config (in step 1)
+10 | type = "{{ cpr.digts }} {{ navn }} {{ profile.titel }} {{ org.fasit }}"
+   |                                                           ^^^^^^^^^
+   = help: add `fasit = …` under [org] in genvej.toml, or did you mean `org.fasit_api`?
+
+hotkeys/test.toml:13:16: error: template error in step 2: unexpected `}`, expected end of variable block
 13 | type = "{{ cpr }"
-   |        ^^^^^^^^^^
+   |                ^
    = help: templates use MiniJinja syntax: `{{ name }}`, `{{ today | date_long }}`, `{% if … %}…{% endif %}`
 "#;
     assert_eq!(check_source(source), expected);
@@ -216,7 +216,7 @@ pattern = "[a-"
     let expected = r#"hotkeys/test.toml:7:8: error: unknown input kind `nummer`
 7 | kind = "nummer"
   |        ^^^^^^^^
-  = help: did you mean `number`? kinds are `text`, `multiline`, `cpr`, `choice`, `date`, `number` and `checkbox`
+  = help: did you mean `number`? kinds are `text`, `multiline`, `cpr`, `choice`, `date`, `number`, `checkbox` and `time`
 
 hotkeys/test.toml:11:8: error: a `choice` input needs `choices`
 11 | kind = "choice"
@@ -260,9 +260,9 @@ text = "x"
   | ^^^^^^^^
   = help: wait for the window first (`wait_window`), or name it with `target`; otherwise text may land in the wrong window
 
-hotkeys/test.toml:9:8: error: `senere` is not defined (in step 2)
+hotkeys/test.toml:9:12: error: `senere` is not defined (in step 2)
 9 | type = "{{ senere }}"
-  |        ^^^^^^^^^^^^^^
+  |            ^^^^^^
   = help: declare it as an [[input]] or set it in an earlier step; defined here: `profile`, `org`, `today`, `now` and `script`
 
 hotkeys/test.toml:15:16: warning: the abbreviation `navn` starts with a letter or digit; it expands whenever that word is typed
@@ -349,9 +349,9 @@ fetch = ["borger", "borgr"]
 [[step]]
 paste = "{{ borger.navn }}"
 "#;
-    let expected = r#"hotkeys/test.toml:11:7: error: `fra` is not defined (in the source `borger` fetched in step 1)
+    let expected = r#"hotkeys/test.toml:11:60: error: `fra` is not defined (in the source `borger` fetched in step 1)
 11 | url = "{{ org.fasit_url }}/borgere/{{ cpr.digits }}?fra={{ fra }}"
-   |       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+   |                                                            ^^^
    = help: declare it as an [[input]] or set it in an earlier step; defined here: `cpr`, `profile`, `org`, `today`, `now` and `script`
 
 hotkeys/test.toml:16:8: error: a GET request has no body

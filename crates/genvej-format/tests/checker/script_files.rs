@@ -181,3 +181,47 @@ fn problems_are_capped_per_file_with_a_count_of_the_rest() {
 "
     );
 }
+
+fn bundled(id: &str) -> String {
+    format!("id = \"{id}\"\nname = \"{id}\"\nmanual_seconds = 10\n\n[[step]]\ntype = \"x\"\n")
+}
+
+#[test]
+fn a_bundles_scripts_load_with_its_sequence_and_their_folder_as_menu_group() {
+    let files = vec![
+        ("Journal/signatur.toml".into(), bundled("signatur")),
+        ("top.toml".into(), bundled("top")),
+    ];
+    let set = script::load_bundle(&files, 7, &[], &Config::default());
+    assert_eq!(set.error_count(), 0, "{}", set.render_diagnostics());
+    assert_eq!(ids(&set), ["signatur", "top"]);
+    assert!(set.scripts.iter().all(|s| s.file.bundle == Some(7)));
+    assert_eq!(set.scripts[0].category, "Journal");
+    assert_eq!(set.scripts[1].category, "Genveje");
+}
+
+#[test]
+fn a_broken_script_in_a_bundle_points_at_the_bundle_and_its_path() {
+    let files = vec![(
+        "Journal/brudt.toml".into(),
+        "id = \"brudt\"\nname = 3\n".to_string(),
+    )];
+    let set = script::load_bundle(&files, 12, &[], &Config::default());
+    let shown = set.render_diagnostics();
+    assert!(shown.contains("bundle 12/Journal/brudt.toml:2:"), "{shown}");
+}
+
+#[test]
+fn personal_scripts_load_after_a_bundle_and_cannot_take_its_ids() {
+    let personal = folder_with(&[("signatur.toml", bundled("signatur").as_bytes())]);
+    let files = vec![("Journal/signatur.toml".into(), bundled("signatur"))];
+    let set = script::load_bundle(
+        &files,
+        3,
+        &[personal.path().to_path_buf()],
+        &Config::default(),
+    );
+    assert_eq!(ids(&set), ["signatur"]);
+    assert_eq!(set.scripts[0].file.bundle, Some(3));
+    assert!(set.render_diagnostics().contains("signatur"));
+}

@@ -316,6 +316,44 @@ mod tests {
     }
 
     #[test]
+    fn a_two_digit_year_a_bad_time_and_a_pattern_miss_say_what_is_expected() {
+        let mut sagsnr = field("sagsnr", InputKind::Text);
+        sagsnr.pattern = Some("^[0-9]{4}$".into());
+        sagsnr.help = Some("sagsnummeret har fire cifre".into());
+        let mut f = form(vec![
+            field("dato", InputKind::Date),
+            field("kl", InputKind::Time),
+            sagsnr,
+        ]);
+        f.fields[0].text = "7-12-26".into();
+        f.fields[1].text = "25:00".into();
+        f.fields[2].text = "12a4".into();
+        assert_eq!(f.submit(), Submit::Blocked { first: 0 });
+        let errors: Vec<_> = (0..3).map(|i| f.note(i)).collect();
+        assert_eq!(
+            errors,
+            [
+                Some(FieldNote::Error(
+                    "skriv året med fire cifre: dd-mm-åååå, fx 07-12-2026".into()
+                )),
+                Some(FieldNote::Error(
+                    "ugyldigt klokkeslæt: skriv tt:mm, fx 09:30 (00:00–23:59)".into()
+                )),
+                Some(FieldNote::Error(
+                    "har ikke det krævede format: sagsnummeret har fire cifre".into()
+                )),
+            ]
+        );
+        f.fields[0].text = "07-12-2026".into();
+        f.fields[1].text = "9.30".into();
+        f.fields[2].text = "1234".into();
+        let Submit::Answers(answers) = f.submit() else {
+            panic!("valid now");
+        };
+        assert_eq!(answers["kl"], "9.30", "the engine reads it as 09:30");
+    }
+
+    #[test]
     fn a_modulus_11_miss_is_accepted_by_submitting_twice() {
         let mut f = form(vec![field("cpr", InputKind::Cpr)]);
         f.fields[0].text = "010190-2001".into();

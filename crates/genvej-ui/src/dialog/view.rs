@@ -205,6 +205,7 @@ impl FormApp {
                     InputKind::Cpr => texts::CPR_HINT,
                     InputKind::Date => texts::DATE_HINT,
                     InputKind::Number => texts::NUMBER_HINT,
+                    InputKind::Time => texts::TIME_HINT,
                     _ => "",
                 };
                 ui.add(
@@ -442,7 +443,12 @@ impl eframe::App for CheatSheetApp {
                                 .join("  ·  ");
                             ui.label(RichText::new(keys).monospace().strong());
                             ui.vertical(|ui| {
-                                ui.label(RichText::new(&entry.name).strong());
+                                ui.horizontal(|ui| {
+                                    ui.label(RichText::new(&entry.name).strong());
+                                    if let Some(version) = entry.version_label() {
+                                        ui.label(RichText::new(version).weak().small());
+                                    }
+                                });
                                 if !entry.description.is_empty() {
                                     ui.label(RichText::new(&entry.description).small());
                                 }

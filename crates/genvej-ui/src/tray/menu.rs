@@ -114,6 +114,7 @@ mod tests {
             category: category.into(),
             description: String::new(),
             hotstrings: vec![],
+            version: String::new(),
         }
     }
 

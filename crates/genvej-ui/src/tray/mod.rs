@@ -27,6 +27,9 @@ pub struct TrayEntry {
     pub description: String,
     /// Abbreviations that expand, e.g. `;navn`.
     pub hotstrings: Vec<String>,
+    /// The script's `version`; empty when it has none.
+    #[serde(default)]
+    pub version: String,
 }
 
 impl TrayEntry {
@@ -42,7 +45,14 @@ impl TrayEntry {
                 .iter()
                 .map(|h| h.abbreviation.clone())
                 .collect(),
+            version: script.release.version.clone().unwrap_or_default(),
         }
+    }
+
+    /// "version 1.2", shown small beside the name in the cheat sheet;
+    /// `None` for a script without a version.
+    pub fn version_label(&self) -> Option<String> {
+        (!self.version.is_empty()).then(|| crate::texts::version(&self.version))
     }
 
     /// The entries a cheat-sheet search shows: every word of `filter` must
@@ -297,7 +307,21 @@ mod tests {
             category: category.into(),
             description: String::new(),
             hotstrings: vec![],
+            version: String::new(),
         }
+    }
+
+    #[test]
+    fn the_cheat_sheet_shows_a_version_only_when_the_script_has_one() {
+        let mut entry = entry("Journalnotat", "Ctrl+Alt+J", "Journal");
+        assert_eq!(entry.version_label(), None);
+        entry.version = "1.2".into();
+        assert_eq!(entry.version_label().as_deref(), Some("version 1.2"));
+        // An older dialog request without the field still reads.
+        let json =
+            r#"{"id":"a","name":"A","chord":"","category":"c","description":"","hotstrings":[]}"#;
+        let old: TrayEntry = serde_json::from_str(json).expect("reads");
+        assert_eq!(old.version, "");
     }
 
     #[test]

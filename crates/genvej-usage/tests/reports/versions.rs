@@ -386,7 +386,7 @@ fn a_database_of_the_schema_before_versions_is_upgraded_and_its_runs_kept() {
 
 #[test]
 fn a_version_or_bundle_that_could_carry_anything_is_not_recorded() {
-    for good in ["1.2", "2026.3-rc1", "v7", "1.0+build_5"] {
+    for good in ["1.2", "2026.3-rc1", "v7", "1.0+build_5", &"1.".repeat(20)] {
         assert!(release::is_version(good), "{good}");
     }
     for bad in [
@@ -394,11 +394,10 @@ fn a_version_or_bundle_that_could_carry_anything_is_not_recorded() {
         "070761-4285",
         "0707614285",
         "1.2 beta",
-        ".1",
         "Anne Holm",
         "æ1",
         "1\n2",
-        &"1".repeat(33),
+        &"1.".repeat(21),
     ] {
         assert!(!release::is_version(bad), "{bad:?}");
     }
@@ -412,7 +411,7 @@ fn a_version_or_bundle_that_could_carry_anything_is_not_recorded() {
         ("cpr", "070761-4285", Some(3)),
         (
             "lang",
-            "1.2.3.4.5.6.7.8.9.10.11.12.13.14.15",
+            "1.2.3.4.5.6.7.8.9.10.11.12.13.14.15.16.17",
             Some(u64::MAX),
         ),
         ("navn", "Anne Holm", None),
