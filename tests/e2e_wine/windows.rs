@@ -540,19 +540,25 @@ fn the_msi_installs_silently_upgrades_keeping_the_config_and_uninstalls() {
         "the central folder replaces the bundled scripts:\n{listed}"
     );
 
-    // The next upgrade names where signed bundles come from, the key that
+    msiexec(&wine, &["/x", &windows_path(&second), "/qn"]);
+    assert!(!program.exists(), "uninstall removes the program");
+    assert_eq!(
+        std::fs::read_to_string(&config).expect("config kept"),
+        edited,
+        "the organisation's config outlives the program"
+    );
+
+    // An install that names where signed bundles come from, the key that
     // signs them and this workstation's ring (BUNDLEFROM, BUNDLEKEY,
     // BUNDLERING): written to HKLM\Software\genvej, and the installed
     // program's [bundles] (the machine config names no bundles.from).
-    let third = msi("0.1.2", &out);
     const KEY: &str = "RWReew0XFNFEyQbv0i6gDOkgQnOYseL0hxsWW4i9r2N0T6eeqomThNSP";
     let bundle_key = format!("BUNDLEKEY={KEY}");
     msiexec(
         &wine,
         &[
             "/i",
-            &windows_path(&third),
-            "SCRIPTFOLDER=C:\\central",
+            &windows_path(&first),
             "BUNDLEFROM=C:\\udgivelse",
             &bundle_key,
             "BUNDLERING=pilot",
@@ -590,11 +596,6 @@ fn the_msi_installs_silently_upgrades_keeping_the_config_and_uninstalls() {
         assert!(status.contains(line), "no «{line}» in:\n{status}");
     }
 
-    msiexec(&wine, &["/x", &windows_path(&third), "/qn"]);
+    msiexec(&wine, &["/x", &windows_path(&first), "/qn"]);
     assert!(!program.exists(), "uninstall removes the program");
-    assert_eq!(
-        std::fs::read_to_string(&config).expect("config kept"),
-        edited,
-        "the organisation's config outlives the program"
-    );
 }
