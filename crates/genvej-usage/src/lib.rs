@@ -186,11 +186,11 @@ mod tests {
     use genvej_format::config::Config;
     use genvej_format::script::{ScriptFolders, load_folders};
 
-    fn loaded() -> Script {
+    fn loaded(header: &str) -> Script {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(
             dir.path().join("hils.toml"),
-            "id = \"hils\"\nname = \"Hils\"\nmanual_seconds = 30\n\n[[step]]\ntype = \"Hej\"\n",
+            format!("id = \"hils\"\nname = \"Hils\"\nmanual_seconds = 30\n{header}\n[[step]]\ntype = \"Hej\"\n"),
         )
         .expect("script");
         let folders = ScriptFolders {
@@ -217,13 +217,13 @@ mod tests {
 
     #[test]
     fn a_record_carries_the_authors_version_and_the_bundle_of_the_script_that_ran() {
-        let mut script = loaded();
-        let from_folder = record_of(&script);
+        let from_folder = record_of(&loaded(""));
         assert_eq!(from_folder.script.author_version, None);
         assert_eq!(from_folder.bundle, None);
         assert_eq!(from_folder.script.version.len(), 12, "the content hash");
 
-        script.release.version = Some("1.2".into());
+        // The author's `version = "1.2"`, and the bundle the agent set.
+        let mut script = loaded("version = \"1.2\"\n");
         script.file.bundle = Some(7);
         let from_bundle = record_of(&script);
         assert_eq!(from_bundle.script.author_version.as_deref(), Some("1.2"));
