@@ -2,7 +2,7 @@
 //! Run with `cargo bench --bench usage`.
 //!
 //! - the report over 1,000,000 runs (read from SQLite + arithmetic + text
-//!   and HTML), target under 1 s;
+//!   and HTML), target under 1 s; and the comparison of versions over it;
 //! - what recording costs a run (building the record and queueing it for
 //!   the writer thread), target under 1 ms;
 //! - the writer's throughput (runs written per second);
@@ -12,6 +12,7 @@
 use std::time::{Duration, Instant};
 
 use genvej_usage::db::Dataset;
+use genvej_usage::release;
 use genvej_usage::report::{self, ReportOptions};
 use genvej_usage::{
     Outcome, Person, ScriptVersion, Trigger, UsageDb, UsageRecord, UsageWriter, html, text,
@@ -36,6 +37,7 @@ fn record(n: usize, scripts: &[ScriptVersion], people: &[Person], start: i64) ->
         },
         trigger: Trigger::Hotkey,
         agent_version: "0.1.0".into(),
+        bundle: None,
     }
 }
 
@@ -46,6 +48,7 @@ fn main() {
             version: "0123456789ab".into(),
             name: format!("Genvej nummer {i}"),
             manual_seconds: 60 + i * 30,
+            author_version: None,
         })
         .collect();
     let people: Vec<Person> = (0..400)
@@ -105,6 +108,32 @@ fn main() {
         ms(reads[2])
     );
 
+    // The comparison of versions over the same runs: half the scripts'
+    // runs came in one bundle, half in the next.
+    let mut data = Dataset::default();
+    UsageDb::open_to_read(&path)
+        .and_then(|db| db.read_into(&mut data))
+        .expect("readable");
+    for (n, run) in data.runs.iter_mut().enumerate() {
+        run.bundle = Some(if n < RUNS / 2 { 11 } else { 12 });
+    }
+    let mut comparisons = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        let versions = release::by_version(&data, &ReportOptions::default());
+        let table = text::render_versions(&versions);
+        comparisons.push(started.elapsed());
+        assert_eq!(versions.scripts.len(), 80);
+        assert!(!table.is_empty());
+    }
+    comparisons.sort();
+    println!(
+        "report --by-version over {RUNS} runs read (80 scripts, 2 bundles each): median {:.0} ms (min {:.0}, max {:.0}), 5 runs",
+        ms(comparisons[2]),
+        ms(comparisons[0]),
+        ms(comparisons[4])
+    );
+
     // What a run pays: build the record and hand it to the writer.
     let live = dir.path().join("live.sqlite");
     let (writer, thread) = UsageWriter::start(live.clone());
@@ -121,6 +150,7 @@ fn main() {
             outcome: Outcome::Ok,
             trigger: Trigger::Hotkey,
             agent_version: "0.1.0".into(),
+            bundle: None,
         });
         costs.push(started.elapsed());
         if n % 100 == 0 {

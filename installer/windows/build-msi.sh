@@ -43,12 +43,14 @@ awk -F'\t' 'BEGIN { OFS = "\t" } NR > 3 && $1 == "MachineConfig" { $4 = $4 + 128
 msibuild "$msi" -i Component.idt
 msiinfo export "$msi" Component | awk -F'\t' '$1 == "MachineConfig" && $4 == 400 { found = 1 } END { exit !found }' \
     || { echo "build-msi: could not mark the config NeverOverwrite" >&2; exit 1; }
-# Nor a property's Secure flag: SCRIPTFOLDER must reach the elevated part of
-# a managed (SCCM/Intune) install, so it joins SecureCustomProperties.
+# Nor a property's Secure flag: SCRIPTFOLDER and the bundle properties must
+# reach the elevated part of a managed (SCCM/Intune) install, so they join
+# SecureCustomProperties.
+public="SCRIPTFOLDER;BUNDLEFROM;BUNDLEKEY;BUNDLERING"
 secure="$(msiinfo export "$msi" Property | awk -F'\t' '$1 == "SecureCustomProperties" { sub(/\r$/, "", $2); print $2 }')"
-msibuild "$msi" -q "UPDATE Property SET Value = '$secure;SCRIPTFOLDER' WHERE Property = 'SecureCustomProperties'"
-msiinfo export "$msi" Property | grep -q "^SecureCustomProperties.*;SCRIPTFOLDER" \
-    || { echo "build-msi: could not mark SCRIPTFOLDER secure" >&2; exit 1; }
+msibuild "$msi" -q "UPDATE Property SET Value = '$secure;$public' WHERE Property = 'SecureCustomProperties'"
+msiinfo export "$msi" Property | grep -q "^SecureCustomProperties.*;$public" \
+    || { echo "build-msi: could not mark $public secure" >&2; exit 1; }
 # Who may change the central config and scripts. ProgramData's own ACL lets
 # every user create files in folders below it (CREATOR OWNER), and a script
 # added there would run in every caseworker's agent at the next reload. So

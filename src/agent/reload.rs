@@ -40,7 +40,8 @@ impl Locations {
     /// used (rendered for the log); script problems, and what the
     /// organisation's policy refused, are in the set.
     pub fn load(&self) -> Result<(ScriptSet, Config), String> {
-        let layered = Config::load_layers(&self.config_paths).map_err(|e| e.to_string())?;
+        let layered = genvej_desktop::deployment::load_config(&self.config_paths)
+            .map_err(|e| e.to_string())?;
         let mut set = match &self.bundles {
             Some(bundles) => bundles.script_set(&self.folders.personal, &layered.config),
             None => script::load_folders(&self.folders, &layered.config),

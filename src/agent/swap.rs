@@ -67,7 +67,7 @@ pub(super) fn first_load(
                 "the scripts have not been read after {} s (a network share that does not answer?); starting without them, they are used as soon as they have been read",
                 STARTUP_PATIENCE.as_secs()
             );
-            let config = Config::load_layers(&locations.config_paths)
+            let config = genvej_desktop::deployment::load_config(&locations.config_paths)
                 .map_err(|e| anyhow!("{e}"))?
                 .config;
             Ok((ScriptSet::default(), config, Reloading::started()))

@@ -121,6 +121,11 @@ pub struct ReportArgs {
     /// Only this team.
     #[arg(long)]
     pub team: Option<String>,
+    /// Compare each script's versions instead (the author's version, else
+    /// the bundle it came in, else its content): runs, success, median
+    /// time, time saved, first and last day.
+    #[arg(long)]
+    pub by_version: bool,
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
     /// Write to this file instead of stdout (HTML: default
@@ -205,7 +210,7 @@ impl Setup {
         } else {
             ConfigLayer::from_command_line(&cli.config)
         };
-        let layered = Config::load_layers(&config_layers)?;
+        let layered = genvej_desktop::deployment::load_config(&config_layers)?;
         let config = layered.config.clone();
         let hotkey_folders = script_folders(cli, &config, &config_layers);
         let bundles = if cli.hotkeys.is_empty() {

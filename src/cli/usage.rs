@@ -7,6 +7,7 @@ use anyhow::{Context, anyhow, bail};
 
 use super::{ReportArgs, ReportFormat, Setup};
 use genvej_usage::db::Dataset;
+use genvej_usage::release;
 use genvej_usage::report::{self, ReportOptions};
 use genvej_usage::{UsageDb, html, text};
 
@@ -71,17 +72,24 @@ pub(super) fn report(setup: &Setup, args: &ReportArgs) -> anyhow::Result<ExitCod
         min_baselines: setup.config.usage.min_baselines,
         min_team_size: setup.config.usage.min_team_size,
     };
-    let report = report::build(&data, &options);
-    let output = match args.format {
-        ReportFormat::Text => text::render(&report),
-        ReportFormat::Csv => text::render_csv(
-            &report,
-            text::CsvStyle {
-                separator: args.separator,
-                decimal_comma: !args.decimal_point,
-            },
-        ),
-        ReportFormat::Html => html::render(&report),
+    let style = text::CsvStyle {
+        separator: args.separator,
+        decimal_comma: !args.decimal_point,
+    };
+    let output = if args.by_version {
+        let report = release::by_version(&data, &options);
+        match args.format {
+            ReportFormat::Text => text::render_versions(&report),
+            ReportFormat::Csv => text::render_versions_csv(&report, style),
+            ReportFormat::Html => html::render_versions(&report),
+        }
+    } else {
+        let report = report::build(&data, &options);
+        match args.format {
+            ReportFormat::Text => text::render(&report),
+            ReportFormat::Csv => text::render_csv(&report, style),
+            ReportFormat::Html => html::render(&report),
+        }
     };
     let out = match (&args.out, args.format) {
         (Some(file), _) => Some(file.clone()),

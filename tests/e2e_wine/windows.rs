@@ -547,4 +547,55 @@ fn the_msi_installs_silently_upgrades_keeping_the_config_and_uninstalls() {
         edited,
         "the organisation's config outlives the program"
     );
+
+    // An install that names where signed bundles come from, the key that
+    // signs them and this workstation's ring (BUNDLEFROM, BUNDLEKEY,
+    // BUNDLERING): written to HKLM\Software\genvej, and the installed
+    // program's [bundles] (the machine config names no bundles.from).
+    const KEY: &str = "RWReew0XFNFEyQbv0i6gDOkgQnOYseL0hxsWW4i9r2N0T6eeqomThNSP";
+    let bundle_key = format!("BUNDLEKEY={KEY}");
+    msiexec(
+        &wine,
+        &[
+            "/i",
+            &windows_path(&first),
+            "BUNDLEFROM=C:\\udgivelse",
+            &bundle_key,
+            "BUNDLERING=pilot",
+            "/qn",
+        ],
+    );
+    let deployed = wine
+        .command("wine")
+        .args(["reg", "query", r"HKLM\Software\genvej"])
+        .output()
+        .expect("wine reg runs");
+    let deployed = String::from_utf8_lossy(&deployed.stdout);
+    for value in [
+        "BundleFrom",
+        r"C:\udgivelse",
+        "BundleKey",
+        KEY,
+        "BundleRing",
+        "pilot",
+    ] {
+        assert!(deployed.contains(value), "{value} not written:\n{deployed}");
+    }
+    let status = wine
+        .wine(&program, &["bundle", "status"])
+        .output()
+        .expect("installed genvej.exe runs");
+    let status = String::from_utf8_lossy(&status.stdout).into_owned()
+        + &String::from_utf8_lossy(&status.stderr);
+    for line in [
+        r"from:     C:\udgivelse",
+        "ring:     pilot (reads all.genvej-bundle, pilot.genvej-bundle)",
+        "keys:     1 trusted",
+        "library:  none",
+    ] {
+        assert!(status.contains(line), "no «{line}» in:\n{status}");
+    }
+
+    msiexec(&wine, &["/x", &windows_path(&first), "/qn"]);
+    assert!(!program.exists(), "uninstall removes the program");
 }

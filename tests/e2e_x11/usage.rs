@@ -345,6 +345,7 @@ fn pilot_database(path: &Path) {
                             version: "v1".into(),
                             name: (*name).into(),
                             manual_seconds: *manual,
+                            author_version: None,
                         },
                         person: who.clone(),
                         started_at_ms: start + day * 86_400_000 + (n % 480) as i64 * 60_000,
@@ -352,6 +353,7 @@ fn pilot_database(path: &Path) {
                         outcome,
                         trigger: Trigger::Hotkey,
                         agent_version: "0.1.0".into(),
+                        bundle: None,
                     });
                 }
             }

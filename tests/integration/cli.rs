@@ -272,6 +272,72 @@ fn check_and_list_load_the_good_scripts_beside_a_file_saved_as_ansi() {
     assert_eq!(ids, ["god"]);
 }
 
+#[test]
+fn report_by_version_compares_a_script_before_and_after_a_release() {
+    use genvej_usage::{Outcome, Person, ScriptVersion, Trigger, UsageDb, UsageRecord};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = dir.path().join("usage.sqlite");
+    let mut db = UsageDb::open(&database).expect("database");
+    let at = |day: i64| 1_793_520_000_000 + day * 86_400_000; // 2026-11-01T06:40Z + days
+    let records: Vec<UsageRecord> = [
+        ("1.0", 5, 4000, 0),
+        ("1.0", 5, 2000, 1),
+        ("1.1", 6, 1000, 9),
+    ]
+    .into_iter()
+    .map(|(version, bundle, ms, day)| UsageRecord {
+        script: ScriptVersion {
+            id: "aabn-borger".into(),
+            version: format!("hash-{version}"),
+            name: "Åbn borger".into(),
+            manual_seconds: 120,
+            author_version: Some(version.into()),
+        },
+        person: Person {
+            user_id: "p-1".into(),
+            team: "A".into(),
+        },
+        started_at_ms: at(day),
+        duration_ms: ms,
+        outcome: Outcome::Ok,
+        trigger: Trigger::Hotkey,
+        agent_version: "0.1.0".into(),
+        bundle: Some(bundle),
+    })
+    .collect();
+    db.insert(&records).expect("written");
+    drop(db);
+    let config = dir.path().join("genvej.toml");
+    std::fs::write(
+        &config,
+        format!("[usage]\ndatabase = {:?}\n", database.to_string_lossy()),
+    )
+    .expect("config");
+
+    let out = genvej(&[
+        "--config",
+        &config.to_string_lossy(),
+        "report",
+        "--by-version",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let csv = stdout(&out);
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 3, "{csv}");
+    assert!(
+        rows[1]
+            .starts_with("aabn-borger;Åbn borger;1.0;forfatter;5;5;2;2;1,000;3,000;120,0;0,065;"),
+        "{csv}"
+    );
+    assert!(
+        rows[2]
+            .starts_with("aabn-borger;Åbn borger;1.1;forfatter;6;6;1;1;1,000;1,000;120,0;0,033;"),
+        "{csv}"
+    );
+}
+
 /// The bundled config and scripts named explicitly, so the test does not
 /// depend on where the binary was built.
 const SHIPPED: [&str; 4] = ["--config", "config/genvej.toml", "--hotkeys", "hotkeys"];

@@ -110,6 +110,7 @@ fn an_export_with_a_huge_key_does_not_stop_the_report() {
                 version: "abc".into(),
                 name: "Signatur".into(),
                 manual_seconds: 30,
+                author_version: None,
             },
             person: Person {
                 user_id: "p-1".into(),
@@ -120,6 +121,7 @@ fn an_export_with_a_huge_key_does_not_stop_the_report() {
             outcome: Outcome::Ok,
             trigger: Trigger::Hotkey,
             agent_version: "0.1.0".into(),
+            bundle: None,
         };
         db.insert(&[record]).expect("insert");
         drop(UsageDb::create_at_version(&bad, genvej_usage::db::SCHEMA_VERSION).expect("db"));

@@ -1,12 +1,13 @@
 //! The real desktops that implement the engine's ports, one home per OS:
 //! `x11/` (Linux) and `windows/`, chosen at compile time, plus what they
-//! share (HTTP, credentials, starting programs, the machine's paths and
-//! trust checks) and [`os`], what the agent needs from the OS. The
+//! share (HTTP, credentials, starting programs, the machine's paths, what
+//! the installer set, and trust checks) and [`os`], what the agent needs from the OS. The
 //! recording fake desktop is the engine's own (`genvej_engine::fake`).
 
 pub mod access;
 pub mod bundle_source;
 pub mod credentials;
+pub mod deployment;
 pub mod http;
 pub mod listener;
 pub mod os;

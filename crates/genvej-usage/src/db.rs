@@ -47,6 +47,12 @@ const MIGRATIONS: &[&str] = &[
          measured_at INTEGER NOT NULL,
          seconds REAL NOT NULL);
      CREATE INDEX runs_by_time ON runs (started_at);",
+    // 3: the author's version of a script (`version = "1.2"`, a function of
+    // its content like the hash) and the signed bundle a run's script came
+    // from (per run: an unchanged file travels in many bundles). Older rows
+    // have neither (NULL).
+    "ALTER TABLE scripts ADD COLUMN author_version TEXT;
+     ALTER TABLE runs ADD COLUMN bundle INTEGER;",
 ];
 
 /// Files SQLite keeps next to the database while it writes.
@@ -265,8 +271,8 @@ impl UsageDb {
             let mut insert = tx
                 .prepare_cached(
                     "INSERT INTO runs (script, person, started_at, duration_ms, outcome,
-                         failed_step, failed_kind, trigger, agent_version)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                         failed_step, failed_kind, trigger, agent_version, bundle)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 )
                 .map_err(sqlite(&path))?;
             for record in records {
@@ -288,6 +294,7 @@ impl UsageDb {
                         kind,
                         record.trigger.code(),
                         record.agent_version,
+                        record.bundle.map(|n| n as i64),
                     ])
                     .map_err(sqlite(&path))?;
             }
@@ -332,7 +339,9 @@ impl UsageDb {
 }
 
 /// A record as it is stored: every text passes the CPR detector (ids,
-/// names and teams come from scripts and config, which can hold anything).
+/// names and teams come from scripts and config, which can hold anything);
+/// an author's version or a bundle number of a shape no real one has
+/// (which could carry anything) is left out rather than stored.
 fn masked(record: &UsageRecord) -> UsageRecord {
     let outcome = match &record.outcome {
         Outcome::Failed { step, kind } => Outcome::Failed {
@@ -347,10 +356,16 @@ fn masked(record: &UsageRecord) -> UsageRecord {
             version: redact(&record.script.version),
             name: redact(&record.script.name),
             manual_seconds: record.script.manual_seconds,
+            author_version: record
+                .script
+                .author_version
+                .clone()
+                .filter(|v| crate::release::is_version(v)),
         },
         person: masked_person(&record.person),
         outcome,
         agent_version: redact(&record.agent_version),
+        bundle: record.bundle.filter(|&n| crate::release::is_bundle(n)),
         ..record.clone()
     }
 }
@@ -398,8 +413,13 @@ struct ScriptKeys<'c> {
 impl<'c> ScriptKeys<'c> {
     fn new(conn: &'c Connection) -> rusqlite::Result<Self> {
         Ok(ScriptKeys {
+            // A row written before the author's version was recorded gets
+            // it the first time the same file runs again.
             add: conn.prepare_cached(
-                "INSERT OR IGNORE INTO scripts (id, version, name, manual_seconds) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO scripts (id, version, name, manual_seconds, author_version)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (id, version) DO UPDATE SET author_version = excluded.author_version
+                 WHERE scripts.author_version IS NULL AND excluded.author_version IS NOT NULL",
             )?,
             find: conn.prepare_cached("SELECT key FROM scripts WHERE id = ?1 AND version = ?2")?,
         })
@@ -410,7 +430,8 @@ impl<'c> ScriptKeys<'c> {
             script.id,
             script.version,
             script.name,
-            script.manual_seconds
+            script.manual_seconds,
+            script.author_version,
         ])?;
         self.find
             .query_row(params![script.id, script.version], |r| r.get(0))

@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::chart::{self, BLUE, Bar, RED, escape};
+use super::release::VersionReport;
 use super::report::{Report, decimal, duration, hours};
 use super::text::{privacy_notes, step_text};
 
@@ -175,9 +176,78 @@ pub fn render(report: &Report) -> String {
         "<footer>Lavet af genvej {} · tider er målt af genvej selv; manuel tid er medianen af målinger, når der er nok, ellers genvejens eget skøn.</footer>",
         env!("CARGO_PKG_VERSION")
     );
+    page("Sparet tid med genvej", &body)
+}
+
+/// The whole file around a body: no outside resource.
+fn page(title: &str, body: &str) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"da\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>Sparet tid med genvej</title><style>{STYLE}</style></head><body><main>{body}</main></body></html>\n"
+        "<!DOCTYPE html>\n<html lang=\"da\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title><style>{STYLE}</style></head><body><main>{body}</main></body></html>\n",
+        escape(title)
     )
+}
+
+/// `genvej report --by-version --format html`: a table per script, a row
+/// per version, oldest first.
+pub fn render_versions(report: &VersionReport) -> String {
+    const TITLE: &str = "Genveje før og efter en ny version";
+    let mut body = String::new();
+    let period = match (report.first_day, report.last_day) {
+        (Some(a), Some(b)) => format!("{} – {}", a.format("%d.%m.%Y"), b.format("%d.%m.%Y")),
+        _ => "Ingen kørsler i perioden".into(),
+    };
+    let _ = write!(
+        body,
+        "<h1>{TITLE}</h1><p class=\"sub\">{}{}</p>",
+        escape(&period),
+        report
+            .team_filter
+            .as_ref()
+            .map(|t| format!(" · Team {}", escape(t)))
+            .unwrap_or_default()
+    );
+    if report.suppressed_all {
+        let _ = write!(
+            body,
+            "<p class=\"note\">Teamet har færre end {} personer med kørsler i perioden: tallene vises ikke.</p>",
+            report.min_team_size
+        );
+    }
+    for script in report.scripts.iter().filter(|_| !report.suppressed_all) {
+        let _ = write!(
+            body,
+            "<h2>{}</h2><p class=\"sub\">{} · manuel tid {} ({})</p><table><tr><th>Version</th><th>Kørsler</th><th>Lykkedes</th><th>Median</th><th>Sparet</th><th>Første dag</th><th>Sidste dag</th></tr>",
+            escape(&script.name),
+            escape(&script.id),
+            duration((script.baseline.seconds * 1000.0) as u64),
+            if script.baseline.measured {
+                "målt"
+            } else {
+                "skønnet"
+            },
+        );
+        for v in &script.versions {
+            let _ = write!(
+                body,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&v.label.text()),
+                v.runs,
+                v.success_rate
+                    .map_or_else(|| "–".into(), |r| format!("{} %", decimal(r * 100.0, 0))),
+                v.median_ms.map_or_else(|| "–".into(), duration),
+                hours(v.saved_seconds),
+                v.first_day.format("%d.%m.%Y"),
+                v.last_day.format("%d.%m.%Y"),
+            );
+        }
+        body.push_str("</table>");
+    }
+    let _ = write!(
+        body,
+        "<footer>Lavet af genvej {} · en version er forfatterens version, ellers den signerede pakke, ellers filens indhold; alle versioner regnes mod samme manuelle tid.</footer>",
+        env!("CARGO_PKG_VERSION")
+    );
+    page(TITLE, &body)
 }
 
 fn card(value: &str, label: &str) -> String {

@@ -5,12 +5,14 @@
 //! Data path: [`UsageRecord`] (built from a run's outcome) → [`UsageWriter`]
 //! (a background thread; a run never waits for the disk) → [`UsageDb`]
 //! (SQLite, WAL, versioned schema) → [`report`] (pure arithmetic) → text,
-//! CSV or HTML.
+//! CSV or HTML. [`release`] compares a script's versions (`genvej report
+//! --by-version`).
 
 mod chart;
 pub mod db;
 pub mod folder;
 pub mod html;
+pub mod release;
 pub mod report;
 pub mod text;
 pub mod writer;
@@ -91,6 +93,10 @@ pub struct ScriptVersion {
     pub name: String,
     /// The script's own estimate of the manual task.
     pub manual_seconds: u32,
+    /// The author's version (`version = "1.2"` in the script), when it has
+    /// one of the shape [`release::is_version`] allows. Part of the file,
+    /// so one content hash has one author's version.
+    pub author_version: Option<String>,
 }
 
 impl ScriptVersion {
@@ -100,6 +106,11 @@ impl ScriptVersion {
             version: script.file.content_hash.chars().take(12).collect(),
             name: script.name.clone(),
             manual_seconds: script.manual_seconds,
+            author_version: script
+                .release
+                .version
+                .clone()
+                .filter(|v| release::is_version(v)),
         }
     }
 }
@@ -116,6 +127,10 @@ pub struct UsageRecord {
     pub outcome: Outcome,
     pub trigger: Trigger,
     pub agent_version: String,
+    /// The sequence number of the signed bundle the script came from
+    /// (`None`: read from a folder). Kept per run, not per script version:
+    /// an unchanged file travels in many bundles.
+    pub bundle: Option<u64>,
 }
 
 impl UsageRecord {
@@ -137,6 +152,7 @@ impl UsageRecord {
             outcome,
             trigger,
             agent_version: env!("CARGO_PKG_VERSION").to_string(),
+            bundle: script.file.bundle.filter(|&n| release::is_bundle(n)),
         }
     }
 }
@@ -161,5 +177,63 @@ pub fn person_of(settings: &genvej_format::config::UsageSettings, db_user: Optio
             .or_else(|| db_user.map(str::to_string))
             .unwrap_or_else(|| "ukendt".into()),
         team: settings.team.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use genvej_format::config::Config;
+    use genvej_format::script::{ScriptFolders, load_folders};
+
+    fn loaded(header: &str) -> Script {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            dir.path().join("hils.toml"),
+            format!("id = \"hils\"\nname = \"Hils\"\nmanual_seconds = 30\n{header}\n[[step]]\ntype = \"Hej\"\n"),
+        )
+        .expect("script");
+        let folders = ScriptFolders {
+            central: vec![dir.path().to_path_buf()],
+            personal: Vec::new(),
+        };
+        let set = load_folders(&folders, &Config::default());
+        set.scripts.first().cloned().expect("the script loads")
+    }
+
+    fn record_of(script: &Script) -> UsageRecord {
+        let person = Person {
+            user_id: "p-1".into(),
+            team: "A".into(),
+        };
+        UsageRecord::of(
+            script,
+            std::time::Duration::from_millis(800),
+            Outcome::Ok,
+            Trigger::Hotkey,
+            &person,
+        )
+    }
+
+    #[test]
+    fn a_record_carries_the_authors_version_and_the_bundle_of_the_script_that_ran() {
+        let from_folder = record_of(&loaded(""));
+        assert_eq!(from_folder.script.author_version, None);
+        assert_eq!(from_folder.bundle, None);
+        assert_eq!(from_folder.script.version.len(), 12, "the content hash");
+
+        // The author's `version = "1.2"`, and the bundle the agent set.
+        let mut script = loaded("version = \"1.2\"\n");
+        script.file.bundle = Some(7);
+        let from_bundle = record_of(&script);
+        assert_eq!(from_bundle.script.author_version.as_deref(), Some("1.2"));
+        assert_eq!(from_bundle.bundle, Some(7));
+
+        // A version of a shape no real one has is left out of the record.
+        script.release.version = Some("070761-4285".into());
+        script.file.bundle = Some(u64::MAX);
+        let odd = record_of(&script);
+        assert_eq!(odd.script.author_version, None);
+        assert_eq!(odd.bundle, None);
     }
 }

@@ -142,7 +142,7 @@ pub struct Report {
 }
 
 /// The start of a local day, in Unix milliseconds.
-fn day_start_ms(day: NaiveDate) -> i64 {
+pub(crate) fn day_start_ms(day: NaiveDate) -> i64 {
     let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
     chrono::Local
         .from_local_datetime(&midnight)
@@ -153,7 +153,7 @@ fn day_start_ms(day: NaiveDate) -> i64 {
         )
 }
 
-fn local_day(ms: i64) -> NaiveDate {
+pub(crate) fn local_day(ms: i64) -> NaiveDate {
     chrono::Local
         .timestamp_millis_opt(ms)
         .earliest()
@@ -164,14 +164,14 @@ fn local_day(ms: i64) -> NaiveDate {
 /// mostly in time order, so the time-zone lookup is made once a day, not
 /// once a run.
 #[derive(Default)]
-struct Days {
+pub(crate) struct Days {
     from: i64,
     to: i64,
     day: NaiveDate,
 }
 
 impl Days {
-    fn of(&mut self, ms: i64) -> NaiveDate {
+    pub(crate) fn of(&mut self, ms: i64) -> NaiveDate {
         if !(self.from..self.to).contains(&ms) {
             self.day = local_day(ms);
             self.from = day_start_ms(self.day);
@@ -181,7 +181,7 @@ impl Days {
     }
 }
 
-fn median(sorted: &[u64]) -> Option<u64> {
+pub(crate) fn median(sorted: &[u64]) -> Option<u64> {
     match sorted.len() {
         0 => None,
         n if n % 2 == 1 => Some(sorted[n / 2]),

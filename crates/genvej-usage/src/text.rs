@@ -1,7 +1,9 @@
-//! The report as a plain-text table (stdout) and as CSV for Excel.
+//! The report as a plain-text table (stdout) and as CSV for Excel; also the
+//! comparison of versions (`--by-version`).
 
 use std::fmt::Write;
 
+use super::release::{VersionLabel, VersionReport};
 use super::report::{Report, decimal, duration, hours};
 
 fn percent(rate: Option<f64>) -> String {
@@ -35,10 +37,7 @@ fn period(report: &Report) -> String {
 pub fn privacy_notes(report: &Report) -> Vec<String> {
     let mut notes = Vec::new();
     if report.suppressed_all {
-        notes.push(format!(
-            "Teamet har færre end {} personer med kørsler i perioden: tallene vises ikke.",
-            report.min_team_size
-        ));
+        notes.push(withheld_note(report.min_team_size));
     }
     if report.suppressed_teams > 0 {
         notes.push(format!(
@@ -301,6 +300,142 @@ pub fn render_csv(report: &Report, style: CsvStyle) -> String {
             number(s.saved_seconds / 3600.0, 3),
         ];
         let _ = writeln!(out, "{}", cells.join(&sep));
+    }
+    out
+}
+
+/// The note when the one team asked for is too small (see [`privacy_notes`]).
+fn withheld_note(min_team_size: usize) -> String {
+    format!(
+        "Teamet har færre end {min_team_size} personer med kørsler i perioden: tallene vises ikke."
+    )
+}
+
+fn day(day: chrono::NaiveDate) -> String {
+    day.format("%d.%m.%Y").to_string()
+}
+
+/// `genvej report --by-version`: per script, a row per version, oldest
+/// first.
+pub fn render_versions(report: &VersionReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Genveje før og efter en ny version");
+    let _ = match (report.first_day, report.last_day) {
+        (Some(a), Some(b)) => writeln!(out, "Periode: {} – {}", self::day(a), self::day(b)),
+        _ => writeln!(out, "Periode: ingen kørsler"),
+    };
+    if let Some(team) = &report.team_filter {
+        let _ = writeln!(out, "Team: {team}");
+    }
+    if report.suppressed_all {
+        let _ = writeln!(out, "Bemærk: {}", withheld_note(report.min_team_size));
+        return out;
+    }
+    for script in &report.scripts {
+        let _ = writeln!(
+            out,
+            "\n{} ({}; manuel tid {})",
+            script.name,
+            script.id,
+            baseline_text(
+                script.baseline.seconds,
+                script.baseline.measured,
+                script.baseline.measured_count
+            )
+        );
+        let rows: Vec<[String; 7]> = script
+            .versions
+            .iter()
+            .map(|v| {
+                [
+                    v.label.text(),
+                    v.runs.to_string(),
+                    percent(v.success_rate),
+                    v.median_ms.map_or_else(|| "–".into(), duration),
+                    hours(v.saved_seconds),
+                    day(v.first_day),
+                    day(v.last_day),
+                ]
+            })
+            .collect();
+        table(
+            &mut out,
+            &[
+                "Version",
+                "Kørsler",
+                "Lykkedes",
+                "Median",
+                "Sparet",
+                "Første dag",
+                "Sidste dag",
+            ],
+            &rows,
+        );
+    }
+    out
+}
+
+/// `genvej report --by-version --format csv`: one row per script and
+/// version, numbers unformatted, days as YYYY-MM-DD.
+pub fn render_versions_csv(report: &VersionReport, style: CsvStyle) -> String {
+    let number = |value: f64, places: usize| {
+        let text = format!("{value:.places$}");
+        if style.decimal_comma {
+            text.replace('.', ",")
+        } else {
+            text
+        }
+    };
+    let field = |text: &str| csv_text(text, style.separator);
+    let sep = style.separator.to_string();
+    let mut out = String::new();
+    let header = [
+        "genvej",
+        "navn",
+        "version",
+        "kilde",
+        "pakke_fra",
+        "pakke_til",
+        "korsler",
+        "lykkedes",
+        "succesrate",
+        "median_s",
+        "manuel_s",
+        "sparet_timer",
+        "forste_dag",
+        "sidste_dag",
+    ];
+    let _ = writeln!(out, "{}", header.join(&sep));
+    if report.suppressed_all {
+        return out;
+    }
+    for script in &report.scripts {
+        for v in &script.versions {
+            let cells = [
+                field(&script.id),
+                field(&script.name),
+                field(&match &v.label {
+                    VersionLabel::Author(version) => version.clone(),
+                    VersionLabel::Bundle(sequence) => sequence.to_string(),
+                    VersionLabel::Content(hash) => hash.clone(),
+                }),
+                v.label.source().to_string(),
+                v.bundles
+                    .map_or_else(String::new, |(low, _)| low.to_string()),
+                v.bundles
+                    .map_or_else(String::new, |(_, high)| high.to_string()),
+                v.runs.to_string(),
+                v.ok.to_string(),
+                v.success_rate.map_or_else(String::new, |r| number(r, 3)),
+                v.median_ms
+                    .map_or_else(String::new, |m| number(m as f64 / 1000.0, 3)),
+                number(script.baseline.seconds, 1),
+                number(v.saved_seconds / 3600.0, 3),
+                v.first_day.format("%Y-%m-%d").to_string(),
+                v.last_day.format("%Y-%m-%d").to_string(),
+            ];
+            let _ = writeln!(out, "{}", cells.join(&sep));
+        }
     }
     out
 }

@@ -176,6 +176,7 @@ mod tests {
                 version: "v1".into(),
                 name: "Hils".into(),
                 manual_seconds: 30,
+                author_version: None,
             },
             person: Person {
                 user_id: "p-1".into(),
@@ -186,6 +187,7 @@ mod tests {
             outcome: Outcome::Ok,
             trigger: Trigger::Hotkey,
             agent_version: "0.1.0".into(),
+            bundle: None,
         }
     }
 

@@ -62,6 +62,9 @@ pub struct RunRow {
     pub outcome: u8,
     pub failed_step: u32,
     pub failed_kind: Option<u32>,
+    /// The signed bundle the script came from (`None`: from a folder, or
+    /// recorded before genvej knew bundles).
+    pub bundle: Option<u64>,
 }
 
 /// One database's rows, checked, before they join the dataset. Keys and
@@ -120,7 +123,7 @@ impl UsageDb {
 
         let mut stmt = self
             .conn
-            .prepare("SELECT key, id, version, name, manual_seconds FROM scripts")
+            .prepare("SELECT key, id, version, name, manual_seconds, author_version FROM scripts")
             .map_err(sqlite(path))?;
         let mut rows = stmt.query([]).map_err(sqlite(path))?;
         while let Some(r) = rows.next().map_err(sqlite(path))? {
@@ -140,6 +143,15 @@ impl UsageDb {
                 MAX_DURATION_MS / 1000,
             )
             .map_err(bad)?;
+            let author_version: Option<String> = r.get(5).map_err(sqlite(path))?;
+            if let Some(version) = author_version.as_deref() {
+                if !crate::release::is_version(version) {
+                    return Err(bad(format!(
+                        "scripts row {key}: author_version is not a version like 1.2 ({})",
+                        crate::release::VERSION_SHAPE
+                    )));
+                }
+            }
             export.scripts.push((
                 key as usize,
                 ScriptVersion {
@@ -147,6 +159,7 @@ impl UsageDb {
                     version: text(2, "version")?,
                     name: text(3, "name")?,
                     manual_seconds: manual_seconds as u32,
+                    author_version,
                 },
             ));
         }
@@ -178,7 +191,8 @@ impl UsageDb {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT id, script, person, started_at, duration_ms, outcome, failed_step, failed_kind
+                "SELECT id, script, person, started_at, duration_ms, outcome, failed_step, failed_kind,
+                     bundle
                  FROM runs WHERE id > ?1 ORDER BY id",
             )
             .map_err(sqlite(path))?;
@@ -214,6 +228,12 @@ impl UsageDb {
                 }
                 None => None,
             };
+            let bundle: Option<i64> = row.get(8).map_err(sqlite(path))?;
+            let bundle = bundle
+                .map(|n| within("runs", id, "bundle", n, 0, i64::MAX))
+                .transpose()
+                .map_err(bad)?
+                .map(|n| n as u64);
             export.last_run = export.last_run.max(id);
             export.runs.push(RunRow {
                 script: script as u32,
@@ -223,6 +243,7 @@ impl UsageDb {
                 outcome: outcome as u8,
                 failed_step: failed_step as u32,
                 failed_kind,
+                bundle,
             });
         }
 
@@ -415,6 +436,12 @@ impl Dataset {
     fn intern_script(&mut self, script: ScriptVersion) -> u32 {
         let key = (script.id.clone(), script.version.clone());
         if let Some(&at) = self.script_index.get(&key) {
+            // A row an older genvej wrote lacks the author's version that
+            // another workstation's row of the same file has.
+            let known = &mut self.scripts[at as usize];
+            if known.author_version.is_none() {
+                known.author_version = script.author_version;
+            }
             return at;
         }
         self.scripts.push(script);

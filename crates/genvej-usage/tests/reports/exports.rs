@@ -38,6 +38,7 @@ fn record(id: &str, name: &str, manual_seconds: u32, team: &str, ms: u64) -> Usa
             version: "abc123".into(),
             name: name.into(),
             manual_seconds,
+            author_version: None,
         },
         person: Person {
             user_id: "p-1".into(),
@@ -48,6 +49,7 @@ fn record(id: &str, name: &str, manual_seconds: u32, team: &str, ms: u64) -> Usa
         outcome: Outcome::Ok,
         trigger: Trigger::Hotkey,
         agent_version: "0.1.0".into(),
+        bundle: None,
     }
 }
 
@@ -139,6 +141,18 @@ fn hostile_exports_are_named_and_skipped_and_the_good_one_is_reported() {
            SELECT id, 1 AS script, 1 AS person, 0 AS started_at, 0 AS duration_ms,
                   0 AS outcome, NULL AS failed_step, NULL AS failed_kind FROM n",
     );
+    crafted(
+        &good,
+        &shared,
+        "cpr-as-version.sqlite",
+        "UPDATE scripts SET author_version = '070761-4285' WHERE key = 1",
+    );
+    crafted(
+        &good,
+        &shared,
+        "negative-bundle.sqlite",
+        "UPDATE runs SET bundle = -1 WHERE id = 1",
+    );
     crafted(&good, &shared, "newer.sqlite", "PRAGMA user_version = 99");
     std::fs::write(shared.join("truncated.sqlite"), &bytes[..bytes.len() / 3]).expect("written");
     std::fs::write(shared.join("not-a-database.sqlite"), "id;navn\n1;x\n").expect("written");
@@ -153,7 +167,7 @@ fn hostile_exports_are_named_and_skipped_and_the_good_one_is_reported() {
 
     let (csv, skipped_files) = report(&shared);
 
-    assert_eq!(skipped_files.len(), 13, "{skipped_files:#?}");
+    assert_eq!(skipped_files.len(), 15, "{skipped_files:#?}");
     let skipped = |file: &str, why: &str| {
         let line = skipped_files
             .iter()
@@ -182,6 +196,14 @@ fn hostile_exports_are_named_and_skipped_and_the_good_one_is_reported() {
     skipped(
         "endless-view.sqlite",
         "`runs` is not a plain table; this is not an export by genvej",
+    );
+    skipped(
+        "cpr-as-version.sqlite",
+        "scripts row 1: author_version is not a version like 1.2",
+    );
+    skipped(
+        "negative-bundle.sqlite",
+        "runs row 1: bundle -1 is not between 0 and 9223372036854775807",
     );
     skipped("newer.sqlite", "was written by a newer genvej (schema 99");
     skipped("truncated.sqlite", "malformed");

@@ -26,6 +26,7 @@ fn script(id: &str, name: &str, manual_seconds: u32) -> ScriptVersion {
         version: "abc123".into(),
         name: name.into(),
         manual_seconds,
+        author_version: None,
     }
 }
 
@@ -51,6 +52,7 @@ fn run(
         outcome,
         trigger: Trigger::Hotkey,
         agent_version: "0.1.0".into(),
+        bundle: None,
     }
 }
 
@@ -307,16 +309,19 @@ fn exports_from_several_workstations_merge_and_each_run_counts_once() {
 fn an_older_database_is_upgraded_in_place_and_a_newer_one_is_refused() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("usage.sqlite");
-    let mut old = UsageDb::create_at_version(&path, 1).expect("version 1");
-    old.insert(&[run(
-        &script("aabn-borger", "Åbn borger", 120),
-        &person(0, "Sygedagpenge"),
-        at(2, 10),
-        1500,
-        Outcome::Ok,
-    )])
+    drop(UsageDb::create_at_version(&path, 1).expect("version 1"));
+    // One run, as a genvej of schema 1 wrote it.
+    let conn = rusqlite::Connection::open(&path).expect("sqlite");
+    conn.execute_batch(&format!(
+        "INSERT INTO scripts (key, id, version, name, manual_seconds)
+             VALUES (1, 'aabn-borger', 'abc123', 'Åbn borger', 120);
+         INSERT INTO people (key, user_id, team) VALUES (1, 'p-Sygedagpenge-0', 'Sygedagpenge');
+         INSERT INTO runs (script, person, started_at, duration_ms, outcome, trigger, agent_version)
+             VALUES (1, 1, {}, 1500, 0, 0, '0.1.0');",
+        at(2, 10)
+    ))
     .expect("a version-1 database takes runs");
-    drop(old);
+    drop(conn);
 
     // Read through a copy: the file itself stays at version 1.
     let read = UsageDb::open_to_read(&path).expect("readable");
@@ -340,7 +345,7 @@ fn an_older_database_is_upgraded_in_place_and_a_newer_one_is_refused() {
     drop(conn);
     let refused = UsageDb::open(&path).err().expect("refused").to_string();
     assert!(
-        refused.ends_with("was written by a newer genvej (schema 99; this one knows up to 2): update genvej to read it"),
+        refused.ends_with(&format!("was written by a newer genvej (schema 99; this one knows up to {SCHEMA_VERSION}): update genvej to read it")),
         "{refused}"
     );
 }
