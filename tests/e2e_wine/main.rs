@@ -5,4 +5,5 @@
 mod support;
 
 mod agent;
+mod bundles;
 mod windows;
