@@ -10,10 +10,10 @@
 use crate::require_desktop;
 use crate::support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use support::agent::{config, toml_string};
-use support::bundles::{flipped, key, publish, sealed, trusted};
+use support::bundles::{flipped, key, publish, sealed, trusted, wait_for_live};
 use support::tools::Tool;
 use support::wine::{Wine, WineAgent, genvej_exe, windows_path};
 
@@ -26,29 +26,6 @@ fn library(sequence: u64, signer: &genvej_bundle::KeyPair, text: &str) -> Vec<u8
         "id = \"bundt\"\nname = \"bundt\"\nhotkey = \"Ctrl+Alt+T\"\nmanual_seconds = 60\n\n[[step]]\nwait_window = {{ title = \"*Notepad\", timeout_ms = 20000 }}\n\n[[step]]\ntype = \"{text}\"\n"
     );
     sealed(sequence, signer, &[("Journal/bundt.toml", &script)])
-}
-
-/// Waits until the scripts of bundle `sequence` are live: a reload that
-/// read them was swapped in after it.
-fn wait_for_live(agent: &WineAgent, sequence: u64) {
-    let read = format!("reading the scripts of bundle sequence {sequence}");
-    let deadline = Instant::now() + LONG;
-    loop {
-        let log = agent.log_text();
-        let lines: Vec<&str> = log.lines().collect();
-        let live = lines
-            .iter()
-            .rposition(|l| l.contains(&read))
-            .is_some_and(|at| lines[at..].iter().any(|l| l.contains("genvej reloaded")));
-        if live {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "bundle {sequence} did not go live:\n{log}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 #[test]
@@ -85,7 +62,7 @@ fn a_signed_bundle_on_a_share_runs_under_wine_and_an_altered_one_is_refused() {
     agent.wait_for_log(&desktop, "genvej ready");
     let verified = agent.wait_for_log(&desktop, "verified: sequence 1");
     assert!(verified.contains("1 scripts"), "{verified}");
-    wait_for_live(&agent, 1);
+    wait_for_live(|| agent.log_text(), 1, LONG);
 
     desktop.key("ctrl+alt+t");
     let typed = wine.wait_for_edit_text(&title, "fra bundt 1", LONG);

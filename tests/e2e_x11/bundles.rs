@@ -22,7 +22,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use support::agent::{Agent, config};
-use support::bundles::{BundleServer, flipped, key, publish, sealed, trusted};
+use support::bundles::{BundleServer, flipped, key, publish, sealed, trusted, wait_for_live};
 use support::desktop::Desktop;
 
 const SHORT: Duration = Duration::from_secs(15);
@@ -98,30 +98,6 @@ fn wait_for_count(agent: &Agent, needle: &str, count: usize) -> String {
     }
 }
 
-/// Waits until the scripts of bundle `sequence` are live: a reload that
-/// read them has swapped them in (loads run one at a time, each followed
-/// by its swap).
-fn wait_for_live(agent: &Agent, sequence: u64) {
-    let read = format!("reading the scripts of bundle sequence {sequence}");
-    let deadline = Instant::now() + SHORT;
-    loop {
-        let log = agent.log_text();
-        let lines: Vec<&str> = log.lines().collect();
-        let live = lines
-            .iter()
-            .rposition(|l| l.contains(&read))
-            .is_some_and(|at| lines[at..].iter().any(|l| l.contains("genvej reloaded")));
-        if live {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "bundle {sequence} did not go live:\n{log}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 /// Asks the agent to check now: its config changes (same text, new time).
 fn ask_to_check(agent: &Agent) {
     let path = agent.folder.join("genvej.toml");
@@ -156,13 +132,13 @@ fn a_signed_bundle_runs_and_bad_ones_are_refused_while_the_running_library_keeps
         taken.contains(&format!("bundle {}{ALL} verified", server.url())),
         "{taken}"
     );
-    wait_for_live(&agent, 1);
+    wait_for_live(|| agent.log_text(), 1, SHORT);
     hot_key_types(&desktop, &fasit, "v1 ");
 
     publish(&served, ALL, &library(2, &signer, "v2 "));
     ask_to_check(&agent);
     agent.wait_for_log(&desktop, "verified: sequence 2", SHORT);
-    wait_for_live(&agent, 2);
+    wait_for_live(|| agent.log_text(), 2, SHORT);
     hot_key_types(&desktop, &fasit, "v1 v2 ");
 
     let v3 = library(3, &signer, "v3 ");
@@ -250,7 +226,7 @@ fn a_pilot_workstation_runs_the_pilot_bundle_while_another_keeps_everyones() {
 
     let other = start_agent(&mut desktop, "other", &bundle_config(&from, &signer, None));
     other.wait_for_log(&desktop, "verified: sequence 1", SHORT);
-    wait_for_live(&other, 1);
+    wait_for_live(|| other.log_text(), 1, SHORT);
     hot_key_types(&desktop, &fasit, "alle ");
     let log = other.stop(&mut desktop);
     assert!(!log.contains("sequence 2"), "{log}");
@@ -262,7 +238,7 @@ fn a_pilot_workstation_runs_the_pilot_bundle_while_another_keeps_everyones() {
     );
     let taken = pilot.wait_for_log(&desktop, "verified: sequence 2", SHORT);
     assert!(taken.contains("pilot.genvej-bundle"), "{taken}");
-    wait_for_live(&pilot, 2);
+    wait_for_live(|| pilot.log_text(), 2, SHORT);
     hot_key_types(&desktop, &fasit, "alle pilot ");
     let log = pilot.stop(&mut desktop);
     assert!(!log.contains("bundle refused"), "{log}");

@@ -63,6 +63,30 @@ pub fn flipped(bytes: &[u8]) -> Vec<u8> {
     bytes
 }
 
+/// Waits until the scripts of bundle `sequence` are live in an agent whose
+/// log `log_text` reads: a reload that read them has been swapped in after
+/// it (loads run one at a time, each followed by its swap).
+pub fn wait_for_live(log_text: impl Fn() -> String, sequence: u64, timeout: Duration) {
+    let read = format!("reading the scripts of bundle sequence {sequence}");
+    let deadline = Instant::now() + timeout;
+    loop {
+        let log = log_text();
+        let lines: Vec<&str> = log.lines().collect();
+        let live = lines
+            .iter()
+            .rposition(|l| l.contains(&read))
+            .is_some_and(|at| lines[at..].iter().any(|l| l.contains("genvej reloaded")));
+        if live {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "bundle {sequence} did not go live:\n{log}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// The local bundle server, stopped when dropped.
 pub struct BundleServer {
     child: Child,

@@ -217,6 +217,18 @@ pub struct CsvStyle {
     pub decimal_comma: bool,
 }
 
+impl CsvStyle {
+    /// A number with `places` decimals, with a decimal comma if asked for.
+    fn number(&self, value: f64, places: usize) -> String {
+        let text = format!("{value:.places$}");
+        if self.decimal_comma {
+            text.replace('.', ",")
+        } else {
+            text
+        }
+    }
+}
+
 /// A text cell: one Excel would read as a formula (it starts with `=`,
 /// `+`, `-`, `@`, a tab or a CR, also full-width) gets an apostrophe in
 /// front, so `=HYPERLINK(…)` in a script name stays text; a cell holding
@@ -244,14 +256,7 @@ pub fn csv_text(text: &str, separator: char) -> String {
 /// One row per script, numbers unformatted (seconds and hours), so Excel
 /// can sum them.
 pub fn render_csv(report: &Report, style: CsvStyle) -> String {
-    let number = |value: f64, places: usize| {
-        let text = format!("{value:.places$}");
-        if style.decimal_comma {
-            text.replace('.', ",")
-        } else {
-            text
-        }
-    };
+    let number = |value: f64, places: usize| style.number(value, places);
     let field = |text: &str| csv_text(text, style.separator);
     let sep = style.separator.to_string();
     let mut out = String::new();
@@ -378,14 +383,7 @@ pub fn render_versions(report: &VersionReport) -> String {
 /// `genvej report --by-version --format csv`: one row per script and
 /// version, numbers unformatted, days as YYYY-MM-DD.
 pub fn render_versions_csv(report: &VersionReport, style: CsvStyle) -> String {
-    let number = |value: f64, places: usize| {
-        let text = format!("{value:.places$}");
-        if style.decimal_comma {
-            text.replace('.', ",")
-        } else {
-            text
-        }
-    };
+    let number = |value: f64, places: usize| style.number(value, places);
     let field = |text: &str| csv_text(text, style.separator);
     let sep = style.separator.to_string();
     let mut out = String::new();
