@@ -9,7 +9,8 @@ use genvej_usage::{
     Baseline, Outcome, Person, ScriptVersion, Trigger, UsageDb, UsageRecord, html, text,
 };
 
-fn at(day: u32, hour: u32) -> i64 {
+/// A time in November 2026, local (shared with `versions`).
+pub(crate) fn at(day: u32, hour: u32) -> i64 {
     let time = NaiveDate::from_ymd_opt(2026, 11, day)
         .and_then(|d| d.and_hms_opt(hour, 0, 0))
         .expect("valid time");
@@ -30,14 +31,14 @@ fn script(id: &str, name: &str, manual_seconds: u32) -> ScriptVersion {
     }
 }
 
-fn person(n: usize, team: &str) -> Person {
+pub(crate) fn person(n: usize, team: &str) -> Person {
     Person {
         user_id: format!("p-{team}-{n}"),
         team: team.into(),
     }
 }
 
-fn run(
+pub(crate) fn run(
     script: &ScriptVersion,
     who: &Person,
     started: i64,

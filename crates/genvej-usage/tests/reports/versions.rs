@@ -3,22 +3,12 @@
 //! content hash as labels; the small-team rule; a database of the schema
 //! before versions were recorded is upgraded and still read.
 
-use chrono::{NaiveDate, TimeZone};
+use crate::report::{at, person};
+use chrono::NaiveDate;
 use genvej_usage::db::{Dataset, SCHEMA_VERSION};
 use genvej_usage::release::{self, VersionLabel};
 use genvej_usage::report::ReportOptions;
-use genvej_usage::{Outcome, Person, ScriptVersion, Trigger, UsageDb, UsageRecord, html, text};
-
-fn at(day: u32, hour: u32) -> i64 {
-    let time = NaiveDate::from_ymd_opt(2026, 11, day)
-        .and_then(|d| d.and_hms_opt(hour, 0, 0))
-        .expect("valid time");
-    chrono::Local
-        .from_local_datetime(&time)
-        .earliest()
-        .expect("a local time")
-        .timestamp_millis()
-}
+use genvej_usage::{Outcome, Person, ScriptVersion, UsageDb, UsageRecord, html, text};
 
 fn version(id: &str, name: &str, manual: u32, hash: &str, author: Option<&str>) -> ScriptVersion {
     ScriptVersion {
@@ -30,13 +20,7 @@ fn version(id: &str, name: &str, manual: u32, hash: &str, author: Option<&str>) 
     }
 }
 
-fn person(n: usize, team: &str) -> Person {
-    Person {
-        user_id: format!("p-{team}-{n}"),
-        team: team.into(),
-    }
-}
-
+/// A run of `script` from `bundle`.
 fn run(
     script: &ScriptVersion,
     who: &Person,
@@ -46,14 +30,8 @@ fn run(
     bundle: Option<u64>,
 ) -> UsageRecord {
     UsageRecord {
-        script: script.clone(),
-        person: who.clone(),
-        started_at_ms: started,
-        duration_ms: ms,
-        outcome,
-        trigger: Trigger::Hotkey,
-        agent_version: "0.1.0".into(),
         bundle,
+        ..crate::report::run(script, who, started, ms, outcome)
     }
 }
 
