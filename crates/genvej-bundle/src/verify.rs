@@ -91,13 +91,14 @@ pub fn verify(bytes: &[u8], trusted: &[PublicKey]) -> Result<Library, BundleErro
     let first = next_line(&mut rest).ok_or(BundleError::NotABundle)?;
     if first != MAGIC.as_bytes() {
         return Err(match first.strip_prefix(b"genvej-bundle ") {
-            Some(version) => malformed(format!(
-                "format `{}` is not known to this genvej (it reads `{MAGIC}`)",
-                String::from_utf8_lossy(version)
-                    .chars()
-                    .take(20)
-                    .collect::<String>()
-            )),
+            // The rest of the line is unsigned and may be anything (even a
+            // CPR number): a number is shown, anything else is not.
+            Some(version) => malformed(match std::str::from_utf8(version) {
+                Ok(number) if number.len() <= 4 && number.bytes().all(|b| b.is_ascii_digit()) => {
+                    format!("format {number} is not known to this genvej (it reads `{MAGIC}`)")
+                }
+                _ => format!("its first line is not `{MAGIC}`"),
+            }),
             None => BundleError::NotABundle,
         });
     }
@@ -422,6 +423,16 @@ mod tests {
         }
         let altered = with_header_line(&bundle, 4, |_| "AAAA".repeat(10));
         assert!(verify(&altered, &trusted).is_err());
+    }
+
+    #[test]
+    fn the_unsigned_first_line_is_never_echoed_but_a_format_number() {
+        let key = KeyPair::generate(None).expect("key");
+        let trusted = [key.secret.public().clone()];
+        let error = verify(b"genvej-bundle 070761-4285\n", &trusted).expect_err("refused");
+        assert!(!error.to_string().contains("070761"), "{error}");
+        let error = verify(b"genvej-bundle 2\n", &trusted).expect_err("refused");
+        assert!(error.to_string().contains("format 2 is not known"), "{error}");
     }
 
     #[test]
