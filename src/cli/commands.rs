@@ -52,13 +52,23 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             set,
             dry_run,
             show_personal_data,
-        }) => exec(
-            &setup,
-            &id,
-            set.into_iter().collect(),
-            dry_run,
-            show_personal_data,
-        ),
+            fixture,
+            selection,
+            hotstring,
+        }) => {
+            let dry = DryRunArgs {
+                fixtures: fixture,
+                selection,
+                hotstring,
+            };
+            exec(
+                &setup,
+                &id,
+                set.into_iter().collect(),
+                dry_run.then_some(dry),
+                show_personal_data,
+            )
+        }
         Some(Command::Run { no_tray }) => run_agent(&setup, no_tray),
         Some(Command::Dialog | Command::Credential { .. } | Command::Bundle { .. }) => {
             Ok(ExitCode::SUCCESS)
@@ -351,11 +361,19 @@ pub(super) fn print_table(rows: &[BTreeMap<&str, String>], columns: &[&str]) {
     }
 }
 
+/// What `--dry-run` was given on the command line.
+struct DryRunArgs {
+    /// `--fixture NAME=FILE`, in order.
+    fixtures: Vec<(String, String)>,
+    selection: Option<String>,
+    hotstring: Option<String>,
+}
+
 fn exec(
     setup: &Setup,
     id: &str,
     preset: BTreeMap<String, String>,
-    dry_run: bool,
+    dry_run: Option<DryRunArgs>,
     show_personal_data: bool,
 ) -> anyhow::Result<ExitCode> {
     let set = load(setup, &setup.hotkey_folders)?;
@@ -395,10 +413,32 @@ fn exec(
     }
     let renderer = Renderer::new();
     let engine = Engine::new(&renderer, &setup.config, CancelToken::new());
-    if !dry_run {
+    let Some(dry_run) = dry_run else {
         return exec_on_desktop(&engine, setup, script, &preset);
-    }
+    };
+    let data = match super::dry_run::data(setup, script, &dry_run.fixtures, dry_run.selection) {
+        Ok(data) => data,
+        Err(message) => {
+            println!("not run: {message}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let expansion;
+    let script = match &dry_run.hotstring {
+        None => script,
+        Some(abbreviation) => match super::dry_run::hotstring(script, abbreviation) {
+            Ok(found) => {
+                expansion = found;
+                &expansion
+            }
+            Err(message) => {
+                println!("not run: {message}");
+                return Ok(ExitCode::from(1));
+            }
+        },
+    };
     let mut desktop = FakeDesktop::obliging(chrono::Local::now().naive_local());
+    data.apply_to(&mut desktop);
     let outcome = engine.run(&mut desktop, script, &preset);
     let show = |text: String| {
         if show_personal_data {

@@ -4,6 +4,7 @@ mod bundle;
 mod bundle_status;
 mod commands;
 mod credential;
+mod dry_run;
 mod usage;
 
 use std::path::PathBuf;
@@ -70,6 +71,16 @@ pub enum Command {
         /// Show CPR numbers in the dry run's output instead of masking them.
         #[arg(long)]
         show_personal_data: bool,
+        /// In a dry run, the source NAME answers with this JSON file
+        /// (checked like a real answer), e.g. `--fixture borger=borger.json`.
+        #[arg(long = "fixture", value_name = "NAME=FILE", value_parser = parse_assignment, requires = "dry_run")]
+        fixture: Vec<(String, String)>,
+        /// In a dry run, the text selected when the script starts.
+        #[arg(long, value_name = "TEXT", requires = "dry_run")]
+        selection: Option<String>,
+        /// In a dry run, what the script's hotstring ABBR would type.
+        #[arg(long, value_name = "ABBR", requires = "dry_run")]
+        hotstring: Option<String>,
     },
     /// The time saved: runs, success, automated vs manual time, per script,
     /// week, month and team, from this workstation's records or an export

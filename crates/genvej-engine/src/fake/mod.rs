@@ -13,7 +13,10 @@ use chrono::NaiveDateTime;
 use crate::ports::{CancelToken, HttpError, HttpRequest};
 use genvej_format::window_match::{WindowId, WindowInfo};
 
+mod dry_run;
 mod ports;
+
+pub use dry_run::{DryRunData, FixtureError, source_named};
 
 /// One thing the fake desktop saw, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,6 +105,8 @@ pub struct FakeDesktop {
     next_id: u64,
     /// Canned answers to `fetch`, by address prefix.
     responses: Vec<(String, Result<serde_json::Value, HttpError>)>,
+    /// Fixture answers to `fetch`, by source name (dry runs).
+    fixtures: BTreeMap<String, serde_json::Value>,
     /// Canned answers to `download`, by address prefix.
     downloads: Vec<(String, Result<Vec<u8>, HttpError>)>,
     /// Documents saved by runs: (file name, bytes).
@@ -137,6 +142,7 @@ impl FakeDesktop {
             typed_chars: 0,
             next_id: 1,
             responses: Vec::new(),
+            fixtures: BTreeMap::new(),
             downloads: Vec::new(),
             documents: Vec::new(),
             requests: Vec::new(),
@@ -156,6 +162,12 @@ impl FakeDesktop {
     /// Answers `fetch` requests whose address starts with `url_prefix`.
     pub fn respond(&mut self, url_prefix: &str, answer: Result<serde_json::Value, HttpError>) {
         self.responses.push((url_prefix.to_string(), answer));
+    }
+
+    /// Answers every `fetch` of the source `name` with `answer` (a dry run's
+    /// fixture; see [`DryRunData`]).
+    pub fn answer_source(&mut self, name: &str, answer: serde_json::Value) {
+        self.fixtures.insert(name.to_string(), answer);
     }
 
     /// Answers `download` requests whose address starts with `url_prefix`.

@@ -222,8 +222,15 @@ impl Http for FakeDesktop {
         if let Some(body) = &request.body {
             line.push_str(&format!(" {body}"));
         }
+        let fixture = self.fixtures.get(&request.source).cloned();
+        if fixture.is_some() {
+            line.push_str(&format!(" ← fixture «{}»", request.source));
+        }
         self.events.push(FakeEvent::Fetched { request: line });
         self.requests.push(request.clone());
+        if let Some(answer) = fixture {
+            return Ok(answer);
+        }
         self.responses
             .iter()
             .find(|(prefix, _)| request.url.starts_with(prefix.as_str()))
@@ -240,19 +247,27 @@ impl Http for FakeDesktop {
     }
 
     fn download(&mut self, request: &HttpRequest) -> Result<Vec<u8>, HttpError> {
-        self.events.push(FakeEvent::Fetched {
-            request: format!("{} {}", request.method.name(), request.url),
-        });
-        self.requests.push(request.clone());
-        self.downloads
+        let canned = self
+            .downloads
             .iter()
             .find(|(prefix, _)| request.url.starts_with(prefix.as_str()))
-            .map(|(_, answer)| answer.clone())
-            .unwrap_or_else(|| {
-                Err(HttpError::NotConfigured {
-                    host: request.host().to_string(),
-                })
-            })
+            .map(|(_, answer)| answer.clone());
+        // A dry run downloads nothing: a one-page stand-in document is
+        // merged instead, and the line says so.
+        let stand_in = canned.is_none() && self.obliging;
+        let mut line = format!("{} {}", request.method.name(), request.url);
+        if stand_in {
+            line.push_str(" ← stand-in PDF");
+        }
+        self.events.push(FakeEvent::Fetched { request: line });
+        self.requests.push(request.clone());
+        match canned {
+            Some(answer) => answer,
+            None if stand_in => Ok(crate::documents::text_pdf(&["stand-in document"])),
+            None => Err(HttpError::NotConfigured {
+                host: request.host().to_string(),
+            }),
+        }
     }
 }
 
