@@ -9,6 +9,7 @@ mod support;
 mod bundle_cli;
 mod bundles;
 mod cli;
+mod dry_run_cli;
 mod fuzz_regressions;
 mod layers;
 mod policy;
