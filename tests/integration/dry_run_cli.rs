@@ -155,7 +155,9 @@ fn the_selection_is_read_as_the_agent_reads_it() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(
-        text.contains(&format!("  fetch GET {API}/borgere/070761-XXXX ← fixture «borger»\n")),
+        text.contains(&format!(
+            "  fetch GET {API}/borgere/070761-XXXX ← fixture «borger»\n"
+        )),
         "{text}"
     );
     assert!(!text.contains("4285"), "{text}");
@@ -188,12 +190,18 @@ fn a_cpr_number_inside_a_fixture_stays_masked_unless_asked_to_show_it() {
     let mut args = fixtures.args("borger-cpr.json");
     args.extend(["--set".to_string(), "cpr=070761-4285".to_string()]);
     let text = stdout(&plan(&args));
-    assert!(text.contains(r"Adresse: Vestergade 1 (borger 070761-XXXX)\n"), "{text}");
+    assert!(
+        text.contains(r"Adresse: Vestergade 1 (borger 070761-XXXX)\n"),
+        "{text}"
+    );
     assert!(!text.contains("4285"), "{text}");
 
     args.push("--show-personal-data".to_string());
     let shown = stdout(&plan(&args));
-    assert!(shown.contains(r"Adresse: Vestergade 1 (borger 0707614285)\n"), "{shown}");
+    assert!(
+        shown.contains(r"Adresse: Vestergade 1 (borger 0707614285)\n"),
+        "{shown}"
+    );
 }
 
 /// Runs the plan with `borger` answered by `text` and returns what it said.
