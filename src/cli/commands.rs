@@ -416,10 +416,17 @@ fn exec(
     let Some(dry_run) = dry_run else {
         return exec_on_desktop(&engine, setup, script, &preset);
     };
+    let show = |text: String| {
+        if show_personal_data {
+            text
+        } else {
+            genvej_format::cpr::redact(&text)
+        }
+    };
     let data = match super::dry_run::data(setup, script, &dry_run.fixtures, dry_run.selection) {
         Ok(data) => data,
         Err(message) => {
-            println!("not run: {message}");
+            println!("{}", show(format!("not run: {message}")));
             return Ok(ExitCode::from(1));
         }
     };
@@ -440,13 +447,6 @@ fn exec(
     let mut desktop = FakeDesktop::obliging(chrono::Local::now().naive_local());
     data.apply_to(&mut desktop);
     let outcome = engine.run(&mut desktop, script, &preset);
-    let show = |text: String| {
-        if show_personal_data {
-            text
-        } else {
-            genvej_format::cpr::redact(&text)
-        }
-    };
     println!(
         "dry run of «{}» ({}) — nothing was sent to the desktop",
         script.name, script.id

@@ -255,6 +255,17 @@ fn a_fixture_for_no_source_or_a_missing_file_is_named() {
         "{}",
         stdout(&out)
     );
+    // A file named after a citizen is not echoed with the CPR number.
+    let out = plan(&[
+        "--fixture".to_string(),
+        format!("borger={}", fixtures.path("070761-4285.json")),
+    ]);
+    assert!(
+        stdout(&out).contains("070761-XXXX.json`"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!stdout(&out).contains("4285"), "{}", stdout(&out));
 }
 
 #[test]
