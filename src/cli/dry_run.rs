@@ -1,7 +1,8 @@
 //! What `genvej exec --dry-run` is given on the command line: fixture files
 //! for sources (read here, bounded, then checked by the engine's
-//! [`DryRunData`] like a real answer), a selected text, and which hotstring
-//! to preview. Messages are for the script's author (English).
+//! [`DryRunData`] like a real answer), PDFs for `merge_pdf` downloads (a
+//! fixture named by an http(s) address prefix), a selected text, and which
+//! hotstring to preview. Messages are for the script's author (English).
 
 use std::io::Read;
 use std::path::Path;
@@ -10,7 +11,8 @@ use super::Setup;
 use genvej_engine::fake::{DryRunData, source_named};
 use genvej_format::script::Script;
 
-/// Reads every `--fixture NAME=FILE` for `script` and takes `selection`.
+/// Reads every `--fixture NAME=FILE` for `script` (NAME a source, or the
+/// start of a document address) and takes `selection`.
 pub(super) fn data(
     setup: &Setup,
     script: &Script,
@@ -23,6 +25,14 @@ pub(super) fn data(
         ..DryRunData::default()
     };
     for (name, file) in fixtures {
+        if name.starts_with("https://") || name.starts_with("http://") {
+            let limit = setup.config.limits.pdf_bytes();
+            let bytes = read_bounded(Path::new(file), limit)
+                .map_err(|e| format!("--fixture {name}=…: cannot read `{file}`: {e}"))?;
+            data.add_document(name, bytes, limit)
+                .map_err(|e| format!("--fixture {name}=…: {e}"))?;
+            continue;
+        }
         source_named(script, name).map_err(|e| format!("--fixture {name}=…: {e}"))?;
         let bytes = read_bounded(Path::new(file), limit)
             .map_err(|e| format!("--fixture {name}=…: cannot read `{file}`: {e}"))?;

@@ -72,7 +72,9 @@ pub enum Command {
         #[arg(long)]
         show_personal_data: bool,
         /// In a dry run, the source NAME answers with this JSON file
-        /// (checked like a real answer), e.g. `--fixture borger=borger.json`.
+        /// (checked like a real answer), e.g. `--fixture borger=borger.json`;
+        /// a NAME that is an http(s) address prefix gives `merge_pdf`
+        /// downloads from there this PDF.
         #[arg(long = "fixture", value_name = "NAME=FILE", value_parser = parse_assignment, requires = "dry_run")]
         fixture: Vec<(String, String)>,
         /// In a dry run, the text selected when the script starts.

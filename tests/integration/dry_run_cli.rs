@@ -297,3 +297,42 @@ fn a_hotstring_preview_shows_what_the_expansion_types() {
         "not run: `signatur` has no hotstring `;nav` (did you mean `;navn`?); its hotstrings are: `;navn` and `;tlf`\n"
     );
 }
+
+#[test]
+fn a_document_address_can_be_answered_by_a_local_pdf() {
+    let fixtures = Fixtures::new();
+    let pdf = fixtures.0.path().join("attest.pdf");
+    let three_pages = genvej_engine::documents::text_pdf(&["1", "2", "3"]);
+    std::fs::write(&pdf, three_pages).expect("pdf written");
+    let mut args = fixtures.args("borger.json");
+    args.extend([
+        "--set".to_string(),
+        "cpr=070761-4285".to_string(),
+        "--fixture".to_string(),
+        format!("{API}/dokumenter/r2={}", pdf.display()),
+    ]);
+    let out = plan(&args);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains(&format!(
+            "  fetch GET {API}/dokumenter/r1 ← stand-in PDF\n  fetch GET {API}/dokumenter/r2 ← fixture PDF\n"
+        )),
+        "{text}"
+    );
+
+    fixtures.write("fake.pdf", "<html>not a pdf</html>");
+    let mut args = fixtures.args("borger.json");
+    args.extend([
+        "--fixture".to_string(),
+        format!("{API}/dokumenter/={}", fixtures.path("fake.pdf")),
+    ]);
+    let out = plan(&args);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "not run: --fixture {API}/dokumenter/=…: the document fixture for `{API}/dokumenter/` is not a PDF\n"
+        )
+    );
+}

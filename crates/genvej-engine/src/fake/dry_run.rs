@@ -18,6 +18,9 @@ pub struct DryRunData {
     pub fixtures: BTreeMap<String, serde_json::Value>,
     /// The text selected when the run starts (`from = ["selection", …]`).
     pub selection: Option<String>,
+    /// Address prefix → the PDF a `merge_pdf` download from there gets
+    /// (other downloads get a one-page stand-in).
+    pub documents: Vec<(String, Vec<u8>)>,
 }
 
 /// Why a fixture cannot stand in for a source's answer (author-facing, English).
@@ -35,6 +38,13 @@ pub enum FixtureError {
         genvej_format::limits::human_size(*.limit)
     )]
     TooBig { name: String, limit: u64 },
+    #[error(
+        "the document fixture for `{prefix}` is larger than {} (`max_pdf_mb` under [limits]); a real download this big would be refused",
+        genvej_format::limits::human_size(*.limit)
+    )]
+    DocumentTooBig { prefix: String, limit: u64 },
+    #[error("the document fixture for `{prefix}` is not a PDF")]
+    NotPdf { prefix: String },
     #[error("the fixture for `{name}` is not JSON: {reason}")]
     NotJson { name: String, reason: String },
     #[error(
@@ -70,8 +80,30 @@ impl DryRunData {
         Ok(())
     }
 
-    /// Gives `desktop` the fixtures and the selection.
+    /// Keeps `bytes` (at most `limit`, a PDF) as the document every
+    /// `merge_pdf` download whose address starts with `prefix` gets.
+    pub fn add_document(
+        &mut self,
+        prefix: &str,
+        bytes: Vec<u8>,
+        limit: u64,
+    ) -> Result<(), FixtureError> {
+        let prefix = prefix.to_string();
+        if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
+            return Err(FixtureError::DocumentTooBig { prefix, limit });
+        }
+        if lopdf::Document::load_mem(&bytes).is_err() {
+            return Err(FixtureError::NotPdf { prefix });
+        }
+        self.documents.push((prefix, bytes));
+        Ok(())
+    }
+
+    /// Gives `desktop` the fixtures, the documents and the selection.
     pub fn apply_to(&self, desktop: &mut FakeDesktop) {
+        for (prefix, bytes) in &self.documents {
+            desktop.respond_bytes(prefix, Ok(bytes.clone()));
+        }
         for (name, answer) in &self.fixtures {
             desktop.answer_source(name, answer.clone());
         }

@@ -258,6 +258,8 @@ impl Http for FakeDesktop {
         let mut line = format!("{} {}", request.method.name(), request.url);
         if stand_in {
             line.push_str(" ← stand-in PDF");
+        } else if self.obliging {
+            line.push_str(" ← fixture PDF");
         }
         self.events.push(FakeEvent::Fetched { request: line });
         self.requests.push(request.clone());

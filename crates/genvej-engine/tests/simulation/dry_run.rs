@@ -162,3 +162,50 @@ fn a_fixture_a_real_answer_could_not_be_is_refused() {
         "`attester` has no source `borgeren` (did you mean `borger`?); its sources are: `borger`"
     );
 }
+
+#[test]
+fn a_document_fixture_answers_downloads_from_its_address_and_must_be_a_pdf() {
+    let mut data =
+        data(r#"{"navn": "Åse", "rapporter": [{"id": 7}, {"id": 9}]}"#).expect("fixture");
+    let three_pages = genvej_engine::documents::text_pdf(&["a", "b", "c"]);
+    data.add_document("https://fasit.example.invalid/dok/9", three_pages, 1 << 20)
+        .expect("a PDF under the limit");
+    let mut desktop = dry_desktop();
+    data.apply_to(&mut desktop);
+
+    let status = run(&mut desktop, &[("cpr", "070761-4285")]);
+
+    assert_eq!(status, Status::Completed, "{status:?}");
+    assert_eq!(
+        desktop.lines()[1..3],
+        [
+            "fetch GET https://fasit.example.invalid/dok/7 ← stand-in PDF",
+            "fetch GET https://fasit.example.invalid/dok/9 ← fixture PDF",
+        ]
+    );
+    let (_, merged) = &desktop.documents()[0];
+    let pages = lopdf::Document::load_mem(merged)
+        .expect("a PDF")
+        .get_pages()
+        .len();
+    assert_eq!(pages, 4, "one stand-in page and the fixture's three");
+
+    let mut data = DryRunData::default();
+    assert_eq!(
+        data.add_document("https://x.invalid/", b"<html>".to_vec(), 1 << 20),
+        Err(FixtureError::NotPdf {
+            prefix: "https://x.invalid/".into()
+        })
+    );
+    assert_eq!(
+        data.add_document(
+            "https://x.invalid/",
+            genvej_engine::documents::text_pdf(&["a"]),
+            10
+        ),
+        Err(FixtureError::DocumentTooBig {
+            prefix: "https://x.invalid/".into(),
+            limit: 10
+        })
+    );
+}
