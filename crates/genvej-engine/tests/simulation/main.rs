@@ -3,6 +3,7 @@
 #[path = "../../../../tests/common/mod.rs"]
 mod common;
 
+mod groups;
 mod safety;
 mod scripts;
 mod sources;
