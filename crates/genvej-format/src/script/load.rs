@@ -185,6 +185,7 @@ impl FileChecker<'_> {
                 _ => {
                     self.error(span, "`steps` must be a list of steps")
                         .help("e.g. `steps = [ { type = \"{{ item.navn }}\" }, { key = \"Tab\" } ]`");
+                    return None;
                 }
             }
         }

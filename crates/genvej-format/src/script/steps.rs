@@ -60,7 +60,9 @@ impl FileChecker<'_> {
         sources: &mut Vec<Declared<'_>>,
     ) -> Option<Step> {
         let present = present_actions(raw);
-        let header = offset..offset + "[[step]]".len();
+        // A group's step is an inline table: point at its `{`.
+        let header_len = if what.contains('.') { 1 } else { "[[step]]".len() };
+        let header = offset..offset + header_len;
         let action_name = match present.as_slice() {
             [] => {
                 self.error(header, format!("{what} has no action"))
