@@ -380,7 +380,7 @@ pub struct RawStep {
     pub as_name: Option<At<String>>,
     /// The steps a `for_each` group runs per item: inline tables written
     /// like `[[step]]` tables, e.g. `{ type = "{{ item.navn }}" }`.
-    /// The loader checks them one by one (see `group`).
+    /// Each is checked like a `[[step]]`; a group holds no further group.
     #[schemars(with = "Option<Vec<RawStep>>")]
     pub steps: Option<At<serde::de::IgnoredAny>>,
     /// The group's steps, each with the byte offset of its table, as the

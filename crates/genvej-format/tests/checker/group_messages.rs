@@ -102,3 +102,20 @@ fn an_inner_step_with_two_actions_is_named_by_its_place_in_the_group() {
 "#;
     assert_eq!(out, expected);
 }
+
+#[test]
+fn a_group_may_be_written_with_step_steps_tables_and_is_checked_the_same() {
+    let out = check("[[step]]\nfor_each = \"plan\"\nas = \"tal\"\n[[step.steps]]\ntype = \"{{ tal }}\"\n[[step.steps]]\nkey = \"Tab\"\ntpye = \"x\"\n");
+    let expected = r#"hotkeys/test.toml:13:1: error: unknown step `tpye`
+13 | tpye = "x"
+   | ^^^^
+   = help: did you mean `type`? steps are `type`, `paste`, `key`, `launch`, `open_url`, `wait_window`, `focus_window`, `copy_selection`, `read_clipboard`, `pause_ms`, `set`, `message`, `require`, `fetch`, `merge_pdf` and `for_each`; step options are `as`, `key_delay_ms`, `repeat`, `steps`, `target`, `timeout_ms` and `when`
+"#;
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn a_clean_group_checks_without_a_word() {
+    let out = check("[[step]]\nfor_each = \"plan\"\nas = \"tal\"\nsteps = [\n  { type = \"{{ tal }}\" },\n  { key = \"Ctrl+N\", when = \"not position.last\" },\n]\n");
+    assert_eq!(out, "");
+}
