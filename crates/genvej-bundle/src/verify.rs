@@ -432,7 +432,10 @@ mod tests {
         let error = verify(b"genvej-bundle 070761-4285\n", &trusted).expect_err("refused");
         assert!(!error.to_string().contains("070761"), "{error}");
         let error = verify(b"genvej-bundle 2\n", &trusted).expect_err("refused");
-        assert!(error.to_string().contains("format 2 is not known"), "{error}");
+        assert!(
+            error.to_string().contains("format 2 is not known"),
+            "{error}"
+        );
     }
 
     #[test]

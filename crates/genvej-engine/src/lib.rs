@@ -14,8 +14,8 @@
 
 pub mod documents;
 pub mod fake;
-mod inject;
 mod groups;
+mod inject;
 mod inputs;
 pub mod messages;
 mod outcome;

@@ -272,7 +272,9 @@ pub enum RunError {
     #[error("«{list}» er ikke en liste, så trinene for hvert punkt blev ikke kørt")]
     NotAList { list: String },
     /// A `for_each` list is longer than a group may run.
-    #[error("«{list}» har mere end {limit} punkter, og det er flere, end en gruppe må køre; intet af gruppen blev kørt")]
+    #[error(
+        "«{list}» har mere end {limit} punkter, og det er flere, end en gruppe må køre; intet af gruppen blev kørt"
+    )]
     TooManyItems { list: String, limit: usize },
     /// A step inside a `for_each` group failed: which item, which step.
     #[error("punkt {item}, deltrin {step} ({action}, linje {line}): {error}")]

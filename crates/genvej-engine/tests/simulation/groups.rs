@@ -63,8 +63,7 @@ fn failure_text(outcome: &RunOutcome) -> String {
     }
 }
 
-const THREE: &str =
-    "[{'navn': 'Jobsøgning', 'timer': 4}, {'navn': 'Praktik', 'timer': 20}, {'navn': 'Kursus', 'timer': 6}]";
+const THREE: &str = "[{'navn': 'Jobsøgning', 'timer': 4}, {'navn': 'Praktik', 'timer': 20}, {'navn': 'Kursus', 'timer': 6}]";
 
 #[test]
 fn a_group_fills_a_form_row_by_row_for_each_item() {
@@ -102,7 +101,11 @@ fn an_empty_list_runs_nothing_of_the_group() {
 #[test]
 fn a_value_that_is_not_a_list_stops_the_run_naming_the_step() {
     let mut desktop = desktop_in("Plan");
-    let outcome = run(&mut desktop, &CancelToken::new(), &script("'Jobsøgning'", FORM));
+    let outcome = run(
+        &mut desktop,
+        &CancelToken::new(),
+        &script("'Jobsøgning'", FORM),
+    );
     assert_eq!(
         failure_text(&outcome),
         "«Plan» stoppede ved trin 2 (for_each, linje 7): «aktiviteter» er ikke en liste, så trinene for hvert punkt blev ikke kørt"
@@ -145,7 +148,11 @@ fn the_panic_key_inside_a_group_stops_before_the_next_step() {
 #[test]
 fn a_list_longer_than_the_bound_runs_nothing_of_the_group() {
     let mut desktop = desktop_in("Plan");
-    let outcome = run(&mut desktop, &CancelToken::new(), &script("range(1001)", FORM));
+    let outcome = run(
+        &mut desktop,
+        &CancelToken::new(),
+        &script("range(1001)", FORM),
+    );
     match &outcome.status {
         Status::Failed(failure) => assert_eq!(
             failure.error,
@@ -179,5 +186,20 @@ fn the_run_text_limit_counts_every_item() {
         failure_text(&outcome),
         "«Plan» stoppede ved trin 2 (for_each, linje 7): punkt 3, deltrin 1 (type, linje 11): teksten er 6 tegn, men en kørsel må højst skrive eller indsætte 20 tegn i alt (agent.max_text_chars)"
     );
+    assert!(!desktop.text_in("Plan").contains("Kursus"));
+}
+
+#[test]
+fn focus_moving_away_inside_a_group_stops_the_run_and_nothing_more_is_typed() {
+    let mut desktop = desktop_in("Plan");
+    let mail = desktop.add_window("Mail", "");
+    // The caseworker clicks the mail while the second item's name is typed.
+    desktop.steal_focus_after("Jobsøgning4Pr".chars().count(), mail);
+    let outcome = run(&mut desktop, &CancelToken::new(), &script(THREE, FORM));
+    assert_eq!(
+        failure_text(&outcome),
+        "«Plan» stoppede ved trin 2 (for_each, linje 7): punkt 2, deltrin 1 (type, linje 11): fokus flyttede sig fra «Plan» til «Mail»; intet mere blev skrevet"
+    );
+    assert_eq!(desktop.text_in("Mail"), "");
     assert!(!desktop.text_in("Plan").contains("Kursus"));
 }

@@ -183,8 +183,9 @@ impl FileChecker<'_> {
                         .collect();
                 }
                 _ => {
-                    self.error(span, "`steps` must be a list of steps")
-                        .help("e.g. `steps = [ { type = \"{{ item.navn }}\" }, { key = \"Tab\" } ]`");
+                    self.error(span, "`steps` must be a list of steps").help(
+                        "e.g. `steps = [ { type = \"{{ item.navn }}\" }, { key = \"Tab\" } ]`",
+                    );
                     return None;
                 }
             }

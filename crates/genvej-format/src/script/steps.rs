@@ -61,7 +61,11 @@ impl FileChecker<'_> {
     ) -> Option<Step> {
         let present = present_actions(raw);
         // A group's step is an inline table: point at its `{`.
-        let header_len = if what.contains('.') { 1 } else { "[[step]]".len() };
+        let header_len = if what.contains('.') {
+            1
+        } else {
+            "[[step]]".len()
+        };
         let header = offset..offset + header_len;
         let action_name = match present.as_slice() {
             [] => {

@@ -13,7 +13,9 @@ fn check(steps: &str) -> String {
 
 #[test]
 fn a_misspelt_key_inside_a_group_points_at_it_with_did_you_mean() {
-    let out = check("[[step]]\nfor_each = \"plan\"\nsteps = [\n  { type = \"{{ item }}\" },\n  { kye = \"Tab\" },\n]\n");
+    let out = check(
+        "[[step]]\nfor_each = \"plan\"\nsteps = [\n  { type = \"{{ item }}\" },\n  { kye = \"Tab\" },\n]\n",
+    );
     let expected = r#"hotkeys/test.toml:10:3: error: step 2.2 has no action
 10 |   { kye = "Tab" },
    |   ^
@@ -29,7 +31,9 @@ hotkeys/test.toml:10:5: error: unknown step `kye`
 
 #[test]
 fn the_item_variable_exists_only_inside_the_group() {
-    let out = check("[[step]]\nfor_each = \"plan\"\nas = \"punkt\"\nsteps = [ { type = \"{{ punkt }}\" } ]\n[[step]]\ntype = \"{{ punkt }}\"\n");
+    let out = check(
+        "[[step]]\nfor_each = \"plan\"\nas = \"punkt\"\nsteps = [ { type = \"{{ punkt }}\" } ]\n[[step]]\ntype = \"{{ punkt }}\"\n",
+    );
     let expected = r#"hotkeys/test.toml:11:12: error: `punkt` is not defined (in step 3)
 11 | type = "{{ punkt }}"
    |            ^^^^^
@@ -40,7 +44,9 @@ fn the_item_variable_exists_only_inside_the_group() {
 
 #[test]
 fn an_inner_when_is_checked_with_the_item_in_scope() {
-    let out = check("[[step]]\nfor_each = \"plan\"\nsteps = [ { key = \"Tab\", when = \"item > 1 and positon.last\" } ]\n");
+    let out = check(
+        "[[step]]\nfor_each = \"plan\"\nsteps = [ { key = \"Tab\", when = \"item > 1 and positon.last\" } ]\n",
+    );
     let expected = r#"hotkeys/test.toml:8:47: error: `positon` is not defined (in the `when` of step 2.1)
 8 | steps = [ { key = "Tab", when = "item > 1 and positon.last" } ]
   |                                               ^^^^^^^
@@ -51,7 +57,9 @@ fn an_inner_when_is_checked_with_the_item_in_scope() {
 
 #[test]
 fn a_group_inside_a_group_is_refused() {
-    let out = check("[[step]]\nfor_each = \"plan\"\nsteps = [ { for_each = \"plan\", steps = [ { key = \"Tab\" } ] } ]\n");
+    let out = check(
+        "[[step]]\nfor_each = \"plan\"\nsteps = [ { for_each = \"plan\", steps = [ { key = \"Tab\" } ] } ]\n",
+    );
     let expected = r#"hotkeys/test.toml:8:24: error: step 2.1 is a `for_each` inside the `for_each` of step 2
 8 | steps = [ { for_each = "plan", steps = [ { key = "Tab" } ] } ]
   |                        ^^^^^^
@@ -62,7 +70,9 @@ fn a_group_inside_a_group_is_refused() {
 
 #[test]
 fn a_group_without_steps_and_options_outside_a_group_are_refused() {
-    let out = check("[[step]]\nfor_each = \"plan\"\n[[step]]\ntype = \"x\"\nas = \"y\"\n[[step]]\nfor_each = \"plan\"\nsteps = \"Tab\"\n");
+    let out = check(
+        "[[step]]\nfor_each = \"plan\"\n[[step]]\ntype = \"x\"\nas = \"y\"\n[[step]]\nfor_each = \"plan\"\nsteps = \"Tab\"\n",
+    );
     let expected = r#"hotkeys/test.toml:7:12: error: the `for_each` of step 2 has no steps
 7 | for_each = "plan"
   |            ^^^^^^
@@ -94,7 +104,9 @@ fn an_unknown_list_is_reported_with_did_you_mean() {
 
 #[test]
 fn an_inner_step_with_two_actions_is_named_by_its_place_in_the_group() {
-    let out = check("[[step]]\nfor_each = \"plan\"\nsteps = [\n  { key = \"Tab\" },\n  { key = \"Tab\", type = \"x\" },\n]\n");
+    let out = check(
+        "[[step]]\nfor_each = \"plan\"\nsteps = [\n  { key = \"Tab\" },\n  { key = \"Tab\", type = \"x\" },\n]\n",
+    );
     let expected = r#"hotkeys/test.toml:10:3: error: step 2.2 has more than one action: `type` and `key`
 10 |   { key = "Tab", type = "x" },
    |   ^
@@ -105,7 +117,9 @@ fn an_inner_step_with_two_actions_is_named_by_its_place_in_the_group() {
 
 #[test]
 fn a_group_may_be_written_with_step_steps_tables_and_is_checked_the_same() {
-    let out = check("[[step]]\nfor_each = \"plan\"\nas = \"tal\"\n[[step.steps]]\ntype = \"{{ tal }}\"\n[[step.steps]]\nkey = \"Tab\"\ntpye = \"x\"\n");
+    let out = check(
+        "[[step]]\nfor_each = \"plan\"\nas = \"tal\"\n[[step.steps]]\ntype = \"{{ tal }}\"\n[[step.steps]]\nkey = \"Tab\"\ntpye = \"x\"\n",
+    );
     let expected = r#"hotkeys/test.toml:13:1: error: unknown step `tpye`
 13 | tpye = "x"
    | ^^^^
@@ -116,6 +130,8 @@ fn a_group_may_be_written_with_step_steps_tables_and_is_checked_the_same() {
 
 #[test]
 fn a_clean_group_checks_without_a_word() {
-    let out = check("[[step]]\nfor_each = \"plan\"\nas = \"tal\"\nsteps = [\n  { type = \"{{ tal }}\" },\n  { key = \"Ctrl+N\", when = \"not position.last\" },\n]\n");
+    let out = check(
+        "[[step]]\nfor_each = \"plan\"\nas = \"tal\"\nsteps = [\n  { type = \"{{ tal }}\" },\n  { key = \"Ctrl+N\", when = \"not position.last\" },\n]\n",
+    );
     assert_eq!(out, "");
 }
