@@ -212,6 +212,18 @@ impl FileChecker<'_> {
         scope.check_expression(self, at, &format!("the `for_each` of step {number}"));
         let name = match &raw.as_name {
             Some(n) if !self.identifier(n, "variable name") => return None,
+            Some(n) if scope.is_defined(n.get()) || n.get() == LOOP_VARIABLE => {
+                self.error(
+                    n.span(),
+                    format!(
+                        "`as = \"{}\"` would hide the variable `{}` inside the group",
+                        n.get(),
+                        n.get()
+                    ),
+                )
+                .help("give the item a name of its own, e.g. `as = \"aktivitet\"`");
+                return None;
+            }
             Some(n) => n.get().clone(),
             None => ITEM_VARIABLE.to_string(),
         };
@@ -223,13 +235,11 @@ impl FileChecker<'_> {
             }
             return None;
         }
-        let shadowed: Vec<(&str, bool)> = [name.as_str(), LOOP_VARIABLE]
-            .into_iter()
-            .map(|v| (v, scope.is_defined(v)))
-            .collect();
-        for (variable, _) in &shadowed {
-            scope.define(variable, VarKind::Value);
-        }
+        // The item, `position`, and what the group's steps set or name
+        // exist only inside the group: it may run for no item at all.
+        let outside = scope.snapshot();
+        scope.define(&name, VarKind::Value);
+        scope.define(LOOP_VARIABLE, VarKind::Value);
         let mut steps = Vec::new();
         for (index, (offset, inner)) in raw.group.iter().enumerate() {
             let Some(inner) = inner else { continue };
@@ -248,11 +258,7 @@ impl FileChecker<'_> {
                 steps.push(step);
             }
         }
-        for (variable, was_defined) in shadowed {
-            if !was_defined {
-                scope.undefine(variable);
-            }
-        }
+        scope.restore(outside);
         Some(Action::ForEach {
             list: at.get().clone(),
             name,

@@ -135,3 +135,34 @@ fn a_clean_group_checks_without_a_word() {
     );
     assert_eq!(out, "");
 }
+
+#[test]
+fn what_a_group_sets_or_names_is_not_known_after_it() {
+    let out = check(
+        "[[step]]\nfor_each = \"plan\"\nsteps = [\n  { set = { name = \"sidste\", value = \"{{ item }}\" } },\n  { wait_window = { title = \"Plan*\", name = \"plan_vindue\" } },\n]\n[[step]]\ntype = \"{{ sidste }}\"\ntarget = \"plan_vindue\"\n",
+    );
+    let expected = r#"hotkeys/test.toml:13:12: error: `sidste` is not defined (in step 3)
+13 | type = "{{ sidste }}"
+   |            ^^^^^^
+   = help: declare it as an [[input]] or set it in an earlier step; defined here: `plan`, `profile`, `org`, `today`, `now` and `script`
+
+hotkeys/test.toml:14:10: error: no window is named `plan_vindue` before step 3
+14 | target = "plan_vindue"
+   |          ^^^^^^^^^^^^^
+   = help: name a window in an earlier step: `wait_window = { title = "…", name = "fasit" }`
+"#;
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn an_item_name_may_not_hide_a_variable() {
+    let out = check(
+        "[[step]]\nfor_each = \"plan\"\nas = \"today\"\nsteps = [ { type = \"{{ today }}\" } ]\n",
+    );
+    let expected = r#"hotkeys/test.toml:8:6: error: `as = "today"` would hide the variable `today` inside the group
+8 | as = "today"
+  |      ^^^^^^^
+  = help: give the item a name of its own, e.g. `as = "aktivitet"`
+"#;
+    assert_eq!(out, expected);
+}
