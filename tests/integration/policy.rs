@@ -135,6 +135,29 @@ fn text_only_personal_scripts_type_but_never_launch() {
 }
 
 #[test]
+fn text_only_personal_scripts_may_not_launch_from_inside_a_group_either() {
+    let grouped = "id = \"min-gruppe\"\nname = \"Min gruppe\"\nhotkey = \"Ctrl+Alt+G\"\nmanual_seconds = 10\n\n[[step]]\nset = { name = \"tal\", value = \"{{ [1, 2] }}\" }\n\n[[step]]\nfor_each = \"tal\"\nsteps = [\n  { type = \"{{ item }}\" },\n  { launch = { program = \"calc\" } },\n]\n";
+    let station = Workstation::new(
+        &format!("{MACHINE}\n[policy]\npersonal_scripts = \"text-only\"\n"),
+        "",
+        &[("gruppe.toml", grouped)],
+    );
+    let output = text(&station.genvej(&["check"]));
+    assert!(
+        output.contains(&format!(
+            "{}:13:1: warning: `launch` is not allowed in a personal script; it is not loaded",
+            station.path("user/hotkeys/gruppe.toml").display()
+        )),
+        "{output}"
+    );
+    let listed = text(&station.genvej(&["list"]));
+    assert!(
+        !listed.lines().any(|l| l.starts_with("min-gruppe")),
+        "{listed}"
+    );
+}
+
+#[test]
 fn denied_personal_scripts_are_not_loaded_and_central_ones_are() {
     let station = Workstation::new(
         &format!("{MACHINE}\n[policy]\npersonal_scripts = \"deny\"\n"),

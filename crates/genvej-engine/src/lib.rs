@@ -14,6 +14,7 @@
 
 pub mod documents;
 pub mod fake;
+mod groups;
 mod inject;
 mod inputs;
 pub mod messages;
@@ -206,7 +207,10 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
             Ok(status) => status,
             Err(Stop::Cancelled) => self.cancelled(),
             // A render the panic key stopped ends with a template error.
-            Err(Stop::Failed(RunError::Template { .. })) if self.engine.cancel.is_cancelled() => {
+            Err(Stop::Failed(error))
+                if self.engine.cancel.is_cancelled()
+                    && matches!(error.innermost(), RunError::Template { .. }) =>
+            {
                 self.cancelled()
             }
             Err(Stop::Failed(error)) => self.failed(error),
@@ -404,6 +408,7 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
                 file,
                 timeout,
             } => self.merge_pdf(each, url, name.as_ref(), file, *timeout),
+            Action::ForEach { list, name, steps } => self.for_each(list, name, steps),
             Action::Require { condition, message } => {
                 if self.condition(condition)? {
                     Ok(())

@@ -268,6 +268,23 @@ pub enum RunError {
     TextTooLong { chars: usize, limit: usize },
     #[error("genvej fik en intern fejl, og kørslen blev stoppet (detaljerne står i loggen)")]
     Internal,
+    /// A `for_each` list is not a list.
+    #[error("«{list}» er ikke en liste, så trinene for hvert punkt blev ikke kørt")]
+    NotAList { list: String },
+    /// A `for_each` list is longer than a group may run.
+    #[error(
+        "«{list}» har mere end {limit} punkter, og det er flere, end en gruppe må køre; intet af gruppen blev kørt"
+    )]
+    TooManyItems { list: String, limit: usize },
+    /// A step inside a `for_each` group failed: which item, which step.
+    #[error("punkt {item}, deltrin {step} ({action}, linje {line}): {error}")]
+    InGroup {
+        item: usize,
+        step: usize,
+        action: &'static str,
+        line: usize,
+        error: Box<RunError>,
+    },
 }
 
 /// Why `merge_pdf` could not make its document.
@@ -323,6 +340,16 @@ impl RunError {
                 "{} hentede ikke den indsatte tekst inden for {} ms",
                 window.log_text(),
                 timeout.as_millis()
+            ),
+            RunError::InGroup {
+                item,
+                step,
+                action,
+                line,
+                error,
+            } => format!(
+                "punkt {item}, deltrin {step} ({action}, linje {line}): {}",
+                error.log_text()
             ),
             other => other.to_string(),
         }

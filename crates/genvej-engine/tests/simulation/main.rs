@@ -4,6 +4,7 @@
 mod common;
 
 mod dry_run;
+mod groups;
 mod safety;
 mod scripts;
 mod sources;

@@ -93,7 +93,7 @@ impl FileChecker<'_> {
             .collect();
         let steps: Vec<(usize, Option<RawStep>)> = steps
             .into_iter()
-            .map(|t| (t.span().start, self.deserialize_item("step", t)))
+            .map(|t| (t.span().start, self.deserialize_step(t)))
             .collect();
 
         let header = header?;
@@ -159,6 +159,38 @@ impl FileChecker<'_> {
             }
         }
         self.deserialize_table(Spanned::new(span, DeValue::Table(kept)))
+    }
+
+    /// Deserializes one `[[step]]` table. A `for_each` group's `steps` are
+    /// deserialized one by one like `[[step]]` tables, so a mistake inside
+    /// a group is reported where it stands and hides nothing else.
+    fn deserialize_step(&mut self, item: Spanned<DeValue<'_>>) -> Option<RawStep> {
+        let inner = match item.get_ref() {
+            DeValue::Table(table) => table
+                .iter()
+                .find(|(key, _)| key.get_ref().as_ref() == "steps")
+                .map(|(_, value)| value.clone()),
+            _ => None,
+        };
+        let mut step: RawStep = self.deserialize_item("step", item)?;
+        if let Some(value) = inner {
+            let span = value.span();
+            match value.into_inner() {
+                DeValue::Array(items) => {
+                    step.group = items
+                        .into_iter()
+                        .map(|t| (t.span().start, self.deserialize_item("step", t)))
+                        .collect();
+                }
+                _ => {
+                    self.error(span, "`steps` must be a list of steps").help(
+                        "e.g. `steps = [ { type = \"{{ item.navn }}\" }, { key = \"Tab\" } ]`",
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(step)
     }
 
     fn unknown_item_key(

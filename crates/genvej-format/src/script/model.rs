@@ -340,6 +340,13 @@ pub enum Action {
         file: Template,
         timeout: Duration,
     },
+    /// Runs `steps` once per item of the list `list`, with the item bound
+    /// to the variable `name` (a group holds no further groups).
+    ForEach {
+        list: String,
+        name: String,
+        steps: Vec<Step>,
+    },
 }
 
 impl Action {
@@ -370,6 +377,7 @@ impl Action {
             Action::Require { .. } => "require",
             Action::Fetch { .. } => "fetch",
             Action::MergePdf { .. } => "merge_pdf",
+            Action::ForEach { .. } => "for_each",
         }
     }
 }
@@ -378,6 +386,10 @@ impl Action {
 pub const MERGED_PDF_VARIABLE: &str = "merged_pdf";
 /// The list item's name inside a `merge_pdf` step's `url` and `name`.
 pub const ITEM_VARIABLE: &str = "item";
+/// Where a `for_each` group is in its list: `position.index` (from 1),
+/// `position.first`, `position.last` and `position.length`. (Not `loop`:
+/// templates reserve that name for their own `{% for %}` loops.)
+pub const LOOP_VARIABLE: &str = "position";
 
 /// Limits the checker enforces.
 pub const DEFAULT_WINDOW_TIMEOUT: Duration = Duration::from_millis(10_000);
@@ -386,3 +398,5 @@ pub const MAX_TIMEOUT_MS: u64 = 600_000;
 pub const MAX_PAUSE_MS: u64 = 60_000;
 pub const MAX_KEY_DELAY_MS: u32 = 1_000;
 pub const MAX_REPEAT: u32 = 100;
+/// The most items a `for_each` group runs its steps for.
+pub const MAX_GROUP_ITEMS: usize = 1_000;

@@ -38,7 +38,11 @@ pub(super) fn refusals(
             let help = format!(
                 "{rule}: personal scripts may type, paste, press keys, use windows and show messages; ask the IT office to add the script to the central folder"
             );
-            let steps = script.steps.iter().filter_map(|step| {
+            let inner = script.steps.iter().flat_map(|step| match &step.action {
+                Action::ForEach { steps, .. } => steps.as_slice(),
+                _ => &[],
+            });
+            let steps = script.steps.iter().chain(inner).filter_map(|step| {
                 let action = beyond_the_keyboard(&step.action)?;
                 Some(
                     Diagnostic::warning(

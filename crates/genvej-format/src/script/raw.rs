@@ -324,7 +324,7 @@ pub enum RawKeys {
 /// One step. Exactly one action key (`type`, `paste`, `key`, `launch`,
 /// `open_url`, `wait_window`, `focus_window`, `copy_selection`,
 /// `read_clipboard`, `pause_ms`, `set`, `message`, `require`, `fetch`,
-/// `merge_pdf`) plus options.
+/// `merge_pdf`, `for_each`) plus options.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawStep {
@@ -361,6 +361,9 @@ pub struct RawStep {
     /// Download a PDF for each item of a list (e.g. progress reports) and
     /// save them merged into one PDF in the document folder.
     pub merge_pdf: Option<At<RawMergePdf>>,
+    /// Run the group's `steps` once for each item of a list (an expression,
+    /// e.g. `plan.aktiviteter`), the item bound to the variable named by `as`.
+    pub for_each: Option<At<String>>,
 
     /// Run the step only when this expression is true, e.g. `with_address`.
     pub when: Option<At<String>>,
@@ -372,6 +375,19 @@ pub struct RawStep {
     pub key_delay_ms: Option<At<u32>>,
     /// Time limit for `copy_selection`, in milliseconds.
     pub timeout_ms: Option<At<u64>>,
+    /// The variable a `for_each` group binds each item to (default `item`).
+    #[serde(rename = "as")]
+    pub as_name: Option<At<String>>,
+    /// The steps a `for_each` group runs per item: inline tables written
+    /// like `[[step]]` tables, e.g. `{ type = "{{ item.navn }}" }`.
+    /// Each is checked like a `[[step]]`; a group holds no further group.
+    #[schemars(with = "Option<Vec<RawStep>>")]
+    pub steps: Option<At<serde::de::IgnoredAny>>,
+    /// The group's steps, each with the byte offset of its table, as the
+    /// loader read them from `steps`.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub group: Vec<(usize, Option<RawStep>)>,
 }
 
 /// The step keys that are actions (as opposed to options).
@@ -391,6 +407,7 @@ pub const ACTIONS: &[&str] = &[
     "require",
     "fetch",
     "merge_pdf",
+    "for_each",
 ];
 
 /// The JSON Schema of a script file.
@@ -436,7 +453,15 @@ mod tests {
             .collect();
         assert_eq!(
             options,
-            ["key_delay_ms", "repeat", "target", "timeout_ms", "when"]
+            [
+                "as",
+                "key_delay_ms",
+                "repeat",
+                "steps",
+                "target",
+                "timeout_ms",
+                "when"
+            ]
         );
     }
 }

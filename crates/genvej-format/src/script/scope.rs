@@ -53,6 +53,18 @@ impl<'c> Scope<'c> {
         self.vars.remove(name);
     }
 
+    /// The variables and named windows defined so far, to put back with
+    /// [`Scope::restore`] after a part of the script whose own names must
+    /// not leak out (a `for_each` group: it may run zero times).
+    pub fn snapshot(&self) -> (BTreeMap<String, VarKind>, BTreeSet<String>) {
+        (self.vars.clone(), self.windows.clone())
+    }
+
+    pub fn restore(&mut self, (vars, windows): (BTreeMap<String, VarKind>, BTreeSet<String>)) {
+        self.vars = vars;
+        self.windows = windows;
+    }
+
     pub fn is_defined(&self, name: &str) -> bool {
         self.vars.contains_key(name) || GLOBALS.contains(&name)
     }

@@ -38,16 +38,21 @@ impl FileChecker<'_> {
         for (index, (offset, raw)) in raw_steps.iter().enumerate() {
             let Some(raw) = raw else { continue };
             let number = index + 1;
-            if let Some(step) = self.step(number, *offset, raw, scope, &mut flow, sources) {
+            let what = format!("step {number}");
+            if let Some(step) = self.step(number, &what, *offset, raw, scope, &mut flow, sources) {
                 steps.push(step);
             }
         }
         steps
     }
 
+    /// One step; `what` names it in messages (`step 5`, or `step 5.2` for
+    /// the second step of the group in step 5).
+    #[allow(clippy::too_many_arguments)]
     fn step(
         &mut self,
         number: usize,
+        what: &str,
         offset: usize,
         raw: &RawStep,
         scope: &mut Scope<'_>,
@@ -55,10 +60,16 @@ impl FileChecker<'_> {
         sources: &mut Vec<Declared<'_>>,
     ) -> Option<Step> {
         let present = present_actions(raw);
-        let header = offset..offset + "[[step]]".len();
+        // A group's step is an inline table: point at its `{`.
+        let header_len = if what.contains('.') {
+            1
+        } else {
+            "[[step]]".len()
+        };
+        let header = offset..offset + header_len;
         let action_name = match present.as_slice() {
             [] => {
-                self.error(header, format!("step {number} has no action"))
+                self.error(header, format!("{what} has no action"))
                     .help(format!("add one of {}", list(ACTIONS)));
                 return None;
             }
@@ -66,22 +77,24 @@ impl FileChecker<'_> {
             [first, second, ..] => {
                 self.error(
                     header,
-                    format!("step {number} has more than one action: `{first}` and `{second}`"),
+                    format!("{what} has more than one action: `{first}` and `{second}`"),
                 )
                 .help("give each action its own [[step]] table");
                 return None;
             }
         };
-        let what = format!("step {number}");
         if let Some(when) = &raw.when {
             scope.check_expression(self, when, &format!("the `when` of {what}"));
         }
         self.check_options(raw, action_name);
-        let action = match &raw.fetch {
-            Some(at) => Action::Fetch {
-                sources: self.fetch(at, sources, scope, &what)?,
-            },
-            None => self.action(raw, scope, &what)?,
+        let action = if let Some(at) = &raw.fetch {
+            Action::Fetch {
+                sources: self.fetch(at, sources, scope, what)?,
+            }
+        } else if let Some(at) = &raw.for_each {
+            self.group(number, at, raw, scope, flow, sources)?
+        } else {
+            self.action(raw, scope, what)?
         };
 
         let target = match &raw.target {
@@ -94,7 +107,7 @@ impl FileChecker<'_> {
                 };
                 self.error(
                     t.span(),
-                    format!("no window is named `{}` before step {number}", t.get()),
+                    format!("no window is named `{}` before {what}", t.get()),
                 )
                 .help(help);
                 None
@@ -117,7 +130,7 @@ impl FileChecker<'_> {
                 && (flow.opened_since_chosen
                     || (flow.script_opens_systems && !flow.window_chosen)) =>
             {
-                self.warning(header.clone(), format!("step {number} types into whatever window has focus, but the script opens other systems"))
+                self.warning(header.clone(), format!("{what} types into whatever window has focus, but the script opens other systems"))
                     .help("wait for the window first (`wait_window`), or name it with `target`; otherwise text may land in the wrong window");
             }
             _ => {}
@@ -141,7 +154,9 @@ impl FileChecker<'_> {
     /// Options that only make sense for some actions.
     fn check_options(&mut self, raw: &RawStep, action: &str) {
         type Rule<'r> = (&'r str, Option<std::ops::Range<usize>>, &'r [&'r str]);
-        let rules: [Rule<'_>; 4] = [
+        let rules: [Rule<'_>; 6] = [
+            ("as", raw.as_name.as_ref().map(At::span), &["for_each"]),
+            ("steps", raw.steps.as_ref().map(At::span), &["for_each"]),
             ("repeat", raw.repeat.as_ref().map(At::span), &["key"]),
             (
                 "key_delay_ms",
@@ -179,6 +194,76 @@ impl FileChecker<'_> {
                 }
             }
         }
+    }
+
+    /// A `for_each` group: the list is an expression, the item's variable
+    /// exists only inside the group, and the group's steps are checked like
+    /// top-level ones (numbered `step 5.1`, `step 5.2`, …), except that a
+    /// group may not hold another group.
+    fn group(
+        &mut self,
+        number: usize,
+        at: &At<String>,
+        raw: &RawStep,
+        scope: &mut Scope<'_>,
+        flow: &mut WindowFlow,
+        sources: &mut Vec<Declared<'_>>,
+    ) -> Option<Action> {
+        scope.check_expression(self, at, &format!("the `for_each` of step {number}"));
+        let name = match &raw.as_name {
+            Some(n) if !self.identifier(n, "variable name") => return None,
+            Some(n) if scope.is_defined(n.get()) || n.get() == LOOP_VARIABLE => {
+                self.error(
+                    n.span(),
+                    format!(
+                        "`as = \"{}\"` would hide the variable `{}` inside the group",
+                        n.get(),
+                        n.get()
+                    ),
+                )
+                .help("give the item a name of its own, e.g. `as = \"aktivitet\"`");
+                return None;
+            }
+            Some(n) => n.get().clone(),
+            None => ITEM_VARIABLE.to_string(),
+        };
+        if raw.group.iter().all(|(_, s)| s.is_none()) {
+            if raw.group.is_empty() {
+                let span = raw.steps.as_ref().map_or(at.span(), At::span);
+                self.error(span, format!("the `for_each` of step {number} has no steps"))
+                    .help("add the steps to run for each item, e.g. `steps = [ { type = \"{{ item.navn }}\" }, { key = \"Tab\" } ]`");
+            }
+            return None;
+        }
+        // The item, `position`, and what the group's steps set or name
+        // exist only inside the group: it may run for no item at all.
+        let outside = scope.snapshot();
+        scope.define(&name, VarKind::Value);
+        scope.define(LOOP_VARIABLE, VarKind::Value);
+        let mut steps = Vec::new();
+        for (index, (offset, inner)) in raw.group.iter().enumerate() {
+            let Some(inner) = inner else { continue };
+            let inner_number = index + 1;
+            let what = format!("step {number}.{inner_number}");
+            if let Some(nested) = &inner.for_each {
+                self.error(
+                    nested.span(),
+                    format!("{what} is a `for_each` inside the `for_each` of step {number}"),
+                )
+                .help("a group cannot hold another group; give the inner list its own [[step]] after this one");
+                continue;
+            }
+            if let Some(step) = self.step(inner_number, &what, *offset, inner, scope, flow, sources)
+            {
+                steps.push(step);
+            }
+        }
+        scope.restore(outside);
+        Some(Action::ForEach {
+            list: at.get().clone(),
+            name,
+            steps,
+        })
     }
 
     fn action(&mut self, raw: &RawStep, scope: &mut Scope<'_>, what: &str) -> Option<Action> {
@@ -356,6 +441,7 @@ fn present_actions(raw: &RawStep) -> Vec<&'static str> {
         raw.require.is_some(),
         raw.fetch.is_some(),
         raw.merge_pdf.is_some(),
+        raw.for_each.is_some(),
     ];
     ACTIONS
         .iter()

@@ -6,6 +6,7 @@ mod hostile;
 
 mod docs_examples;
 mod docs_template_output;
+mod group_messages;
 mod hostile_input;
 mod messages;
 mod release;

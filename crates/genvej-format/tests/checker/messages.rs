@@ -60,12 +60,12 @@ repeat = 2
     let expected = r#"hotkeys/test.toml:4:1: error: step 1 has no action
 4 | [[step]]
   | ^^^^^^^^
-  = help: add one of `type`, `paste`, `key`, `launch`, `open_url`, `wait_window`, `focus_window`, `copy_selection`, `read_clipboard`, `pause_ms`, `set`, `message`, `require`, `fetch` and `merge_pdf`
+  = help: add one of `type`, `paste`, `key`, `launch`, `open_url`, `wait_window`, `focus_window`, `copy_selection`, `read_clipboard`, `pause_ms`, `set`, `message`, `require`, `fetch`, `merge_pdf` and `for_each`
 
 hotkeys/test.toml:5:1: error: unknown step `typ`
 5 | typ = "Hej"
   | ^^^
-  = help: did you mean `type`? steps are `type`, `paste`, `key`, `launch`, `open_url`, `wait_window`, `focus_window`, `copy_selection`, `read_clipboard`, `pause_ms`, `set`, `message`, `require`, `fetch` and `merge_pdf`; step options are `key_delay_ms`, `repeat`, `target`, `timeout_ms` and `when`
+  = help: did you mean `type`? steps are `type`, `paste`, `key`, `launch`, `open_url`, `wait_window`, `focus_window`, `copy_selection`, `read_clipboard`, `pause_ms`, `set`, `message`, `require`, `fetch`, `merge_pdf` and `for_each`; step options are `as`, `key_delay_ms`, `repeat`, `steps`, `target`, `timeout_ms` and `when`
 
 hotkeys/test.toml:7:1: error: step 2 has more than one action: `type` and `key`
 7 | [[step]]
@@ -75,7 +75,7 @@ hotkeys/test.toml:7:1: error: step 2 has more than one action: `type` and `key`
 hotkeys/test.toml:11:1: error: step 3 has no action
 11 | [[step]]
    | ^^^^^^^^
-   = help: add one of `type`, `paste`, `key`, `launch`, `open_url`, `wait_window`, `focus_window`, `copy_selection`, `read_clipboard`, `pause_ms`, `set`, `message`, `require`, `fetch` and `merge_pdf`
+   = help: add one of `type`, `paste`, `key`, `launch`, `open_url`, `wait_window`, `focus_window`, `copy_selection`, `read_clipboard`, `pause_ms`, `set`, `message`, `require`, `fetch`, `merge_pdf` and `for_each`
 "#;
     assert_eq!(check_source(source), expected);
 }
