@@ -81,10 +81,11 @@ fn at_info_level_the_log_names_pattern_and_program_never_a_title_and_only_the_us
     fasit.wait_for_text("Hej", SHORT);
     desktop.key("ctrl+alt+k");
     let failed = agent.wait_for_log(&desktop, "fokus flyttede sig", SHORT);
-    let files = agent.log_files();
-    let stderr = agent.log_text();
     let folder = agent.folder.clone();
-    agent.stop(&mut desktop);
+    // Read after the stop: the log file's writer runs in the background and
+    // is flushed when the agent stops.
+    let stderr = agent.stop(&mut desktop);
+    let files = support::agent::log_files_in(&folder);
 
     assert!(
         failed.contains("fundet med titel \"Fasit*\"")

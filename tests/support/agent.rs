@@ -170,16 +170,7 @@ impl Agent {
 
     /// The agent's log files: (file name, contents).
     pub fn log_files(&self) -> Vec<(String, String)> {
-        let Ok(entries) = std::fs::read_dir(self.folder.join("logs")) else {
-            return Vec::new();
-        };
-        entries
-            .flatten()
-            .map(|e| {
-                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
-                (e.file_name().to_string_lossy().into_owned(), text)
-            })
-            .collect()
+        log_files_in(&self.folder)
     }
 }
 
@@ -210,4 +201,19 @@ pub fn set_primary(desktop: &mut Desktop, text: &str) {
         );
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// The log files an agent with its folder at `folder` wrote: (file name,
+/// contents); also after it stopped.
+pub fn log_files_in(folder: &Path) -> Vec<(String, String)> {
+    let Ok(entries) = std::fs::read_dir(folder.join("logs")) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .map(|e| {
+            let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+            (e.file_name().to_string_lossy().into_owned(), text)
+        })
+        .collect()
 }
