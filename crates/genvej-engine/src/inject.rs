@@ -102,6 +102,7 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
         delay: Duration,
     ) -> Result<(), Stop> {
         let chars: Vec<char> = text.chars().collect();
+        self.desktop.prepare_typing(text)?;
         for chunk in chars.chunks(self.engine.settings.chunk_chars.max(1)) {
             let into = self.before_injecting(step)?;
             let chunk: String = chunk.iter().collect();

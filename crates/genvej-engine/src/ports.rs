@@ -26,6 +26,14 @@ pub trait Keyboard {
     /// moment (checked atomically where the desktop allows), else
     /// [`PortError::FocusMoved`].
     fn type_text(&mut self, text: &str, key_delay: Duration, into: WindowId) -> PortResult<()>;
+    /// Announces the whole text a step is about to type in pieces with
+    /// [`Desktop::type_text`], so a desktop that must prepare keys for it (X11
+    /// maps the characters the layout lacks and lets windows read the new
+    /// mapping) does that once, not per piece. Nothing is sent to a window.
+    fn prepare_typing(&mut self, text: &str) -> PortResult<()> {
+        let _ = text;
+        Ok(())
+    }
     /// Presses and releases a chord in `into`, with the same focus rule.
     fn press(&mut self, chord: &Chord, into: WindowId) -> PortResult<()>;
     /// Releases any modifier this adapter pressed and has not released (after

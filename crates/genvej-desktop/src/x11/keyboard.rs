@@ -11,6 +11,15 @@
 //! keycode, they stay mapped while they are in use, and the least recently
 //! used one is reassigned only when every spare is taken. The spare keycodes
 //! are cleared again when the keyboard is dropped.
+//!
+//! A window reads a changed mapping some time after the change: a Tk window
+//! under load typed a freshly mapped character as nothing (or as the
+//! character the keycode held before) in 1 of 3 runs of 250 Greek letters.
+//! So a text's missing characters are mapped before its first key, as many
+//! as the spares hold, and the keys wait [`REMAP_SETTLE`] once for windows
+//! to catch up; a longer text that needs more of them goes on in segments,
+//! with the same pause before a keycode is given to another character (so
+//! the window has read the keys it typed) and after (so it reads the new one).
 
 use std::time::Duration;
 
@@ -30,6 +39,11 @@ const SHIFT_L: Keysym = 0xffe1;
 const CONTROL_L: Keysym = 0xffe3;
 const LOCK_MASK: u16 = 1 << 1;
 
+/// How long windows get to read a keyboard mapping change before a key that
+/// depends on it is pressed (and to read the keys typed before a keycode is
+/// reassigned). Paid once per text that needs characters not yet mapped.
+pub const REMAP_SETTLE: Duration = Duration::from_millis(50);
+
 pub struct X11Keyboard {
     conn: RustConnection,
     root: Window,
@@ -41,6 +55,9 @@ pub struct X11Keyboard {
     borrowed: Vec<(Keysym, Keycode)>,
     /// Modifier keycodes we pressed and have not released yet.
     held: Vec<Keycode>,
+    /// The rest of the text announced by [`X11Keyboard::prepare_typing`],
+    /// last key first.
+    upcoming: Vec<(char, Keysym)>,
 }
 
 fn x_error(e: impl std::fmt::Display) -> PortError {
@@ -71,7 +88,18 @@ impl X11Keyboard {
             spare,
             borrowed: Vec::new(),
             held: Vec::new(),
+            upcoming: Vec::new(),
         })
+    }
+
+    /// Remembers the text a step is about to type in pieces, so that a
+    /// piece needing a character not yet mapped maps the following ones too.
+    pub fn prepare_typing(&mut self, text: &str) {
+        self.upcoming = text
+            .chars()
+            .rev()
+            .filter_map(|c| keysym_of_char(c).map(|sym| (c, sym)))
+            .collect();
     }
 
     pub fn type_text(&mut self, text: &str, key_delay: Duration, into: WindowId) -> PortResult<()> {
@@ -80,7 +108,18 @@ impl X11Keyboard {
             let Some(sym) = keysym_of_char(c) else {
                 continue;
             };
-            // Mapping a spare keycode happens before the grab: it is slower.
+            if self.upcoming.last() == Some(&(c, sym)) {
+                self.upcoming.pop();
+            } else {
+                self.upcoming.clear();
+            }
+            if !self.on_layout(sym) && !self.is_mapped(sym) {
+                // This key and the announced ones after it.
+                let ahead: Vec<(char, Keysym)> = std::iter::once((c, sym))
+                    .chain(self.upcoming.iter().rev().copied())
+                    .collect();
+                self.map_missing(&ahead)?;
+            }
             let (code, mut shift) = self.keycode_for(sym)?;
             if caps_lock && c.is_alphabetic() && !self.is_borrowed(code) {
                 shift = !shift;
@@ -88,6 +127,54 @@ impl X11Keyboard {
             self.while_focused(into, |keyboard| keyboard.tap(code, shift))?;
             std::thread::sleep(key_delay);
         }
+        Ok(())
+    }
+
+    /// Maps the characters the layout lacks for the longest start of `keys`
+    /// whose missing characters fit in the spare keycodes, then gives
+    /// windows [`REMAP_SETTLE`] to read the change.
+    fn map_missing(&mut self, keys: &[(char, Keysym)]) -> PortResult<()> {
+        let mut needed: Vec<Keysym> = Vec::new();
+        let mut fits = 0;
+        for &(_, sym) in keys {
+            if !self.on_layout(sym) && !needed.contains(&sym) {
+                if needed.len() == self.spare.len() {
+                    break;
+                }
+                needed.push(sym);
+            }
+            fits += 1;
+        }
+        if !keys.is_empty() && fits == 0 {
+            return Err(PortError::Keyboard(KeyboardFailure::NoSpareKey));
+        }
+        // The ones already mapped become the most recently used, so that
+        // mapping the others never takes their keycodes.
+        for &sym in &needed {
+            if let Some(at) = self.borrowed.iter().position(|&(s, _)| s == sym) {
+                let entry = self.borrowed.remove(at);
+                self.borrowed.push(entry);
+            }
+        }
+        let fresh: Vec<Keysym> = needed
+            .into_iter()
+            .filter(|&sym| !self.is_mapped(sym))
+            .collect();
+        if fresh.is_empty() {
+            return Ok(());
+        }
+        let free = self
+            .spare
+            .iter()
+            .filter(|&&code| !self.is_borrowed(code))
+            .count();
+        if fresh.len() > free {
+            std::thread::sleep(REMAP_SETTLE);
+        }
+        for sym in fresh {
+            self.borrow_keycode(sym)?;
+        }
+        std::thread::sleep(REMAP_SETTLE);
         Ok(())
     }
 
@@ -213,17 +300,38 @@ impl X11Keyboard {
 
     /// The keycode that types `sym`, and whether it needs Shift.
     fn keycode_for(&mut self, sym: Keysym) -> PortResult<(Keycode, bool)> {
-        for (level, shift) in [(0, false), (1, true)] {
-            let found = self
-                .keymap
-                .keycodes_for(sym)
-                .into_iter()
-                .find(|&code| self.keymap.keysyms_of(code).get(level) == Some(&sym));
-            if let Some(code) = found {
-                return Ok((code, shift));
-            }
+        if let Some(found) = self.layout_key(sym) {
+            return Ok(found);
         }
-        self.borrow_keycode(sym).map(|code| (code, false))
+        if let Some(&(_, code)) = self.borrowed.iter().find(|&&(s, _)| s == sym) {
+            return self.borrow_keycode(sym).map(|_| (code, false));
+        }
+        // A key outside any text (a chord's key the layout lacks): map it and
+        // let windows read the change before it is pressed.
+        let code = self.borrow_keycode(sym)?;
+        std::thread::sleep(REMAP_SETTLE);
+        Ok((code, false))
+    }
+
+    /// The layout's own keycode for `sym` and whether it needs Shift.
+    fn layout_key(&self, sym: Keysym) -> Option<(Keycode, bool)> {
+        [(0, false), (1, true)]
+            .into_iter()
+            .find_map(|(level, shift)| {
+                self.keymap
+                    .keycodes_for(sym)
+                    .into_iter()
+                    .find(|&code| self.keymap.keysyms_of(code).get(level) == Some(&sym))
+                    .map(|code| (code, shift))
+            })
+    }
+
+    fn on_layout(&self, sym: Keysym) -> bool {
+        self.layout_key(sym).is_some()
+    }
+
+    fn is_mapped(&self, sym: Keysym) -> bool {
+        self.borrowed.iter().any(|&(s, _)| s == sym)
     }
 
     fn is_borrowed(&self, code: Keycode) -> bool {

@@ -90,6 +90,11 @@ impl Keyboard for X11Desktop {
         self.keyboard.type_text(text, key_delay, into)
     }
 
+    fn prepare_typing(&mut self, text: &str) -> PortResult<()> {
+        self.keyboard.prepare_typing(text);
+        Ok(())
+    }
+
     fn press(&mut self, chord: &Chord, into: WindowId) -> PortResult<()> {
         self.keyboard.press(chord, into)
     }
