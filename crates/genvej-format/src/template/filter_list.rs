@@ -110,6 +110,15 @@ pub const GENVEJ_FILTERS: &[Filter] = &[
     genvej("next_weekday", NONE, "today | next_weekday"),
     genvej("weekday_on_or_after", NONE, "today | weekday_on_or_after"),
     genvej(
+        "add_workdays",
+        count!("workdays", 0),
+        "today | add_workdays(10)",
+    ),
+    genvej("next_workday", NONE, "today | next_workday"),
+    genvej("workday_on_or_after", NONE, "frist | workday_on_or_after"),
+    genvej("is_workday", NONE, "moede | is_workday"),
+    genvej("day_off", NONE, "moede | day_off"),
+    genvej(
         "number",
         Params::WholeNumbers {
             params: &[Param {

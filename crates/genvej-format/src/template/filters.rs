@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use minijinja::value::{Kwargs, Value};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, State};
 
-use super::danish;
+use super::{danish, workdays};
 use crate::cpr;
 use crate::policy::Policy;
 use crate::url_rules::{UrlRefusal, check_open_url};
@@ -81,6 +81,36 @@ pub(super) fn add(env: &mut Environment<'static>) {
         danish::weekday_on_or_after(date_arg(&d)?)
             .map(danish::iso)
             .ok_or_else(|| out_of_range("weekday_on_or_after", ""))
+    });
+    env.add_filter("add_workdays", |d: String, n: u32| {
+        if n > workdays::MAX_WORKDAYS {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!(
+                    "add_workdays({n}) counts too far; at most {} working days",
+                    workdays::MAX_WORKDAYS
+                ),
+            ));
+        }
+        workdays::add_workdays(date_arg(&d)?, n)
+            .map(danish::iso)
+            .ok_or_else(|| out_of_range("add_workdays", n))
+    });
+    env.add_filter("next_workday", |d: String| {
+        workdays::next_workday(date_arg(&d)?)
+            .map(danish::iso)
+            .ok_or_else(|| out_of_range("next_workday", ""))
+    });
+    env.add_filter("workday_on_or_after", |d: String| {
+        workdays::workday_on_or_after(date_arg(&d)?)
+            .map(danish::iso)
+            .ok_or_else(|| out_of_range("workday_on_or_after", ""))
+    });
+    env.add_filter("is_workday", |d: String| {
+        date_arg(&d).map(workdays::is_workday)
+    });
+    env.add_filter("day_off", |d: String| {
+        date_arg(&d).map(|d| workdays::day_off(d).unwrap_or_default().to_string())
     });
     env.add_filter(
         "number",
@@ -269,6 +299,30 @@ mod tests {
         assert_eq!(
             render("{{ today | add_weekdays(260) }}").expect("renders"),
             "2027-11-22"
+        );
+    }
+
+    #[test]
+    fn working_day_filters_skip_danish_days_off() {
+        assert_eq!(
+            render(
+                "{{ '2026-03-31' | add_workdays(3) }} {{ '2026-04-02' | next_workday }} \
+                 {{ '2026-05-14' | workday_on_or_after }} {{ '2026-05-14' | day_off }} \
+                 {{ '2026-05-14' | is_workday }} {{ '2026-05-15' | is_workday }}"
+            )
+            .expect("renders"),
+            "2026-04-08 2026-04-07 2026-05-15 Kristi himmelfartsdag False True"
+        );
+        assert_eq!(
+            render("{% if not ('2026-05-15' | day_off) %}hverdag{% endif %}").expect("renders"),
+            "hverdag"
+        );
+        let too_far = render("{{ today | add_workdays(10001) }}").expect_err("too far");
+        assert!(
+            too_far
+                .to_string()
+                .contains("add_workdays(10001) counts too far; at most 10000 working days"),
+            "{too_far}"
         );
     }
 

@@ -11,6 +11,7 @@ pub mod danish;
 pub mod filter_list;
 mod filters;
 pub mod limits;
+pub mod workdays;
 
 pub use filters::MAX_URL_BYTES;
 

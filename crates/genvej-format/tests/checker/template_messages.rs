@@ -52,7 +52,7 @@ hotkeys/test.toml:18:16: error: unknown filter `lenght` (in the `when` of step 3
 hotkeys/test.toml:19:19: error: unknown filter `frobnicate` (in step 3)
 19 | type = '{{ dato | frobnicate }}'
    |                   ^^^^^^^^^^
-   = help: genvej's filters are `date_long`, `date_short`, `weekday_name`, `add_days`, `add_weeks`, `add_months`, `add_weekdays`, `next_weekday`, `weekday_on_or_after`, `number`, `kr` and `url`; MiniJinja's built-in filters such as `upper`, `default` and `join` work too
+   = help: genvej's filters are `date_long`, `date_short`, `weekday_name`, `add_days`, `add_weeks`, `add_months`, `add_weekdays`, `next_weekday`, `weekday_on_or_after`, `add_workdays`, `next_workday`, `workday_on_or_after`, `is_workday`, `day_off`, `number`, `kr` and `url`; MiniJinja's built-in filters such as `upper`, `default` and `join` work too
 "#;
     assert_eq!(check(steps), expected);
 }
