@@ -185,6 +185,10 @@ fn check(
     if !set.diagnostics.is_empty() {
         writeln!(out, "{}", set.render_diagnostics())?;
     }
+    let config_warnings = setup.config.chord_warnings();
+    for warning in &config_warnings {
+        writeln!(out, "genvej.toml: warning: {warning}")?;
+    }
     writeln!(
         out,
         "checked {} script file{} in {:.1} ms: {} error{}, {} warning{}",
@@ -193,8 +197,8 @@ fn check(
         elapsed.as_secs_f64() * 1000.0,
         set.error_count(),
         plural(set.error_count()),
-        set.warning_count(),
-        plural(set.warning_count()),
+        set.warning_count() + config_warnings.len(),
+        plural(set.warning_count() + config_warnings.len()),
     )?;
     Ok(if set.error_count() > 0 {
         ExitCode::from(1)

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::chord::Chord;
+use crate::chord_lint::{KeyboardLayout, lint};
 use crate::diagnostic::Diagnostic;
 
 mod bundles;
@@ -233,6 +235,11 @@ pub struct AgentSettings {
     /// allowed) and `key_delay_ms`. A script's or step's own delay wins.
     #[serde(default)]
     pub typing_profiles: Vec<TypingProfile>,
+    /// The keyboard layouts caseworkers type on: `da`, `nb`, `sv`, `de`.
+    /// The checker warns about hot keys that are characters on them (on
+    /// Windows Ctrl+Alt is AltGr, so Ctrl+Alt+2 is @ on a Danish keyboard).
+    #[serde(default = "default_keyboard_layouts")]
+    pub keyboard_layouts: Vec<KeyboardLayout>,
 }
 
 /// A typing speed for windows that match.
@@ -278,10 +285,14 @@ impl Default for AgentSettings {
             browser: None,
             shift_insert_classes: Vec::new(),
             typing_profiles: Vec::new(),
+            keyboard_layouts: default_keyboard_layouts(),
         }
     }
 }
 
+fn default_keyboard_layouts() -> Vec<KeyboardLayout> {
+    vec![KeyboardLayout::Danish]
+}
 fn default_panic_key() -> String {
     "Ctrl+Alt+Escape".into()
 }
@@ -322,6 +333,27 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// What is wrong with the config's own hot keys (the panic key, the
+    /// stopwatch) on the configured keyboard layouts, one line each, naming
+    /// the setting: `usage.stopwatch_hotkey: hot key Ctrl+Alt+M is AltGr+M …`.
+    pub fn chord_warnings(&self) -> Vec<String> {
+        let keys = [
+            ("agent.panic_key", Some(self.agent.panic_key.as_str())),
+            (
+                "usage.stopwatch_hotkey",
+                self.usage.stopwatch_hotkey.as_deref(),
+            ),
+        ];
+        keys.into_iter()
+            .filter_map(|(name, text)| Some((name, Chord::parse_hotkey(text?).ok()?)))
+            .flat_map(|(name, chord)| {
+                lint(chord, &self.agent.keyboard_layouts)
+                    .into_iter()
+                    .map(move |problem| format!("{name}: {problem}; {}", problem.help()))
+            })
+            .collect()
+    }
+
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         Config::parse(path, &read(path)?)
     }

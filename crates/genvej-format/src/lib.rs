@@ -8,6 +8,7 @@
 
 pub mod cancel;
 pub mod chord;
+pub mod chord_lint;
 pub mod config;
 pub mod cpr;
 pub mod diagnostic;

@@ -9,6 +9,7 @@ use super::files;
 use super::model::Script;
 use super::release::CheckMode;
 use crate::chord::Chord;
+use crate::chord_lint::lint;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::template::Renderer;
@@ -378,6 +379,8 @@ fn span_of_literal(text: &str, value: &str) -> std::ops::Range<usize> {
 
 fn check_across_files(set: &mut ScriptSet, config: &Config) {
     let mut problems = Vec::new();
+    // Warnings keep the script; errors drop its file from the set.
+    let mut warnings = Vec::new();
     let location = |script: &Script, key: &str| {
         let text = set.texts.get(&script.file.path).map_or("", String::as_str);
         Diagnostic::error(&script.file.path, span_of_key(text, key), "").location(text)
@@ -412,6 +415,22 @@ fn check_across_files(set: &mut ScriptSet, config: &Config) {
             );
         }
         if let Some(chord) = script.hotkey {
+            for problem in lint(chord, &config.agent.keyboard_layouts) {
+                let span = span_of_key(text, "hotkey");
+                let help = problem.help();
+                let message = problem.to_string();
+                let diagnostic = if problem.is_error() {
+                    Diagnostic::error(&script.file.path, span, message)
+                } else {
+                    Diagnostic::warning(&script.file.path, span, message)
+                };
+                let diagnostic = diagnostic.with_help(help);
+                if problem.is_error() {
+                    problems.push(diagnostic);
+                } else {
+                    warnings.push(diagnostic);
+                }
+            }
             if Some(chord) == panic_key {
                 problems.push(
                     Diagnostic::error(
@@ -467,4 +486,5 @@ fn check_across_files(set: &mut ScriptSet, config: &Config) {
     let bad: Vec<PathBuf> = problems.iter().map(|d| d.path.clone()).collect();
     set.scripts.retain(|s| !bad.contains(&s.file.path));
     set.diagnostics.extend(problems);
+    set.diagnostics.extend(warnings);
 }

@@ -470,9 +470,82 @@ fetch = "borger"
 
 #[test]
 fn the_stopwatch_key_cannot_be_a_script_hot_key() {
-    let source = "id = \"a\"\nname = \"A\"\nhotkey = \"Ctrl+Alt+M\"\nmanual_seconds = 10\n[[step]]\nkey = \"Enter\"\n";
-    let expected = "hotkeys/test.toml:3:10: error: hot key Ctrl+Alt+M is the manual-time stopwatch's\n3 | hotkey = \"Ctrl+Alt+M\"\n  |          ^^^^^^^^^^^^\n  = help: choose another hot key, or change usage.stopwatch_hotkey in genvej.toml\n";
+    let source = "id = \"a\"\nname = \"A\"\nhotkey = \"Ctrl+Alt+U\"\nmanual_seconds = 10\n[[step]]\nkey = \"Enter\"\n";
+    let expected = "hotkeys/test.toml:3:10: error: hot key Ctrl+Alt+U is the manual-time stopwatch's\n3 | hotkey = \"Ctrl+Alt+U\"\n  |          ^^^^^^^^^^^^\n  = help: choose another hot key, or change usage.stopwatch_hotkey in genvej.toml\n";
     assert_eq!(check_source(source), expected);
+}
+
+fn hotkey_script(chord: &str) -> String {
+    format!(
+        "id = \"a\"\nname = \"A\"\nhotkey = \"{chord}\"\nmanual_seconds = 10\n[[step]]\nkey = \"Enter\"\n"
+    )
+}
+
+#[test]
+fn a_hot_key_that_is_a_character_with_altgr_is_a_warning_naming_the_character() {
+    let expected = r#"hotkeys/test.toml:3:10: warning: hot key Ctrl+Alt+M is AltGr+M on Windows and types µ on a Danish keyboard; caseworkers could no longer type µ
+3 | hotkey = "Ctrl+Alt+M"
+  |          ^^^^^^^^^^^^
+  = help: choose a key that types nothing with AltGr, or add Shift (Ctrl+Alt+Shift+M); the layouts checked are agent.keyboard_layouts in genvej.toml
+"#;
+    assert_eq!(check_source(&hotkey_script("Ctrl+Alt+M")), expected);
+    let (set, _dir) = common::load_files(&[("hotkeys/test.toml", &hotkey_script("Ctrl+Alt+M"))]);
+    assert_eq!(set.scripts.len(), 1, "a warning keeps the hot key");
+}
+
+#[test]
+fn the_configured_keyboard_layouts_decide_which_chords_are_characters() {
+    let mut config = common::shipped_config();
+    config.agent.keyboard_layouts = vec![
+        genvej_format::chord_lint::KeyboardLayout::Danish,
+        genvej_format::chord_lint::KeyboardLayout::German,
+    ];
+    let (set, _dir) = common::load_files_with(
+        &[("hotkeys/test.toml", &hotkey_script("Ctrl+Alt+Q"))],
+        &config,
+    );
+    let rendered = set.render_diagnostics();
+    assert!(
+        rendered.contains("warning: hot key Ctrl+Alt+Q is AltGr+Q on Windows and types @ on a German keyboard; caseworkers could no longer type @"),
+        "{rendered}"
+    );
+    assert_eq!(
+        check_source(&hotkey_script("Ctrl+Alt+Q")),
+        "",
+        "not a character on Danish"
+    );
+}
+
+#[test]
+fn a_hot_key_the_system_keeps_is_an_error_or_a_warning() {
+    let expected = r#"hotkeys/test.toml:3:10: error: hot key Ctrl+Alt+Delete never reaches genvej on Windows: the system shows its security screen (Ctrl+Alt+Delete)
+3 | hotkey = "Ctrl+Alt+Delete"
+  |          ^^^^^^^^^^^^^^^^^
+  = help: choose another chord, e.g. Ctrl+Alt and a letter that types nothing with AltGr
+"#;
+    assert_eq!(check_source(&hotkey_script("Ctrl+Alt+Delete")), expected);
+    let expected = r#"hotkeys/test.toml:3:10: warning: hot key Ctrl+Alt+F2 is taken on Linux, where it switches to a text console; a hot key there takes that away
+3 | hotkey = "Ctrl+Alt+F2"
+  |          ^^^^^^^^^^^^^
+  = help: choose another chord, e.g. Ctrl+Alt and a letter that types nothing with AltGr
+"#;
+    assert_eq!(check_source(&hotkey_script("Ctrl+Alt+F2")), expected);
+}
+
+#[test]
+fn the_shipped_config_and_scripts_take_no_character_away() {
+    assert_eq!(
+        common::shipped_config().chord_warnings(),
+        Vec::<String>::new()
+    );
+    let mut config = common::shipped_config();
+    config.usage.stopwatch_hotkey = Some("Ctrl+Alt+M".into());
+    assert_eq!(
+        config.chord_warnings(),
+        [
+            "usage.stopwatch_hotkey: hot key Ctrl+Alt+M is AltGr+M on Windows and types µ on a Danish keyboard; caseworkers could no longer type µ; choose a key that types nothing with AltGr, or add Shift (Ctrl+Alt+Shift+M); the layouts checked are agent.keyboard_layouts in genvej.toml"
+        ]
+    );
 }
 
 #[test]
