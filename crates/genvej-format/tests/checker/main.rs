@@ -5,6 +5,7 @@ mod common;
 mod hostile;
 
 mod docs_examples;
+mod docs_filter_reference;
 mod docs_template_output;
 mod group_messages;
 mod hostile_input;
