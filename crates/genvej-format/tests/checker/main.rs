@@ -4,6 +4,7 @@
 mod common;
 mod hostile;
 
+mod docs_checker_messages;
 mod docs_examples;
 mod docs_filter_reference;
 mod docs_template_output;
