@@ -362,3 +362,68 @@ fn assert_sound(line: &str, pattern: &str, single: bool) {
         "troubleshooting.md: `{pattern}` matches almost anything, in: {line}"
     );
 }
+
+/// Texts that only put a start before a message listed elsewhere (a
+/// fixture's error, a hotstring's).
+const WRAPPERS: &[&str] = &["not run: …", "--fixture …=…: …"];
+
+/// The command line's own messages for `check` and `exec` (src/cli), each
+/// as the first text of a `bail!`, an `Err(format!(…))` or a printed
+/// `not run:`/`hint:` line. A dry run's data errors are printed after
+/// `not run: `, so a page pattern may include that start.
+fn cli_messages() -> Vec<(String, String)> {
+    const FILES: &[&str] = &["src/cli/commands.rs", "src/cli/dry_run.rs", "src/cli/mod.rs"];
+    const CALLS: &[&str] = &[
+        "bail!(",
+        "Err(format!(",
+        "ok_or_else(|| format!(",
+        "map_err(|e| format!(",
+        "println!(",
+    ];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut out = Vec::new();
+    for file in FILES {
+        let full = std::fs::read_to_string(root.join(file)).expect("a CLI source");
+        let source = full.split("#[cfg(test)]").next().unwrap_or("");
+        for call in CALLS {
+            for (at, _) in source.match_indices(call) {
+                let args = arguments(source, at + call.len());
+                let Some(text) = args.first().and_then(|a| literals(a).into_iter().next()) else {
+                    continue;
+                };
+                if WRAPPERS.contains(&text.as_str()) {
+                    continue;
+                }
+                let printed = *call != "println!(";
+                if printed || text.starts_with("not run:") || text.starts_with("hint:") {
+                    let line = source[..at].lines().count();
+                    out.push((format!("{file}:{line}"), text));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_check_and_exec_message_of_the_command_line_has_an_entry_in_troubleshooting() {
+    let messages = cli_messages();
+    assert!(messages.len() >= 8, "only {messages:?} found in src/cli");
+    let page = std::fs::read_to_string(PAGE).expect("the troubleshooting page");
+    let patterns = page_patterns(&page);
+    let missing: Vec<String> = messages
+        .iter()
+        .filter(|(_, text)| {
+            let after_not_run = format!("not run: {text}");
+            !patterns
+                .iter()
+                .any(|p| p.is_match(text) || p.is_match(&after_not_run))
+        })
+        .map(|(place, text)| format!("{place}: {text}"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/src/scripts/troubleshooting.md has no entry for these messages of the command line:\n{}",
+        missing.join("\n")
+    );
+}
