@@ -372,7 +372,11 @@ const WRAPPERS: &[&str] = &["not run: …", "--fixture …=…: …"];
 /// `not run:`/`hint:` line. A dry run's data errors are printed after
 /// `not run: `, so a page pattern may include that start.
 fn cli_messages() -> Vec<(String, String)> {
-    const FILES: &[&str] = &["src/cli/commands.rs", "src/cli/dry_run.rs", "src/cli/mod.rs"];
+    const FILES: &[&str] = &[
+        "src/cli/commands.rs",
+        "src/cli/dry_run.rs",
+        "src/cli/mod.rs",
+    ];
     const CALLS: &[&str] = &[
         "bail!(",
         "Err(format!(",
