@@ -6,6 +6,7 @@ mod common;
 #[path = "../support/mod.rs"]
 mod support;
 
+mod book_dry_runs;
 mod bundle_cli;
 mod bundles;
 mod cli;

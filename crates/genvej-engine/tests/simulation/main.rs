@@ -1,8 +1,10 @@
-//! Whole scripts run against the recording fake desktop: the steps, the safety rules, sources and URLs.
+//! Whole scripts run against the recording fake desktop: the steps, the safety rules, sources and URLs; and the book's dry runs and run-time messages (`docs_dry_runs`, `docs_messages`).
 
 #[path = "../../../../tests/common/mod.rs"]
 mod common;
 
+mod docs_dry_runs;
+mod docs_messages;
 mod dry_run;
 mod groups;
 mod safety;

@@ -4,7 +4,9 @@
 mod common;
 mod hostile;
 
+mod docs_checker_messages;
 mod docs_examples;
+mod docs_filter_reference;
 mod docs_template_output;
 mod group_messages;
 mod hostile_input;
