@@ -32,6 +32,8 @@ const FROM_ELSEWHERE: &[(&str, &str)] = &[
     // The constructors themselves, passing on their caller's message.
     ("diagnostic.rs", "message"),
     ("script/file_checker.rs", "message"),
+    // A hot key's chord lints (`chord_lint.rs`, its `Display`).
+    ("script/set.rs", "message"),
 ];
 
 /// `Diagnostic::error(path, span, message)` and the checker's own
