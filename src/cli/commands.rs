@@ -8,9 +8,8 @@ use std::time::Instant;
 use anyhow::bail;
 
 use super::{Cli, Command, ListFormat, Setup};
-use genvej_engine::fake::FakeDesktop;
+use genvej_engine::Engine;
 use genvej_engine::ports::CancelToken;
-use genvej_engine::{Engine, Status};
 use genvej_format::script::{self, CheckMode, ScriptFolders, ScriptSet};
 use genvej_format::template::Renderer;
 
@@ -45,6 +44,20 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::List { format }) => list(&setup, format),
+        Some(Command::Test {
+            paths,
+            filter,
+            bless,
+            junit,
+        }) => super::script_tests::run(
+            &setup,
+            super::script_tests::TestArgs {
+                paths,
+                filter,
+                bless,
+                junit,
+            },
+        ),
         Some(Command::Report(args)) => super::usage::report(&setup, &args),
         Some(Command::Export { to }) => super::usage::export(&setup, to),
         Some(Command::Exec {
@@ -174,20 +187,44 @@ fn check(
         setup.hotkey_folders.clone()
     } else {
         ScriptFolders {
-            central: paths,
+            // A test file named brings its script.
+            central: super::script_tests::scripts_for(&paths),
             personal: Vec::new(),
         }
     };
     let started = Instant::now();
-    let set = load_in(setup, &folders, mode)?;
+    let mut set = load_in(setup, &folders, mode)?;
+    // The test cases beside the scripts (none in a signed bundle).
+    let tests = if setup.bundles.is_some() && folders == setup.hotkey_folders {
+        Vec::new()
+    } else {
+        let mut paths = if paths.is_empty() {
+            folders.central.clone()
+        } else {
+            paths
+        };
+        paths.extend(folders.personal.iter().filter(|p| p.exists()).cloned());
+        super::script_tests::check_files(&paths, &set, &setup.config)
+    };
+    for file in &tests {
+        set.diagnostics.extend(file.problems().cloned());
+        set.texts.insert(file.path.clone(), file.text.clone());
+    }
+    set.diagnostics
+        .sort_by(|a, b| (&a.path, a.span.start).cmp(&(&b.path, b.span.start)));
     let elapsed = started.elapsed();
     let mut out = std::io::stdout().lock();
     if !set.diagnostics.is_empty() {
         writeln!(out, "{}", set.render_diagnostics())?;
     }
+    let test_files = if tests.is_empty() {
+        String::new()
+    } else {
+        format!(" and {} test file{}", tests.len(), plural(tests.len()))
+    };
     writeln!(
         out,
-        "checked {} script file{} in {:.1} ms: {} error{}, {} warning{}",
+        "checked {} script file{}{test_files} in {:.1} ms: {} error{}, {} warning{}",
         set.files_checked,
         plural(set.files_checked),
         elapsed.as_secs_f64() * 1000.0,
@@ -411,9 +448,9 @@ fn exec(
             return Ok(ExitCode::from(1));
         }
     }
-    let renderer = Renderer::new();
-    let engine = Engine::new(&renderer, &setup.config, CancelToken::new());
     let Some(dry_run) = dry_run else {
+        let renderer = Renderer::new();
+        let engine = Engine::new(&renderer, &setup.config, CancelToken::new());
         return exec_on_desktop(&engine, setup, script, &preset);
     };
     let show = |text: String| {
@@ -423,57 +460,42 @@ fn exec(
             genvej_format::cpr::redact(&text)
         }
     };
-    let data = match super::dry_run::data(setup, script, &dry_run.fixtures, dry_run.selection) {
-        Ok(data) => data,
+    let data =
+        match super::dry_run::data(&setup.config, script, &dry_run.fixtures, dry_run.selection) {
+            Ok(data) => data,
+            Err(message) => {
+                println!("{}", show(format!("not run: {message}")));
+                return Ok(ExitCode::from(1));
+            }
+        };
+    let now = chrono::Local::now().naive_local();
+    let ran = match super::dry_run::run(
+        &setup.config,
+        script,
+        &preset,
+        &data,
+        dry_run.hotstring.as_deref(),
+        now,
+    ) {
+        Ok(ran) => ran,
         Err(message) => {
-            println!("{}", show(format!("not run: {message}")));
+            println!("not run: {message}");
             return Ok(ExitCode::from(1));
         }
     };
-    let expansion;
-    let script = match &dry_run.hotstring {
-        None => script,
-        Some(abbreviation) => match super::dry_run::hotstring(script, abbreviation) {
-            Ok(found) => {
-                expansion = found;
-                &expansion
-            }
-            Err(message) => {
-                println!("not run: {message}");
-                return Ok(ExitCode::from(1));
-            }
-        },
-    };
-    let mut desktop = FakeDesktop::obliging(chrono::Local::now().naive_local());
-    data.apply_to(&mut desktop);
-    let outcome = engine.run(&mut desktop, script, &preset);
-    println!(
-        "dry run of «{}» ({}) — nothing was sent to the desktop",
-        script.name, script.id
-    );
-    for line in desktop.lines() {
+    println!("dry run of {} — nothing was sent to the desktop", ran.title);
+    for line in ran.lines {
         println!("  {}", show(line));
     }
-    let (code, summary) = match &outcome.status {
-        Status::Completed => (
-            ExitCode::SUCCESS,
-            format!(
-                "completed {} step{}",
-                outcome.steps_completed,
-                plural(outcome.steps_completed)
-            ),
-        ),
-        Status::Failed(failure) => (ExitCode::from(1), format!("failed: {failure}")),
-        Status::Cancelled { .. } => (ExitCode::from(1), "cancelled".to_string()),
-        Status::Rejected { reason } => (ExitCode::from(1), format!("not run: {reason}")),
-    };
-    println!("{}", show(summary));
-    if let Status::Failed(failure) = &outcome.status {
-        if failure.step.is_none() {
-            println!("hint: give inputs with --set NAME=VALUE");
-        }
+    println!("{}", show(ran.summary));
+    if ran.before_steps {
+        println!("hint: give inputs with --set NAME=VALUE");
     }
-    Ok(code)
+    Ok(if ran.completed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// `genvej exec ID` without `--dry-run`: one run on the real desktop (X11
