@@ -193,7 +193,12 @@ fn check(
         }
     };
     let started = Instant::now();
-    let mut set = load_in(setup, &folders, mode)?;
+    let mut set = if folders.is_empty() && !paths.is_empty() {
+        // Only test files without their scripts were named.
+        ScriptSet::default()
+    } else {
+        load_in(setup, &folders, mode)?
+    };
     // The test cases beside the scripts (none in a signed bundle).
     let tests = if setup.bundles.is_some() && folders == setup.hotkey_folders {
         Vec::new()

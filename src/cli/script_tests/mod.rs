@@ -81,15 +81,15 @@ fn targets(setup: &Setup, paths: Vec<PathBuf>) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 /// The scripts the test files need: a test file named alone brings its
-/// script.
+/// script (when there is one).
 pub(crate) fn scripts_for(paths: &[PathBuf]) -> Vec<PathBuf> {
     paths
         .iter()
-        .map(|p| {
+        .filter_map(|p| {
             if genvej_format::script_tests::is_test_file(p) {
-                genvej_format::script_tests::script_path_of(p).unwrap_or_else(|| p.clone())
+                genvej_format::script_tests::script_path_of(p).filter(|s| s.is_file())
             } else {
-                p.clone()
+                Some(p.clone())
             }
         })
         .collect()
