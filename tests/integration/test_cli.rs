@@ -458,3 +458,36 @@ fn a_hotstring_dry_run_checks_its_fixtures_as_every_dry_run_does() {
         stdout(&out)
     );
 }
+
+#[test]
+fn check_release_warns_about_a_script_without_test_cases() {
+    let released = format!(
+        "{}owner = \"IT-kontoret, Anne Holm\"\nversion = \"1.0\"\n\n[approved]\nprofessional = {{ by = \"Mette Lund\", on = 2026-11-28 }}\nlegal = {{ by = \"Peter Juul\", on = 2026-11-30 }}\n\n{}",
+        &HILSEN[..HILSEN.find("\n[[input]]").expect("header") + 1],
+        &HILSEN[HILSEN.find("[[input]]").expect("inputs")..]
+    );
+    let folder = Folder::new(&[("hilsen.toml", &released)]);
+    let out = genvej(&["check", "--release", s(folder.root())]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains(&format!(
+            "{}:1:1: warning: `hilsen` has no test cases",
+            folder.path("hilsen.toml").display()
+        )),
+        "{text}"
+    );
+    assert!(text.contains("add hilsen.tests.toml beside it"), "{text}");
+    assert!(text.contains(": 0 errors, 1 warning"), "{text}");
+    // Not without --release, and not once it has a case.
+    let out = genvej(&["check", s(folder.root())]);
+    assert!(stdout(&out).contains(": 0 errors, 0 warnings"), "{}", stdout(&out));
+    folder.write("hilsen.tests.toml", HILSEN_CASE);
+    let out = genvej(&["check", "--release", s(folder.root())]);
+    assert!(
+        stdout(&out).contains("checked 1 script file and 1 test file in ")
+            && stdout(&out).contains(": 0 errors, 0 warnings"),
+        "{}",
+        stdout(&out)
+    );
+}

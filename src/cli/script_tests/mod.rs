@@ -19,6 +19,7 @@ use anyhow::bail;
 
 use super::Setup;
 use genvej_format::cpr::redact;
+use genvej_format::diagnostic::Diagnostic;
 use genvej_format::script::{self, ScriptSet};
 use prepare::{Case, Checked, Ready};
 
@@ -236,6 +237,45 @@ fn untested(set: &ScriptSet, files: &[Checked]) -> Vec<String> {
         })
         .map(|s| s.id.clone())
         .collect()
+}
+
+/// For `check --release`: a warning at the `id` line of every central
+/// script that no test file tests.
+pub(crate) fn untested_warnings(set: &ScriptSet, files: &[Checked]) -> Vec<Diagnostic> {
+    let ids = untested(set, files);
+    set.scripts
+        .iter()
+        .filter(|s| !s.file.personal && ids.contains(&s.id))
+        .map(|s| {
+            let text = set.texts.get(&s.file.path).map_or("", String::as_str);
+            let name = s
+                .file
+                .path
+                .file_stem()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            Diagnostic::warning(&s.file.path, id_line(text), format!("`{}` has no test cases", s.id))
+                .with_help(format!(
+                    "add {name}.tests.toml beside it with [[case]] tables; `genvej test` runs them (see \"Testing a script\")"
+                ))
+        })
+        .collect()
+}
+
+/// Where the `id = …` line of a script's text is (the start of the file if
+/// none is found).
+fn id_line(text: &str) -> std::ops::Range<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line
+            .strip_prefix("id")
+            .is_some_and(|rest| rest.trim_start().starts_with('='))
+        {
+            return offset..offset + 2;
+        }
+        offset += line.len();
+    }
+    0..0
 }
 
 /// Runs one case and says whether it did what it expects; with the actual
