@@ -215,8 +215,7 @@ fn check(
         set.diagnostics.extend(file.problems().cloned());
         set.texts.insert(file.path.clone(), file.text.clone());
     }
-    if mode == CheckMode::Release && !(setup.bundles.is_some() && folders == setup.hotkey_folders)
-    {
+    if mode == CheckMode::Release && !(setup.bundles.is_some() && folders == setup.hotkey_folders) {
         let untested = super::script_tests::untested_warnings(&set, &tests);
         set.diagnostics.extend(untested);
     }

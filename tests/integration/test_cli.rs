@@ -481,7 +481,11 @@ fn check_release_warns_about_a_script_without_test_cases() {
     assert!(text.contains(": 0 errors, 1 warning"), "{text}");
     // Not without --release, and not once it has a case.
     let out = genvej(&["check", s(folder.root())]);
-    assert!(stdout(&out).contains(": 0 errors, 0 warnings"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(": 0 errors, 0 warnings"),
+        "{}",
+        stdout(&out)
+    );
     folder.write("hilsen.tests.toml", HILSEN_CASE);
     let out = genvej(&["check", "--release", s(folder.root())]);
     assert!(

@@ -267,17 +267,21 @@ fn verify_tests(text: &str, config: &Config) -> Result<(), String> {
     };
     let script_text = std::fs::read_to_string(in_repo(script_path))
         .map_err(|e| format!("`# script: {script_path}`: {e}"))?;
-    let set = genvej_format::script::check_texts(
-        &[(PathBuf::from(script_path), script_text)],
-        config,
-    );
+    let set =
+        genvej_format::script::check_texts(&[(PathBuf::from(script_path), script_text)], config);
     let script = set
         .scripts
         .first()
         .ok_or_else(|| format!("`# script: {script_path}` does not check clean"))?;
-    let problems: Vec<_> = script_tests::check(&file, script).into_iter().flatten().collect();
+    let problems: Vec<_> = script_tests::check(&file, script)
+        .into_iter()
+        .flatten()
+        .collect();
     if !problems.is_empty() {
-        return Err(format!("the cases do not fit {script_path}:\n{}", render(&problems)));
+        return Err(format!(
+            "the cases do not fit {script_path}:\n{}",
+            render(&problems)
+        ));
     }
     let folder = in_repo(script_path)
         .parent()
