@@ -118,7 +118,7 @@ pub(crate) fn run(setup: &Setup, args: TestArgs) -> anyhow::Result<ExitCode> {
     let mut broken_files = 0;
     let mut blessed = 0;
     for file in &files {
-        let shown = file.path.display().to_string();
+        let shown = redact(&file.path.display().to_string());
         if !file.file_problems.is_empty() {
             broken_files += 1;
             writeln!(out, "FAILED  {shown}: this test file has errors")?;
