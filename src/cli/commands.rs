@@ -34,9 +34,14 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             check(&setup, paths, mode)
         }
-        Some(Command::Schema { for_config }) => {
+        Some(Command::Schema {
+            for_config,
+            for_tests,
+        }) => {
             let schema = if for_config {
                 genvej_format::schema::config()
+            } else if for_tests {
+                genvej_format::schema::tests()
             } else {
                 genvej_format::schema::hotkeys()
             };

@@ -67,11 +67,15 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         junit: Option<PathBuf>,
     },
-    /// Print the JSON Schema of the script format (or of the config).
+    /// Print the JSON Schema of the script format (or of the config, or of
+    /// a script's test file).
     Schema {
         /// The config file's schema instead of the scripts'.
         #[arg(long = "for-config")]
         for_config: bool,
+        /// The schema of a script's test file (`NAME.tests.toml`).
+        #[arg(long = "for-tests", conflicts_with = "for_config")]
+        for_tests: bool,
     },
     /// List the hot keys.
     List {

@@ -11,6 +11,7 @@
 
 mod check;
 mod parse;
+mod schema;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 pub use check::check;
 pub use parse::parse;
+pub use schema::schema;
 
 /// How a test file's name ends; the script it tests is `NAME.toml`.
 pub const SUFFIX: &str = ".tests.toml";

@@ -14,8 +14,8 @@ use super::{Expectation, Fixture, Placed, TestCase, TestFile, default_now};
 use crate::diagnostic::Diagnostic;
 use crate::suggest::{did_you_mean, list};
 
-const TOP_KEYS: &[&str] = &["now", "case"];
-const CASE_KEYS: &[&str] = &[
+pub(super) const TOP_KEYS: &[&str] = &["now", "case"];
+pub(super) const CASE_KEYS: &[&str] = &[
     "name",
     "now",
     "set",
