@@ -204,37 +204,16 @@ fn check(
     } else {
         load_in(setup, &folders, mode)?
     };
-    // The test cases beside the scripts (none in a signed bundle).
-    let tests = if setup.bundles.is_some() && folders == setup.hotkey_folders {
-        Vec::new()
-    } else {
-        let mut paths = if paths.is_empty() {
-            folders.central.clone()
-        } else {
-            paths
-        };
-        paths.extend(folders.personal.iter().filter(|p| p.exists()).cloned());
-        super::script_tests::check_files(&paths, &set, &setup.config)
-    };
-    for file in &tests {
-        set.diagnostics.extend(file.problems().cloned());
-        set.texts.insert(file.path.clone(), file.text.clone());
-    }
-    if mode == CheckMode::Release && !(setup.bundles.is_some() && folders == setup.hotkey_folders) {
-        let untested = super::script_tests::untested_warnings(&set, &tests);
-        set.diagnostics.extend(untested);
-    }
-    set.diagnostics
-        .sort_by(|a, b| (&a.path, a.span.start).cmp(&(&b.path, b.span.start)));
+    let test_files = super::script_tests::check_into(setup, &folders, &paths, &mut set, mode);
     let elapsed = started.elapsed();
     let mut out = std::io::stdout().lock();
     if !set.diagnostics.is_empty() {
         writeln!(out, "{}", set.render_diagnostics())?;
     }
-    let test_files = if tests.is_empty() {
+    let test_files = if test_files == 0 {
         String::new()
     } else {
-        format!(" and {} test file{}", tests.len(), plural(tests.len()))
+        format!(" and {test_files} test file{}", plural(test_files))
     };
     writeln!(
         out,

@@ -20,7 +20,7 @@ use anyhow::bail;
 use super::Setup;
 use genvej_format::cpr::redact;
 use genvej_format::diagnostic::Diagnostic;
-use genvej_format::script::{self, ScriptSet};
+use genvej_format::script::{self, CheckMode, ScriptFolders, ScriptSet};
 use prepare::{Case, Checked, Ready};
 
 /// What `genvej test` was asked.
@@ -107,6 +107,40 @@ pub(crate) fn check_files(
         .iter()
         .map(|file| prepare::read(file, set, config))
         .collect()
+}
+
+/// For `genvej check`: the test files of the checked folders (or of the
+/// scripts and test files `named`) checked, their problems added to `set`,
+/// and with `--release` a warning for each script without test cases.
+/// None when the scripts come from a signed bundle. How many were checked.
+pub(crate) fn check_into(
+    setup: &Setup,
+    folders: &ScriptFolders,
+    named: &[PathBuf],
+    set: &mut ScriptSet,
+    mode: CheckMode,
+) -> usize {
+    if setup.bundles.is_some() && folders == &setup.hotkey_folders {
+        return 0;
+    }
+    let mut paths = if named.is_empty() {
+        folders.central.clone()
+    } else {
+        named.to_vec()
+    };
+    paths.extend(folders.personal.iter().filter(|p| p.exists()).cloned());
+    let tests = check_files(&paths, set, &setup.config);
+    for file in &tests {
+        set.diagnostics.extend(file.problems().cloned());
+        set.texts.insert(file.path.clone(), file.text.clone());
+    }
+    if mode == CheckMode::Release {
+        let untested = untested_warnings(set, &tests);
+        set.diagnostics.extend(untested);
+    }
+    set.diagnostics
+        .sort_by(|a, b| (&a.path, a.span.start).cmp(&(&b.path, b.span.start)));
+    tests.len()
 }
 
 pub(crate) fn run(setup: &Setup, args: TestArgs) -> anyhow::Result<ExitCode> {
@@ -241,7 +275,7 @@ fn untested(set: &ScriptSet, files: &[Checked]) -> Vec<String> {
 
 /// For `check --release`: a warning at the `id` line of every central
 /// script that no test file tests.
-pub(crate) fn untested_warnings(set: &ScriptSet, files: &[Checked]) -> Vec<Diagnostic> {
+fn untested_warnings(set: &ScriptSet, files: &[Checked]) -> Vec<Diagnostic> {
     let ids = untested(set, files);
     set.scripts
         .iter()
