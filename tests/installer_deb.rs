@@ -77,6 +77,9 @@ fn the_deb_installs_checks_its_scripts_keeps_an_edited_config_and_removes() {
     ] {
         assert!(contents.contains(path), "{path} missing:\n{contents}");
     }
+    // The scripts' test cases and sample answers stay with the IT office.
+    assert!(!contents.contains(".tests.toml"), "{contents}");
+    assert!(!contents.contains("testdata"), "{contents}");
     let conffiles = run(Command::new("dpkg-deb")
         .arg("--info")
         .arg(&deb)

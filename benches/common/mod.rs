@@ -50,7 +50,9 @@ fn collect_scripts(dir: &Path, out: &mut Vec<PathBuf>) {
     for path in entries.flatten().map(|entry| entry.path()) {
         if path.is_dir() {
             collect_scripts(&path, out);
-        } else if path.extension().is_some_and(|e| e == "toml") {
+        } else if path.extension().is_some_and(|e| e == "toml")
+            && !genvej_format::script_tests::is_test_file(&path)
+        {
             out.push(path);
         }
     }

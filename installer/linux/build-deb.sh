@@ -24,6 +24,9 @@ mkdir -p "$stage/DEBIAN" "$stage/usr/bin" "$stage/usr/share/genvej" "$stage/etc/
     "$stage/etc/xdg/autostart" "$stage/usr/share/applications" "$stage/usr/share/doc/genvej"
 install -m 0755 "$binary" "$stage/usr/bin/genvej"
 cp -r "$root/hotkeys" "$stage/usr/share/genvej/hotkeys"
+# The scripts' test cases and their sample answers stay with the IT office.
+find "$stage/usr/share/genvej/hotkeys" -name '*.tests.toml' -delete
+find "$stage/usr/share/genvej/hotkeys" -depth -type d -name testdata -exec rm -rf {} +
 cp "$root/config/hotkeys.schema.json" "$root/config/genvej.schema.json" "$stage/usr/share/genvej/"
 # The config's `#:schema` line points next to it; installed, the schema is in /usr/share.
 sed 's|^#:schema ./genvej.schema.json|#:schema /usr/share/genvej/genvej.schema.json|' \

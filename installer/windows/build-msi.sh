@@ -25,8 +25,9 @@ cp "$root/config/genvej.toml" "$root/config/genvej.schema.json" "$root/config/ho
 cp -r "$root/hotkeys" "$stage/hotkeys"
 cp "$root/installer/windows/genvej.wxs" "$stage/genvej.wxs"
 cd "$stage"
-# Every bundled script, in its folder, as WiX components.
-find hotkeys -type f -name '*.toml' | sort \
+# Every bundled script, in its folder, as WiX components (not the scripts'
+# test cases, `*.tests.toml`, nor their sample answers).
+find hotkeys -type f -name '*.toml' ! -name '*.tests.toml' | sort \
     | wixl-heat --prefix hotkeys/ --directory-ref HotkeysFolder --var var.ScriptDir \
         --component-group Scripts --win64 > scripts.wxs
 mkdir -p "$out"

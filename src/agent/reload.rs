@@ -139,7 +139,33 @@ impl Locations {
     }
 }
 
-/// A script file or a config file (editors' temporary files are not).
+/// A script file or a config file (editors' temporary files are not, nor
+/// are the scripts' test files, `*.tests.toml`, which the agent never loads).
 fn is_script_or_config(path: &Path, configs: &[PathBuf]) -> bool {
-    path.extension().is_some_and(|e| e == "toml") || configs.iter().any(|c| c == path)
+    (path.extension().is_some_and(|e| e == "toml")
+        && !genvej_format::script_tests::is_test_file(path))
+        || configs.iter().any(|c| c == path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_test_file_edit_reloads_nothing() {
+        let configs = [PathBuf::from("/etc/genvej/genvej.toml")];
+        assert!(is_script_or_config(
+            Path::new("/h/Journal/signatur.toml"),
+            &configs
+        ));
+        assert!(!is_script_or_config(
+            Path::new("/h/Journal/signatur.tests.toml"),
+            &configs
+        ));
+        assert!(!is_script_or_config(
+            Path::new("/h/Journal/.signatur.toml.swp"),
+            &configs
+        ));
+        assert!(is_script_or_config(&configs[0], &configs));
+    }
 }

@@ -8,9 +8,8 @@ use std::time::Instant;
 use anyhow::bail;
 
 use super::{Cli, Command, ListFormat, Setup};
-use genvej_engine::fake::FakeDesktop;
+use genvej_engine::Engine;
 use genvej_engine::ports::CancelToken;
-use genvej_engine::{Engine, Status};
 use genvej_format::script::{self, CheckMode, ScriptFolders, ScriptSet};
 use genvej_format::template::Renderer;
 
@@ -35,9 +34,14 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             check(&setup, paths, mode)
         }
-        Some(Command::Schema { for_config }) => {
+        Some(Command::Schema {
+            for_config,
+            for_tests,
+        }) => {
             let schema = if for_config {
                 genvej_format::schema::config()
+            } else if for_tests {
+                genvej_format::schema::tests()
             } else {
                 genvej_format::schema::hotkeys()
             };
@@ -45,6 +49,20 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::List { format }) => list(&setup, format),
+        Some(Command::Test {
+            paths,
+            filter,
+            bless,
+            junit,
+        }) => super::script_tests::run(
+            &setup,
+            super::script_tests::TestArgs {
+                paths,
+                filter,
+                bless,
+                junit,
+            },
+        ),
         Some(Command::Report(args)) => super::usage::report(&setup, &args),
         Some(Command::Export { to }) => super::usage::export(&setup, to),
         Some(Command::Exec {
@@ -174,12 +192,19 @@ fn check(
         setup.hotkey_folders.clone()
     } else {
         ScriptFolders {
-            central: paths,
+            // A test file named brings its script.
+            central: super::script_tests::scripts_for(&paths),
             personal: Vec::new(),
         }
     };
     let started = Instant::now();
-    let set = load_in(setup, &folders, mode)?;
+    let mut set = if folders.is_empty() && !paths.is_empty() {
+        // Only test files without their scripts were named.
+        ScriptSet::default()
+    } else {
+        load_in(setup, &folders, mode)?
+    };
+    let test_files = super::script_tests::check_into(setup, &folders, &paths, &mut set, mode);
     let elapsed = started.elapsed();
     let mut out = std::io::stdout().lock();
     if !set.diagnostics.is_empty() {
@@ -189,9 +214,14 @@ fn check(
     for warning in &config_warnings {
         writeln!(out, "genvej.toml: warning: {warning}")?;
     }
+    let test_files = if test_files == 0 {
+        String::new()
+    } else {
+        format!(" and {test_files} test file{}", plural(test_files))
+    };
     writeln!(
         out,
-        "checked {} script file{} in {:.1} ms: {} error{}, {} warning{}",
+        "checked {} script file{}{test_files} in {:.1} ms: {} error{}, {} warning{}",
         set.files_checked,
         plural(set.files_checked),
         elapsed.as_secs_f64() * 1000.0,
@@ -415,9 +445,9 @@ fn exec(
             return Ok(ExitCode::from(1));
         }
     }
-    let renderer = Renderer::new();
-    let engine = Engine::new(&renderer, &setup.config, CancelToken::new());
     let Some(dry_run) = dry_run else {
+        let renderer = Renderer::new();
+        let engine = Engine::new(&renderer, &setup.config, CancelToken::new());
         return exec_on_desktop(&engine, setup, script, &preset);
     };
     let show = |text: String| {
@@ -427,57 +457,42 @@ fn exec(
             genvej_format::cpr::redact(&text)
         }
     };
-    let data = match super::dry_run::data(setup, script, &dry_run.fixtures, dry_run.selection) {
-        Ok(data) => data,
+    let data =
+        match super::dry_run::data(&setup.config, script, &dry_run.fixtures, dry_run.selection) {
+            Ok(data) => data,
+            Err(message) => {
+                println!("{}", show(format!("not run: {message}")));
+                return Ok(ExitCode::from(1));
+            }
+        };
+    let now = chrono::Local::now().naive_local();
+    let ran = match super::dry_run::run(
+        &setup.config,
+        script,
+        &preset,
+        &data,
+        dry_run.hotstring.as_deref(),
+        now,
+    ) {
+        Ok(ran) => ran,
         Err(message) => {
-            println!("{}", show(format!("not run: {message}")));
+            println!("not run: {message}");
             return Ok(ExitCode::from(1));
         }
     };
-    let expansion;
-    let script = match &dry_run.hotstring {
-        None => script,
-        Some(abbreviation) => match super::dry_run::hotstring(script, abbreviation) {
-            Ok(found) => {
-                expansion = found;
-                &expansion
-            }
-            Err(message) => {
-                println!("not run: {message}");
-                return Ok(ExitCode::from(1));
-            }
-        },
-    };
-    let mut desktop = FakeDesktop::obliging(chrono::Local::now().naive_local());
-    data.apply_to(&mut desktop);
-    let outcome = engine.run(&mut desktop, script, &preset);
-    println!(
-        "dry run of «{}» ({}) — nothing was sent to the desktop",
-        script.name, script.id
-    );
-    for line in desktop.lines() {
+    println!("dry run of {} — nothing was sent to the desktop", ran.title);
+    for line in ran.lines {
         println!("  {}", show(line));
     }
-    let (code, summary) = match &outcome.status {
-        Status::Completed => (
-            ExitCode::SUCCESS,
-            format!(
-                "completed {} step{}",
-                outcome.steps_completed,
-                plural(outcome.steps_completed)
-            ),
-        ),
-        Status::Failed(failure) => (ExitCode::from(1), format!("failed: {failure}")),
-        Status::Cancelled { .. } => (ExitCode::from(1), "cancelled".to_string()),
-        Status::Rejected { reason } => (ExitCode::from(1), format!("not run: {reason}")),
-    };
-    println!("{}", show(summary));
-    if let Status::Failed(failure) = &outcome.status {
-        if failure.step.is_none() {
-            println!("hint: give inputs with --set NAME=VALUE");
-        }
+    println!("{}", show(ran.summary));
+    if ran.before_steps {
+        println!("hint: give inputs with --set NAME=VALUE");
     }
-    Ok(code)
+    Ok(if ran.completed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// `genvej exec ID` without `--dry-run`: one run on the real desktop (X11

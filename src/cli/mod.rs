@@ -5,6 +5,7 @@ mod bundle_status;
 mod commands;
 mod credential;
 mod dry_run;
+mod script_tests;
 mod usage;
 
 use std::path::PathBuf;
@@ -47,11 +48,34 @@ pub enum Command {
         #[arg(long)]
         release: bool,
     },
-    /// Print the JSON Schema of the script format (or of the config).
+    /// Run the scripts' test cases (`NAME.tests.toml` beside `NAME.toml`)
+    /// on the recording desktop: one line per case, a diff on a mismatch;
+    /// exit 0 all passed, 1 a case failed, 2 a usage error.
+    Test {
+        /// Folders of scripts, scripts or test files (default: the
+        /// configured folders).
+        paths: Vec<PathBuf>,
+        /// Only the cases whose `script-id: case name` (or test file)
+        /// contains TEXT.
+        #[arg(long, value_name = "TEXT")]
+        filter: Option<String>,
+        /// Write each case's actual actions into its `expect` list (review
+        /// the change before committing it). Never the default.
+        #[arg(long)]
+        bless: bool,
+        /// Also write the results as JUnit XML (for CI) to FILE.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+    },
+    /// Print the JSON Schema of the script format (or of the config, or of
+    /// a script's test file).
     Schema {
         /// The config file's schema instead of the scripts'.
         #[arg(long = "for-config")]
         for_config: bool,
+        /// The schema of a script's test file (`NAME.tests.toml`).
+        #[arg(long = "for-tests", conflicts_with = "for_config")]
+        for_tests: bool,
     },
     /// List the hot keys.
     List {

@@ -136,7 +136,11 @@ fn shipped_script_count() -> usize {
                 if p.is_dir() {
                     count(&p)
                 } else {
-                    usize::from(p.extension().is_some_and(|e| e == "toml"))
+                    // Test files (`*.tests.toml`) are no scripts.
+                    usize::from(
+                        p.extension().is_some_and(|e| e == "toml")
+                            && !p.to_string_lossy().ends_with(".tests.toml"),
+                    )
                 }
             })
             .sum()
@@ -221,6 +225,8 @@ fn the_release_flow_from_keygen_to_everyone() {
     assert!(table.contains("PATH"), "{table}");
     assert!(table.contains("PROFESSIONAL"), "{table}");
     assert!(table.contains("Journal/signatur.toml"), "{table}");
+    // The scripts' test cases (`*.tests.toml`) stay out of the bundle.
+    assert!(!table.contains(".tests.toml"), "{table}");
     assert!(table.contains("bundle 1, built "), "{table}");
 
     // The pilot ring first, then everyone, from the same file.

@@ -71,6 +71,7 @@ fn committed_schemas_are_up_to_date() {
     for (args, file) in [
         (&["schema"][..], "config/hotkeys.schema.json"),
         (&["schema", "--for-config"][..], "config/genvej.schema.json"),
+        (&["schema", "--for-tests"][..], "config/tests.schema.json"),
     ] {
         let generated = stdout(&genvej(args));
         let committed =

@@ -14,3 +14,4 @@ mod dry_run_cli;
 mod fuzz_regressions;
 mod layers;
 mod policy;
+mod test_cli;

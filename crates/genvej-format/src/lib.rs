@@ -19,6 +19,7 @@ pub mod policy;
 pub mod private_files;
 pub mod schema;
 pub mod script;
+pub mod script_tests;
 pub mod secret;
 pub mod suggest;
 pub mod template;

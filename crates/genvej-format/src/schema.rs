@@ -9,6 +9,11 @@ pub fn hotkeys() -> Value {
     finish(crate::script::raw::script_schema())
 }
 
+/// The schema of a script's test file (`config/tests.schema.json`).
+pub fn tests() -> Value {
+    crate::script_tests::schema()
+}
+
 /// The schema of `genvej.toml` (`config/genvej.schema.json`).
 pub fn config() -> Value {
     finish(crate::config::config_schema())

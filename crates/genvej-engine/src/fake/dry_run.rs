@@ -1,7 +1,8 @@
 //! What a dry run is given instead of the case systems and the caseworker's
 //! screen: fixture answers for sources and a selected text. The command line
-//! (and, later, script tests) reads the files and fills [`DryRunData`]; the
-//! engine itself never reads a file. A fixture is checked like a real answer
+//! (`genvej exec --dry-run`, and `genvej test` for the cases of a
+//! `NAME.tests.toml`) reads the files and fills [`DryRunData`]; the engine
+//! itself never reads a file. A fixture is checked like a real answer
 //! (size limit, JSON, the source's `expect` fields), so a dry run cannot
 //! pass on data that a case system's answer could never be.
 

@@ -28,16 +28,43 @@ pub(super) struct FoundFile {
 }
 
 /// Every `*.toml` below the given folders (or the files themselves), in a
-/// stable order, and the problems met on the way.
+/// stable order, and the problems met on the way. Test files
+/// (`*.tests.toml`, see [`crate::script_tests`]) are never among them, not
+/// even when named.
 pub(super) fn find(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec<FoundFile> {
+    walk_all(paths, problems).0
+}
+
+/// The test files that go with the given folders or files: every
+/// `*.tests.toml` below a folder, a test file named itself, and the test
+/// file beside a script named, if there is one.
+pub fn find_test_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut problems = Vec::new();
+    let mut tests = walk_all(paths, &mut problems).1;
+    for path in paths.iter().filter(|p| !p.is_dir()) {
+        if let Some(beside) = crate::script_tests::test_path_of(path) {
+            if beside.is_file() && !tests.contains(&beside) {
+                tests.push(beside);
+            }
+        }
+    }
+    tests
+}
+
+/// The scripts and the test files found.
+fn walk_all(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> (Vec<FoundFile>, Vec<PathBuf>) {
     let mut found = Vec::new();
+    let mut tests = Vec::new();
     let mut seen = BTreeSet::new();
     for path in paths {
-        if path.is_dir() {
+        if crate::script_tests::is_test_file(path) {
+            tests.push(path.clone());
+        } else if path.is_dir() {
             let mut walk = Walk {
                 root: path,
                 seen: &mut seen,
                 found: &mut found,
+                tests: &mut tests,
                 problems,
             };
             walk.folder(path, 0);
@@ -49,7 +76,7 @@ pub(super) fn find(paths: &[PathBuf], problems: &mut Vec<Diagnostic>) -> Vec<Fou
             });
         }
     }
-    found
+    (found, tests)
 }
 
 struct Walk<'a> {
@@ -57,6 +84,8 @@ struct Walk<'a> {
     /// The real (canonical) folders read so far.
     seen: &'a mut BTreeSet<PathBuf>,
     found: &'a mut Vec<FoundFile>,
+    /// Test files (`*.tests.toml`): never scripts.
+    tests: &'a mut Vec<PathBuf>,
     problems: &'a mut Vec<Diagnostic>,
 }
 
@@ -108,6 +137,8 @@ impl Walk<'_> {
             // reported when it is read, if it is named `*.toml`.
             if path.is_dir() {
                 self.folder(&path, depth + 1);
+            } else if crate::script_tests::is_test_file(&path) {
+                self.tests.push(path);
             } else if path.extension().is_some_and(|e| e == "toml") {
                 self.found.push(FoundFile {
                     category: folder_category(self.root, dir),

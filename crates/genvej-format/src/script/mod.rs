@@ -19,6 +19,7 @@ mod steps;
 mod string_position;
 mod template_checks;
 
+pub use files::find_test_files;
 pub use model::*;
 pub use release::{CheckMode, MAX_PERSON_CHARS, MAX_VERSION_CHARS};
 pub use scope::MAX_TEMPLATE_LINE_CHARS;

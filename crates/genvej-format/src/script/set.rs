@@ -160,6 +160,10 @@ pub fn load_bundle(
     let shown_in = PathBuf::from(format!("bundle {sequence}"));
     let max_bytes = config.limits.script_bytes();
     for (path, text) in files {
+        // `bundle build` packs no test file; one in a bundle is never a hot key.
+        if crate::script_tests::is_test_file(path) {
+            continue;
+        }
         set.files_checked += 1;
         let shown = shown_in.join(path);
         if text.len() as u64 > max_bytes {

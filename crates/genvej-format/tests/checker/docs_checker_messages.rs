@@ -34,6 +34,10 @@ const FROM_ELSEWHERE: &[(&str, &str)] = &[
     ("script/file_checker.rs", "message"),
     // A hot key's chord lints (`chord_lint.rs`, its `Display`).
     ("script/set.rs", "message"),
+    // A fixture's path problem (`fixture_path_problem` in the same file).
+    ("script_tests/check.rs", "problem"),
+    // The test-file reader's constructor, passing on its caller's message.
+    ("script_tests/parse.rs", "message"),
 ];
 
 /// `Diagnostic::error(path, span, message)` and the checker's own

@@ -12,7 +12,11 @@
 //!   FAIL, and every `# error: TEXT` comment line in it names a text the
 //!   checker's output must contain;
 //! - ` ```toml,warning ` — a whole script the checker warns about: no error,
-//!   at least one warning, and every `# warning: TEXT` line is in its output.
+//!   at least one warning, and every `# warning: TEXT` line is in its output;
+//! - ` ```toml,tests ` — a test file (`NAME.tests.toml`, run by `genvej
+//!   test`): it must read with no problem; with a `# script: PATH` line
+//!   (a bundled script, from the repository's root) its cases must also
+//!   fit that script and their fixture files exist beside it.
 //!
 //! Any other info string starting with `toml` fails the test, so a new kind
 //! cannot slip through unchecked. Only the script and config code is used
@@ -48,6 +52,7 @@ enum Kind {
     Config,
     Error,
     Warning,
+    Tests,
 }
 
 impl Kind {
@@ -65,8 +70,9 @@ impl Kind {
             "toml,config" => Ok(Kind::Config),
             "toml,error" => Ok(Kind::Error),
             "toml,warning" => Ok(Kind::Warning),
+            "toml,tests" => Ok(Kind::Tests),
             other => Err(format!(
-                "unknown info string ```{other}: use ```toml (a whole script), ```toml,fragment, ```toml,config, ```toml,error or ```toml,warning"
+                "unknown info string ```{other}: use ```toml (a whole script), ```toml,fragment, ```toml,config, ```toml,error, ```toml,warning or ```toml,tests"
             )),
         })
     }
@@ -232,6 +238,62 @@ fn verify(example: &Example, config: &Config) -> Result<(), String> {
             }
             says_all(text, "# warning:", &rendered)?;
         }
+        Kind::Tests => verify_tests(text, config)?,
+    }
+    Ok(())
+}
+
+/// A test file example: read clean, and fit to the script its
+/// `# script: PATH` line names, if any.
+fn verify_tests(text: &str, config: &Config) -> Result<(), String> {
+    use genvej_format::script_tests;
+    let (file, problems) = script_tests::parse(Path::new("eksempel.tests.toml"), text);
+    let render = |problems: &[genvej_format::diagnostic::Diagnostic]| {
+        problems
+            .iter()
+            .map(|d| d.render(text))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    if !problems.is_empty() {
+        return Err(format!("not a valid test file:\n{}", render(&problems)));
+    }
+    let Some(script_path) = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("# script:"))
+        .map(str::trim)
+    else {
+        return Ok(());
+    };
+    let script_text = std::fs::read_to_string(in_repo(script_path))
+        .map_err(|e| format!("`# script: {script_path}`: {e}"))?;
+    let set =
+        genvej_format::script::check_texts(&[(PathBuf::from(script_path), script_text)], config);
+    let script = set
+        .scripts
+        .first()
+        .ok_or_else(|| format!("`# script: {script_path}` does not check clean"))?;
+    let problems: Vec<_> = script_tests::check(&file, script)
+        .into_iter()
+        .flatten()
+        .collect();
+    if !problems.is_empty() {
+        return Err(format!(
+            "the cases do not fit {script_path}:\n{}",
+            render(&problems)
+        ));
+    }
+    let folder = in_repo(script_path)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    for fixture in file.cases.iter().flat_map(|c| &c.fixtures) {
+        if !folder.join(&fixture.file.value).is_file() {
+            return Err(format!(
+                "the fixture file `{}` is not beside {script_path}",
+                fixture.file.value
+            ));
+        }
     }
     Ok(())
 }
@@ -283,6 +345,7 @@ fn the_book_has_examples_of_every_kind() {
         Kind::Config,
         Kind::Error,
         Kind::Warning,
+        Kind::Tests,
     ] {
         assert!(
             examples.iter().any(|e| e.kind == Ok(kind)),
@@ -344,4 +407,25 @@ fn a_toml_block_that_is_never_closed_is_an_error() {
         examples[0].kind,
         Err("the block is never closed".to_string())
     );
+}
+
+#[test]
+fn a_tests_example_must_read_clean_and_fit_its_script() {
+    let config = bundled_config();
+    let markdown = "```toml,tests\n[[case]]\nname = \"a\"\nexpekt = []\n```\n\n```toml,tests\n# script: hotkeys/Journal/signatur.toml\n[[case]]\nname = \"b\"\nhotstring = \";nav\"\nexpect = []\n```\n\n```toml,tests\n# script: hotkeys/Journal/signatur.toml\n[[case]]\nname = \"c\"\nhotstring = \";navn\"\nexpect = []\n```\n";
+    let examples = examples_in(Path::new("bog.md"), markdown);
+    let verdicts: Vec<Result<(), String>> = examples.iter().map(|e| verify(e, &config)).collect();
+    assert!(
+        verdicts[0]
+            .as_ref()
+            .is_err_and(|why| why.contains("unknown key `expekt` in [[case]]")),
+        "{verdicts:#?}"
+    );
+    assert!(
+        verdicts[1]
+            .as_ref()
+            .is_err_and(|why| why.contains("has no hotstring `;nav`")),
+        "{verdicts:#?}"
+    );
+    assert_eq!(verdicts[2], Ok(()));
 }

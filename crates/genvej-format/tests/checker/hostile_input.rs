@@ -56,7 +56,9 @@ fn bundled_scripts() -> Vec<String> {
         for path in entries {
             if path.is_dir() {
                 walk(&path, out);
-            } else if path.extension().is_some_and(|e| e == "toml") {
+            } else if path.extension().is_some_and(|e| e == "toml")
+                && !genvej_format::script_tests::is_test_file(&path)
+            {
                 out.push(std::fs::read_to_string(&path).expect("bundled script is UTF-8"));
             }
         }

@@ -225,3 +225,49 @@ fn personal_scripts_load_after_a_bundle_and_cannot_take_its_ids() {
     assert_eq!(set.scripts[0].file.bundle, Some(3));
     assert!(set.render_diagnostics().contains("signatur"));
 }
+
+#[test]
+fn a_test_file_is_never_loaded_as_a_script_even_when_it_is_one() {
+    let good = GOOD.as_bytes();
+    let dir = folder_with(&[
+        ("god.toml", good),
+        ("god.tests.toml", b"[[case]]\nname = \"a\"\nfails = \"x\"\n"),
+        (
+            "Breve/gammel.tests.toml",
+            GOOD.replace("god", "gammel").as_bytes(),
+        ),
+    ]);
+    let config = common::shipped_config();
+    let root = dir.path().join("hotkeys");
+    let set = load(dir.path(), &config);
+    assert_eq!(ids(&set), ["god"]);
+    assert_eq!(set.files_checked, 1);
+    assert!(set.diagnostics.is_empty(), "{}", rendered(&set, dir.path()));
+    // Named alone, it is not read as a script either.
+    let named = script::load(&[root.join("Breve/gammel.tests.toml")], &config);
+    assert_eq!(named.files_checked, 0);
+    // A bundle holding one does not make it a hot key.
+    let bundle = script::load_bundle(
+        &[(
+            Path::new("Breve/gammel.tests.toml").to_path_buf(),
+            GOOD.replace("god", "gammel"),
+        )],
+        1,
+        &[],
+        &config,
+    );
+    assert!(bundle.scripts.is_empty());
+    // The test files are found for `genvej test` and `genvej check`.
+    let tests = script::find_test_files(std::slice::from_ref(&root));
+    assert_eq!(
+        tests,
+        [
+            root.join("Breve/gammel.tests.toml"),
+            root.join("god.tests.toml")
+        ]
+    );
+    assert_eq!(
+        script::find_test_files(&[root.join("god.toml")]),
+        [root.join("god.tests.toml")]
+    );
+}
