@@ -5,6 +5,7 @@
 //! OS does. A click reaches the caller as a [`TrayAction`] through the
 //! [`OnAction`] it gave, so the tray knows nothing of the agent.
 
+mod icon;
 mod menu;
 
 use genvej_desktop::tray::TrayView;
@@ -212,52 +213,12 @@ impl TrayAction {
     }
 }
 
-/// The icon's colour says the state at a glance.
+/// The icon says the state at a glance, by colour and by shape (see `icon`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IconLook {
     Active,
     Paused,
     Errors,
-}
-
-impl IconLook {
-    /// A 32×32 RGBA icon: a rounded square in the state's colour with a
-    /// white lightning-like "shortcut" arrow.
-    pub fn rgba(self) -> Vec<u8> {
-        const SIZE: i32 = 32;
-        let colour: [u8; 3] = match self {
-            IconLook::Active => [0x1f, 0x6f, 0xb5],
-            IconLook::Paused => [0x80, 0x80, 0x80],
-            IconLook::Errors => [0xd0, 0x6a, 0x10],
-        };
-        let mut pixels = Vec::with_capacity((SIZE * SIZE * 4) as usize);
-        for y in 0..SIZE {
-            for x in 0..SIZE {
-                let inside = rounded_square(x, y, SIZE, 7);
-                let mark = arrow(x, y);
-                let (rgb, alpha) = match (inside, mark) {
-                    (true, true) => ([0xff, 0xff, 0xff], 0xff),
-                    (true, false) => (colour, 0xff),
-                    (false, _) => ([0, 0, 0], 0),
-                };
-                pixels.extend_from_slice(&[rgb[0], rgb[1], rgb[2], alpha]);
-            }
-        }
-        pixels
-    }
-}
-
-fn rounded_square(x: i32, y: i32, size: i32, radius: i32) -> bool {
-    let cx = x.clamp(radius, size - 1 - radius);
-    let cy = y.clamp(radius, size - 1 - radius);
-    (x - cx).pow(2) + (y - cy).pow(2) <= radius * radius
-}
-
-/// A right-pointing arrow: a bar from the left and a triangle head.
-fn arrow(x: i32, y: i32) -> bool {
-    let bar = (7..=17).contains(&x) && (13..=18).contains(&y);
-    let head = (17..=25).contains(&x) && (y - 15).abs() * 8 <= (25 - x) * 9 && (y - 16).abs() <= 9;
-    bar || head
 }
 
 /// What the icon shows for `state`.
