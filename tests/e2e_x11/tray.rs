@@ -34,9 +34,9 @@ type = "{{ profile.name }}"
 /// The script's menu entry: its name and its hot key.
 const RUN: &str = "Underskrift    Ctrl+Alt+U";
 
-/// The icon's colours (ARGB) inside the rounded square, off the arrow.
+/// The icon's colours (ARGB) on the key cap's face, off the white mark.
 const BLUE_ACTIVE: &str = "ff1f6fb5";
-const GREY_PAUSED: &str = "ff808080";
+const GREY_PAUSED: &str = "ff7a7a7a";
 
 /// The agent with its tray icon on a tray.
 struct InTray {
@@ -84,7 +84,7 @@ fn the_tray_shows_the_icon_tooltip_and_menu_and_runs_a_script_into_the_window_th
     assert_eq!(item.tooltip, "genvej — 1 genvej aktive");
     assert_eq!((item.icons[0].width, item.icons[0].height), (32, 32));
     assert_eq!(item.pixel(16, 4), BLUE_ACTIVE);
-    assert_eq!(item.pixel(10, 15), "ffffffff", "the white arrow");
+    assert_eq!(item.pixel(10, 15), "ffffffff", "the white lightning bolt");
     assert_eq!(
         item.outline(),
         [
