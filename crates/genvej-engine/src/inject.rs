@@ -103,7 +103,15 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
     ) -> Result<(), Stop> {
         let chars: Vec<char> = text.chars().collect();
         self.desktop.prepare_typing(text)?;
-        for chunk in chars.chunks(self.engine.settings.chunk_chars.max(1)) {
+        // Paced typing (a key delay, e.g. for Citrix) goes key by key; without
+        // one the desktop sends a batch at a time, checking focus atomically
+        // for each batch.
+        let chunk_chars = if delay.is_zero() {
+            self.engine.settings.batch_chars
+        } else {
+            self.engine.settings.chunk_chars
+        };
+        for chunk in chars.chunks(chunk_chars.max(1)) {
             let into = self.before_injecting(step)?;
             let chunk: String = chunk.iter().collect();
             let sent = self.desktop.type_text(&chunk, delay, into.id);

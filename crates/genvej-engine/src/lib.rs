@@ -51,6 +51,11 @@ pub struct RunSettings {
     /// at most the key already on its way can reach a window the caseworker
     /// just clicked.
     pub chunk_chars: usize,
+    /// Without a key delay, text goes to the desktop in batches of this many
+    /// characters: each batch is sent with one focus check that no other
+    /// program can slip between (one X server grab, one SendInput call), and
+    /// the engine's own wrong-window check runs before each batch.
+    pub batch_chars: usize,
     pub paste_timeout: Duration,
     /// Pause before the first key of a run (after the caseworker has let go
     /// of the hot key), and again after a window was focused or a hot key
@@ -85,10 +90,11 @@ impl RunSettings {
 impl Default for RunSettings {
     fn default() -> Self {
         RunSettings {
-            key_delay: Duration::from_millis(1),
+            key_delay: Duration::ZERO,
             paste_threshold: 400,
             modifier_release_timeout: Duration::from_secs(3),
             chunk_chars: 1,
+            batch_chars: 32,
             paste_timeout: Duration::from_secs(2),
             settle: Duration::from_millis(50),
             focus_timeout: Duration::from_secs(2),

@@ -297,7 +297,7 @@ fn default_panic_key() -> String {
     "Ctrl+Alt+Escape".into()
 }
 fn default_key_delay_ms() -> u32 {
-    1
+    0
 }
 fn default_paste_threshold() -> usize {
     400

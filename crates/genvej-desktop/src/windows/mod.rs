@@ -213,6 +213,10 @@ impl Keyboard for WindowsDesktop {
 
     fn type_text(&mut self, text: &str, key_delay: Duration, into: WindowId) -> PortResult<()> {
         let mut units = [0u16; 2];
+        // Without a delay the whole piece is one SendInput call, checked for
+        // focus once: SendInput puts its events in the queue together, so no
+        // click of the caseworker's can land between them.
+        let mut batch = Vec::new();
         for c in text.chars() {
             let events = match c {
                 // Sent as keys: a Unicode line break or tab is typed twice by
@@ -231,10 +235,15 @@ impl Keyboard for WindowsDesktop {
                     events
                 }
             };
-            self.send_into(into, &events)?;
-            if !key_delay.is_zero() {
-                std::thread::sleep(key_delay);
+            if key_delay.is_zero() {
+                batch.extend(events);
+                continue;
             }
+            self.send_into(into, &events)?;
+            std::thread::sleep(key_delay);
+        }
+        if !batch.is_empty() {
+            self.send_into(into, &batch)?;
         }
         Ok(())
     }

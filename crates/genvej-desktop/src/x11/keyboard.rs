@@ -104,6 +104,10 @@ impl X11Keyboard {
 
     pub fn type_text(&mut self, text: &str, key_delay: Duration, into: WindowId) -> PortResult<()> {
         let caps_lock = self.lock_is_on()?;
+        // Keys ready to send: with no key delay they go as one batch inside
+        // one server grab (focus checked once, atomically, for all of them);
+        // with a delay each key is its own batch.
+        let mut batch: Vec<(Keycode, bool)> = Vec::new();
         for c in text.chars() {
             let Some(sym) = keysym_of_char(c) else {
                 continue;
@@ -114,7 +118,9 @@ impl X11Keyboard {
                 self.upcoming.clear();
             }
             if !self.on_layout(sym) && !self.is_mapped(sym) {
-                // This key and the announced ones after it.
+                // A keycode may be given to another character: the keys
+                // waiting for it go first.
+                self.send_batch(&mut batch, into)?;
                 let ahead: Vec<(char, Keysym)> = std::iter::once((c, sym))
                     .chain(self.upcoming.iter().rev().copied())
                     .collect();
@@ -124,10 +130,28 @@ impl X11Keyboard {
             if caps_lock && c.is_alphabetic() && !self.is_borrowed(code) {
                 shift = !shift;
             }
-            self.while_focused(into, |keyboard| keyboard.tap(code, shift))?;
-            std::thread::sleep(key_delay);
+            batch.push((code, shift));
+            if !key_delay.is_zero() {
+                self.send_batch(&mut batch, into)?;
+                std::thread::sleep(key_delay);
+            }
         }
-        Ok(())
+        self.send_batch(&mut batch, into)
+    }
+
+    /// Sends `batch` (and empties it) while the server is grabbed and focus
+    /// is in `into`.
+    fn send_batch(&mut self, batch: &mut Vec<(Keycode, bool)>, into: WindowId) -> PortResult<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let keys = std::mem::take(batch);
+        self.while_focused(into, |keyboard| {
+            for &(code, shift) in &keys {
+                keyboard.tap(code, shift)?;
+            }
+            keyboard.sync()
+        })
     }
 
     /// Maps the characters the layout lacks for the longest start of `keys`
@@ -277,8 +301,8 @@ impl X11Keyboard {
         first_error.map_or(Ok(()), Err)
     }
 
-    /// Presses and releases one key, with Shift around it when asked, and
-    /// waits for the server to have processed it.
+    /// Presses and releases one key, with Shift around it when asked (the
+    /// caller waits for the server with [`Self::sync`]).
     fn tap(&mut self, code: Keycode, shift: bool) -> PortResult<()> {
         let shift_code = if shift {
             Some(self.keycode_for(SHIFT_L)?.0)
@@ -295,7 +319,7 @@ impl X11Keyboard {
             self.fake(KEY_RELEASE_EVENT, s)?;
             self.held.retain(|&h| h != s);
         }
-        self.sync()
+        Ok(())
     }
 
     /// The keycode that types `sym`, and whether it needs Shift.
