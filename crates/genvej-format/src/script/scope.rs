@@ -24,6 +24,8 @@ pub(crate) struct Scope<'c> {
     pub windows: BTreeSet<String>,
     config: &'c Config,
     globals_only: bool,
+    /// Variables a `for_each` group set, which end with the group.
+    group_only: BTreeSet<String>,
 }
 
 impl<'c> Scope<'c> {
@@ -33,6 +35,7 @@ impl<'c> Scope<'c> {
             windows: BTreeSet::new(),
             config,
             globals_only: false,
+            group_only: BTreeSet::new(),
         }
     }
 
@@ -61,6 +64,8 @@ impl<'c> Scope<'c> {
     }
 
     pub fn restore(&mut self, (vars, windows): (BTreeMap<String, VarKind>, BTreeSet<String>)) {
+        let ended = self.vars.keys().filter(|name| !vars.contains_key(*name));
+        self.group_only.extend(ended.cloned());
         self.vars = vars;
         self.windows = windows;
     }
@@ -191,6 +196,9 @@ impl<'c> Scope<'c> {
         let mut known: Vec<&str> = self.vars.keys().map(String::as_str).collect();
         known.extend(GLOBALS);
         let help = match did_you_mean(name, known.iter().copied()) {
+            _ if self.group_only.contains(name) => format!(
+                "`{name}` exists only inside the `for_each` group that sets it (a group may run for no item); use it in the group's `steps`, or set it before the group"
+            ),
             Some(s) => format!("did you mean `{s}`?"),
             None if self.globals_only => format!("only {} can be used here", list(GLOBALS)),
             None => format!(

@@ -37,7 +37,7 @@ fn the_item_variable_exists_only_inside_the_group() {
     let expected = r#"hotkeys/test.toml:11:12: error: `punkt` is not defined (in step 3)
 11 | type = "{{ punkt }}"
    |            ^^^^^
-   = help: declare it as an [[input]] or set it in an earlier step; defined here: `plan`, `profile`, `org`, `today`, `now` and `script`
+   = help: `punkt` exists only inside the `for_each` group that sets it (a group may run for no item); use it in the group's `steps`, or set it before the group
 "#;
     assert_eq!(out, expected);
 }
@@ -144,7 +144,7 @@ fn what_a_group_sets_or_names_is_not_known_after_it() {
     let expected = r#"hotkeys/test.toml:13:12: error: `sidste` is not defined (in step 3)
 13 | type = "{{ sidste }}"
    |            ^^^^^^
-   = help: declare it as an [[input]] or set it in an earlier step; defined here: `plan`, `profile`, `org`, `today`, `now` and `script`
+   = help: `sidste` exists only inside the `for_each` group that sets it (a group may run for no item); use it in the group's `steps`, or set it before the group
 
 hotkeys/test.toml:14:10: error: no window is named `plan_vindue` before step 3
 14 | target = "plan_vindue"
