@@ -426,3 +426,45 @@ fn answer_to_an_inquiry_cancelled_in_the_form_writes_nothing() {
     assert_eq!(outcome.status, Status::Cancelled { step: None });
     assert_eq!(desktop.text_in("Outlook – svar"), "");
 }
+
+#[test]
+fn mediconnect_request_is_filled_with_a_deadline_in_working_days() {
+    let mut desktop = desktop_in(at(2026, 12, 14, 10), "Fasit – borger");
+    desktop.select_text("Sagen om 070761-4285");
+    desktop.answer_forms(Answers::Given(BTreeMap::from([
+        ("attest".into(), "Opfølgningsattest".into()),
+        (
+            "spoergsmaal".into(),
+            "Er der sket ændringer i helbredet siden sidste attest?\n".into(),
+        ),
+    ])));
+    desktop.on_launch(
+        "mediconnect",
+        "Mediconnect – ny anmodning",
+        "firefox",
+        Duration::from_millis(1200),
+    );
+
+    let outcome = run(&mut desktop, "mediconnect-attest", &[]);
+
+    assert_eq!(outcome.status, Status::Completed, "{:?}", outcome.status);
+    let request = "Mediconnect – ny anmodning";
+    assert_eq!(
+        desktop.lines()[2..],
+        [
+            "open_url https://mediconnect.eksempelby.invalid/anmodninger/ny?cpr=0707614285"
+                .to_string(),
+            format!("type «{request}» \"Opfølgningsattest\""),
+            format!("key «{request}» Tab"),
+            format!("type «{request}» \"Er der sket ændringer i helbredet siden sidste attest?\""),
+            format!("key «{request}» Tab"),
+            // Monday 14 December + 10 working days, without 24–25 December.
+            format!("type «{request}» \"30-12-2026\""),
+            format!("key «{request}» Tab"),
+            format!(
+                "type «{request}» \"Mette Sørensen, Jobcenter Eksempelby, Team Ressourceforløb, tlf. +45 99 99 12 34\""
+            ),
+        ]
+    );
+    assert_eq!(desktop.text_in("Fasit – borger"), "");
+}
