@@ -88,7 +88,7 @@ fn jobnet_booking_opens_the_citizen_and_fills_every_field_of_the_booking() {
             "open_url https://jobnet.eksempelby.invalid/sagsbehandler/borger/samtaler/ny?cpr=0707614285".to_string(),
             format!("type «{booking}» \"15-12-2026\""),
             format!("key «{booking}» Tab"),
-            format!("type «{booking}» \"09.30\""),
+            format!("type «{booking}» \"09:30\""),
             format!("key «{booking}» Tab"),
             format!("type «{booking}» \"Telefon\""),
             format!("key «{booking}» Tab"),
@@ -379,6 +379,23 @@ fn meeting_confirmation_writes_weekday_long_date_and_the_place() {
     assert_eq!(
         desktop.text_in("Digital Post – nyt brev"),
         "Bekræftelse af din samtale med jobcentret\n\nSom aftalt bekræfter vi hermed din samtale tirsdag den 5. januar 2027 kl. 13.15.\n\nSamtalen foregår i Jobcenter Eksempelby, Jobcentervej 1, 9999 Eksempelby. Meld dig i receptionen, når du kommer.\n\nEr du forhindret, så giv besked så hurtigt som muligt på +45 99 99 99 99 (mandag–torsdag kl. 9–15, fredag kl. 9–13).\n\nMed venlig hilsen\n\nMette Sørensen\nJobkonsulent, Jobcenter Eksempelby, Team Ressourceforløb"
+    );
+}
+
+#[test]
+fn meeting_confirmation_writes_a_morning_time_the_danish_way() {
+    let mut desktop = desktop_in(december(), "Brev");
+    run(
+        &mut desktop,
+        "moedebekraeftelse",
+        &[("samtaledato", "15-12-2026"), ("tid", "09:05")],
+    );
+    assert!(
+        desktop
+            .text_in("Brev")
+            .contains("din samtale tirsdag den 15. december 2026 kl. 9.05.\n"),
+        "{}",
+        desktop.text_in("Brev")
     );
 }
 
