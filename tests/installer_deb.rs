@@ -102,7 +102,7 @@ fn the_deb_installs_checks_its_scripts_keeps_an_edited_config_and_removes() {
         .arg("--hotkeys")
         .arg(&scripts)
         .arg("check"));
-    assert!(checked.contains("checked 7 script files"), "{checked}");
+    assert!(checked.contains("checked 15 script files"), "{checked}");
     assert!(checked.contains(": 0 errors, 0 warnings"), "{checked}");
 
     // The IT office edits the config; reinstalling (an upgrade) keeps it.

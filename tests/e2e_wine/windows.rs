@@ -473,7 +473,7 @@ fn the_msi_installs_silently_upgrades_keeping_the_config_and_uninstalls() {
         + &String::from_utf8_lossy(&checked.stderr);
     assert!(checked.status.success(), "{text}");
     assert!(
-        text.contains("checked 7 script files") && text.contains(": 0 errors"),
+        text.contains("checked 15 script files") && text.contains(": 0 errors"),
         "{text}"
     );
 
@@ -505,7 +505,7 @@ fn the_msi_installs_silently_upgrades_keeping_the_config_and_uninstalls() {
     let folder = desktop.dir().join("installed-agent");
     let agent = WineAgent::start_exe(&mut desktop, &wine, &program, &folder, &[]);
     let ready = agent.wait_for_log(&desktop, "genvej ready");
-    assert!(ready.contains("genvej ready: 7 scripts"), "{ready}");
+    assert!(ready.contains("genvej ready: 15 scripts"), "{ready}");
     agent.close(&mut desktop, &wine);
 
     // The organisation edits the config; the upgrade keeps it.

@@ -9,6 +9,7 @@ mod bundles;
 mod clipboard;
 mod credentials;
 mod dialogs;
+mod handovers;
 mod hotkeys;
 mod hotstrings;
 mod open_url;

@@ -102,6 +102,14 @@ fn the_bundled_scripts_pass_their_own_test_cases() {
         "indsatsplan-overskrifter",
         "forberedende-plan",
         "indkaldelse-adresse",
+        "jobnet-samtale",
+        "vitas-tilbud",
+        "minplan",
+        "naeste-samtale",
+        "partshoering",
+        "moedebekraeftelse",
+        "svar-henvendelse",
+        "mediconnect-attest",
     ] {
         assert!(text.contains(&format!("ok      {id}: ")), "{id}: {text}");
     }
@@ -109,7 +117,7 @@ fn the_bundled_scripts_pass_their_own_test_cases() {
         text.contains("ok      aabn-borger: a selection without a valid CPR number is not used"),
         "{text}"
     );
-    assert!(text.contains("in 7 test files:"), "{text}");
+    assert!(text.contains("in 15 test files:"), "{text}");
 }
 
 #[test]

@@ -9,6 +9,7 @@ Writes the port it listens on to PORT_FILE once it accepts connections.
   GET /borgere/{cpr}/ydelser       benefit periods
   GET /borgere/{cpr}/aktiviteter   offers and activities
   GET /borgere/{cpr}/rapporter     progress reports: id and titel
+  GET /borgere/{cpr}/plan          the plan: beskaeftigelsesmaal, opdateret
   GET /dokumenter/{id}             a report as a small real PDF (id "ugyldig": HTML)
 
 A first path segment changes the behaviour, for failure tests:
@@ -109,6 +110,10 @@ CITIZENS = {
             {"id": "sa-102", "titel": "Statusattest marts"},
             {"id": "sa-103", "titel": "Lægeattest juni"},
         ],
+        "plan": {
+            "beskaeftigelsesmaal": "Job som butiksassistent i 20 timer om ugen inden for et år.",
+            "opdateret": "2026-12-07",
+        },
     },
     "0101902001": {
         "borger": {
@@ -119,6 +124,7 @@ CITIZENS = {
         "ydelser": [{"ydelse": "Kontanthjælp", "fra": "2026-01-01", "til": None}],
         "aktiviteter": [],
         "rapporter": [{"id": "ugyldig", "titel": "Statusattest (fejl i systemet)"}],
+        "plan": {"beskaeftigelsesmaal": "Ordinært job som lagermedarbejder.", "opdateret": "2026-11-02"},
     },
     "2307851234": {
         "borger": {
@@ -132,6 +138,10 @@ CITIZENS = {
         ],
         "aktiviteter": activities(40),
         "rapporter": [{"id": "sa-101", "titel": "Statusattest januar"}],
+        "plan": {
+            "beskaeftigelsesmaal": "Afklaring af arbejdsevnen og et fleksjob på sigt.",
+            "opdateret": "2026-10-15",
+        },
     },
 }
 

@@ -3,6 +3,7 @@
 #[path = "../../../../tests/common/mod.rs"]
 mod common;
 
+mod bundled;
 mod docs_dry_runs;
 mod docs_messages;
 mod dry_run;

@@ -527,13 +527,18 @@ fn a_run_time_template_error_names_the_line_and_types_nothing() {
 #[test]
 fn every_shipped_script_dry_runs_to_completion() {
     let set = shipped();
-    assert!(set.scripts.len() >= 6);
+    assert!(set.scripts.len() >= 15);
     let presets: &[(&str, &str)] = &[
         ("cpr", "070761-4285"),
         ("km", "40"),
         ("dage", "10"),
         ("deltagere", "Borgeren"),
         ("aftaler", "Ingen"),
+        ("samtaledato", "01-12-2026"),
+        ("afgoerelse", "at dit tilbud ophører"),
+        ("oplysninger", "Du er ikke mødt op."),
+        ("svar", "Tak."),
+        ("spoergsmaal", "Hvilke skånehensyn?"),
     ];
     let api = "https://fasit.eksempelby.invalid/api/v1/borgere/0707614285";
     for script in &set.scripts {
@@ -544,6 +549,10 @@ fn every_shipped_script_dry_runs_to_completion() {
         );
         desktop.respond(&format!("{api}/aktiviteter"), Ok(serde_json::json!([])));
         desktop.respond(&format!("{api}/rapporter"), Ok(serde_json::json!([])));
+        desktop.respond(
+            &format!("{api}/plan"),
+            Ok(serde_json::json!({"beskaeftigelsesmaal": "Job"})),
+        );
         desktop.respond(
             api,
             Ok(serde_json::json!({"navn": "Åse Ørum", "email": "a@eksempel.dk", "adresse": "Æblevej 7"})),
