@@ -12,6 +12,7 @@ mod dialogs;
 mod hotkeys;
 mod hotstrings;
 mod open_url;
+mod palette;
 mod policy;
 mod reload;
 mod run_safety;
