@@ -249,3 +249,29 @@ impl eframe::App for PaletteApp {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_columns_depend_on_the_window_alone_never_on_what_is_shown() {
+        let line = egui::Rect::from_min_size(egui::pos2(8.0, 100.0), egui::vec2(740.0, ROW));
+        let [name, category, description, keys] = columns(line);
+        assert_eq!(name.width(), NAME);
+        assert_eq!(category.width(), CATEGORY);
+        assert_eq!(keys.width(), KEYS);
+        assert_eq!(
+            description.width(),
+            740.0 - NAME - CATEGORY - KEYS - 4.0 * GAP
+        );
+        assert!(name.right() < category.left() && description.right() < keys.left());
+        assert!(keys.right() <= line.right());
+        // Another line further down: the same columns.
+        let below = columns(line.translate(egui::vec2(0.0, ROW)));
+        assert_eq!(
+            below.map(|c| (c.left(), c.width())),
+            [name, category, description, keys].map(|c| (c.left(), c.width()))
+        );
+    }
+}
