@@ -30,6 +30,10 @@ impl Agent {
             return Ok(());
         }
         if let Some(busy) = &self.running {
+            if busy == texts::PALETTE_NAME {
+                // Pressed again while it is open: it is already there.
+                return Ok(());
+            }
             tracing::info!("command palette not opened: «{busy}» is still running");
             self.notices.busy(texts::PALETTE_NAME, busy);
             return Ok(());
