@@ -347,8 +347,10 @@ fn the_command_palette_finds_a_script_without_danish_letters_and_runs_it_into_no
     let notepad = desktop.wait_for_window(&title, LONG);
     desktop.wait_for_active(&notepad, LONG);
 
+    let pressed = Instant::now();
     desktop.key("ctrl+alt+g");
     let palette = desktop.wait_for_window("genvej – Kør en genvej", LONG);
+    let again = pressed.elapsed();
     desktop.wait_for_active(&palette, LONG);
     desktop.xdotool(&["type", "--delay", "40", "oversaet"]);
     desktop.key("Return");
@@ -356,8 +358,9 @@ fn the_command_palette_finds_a_script_without_danish_letters_and_runs_it_into_no
     agent.wait_for_log(&desktop, "«Oversæt» started from the command palette");
     agent.wait_for_log(&desktop, "«Oversæt» completed");
     eprintln!(
-        "under wine: palette chord to window visible in {} ms",
-        visible.as_millis()
+        "under wine: palette chord to window visible in {} ms, the second time {} ms",
+        visible.as_millis(),
+        again.as_millis()
     );
     agent.close(&mut desktop, &wine);
 }
