@@ -1,5 +1,6 @@
 //! The agent's own keys and watchers, as the config sets them: the panic
-//! key, the stopwatch's chord, and the hotstring watcher (started, paused).
+//! key, the stopwatch's and the palette's chords, and the hotstring watcher
+//! (started, paused).
 
 use std::sync::mpsc::Sender;
 
@@ -25,6 +26,17 @@ pub(super) fn stopwatch_key_of(config: &Config) -> anyhow::Result<Option<Chord>>
         .map(Chord::parse_hotkey)
         .transpose()
         .map_err(|e| anyhow!("usage.stopwatch_hotkey: {e}"))
+}
+
+/// `agent.palette_hotkey` as a chord, when set.
+pub(super) fn palette_key_of(config: &Config) -> anyhow::Result<Option<Chord>> {
+    config
+        .agent
+        .palette_hotkey
+        .as_deref()
+        .map(Chord::parse_hotkey)
+        .transpose()
+        .map_err(|e| anyhow!("agent.palette_hotkey: {e}"))
 }
 
 /// Starts watching typed text for the scripts' abbreviations. Without a

@@ -13,6 +13,8 @@ mod keys;
 pub mod library;
 #[cfg(any(target_os = "linux", windows))]
 mod notices;
+#[cfg(any(target_os = "linux", windows))]
+mod palette;
 mod reload;
 #[cfg(any(target_os = "linux", windows))]
 mod runner;
@@ -62,6 +64,9 @@ pub enum AgentEvent {
     ),
     /// A click in the tray menu.
     Tray(genvej_ui::tray::TrayAction),
+    /// The command palette closed, with the id of the script chosen (the
+    /// focus is back in the window that had it).
+    PaletteClosed(Option<String>),
     /// SIGINT/SIGTERM, or the listener stopped.
     Shutdown(String),
 }

@@ -26,7 +26,7 @@ use genvej_format::template::Renderer;
 use genvej_ui::tray::{Tray, TrayEntry, TrayState};
 use genvej_usage::Trigger;
 
-use super::keys::{panic_key_of, pause, start_hotstrings, stopwatch_key_of};
+use super::keys::{palette_key_of, panic_key_of, pause, start_hotstrings, stopwatch_key_of};
 use super::state::{Agent, Job};
 use super::stopwatch::{Stopwatch, ask_in_background};
 use super::swap::first_load;
@@ -49,6 +49,7 @@ pub fn run(locations: Locations, options: AgentOptions) -> anyhow::Result<()> {
     let config = Arc::new(config);
     let panic_key = panic_key_of(&config)?;
     let stopwatch_key = stopwatch_key_of(&config)?;
+    let palette_key = palette_key_of(&config)?;
     let Some(_instance) = os::claim(events.clone())? else {
         return Ok(());
     };
@@ -58,10 +59,13 @@ pub fn run(locations: Locations, options: AgentOptions) -> anyhow::Result<()> {
 
     let (jobs, worker) = start_worker(&config, cancel.clone(), events.clone(), recorder.clone())?;
 
-    let agent_keys: Vec<Chord> = std::iter::once(panic_key).chain(stopwatch_key).collect();
+    let agent_keys: Vec<Chord> = std::iter::once(panic_key)
+        .chain(stopwatch_key)
+        .chain(palette_key)
+        .collect();
     let chords = chords_of(&table, &agent_keys);
     let (listener, conflicts) = Hotkeys::start(&chords, events.clone())?;
-    report_conflicts(&table, panic_key, &conflicts);
+    report_conflicts(&table, panic_key, palette_key, &conflicts);
     let hotstrings = start_hotstrings(&table, events.clone());
     let shutdown = os::watch_shutdown(events.clone())?;
     let bundle_checks = start_bundle_checks(&locations, &events);
@@ -108,6 +112,7 @@ pub fn run(locations: Locations, options: AgentOptions) -> anyhow::Result<()> {
         tray,
         recorder,
         stopwatch_key,
+        palette_key,
         stopwatch: Stopwatch::default(),
         reloading,
         bundle_checks,
@@ -147,6 +152,8 @@ impl Agent {
                     ask_in_background(entries, self.events.clone());
                 }
             }
+            AgentEvent::Hotkey(chord) if Some(chord) == self.palette_key => self.open_palette()?,
+            AgentEvent::PaletteClosed(chosen) => self.palette_closed(chosen)?,
             AgentEvent::Hotkey(chord) if chord == self.panic_key => {
                 if let Some(name) = &self.running {
                     tracing::info!("panic key: stopping «{name}»");
@@ -237,16 +244,19 @@ impl Agent {
         let agent_keys: Vec<Chord> = std::iter::once(self.panic_key)
             .chain(self.stopwatch_key)
             .collect();
+        // The palette runs scripts: it is off while paused, like their chords.
         let chords = if self.paused {
             agent_keys
         } else {
-            chords_of(&self.table, &agent_keys)
+            let mut keys = agent_keys;
+            keys.extend(self.palette_key);
+            chords_of(&self.table, &keys)
         };
         let conflicts = self
             .listener
             .replace(&chords)
             .context("cannot register the hot keys")?;
-        report_conflicts(&self.table, self.panic_key, &conflicts);
+        report_conflicts(&self.table, self.panic_key, self.palette_key, &conflicts);
         Ok(())
     }
 
@@ -334,6 +344,13 @@ fn start_worker(
             // Renders stop at the panic key, not only between steps.
             let renderer = Renderer::with_cancel(cancel.clone());
             for job in job_inbox {
+                if let Job::Palette(entries) = job {
+                    let closed = super::palette::choose_on_worker(&mut desktop, entries);
+                    if events.send(closed).is_err() {
+                        break;
+                    }
+                    continue;
+                }
                 // The engine turns a panic inside a run into a failed run;
                 // this catches one anywhere else in a job, so the agent is
                 // always told that the run is over.
@@ -386,6 +403,8 @@ fn run_job(
             (script.clone(), config, Trigger::Hotkey)
         }
         Job::Run(script, config, trigger) => (*script, config, trigger),
+        // Shown by the worker's loop before it gets here.
+        Job::Palette(_) => return None,
     };
     desktop.set_document_folder(config.agent.document_folder.clone());
     desktop.set_ca_file(config.agent.ca_file.clone());
@@ -405,11 +424,21 @@ fn chords_of(table: &HotkeyTable, agent_keys: &[Chord]) -> Vec<Chord> {
     chords
 }
 
-fn report_conflicts(table: &HotkeyTable, panic_key: Chord, conflicts: &[(Chord, String)]) {
+fn report_conflicts(
+    table: &HotkeyTable,
+    panic_key: Chord,
+    palette_key: Option<Chord>,
+    conflicts: &[(Chord, String)],
+) {
     for (chord, error) in conflicts {
         if *chord == panic_key {
             tracing::warn!(
                 "the panic key {chord} is taken by another program ({error}); change agent.panic_key"
+            );
+        }
+        if Some(*chord) == palette_key {
+            tracing::warn!(
+                "the command palette's key {chord} is taken by another program ({error}); change agent.palette_hotkey"
             );
         }
         for script in table.scripts_for(*chord) {

@@ -27,6 +27,9 @@ pub(super) enum Job {
     Hotkey(Vec<Script>, Arc<Config>),
     /// One script as it is: a hotstring's expansion, or a tray menu click.
     Run(Box<Script>, Arc<Config>, Trigger),
+    /// The command palette over these scripts; the choice comes back as
+    /// [`AgentEvent::PaletteClosed`].
+    Palette(Vec<genvej_ui::tray::TrayEntry>),
 }
 
 /// The agent's state between events. Every rule ("one run at a time", "the
@@ -53,6 +56,8 @@ pub(super) struct Agent {
     pub(super) recorder: Option<Recorder>,
     /// `usage.stopwatch_hotkey`, when set.
     pub(super) stopwatch_key: Option<Chord>,
+    /// `agent.palette_hotkey`, when set.
+    pub(super) palette_key: Option<Chord>,
     pub(super) stopwatch: Stopwatch,
     /// A reload running on its own thread, and whether another was asked for meanwhile.
     pub(super) reloading: Reloading,

@@ -13,7 +13,7 @@ use std::time::Duration;
 use anyhow::anyhow;
 
 use super::AgentEvent;
-use super::keys::{panic_key_of, pause, start_hotstrings, stopwatch_key_of};
+use super::keys::{palette_key_of, panic_key_of, pause, start_hotstrings, stopwatch_key_of};
 use super::notices::Notices;
 use super::reload::Locations;
 use super::scripts::HotkeyTable;
@@ -144,6 +144,10 @@ impl Agent {
         self.notices = Notices::new(self.config.agent.notice_seconds);
         self.panic_key = panic_key;
         self.stopwatch_key = stopwatch_key_of(&self.config).unwrap_or_else(|e| {
+            tracing::warn!("{e}");
+            None
+        });
+        self.palette_key = palette_key_of(&self.config).unwrap_or_else(|e| {
             tracing::warn!("{e}");
             None
         });

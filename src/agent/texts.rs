@@ -12,6 +12,9 @@ pub fn not_run(name: &str, reason: &str) -> String {
     format!("«{name}» blev ikke kørt: {reason}")
 }
 
+/// What the command palette is called where a running script's name would be.
+pub const PALETTE_NAME: &str = "Kør en genvej";
+
 pub const BUSY_TITLE: &str = "genvej: optaget";
 
 pub fn busy(refused: &str, running: &str) -> String {

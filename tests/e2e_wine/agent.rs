@@ -308,3 +308,59 @@ fn the_agent_starts_with_its_tray_icon_under_wine() {
     agent.wait_for_log(&desktop, "tray icon shown");
     agent.close(&mut desktop, &wine);
 }
+
+#[test]
+fn the_command_palette_finds_a_script_without_danish_letters_and_runs_it_into_notepad() {
+    let mut desktop = require_desktop!(Tool::Wine, Tool::WindowsBuild);
+    let wine = Wine::start(&desktop);
+    let title = wine.notepad(&mut desktop, None);
+    // No hot key of its own: the palette is the only way to run it.
+    let oversaet = "id = \"oversaet\"\nname = \"Oversæt\"\ncategory = \"Tekster\"\nmanual_seconds = 30\n\n[[step]]\nwait_window = { title = \"*Notepad\", timeout_ms = 20000 }\n\n[[step]]\ntype = \"Goddag og velkommen\"\n";
+    let scripts = [
+        ("oversaet.toml", oversaet.to_string()),
+        (
+            "plan.toml",
+            script("plan", "Ctrl+Alt+P", "[[step]]\ntype = \"Planen\"\n"),
+        ),
+    ];
+    let folder = desktop.dir().join("agent");
+    let agent = WineAgent::start(
+        &mut desktop,
+        &wine,
+        &folder,
+        &scripts.each_ref().map(|(f, s)| (*f, s.as_str())),
+        &config("", &format!("{QUIET}\npalette_hotkey = \"Ctrl+Alt+G\"")),
+        &["--no-tray"],
+    );
+
+    // Escape first: the palette closes and nothing is typed.
+    let pressed = Instant::now();
+    desktop.key("ctrl+alt+g");
+    let palette = desktop.wait_for_window("genvej – Kør en genvej", LONG);
+    let visible = pressed.elapsed();
+    desktop.wait_for_active(&palette, LONG);
+    desktop.key("Escape");
+    desktop.wait_for_window_gone(&palette, LONG);
+    agent.wait_for_log(&desktop, "command palette closed without a choice");
+    assert_eq!(wine.edit_text(&title).unwrap_or_default(), "");
+    // The focus is back in notepad (Wine delivers hot keys only then).
+    let notepad = desktop.wait_for_window(&title, LONG);
+    desktop.wait_for_active(&notepad, LONG);
+
+    let pressed = Instant::now();
+    desktop.key("ctrl+alt+g");
+    let palette = desktop.wait_for_window("genvej – Kør en genvej", LONG);
+    let again = pressed.elapsed();
+    desktop.wait_for_active(&palette, LONG);
+    desktop.xdotool(&["type", "--delay", "40", "oversaet"]);
+    desktop.key("Return");
+    wine.wait_for_edit_text(&title, "Goddag og velkommen", LONG);
+    agent.wait_for_log(&desktop, "«Oversæt» started from the command palette");
+    agent.wait_for_log(&desktop, "«Oversæt» completed");
+    eprintln!(
+        "under wine: palette chord to window visible in {} ms, the second time {} ms",
+        visible.as_millis(),
+        again.as_millis()
+    );
+    agent.close(&mut desktop, &wine);
+}

@@ -13,6 +13,7 @@ mod handovers;
 mod hotkeys;
 mod hotstrings;
 mod open_url;
+mod palette;
 mod policy;
 mod reload;
 mod run_safety;

@@ -178,6 +178,10 @@ pub struct AgentSettings {
     /// Stops a running script at once.
     #[serde(default = "default_panic_key")]
     pub panic_key: String,
+    /// Opens the command palette: a search over every script; Enter runs
+    /// the chosen one into the window that had focus. No script may use it.
+    #[serde(default)]
+    pub palette_hotkey: Option<String>,
     /// Pause after each typed key, in milliseconds, unless a script says otherwise.
     #[serde(default = "default_key_delay_ms")]
     pub key_delay_ms: u32,
@@ -271,6 +275,7 @@ impl Default for AgentSettings {
         AgentSettings {
             hotkey_folders: Vec::new(),
             panic_key: default_panic_key(),
+            palette_hotkey: None,
             key_delay_ms: default_key_delay_ms(),
             paste_threshold: default_paste_threshold(),
             max_text_chars: DEFAULT_MAX_TEXT_CHARS,
@@ -339,6 +344,7 @@ impl Config {
     pub fn chord_warnings(&self) -> Vec<String> {
         let keys = [
             ("agent.panic_key", Some(self.agent.panic_key.as_str())),
+            ("agent.palette_hotkey", self.agent.palette_hotkey.as_deref()),
             (
                 "usage.stopwatch_hotkey",
                 self.usage.stopwatch_hotkey.as_deref(),
@@ -365,6 +371,15 @@ impl Config {
         })?;
         if let Err(e) = crate::chord::Chord::parse_hotkey(&config.agent.panic_key) {
             let rendered = format!("{}: error: agent.panic_key: {e}\n", path.display());
+            return Err(ConfigError::Invalid { rendered });
+        }
+        if let Some(Err(e)) = config
+            .agent
+            .palette_hotkey
+            .as_deref()
+            .map(crate::chord::Chord::parse_hotkey)
+        {
+            let rendered = format!("{}: error: agent.palette_hotkey: {e}\n", path.display());
             return Err(ConfigError::Invalid { rendered });
         }
         if let Some(Err(e)) = config

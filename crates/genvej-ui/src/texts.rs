@@ -9,6 +9,12 @@ pub const OK: &str = "  OK  ";
 pub const CANCEL: &str = "Annuller";
 pub const FORM_KEYS: &str = "Enter: OK · Esc: annuller";
 pub const SEARCH: &str = "Søg i genvejene …";
+pub const PALETTE_TITLE: &str = "Kør en genvej";
+pub const PALETTE_SEARCH: &str = "Skriv for at søge, fx plan eller journal …";
+/// Words, not arrow glyphs: the dialog's font has no arrows.
+pub const PALETTE_KEYS: &str = "Pil op/ned: vælg · Enter: kør · Esc: luk";
+/// The column titles of the cheat sheet and the palette.
+pub const LIST_COLUMNS: [&str; 4] = ["Genvej", "Kategori", "Beskrivelse", "Taster"];
 pub const CPR_HINT: &str = "DDMMÅÅ-XXXX";
 pub const DATE_HINT: &str = "dd-mm-åååå  (pil op/ned skifter dag)";
 pub const NUMBER_HINT: &str = "fx 12 eller 12,5";

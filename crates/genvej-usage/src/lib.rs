@@ -55,6 +55,8 @@ pub enum Trigger {
     Hotstring,
     Tray,
     Exec,
+    /// Chosen in the command palette (`agent.palette_hotkey`).
+    Palette,
 }
 
 impl Trigger {
@@ -64,6 +66,7 @@ impl Trigger {
             Trigger::Hotstring => 1,
             Trigger::Tray => 2,
             Trigger::Exec => 3,
+            Trigger::Palette => 4,
         }
     }
 
@@ -73,6 +76,7 @@ impl Trigger {
             Trigger::Hotstring => "forkortelse",
             Trigger::Tray => "bakke",
             Trigger::Exec => "kommandolinje",
+            Trigger::Palette => "søgning",
         }
     }
 }

@@ -400,6 +400,11 @@ fn check_across_files(set: &mut ScriptSet, config: &Config) {
         .stopwatch_hotkey
         .as_deref()
         .and_then(|k| Chord::parse_hotkey(k).ok());
+    let palette_key = config
+        .agent
+        .palette_hotkey
+        .as_deref()
+        .and_then(|k| Chord::parse_hotkey(k).ok());
 
     for script in &set.scripts {
         let text = set.texts.get(&script.file.path).map_or("", String::as_str);
@@ -454,6 +459,18 @@ fn check_across_files(set: &mut ScriptSet, config: &Config) {
                     )
                     .with_help(
                         "choose another hot key, or change usage.stopwatch_hotkey in genvej.toml",
+                    ),
+                );
+            }
+            if palette_key.is_some() && Some(chord) == palette_key {
+                problems.push(
+                    Diagnostic::error(
+                        &script.file.path,
+                        span_of_key(text, "hotkey"),
+                        format!("hot key {chord} opens the command palette"),
+                    )
+                    .with_help(
+                        "choose another hot key, or change agent.palette_hotkey in genvej.toml",
                     ),
                 );
             }

@@ -475,6 +475,13 @@ fn the_stopwatch_key_cannot_be_a_script_hot_key() {
     assert_eq!(check_source(source), expected);
 }
 
+#[test]
+fn the_palette_key_cannot_be_a_script_hot_key() {
+    let source = "id = \"a\"\nname = \"A\"\nhotkey = \"Ctrl+Alt+G\"\nmanual_seconds = 10\n[[step]]\nkey = \"Enter\"\n";
+    let expected = "hotkeys/test.toml:3:10: error: hot key Ctrl+Alt+G opens the command palette\n3 | hotkey = \"Ctrl+Alt+G\"\n  |          ^^^^^^^^^^^^\n  = help: choose another hot key, or change agent.palette_hotkey in genvej.toml\n";
+    assert_eq!(check_source(source), expected);
+}
+
 fn hotkey_script(chord: &str) -> String {
     format!(
         "id = \"a\"\nname = \"A\"\nhotkey = \"{chord}\"\nmanual_seconds = 10\n[[step]]\nkey = \"Enter\"\n"
@@ -539,10 +546,13 @@ fn the_shipped_config_and_scripts_take_no_character_away() {
         Vec::<String>::new()
     );
     let mut config = common::shipped_config();
+    assert_eq!(config.agent.palette_hotkey.as_deref(), Some("Ctrl+Alt+G"));
     config.usage.stopwatch_hotkey = Some("Ctrl+Alt+M".into());
+    config.agent.palette_hotkey = Some("Ctrl+Alt+2".into());
     assert_eq!(
         config.chord_warnings(),
         [
+            "agent.palette_hotkey: hot key Ctrl+Alt+2 is AltGr+2 on Windows and types @ on a Danish keyboard; caseworkers could no longer type @; choose a key that types nothing with AltGr, or add Shift (Ctrl+Alt+Shift+2); the layouts checked are agent.keyboard_layouts in genvej.toml",
             "usage.stopwatch_hotkey: hot key Ctrl+Alt+M is AltGr+M on Windows and types µ on a Danish keyboard; caseworkers could no longer type µ; choose a key that types nothing with AltGr, or add Shift (Ctrl+Alt+Shift+M); the layouts checked are agent.keyboard_layouts in genvej.toml"
         ]
     );

@@ -39,7 +39,16 @@ impl DialogProcess {
         };
         match self.exchange(&request, DialogKind::Form)? {
             Reply::Answered { answers } => Ok(Some(answers)),
-            Reply::Cancelled | Reply::Closed => Ok(None),
+            Reply::Chosen { .. } | Reply::Cancelled | Reply::Closed => Ok(None),
+        }
+    }
+
+    /// Shows the command palette and waits: the id of the script chosen,
+    /// `None` when the caseworker closes it (Escape, or the window's ×).
+    pub fn choose(&self, entries: Vec<crate::tray::TrayEntry>) -> PortResult<Option<String>> {
+        match self.exchange(&Request::Palette { entries }, DialogKind::Window)? {
+            Reply::Chosen { id } => Ok(Some(id)),
+            Reply::Answered { .. } | Reply::Cancelled | Reply::Closed => Ok(None),
         }
     }
 

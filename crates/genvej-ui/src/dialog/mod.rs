@@ -1,5 +1,6 @@
-//! Dialogs: the form that asks a script's inputs, a script's message, and
-//! the small notice shown when a run fails.
+//! Dialogs: the form that asks a script's inputs, a script's message, the
+//! small notice shown when a run fails, and the lists of scripts (the cheat
+//! sheet, the command palette).
 //!
 //! Each dialog is drawn by a short-lived child process (`genvej dialog`,
 //! hidden from the help) that reads a [`Request`] as JSON on stdin and writes
@@ -12,6 +13,7 @@
 
 mod client;
 mod form;
+mod list;
 mod view;
 
 use std::collections::BTreeMap;
@@ -35,6 +37,11 @@ pub enum Request {
     Message { title: String, text: String },
     /// Every hot key, filtered as you type (the tray's "Vis alle genveje").
     CheatSheet {
+        entries: Vec<crate::tray::TrayEntry>,
+    },
+    /// The command palette: the same list, to run one script from
+    /// (`agent.palette_hotkey`); answered with [`Reply::Chosen`] or closed.
+    Palette {
         entries: Vec<crate::tray::TrayEntry>,
     },
     /// A notice that closes by itself after `seconds` (failures, refusals).
@@ -61,7 +68,13 @@ impl Request {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Reply {
-    Answered { answers: BTreeMap<String, String> },
+    Answered {
+        answers: BTreeMap<String, String>,
+    },
+    /// The script chosen in the palette, by id.
+    Chosen {
+        id: String,
+    },
     Cancelled,
     Closed,
 }

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use eframe::egui::{self, Color32, Id, Key, Modifiers, RichText};
 
 use super::form::{FieldNote, FormState, NavKey, Submit};
+use super::list::{self, CheatSheetApp, PaletteApp};
 use super::{Reply, Request};
-use crate::tray::TrayEntry;
 use genvej_format::script::InputKind;
 
 const WIDTH: f32 = 480.0;
@@ -22,7 +22,10 @@ const WARNING: Color32 = Color32::from_rgb(0xb0, 0x60, 0x00);
 pub fn show(request: Request) -> anyhow::Result<Reply> {
     let reply = Rc::new(RefCell::new(Reply::Closed));
     let notice = matches!(request, Request::Notice { .. });
-    let cheat_sheet = matches!(request, Request::CheatSheet { .. });
+    let list = matches!(
+        request,
+        Request::CheatSheet { .. } | Request::Palette { .. }
+    );
     let (title, height, app): (String, f32, Box<dyn eframe::App>) = match request {
         Request::Form { form, today } => {
             let height = form_height(&form);
@@ -54,6 +57,10 @@ pub fn show(request: Request) -> anyhow::Result<Reply> {
             };
             (texts::CHEAT_SHEET_TITLE.to_string(), 560.0, Box::new(app))
         }
+        Request::Palette { entries } => {
+            let app = PaletteApp::new(entries, reply.clone());
+            (texts::PALETTE_TITLE.to_string(), 440.0, Box::new(app))
+        }
         Request::Notice {
             title,
             text,
@@ -72,7 +79,7 @@ pub fn show(request: Request) -> anyhow::Result<Reply> {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title(&window_title)
         .with_app_id("genvej")
-        .with_inner_size([if cheat_sheet { 640.0 } else { WIDTH }, height.min(760.0)])
+        .with_inner_size([if list { list::WIDTH } else { WIDTH }, height.min(760.0)])
         .with_always_on_top();
     if notice {
         // A notice must not take the keyboard from the caseworker.
@@ -391,72 +398,5 @@ impl eframe::App for TextApp {
         if close {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
-    }
-}
-
-/// Every hot key in a table, filtered as you type: name, chord, hotstrings,
-/// category and description all match.
-struct CheatSheetApp {
-    entries: Vec<TrayEntry>,
-    filter: String,
-    first_frame: bool,
-}
-
-impl eframe::App for CheatSheetApp {
-    fn update(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
-        let first = self.first_frame;
-        if first {
-            self.first_frame = false;
-            ctx.set_visuals(egui::Visuals::light());
-            ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
-        }
-        if ctx.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape)) {
-            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-        }
-        egui::CentralPanel::default().show(ctx, |ui| {
-            let search = ui.add(
-                egui::TextEdit::singleline(&mut self.filter)
-                    .hint_text(texts::SEARCH)
-                    .desired_width(f32::INFINITY),
-            );
-            if first {
-                search.request_focus();
-            }
-            ui.add_space(6.0);
-            let shown = TrayEntry::matching(&self.entries, &self.filter);
-            ui.label(
-                RichText::new(texts::shown_of(shown.len(), self.entries.len()))
-                    .weak()
-                    .small(),
-            );
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                egui::Grid::new("genvej-cheat-sheet")
-                    .num_columns(2)
-                    .striped(true)
-                    .spacing([16.0, 6.0])
-                    .show(ui, |ui| {
-                        for entry in shown {
-                            let keys = std::iter::once(entry.chord.as_str())
-                                .chain(entry.hotstrings.iter().map(String::as_str))
-                                .filter(|k| !k.is_empty())
-                                .collect::<Vec<_>>()
-                                .join("  ·  ");
-                            ui.label(RichText::new(keys).monospace().strong());
-                            ui.vertical(|ui| {
-                                ui.horizontal(|ui| {
-                                    ui.label(RichText::new(&entry.name).strong());
-                                    if let Some(version) = entry.version_label() {
-                                        ui.label(RichText::new(version).weak().small());
-                                    }
-                                });
-                                if !entry.description.is_empty() {
-                                    ui.label(RichText::new(&entry.description).small());
-                                }
-                            });
-                            ui.end_row();
-                        }
-                    });
-            });
-        });
     }
 }

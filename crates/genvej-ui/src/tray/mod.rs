@@ -58,26 +58,10 @@ impl TrayEntry {
 
     /// The entries a cheat-sheet search shows: every word of `filter` must
     /// occur in the name, chord, hotstrings, category or description (any
-    /// case); sorted by category, then name.
+    /// case, Danish letters and accents folded); name matches first, then
+    /// by category and name (see [`crate::search`]).
     pub fn matching<'e>(entries: &'e [TrayEntry], filter: &str) -> Vec<&'e TrayEntry> {
-        let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
-        let mut shown: Vec<&TrayEntry> = entries
-            .iter()
-            .filter(|e| {
-                let haystack = [
-                    e.name.as_str(),
-                    e.chord.as_str(),
-                    e.category.as_str(),
-                    e.description.as_str(),
-                    &e.hotstrings.join(" "),
-                ]
-                .join(" ")
-                .to_lowercase();
-                words.iter().all(|w| haystack.contains(w.as_str()))
-            })
-            .collect();
-        shown.sort_by(|a, b| (&a.category, &a.name).cmp(&(&b.category, &b.name)));
-        shown
+        crate::search::ranked(entries, filter)
     }
 
     /// The menu's label: the name, and the chord when there is one.
