@@ -236,7 +236,7 @@ fn check_and_list_load_the_good_scripts_beside_a_file_saved_as_ansi() {
     .expect("write");
     std::fs::write(
         dir.path().join("god.toml"),
-        "id = \"god\"\nname = \"God\"\nmanual_seconds = 5\nhotkey = \"Ctrl+Alt+G\"\n[[step]]\ntype = \"Hej\"\n",
+        "id = \"god\"\nname = \"God\"\nmanual_seconds = 5\nhotkey = \"Ctrl+Alt+Y\"\n[[step]]\ntype = \"Hej\"\n",
     )
     .expect("write");
     let folder = dir.path().to_str().expect("utf-8 path");
