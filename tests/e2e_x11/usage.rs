@@ -292,7 +292,9 @@ fn chromium() -> PathBuf {
 /// A pilot's worth of records: 12 weeks, 6 scripts, 3 teams (one small).
 fn pilot_database(path: &Path) {
     use chrono::TimeZone;
-    use genvej_usage::{Baseline, Outcome, Person, ScriptVersion, Trigger, UsageDb, UsageRecord};
+    use genvej_usage::{
+        Baseline, Outcome, Person, ScriptVersion, Side, Trigger, UsageDb, UsageRecord,
+    };
     let mut db = UsageDb::open(path).expect("database");
     let scripts = [
         ("aabn-borger", "Åbn borger i alle systemer", 150),
@@ -369,6 +371,7 @@ fn pilot_database(path: &Path) {
             },
             measured_at_ms: start,
             seconds,
+            side: Side::Manual,
         })
         .expect("baseline");
     }
