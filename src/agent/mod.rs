@@ -13,6 +13,8 @@ mod keys;
 pub mod library;
 #[cfg(any(target_os = "linux", windows))]
 mod notices;
+#[cfg(any(target_os = "linux", windows))]
+mod pulse;
 mod reload;
 #[cfg(any(target_os = "linux", windows))]
 mod runner;
@@ -60,6 +62,11 @@ pub enum AgentEvent {
             >,
         >,
     ),
+    /// The stopwatch's form chose a task and a side.
+    Measure {
+        script_id: String,
+        side: genvej_usage::Side,
+    },
     /// A click in the tray menu.
     Tray(genvej_ui::tray::TrayAction),
     /// SIGINT/SIGTERM, or the listener stopped.

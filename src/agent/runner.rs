@@ -109,6 +109,12 @@ pub fn run(locations: Locations, options: AgentOptions) -> anyhow::Result<()> {
         recorder,
         stopwatch_key,
         stopwatch: Stopwatch::default(),
+        pulse: super::pulse::Pulse::new(
+            usage
+                .as_ref()
+                .map(|(recorder, _)| recorder.pulse_schedule())
+                .unwrap_or_default(),
+        ),
         reloading,
         bundle_checks,
     };
@@ -208,6 +214,10 @@ impl Agent {
                         h.resume();
                     }
                 }
+                // Only now that the run is over, and only when it succeeded.
+                if outcome.status == Status::Completed {
+                    self.ask_pulse(&outcome.script_id, &name);
+                }
             }
             AgentEvent::Reload => {
                 // A changed config or script: the bundle is checked too.
@@ -218,6 +228,7 @@ impl Agent {
             }
             AgentEvent::LibraryChanged => self.reload()?,
             AgentEvent::Loaded(loaded) => self.swap_to(*loaded)?,
+            AgentEvent::Measure { script_id, side } => self.start_measuring(&script_id, side),
             AgentEvent::Tray(action) => return self.on_tray(action),
             AgentEvent::Shutdown(reason) => return Ok(Some(reason)),
         }
@@ -225,6 +236,9 @@ impl Agent {
     }
 
     pub(super) fn start(&mut self, name: String, job: Job) -> anyhow::Result<()> {
+        // A pulse question still on screen closes first: the run types
+        // into the window the caseworker was in, never into the question.
+        self.pulse.withdraw();
         self.running = Some(name);
         self.cancel.reset();
         pause(&self.hotstrings);
@@ -253,7 +267,7 @@ impl Agent {
     pub(super) fn show_state(&self) {
         if let Some(tray) = &self.tray {
             let mut state = TrayState::new(&self.table.scripts, self.script_errors, self.paused);
-            state.measuring = self.stopwatch.measuring().map(str::to_string);
+            state.measuring = self.stopwatch.label();
             tray.update(state);
         }
     }

@@ -15,6 +15,7 @@ use genvej_ui::tray::Tray;
 use genvej_usage::Trigger;
 
 use super::notices::Notices;
+use super::pulse::Pulse;
 use super::reload::Locations;
 use super::scripts::HotkeyTable;
 use super::stopwatch::Stopwatch;
@@ -54,6 +55,8 @@ pub(super) struct Agent {
     /// `usage.stopwatch_hotkey`, when set.
     pub(super) stopwatch_key: Option<Chord>,
     pub(super) stopwatch: Stopwatch,
+    /// The satisfaction pulse's schedule and the question on screen.
+    pub(super) pulse: Pulse,
     /// A reload running on its own thread, and whether another was asked for meanwhile.
     pub(super) reloading: Reloading,
     /// The thread checking for new bundles (`[bundles]`), asked to check
