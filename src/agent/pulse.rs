@@ -53,14 +53,14 @@ impl Pulse {
     }
 
     /// Closes a question on screen (no answer) and waits, briefly, until
-    /// its window is gone.
-    pub fn withdraw(&self) {
+    /// its window is gone; `true` when there was one.
+    pub fn withdraw(&self) -> bool {
         let on_screen = &self.on_screen;
         let Ok(showing) = on_screen.showing.lock() else {
-            return;
+            return false;
         };
         if !*showing {
-            return;
+            return false;
         }
         on_screen.withdraw.store(true, Ordering::SeqCst);
         let waited = on_screen
@@ -69,7 +69,13 @@ impl Pulse {
         if waited.is_ok_and(|(_, timeout)| timeout.timed_out()) {
             tracing::warn!("the satisfaction question did not close in time");
         }
+        true
     }
+}
+
+/// Whether `title` is the question's own window (`genvej – …`).
+pub fn is_question(title: &str) -> bool {
+    title.ends_with(texts::PULSE_TITLE) && title.starts_with("genvej")
 }
 
 /// The question's form: one required list of the five answers, none
@@ -193,7 +199,7 @@ mod tests {
     fn withdrawing_with_nothing_on_screen_returns_at_once() {
         let pulse = Pulse::default();
         let started = std::time::Instant::now();
-        pulse.withdraw();
+        assert!(!pulse.withdraw());
         assert!(started.elapsed() < Duration::from_millis(50));
     }
 }

@@ -238,7 +238,11 @@ impl Agent {
     pub(super) fn start(&mut self, name: String, job: Job) -> anyhow::Result<()> {
         // A pulse question still on screen closes first: the run types
         // into the window the caseworker was in, never into the question.
-        self.pulse.withdraw();
+        let job = if self.pulse.withdraw() {
+            Job::AfterQuestion(Box::new(job))
+        } else {
+            job
+        };
         self.running = Some(name);
         self.cancel.reset();
         pause(&self.hotstrings);
@@ -393,6 +397,10 @@ fn run_job(
     recorder: Option<&Recorder>,
 ) -> Option<RunOutcome> {
     let (script, config, trigger) = match job {
+        Job::AfterQuestion(job) => {
+            wait_for_focus_back(desktop);
+            return run_job(*job, desktop, renderer, cancel, recorder);
+        }
         Job::Hotkey(candidates, config) => {
             let focused = desktop.focused().ok().flatten();
             let refs: Vec<&Script> = candidates.iter().collect();
@@ -409,6 +417,23 @@ fn run_job(
         recorder.run_finished(&script, &outcome, trigger, &config);
     }
     Some(outcome)
+}
+
+/// After the agent closed its own question: waits (at most a second)
+/// until the desktop names a focused window that is not the question. The
+/// window manager hands the focus back a moment after the question's
+/// window is gone; meanwhile the focus may still name the closed window.
+fn wait_for_focus_back(desktop: &mut os::NativeDesktop) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(1);
+    while std::time::Instant::now() < deadline {
+        if let Ok(Some(window)) = desktop.focused() {
+            if !super::pulse::is_question(&window.title) {
+                return;
+            }
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    tracing::debug!("the focus did not come back within a second of closing the question");
 }
 
 /// Every chord to grab: the scripts' hot keys and the agent's own (the

@@ -28,6 +28,10 @@ pub(super) enum Job {
     Hotkey(Vec<Script>, Arc<Config>),
     /// One script as it is: a hotstring's expansion, or a tray menu click.
     Run(Box<Script>, Arc<Config>, Trigger),
+    /// A job started while the agent's own question (the satisfaction
+    /// pulse) was on screen: it was closed, and the job waits until the
+    /// desktop names the window the focus went back to.
+    AfterQuestion(Box<Job>),
 }
 
 /// The agent's state between events. Every rule ("one run at a time", "the

@@ -98,7 +98,7 @@ impl Agent {
             return;
         };
         // A pulse question on screen would be timed too.
-        self.pulse.withdraw();
+        let _ = self.pulse.withdraw();
         self.stopwatch.start(&script.id, &script.name, side);
         let stop_key = self.stopwatch_key.map(|k| k.to_string());
         match side {

@@ -248,7 +248,7 @@ fn the_stopwatch_hot_key_asks_which_task_and_saves_the_manual_time() {
     );
 
     desktop.key("ctrl+alt+m");
-    let dialog = desktop.wait_for_window("genvej – Mål manuel tid", SHORT);
+    let dialog = desktop.wait_for_window("genvej – Mål tid", SHORT);
     desktop.wait_for_active(&dialog, SHORT);
     // The choices are sorted: «Hils på borgeren …», «Ny aftale …».
     desktop.key("Down Down");
