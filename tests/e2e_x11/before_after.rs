@@ -1,7 +1,7 @@
 //! End-to-end on Xvfb: the stopwatch's «med genvej» side chosen with the
 //! keyboard and saved as such; the satisfaction pulse asked after a
-//! successful run, answered with the arrow keys, asked once a week per
-//! script, and closed when a hot key starts a run while it is on screen —
+//! successful run, answered with the arrow keys or skipped with Escape,
+//! asked once a week per script, and closed when a hot key starts a run while it is on screen —
 //! the run types into the case window, never into the question.
 
 use crate::require_desktop;
@@ -35,6 +35,15 @@ manual_seconds = 20
 
 [[step]]
 type = "Med venlig hilsen"
+"#;
+
+const NOTAT: &str = r#"id = "notat"
+name = "Notat"
+hotkey = "Ctrl+Alt+J"
+manual_seconds = 20
+
+[[step]]
+type = " Notat."
 "#;
 
 const USAGE: &str =
@@ -104,7 +113,11 @@ fn the_pulse_asks_after_a_successful_run_once_a_week_and_gives_way_to_the_next_r
     let agent = Agent::start(
         &mut desktop,
         "agent",
-        &[("hils.toml", HILS), ("hilsen.toml", HILSEN)],
+        &[
+            ("hils.toml", HILS),
+            ("hilsen.toml", HILSEN),
+            ("notat.toml", NOTAT),
+        ],
         &config_with_usage("", "", &usage),
     );
     set_primary(&mut desktop, "070761-4285");
@@ -143,9 +156,20 @@ fn the_pulse_asks_after_a_successful_run_once_a_week_and_gives_way_to_the_next_r
     agent.wait_for_log(&desktop, "satisfaction pulse answered", SHORT);
     desktop.wait_for_window_gone(&question, SHORT);
     wait_for_count(&agent, "«Hilsen» completed", 1);
+
+    // A third: Escape skips, the window closes, and the answer is none.
+    desktop.activate(&fasit);
+    desktop.key("ctrl+alt+j");
+    let all = format!("{all} Notat.");
+    assert_eq!(fasit.wait_for_text(&all, LONG), all);
+    let question = desktop.wait_for_window("genvej – Hvor godt hjalp genvejen?", SHORT);
+    desktop.wait_for_active(&question, SHORT);
+    desktop.key("Escape");
+    desktop.wait_for_window_gone(&question, SHORT);
+    wait_for_count(&agent, "satisfaction pulse skipped", 2);
     assert_eq!(
         agent.count_in_log("asking the satisfaction pulse"),
-        2,
+        3,
         "once for each script"
     );
 
@@ -168,6 +192,7 @@ fn the_pulse_asks_after_a_successful_run_once_a_week_and_gives_way_to_the_next_r
         [
             ("hils".to_string(), None, "p-e2e".to_string()),
             ("hilsen".to_string(), Some(4), "p-e2e".to_string()),
+            ("notat".to_string(), None, "p-e2e".to_string()),
         ]
     );
 }
