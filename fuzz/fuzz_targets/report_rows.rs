@@ -110,6 +110,7 @@ fuzz_target!(|export: Export| {
             team: export.team.clone(),
             min_baselines: export.min_baselines.into(),
             min_team_size: export.min_team_size.into(),
+            ..report::ReportOptions::default()
         };
         let built = report::build(&dataset, &options);
         let _ = text::render(&built);

@@ -15,6 +15,8 @@ pub mod library;
 mod notices;
 #[cfg(any(target_os = "linux", windows))]
 mod palette;
+#[cfg(any(target_os = "linux", windows))]
+mod pulse;
 mod reload;
 #[cfg(any(target_os = "linux", windows))]
 mod runner;
@@ -62,6 +64,11 @@ pub enum AgentEvent {
             >,
         >,
     ),
+    /// The stopwatch's form chose a task and a side.
+    Measure {
+        script_id: String,
+        side: genvej_usage::Side,
+    },
     /// A click in the tray menu.
     Tray(genvej_ui::tray::TrayAction),
     /// The command palette closed, with the id of the script chosen (the

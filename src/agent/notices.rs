@@ -54,14 +54,30 @@ impl Notices {
         self.show(texts::UNSAFE_SETUP_TITLE, &texts::unsafe_setup(&paths));
     }
 
+    /// The stopwatch started for the whole task with genvej.
+    pub fn measuring_with(&self, name: &str, stop_key: Option<String>) {
+        self.show(
+            texts::MEASURING_WITH_TITLE,
+            &texts::measuring_with(name, stop_key),
+        );
+    }
+
     /// The stopwatch started for `name`; `stop_key` stops it.
     pub fn measuring(&self, name: &str, stop_key: Option<String>) {
         self.show(texts::MEASURING_TITLE, &texts::measuring(name, stop_key));
     }
 
     /// The manual time of `name` was saved.
-    pub fn measured(&self, name: &str, took: &str) {
-        self.show(texts::MEASURED_TITLE, &texts::measured(name, took));
+    pub fn measured(&self, name: &str, took: &str, side: genvej_usage::Side) {
+        match side {
+            genvej_usage::Side::Manual => {
+                self.show(texts::MEASURED_TITLE, &texts::measured(name, took))
+            }
+            genvej_usage::Side::WithGenvej => self.show(
+                texts::MEASURED_WITH_TITLE,
+                &texts::measured_with(name, took),
+            ),
+        }
     }
 
     pub fn show(&self, title: &str, text: &str) {

@@ -114,6 +114,12 @@ pub fn run(locations: Locations, options: AgentOptions) -> anyhow::Result<()> {
         stopwatch_key,
         palette_key,
         stopwatch: Stopwatch::default(),
+        pulse: super::pulse::Pulse::new(
+            usage
+                .as_ref()
+                .map(|(recorder, _)| recorder.pulse_schedule())
+                .unwrap_or_default(),
+        ),
         reloading,
         bundle_checks,
     };
@@ -215,6 +221,10 @@ impl Agent {
                         h.resume();
                     }
                 }
+                // Only now that the run is over, and only when it succeeded.
+                if outcome.status == Status::Completed {
+                    self.ask_pulse(&outcome.script_id, &name);
+                }
             }
             AgentEvent::Reload => {
                 // A changed config or script: the bundle is checked too.
@@ -225,6 +235,7 @@ impl Agent {
             }
             AgentEvent::LibraryChanged => self.reload()?,
             AgentEvent::Loaded(loaded) => self.swap_to(*loaded)?,
+            AgentEvent::Measure { script_id, side } => self.start_measuring(&script_id, side),
             AgentEvent::Tray(action) => return self.on_tray(action),
             AgentEvent::Shutdown(reason) => return Ok(Some(reason)),
         }
@@ -232,6 +243,13 @@ impl Agent {
     }
 
     pub(super) fn start(&mut self, name: String, job: Job) -> anyhow::Result<()> {
+        // A pulse question still on screen closes first: the run types
+        // into the window the caseworker was in, never into the question.
+        let job = if self.pulse.withdraw() {
+            Job::AfterQuestion(Box::new(job))
+        } else {
+            job
+        };
         self.running = Some(name);
         self.cancel.reset();
         pause(&self.hotstrings);
@@ -263,7 +281,7 @@ impl Agent {
     pub(super) fn show_state(&self) {
         if let Some(tray) = &self.tray {
             let mut state = TrayState::new(&self.table.scripts, self.script_errors, self.paused);
-            state.measuring = self.stopwatch.measuring().map(str::to_string);
+            state.measuring = self.stopwatch.label();
             tray.update(state);
         }
     }
@@ -396,6 +414,10 @@ fn run_job(
     recorder: Option<&Recorder>,
 ) -> Option<RunOutcome> {
     let (script, config, trigger) = match job {
+        Job::AfterQuestion(job) => {
+            wait_for_focus_back(desktop);
+            return run_job(*job, desktop, renderer, cancel, recorder);
+        }
         Job::Hotkey(candidates, config) => {
             let focused = desktop.focused().ok().flatten();
             let refs: Vec<&Script> = candidates.iter().collect();
@@ -414,6 +436,23 @@ fn run_job(
         recorder.run_finished(&script, &outcome, trigger, &config);
     }
     Some(outcome)
+}
+
+/// After the agent closed its own question: waits (at most a second)
+/// until the desktop names a focused window that is not the question. The
+/// window manager hands the focus back a moment after the question's
+/// window is gone; meanwhile the focus may still name the closed window.
+fn wait_for_focus_back(desktop: &mut os::NativeDesktop) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(1);
+    while std::time::Instant::now() < deadline {
+        if let Ok(Some(window)) = desktop.focused() {
+            if !super::pulse::is_question(&window.title) {
+                return;
+            }
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    tracing::debug!("the focus did not come back within a second of closing the question");
 }
 
 /// Every chord to grab: the scripts' hot keys and the agent's own (the

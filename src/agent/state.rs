@@ -15,6 +15,7 @@ use genvej_ui::tray::Tray;
 use genvej_usage::Trigger;
 
 use super::notices::Notices;
+use super::pulse::Pulse;
 use super::reload::Locations;
 use super::scripts::HotkeyTable;
 use super::stopwatch::Stopwatch;
@@ -30,6 +31,10 @@ pub(super) enum Job {
     /// The command palette over these scripts; the choice comes back as
     /// [`AgentEvent::PaletteClosed`].
     Palette(Vec<genvej_ui::tray::TrayEntry>),
+    /// A job started while the agent's own question (the satisfaction
+    /// pulse) was on screen: it was closed, and the job waits until the
+    /// desktop names the window the focus went back to.
+    AfterQuestion(Box<Job>),
 }
 
 /// The agent's state between events. Every rule ("one run at a time", "the
@@ -59,6 +64,8 @@ pub(super) struct Agent {
     /// `agent.palette_hotkey`, when set.
     pub(super) palette_key: Option<Chord>,
     pub(super) stopwatch: Stopwatch,
+    /// The satisfaction pulse's schedule and the question on screen.
+    pub(super) pulse: Pulse,
     /// A reload running on its own thread, and whether another was asked for meanwhile.
     pub(super) reloading: Reloading,
     /// The thread checking for new bundles (`[bundles]`), asked to check

@@ -44,6 +44,7 @@ pub fn unsafe_setup(locations: &[&Path]) -> String {
 }
 
 pub const MEASURING_TITLE: &str = "genvej: måler manuel tid";
+pub const MEASURING_WITH_TITLE: &str = "genvej: måler tid med genvej";
 
 /// `stop_key`: the stopwatch's chord, when one is configured.
 pub fn measuring(name: &str, stop_key: Option<String>) -> String {
@@ -51,15 +52,42 @@ pub fn measuring(name: &str, stop_key: Option<String>) -> String {
     format!("Stopuret kører for «{name}». Løs opgaven i hånden, og tryk {stop}, når den er færdig.")
 }
 
+/// The stopwatch started for the whole task done with genvej.
+pub fn measuring_with(name: &str, stop_key: Option<String>) -> String {
+    let stop = stop_key.unwrap_or_else(|| "bakkens «Stop måling»".to_string());
+    format!(
+        "Stopuret kører for «{name}» med genvej. Løs hele opgaven — også det, du læser, tjekker og gør færdigt før og efter genvejen — og tryk {stop}, når den er færdig."
+    )
+}
+
 pub const MEASURED_TITLE: &str = "genvej: manuel tid gemt";
+pub const MEASURED_WITH_TITLE: &str = "genvej: tid med genvej gemt";
 
 pub fn measured(name: &str, took: &str) -> String {
     format!("«{name}» tog {took} i hånden. Tak — målingen er gemt.")
 }
 
-pub const STOPWATCH_FORM_TITLE: &str = "Mål manuel tid";
-pub const STOPWATCH_QUESTION: &str = "Hvilken opgave løser du i hånden nu?";
-pub const STOPWATCH_HELP: &str = "Stopuret starter, når du trykker Enter. Tryk genvejen igen (eller brug bakken), når opgaven er færdig.";
+pub fn measured_with(name: &str, took: &str) -> String {
+    format!("«{name}» tog {took} med genvej. Tak — målingen er gemt.")
+}
+
+pub const STOPWATCH_FORM_TITLE: &str = "Mål tid";
+pub const STOPWATCH_QUESTION: &str = "Hvilken opgave løser du nu?";
+pub const STOPWATCH_HELP: &str = "Vælg med piletasterne op og ned. Tab går til næste felt.";
+pub const STOPWATCH_SIDE_QUESTION: &str = "Hvordan løser du den?";
+/// The two sides of the stopwatch; the first is the default.
+pub const STOPWATCH_BY_HAND: &str = "uden genvej – i hånden, som før";
+pub const STOPWATCH_WITH_GENVEJ: &str = "med genvej – hele opgaven, også før og efter genvejen";
+pub const STOPWATCH_SIDE_HELP: &str = "Stopuret starter, når du trykker Enter. Tryk stopurets genvej igen (eller brug bakken), når opgaven er færdig.";
+
+pub const PULSE_TITLE: &str = "Hvor godt hjalp genvejen?";
+
+/// The pulse's one question.
+pub fn pulse_question(name: &str) -> String {
+    format!("Hvor godt hjalp «{name}» dig i dag?")
+}
+
+pub const PULSE_HELP: &str = "Vælg 1–5 med piletasterne op og ned, og tryk Enter. Escape springer over. genvej spørger højst én gang om ugen om hver genvej; svarene vises kun samlet for mindst fem personer, aldrig med dit navn.";
 
 pub const ABOUT_TITLE: &str = "Om genvej";
 

@@ -10,7 +10,7 @@ use super::state::{Agent, Job};
 use genvej_desktop::system;
 use genvej_ui::dialog::{DialogProcess, Request};
 use genvej_ui::tray::{TrayAction, TrayEntry};
-use genvej_usage::Trigger;
+use genvej_usage::{Side, Trigger};
 
 impl Agent {
     pub(super) fn on_tray(&mut self, action: TrayAction) -> anyhow::Result<Option<String>> {
@@ -74,16 +74,8 @@ impl Agent {
                 None => tracing::warn!("there is no log folder to open"),
             },
             TrayAction::OpenReport => super::usage::open_report(Arc::clone(&self.config)),
-            TrayAction::Measure(id) => {
-                let Some(script) = self.table.scripts.iter().find(|s| s.id == id) else {
-                    return Ok(None);
-                };
-                self.stopwatch.start(&script.id, &script.name);
-                tracing::info!(script = %script.id, "measuring the manual time of «{}»", script.name);
-                let stop_key = self.stopwatch_key.map(|k| k.to_string());
-                self.notices.measuring(&script.name, stop_key);
-                self.show_state();
-            }
+            // The tray's entry times the task by hand.
+            TrayAction::Measure(id) => self.start_measuring(&id, Side::Manual),
             TrayAction::StopMeasuring => self.stop_measuring(),
             TrayAction::CancelMeasuring => {
                 if let Some(measuring) = self.stopwatch.cancel() {
@@ -100,19 +92,50 @@ impl Agent {
         Ok(None)
     }
 
-    /// Stops the stopwatch and records the manual timing.
+    /// Starts the stopwatch for a script, by hand or with genvej.
+    pub(super) fn start_measuring(&mut self, id: &str, side: Side) {
+        let Some(script) = self.table.scripts.iter().find(|s| s.id == id) else {
+            return;
+        };
+        // A pulse question on screen would be timed too.
+        let _ = self.pulse.withdraw();
+        self.stopwatch.start(&script.id, &script.name, side);
+        let stop_key = self.stopwatch_key.map(|k| k.to_string());
+        match side {
+            Side::Manual => {
+                tracing::info!(script = %script.id, "measuring the manual time of «{}»", script.name);
+                self.notices.measuring(&script.name, stop_key);
+            }
+            Side::WithGenvej => {
+                tracing::info!(script = %script.id, "measuring the time of «{}» with genvej", script.name);
+                self.notices.measuring_with(&script.name, stop_key);
+            }
+        }
+        self.show_state();
+    }
+
+    /// Stops the stopwatch and records the timing with its side.
     pub(super) fn stop_measuring(&mut self) {
         let Some((measured, elapsed)) = self.stopwatch.stop() else {
             return;
         };
         let took = texts::spoken(elapsed);
-        tracing::info!(script = %measured.script_id, seconds = elapsed.as_secs_f64(), "manual time of «{}» measured: {took}", measured.name);
+        let side = match measured.side {
+            Side::Manual => "manual time",
+            Side::WithGenvej => "time with genvej",
+        };
+        tracing::info!(script = %measured.script_id, seconds = elapsed.as_secs_f64(), "{side} of «{}» measured: {took}", measured.name);
         match &self.recorder {
             Some(recorder) => {
-                recorder.baseline(&measured.script_id, elapsed.as_secs_f64(), &self.config);
-                self.notices.measured(&measured.name, &took);
+                recorder.baseline(
+                    &measured.script_id,
+                    elapsed.as_secs_f64(),
+                    measured.side,
+                    &self.config,
+                );
+                self.notices.measured(&measured.name, &took, measured.side);
             }
-            None => tracing::warn!("the manual time was not saved: usage records are off"),
+            None => tracing::warn!("the {side} was not saved: usage records are off"),
         }
         self.show_state();
     }

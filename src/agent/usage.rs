@@ -6,7 +6,9 @@ use genvej_engine::{RunOutcome, Status};
 use genvej_format::config::Config;
 use genvej_format::script::Script;
 use genvej_usage::writer::WriterThread;
-use genvej_usage::{Baseline, Outcome, Trigger, UsageDb, UsageRecord, UsageWriter, person_of};
+use genvej_usage::{
+    Baseline, Outcome, PulseAnswer, Side, Trigger, UsageDb, UsageRecord, UsageWriter, person_of,
+};
 
 /// Hands records to the writer; cheap to clone into the run worker.
 #[derive(Clone)]
@@ -15,6 +17,8 @@ pub struct Recorder {
     /// The random id this user's database made, for a config without
     /// `usage.user_id`.
     db_user: Option<String>,
+    /// When the pulse was last asked of this user, per script (read once).
+    asked: std::sync::Arc<Vec<(String, i64)>>,
 }
 
 impl Recorder {
@@ -46,9 +50,26 @@ impl Recorder {
                 None
             }
         };
+        let user = person_of(&config.usage, db_user.as_deref()).user_id;
+        let asked = match opened.as_ref().map(|db| db.pulses_asked(&user)) {
+            Ok(Ok(asked)) => asked,
+            Ok(Err(e)) => {
+                tracing::warn!("usage database: {e}");
+                Vec::new()
+            }
+            Err(_) => Vec::new(),
+        };
         tracing::info!("usage records go to {}", path.display());
         let (writer, thread) = UsageWriter::start_on(path, opened);
-        Some((Recorder { writer, db_user }, thread))
+        let asked = std::sync::Arc::new(asked);
+        Some((
+            Recorder {
+                writer,
+                db_user,
+                asked,
+            },
+            thread,
+        ))
     }
 
     /// Records a run that ended (or was refused by the engine).
@@ -82,14 +103,32 @@ impl Recorder {
         self.run_finished(script, &outcome, trigger, config);
     }
 
-    /// Records a manual timing measured with the stopwatch.
-    pub fn baseline(&self, script_id: &str, seconds: f64, config: &Config) {
+    /// Records a timing measured with the stopwatch, by hand or with genvej.
+    pub fn baseline(&self, script_id: &str, seconds: f64, side: Side, config: &Config) {
         self.writer.record_baseline(Baseline {
             script_id: script_id.to_string(),
             person: person_of(&config.usage, self.db_user.as_deref()),
             measured_at_ms: chrono::Utc::now().timestamp_millis(),
             seconds,
+            side,
         });
+    }
+
+    /// Records that the pulse was asked about a script, with the answer
+    /// (1–5) or none (dismissed).
+    pub fn pulse(&self, script_id: &str, score: Option<u8>, asked_at_ms: i64, config: &Config) {
+        self.writer.record_pulse(PulseAnswer {
+            script_id: script_id.to_string(),
+            person: person_of(&config.usage, self.db_user.as_deref()),
+            asked_at_ms,
+            score,
+        });
+    }
+
+    /// When the pulse was last asked of this user, per script, as the
+    /// database said when recording started.
+    pub fn pulse_schedule(&self) -> genvej_usage::pulse::Schedule {
+        genvej_usage::pulse::Schedule::from_asked(self.asked.iter().cloned())
     }
 
     /// Waits until everything recorded so far is written.
@@ -135,6 +174,7 @@ fn write_report(config: &Config) -> anyhow::Result<std::path::PathBuf> {
     let options = genvej_usage::report::ReportOptions {
         min_baselines: config.usage.min_baselines,
         min_team_size: config.usage.min_team_size,
+        economics: config.economics.clone(),
         ..Default::default()
     };
     let report = genvej_usage::report::build(&data, &options);

@@ -71,6 +71,7 @@ pub(super) fn report(setup: &Setup, args: &ReportArgs) -> anyhow::Result<ExitCod
         team: args.team.clone(),
         min_baselines: setup.config.usage.min_baselines,
         min_team_size: setup.config.usage.min_team_size,
+        economics: setup.config.economics.clone(),
     };
     let style = text::CsvStyle {
         separator: args.separator,

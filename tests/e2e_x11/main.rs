@@ -5,6 +5,7 @@
 mod support;
 
 mod agent;
+mod before_after;
 mod bundles;
 mod clipboard;
 mod credentials;

@@ -248,7 +248,7 @@ fn the_stopwatch_hot_key_asks_which_task_and_saves_the_manual_time() {
     );
 
     desktop.key("ctrl+alt+m");
-    let dialog = desktop.wait_for_window("genvej – Mål manuel tid", SHORT);
+    let dialog = desktop.wait_for_window("genvej – Mål tid", SHORT);
     desktop.wait_for_active(&dialog, SHORT);
     // The choices are sorted: «Hils på borgeren …», «Ny aftale …».
     desktop.key("Down Down");
@@ -292,7 +292,9 @@ fn chromium() -> PathBuf {
 /// A pilot's worth of records: 12 weeks, 6 scripts, 3 teams (one small).
 fn pilot_database(path: &Path) {
     use chrono::TimeZone;
-    use genvej_usage::{Baseline, Outcome, Person, ScriptVersion, Trigger, UsageDb, UsageRecord};
+    use genvej_usage::{
+        Baseline, Outcome, Person, ScriptVersion, Side, Trigger, UsageDb, UsageRecord,
+    };
     let mut db = UsageDb::open(path).expect("database");
     let scripts = [
         ("aabn-borger", "Åbn borger i alle systemer", 150),
@@ -369,6 +371,7 @@ fn pilot_database(path: &Path) {
             },
             measured_at_ms: start,
             seconds,
+            side: Side::Manual,
         })
         .expect("baseline");
     }

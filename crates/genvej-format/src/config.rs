@@ -12,8 +12,10 @@ use crate::chord_lint::{KeyboardLayout, lint};
 use crate::diagnostic::Diagnostic;
 
 mod bundles;
+mod economics;
 mod layers;
 pub use bundles::{BundleLocation, BundleSettings, ring_problem, web_file};
+pub use economics::{CostEntry, EconomicsSettings, MAX_COST_HOURS, MAX_COST_LABEL_CHARS};
 pub use layers::{ConfigLayer, LayerRole, LayeredConfig};
 
 /// `config/genvej.toml`.
@@ -51,6 +53,11 @@ pub struct Config {
     /// where they come from and whose signatures count.
     #[serde(default)]
     pub bundles: BundleSettings,
+    /// How the time-saved report counts hours as årsværk and kroner, and
+    /// the development and introduction hours it subtracts (machine-wide
+    /// config only).
+    #[serde(default)]
+    pub economics: EconomicsSettings,
 }
 
 /// `[usage]`: what genvej records about runs (never personal data) and how
@@ -88,6 +95,11 @@ pub struct UsageSettings {
     /// pilot's shared folder); default the current folder.
     #[serde(default)]
     pub export_folder: Option<PathBuf>,
+    /// After a successful run, ask once a week per script «how well did it
+    /// help?» (1–5, Escape to skip). Off by default: it is the
+    /// organisation's decision to ask its staff (machine-wide config only).
+    #[serde(default)]
+    pub satisfaction_pulse: bool,
 }
 
 impl Default for UsageSettings {
@@ -101,6 +113,7 @@ impl Default for UsageSettings {
             min_team_size: default_min_team_size(),
             stopwatch_hotkey: None,
             export_folder: None,
+            satisfaction_pulse: false,
         }
     }
 }
@@ -398,6 +411,12 @@ impl Config {
                 Diagnostic::error(path, span, format!("bundles.{key}: {problem}")).render(text);
             return Err(ConfigError::Invalid { rendered });
         }
+        if let Err((key, problem)) = config.economics.check() {
+            let span = value_span(text, &["economics", key]).unwrap_or(0..0);
+            let rendered =
+                Diagnostic::error(path, span, format!("economics.{key}: {problem}")).render(text);
+            return Err(ConfigError::Invalid { rendered });
+        }
         let folders = config.agent.hotkey_folders.iter_mut();
         let files = config
             .agent
@@ -514,6 +533,51 @@ mod tests {
                 .expect_err(line)
                 .to_string();
             assert!(error.starts_with(expected), "{line}:\n{error}");
+        }
+    }
+
+    #[test]
+    fn economics_defaults_and_out_of_range_values_are_pointed_at() {
+        let c = Config::parse(Path::new("g.toml"), "").expect("valid");
+        assert_eq!(c.economics.hourly_cost, 260.0);
+        assert_eq!(c.economics.hours_per_fte, 1924.0);
+        assert!(
+            !c.usage.satisfaction_pulse,
+            "the pulse is off unless the organisation asks"
+        );
+        let c = Config::parse(
+            Path::new("g.toml"),
+            "[economics]\nhourly_cost = 300\n[[economics.costs]]\nhours = 10\nwhat = \"pilot\"\n[[economics.costs]]\nhours = 2.5\nscript = \"forberedende-plan\"\n",
+        )
+        .expect("valid");
+        assert_eq!(c.economics.costs.len(), 2);
+        assert_eq!(
+            c.economics.costs[1].script.as_deref(),
+            Some("forberedende-plan")
+        );
+        let cases = [
+            (
+                "[economics]\nhourly_cost = 0\n",
+                "g.toml:2:15: error: economics.hourly_cost: 0 is out of range",
+            ),
+            (
+                "[economics]\nhours_per_fte = 9000\n",
+                "g.toml:2:17: error: economics.hours_per_fte: 9000 is out of range",
+            ),
+            (
+                "[economics]\ncosts = [{ hours = -1 }]\n",
+                "g.toml:2:9: error: economics.costs: entry 1: hours -1 is out of range",
+            ),
+            (
+                "[economics]\ncosts = [{ hours = 1, what = \"borger 070761-4285\" }]\n",
+                "g.toml:2:9: error: economics.costs: entry 1: holds a CPR number",
+            ),
+        ];
+        for (text, expected) in cases {
+            let error = Config::parse(Path::new("g.toml"), text)
+                .expect_err(text)
+                .to_string();
+            assert!(error.starts_with(expected), "{text}:\n{error}");
         }
     }
 }

@@ -67,7 +67,8 @@ impl PersonalScripts {
 /// says: where CPR numbers and tokens go (`org`, `sources`, `agent.browser`,
 /// `agent.ca_file`), what may hold them (`agent.allow_cpr_in_file_names`,
 /// `agent.document_folder`), which scripts run (`agent.hotkey_folders`),
-/// what is measured (`usage.record` …) and the policy itself.
+/// what is measured (`usage.record`, `usage.satisfaction_pulse` …), how it
+/// is counted (`economics`) and the policy itself.
 pub const ALWAYS_LOCKED: &[&str] = &[
     "policy",
     "org",
@@ -82,6 +83,8 @@ pub const ALWAYS_LOCKED: &[&str] = &[
     "usage.export_folder",
     "usage.min_baselines",
     "usage.min_team_size",
+    "usage.satisfaction_pulse",
+    "economics",
     "bundles.from",
     "bundles.trusted_keys",
     "bundles.check_minutes",

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use super::{Baseline, Outcome, Person, ScriptVersion, UsageRecord};
+use super::{Baseline, Outcome, Person, PulseAnswer, ScriptVersion, UsageRecord};
 use genvej_format::cpr::redact;
 
 mod read;
@@ -53,6 +53,17 @@ const MIGRATIONS: &[&str] = &[
     // have neither (NULL).
     "ALTER TABLE scripts ADD COLUMN author_version TEXT;
      ALTER TABLE runs ADD COLUMN bundle INTEGER;",
+    // 4: stopwatch timings of the task done with genvej (older rows are by
+    // hand: 0), and the satisfaction pulse — when it was asked, and the
+    // answer 1–5 or NULL when dismissed. No column could hold free text.
+    "ALTER TABLE baselines ADD COLUMN with_genvej INTEGER NOT NULL DEFAULT 0;
+     CREATE TABLE pulses (
+         id INTEGER PRIMARY KEY,
+         script_id TEXT NOT NULL,
+         person INTEGER NOT NULL REFERENCES people (key),
+         asked_at INTEGER NOT NULL,
+         score INTEGER CHECK (score BETWEEN 1 AND 5));
+     CREATE INDEX pulses_by_person ON pulses (person, script_id);",
 ];
 
 /// Files SQLite keeps next to the database while it writes.
@@ -315,12 +326,57 @@ impl UsageDb {
                 .and_then(|mut keys| keys.get(&baseline.person))
                 .map_err(sqlite(&path))?;
             tx.execute(
-                "INSERT INTO baselines (script_id, person, measured_at, seconds) VALUES (?1, ?2, ?3, ?4)",
-                params![baseline.script_id, person, baseline.measured_at_ms, baseline.seconds],
+                "INSERT INTO baselines (script_id, person, measured_at, seconds, with_genvej)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    baseline.script_id,
+                    person,
+                    baseline.measured_at_ms,
+                    baseline.seconds,
+                    baseline.side.code()
+                ],
             )
             .map_err(sqlite(&path))?;
         }
         tx.commit().map_err(sqlite(&path))
+    }
+
+    /// Writes that the pulse was asked, and the answer (1–5) if one was
+    /// given. A score outside 1–5 is stored as no answer.
+    pub fn insert_pulse(&mut self, pulse: &PulseAnswer) -> Result<(), UsageError> {
+        let path = self.path.clone();
+        let script_id = redact(&pulse.script_id);
+        let score = pulse.score.filter(|s| (1..=5).contains(s));
+        let tx = self.conn.transaction().map_err(sqlite(&path))?;
+        {
+            let person = PersonKeys::new(&tx)
+                .and_then(|mut keys| keys.get(&masked_person(&pulse.person)))
+                .map_err(sqlite(&path))?;
+            tx.execute(
+                "INSERT INTO pulses (script_id, person, asked_at, score) VALUES (?1, ?2, ?3, ?4)",
+                params![script_id, person, pulse.asked_at_ms, score],
+            )
+            .map_err(sqlite(&path))?;
+        }
+        tx.commit().map_err(sqlite(&path))
+    }
+
+    /// When the pulse was last asked of this user (by pseudonymous id, in
+    /// any team), per script id: what the once-a-week rule starts from.
+    pub fn pulses_asked(&self, user_id: &str) -> Result<Vec<(String, i64)>, UsageError> {
+        let path = &self.path;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT pulses.script_id, MAX(pulses.asked_at) FROM pulses
+                 JOIN people ON people.key = pulses.person
+                 WHERE people.user_id = ?1 GROUP BY pulses.script_id",
+            )
+            .map_err(sqlite(path))?;
+        let rows = stmt
+            .query_map([redact(user_id)], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(sqlite(path))?;
+        rows.collect::<Result<_, _>>().map_err(sqlite(path))
     }
 
     /// Writes a copy of the whole database (records only — it holds no

@@ -4,6 +4,9 @@
 use std::fmt::Write;
 
 use super::chart::{self, BLUE, Bar, RED, escape};
+use super::ledger::{
+    after_text, economics_notes, economics_rows, kroner, per_month_rule, pulse_text,
+};
 use super::release::VersionReport;
 use super::report::{Report, decimal, duration, hours};
 use super::text::{privacy_notes, step_text};
@@ -47,8 +50,16 @@ pub fn render(report: &Report) -> String {
     let success: usize = report.scripts.iter().map(|s| s.ok).sum();
     let _ = write!(
         body,
-        "<div class=\"cards\">{}{}{}{}</div>",
+        "<div class=\"cards\">{}{}{}{}{}</div>",
         card(&hours(report.saved_seconds), "sparet i alt"),
+        card(
+            &kroner(report.economics.net_kroner),
+            if report.economics.costs.is_empty() {
+                "sparet i kroner"
+            } else {
+                "netto efter udvikling"
+            }
+        ),
         card(&report.runs.to_string(), "kørsler"),
         card(&success.to_string(), "lykkedes"),
         card(
@@ -103,7 +114,10 @@ pub fn render(report: &Report) -> String {
                 .scripts
                 .iter()
                 .map(|s| {
-                    let automated = s.median_ms.unwrap_or(0) as f64 / 1000.0;
+                    let automated = s
+                        .after
+                        .seconds
+                        .unwrap_or(s.median_ms.unwrap_or(0) as f64 / 1000.0);
                     (
                         s.name.clone(),
                         s.baseline.seconds,
@@ -117,7 +131,13 @@ pub fn render(report: &Report) -> String {
                             }
                         ),
                         automated,
-                        s.median_ms.map_or_else(|| "–".into(), duration),
+                        match s.after.seconds {
+                            Some(after) => format!("{} (målt)", duration((after * 1000.0) as u64)),
+                            None => s.median_ms.map_or_else(
+                                || "–".into(),
+                                |m| format!("{} (kun maskinens tid)", duration(m)),
+                            ),
+                        },
                     )
                 })
                 .collect();
@@ -126,11 +146,24 @@ pub fn render(report: &Report) -> String {
                 "<h2>Manuelt mod genvej</h2>{}",
                 chart::paired_bars(
                     "Manuel tid mod genvejens tid",
-                    ("manuelt", "med genvej (median)"),
+                    ("manuelt", "med genvej"),
                     &pairs
                 )
             );
             body.push_str(&script_table(report));
+        }
+        body.push_str("<h2>Økonomi</h2><table>");
+        for (label, value) in economics_rows(&report.economics) {
+            let _ = write!(
+                body,
+                "<tr><td>{}</td><td>{}</td></tr>",
+                escape(&label),
+                escape(&value)
+            );
+        }
+        body.push_str("</table>");
+        for note in economics_notes(&report.economics) {
+            let _ = write!(body, "<p class=\"note\">{}</p>", escape(&note));
         }
         if !report.teams.is_empty() {
             body.push_str("<h2>Pr. team</h2><p class=\"sub\">Business casen: 1–1,5 timer pr. person pr. måned i piloten; ½ time pr. person pr. uge ved fuld udrulning.</p><table><tr><th>Team</th><th>Personer</th><th>Kørsler</th><th>Sparet</th><th>Pr. person pr. md.</th><th>Vurdering</th></tr>");
@@ -151,7 +184,34 @@ pub fn render(report: &Report) -> String {
                     escape(t.verdict.text())
                 );
             }
+            let _ = write!(
+                body,
+                "</table><p class=\"sub\">{}</p>",
+                escape(&per_month_rule(report))
+            );
+        }
+        if !report.pulse_teams.is_empty() || report.suppressed_pulse_teams > 0 {
+            body.push_str("<h2>Tilfredshed pr. team</h2><p class=\"sub\">Gennemsnit 1–5 af svarene efter en kørsel (højst én gang om ugen pr. genvej pr. person).</p><table><tr><th>Team</th><th>Tilfredshed</th><th>1</th><th>2</th><th>3</th><th>4</th><th>5</th></tr>");
+            for t in &report.pulse_teams {
+                let _ = write!(
+                    body,
+                    "<tr><td>{}</td><td>{}</td>",
+                    escape(&t.team),
+                    escape(&pulse_text(&t.figures))
+                );
+                for n in t.figures.counts {
+                    let _ = write!(body, "<td>{n}</td>");
+                }
+                body.push_str("</tr>");
+            }
             body.push_str("</table>");
+            if report.suppressed_pulse_teams > 0 {
+                let _ = write!(
+                    body,
+                    "<p class=\"note\">{} team, hvor færre end {} personer svarede, vises ikke.</p>",
+                    report.suppressed_pulse_teams, report.min_team_size
+                );
+            }
         }
         if !report.failures.is_empty() {
             let rows: Vec<Bar> = report
@@ -173,7 +233,7 @@ pub fn render(report: &Report) -> String {
     }
     let _ = write!(
         body,
-        "<footer>Lavet af genvej {} · tider er målt af genvej selv; manuel tid er medianen af målinger, når der er nok, ellers genvejens eget skøn.</footer>",
+        "<footer>Lavet af genvej {} · tider er målt af genvej selv; manuel tid og tid med genvej er medianen af stopurets målinger, når der er nok, ellers genvejens eget skøn og maskinens kørselstid.</footer>",
         env!("CARGO_PKG_VERSION")
     );
     page("Sparet tid med genvej", &body)
@@ -260,12 +320,12 @@ fn card(value: &str, label: &str) -> String {
 
 fn script_table(report: &Report) -> String {
     let mut out = String::from(
-        "<table><tr><th>Genvej</th><th>Kørsler</th><th>Lykkedes</th><th>Median</th><th>90 %</th><th>Manuel tid</th><th>Sparet</th></tr>",
+        "<table><tr><th>Genvej</th><th>Kørsler</th><th>Lykkedes</th><th>Median</th><th>90 %</th><th>Manuel tid</th><th>Med genvej</th><th>Sparet</th><th>Tilfredshed</th></tr>",
     );
     for s in &report.scripts {
         let _ = write!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ({}, n={})</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ({}, n={})</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&s.name),
             s.runs,
             s.success_rate
@@ -279,7 +339,9 @@ fn script_table(report: &Report) -> String {
                 "skønnet"
             },
             s.baseline.measured_count,
+            escape(&after_text(&s.after)),
             hours(s.saved_seconds),
+            escape(&pulse_text(&s.pulse)),
         );
     }
     out.push_str("</table>");

@@ -10,8 +10,11 @@
 
 mod chart;
 pub mod db;
+pub mod economics;
 pub mod folder;
 pub mod html;
+pub mod ledger;
+pub mod pulse;
 pub mod release;
 pub mod report;
 pub mod text;
@@ -161,13 +164,45 @@ impl UsageRecord {
     }
 }
 
-/// One measured manual timing of a script's task.
+/// Which side of the before/after a stopwatch timing measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Side {
+    /// «uden genvej»: the task done the old way, by hand.
+    #[default]
+    Manual,
+    /// «med genvej»: the whole task done with genvej — reading, checking
+    /// and finishing around the run, the run itself included.
+    WithGenvej,
+}
+
+impl Side {
+    pub(crate) fn code(self) -> i64 {
+        match self {
+            Side::Manual => 0,
+            Side::WithGenvej => 1,
+        }
+    }
+}
+
+/// One stopwatch timing of a script's task, by hand or with genvej.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Baseline {
     pub script_id: String,
     pub person: Person,
     pub measured_at_ms: i64,
     pub seconds: f64,
+    pub side: Side,
+}
+
+/// One satisfaction-pulse question after a successful run: when it was
+/// asked and the answer, 1–5 (`None`: dismissed with Escape — it counts
+/// for «once a week», not in the report). There is no field for free text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PulseAnswer {
+    pub script_id: String,
+    pub person: Person,
+    pub asked_at_ms: i64,
+    pub score: Option<u8>,
 }
 
 /// The person from the config: its `usage.user_id`, else the random id this

@@ -199,7 +199,13 @@ pub fn by_version(data: &Dataset, options: &ReportOptions) -> VersionReport {
             0 => {
                 tally.ok += 1;
                 tally.durations.push(run.duration_ms);
-                tally.saved += figures.baseline.seconds - run.duration_ms as f64 / 1000.0;
+                // The main report's rule: the measured time with genvej
+                // when there is one, else the run's own.
+                let after = figures
+                    .after
+                    .seconds
+                    .unwrap_or(run.duration_ms as f64 / 1000.0);
+                tally.saved += figures.baseline.seconds - after;
             }
             3 => tally.rejected += 1,
             _ => {}

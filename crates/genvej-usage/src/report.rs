@@ -1,20 +1,25 @@
 //! The pilot's figures from usage records: per script (runs, success rate,
-//! automated duration, manual baseline, time saved), per week and month,
-//! per team against the business case, and where scripts fail. Pure
-//! arithmetic over a [`Dataset`]; the renderers only format it.
+//! automated duration, manual baseline, the measured time with genvej,
+//! time saved, satisfaction), per week and month, per team against the
+//! business case, the economics, and where scripts fail. Pure arithmetic
+//! over a [`Dataset`]; the renderers only format it.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{Datelike, NaiveDate, TimeZone};
 
+use super::Side;
 use super::db::Dataset;
+use super::economics::{self, Economics};
+use super::pulse::{PulseFigures, TeamPulse};
+use genvej_format::config::EconomicsSettings;
 
 /// The business case: the pilot's goal is 1–1.5 hours saved per person per
 /// month; at scale, ½ hour per person per week.
 pub const PILOT_LOW_HOURS: f64 = 1.0;
 pub const PILOT_HIGH_HOURS: f64 = 1.5;
 pub const TARGET_HOURS_PER_WEEK: f64 = 0.5;
-const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
+pub const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
 const WEEKS_PER_MONTH: f64 = DAYS_PER_MONTH / 7.0;
 
 #[derive(Debug, Clone)]
@@ -24,6 +29,8 @@ pub struct ReportOptions {
     pub team: Option<String>,
     pub min_baselines: usize,
     pub min_team_size: usize,
+    /// `[economics]`: rates and development/introduction hours.
+    pub economics: EconomicsSettings,
 }
 
 impl Default for ReportOptions {
@@ -34,6 +41,7 @@ impl Default for ReportOptions {
             team: None,
             min_baselines: 5,
             min_team_size: 5,
+            economics: EconomicsSettings::default(),
         }
     }
 }
@@ -45,6 +53,18 @@ pub struct BaselineUsed {
     /// The median of measured timings (else the script's `manual_seconds`).
     pub measured: bool,
     /// How many timings were measured (used or not).
+    pub measured_count: usize,
+}
+
+/// The whole task's time with genvej, measured with the stopwatch's «med
+/// genvej» side.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AfterUsed {
+    /// The median of the measured times once there are `min_baselines` of
+    /// them; `None`: only the machine's run time is known ("kun maskinens
+    /// tid"), and savings are counted against it.
+    pub seconds: Option<f64>,
+    /// How many were measured (used or not).
     pub measured_count: usize,
 }
 
@@ -63,8 +83,13 @@ pub struct ScriptFigures {
     pub median_ms: Option<u64>,
     pub p90_ms: Option<u64>,
     pub baseline: BaselineUsed,
-    /// Σ over successful runs of (manual − automated), in seconds.
+    pub after: AfterUsed,
+    /// Σ over successful runs of (manual − with genvej), in seconds: the
+    /// measured time with genvej when there is one, else the run's own.
     pub saved_seconds: f64,
+    /// Development and introduction hours recorded for this script.
+    pub cost_hours: f64,
+    pub pulse: PulseFigures,
 }
 
 /// How a team's time saved per person compares with the business case.
@@ -138,7 +163,14 @@ pub struct Report {
     /// Every figure withheld: the one team asked for is too small.
     pub suppressed_all: bool,
     pub min_team_size: usize,
+    /// Timings a measured median needs (manual and with genvej).
+    pub min_baselines: usize,
     pub failures: Vec<FailureFigures>,
+    pub economics: Economics,
+    /// Satisfaction per team, for teams where enough people answered.
+    pub pulse_teams: Vec<TeamPulse>,
+    /// Teams whose answers came from fewer than `min_team_size` people.
+    pub suppressed_pulse_teams: usize,
 }
 
 /// The start of a local day, in Unix milliseconds.
@@ -323,12 +355,16 @@ pub fn build(data: &Dataset, options: &ReportOptions) -> Report {
     // Baselines: the median of measured timings once there are enough, else
     // the script's latest declared estimate.
     let mut measured: HashMap<&str, Vec<f64>> = HashMap::new();
+    let mut with_genvej: HashMap<&str, Vec<f64>> = HashMap::new();
     for b in &data.baselines {
         if options.team.as_ref().is_none_or(|t| b.person.team == *t) {
-            measured
-                .entry(b.script_id.as_str())
-                .or_default()
-                .push(b.seconds);
+            match b.side {
+                Side::Manual => &mut measured,
+                Side::WithGenvej => &mut with_genvej,
+            }
+            .entry(b.script_id.as_str())
+            .or_default()
+            .push(b.seconds);
         }
     }
     let baselines: Vec<BaselineUsed> = tallies
@@ -354,18 +390,36 @@ pub fn build(data: &Dataset, options: &ReportOptions) -> Report {
             }
         })
         .collect();
+    // The time with genvej: the median of «med genvej» timings once there
+    // are as many as a baseline needs.
+    let afters: Vec<AfterUsed> = script_ids
+        .iter()
+        .map(|id| {
+            let mut timings = with_genvej.get(id).cloned().unwrap_or_default();
+            let measured_count = timings.len();
+            AfterUsed {
+                seconds: median_f64(&mut timings)
+                    .filter(|_| measured_count >= options.min_baselines.max(1)),
+                measured_count,
+            }
+        })
+        .collect();
 
-    // Time saved per successful run: its script's manual time − its own.
+    // Time saved per successful run: its script's manual time − the time
+    // with genvej (measured, else the run's own).
     let mut script_saved = vec![0.0; tallies.len()];
+    let mut daily: BTreeMap<NaiveDate, f64> = BTreeMap::new();
     let mut team_saved = vec![0.0; team_names.len()];
     let mut weeks: BTreeMap<(i32, u32), f64> = BTreeMap::new();
     let mut months_saved: BTreeMap<(i32, u32), f64> = BTreeMap::new();
     let mut days_of = Days::default();
     for &(group, team, started, duration_ms) in &successes {
-        let saved = baselines[group].seconds - duration_ms as f64 / 1000.0;
+        let after = afters[group].seconds.unwrap_or(duration_ms as f64 / 1000.0);
+        let saved = baselines[group].seconds - after;
         script_saved[group] += saved;
         team_saved[team] += saved;
         let day = days_of.of(started);
+        *daily.entry(day).or_default() += saved;
         let week = day.iso_week();
         *weeks.entry((week.year(), week.week())).or_default() += saved;
         *months_saved.entry((day.year(), day.month())).or_default() += saved;
@@ -383,6 +437,9 @@ pub fn build(data: &Dataset, options: &ReportOptions) -> Report {
             )
         })
         .collect();
+    let (script_pulses, pulse_teams, suppressed_pulse_teams) =
+        crate::pulse::figures(data, options, (from_ms, to_ms), &script_ids);
+    let costs = economics::costs_of(&options.economics);
     let mut scripts: Vec<ScriptFigures> = Vec::new();
     for (group, tally) in tallies.iter_mut().enumerate() {
         if tally.runs == 0 {
@@ -402,7 +459,16 @@ pub fn build(data: &Dataset, options: &ReportOptions) -> Report {
             median_ms: median(&tally.durations),
             p90_ms: percentile(&tally.durations, 90.0),
             baseline: baselines[group].clone(),
+            after: afters[group].clone(),
             saved_seconds: script_saved[group],
+            cost_hours: costs
+                .iter()
+                .filter(|c| {
+                    options.team.is_none() && c.script.as_deref() == Some(script_ids[group])
+                })
+                .map(|c| c.hours)
+                .sum(),
+            pulse: script_pulses[group].clone(),
         });
     }
     scripts.sort_by(|a, b| {
@@ -449,7 +515,12 @@ pub fn build(data: &Dataset, options: &ReportOptions) -> Report {
         .collect();
     failures.sort_by(|a, b| b.count.cmp(&a.count).then(a.script.cmp(&b.script)));
 
+    let period = first_day.zip(last_day).map(|(a, b)| (a, b, days));
+    let economics = economics::compute(&options.economics, &daily, period, options.team.is_none());
     let mut report = Report {
+        economics,
+        pulse_teams,
+        suppressed_pulse_teams,
         first_day,
         last_day,
         days,
@@ -471,6 +542,7 @@ pub fn build(data: &Dataset, options: &ReportOptions) -> Report {
         suppressed_teams,
         suppressed_all,
         min_team_size: options.min_team_size,
+        min_baselines: options.min_baselines,
         failures,
     };
     if suppressed_all {
@@ -480,7 +552,9 @@ pub fn build(data: &Dataset, options: &ReportOptions) -> Report {
         report.months.clear();
         report.teams.clear();
         report.failures.clear();
+        report.pulse_teams.clear();
         report.saved_seconds = 0.0;
+        report.economics = economics::compute(&options.economics, &BTreeMap::new(), None, false);
     }
     report
 }

@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use super::ledger::{after_text, economics_notes, economics_rows, per_month_rule, pulse_text};
 use super::release::{VersionLabel, VersionReport};
 use super::report::{Report, decimal, duration, hours};
 
@@ -72,7 +73,7 @@ pub fn render(report: &Report) -> String {
     }
 
     let _ = writeln!(out, "\nPr. genvej");
-    let rows: Vec<[String; 7]> = report
+    let rows: Vec<[String; 9]> = report
         .scripts
         .iter()
         .map(|s| {
@@ -87,7 +88,9 @@ pub fn render(report: &Report) -> String {
                     s.baseline.measured,
                     s.baseline.measured_count,
                 ),
+                after_text(&s.after),
                 hours(s.saved_seconds),
+                pulse_text(&s.pulse),
             ]
         })
         .collect();
@@ -98,9 +101,24 @@ pub fn render(report: &Report) -> String {
         "Median",
         "90 %",
         "Manuel tid",
+        "Med genvej",
         "Sparet",
+        "Tilfredshed",
     ];
     table(&mut out, &header, &rows);
+    let _ = writeln!(
+        out,
+        "«Med genvej» er hele opgaven målt med stopuret; «kun maskinens tid»: sparet tid regnes mod genvejens egen kørselstid, indtil der er {} målinger. Tilfredshed: gennemsnit 1–5 af svarene.",
+        report.min_baselines
+    );
+
+    let _ = writeln!(out, "\nØkonomi");
+    for (label, value) in economics_rows(&report.economics) {
+        let _ = writeln!(out, "{label}: {value}");
+    }
+    for note in economics_notes(&report.economics) {
+        let _ = writeln!(out, "{note}");
+    }
 
     if !report.teams.is_empty() {
         let _ = writeln!(
@@ -131,6 +149,24 @@ pub fn render(report: &Report) -> String {
             ],
             &rows,
         );
+        let _ = writeln!(out, "{}", per_month_rule(report));
+    }
+
+    if !report.pulse_teams.is_empty() || report.suppressed_pulse_teams > 0 {
+        let _ = writeln!(out, "\nTilfredshed pr. team (1–5)");
+        let rows: Vec<[String; 2]> = report
+            .pulse_teams
+            .iter()
+            .map(|t| [t.team.clone(), pulse_text(&t.figures)])
+            .collect();
+        table(&mut out, &["Team", "Tilfredshed"], &rows);
+        if report.suppressed_pulse_teams > 0 {
+            let _ = writeln!(
+                out,
+                "{} team, hvor færre end {} personer svarede, vises ikke.",
+                report.suppressed_pulse_teams, report.min_team_size
+            );
+        }
     }
 
     if !report.weeks.is_empty() {
@@ -220,7 +256,11 @@ pub struct CsvStyle {
 impl CsvStyle {
     /// A number with `places` decimals, with a decimal comma if asked for.
     fn number(&self, value: f64, places: usize) -> String {
-        let text = format!("{value:.places$}");
+        let mut text = format!("{value:.places$}");
+        // -0.0 (an empty sum, a tiny loss) is written as 0.
+        if text.starts_with('-') && text.chars().all(|c| matches!(c, '-' | '0' | '.')) {
+            text.remove(0);
+        }
         if self.decimal_comma {
             text.replace('.', ",")
         } else {
@@ -275,12 +315,29 @@ pub fn render_csv(report: &Report, style: CsvStyle) -> String {
         "manuel_kilde",
         "manuel_maalinger",
         "sparet_timer",
+        "med_genvej_s",
+        "med_genvej_kilde",
+        "med_genvej_maalinger",
+        "sparet_kr",
+        "udvikling_timer",
+        "netto_kr",
+        "aarsvaerk_pr_aar",
+        "periode_dage",
+        "tilfredshed_svar",
+        "tilfredshed_gns",
     ];
     let _ = writeln!(out, "{}", header.join(&sep));
     if report.suppressed_all {
         return out;
     }
+    let e = &report.economics;
+    let per_year = |hours: f64| {
+        e.per_year.as_ref().map_or_else(String::new, |y| {
+            number(hours / y.days as f64 * 365.0 / e.hours_per_fte, 3)
+        })
+    };
     for s in &report.scripts {
+        let saved = s.saved_seconds / 3600.0;
         let cells = [
             field(&s.id),
             field(&s.name),
@@ -302,8 +359,55 @@ pub fn render_csv(report: &Report, style: CsvStyle) -> String {
             }
             .to_string(),
             s.baseline.measured_count.to_string(),
-            number(s.saved_seconds / 3600.0, 3),
+            number(saved, 3),
+            s.after.seconds.map_or_else(String::new, |a| number(a, 1)),
+            if s.after.seconds.is_some() {
+                "målt"
+            } else {
+                "maskinens tid"
+            }
+            .to_string(),
+            s.after.measured_count.to_string(),
+            number(saved * e.hourly_cost, 0),
+            number(s.cost_hours, 1),
+            number((saved - s.cost_hours) * e.hourly_cost, 0),
+            per_year(saved),
+            report.days.to_string(),
+            s.pulse.answers.to_string(),
+            s.pulse.mean.map_or_else(String::new, |m| number(m, 2)),
         ];
+        let _ = writeln!(out, "{}", cells.join(&sep));
+    }
+    // Hours spent on a release or the whole library: a row of their own,
+    // so the column sums in Excel are the report's totals.
+    let shared: f64 = e
+        .costs
+        .iter()
+        .filter(|c| c.script.is_none())
+        .map(|c| c.hours)
+        .sum();
+    let unran: f64 = e
+        .costs
+        .iter()
+        .filter(|c| {
+            c.script
+                .as_ref()
+                .is_some_and(|id| !report.scripts.iter().any(|s| s.id == *id))
+        })
+        .map(|c| c.hours)
+        .sum();
+    if shared + unran > 0.0 {
+        let mut cells = vec![String::new(); header.len()];
+        cells[1] = field("(fælles udvikling og introduktion)");
+        for at in [2, 3, 4, 5, 6] {
+            cells[at] = "0".into();
+        }
+        cells[13] = number(0.0, 3);
+        cells[17] = number(0.0, 0);
+        cells[18] = number(shared + unran, 1);
+        cells[19] = number(-(shared + unran) * e.hourly_cost, 0);
+        cells[21] = report.days.to_string();
+        cells[22] = "0".into();
         let _ = writeln!(out, "{}", cells.join(&sep));
     }
     out

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::thread::JoinHandle;
 
-use super::{Baseline, UsageDb, UsageError, UsageRecord};
+use super::{Baseline, PulseAnswer, UsageDb, UsageError, UsageRecord};
 
 /// Records waiting to be written; beyond this a record is dropped (logged).
 const QUEUE: usize = 4096;
@@ -14,6 +14,7 @@ const QUEUE: usize = 4096;
 enum Entry {
     Run(UsageRecord),
     Baseline(Baseline),
+    Pulse(PulseAnswer),
     /// Answered once everything queued before it is written (tests, exit).
     Flush(SyncSender<()>),
 }
@@ -62,6 +63,12 @@ impl UsageWriter {
         self.send(Entry::Baseline(baseline));
     }
 
+    /// Queues a satisfaction-pulse question (answered or dismissed); never
+    /// waits.
+    pub fn record_pulse(&self, pulse: PulseAnswer) {
+        self.send(Entry::Pulse(pulse));
+    }
+
     /// Waits until everything queued so far is written (or dropped).
     pub fn flush(&self) {
         let (done, wait) = mpsc::sync_channel(1);
@@ -105,6 +112,7 @@ fn write_loop(path: &std::path::Path, opened: Result<UsageDb, UsageError>, inbox
     };
     let mut runs: Vec<UsageRecord> = Vec::new();
     let mut baselines: Vec<Baseline> = Vec::new();
+    let mut pulses: Vec<PulseAnswer> = Vec::new();
     while let Ok(first) = inbox.recv() {
         // Everything already waiting goes into one transaction.
         let mut flushes = Vec::new();
@@ -113,6 +121,7 @@ fn write_loop(path: &std::path::Path, opened: Result<UsageDb, UsageError>, inbox
             match entry {
                 Entry::Run(record) => runs.push(record),
                 Entry::Baseline(baseline) => baselines.push(baseline),
+                Entry::Pulse(pulse) => pulses.push(pulse),
                 Entry::Flush(done) => flushes.push(done),
             }
         }
@@ -141,6 +150,17 @@ fn write_loop(path: &std::path::Path, opened: Result<UsageDb, UsageError>, inbox
                     }
                 }
             }
+            while let Some(pulse) = pulses.first() {
+                match db.insert_pulse(pulse) {
+                    Ok(()) => {
+                        pulses.remove(0);
+                    }
+                    Err(e) => {
+                        tracing::warn!("a pulse answer was not saved yet, kept to try again: {e}");
+                        break;
+                    }
+                }
+            }
         }
         if runs.len() > KEEP_UNWRITTEN {
             let dropped = runs.len() - KEEP_UNWRITTEN;
@@ -153,11 +173,12 @@ fn write_loop(path: &std::path::Path, opened: Result<UsageDb, UsageError>, inbox
             let _ = done.send(());
         }
     }
-    if !runs.is_empty() || !baselines.is_empty() {
+    if !runs.is_empty() || !baselines.is_empty() || !pulses.is_empty() {
         tracing::warn!(
-            "{} usage record(s) and {} manual timing(s) could not be saved before genvej stopped",
+            "{} usage record(s), {} stopwatch timing(s) and {} pulse answer(s) could not be saved before genvej stopped",
             runs.len(),
-            baselines.len()
+            baselines.len(),
+            pulses.len()
         );
     }
 }

@@ -395,6 +395,30 @@ mod tests {
     }
 
     #[test]
+    fn only_the_organisation_sets_the_economics_and_the_pulse() {
+        let (_dir, paths) = layers(&[
+            (
+                "machine.toml",
+                "[usage]\nsatisfaction_pulse = true\n[economics]\nhourly_cost = 300\n",
+            ),
+            (
+                "user.toml",
+                "[usage]\nsatisfaction_pulse = false\n[economics]\nhourly_cost = 9000\ncosts = [{ hours = 99999 }]\n",
+            ),
+        ]);
+        let layered = Config::load_layers(&paths).expect("valid layers");
+        assert!(layered.config.usage.satisfaction_pulse);
+        assert_eq!(layered.config.economics.hourly_cost, 300.0);
+        assert!(layered.config.economics.costs.is_empty());
+        let notes = layered.render_notes().join("\n");
+        assert!(
+            notes.contains("`usage.satisfaction_pulse` is ignored"),
+            "{notes}"
+        );
+        assert!(notes.contains("`economics` is ignored"), "{notes}");
+    }
+
+    #[test]
     fn a_missing_personal_file_is_skipped() {
         let (dir, mut paths) = layers(&[("machine.toml", "[agent]\nsettle_ms = 80\n")]);
         paths.push(ConfigLayer::personal(dir.path().join("nobody/genvej.toml")));

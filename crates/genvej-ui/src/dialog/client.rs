@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use chrono::NaiveDate;
 
@@ -49,6 +51,44 @@ impl DialogProcess {
         match self.exchange(&Request::Palette { entries }, DialogKind::Window)? {
             Reply::Chosen { id } => Ok(Some(id)),
             Reply::Answered { .. } | Reply::Cancelled | Reply::Closed => Ok(None),
+        }
+    }
+
+    /// Asks the form like [`ask`](Self::ask), but closes it — as if
+    /// cancelled — as soon as `withdraw` is set (looked at every 20 ms):
+    /// for a question the agent asks of its own accord (the satisfaction
+    /// pulse), which must give way when a run starts.
+    pub fn ask_unless(
+        &self,
+        form: &Form,
+        today: NaiveDate,
+        withdraw: &AtomicBool,
+    ) -> PortResult<Option<BTreeMap<String, String>>> {
+        let what = DialogKind::Form;
+        let failed = |reason: String| PortError::Dialog { what, reason };
+        let request = Request::Form {
+            form: form.clone(),
+            today,
+        };
+        let mut child = spawn(&self.program, &request, what)?;
+        loop {
+            if withdraw.load(Ordering::SeqCst) {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Ok(None);
+            }
+            match child.try_wait() {
+                Ok(Some(_)) => break,
+                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+                Err(e) => return Err(failed(e.to_string())),
+            }
+        }
+        let output = child
+            .wait_with_output()
+            .map_err(|e| failed(e.to_string()))?;
+        match reply(output, what)? {
+            Reply::Answered { answers } => Ok(Some(answers)),
+            Reply::Chosen { .. } | Reply::Cancelled | Reply::Closed => Ok(None),
         }
     }
 
@@ -114,6 +154,16 @@ fn show_or_log(program: &PathBuf, request: &Request) {
 }
 
 fn exchange(program: &PathBuf, request: &Request, what: DialogKind) -> PortResult<Reply> {
+    let child = spawn(program, request, what)?;
+    let output = child.wait_with_output().map_err(|e| PortError::Dialog {
+        what,
+        reason: e.to_string(),
+    })?;
+    reply(output, what)
+}
+
+/// Starts `genvej dialog` with the request on its stdin.
+fn spawn(program: &PathBuf, request: &Request, what: DialogKind) -> PortResult<Child> {
     let failed = |reason: String| PortError::Dialog { what, reason };
     let mut child = Command::new(program)
         .arg("dialog")
@@ -126,9 +176,12 @@ fn exchange(program: &PathBuf, request: &Request, what: DialogKind) -> PortResul
     if let Some(mut stdin) = child.stdin.take() {
         stdin.write_all(&json).map_err(|e| failed(e.to_string()))?;
     }
-    let output = child
-        .wait_with_output()
-        .map_err(|e| failed(e.to_string()))?;
+    Ok(child)
+}
+
+/// The dialog's answer from its output, or why there is none.
+fn reply(output: Output, what: DialogKind) -> PortResult<Reply> {
+    let failed = |reason: String| PortError::Dialog { what, reason };
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let reason = stderr

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use rusqlite::OptionalExtension;
 
 use super::{UsageDb, UsageError, sqlite};
-use crate::{Baseline, Person, ScriptVersion};
+use crate::{Baseline, Person, PulseAnswer, ScriptVersion, Side};
 
 /// The largest export read. Measured (`cargo bench --bench usage`):
 /// 1,000,000 runs make a 50 MB database; a busy workstation records about
@@ -44,11 +44,21 @@ pub struct Dataset {
     pub kinds: Vec<String>,
     pub runs: Vec<RunRow>,
     pub baselines: Vec<Baseline>,
+    /// Satisfaction-pulse questions asked, answered or not.
+    pub pulses: Vec<PulseAnswer>,
     installations: Vec<String>,
-    /// Per installation: the highest run id and baseline id read so far.
-    read_up_to: Vec<(i64, i64)>,
+    /// Per installation: the highest run, baseline and pulse id read so far.
+    read_up_to: Vec<ReadUpTo>,
     script_index: HashMap<(String, String), u32>,
     person_index: HashMap<Person, u32>,
+}
+
+/// The highest ids of one installation read so far.
+#[derive(Debug, Default, Clone, Copy)]
+struct ReadUpTo {
+    runs: i64,
+    baselines: i64,
+    pulses: i64,
 }
 
 /// One run, compactly: indexes into the dataset's tables.
@@ -78,8 +88,9 @@ struct Export {
     runs: Vec<RunRow>,
     /// Baselines with the database's person key.
     baselines: Vec<(usize, Baseline)>,
-    last_run: i64,
-    last_baseline: i64,
+    /// Pulses with the database's person key.
+    pulses: Vec<(usize, PulseAnswer)>,
+    last: ReadUpTo,
 }
 
 impl UsageDb {
@@ -113,11 +124,11 @@ impl UsageDb {
             Some(id) => clean(id, "meta installation").map_err(bad)?,
             None => format!("file:{}", path.display()),
         };
-        let (runs_read, baselines_read) = data.read_up_to_of(&installation);
+        let read_before = data.read_up_to_of(&installation);
+        let (runs_read, baselines_read) = (read_before.runs, read_before.baselines);
         let mut export = Export {
             installation,
-            last_run: runs_read,
-            last_baseline: baselines_read,
+            last: read_before,
             ..Export::default()
         };
 
@@ -234,7 +245,7 @@ impl UsageDb {
                 .transpose()
                 .map_err(bad)?
                 .map(|n| n as u64);
-            export.last_run = export.last_run.max(id);
+            export.last.runs = export.last.runs.max(id);
             export.runs.push(RunRow {
                 script: script as u32,
                 person: person as u32,
@@ -252,7 +263,7 @@ impl UsageDb {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT id, script_id, person, measured_at, seconds
+                "SELECT id, script_id, person, measured_at, seconds, with_genvej
                  FROM baselines WHERE id > ?1 ORDER BY id",
             )
             .map_err(sqlite(path))?;
@@ -282,7 +293,13 @@ impl UsageDb {
                     MAX_DURATION_MS / 1000
                 )));
             }
-            export.last_baseline = export.last_baseline.max(id);
+            let with_genvej: i64 = row.get(5).map_err(sqlite(path))?;
+            let side =
+                match within("baselines", id, "with_genvej", with_genvej, 0, 1).map_err(bad)? {
+                    0 => Side::Manual,
+                    _ => Side::WithGenvej,
+                };
+            export.last.baselines = export.last.baselines.max(id);
             export.baselines.push((
                 person as usize,
                 Baseline {
@@ -294,10 +311,61 @@ impl UsageDb {
                     },
                     measured_at_ms,
                     seconds,
+                    side,
                 },
             ));
         }
+        self.read_pulses(&mut export, read_before.pulses)?;
         Ok(export)
+    }
+
+    /// The pulse questions newer than `read`: scores 1–5 or none, times in
+    /// range, script ids bounded and cleaned like every text.
+    fn read_pulses(&self, export: &mut Export, read: i64) -> Result<(), UsageError> {
+        let path = &self.path;
+        let bad = |message: String| UsageError::Other {
+            path: path.to_path_buf(),
+            message,
+        };
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, script_id, person, asked_at, score
+                 FROM pulses WHERE id > ?1 ORDER BY id",
+            )
+            .map_err(sqlite(path))?;
+        let mut rows = stmt.query([read]).map_err(sqlite(path))?;
+        while let Some(row) = rows.next().map_err(sqlite(path))? {
+            let id: i64 = row.get(0).map_err(sqlite(path))?;
+            let script_id: String = row.get(1).map_err(sqlite(path))?;
+            let script_id =
+                clean(script_id, &format!("pulses row {id}: script_id")).map_err(bad)?;
+            let person: i64 = row.get(2).map_err(sqlite(path))?;
+            let person = within("pulses", id, "person", person, 1, MAX_KEY).map_err(bad)?;
+            let asked_at: i64 = row.get(3).map_err(sqlite(path))?;
+            let asked_at_ms =
+                within("pulses", id, "asked_at", asked_at, EARLIEST_MS, LATEST_MS).map_err(bad)?;
+            let score: Option<i64> = row.get(4).map_err(sqlite(path))?;
+            let score = score
+                .map(|s| within("pulses", id, "score", s, 1, 5))
+                .transpose()
+                .map_err(bad)?
+                .map(|s| s as u8);
+            export.last.pulses = export.last.pulses.max(id);
+            export.pulses.push((
+                person as usize,
+                PulseAnswer {
+                    script_id,
+                    person: Person {
+                        user_id: String::new(),
+                        team: String::new(),
+                    },
+                    asked_at_ms,
+                    score,
+                },
+            ));
+        }
+        Ok(())
     }
 
     /// The tables read must be ordinary tables: a view or a virtual table
@@ -308,7 +376,7 @@ impl UsageDb {
             .conn
             .prepare(
                 "SELECT name FROM sqlite_master
-                 WHERE name IN ('meta', 'scripts', 'people', 'runs', 'baselines')
+                 WHERE name IN ('meta', 'scripts', 'people', 'runs', 'baselines', 'pulses')
                    AND (type <> 'table' OR upper(sql) LIKE '%VIRTUAL%')",
             )
             .map_err(sqlite(path))?;
@@ -362,11 +430,11 @@ fn clean(text: String, what: &str) -> Result<String, String> {
 }
 
 impl Dataset {
-    fn read_up_to_of(&self, installation: &str) -> (i64, i64) {
+    fn read_up_to_of(&self, installation: &str) -> ReadUpTo {
         self.installations
             .iter()
             .position(|i| i == installation)
-            .map_or((0, 0), |at| self.read_up_to[at])
+            .map_or_else(ReadUpTo::default, |at| self.read_up_to[at])
     }
 
     /// Adds a checked export: names interned, keys mapped to the dataset's.
@@ -417,9 +485,16 @@ impl Dataset {
                 self.baselines.push(baseline);
             }
         }
+        for (key, mut pulse) in export.pulses {
+            if let Some(person) = people.get(key).copied().flatten() {
+                pulse.person = self.people[person as usize].clone();
+                self.pulses.push(pulse);
+            }
+        }
         let read = &mut self.read_up_to[installation];
-        read.0 = read.0.max(export.last_run);
-        read.1 = read.1.max(export.last_baseline);
+        read.runs = read.runs.max(export.last.runs);
+        read.baselines = read.baselines.max(export.last.baselines);
+        read.pulses = read.pulses.max(export.last.pulses);
     }
 
     fn intern_installation(&mut self, id: String) -> u32 {
@@ -427,7 +502,7 @@ impl Dataset {
             Some(at) => at as u32,
             None => {
                 self.installations.push(id);
-                self.read_up_to.push((0, 0));
+                self.read_up_to.push(ReadUpTo::default());
                 (self.installations.len() - 1) as u32
             }
         }

@@ -1,5 +1,6 @@
 //! Usage records in, reports and exports out.
 
+mod before_after;
 mod exports;
 mod report;
 mod versions;

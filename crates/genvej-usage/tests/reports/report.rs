@@ -6,7 +6,7 @@ use chrono::{NaiveDate, TimeZone};
 use genvej_usage::db::{Dataset, SCHEMA_VERSION};
 use genvej_usage::report::{self, ReportOptions, Verdict};
 use genvej_usage::{
-    Baseline, Outcome, Person, ScriptVersion, Trigger, UsageDb, UsageRecord, html, text,
+    Baseline, Outcome, Person, ScriptVersion, Side, Trigger, UsageDb, UsageRecord, html, text,
 };
 
 /// A time in November 2026, local (shared with `versions`).
@@ -103,6 +103,7 @@ fn pilot_db(path: &std::path::Path) -> UsageDb {
             person: big[0].clone(),
             measured_at_ms: at(1, 9),
             seconds,
+            side: Side::Manual,
         })
         .expect("baseline written");
     }
@@ -112,6 +113,7 @@ fn pilot_db(path: &std::path::Path) -> UsageDb {
             person: small[0].clone(),
             measured_at_ms: at(1, 9),
             seconds,
+            side: Side::Manual,
         })
         .expect("baseline written");
     }
@@ -337,6 +339,7 @@ fn an_older_database_is_upgraded_in_place_and_a_newer_one_is_refused() {
             person: person(0, "Sygedagpenge"),
             measured_at_ms: at(3, 10),
             seconds: 95.0,
+            side: Side::Manual,
         })
         .expect("the new table works");
     drop(upgraded);
@@ -368,7 +371,7 @@ fn csv_is_danish_excel_friendly_and_html_is_self_contained() {
     assert!(lines[0].starts_with("genvej;navn;korsler;lykkedes;"));
     assert_eq!(
         lines[1],
-        "forberedende-plan;Forberedende plan;4;4;0;0;0;1,000;1,000;1,000;3000,0;målt;5;3,332"
+        "forberedende-plan;Forberedende plan;4;4;0;0;0;1,000;1,000;1,000;3000,0;målt;5;3,332;;maskinens tid;0;866;0,0;866;0,021;30;0;"
     );
     let english = text::render_csv(
         &report,
