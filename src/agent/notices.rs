@@ -64,6 +64,18 @@ impl Notices {
         self.show(texts::MEASURED_TITLE, &texts::measured(name, took));
     }
 
+    /// A window that stays until the returned overlay is dropped (at most
+    /// `seconds`): a sequence's keys. Shown even when notices are off
+    /// (`notice_seconds = 0`): without it nobody knows the keys.
+    pub fn overlay(
+        &self,
+        title: &str,
+        text: &str,
+        seconds: u64,
+    ) -> Option<genvej_ui::dialog::Overlay> {
+        self.dialogs.overlay(title, text, seconds)
+    }
+
     pub fn show(&self, title: &str, text: &str) {
         if self.seconds > 0 {
             tracing::debug!("notice: {title}");

@@ -12,6 +12,7 @@
 
 mod client;
 mod form;
+mod overlay;
 mod view;
 
 use std::collections::BTreeMap;
@@ -22,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 pub use client::DialogProcess;
 pub use form::{FieldNote, FieldState, FormState, Submit};
+pub use overlay::Overlay;
 
 use genvej_engine::ports::Form;
 
