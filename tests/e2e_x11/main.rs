@@ -15,6 +15,7 @@ mod open_url;
 mod policy;
 mod reload;
 mod run_safety;
+mod sequences;
 mod sources;
 mod tray;
 mod unix_safety;
