@@ -177,14 +177,16 @@ pub fn no_library(minutes: u64) -> String {
 
 /// The window a sequence's leader shows: which keys may follow, each with
 /// its script's name, and how to cancel, e.g.
-/// «J Journalnotat · P Plan · Esc annullér».
+/// «J Journalnotat · P Plan · Esc annullér»; one key a line when there are
+/// more than four, so a long list stays readable.
 pub fn sequence_keys(keys: &[(String, &str)]) -> String {
     let mut parts: Vec<String> = keys
         .iter()
         .map(|(key, name)| format!("{key} {name}"))
         .collect();
     parts.push("Esc annullér".into());
-    parts.join(" · ")
+    let separator = if keys.len() > 4 { "\n" } else { " · " };
+    parts.join(separator)
 }
 
 #[cfg(test)]
@@ -226,6 +228,14 @@ mod tests {
         assert_eq!(
             sequence_keys(&keys),
             "J Journalnotat · P Plan · Esc annullér"
+        );
+        let many: Vec<(String, &str)> = ["A", "B", "C", "D", "E"]
+            .iter()
+            .map(|k| (k.to_string(), "Brev"))
+            .collect();
+        assert_eq!(
+            sequence_keys(&many),
+            "A Brev\nB Brev\nC Brev\nD Brev\nE Brev\nEsc annullér"
         );
     }
 }
