@@ -62,6 +62,8 @@ impl Agent {
                 return;
             }
         }
+        // The next key is not typing: keep it from the hotstring watcher.
+        super::keys::pause(&self.hotstrings);
         let timeout = Duration::from_millis(self.config.agent.sequence_timeout_ms);
         self.sequence_count += 1;
         let id = self.sequence_count;
@@ -77,6 +79,9 @@ impl Agent {
         if !time_out_after(timeout, id, self.events.clone()) {
             // Never leave the keyboard taken without an end in sight.
             self.listener.stop_waiting();
+            if let Some(h) = &self.hotstrings {
+                h.resume();
+            }
             return;
         }
         tracing::info!(
@@ -145,6 +150,11 @@ impl Agent {
     pub(super) fn end_sequence(&mut self) -> Option<Chord> {
         let waiting = self.sequence.take()?;
         self.listener.stop_waiting();
+        if self.running.is_none() && !self.paused {
+            if let Some(h) = &self.hotstrings {
+                h.resume();
+            }
+        }
         Some(waiting.leader)
     }
 }
