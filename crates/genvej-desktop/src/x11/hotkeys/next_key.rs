@@ -119,3 +119,33 @@ pub(super) fn release_keyboard(conn: &RustConnection) -> Result<(), ConnectionEr
     conn.ungrab_keyboard(CURRENT_TIME)?;
     conn.flush()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use genvej_format::chord::NamedKey;
+
+    #[test]
+    fn while_waiting_a_key_asked_for_comes_with_shift_modifiers_are_ignored_and_others_cancel() {
+        let next = NextKey {
+            keys: HashMap::from([(44, Key::Letter('J')), (9, Key::Named(NamedKey::Escape))]),
+            modifiers: HashSet::from([37, 64, 50]),
+        };
+        let shift = u16::from(ModMask::SHIFT);
+        let control = u16::from(ModMask::CONTROL);
+        let key = |text: &str| {
+            Some(HotkeyEvent::Next {
+                key: Some(Chord::parse(text).expect(text)),
+            })
+        };
+        assert_eq!(next.event_for(37, control), None, "Ctrl going down");
+        assert_eq!(next.event_for(44, control), key("J"), "Ctrl still held");
+        assert_eq!(next.event_for(44, shift), key("Shift+J"));
+        assert_eq!(next.event_for(9, 0), key("Escape"));
+        assert_eq!(
+            next.event_for(45, 0),
+            Some(HotkeyEvent::Next { key: None }),
+            "another key"
+        );
+    }
+}
