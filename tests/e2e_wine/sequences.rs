@@ -82,6 +82,16 @@ fn under_wine_leader_then_a_key_runs_its_script_and_escape_cancels() {
     desktop.key("Escape");
     agent.wait_for_log(&desktop, "sequence Ctrl+Alt+Space cancelled with Escape");
 
+    // Another key cancels and is not typed ("hej" after an accidental
+    // leader must not run the script on J).
+    desktop.key("ctrl+alt+space");
+    wait_for_count(&agent, WAITING, 3);
+    desktop.key("h");
+    agent.wait_for_log(
+        &desktop,
+        "sequence Ctrl+Alt+Space cancelled: H is none of its keys",
+    );
+
     // The sequence's keys are plain keys again, and the hot keys still work.
     desktop.key("ctrl+alt+d");
     agent.wait_for_log(&desktop, "«dato» completed");

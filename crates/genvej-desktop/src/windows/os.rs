@@ -88,10 +88,13 @@ impl Hotkeys {
     /// After a sequence's `leader`: registers `keys` (Escape included) as
     /// hot keys for the moment, alone and with the leader's modifiers (the
     /// caseworker may still hold them), so the next of them arrives as
-    /// [`OsEvent::Hotkey`]. Why not a keyboard hook: RegisterHotKey is
-    /// what already works for every hot key, under Wine too, and it
-    /// swallows only these keys; another key reaches the window as usual
-    /// (the agent's time-out ends the wait then).
+    /// [`OsEvent::Hotkey`]. The typing keys (A–Z, 0–9, Space, Enter, Tab,
+    /// Backspace, with and without Shift) are registered too, so one that
+    /// is not a follow-up cancels and is not typed — else "hej" typed after
+    /// an accidental leader would run the script on J. Why not a keyboard
+    /// hook: RegisterHotKey is what already works for every hot key, under
+    /// Wine too. Keys outside that set (punctuation, arrows) still reach
+    /// the window; the agent's time-out ends the wait then.
     pub fn await_next_key(&mut self, leader: Chord, keys: &[Chord]) -> anyhow::Result<bool> {
         let held = genvej_format::chord::Modifiers {
             shift: false,
@@ -112,6 +115,11 @@ impl Hotkeys {
                 }
             }
         }
+        for chord in typing_keys() {
+            if !chords.contains(&chord) {
+                chords.push(chord);
+            }
+        }
         let conflicts = self.listener.replace(&chords)?;
         for (chord, why) in &conflicts {
             tracing::debug!("sequence key {chord} not registered: {why}");
@@ -130,6 +138,34 @@ impl Hotkeys {
             tracing::warn!("could not put the hot keys back after a sequence: {e}");
         }
     }
+}
+
+/// The keys that would type something, alone and with Shift: caught while
+/// a sequence waits, so none reaches the window.
+fn typing_keys() -> Vec<Chord> {
+    use genvej_format::chord::{Key, Modifiers, NamedKey};
+    let letters = ('A'..='Z').map(Key::Letter);
+    let digits = ('0'..='9').map(Key::Digit);
+    let named = [
+        NamedKey::Space,
+        NamedKey::Enter,
+        NamedKey::Tab,
+        NamedKey::Backspace,
+    ]
+    .map(Key::Named);
+    letters
+        .chain(digits)
+        .chain(named)
+        .flat_map(|key| {
+            [false, true].map(|shift| Chord {
+                modifiers: Modifiers {
+                    shift,
+                    ..Modifiers::default()
+                },
+                key,
+            })
+        })
+        .collect()
 }
 
 /// The running hotstring watcher; typed abbreviations arrive as
