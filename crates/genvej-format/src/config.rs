@@ -199,7 +199,8 @@ pub struct AgentSettings {
     #[serde(default = "default_settle_ms")]
     pub settle_ms: u64,
     /// How long a notice (a run failed, a hot key was refused, scripts have
-    /// errors) stays on screen, in seconds; 0 shows none.
+    /// errors) stays on screen, in seconds; 0 shows none (nor the window of
+    /// keys a sequence's leader shows).
     #[serde(default = "default_notice_seconds")]
     pub notice_seconds: u64,
     /// `error`, `warn`, `info`, `debug` or `trace`.
