@@ -78,11 +78,19 @@ fn leader_then_a_key_runs_its_script_into_the_focused_window_and_shows_the_keys_
     let agent = start(&mut desktop, "");
     desktop.activate(&fasit);
 
+    let pressed = Instant::now();
     desktop.key("ctrl+alt+space");
     agent.wait_for_log(&desktop, WAITING, SHORT);
+    let waiting = pressed.elapsed();
     let overlay = desktop.wait_for_window("genvej – Ctrl+Alt+Space", SHORT);
+    let shown = pressed.elapsed();
     desktop.key("j");
     agent.wait_for_log(&desktop, "«Journalnotat» completed", SHORT);
+    eprintln!(
+        "leader → keyboard taken, waiting: {} ms; window of keys on screen: {} ms (xdotool included)",
+        waiting.as_millis(),
+        shown.as_millis()
+    );
     assert_eq!(
         fasit.wait_for_text("Journalnotat: ", SHORT),
         "Journalnotat: "

@@ -581,24 +581,6 @@ impl Dispatcher {
         self.reporter.send(HotkeyEvent::Pressed { chord, at });
     }
 
-    /// While a sequence waits: reports the key and says `Some(true)` (the
-    /// keyboard is to be let go), or ignores a modifier or the still-held
-    /// leader (`Some(false)`). `None` when no sequence waits.
-    fn next_key(&mut self, keycode: Keycode, state: u16) -> Option<bool> {
-        let mut table = lock(&self.grabs);
-        let waiting = table.next_key.as_ref()?;
-        if self.held.contains_key(&keycode) {
-            return Some(false); // the leader's key, repeating: keep waiting
-        }
-        let Some(event) = waiting.event_for(keycode, state) else {
-            return Some(false);
-        };
-        table.next_key = None;
-        drop(table);
-        self.reporter.send(event);
-        Some(true)
-    }
-
     fn release(&mut self, keycode: Keycode) {
         if let Some(chord) = self.held.remove(&keycode) {
             self.reporter.send(HotkeyEvent::Released { chord });

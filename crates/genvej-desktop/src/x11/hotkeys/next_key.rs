@@ -25,7 +25,7 @@ use x11rb::protocol::xproto::{ConnectionExt as _, GrabMode, GrabStatus, Keycode,
 use x11rb::rust_connection::RustConnection;
 
 use super::super::keymap::{self, Keymap};
-use super::{GrabListenerError, HotkeyEvent, HotkeyListener, lock};
+use super::{Dispatcher, GrabListenerError, HotkeyEvent, HotkeyListener, lock};
 use genvej_format::chord::{Chord, Key, Modifiers};
 
 /// How long to retry when another program holds the keyboard (a menu, the
@@ -111,6 +111,26 @@ impl HotkeyListener {
     pub fn stop_waiting(&self) -> Result<(), ConnectionError> {
         lock(&self.grabs).next_key = None;
         release_keyboard(&self.conn)
+    }
+}
+
+impl Dispatcher {
+    /// While a sequence waits: reports the key and says `Some(true)` (the
+    /// keyboard is to be let go), or ignores a modifier or the still-held
+    /// leader (`Some(false)`). `None` when no sequence waits.
+    pub(super) fn next_key(&mut self, keycode: Keycode, state: u16) -> Option<bool> {
+        let mut table = lock(&self.grabs);
+        let waiting = table.next_key.as_ref()?;
+        if self.held.contains_key(&keycode) {
+            return Some(false); // the leader's key, repeating: keep waiting
+        }
+        let Some(event) = waiting.event_for(keycode, state) else {
+            return Some(false);
+        };
+        table.next_key = None;
+        drop(table);
+        self.reporter.send(event);
+        Some(true)
     }
 }
 
