@@ -22,6 +22,8 @@ mod reload;
 mod runner;
 mod scripts;
 #[cfg(any(target_os = "linux", windows))]
+mod sequence;
+#[cfg(any(target_os = "linux", windows))]
 mod state;
 #[cfg(any(target_os = "linux", windows))]
 mod stopwatch;
@@ -42,6 +44,12 @@ use genvej_engine::{RunOutcome, Status};
 pub enum AgentEvent {
     /// A registered chord was pressed.
     Hotkey(genvej_format::chord::Chord),
+    /// While a sequence waits: the next key, if it is one of the sequence's
+    /// keys or Escape, else `None` (X11; on Windows they come as `Hotkey`).
+    NextKey(Option<genvej_format::chord::Chord>),
+    /// The time to press a sequence's next key ran out (for the wait with
+    /// this number).
+    SequenceTimedOut(u64),
     /// The `index`-th of the table's abbreviations
     /// ([`HotkeyTable::abbreviations`]) was typed, ended by Tab (else Space).
     Hotstring { index: usize, ended_by_tab: bool },
@@ -83,6 +91,7 @@ impl From<genvej_desktop::os::OsEvent> for AgentEvent {
         use genvej_desktop::os::OsEvent;
         match event {
             OsEvent::Hotkey(chord) => AgentEvent::Hotkey(chord),
+            OsEvent::NextKey(key) => AgentEvent::NextKey(key),
             OsEvent::Hotstring {
                 index,
                 ended_by_tab,

@@ -80,6 +80,21 @@ impl Notices {
         }
     }
 
+    /// A window that stays until the returned overlay is dropped (at most
+    /// `seconds`): a sequence's keys. Like every notice, none when notices
+    /// are off (`notice_seconds = 0`; under Wine + openbox such a window
+    /// takes the focus, so the Wine tests turn them off).
+    pub fn overlay(
+        &self,
+        title: &str,
+        text: &str,
+        seconds: u64,
+    ) -> Option<genvej_ui::dialog::Overlay> {
+        (self.seconds > 0)
+            .then(|| self.dialogs.overlay(title, text, seconds))
+            .flatten()
+    }
+
     pub fn show(&self, title: &str, text: &str) {
         if self.seconds > 0 {
             tracing::debug!("notice: {title}");

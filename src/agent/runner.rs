@@ -122,6 +122,8 @@ pub fn run(locations: Locations, options: AgentOptions) -> anyhow::Result<()> {
         ),
         reloading,
         bundle_checks,
+        sequence: None,
+        sequence_count: 0,
     };
     let reason = loop {
         let Ok(event) = inbox.recv() else {
@@ -150,6 +152,12 @@ impl Agent {
     /// Handles one event; `Some(reason)` when the agent should stop.
     fn handle(&mut self, event: AgentEvent) -> anyhow::Result<Option<String>> {
         match event {
+            // While a sequence waits, every key is its next key (on Windows
+            // the sequence's keys are hot keys for the moment).
+            AgentEvent::Hotkey(chord) if self.sequence.is_some() => self.next_key(Some(chord))?,
+            AgentEvent::NextKey(key) => self.next_key(key)?,
+            AgentEvent::SequenceTimedOut(id) => self.sequence_timed_out(id),
+            AgentEvent::Hotkey(chord) if self.table.is_leader(chord) => self.start_sequence(chord),
             AgentEvent::Hotkey(chord) if Some(chord) == self.stopwatch_key => {
                 if self.stopwatch.measuring().is_some() {
                     self.stop_measuring();
@@ -259,6 +267,7 @@ impl Agent {
     /// Grabs the scripts' hot keys, or only the panic key while paused (so
     /// paused chords reach the programs again).
     pub(super) fn register_hotkeys(&mut self) -> anyhow::Result<()> {
+        self.end_sequence();
         let agent_keys: Vec<Chord> = std::iter::once(self.panic_key)
             .chain(self.stopwatch_key)
             .collect();

@@ -4,37 +4,93 @@
 use std::collections::BTreeMap;
 
 use genvej_format::chord::Chord;
+use genvej_format::hotkey::HotKey;
 use genvej_format::script::Script;
 #[cfg(any(target_os = "linux", windows))]
 use genvej_format::window_match::WindowInfo;
 
-/// The loaded scripts, indexed by chord.
+/// The loaded scripts, indexed by chord, and a sequence's scripts by their
+/// leader and the key after it.
 #[derive(Debug, Default)]
 pub struct HotkeyTable {
     pub scripts: Vec<Script>,
     by_chord: BTreeMap<Chord, Vec<usize>>,
+    by_leader: BTreeMap<Chord, BTreeMap<Chord, Vec<usize>>>,
 }
 
 impl HotkeyTable {
     pub fn new(scripts: Vec<Script>) -> HotkeyTable {
         let mut by_chord: BTreeMap<Chord, Vec<usize>> = BTreeMap::new();
+        let mut by_leader: BTreeMap<Chord, BTreeMap<Chord, Vec<usize>>> = BTreeMap::new();
         for (index, script) in scripts.iter().enumerate() {
-            if let Some(chord) = script.hotkey {
-                by_chord.entry(chord).or_default().push(index);
+            match script.hotkey {
+                Some(HotKey {
+                    chord,
+                    then: Some(then),
+                }) => by_leader
+                    .entry(chord)
+                    .or_default()
+                    .entry(then)
+                    .or_default()
+                    .push(index),
+                Some(HotKey { chord, then: None }) => {
+                    by_chord.entry(chord).or_default().push(index)
+                }
+                None => {}
             }
         }
-        HotkeyTable { scripts, by_chord }
+        HotkeyTable {
+            scripts,
+            by_chord,
+            by_leader,
+        }
     }
 
-    /// Every chord to register.
+    /// Every chord to register: the hot keys and the sequences' leaders.
     pub fn chords(&self) -> Vec<Chord> {
-        self.by_chord.keys().copied().collect()
+        let mut chords: Vec<Chord> = self.by_chord.keys().copied().collect();
+        chords.extend(
+            self.by_leader
+                .keys()
+                .filter(|c| !self.by_chord.contains_key(c)),
+        );
+        chords
     }
 
-    /// The scripts that use `chord`.
+    /// The scripts that use `chord` (a plain hot key).
     pub fn scripts_for(&self, chord: Chord) -> Vec<&Script> {
         self.by_chord
             .get(&chord)
+            .map(|indices| indices.iter().map(|&i| &self.scripts[i]).collect())
+            .unwrap_or_default()
+    }
+
+    /// Whether `chord` leads sequences.
+    pub fn is_leader(&self, chord: Chord) -> bool {
+        self.by_leader.contains_key(&chord)
+    }
+
+    /// The keys that may follow `leader`, each with the name of its (first)
+    /// script, in key order.
+    pub fn keys_after(&self, leader: Chord) -> Vec<(Chord, &str)> {
+        self.by_leader
+            .get(&leader)
+            .map(|keys| {
+                keys.iter()
+                    .filter_map(|(key, indices)| {
+                        let first = indices.first().map(|&i| self.scripts[i].name.as_str())?;
+                        Some((*key, first))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The scripts of the sequence `leader` `key`.
+    pub fn scripts_after(&self, leader: Chord, key: Chord) -> Vec<&Script> {
+        self.by_leader
+            .get(&leader)
+            .and_then(|keys| keys.get(&key))
             .map(|indices| indices.iter().map(|&i| &self.scripts[i]).collect())
             .unwrap_or_default()
     }
@@ -113,5 +169,60 @@ mod tests {
         assert_eq!(owner(1), Some(("a", 1)));
         assert_eq!(owner(2), Some(("c", 0)));
         assert_eq!(owner(3), None);
+    }
+
+    fn with_hotkey(id: &str, hotkey: &str) -> (PathBuf, String) {
+        let text = format!(
+            "id = \"{id}\"\nname = \"{id}\"\nhotkey = \"{hotkey}\"\nmanual_seconds = 5\n[[step]]\ntype = \"x\"\n"
+        );
+        (PathBuf::from(format!("{id}.toml")), text)
+    }
+
+    #[test]
+    fn a_leader_is_registered_once_and_leads_to_its_keys() {
+        let files = [
+            with_hotkey("journal", "Ctrl+Alt+Space J"),
+            with_hotkey("plan", "Ctrl+Alt+Space P"),
+            with_hotkey("plan-stor", "Ctrl+Alt+Space Shift+P"),
+            with_hotkey("borger", "Ctrl+Alt+B"),
+        ];
+        let set = genvej_format::script::check_texts(&files, &Config::default());
+        assert_eq!(set.error_count(), 0, "{}", set.render_diagnostics());
+        let table = HotkeyTable::new(set.scripts);
+        let chord = |text: &str| Chord::parse(text).expect(text);
+
+        let chords: Vec<String> = table.chords().iter().map(ToString::to_string).collect();
+        assert_eq!(chords, ["Ctrl+Alt+B", "Ctrl+Alt+Space"]);
+        let leader = chord("Ctrl+Alt+Space");
+        assert!(table.is_leader(leader));
+        assert!(!table.is_leader(chord("Ctrl+Alt+B")));
+        assert!(
+            table.scripts_for(leader).is_empty(),
+            "a leader runs nothing itself"
+        );
+
+        let keys: Vec<(String, &str)> = table
+            .keys_after(leader)
+            .into_iter()
+            .map(|(k, name)| (k.to_string(), name))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("J".to_string(), "journal"),
+                ("P".to_string(), "plan"),
+                ("Shift+P".to_string(), "plan-stor")
+            ]
+        );
+        let after = |key: &str| -> Vec<String> {
+            table
+                .scripts_after(leader, chord(key))
+                .iter()
+                .map(|s| s.id.clone())
+                .collect()
+        };
+        assert_eq!(after("P"), ["plan"]);
+        assert_eq!(after("Shift+P"), ["plan-stor"]);
+        assert!(after("K").is_empty());
     }
 }

@@ -71,6 +71,10 @@ pub(super) struct Agent {
     /// The thread checking for new bundles (`[bundles]`), asked to check
     /// now when the config or the scripts change.
     pub(super) bundle_checks: Option<super::library::Checks>,
+    /// A sequence waiting for its next key.
+    pub(super) sequence: Option<super::sequence::Waiting>,
+    /// How many sequences were started (numbers their time-outs).
+    pub(super) sequence_count: u64,
 }
 
 /// Whether a reload is being read, since when, and whether another was

@@ -206,6 +206,20 @@ pub fn no_library(minutes: u64) -> String {
     )
 }
 
+/// The window a sequence's leader shows: which keys may follow, each with
+/// its script's name, and how to cancel, e.g.
+/// «J Journalnotat · P Plan · Esc annullér»; one key a line when there are
+/// more than four, so a long list stays readable.
+pub fn sequence_keys(keys: &[(String, &str)]) -> String {
+    let mut parts: Vec<String> = keys
+        .iter()
+        .map(|(key, name)| format!("{key} {name}"))
+        .collect();
+    parts.push("Esc annullér".into());
+    let separator = if keys.len() > 4 { "\n" } else { " · " };
+    parts.join(separator)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,6 +250,23 @@ mod tests {
         assert!(
             about(bundled, &[], &[], None)
                 .contains("7 genveje, heraf 6 godkendt fagligt og juridisk (bundt 12)")
+        );
+    }
+
+    #[test]
+    fn a_sequence_lists_its_keys_and_how_to_cancel() {
+        let keys = [("J".to_string(), "Journalnotat"), ("P".to_string(), "Plan")];
+        assert_eq!(
+            sequence_keys(&keys),
+            "J Journalnotat · P Plan · Esc annullér"
+        );
+        let many: Vec<(String, &str)> = ["A", "B", "C", "D", "E"]
+            .iter()
+            .map(|k| (k.to_string(), "Brev"))
+            .collect();
+        assert_eq!(
+            sequence_keys(&many),
+            "A Brev\nB Brev\nC Brev\nD Brev\nE Brev\nEsc annullér"
         );
     }
 }

@@ -6,4 +6,5 @@ mod support;
 
 mod agent;
 mod bundles;
+mod sequences;
 mod windows;

@@ -18,6 +18,7 @@ mod palette;
 mod policy;
 mod reload;
 mod run_safety;
+mod sequences;
 mod sources;
 mod tray;
 mod unix_safety;

@@ -418,3 +418,24 @@ fn list_shows_owner_version_and_approvals() {
         .expect("signatur's line");
     assert!(line.contains("1.0      yes"), "{table}");
 }
+
+#[test]
+fn list_shows_a_sequence_as_its_leader_and_key() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (file, id, hotkey) in [
+        ("j.toml", "journal", "ctrl+alt+space j"),
+        ("p.toml", "plan", "Ctrl+Alt+Space Shift+P"),
+    ] {
+        std::fs::write(
+            dir.path().join(file),
+            format!("id = \"{id}\"\nname = \"{id}\"\nmanual_seconds = 5\nhotkey = \"{hotkey}\"\n[[step]]\ntype = \"x\"\n"),
+        )
+        .expect("write");
+    }
+    let folder = dir.path().to_str().expect("utf-8 path");
+    let out = genvej(&["--hotkeys", folder, "list", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("json");
+    let keys: Vec<&str> = rows.iter().filter_map(|r| r["hotkey"].as_str()).collect();
+    assert_eq!(keys, ["Ctrl+Alt+Space J", "Ctrl+Alt+Space Shift+P"]);
+}

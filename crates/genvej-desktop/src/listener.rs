@@ -70,6 +70,10 @@ pub enum HotkeyEvent {
     /// The hot key's key went up (its modifiers may have gone up earlier).
     /// Only X11 reports releases; Windows' RegisterHotKey has none.
     Released { chord: Chord },
+    /// While a sequence waited for its second key (X11's keyboard grab):
+    /// the key pressed, if it was one of those asked for (with Shift when
+    /// held), else `None` — any other key.
+    Next { key: Option<Chord> },
 }
 
 /// A [`Report`] that remembers its `false`: after it, events are dropped

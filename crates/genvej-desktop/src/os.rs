@@ -27,6 +27,9 @@ pub enum OsEvent {
     /// The abbreviation `index` (of those given to `Hotstrings::start`) was
     /// typed and ended with Tab (else Space).
     Hotstring { index: usize, ended_by_tab: bool },
+    /// While a sequence waits: the next key pressed, if it is one asked
+    /// for, else `None` (see [`HotkeyEvent::Next`]).
+    NextKey(Option<Chord>),
     /// Another start of genvej in this session asked for a reload.
     Reload,
     /// SIGINT/SIGTERM, the end of the session, or the listener stopped.
@@ -34,12 +37,14 @@ pub enum OsEvent {
 }
 
 /// The hot-key listener's report on both OSes: presses go to `events` as
-/// [`OsEvent::Hotkey`]; releases are not the agent's business.
+/// [`OsEvent::Hotkey`], a sequence's next key as [`OsEvent::NextKey`];
+/// releases are not the agent's business.
 pub(crate) fn hotkeys_to<E: From<OsEvent> + Send + 'static>(
     events: Sender<E>,
 ) -> impl Report<HotkeyEvent> {
     move |event| match event {
         HotkeyEvent::Pressed { chord, .. } => events.send(E::from(OsEvent::Hotkey(chord))).is_ok(),
+        HotkeyEvent::Next { key } => events.send(E::from(OsEvent::NextKey(key))).is_ok(),
         HotkeyEvent::Released { .. } => true,
     }
 }

@@ -216,7 +216,8 @@ pub struct AgentSettings {
     #[serde(default = "default_settle_ms")]
     pub settle_ms: u64,
     /// How long a notice (a run failed, a hot key was refused, scripts have
-    /// errors) stays on screen, in seconds; 0 shows none.
+    /// errors) stays on screen, in seconds; 0 shows none (nor the window of
+    /// keys a sequence's leader shows).
     #[serde(default = "default_notice_seconds")]
     pub notice_seconds: u64,
     /// `error`, `warn`, `info`, `debug` or `trace`.
@@ -257,6 +258,11 @@ pub struct AgentSettings {
     /// Windows Ctrl+Alt is AltGr, so Ctrl+Alt+2 is @ on a Danish keyboard).
     #[serde(default = "default_keyboard_layouts")]
     pub keyboard_layouts: Vec<KeyboardLayout>,
+    /// After a sequence's leader (`Ctrl+Alt+Space` of `Ctrl+Alt+Space J`),
+    /// how long the agent waits for the next key, in milliseconds
+    /// (300–10000); then the sequence is cancelled.
+    #[serde(default = "default_sequence_timeout_ms")]
+    pub sequence_timeout_ms: u64,
 }
 
 /// A typing speed for windows that match.
@@ -304,10 +310,18 @@ impl Default for AgentSettings {
             shift_insert_classes: Vec::new(),
             typing_profiles: Vec::new(),
             keyboard_layouts: default_keyboard_layouts(),
+            sequence_timeout_ms: default_sequence_timeout_ms(),
         }
     }
 }
 
+/// The shortest and longest wait for a sequence's second key: shorter
+/// leaves no time to read the keys shown, longer leaves the keyboard taken.
+pub const SEQUENCE_TIMEOUT_MS: std::ops::RangeInclusive<u64> = 300..=10_000;
+
+fn default_sequence_timeout_ms() -> u64 {
+    2000
+}
 fn default_keyboard_layouts() -> Vec<KeyboardLayout> {
     vec![KeyboardLayout::Danish]
 }
@@ -404,6 +418,15 @@ impl Config {
             let rendered = format!("{}: error: usage.stopwatch_hotkey: {e}\n", path.display());
             return Err(ConfigError::Invalid { rendered });
         }
+        if !SEQUENCE_TIMEOUT_MS.contains(&config.agent.sequence_timeout_ms) {
+            let span = value_span(text, &["agent", "sequence_timeout_ms"]).unwrap_or(0..0);
+            let message = format!(
+                "agent.sequence_timeout_ms must be 300–10000 (milliseconds), not {}",
+                config.agent.sequence_timeout_ms
+            );
+            let rendered = Diagnostic::error(path, span, message).render(text);
+            return Err(ConfigError::Invalid { rendered });
+        }
         let base = path.parent().unwrap_or(Path::new("."));
         if let Err((key, problem)) = config.bundles.check(base) {
             let span = value_span(text, &["bundles", key]).unwrap_or(0..0);
@@ -471,6 +494,23 @@ mod tests {
         assert_eq!(c.agent.panic_key, "Ctrl+Alt+Escape");
         assert_eq!(c.agent.paste_threshold, 400);
         assert_eq!(c.agent.max_text_chars, 100_000);
+    }
+
+    #[test]
+    fn the_wait_for_a_sequences_next_key_is_bounded() {
+        let c = Config::parse(Path::new("g.toml"), "").expect("valid");
+        assert_eq!(c.agent.sequence_timeout_ms, 2000);
+        let err = Config::parse(
+            Path::new("g.toml"),
+            "[agent]\nsequence_timeout_ms = 60000\n",
+        )
+        .expect_err("too long");
+        assert_eq!(
+            err.to_string().lines().next(),
+            Some(
+                "g.toml:2:23: error: agent.sequence_timeout_ms must be 300–10000 (milliseconds), not 60000"
+            )
+        );
     }
 
     #[test]

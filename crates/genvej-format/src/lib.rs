@@ -12,6 +12,7 @@ pub mod chord_lint;
 pub mod config;
 pub mod cpr;
 pub mod diagnostic;
+pub mod hotkey;
 pub mod hotstring;
 pub mod input_value;
 pub mod limits;

@@ -56,6 +56,10 @@ pub fn claim<E: From<OsEvent> + Send + 'static>(
 /// The registered hot keys; presses arrive as [`OsEvent::Hotkey`].
 pub struct Hotkeys {
     listener: HotkeyListener,
+    /// The chords registered outside sequences.
+    chords: Vec<Chord>,
+    /// A sequence's keys are registered besides them.
+    waiting: bool,
 }
 
 impl Hotkeys {
@@ -66,13 +70,102 @@ impl Hotkeys {
     ) -> anyhow::Result<(Hotkeys, Vec<(Chord, String)>)> {
         let (listener, conflicts) = HotkeyListener::start(chords, hotkeys_to(events))
             .context("cannot listen for hot keys")?;
-        Ok((Hotkeys { listener }, conflicts))
+        let hotkeys = Hotkeys {
+            listener,
+            chords: chords.to_vec(),
+            waiting: false,
+        };
+        Ok((hotkeys, conflicts))
     }
 
     /// Registers exactly `chords` from now on.
     pub fn replace(&mut self, chords: &[Chord]) -> anyhow::Result<Vec<(Chord, String)>> {
+        self.chords = chords.to_vec();
+        self.waiting = false;
         Ok(self.listener.replace(chords)?)
     }
+
+    /// After a sequence's `leader`: registers `keys` (Escape included) as
+    /// hot keys for the moment, alone and with the leader's modifiers (the
+    /// caseworker may still hold them), so the next of them arrives as
+    /// [`OsEvent::Hotkey`]. The typing keys (A–Z, 0–9, Space, Enter, Tab,
+    /// Backspace, with and without Shift) are registered too, so one that
+    /// is not a follow-up cancels and is not typed — else "hej" typed after
+    /// an accidental leader would run the script on J. Why not a keyboard
+    /// hook: RegisterHotKey is what already works for every hot key, under
+    /// Wine too. Keys outside that set (punctuation, arrows) still reach
+    /// the window; the agent's time-out ends the wait then.
+    pub fn await_next_key(&mut self, leader: Chord, keys: &[Chord]) -> anyhow::Result<bool> {
+        let held = genvej_format::chord::Modifiers {
+            shift: false,
+            ..leader.modifiers
+        };
+        let mut chords = self.chords.clone();
+        for key in keys {
+            let with_leader = Chord {
+                modifiers: genvej_format::chord::Modifiers {
+                    shift: key.modifiers.shift,
+                    ..held
+                },
+                key: key.key,
+            };
+            for chord in [*key, with_leader] {
+                if !chords.contains(&chord) {
+                    chords.push(chord);
+                }
+            }
+        }
+        for chord in typing_keys() {
+            if !chords.contains(&chord) {
+                chords.push(chord);
+            }
+        }
+        let conflicts = self.listener.replace(&chords)?;
+        for (chord, why) in &conflicts {
+            tracing::debug!("sequence key {chord} not registered: {why}");
+        }
+        self.waiting = true;
+        Ok(true)
+    }
+
+    /// Stops waiting for a sequence's next key: only the hot keys again.
+    pub fn stop_waiting(&mut self) {
+        if !self.waiting {
+            return;
+        }
+        self.waiting = false;
+        if let Err(e) = self.listener.replace(&self.chords) {
+            tracing::warn!("could not put the hot keys back after a sequence: {e}");
+        }
+    }
+}
+
+/// The keys that would type something, alone and with Shift: caught while
+/// a sequence waits, so none reaches the window.
+fn typing_keys() -> Vec<Chord> {
+    use genvej_format::chord::{Key, Modifiers, NamedKey};
+    let letters = ('A'..='Z').map(Key::Letter);
+    let digits = ('0'..='9').map(Key::Digit);
+    let named = [
+        NamedKey::Space,
+        NamedKey::Enter,
+        NamedKey::Tab,
+        NamedKey::Backspace,
+    ]
+    .map(Key::Named);
+    letters
+        .chain(digits)
+        .chain(named)
+        .flat_map(|key| {
+            [false, true].map(|shift| Chord {
+                modifiers: Modifiers {
+                    shift,
+                    ..Modifiers::default()
+                },
+                key,
+            })
+        })
+        .collect()
 }
 
 /// The running hotstring watcher; typed abbreviations arrive as

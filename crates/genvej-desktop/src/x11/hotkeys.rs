@@ -151,6 +151,7 @@ impl HotkeyListener {
             chords: chords_by_key,
             relevant: bits.relevant(),
             lock_variants: bits.lock_variants(),
+            next_key: None,
         };
         Ok(conflicts)
     }
@@ -276,6 +277,8 @@ struct GrabTable {
     relevant: u16,
     /// The lock combinations every entry was grabbed with (to ungrab them).
     lock_variants: Vec<u16>,
+    /// Set while a sequence waits for its next key (the keyboard is grabbed).
+    next_key: Option<next_key::NextKey>,
 }
 
 impl GrabTable {
@@ -528,7 +531,13 @@ fn event_loop(
         };
         let at = Instant::now();
         match event {
-            Event::KeyPress(press) => dispatcher.press(press.detail, u16::from(press.state), at),
+            Event::KeyPress(press) => {
+                match dispatcher.next_key(press.detail, u16::from(press.state)) {
+                    Some(true) => next_key::release_keyboard(conn)?,
+                    Some(false) => {}
+                    None => dispatcher.press(press.detail, u16::from(press.state), at),
+                }
+            }
             Event::KeyRelease(release) => {
                 // Without XKB detectable auto-repeat a held key arrives as
                 // Release+Press pairs that share one timestamp.
@@ -579,5 +588,6 @@ impl Dispatcher {
     }
 }
 
+mod next_key;
 #[cfg(test)]
 mod tests;

@@ -86,6 +86,24 @@ impl Hotkeys {
     pub fn replace(&mut self, chords: &[Chord]) -> anyhow::Result<Vec<(Chord, String)>> {
         Ok(conflicts(self.listener.replace(chords)?))
     }
+
+    /// After a sequence's `leader`: takes the keyboard until the next key,
+    /// which arrives as [`OsEvent::NextKey`] — one of `keys` (Escape
+    /// included), else `None`; any key ends the wait and lets the keyboard
+    /// go. `Ok(false)` when another program holds the keyboard.
+    pub fn await_next_key(&mut self, _leader: Chord, keys: &[Chord]) -> anyhow::Result<bool> {
+        let keys: Vec<genvej_format::chord::Key> = keys.iter().map(|c| c.key).collect();
+        self.listener
+            .await_next_key(&keys)
+            .context("cannot take the keyboard for the sequence's next key")
+    }
+
+    /// Stops waiting for a sequence's next key and lets the keyboard go.
+    pub fn stop_waiting(&mut self) {
+        if let Err(e) = self.listener.stop_waiting() {
+            tracing::warn!("could not let go of the keyboard: {e}");
+        }
+    }
 }
 
 /// The running hotstring watcher; typed abbreviations arrive as

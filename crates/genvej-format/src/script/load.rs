@@ -14,8 +14,8 @@ use super::file_checker::FileChecker;
 use super::model::*;
 use super::raw::{self, At, RawHeader, RawHotstring, RawInput, RawSource, RawStep, RawWindowMatch};
 use super::scope::Scope;
-use crate::chord::Chord;
 use crate::diagnostic::Diagnostic;
+use crate::hotkey::{HotKey, HotKeyError};
 use crate::suggest::{did_you_mean, list};
 use crate::window_match::{TextPattern, WindowMatch};
 
@@ -298,11 +298,16 @@ impl FileChecker<'_> {
             self.error(id.span(), format!("invalid id `{}`", id.get()))
                 .help("use lower-case letters a–z, digits and `-`, e.g. `aabn-borger`; the id must stay the same when the script changes");
         }
-        let hotkey = header.hotkey.as_ref().and_then(|h| match Chord::parse_hotkey(h.get()) {
-            Ok(chord) => Some(chord),
+        let hotkey = header.hotkey.as_ref().and_then(|h| match HotKey::parse(h.get()) {
+            Ok(hotkey) => Some(hotkey),
             Err(e) => {
+                let help = if h.get().trim().contains(char::is_whitespace) && !matches!(e, HotKeyError::Chord(_)) {
+                    "a sequence is a leader chord, a space and one key, e.g. `Ctrl+Alt+Space J` or `Ctrl+Alt+Space Shift+J`"
+                } else {
+                    "write modifiers and one key joined by `+`, e.g. `Ctrl+Alt+B` or `Ctrl+Shift+F5`"
+                };
                 self.error(h.span(), format!("invalid hot key `{}`: {e}", h.get()))
-                    .help("write modifiers and one key joined by `+`, e.g. `Ctrl+Alt+B` or `Ctrl+Shift+F5`");
+                    .help(help);
                 None
             }
         });

@@ -13,6 +13,7 @@ mod personal;
 pub mod raw;
 mod release;
 mod scope;
+mod sequences;
 pub mod set;
 mod sources;
 mod steps;

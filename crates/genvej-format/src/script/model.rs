@@ -7,13 +7,15 @@ use std::time::Duration;
 use regex::Regex;
 
 use crate::chord::{Chord, Key, Modifiers, NamedKey};
+use crate::hotkey::HotKey;
 use crate::window_match::WindowMatch;
 
 #[derive(Debug, Clone)]
 pub struct Script {
     pub id: String,
     pub name: String,
-    pub hotkey: Option<Chord>,
+    /// A chord, or a leader chord and one key after it (a sequence).
+    pub hotkey: Option<HotKey>,
     pub manual_seconds: u32,
     pub description: String,
     /// Menu group: `category`, else the folder the file is in.

@@ -81,7 +81,8 @@ pub struct RawHeader {
     /// The name staff see in the tray menu and the cheat sheet.
     #[schemars(required)]
     pub name: Option<At<String>>,
-    /// The global hot key, e.g. `Ctrl+Alt+B`.
+    /// The global hot key, e.g. `Ctrl+Alt+B`; or a sequence, a leader chord and
+    /// one more key after a space, e.g. `Ctrl+Alt+Space J`.
     pub hotkey: Option<At<String>>,
     /// How many seconds the same task takes by hand (baseline for time saved).
     #[schemars(required)]

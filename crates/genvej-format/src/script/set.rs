@@ -12,6 +12,7 @@ use crate::chord::Chord;
 use crate::chord_lint::lint;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
+use crate::hotkey::HotKey;
 use crate::template::Renderer;
 
 /// The result of loading scripts: the good ones, every problem, and the
@@ -356,7 +357,7 @@ fn capped(mut diagnostics: Vec<Diagnostic>) -> (Vec<Diagnostic>, (usize, usize))
 }
 
 /// Finds where in a file a top-level key's value starts, for cross-file messages.
-fn span_of_key(text: &str, key: &str) -> std::ops::Range<usize> {
+pub(super) fn span_of_key(text: &str, key: &str) -> std::ops::Range<usize> {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();
@@ -392,7 +393,7 @@ fn check_across_files(set: &mut ScriptSet, config: &Config) {
     let context_of = |s: &Script| s.only_when.as_ref().map(ToString::to_string);
 
     let mut first_by_id: BTreeMap<&str, &Script> = BTreeMap::new();
-    let mut first_by_key: BTreeMap<(Chord, Option<String>), &Script> = BTreeMap::new();
+    let mut first_by_key: BTreeMap<(HotKey, Option<String>), &Script> = BTreeMap::new();
     let mut first_by_abbreviation: BTreeMap<(&str, Option<String>), &Script> = BTreeMap::new();
     let panic_key = Chord::parse_hotkey(&config.agent.panic_key).ok();
     let stopwatch_key = config
@@ -423,7 +424,13 @@ fn check_across_files(set: &mut ScriptSet, config: &Config) {
                 )),
             );
         }
-        if let Some(chord) = script.hotkey {
+        if let Some(hotkey) = script.hotkey {
+            let chord = hotkey.chord;
+            // What the panic key or the stopwatch would collide with.
+            let what = match hotkey.then {
+                None => format!("hot key {chord}"),
+                Some(_) => format!("the leader {chord} of hot key {hotkey}"),
+            };
             for problem in lint(chord, &config.agent.keyboard_layouts) {
                 let span = span_of_key(text, "hotkey");
                 let help = problem.help();
@@ -445,7 +452,7 @@ fn check_across_files(set: &mut ScriptSet, config: &Config) {
                     Diagnostic::error(
                         &script.file.path,
                         span_of_key(text, "hotkey"),
-                        format!("hot key {chord} is the panic key"),
+                        format!("{what} is the panic key"),
                     )
                     .with_help("choose another hot key, or change agent.panic_key in genvej.toml"),
                 );
@@ -455,7 +462,7 @@ fn check_across_files(set: &mut ScriptSet, config: &Config) {
                     Diagnostic::error(
                         &script.file.path,
                         span_of_key(text, "hotkey"),
-                        format!("hot key {chord} is the manual-time stopwatch's"),
+                        format!("{what} is the manual-time stopwatch's"),
                     )
                     .with_help(
                         "choose another hot key, or change usage.stopwatch_hotkey in genvej.toml",
@@ -467,18 +474,22 @@ fn check_across_files(set: &mut ScriptSet, config: &Config) {
                     Diagnostic::error(
                         &script.file.path,
                         span_of_key(text, "hotkey"),
-                        format!("hot key {chord} opens the command palette"),
+                        format!("{what} opens the command palette"),
                     )
                     .with_help(
                         "choose another hot key, or change agent.palette_hotkey in genvej.toml",
                     ),
                 );
             }
-            if let Some(first) = first_by_key.insert((chord, context_of(script)), script) {
-                first_by_key.insert((chord, context_of(first)), first);
+            if let Some(first) = first_by_key.insert((hotkey, context_of(script)), script) {
+                first_by_key.insert((hotkey, context_of(first)), first);
+                let choose = match hotkey.then {
+                    None => "choose another chord".to_string(),
+                    Some(_) => format!("choose another key after {chord}"),
+                };
                 problems.push(
-                    Diagnostic::error(&script.file.path, span_of_key(text, "hotkey"), format!("hot key {chord} is used twice"))
-                        .with_help(format!("{} (\"{}\") already uses it; choose another chord, or make both context-sensitive with different `only_when`", location(first, "hotkey"), first.name)),
+                    Diagnostic::error(&script.file.path, span_of_key(text, "hotkey"), format!("hot key {hotkey} is used twice"))
+                        .with_help(format!("{} (\"{}\") already uses it; {choose}, or make both context-sensitive with different `only_when`", location(first, "hotkey"), first.name)),
                 );
             }
         }
@@ -504,6 +515,10 @@ fn check_across_files(set: &mut ScriptSet, config: &Config) {
             }
         }
     }
+    problems.extend(super::sequences::leaders_that_are_hot_keys(
+        &set.scripts,
+        &set.texts,
+    ));
     let bad: Vec<PathBuf> = problems.iter().map(|d| d.path.clone()).collect();
     set.scripts.retain(|s| !bad.contains(&s.file.path));
     set.diagnostics.extend(problems);

@@ -13,4 +13,5 @@ mod hostile_input;
 mod messages;
 mod release;
 mod script_files;
+mod sequences;
 mod template_messages;

@@ -128,6 +128,13 @@ impl DialogProcess {
         });
     }
 
+    /// Shows a notice-like window (never the notification service) until
+    /// the returned [`super::Overlay`] is dropped, or `seconds` pass: a
+    /// sequence's keys. The text is redacted like a notice's.
+    pub fn overlay(&self, title: &str, text: &str, seconds: u64) -> Option<super::Overlay> {
+        super::Overlay::show(&self.program, &Request::notice(title, text, seconds))
+    }
+
     /// Shows a window (cheat sheet, about) without waiting for it.
     pub fn show_detached(&self, request: Request) {
         let program = self.program.clone();

@@ -14,6 +14,7 @@
 mod client;
 mod form;
 mod list;
+mod overlay;
 mod view;
 
 use std::collections::BTreeMap;
@@ -24,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 pub use client::DialogProcess;
 pub use form::{FieldNote, FieldState, FormState, Submit};
+pub use overlay::Overlay;
 
 use genvej_engine::ports::Form;
 
