@@ -68,3 +68,34 @@ pub fn script_from_with(source: &str, config: &Config) -> genvej_format::script:
     );
     set.scripts.into_iter().next().expect("one script")
 }
+
+/// Splits a command line from the book as a shell would for the simple
+/// cases the book uses: words, and "…" quoted words.
+pub fn command_words(command: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    let mut any = false;
+    for c in command.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                any = true;
+            }
+            ' ' if !quoted => {
+                if any {
+                    out.push(std::mem::take(&mut word));
+                    any = false;
+                }
+            }
+            other => {
+                word.push(other);
+                any = true;
+            }
+        }
+    }
+    if any {
+        out.push(word);
+    }
+    out
+}

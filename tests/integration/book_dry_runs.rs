@@ -41,36 +41,6 @@ fn blocks(markdown: &str) -> Vec<(String, String)> {
     out
 }
 
-/// The words of a command line, with "…" quoted words.
-fn words(command: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    let mut quoted = false;
-    let mut any = false;
-    for c in command.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                any = true;
-            }
-            ' ' if !quoted => {
-                if any {
-                    out.push(std::mem::take(&mut word));
-                    any = false;
-                }
-            }
-            other => {
-                word.push(other);
-                any = true;
-            }
-        }
-    }
-    if any {
-        out.push(word);
-    }
-    out
-}
-
 #[test]
 fn the_cookbooks_undated_dry_runs_are_what_genvej_exec_prints() {
     let repo = common::repo();
@@ -89,7 +59,7 @@ fn the_cookbooks_undated_dry_runs_are_what_genvej_exec_prints() {
     let mut checked = 0;
     for (_, body) in blocks.iter().filter(|(info, _)| info == "console,dry-run") {
         let (command, shown) = body.split_once('\n').expect("a command and its output");
-        let args = words(command.trim_start_matches('$').trim());
+        let args = common::command_words(command.trim_start_matches('$').trim());
         assert_eq!(args[..2], ["genvej", "exec"], "{command}");
         if !UNDATED.contains(&args[2].as_str()) {
             continue;

@@ -21,6 +21,8 @@ use genvej_engine::ports::CancelToken;
 use genvej_format::config::Config;
 use genvej_format::template::Renderer;
 
+use crate::common;
+
 /// The day every dry run of the book is run on: Monday 23 November 2026.
 const TODAY: chrono::NaiveDate = match chrono::NaiveDate::from_ymd_opt(2026, 11, 23) {
     Some(day) => day,
@@ -90,40 +92,9 @@ fn pages() -> Vec<(PathBuf, String)> {
         .collect()
 }
 
-/// Splits a command line as a shell would for the simple cases the book
-/// uses: words, and "…" quoted words.
-fn words(command: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    let mut quoted = false;
-    let mut any = false;
-    for c in command.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                any = true;
-            }
-            ' ' if !quoted => {
-                if any {
-                    out.push(std::mem::take(&mut word));
-                    any = false;
-                }
-            }
-            other => {
-                word.push(other);
-                any = true;
-            }
-        }
-    }
-    if any {
-        out.push(word);
-    }
-    out
-}
-
 /// What the dry run in `command` prints, with `page`'s scripts and files.
 fn dry_run(command: &str, page: &[Block], config: &Config) -> Result<String, String> {
-    let mut args = words(command.trim().trim_start_matches('$').trim());
+    let mut args = common::command_words(command.trim().trim_start_matches('$').trim());
     // `--hotkeys DIR` and `--config FILE` say where genvej finds the
     // script and the config; here they are the page and the bundled config.
     while args
@@ -281,7 +252,7 @@ fn every_dry_run_in_the_book_prints_what_the_book_shows() {
 #[test]
 fn a_command_is_split_into_words_with_quotes() {
     assert_eq!(
-        words(r#"genvej exec a --selection "Sagen om x" --set n=1"#),
+        common::command_words(r#"genvej exec a --selection "Sagen om x" --set n=1"#),
         [
             "genvej",
             "exec",
