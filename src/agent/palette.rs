@@ -83,12 +83,24 @@ pub(super) fn choose_on_worker(desktop: &mut NativeDesktop, entries: Vec<TrayEnt
             None
         }
     };
-    if let Some(window) = focused {
-        // The palette's window is gone (its process has ended); the window
-        // manager may have handed the focus elsewhere.
-        if let Err(e) = desktop.focus(window.id) {
+    let Some(window) = focused else {
+        return AgentEvent::PaletteClosed(chosen);
+    };
+    // The palette's window is gone (its process has ended); the window
+    // manager may have handed the focus elsewhere. A chosen script runs only
+    // once the focus is back where the caseworker was: never into another
+    // window.
+    match desktop.focus(window.id) {
+        Ok(()) => AgentEvent::PaletteClosed(chosen),
+        Err(e) if chosen.is_some() => {
+            tracing::warn!(
+                "the script chosen in the command palette was not started: the focus could not be given back to the window it was in ({e})"
+            );
+            AgentEvent::PaletteClosed(None)
+        }
+        Err(e) => {
             tracing::debug!("the focus could not be given back after the palette: {e}");
+            AgentEvent::PaletteClosed(None)
         }
     }
-    AgentEvent::PaletteClosed(chosen)
 }

@@ -48,7 +48,7 @@ impl Pulse {
         }
     }
 
-    fn showing(&self) -> bool {
+    pub(super) fn showing(&self) -> bool {
         self.on_screen.showing.lock().map(|s| *s).unwrap_or(false)
     }
 

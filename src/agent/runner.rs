@@ -136,6 +136,8 @@ pub fn run(locations: Locations, options: AgentOptions) -> anyhow::Result<()> {
 
     tracing::info!("genvej stopping: {reason}");
     cancel.cancel();
+    // A satisfaction question still on screen goes with the agent.
+    agent.pulse.withdraw();
     drop(agent);
     if worker.join().is_err() {
         tracing::error!("the run worker ended abnormally");
@@ -152,6 +154,13 @@ impl Agent {
     /// Handles one event; `Some(reason)` when the agent should stop.
     fn handle(&mut self, event: AgentEvent) -> anyhow::Result<Option<String>> {
         match event {
+            // The panic key first: no other setting may take it over.
+            AgentEvent::Hotkey(chord) if chord == self.panic_key => {
+                if let Some(name) = &self.running {
+                    tracing::info!("panic key: stopping «{name}»");
+                    self.cancel.cancel();
+                }
+            }
             // While a sequence waits, every key is its next key (on Windows
             // the sequence's keys are hot keys for the moment).
             AgentEvent::Hotkey(chord) if self.sequence.is_some() => self.next_key(Some(chord))?,
@@ -168,12 +177,6 @@ impl Agent {
             }
             AgentEvent::Hotkey(chord) if Some(chord) == self.palette_key => self.open_palette()?,
             AgentEvent::PaletteClosed(chosen) => self.palette_closed(chosen)?,
-            AgentEvent::Hotkey(chord) if chord == self.panic_key => {
-                if let Some(name) = &self.running {
-                    tracing::info!("panic key: stopping «{name}»");
-                    self.cancel.cancel();
-                }
-            }
             AgentEvent::Hotkey(chord) => {
                 tracing::debug!("hot key {chord} pressed");
                 let candidates: Vec<Script> =
@@ -201,6 +204,12 @@ impl Agent {
                 ended_by_tab,
             } => {
                 if self.running.is_some() || self.paused {
+                    return Ok(None);
+                }
+                if self.pulse.showing() {
+                    // Typed into the satisfaction question: its Backspaces
+                    // would land in the caseworker's window once it closes.
+                    tracing::debug!("hotstring ignored: the satisfaction question is on screen");
                     return Ok(None);
                 }
                 let Some(expansion) = self
@@ -371,6 +380,15 @@ fn start_worker(
             // Renders stop at the panic key, not only between steps.
             let renderer = Renderer::with_cancel(cancel.clone());
             for job in job_inbox {
+                // A job that closed the pulse question waits for the focus
+                // to be back first, whatever the job (a run or the palette).
+                let job = match job {
+                    Job::AfterQuestion(inner) => {
+                        wait_for_focus_back(&mut desktop);
+                        *inner
+                    }
+                    job => job,
+                };
                 if let Job::Palette(entries) = job {
                     let closed = super::palette::choose_on_worker(&mut desktop, entries);
                     if events.send(closed).is_err() {

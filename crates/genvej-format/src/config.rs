@@ -409,6 +409,19 @@ impl Config {
             let rendered = format!("{}: error: agent.palette_hotkey: {e}\n", path.display());
             return Err(ConfigError::Invalid { rendered });
         }
+        let chord_of = |text: Option<&str>| text.and_then(|t| Chord::parse_hotkey(t).ok());
+        let palette = chord_of(config.agent.palette_hotkey.as_deref());
+        if palette.is_some()
+            && (palette == chord_of(Some(&config.agent.panic_key))
+                || palette == chord_of(config.usage.stopwatch_hotkey.as_deref()))
+        {
+            let rendered = format!(
+                "{}: error: agent.palette_hotkey: {} is already the panic key or the stopwatch's; choose another chord\n",
+                path.display(),
+                config.agent.palette_hotkey.as_deref().unwrap_or_default()
+            );
+            return Err(ConfigError::Invalid { rendered });
+        }
         if let Some(Err(e)) = config
             .usage
             .stopwatch_hotkey
@@ -574,6 +587,25 @@ mod tests {
                 .to_string();
             assert!(error.starts_with(expected), "{line}:\n{error}");
         }
+    }
+
+    #[test]
+    fn the_palette_may_not_take_the_panic_key_or_the_stopwatch() {
+        let path = Path::new("genvej.toml");
+        for text in [
+            "[agent]\npalette_hotkey = \"Ctrl+Alt+Escape\"\n",
+            "[agent]\npalette_hotkey = \"Ctrl+Alt+U\"\n[usage]\nstopwatch_hotkey = \"Ctrl+Alt+U\"\n",
+        ] {
+            let Err(ConfigError::Invalid { rendered }) = Config::parse(path, text) else {
+                panic!("accepted: {text}");
+            };
+            assert!(
+                rendered.contains("agent.palette_hotkey: ")
+                    && rendered.contains("is already the panic key or the stopwatch's"),
+                "{rendered}"
+            );
+        }
+        assert!(Config::parse(path, "[agent]\npalette_hotkey = \"Ctrl+Alt+G\"\n").is_ok());
     }
 
     #[test]

@@ -2,9 +2,18 @@
 //! longest common run of lines kept (`  `), what was expected and did not
 //! happen (`- `), what happened and was not expected (`+ `).
 
+/// The most cells of the comparison table a diff may fill (8 MB of
+/// counts): beyond it only the common start and end are kept and the middle
+/// is shown whole as removed and added lines, so a huge test file cannot
+/// exhaust memory.
+const MAX_CELLS: usize = 1_000_000;
+
 /// The diff of `expected` and `actual`, one line each.
 pub(crate) fn lines(expected: &[String], actual: &[String]) -> Vec<String> {
     let (n, m) = (expected.len(), actual.len());
+    if (n + 1).saturating_mul(m + 1) > MAX_CELLS {
+        return plain(expected, actual);
+    }
     // lcs[i][j]: the longest common subsequence of expected[i..], actual[j..].
     let mut lcs = vec![vec![0usize; m + 1]; n + 1];
     for i in (0..n).rev() {
@@ -34,9 +43,54 @@ pub(crate) fn lines(expected: &[String], actual: &[String]) -> Vec<String> {
     out
 }
 
+/// A diff without the table: the common first and last lines, and
+/// everything between as removed, then added.
+fn plain(expected: &[String], actual: &[String]) -> Vec<String> {
+    let start = expected
+        .iter()
+        .zip(actual)
+        .take_while(|(e, a)| e == a)
+        .count();
+    let end = expected[start..]
+        .iter()
+        .rev()
+        .zip(actual[start..].iter().rev())
+        .take_while(|(e, a)| e == a)
+        .count();
+    let mut out: Vec<String> = expected[..start].iter().map(|l| format!("  {l}")).collect();
+    out.extend(
+        expected[start..expected.len() - end]
+            .iter()
+            .map(|l| format!("- {l}")),
+    );
+    out.extend(
+        actual[start..actual.len() - end]
+            .iter()
+            .map(|l| format!("+ {l}")),
+    );
+    out.extend(
+        expected[expected.len() - end..]
+            .iter()
+            .map(|l| format!("  {l}")),
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_huge_diff_is_shown_without_the_table() {
+        let expected: Vec<String> = (0..2_000).map(|i| format!("type {i}")).collect();
+        let mut actual = expected.clone();
+        actual[1_000] = "type x".into();
+        let out = lines(&expected, &actual);
+        assert_eq!(out.len(), 2_001);
+        assert_eq!(out[1_000], "- type 1000");
+        assert_eq!(out[1_001], "+ type x");
+        assert_eq!(out[1_002], "  type 1001");
+    }
 
     fn strings(lines: &[&str]) -> Vec<String> {
         lines.iter().map(|s| s.to_string()).collect()

@@ -213,9 +213,10 @@ impl Keyboard for WindowsDesktop {
 
     fn type_text(&mut self, text: &str, key_delay: Duration, into: WindowId) -> PortResult<()> {
         let mut units = [0u16; 2];
-        // Without a delay the whole piece is one SendInput call, checked for
-        // focus once: SendInput puts its events in the queue together, so no
-        // click of the caseworker's can land between them.
+        // Without a delay the piece goes in SendInput calls checked for focus
+        // once each, up to and including a line break or tab: SendInput puts
+        // its events in the queue together, so no click of the caseworker's
+        // can land between them.
         let mut batch = Vec::new();
         for c in text.chars() {
             let events = match c {
@@ -237,6 +238,11 @@ impl Keyboard for WindowsDesktop {
             };
             if key_delay.is_zero() {
                 batch.extend(events);
+                // Enter or Tab may open a dialog or move to another window:
+                // what follows is sent after a new focus check.
+                if matches!(c, '\n' | '\t') {
+                    self.send_into(into, &std::mem::take(&mut batch))?;
+                }
                 continue;
             }
             self.send_into(into, &events)?;

@@ -120,11 +120,14 @@ impl Hotkeys {
                 chords.push(chord);
             }
         }
+        // Waiting from before the request: if its answer is late the hot-key
+        // thread may still apply it, and `stop_waiting` must then put the
+        // plain hot keys back rather than leave the typing keys taken.
+        self.waiting = true;
         let conflicts = self.listener.replace(&chords)?;
         for (chord, why) in &conflicts {
             tracing::debug!("sequence key {chord} not registered: {why}");
         }
-        self.waiting = true;
         Ok(true)
     }
 
