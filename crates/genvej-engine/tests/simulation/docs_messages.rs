@@ -23,6 +23,8 @@ use genvej_engine::messages::{
 use genvej_format::input_value::InputRejected;
 use genvej_format::url_rules::UrlRefusal;
 
+use crate::troubleshooting::{self, compiled};
+
 const PAGE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../docs/src/scripts/troubleshooting.md"
@@ -632,44 +634,8 @@ fn every_message() -> Vec<(String, String)> {
     all
 }
 
-/// The message patterns of the page: the code spans in the first cell of
-/// every table whose first column is `message`.
 fn patterns(page: &str) -> Vec<(usize, String)> {
-    // `text`, or `` text with `backticks` `` (a double-backtick span).
-    let code = regex::Regex::new(r"``\s?(.+?)\s?``|`([^`]+)`").expect("regex");
-    let mut out = Vec::new();
-    let mut in_table = false;
-    for (index, line) in page.lines().enumerate() {
-        let line = line.trim();
-        if !line.starts_with('|') {
-            in_table = false;
-            continue;
-        }
-        let first = line
-            .trim_start_matches('|')
-            .split('|')
-            .next()
-            .unwrap_or("")
-            .trim();
-        if first == "message" {
-            in_table = true;
-            continue;
-        }
-        if in_table && !first.starts_with("---") {
-            out.extend(code.captures_iter(first).filter_map(|c| {
-                let text = c.get(1).or_else(|| c.get(2))?.as_str();
-                assert_sound(line, text, c.get(2).is_some());
-                Some((index + 1, text.replace("\\|", "|")))
-            }));
-        }
-    }
-    out
-}
-
-/// `pattern` as a regex, where each `…` stands for any text.
-fn compiled(pattern: &str) -> regex::Regex {
-    let parts: Vec<String> = pattern.split('…').map(regex::escape).collect();
-    regex::Regex::new(&format!("(?s)^{}$", parts.join(".*"))).expect("an escaped pattern")
+    troubleshooting::message_patterns(page)
 }
 
 /// Whether `text` is `pattern`, where each `…` in the pattern stands for any text.
@@ -709,21 +675,5 @@ fn a_pattern_matches_only_its_own_message() {
     assert_eq!(
         patterns(page),
         [(3, "aaa … bbb".to_string()), (3, "ccc `d`".to_string())]
-    );
-}
-
-/// A code span the page means as a message pattern: not cut short by a
-/// backtick inside a single-backtick span (which leaves a space at its end
-/// or start: `` `unknown key `…`` `` reads as `unknown key `), and not so
-/// short that it matches almost anything.
-fn assert_sound(line: &str, pattern: &str, single: bool) {
-    assert!(
-        !(single && (pattern.starts_with(' ') || pattern.ends_with(' '))),
-        "troubleshooting.md: `{pattern}` looks cut short: write a message with backticks as `` … `` in: {line}"
-    );
-    let literal: String = pattern.chars().filter(|c| *c != '…').collect();
-    assert!(
-        literal.trim().chars().count() >= 6,
-        "troubleshooting.md: `{pattern}` matches almost anything, in: {line}"
     );
 }

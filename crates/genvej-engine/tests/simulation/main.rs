@@ -2,6 +2,8 @@
 
 #[path = "../../../../tests/common/mod.rs"]
 mod common;
+#[path = "../../../../tests/common/troubleshooting.rs"]
+mod troubleshooting;
 
 mod bundled;
 mod docs_dry_runs;

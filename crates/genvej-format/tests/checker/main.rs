@@ -3,6 +3,8 @@
 #[path = "../../../../tests/common/mod.rs"]
 mod common;
 mod hostile;
+#[path = "../../../../tests/common/troubleshooting.rs"]
+mod troubleshooting;
 
 mod docs_checker_messages;
 mod docs_examples;
