@@ -45,7 +45,7 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 genvej_format::schema::hotkeys()
             };
-            println!("{}", serde_json::to_string_pretty(&schema)?);
+            say!("{}", serde_json::to_string_pretty(&schema)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::List { format }) => list(&setup, format),
@@ -286,7 +286,7 @@ fn list(setup: &Setup, format: ListFormat) -> anyhow::Result<ExitCode> {
                 .zip(rows)
                 .map(|(s, row)| with_release(row, &s.release))
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&rows)?);
+            say!("{}", serde_json::to_string_pretty(&rows)?)?;
         }
         ListFormat::Table => print_table(
             &rows,
@@ -300,7 +300,7 @@ fn list(setup: &Setup, format: ListFormat) -> anyhow::Result<ExitCode> {
                 "from",
                 "file",
             ],
-        ),
+        )?,
     }
     let policy = set.policy_diagnostics();
     if !policy.is_empty() {
@@ -351,7 +351,10 @@ fn with_release(row: BTreeMap<&str, String>, release: &script::Release) -> serde
     value
 }
 
-pub(super) fn print_table(rows: &[BTreeMap<&str, String>], columns: &[&str]) {
+pub(super) fn print_table(
+    rows: &[BTreeMap<&str, String>],
+    columns: &[&str],
+) -> std::io::Result<()> {
     let width = |c: &str| {
         rows.iter()
             .map(|r| r.get(c).map_or(0, |v| v.chars().count()))
@@ -370,7 +373,7 @@ pub(super) fn print_table(rows: &[BTreeMap<&str, String>], columns: &[&str]) {
             .trim_end()
             .to_string()
     };
-    println!(
+    say!(
         "{}",
         line(
             columns
@@ -381,9 +384,9 @@ pub(super) fn print_table(rows: &[BTreeMap<&str, String>], columns: &[&str]) {
                 .map(String::as_str)
                 .collect()
         )
-    );
+    )?;
     for row in rows {
-        println!(
+        say!(
             "{}",
             line(
                 columns
@@ -391,8 +394,9 @@ pub(super) fn print_table(rows: &[BTreeMap<&str, String>], columns: &[&str]) {
                     .map(|c| row.get(c).map_or("", String::as_str))
                     .collect()
             )
-        );
+        )?;
     }
+    Ok(())
 }
 
 /// What `--dry-run` was given on the command line.
@@ -436,12 +440,12 @@ fn exec(
             continue;
         };
         if let Err(reason) = input.parse_value(raw, today) {
-            println!(
+            say!(
                 "not run: --set {}=…: {} (the input «{}»)",
                 input.name,
                 reason.for_author(),
                 input.label
-            );
+            )?;
             return Ok(ExitCode::from(1));
         }
     }
@@ -461,7 +465,7 @@ fn exec(
         match super::dry_run::data(&setup.config, script, &dry_run.fixtures, dry_run.selection) {
             Ok(data) => data,
             Err(message) => {
-                println!("{}", show(format!("not run: {message}")));
+                say!("{}", show(format!("not run: {message}")))?;
                 return Ok(ExitCode::from(1));
             }
         };
@@ -476,17 +480,17 @@ fn exec(
     ) {
         Ok(ran) => ran,
         Err(message) => {
-            println!("not run: {message}");
+            say!("not run: {message}")?;
             return Ok(ExitCode::from(1));
         }
     };
-    println!("dry run of {} — nothing was sent to the desktop", ran.title);
+    say!("dry run of {} — nothing was sent to the desktop", ran.title)?;
     for line in ran.lines {
-        println!("  {}", show(line));
+        say!("  {}", show(line))?;
     }
-    println!("{}", show(ran.summary));
+    say!("{}", show(ran.summary))?;
     if ran.before_steps {
-        println!("hint: give inputs with --set NAME=VALUE");
+        say!("hint: give inputs with --set NAME=VALUE")?;
     }
     Ok(if ran.completed {
         ExitCode::SUCCESS

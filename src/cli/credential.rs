@@ -25,23 +25,23 @@ pub(super) fn run(action: &CredentialAction) -> anyhow::Result<ExitCode> {
             }
             credentials::save(name, secret)
                 .map_err(|e| anyhow::anyhow!("could not save «{name}»: {e}"))?;
-            println!("saved «{name}» in the OS credential store");
+            say!("saved «{name}» in the OS credential store")?;
             Ok(ExitCode::SUCCESS)
         }
         CredentialAction::Check { name } => match credentials::read(name) {
             Ok(secret) => {
-                println!("«{name}» is saved ({} characters)", secret.chars().count());
+                say!("«{name}» is saved ({} characters)", secret.chars().count())?;
                 Ok(ExitCode::SUCCESS)
             }
             Err(why) => {
-                println!("«{name}»: {why}");
+                say!("«{name}»: {why}")?;
                 Ok(ExitCode::FAILURE)
             }
         },
         CredentialAction::Delete { name } => {
             credentials::delete(name)
                 .map_err(|e| anyhow::anyhow!("could not remove «{name}»: {e}"))?;
-            println!("removed «{name}»");
+            say!("removed «{name}»")?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -1,5 +1,23 @@
 //! The `genvej` command line.
 
+/// `println!` that hands the write error back instead of panicking, so a
+/// reader that stops early (`genvej list | head`) ends the command quietly
+/// and a full disk is an error message, not an internal error.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
+/// `print!` the same way as [`say!`].
+macro_rules! say_inline {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
 mod bundle;
 mod bundle_status;
 mod commands;
@@ -220,11 +238,22 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match commands::dispatch(cli) {
         Ok(code) => code,
+        // The reader of our output went away (`| head`): nothing is wrong.
+        Err(e) if reader_left(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("genvej: {}", genvej_format::cpr::redact(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }
+}
+
+/// Whether the error is standard output's reader having closed the pipe.
+fn reader_left(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// The config and script folders this invocation uses.

@@ -101,9 +101,9 @@ pub(super) fn report(setup: &Setup, args: &ReportArgs) -> anyhow::Result<ExitCod
         Some(file) => {
             std::fs::write(&file, output)
                 .with_context(|| format!("cannot write {}", file.display()))?;
-            println!("wrote {}", file.display());
+            say!("wrote {}", file.display())?;
         }
-        None => print!("{output}"),
+        None => say_inline!("{output}")?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -126,6 +126,6 @@ pub(super) fn export(setup: &Setup, to: Option<PathBuf>) -> anyhow::Result<ExitC
     // its runs once.
     let file = folder.join(format!("genvej-{}.sqlite", db.installation_id()?));
     db.export_to(&file)?;
-    println!("exported the usage records to {}", file.display());
+    say!("exported the usage records to {}", file.display())?;
     Ok(ExitCode::SUCCESS)
 }

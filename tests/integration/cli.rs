@@ -439,3 +439,49 @@ fn list_shows_a_sequence_as_its_leader_and_key() {
     let keys: Vec<&str> = rows.iter().filter_map(|r| r["hotkey"].as_str()).collect();
     assert_eq!(keys, ["Ctrl+Alt+Space J", "Ctrl+Alt+Space Shift+P"]);
 }
+
+/// `genvej list | head -c 1`: the reader goes away after one byte of far more
+/// output than a pipe holds (64 KiB), so the command's later writes fail.
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for n in 0..400 {
+        std::fs::write(
+            dir.path().join(format!("genvej-{n}.toml")),
+            format!(
+                "id = \"genvej-{n}\"\nname = \"En lang genvej med et langt navn nummer {n}\"\nmanual_seconds = 5\n[[step]]\ntype = \"Hej\"\n"
+            ),
+        )
+        .expect("write");
+    }
+    let folder = dir.path().to_str().expect("utf-8 path");
+    let out = Command::new("sh")
+        .args([
+            "-c",
+            r#"("$0" --hotkeys "$1" list --format json; echo "exit $?" >&2) | head -c 1 >/dev/null"#,
+            env!("CARGO_BIN_EXE_genvej"),
+            folder,
+        ])
+        .current_dir(common::repo())
+        .output()
+        .expect("sh runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim(), "exit 0", "no message, no panic: {stderr}");
+}
+
+#[test]
+fn output_that_cannot_be_written_is_an_error_not_a_panic() {
+    let full = std::fs::File::create("/dev/full").expect("/dev/full");
+    let out = Command::new(env!("CARGO_BIN_EXE_genvej"))
+        .arg("schema")
+        .stdout(full)
+        .current_dir(common::repo())
+        .output()
+        .expect("genvej runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr.trim(),
+        "genvej: No space left on device (os error 28)"
+    );
+}

@@ -56,13 +56,13 @@ pub(super) fn run(
     let bytes = genvej_bundle::seal(sequence, chrono::Utc::now(), files, &key)
         .context("cannot build the bundle")?;
     super::write_atomically(out, &bytes)?;
-    println!(
+    say!(
         "built bundle {sequence}: {count} script{}, {} bytes, signed by key {} → {}",
         if count == 1 { "" } else { "s" },
         bytes.len(),
         key.public().id(),
         out.display()
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

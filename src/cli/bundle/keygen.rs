@@ -48,7 +48,7 @@ pub(super) fn run(
         let _ = std::fs::remove_file(&secret_path);
         return Err(e);
     }
-    println!(
+    say!(
         "made signing key {id}:\n  {secret}  the secret key ({protection}): keep it offline \
          (never on the share or a workstation), with a backup\n  {public_file}  the public key",
         id = public.id(),
@@ -59,12 +59,12 @@ pub(super) fn run(
             "NOT password-protected: keep it in a vault"
         },
         public_file = public_path.display(),
-    );
-    println!(
+    )?;
+    say!(
         "put the public key in the machine-wide config (or the MSI's BUNDLEKEY property):\n\n\
          [bundles]\ntrusted_keys = [\"{}\"]",
         public.to_line()
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -67,10 +67,10 @@ pub(super) fn run(
             }
             Ok(old) if old.manifest.sequence == sequence => {
                 if published == bytes {
-                    println!(
+                    say!(
                         "{} already holds this bundle ({sequence}); nothing to do",
                         target.display()
-                    );
+                    )?;
                     return Ok(ExitCode::SUCCESS);
                 }
                 eprintln!(
@@ -101,13 +101,13 @@ pub(super) fn run(
         }
         None => "every workstation gets it".to_string(),
     };
-    println!(
+    say!(
         "published bundle {sequence} ({} scripts, key {}) as {}: {who} at the next check \
          (bundles.check_minutes)",
         library.files.len(),
         library.manifest.key_id,
         target.display()
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

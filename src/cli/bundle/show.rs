@@ -18,7 +18,7 @@ pub(super) fn verify(cli: &Cli, file: &Path, trust: &TrustArgs) -> anyhow::Resul
         Err(code) => return Ok(code),
     };
     let manifest = &library.manifest;
-    println!(
+    say!(
         "{}: good — bundle {}, {} script{}, built {}, signed by trusted key {}",
         file.display(),
         manifest.sequence,
@@ -26,7 +26,7 @@ pub(super) fn verify(cli: &Cli, file: &Path, trust: &TrustArgs) -> anyhow::Resul
         if library.files.len() == 1 { "" } else { "s" },
         manifest.built.format("%Y-%m-%d %H:%M:%S UTC"),
         manifest.key_id
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -50,17 +50,17 @@ pub(super) fn show(
                 "key_id": manifest.key_id,
                 "scripts": manifest.scripts,
             });
-            println!("{}", serde_json::to_string_pretty(&shown)?);
+            say!("{}", serde_json::to_string_pretty(&shown)?)?;
         }
         ShowFormat::Table => {
-            println!(
+            say!(
                 "bundle {}, built {}, signed by trusted key {}, {} script{} (verified)\n",
                 manifest.sequence,
                 manifest.built.format("%Y-%m-%d %H:%M:%S UTC"),
                 manifest.key_id,
                 manifest.scripts.len(),
                 if manifest.scripts.len() == 1 { "" } else { "s" },
-            );
+            )?;
             let approval = |a: &Option<ApprovalEntry>| {
                 a.as_ref().map_or("-".to_string(), |a| {
                     format!("{} {}", printable(&a.by), a.on)
@@ -85,7 +85,7 @@ pub(super) fn show(
             super::super::commands::print_table(
                 &rows,
                 &["path", "id", "version", "owner", "professional", "legal"],
-            );
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)
