@@ -644,6 +644,10 @@ mod tests {
                 "[economics]\ncosts = [{ hours = 1, what = \"borger 070761-4285\" }]\n",
                 "g.toml:2:9: error: economics.costs: entry 1: holds a CPR number",
             ),
+            (
+                "[economics]\ncosts = [{ hours = 1, script = \"Forberedende plan\" }]\n",
+                "g.toml:2:9: error: economics.costs: entry 1: `script` is not a script id",
+            ),
         ];
         for (text, expected) in cases {
             let error = Config::parse(Path::new("g.toml"), text)

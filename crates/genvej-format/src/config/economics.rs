@@ -41,8 +41,8 @@ pub struct EconomicsSettings {
 pub struct CostEntry {
     /// Hours spent (0–100000).
     pub hours: f64,
-    /// The script the hours were spent on (its `id`); none: a release or
-    /// the whole library.
+    /// The script the hours were spent on (its `id`, at most 80
+    /// characters); none: a release or the whole library.
     #[serde(default)]
     pub script: Option<String>,
     /// What the hours went to, shown in the report (at most 80 characters).
@@ -118,6 +118,19 @@ impl EconomicsSettings {
                         n + 1
                     ),
                 ));
+            }
+            if let Some(script) = &cost.script {
+                if script.chars().count() > MAX_COST_LABEL_CHARS
+                    || !crate::script::is_script_id(script)
+                {
+                    return Err((
+                        "costs",
+                        format!(
+                            "entry {}: `script` is not a script id; give the `id` of a script (lower-case letters a–z, digits and `-`, at most {MAX_COST_LABEL_CHARS} characters), or leave it out for a release",
+                            n + 1
+                        ),
+                    ));
+                }
             }
             if crate::cpr::contains_cpr(&cost.what)
                 || cost.script.as_deref().is_some_and(crate::cpr::contains_cpr)

@@ -25,6 +25,12 @@ static IDENTIFIER: LazyLock<Regex> =
 static SCRIPT_ID: LazyLock<Regex> =
     LazyLock::new(|| Regex::new("^[a-z0-9][a-z0-9-]*$").expect("static regex"));
 
+/// Whether `text` has the form of a script's `id` (lower-case letters a–z,
+/// digits and `-`); used wherever another file names a script.
+pub(crate) fn is_script_id(text: &str) -> bool {
+    SCRIPT_ID.is_match(text)
+}
+
 const ARRAYS: &[&str] = &["input", "hotstring", "source", "step"];
 
 /// A script's tables, read but not yet checked.

@@ -8,6 +8,7 @@ pub(crate) mod file_checker;
 mod files;
 mod inputs;
 mod load;
+pub(crate) use load::is_script_id;
 pub mod model;
 mod personal;
 pub mod raw;
