@@ -4,7 +4,7 @@
 # fuzz/artifacts/<target>/). Usage (from the repository):
 #   fuzz/run.sh script_check 900        # 15 minutes
 # Targets: script_check config_parse template_render report_export report_rows
-# bundle_verify
+# bundle_verify test_file
 # Needs cargo-fuzz (`cargo install cargo-fuzz`); on a stable toolchain
 # RUSTC_BOOTSTRAP=1 lets it use the nightly flags it needs. More (replaying a
 # crash, shrinking the corpus): docs/src/development/fuzzing.md.
@@ -19,6 +19,7 @@ case $target in
     report_export) max_len=16384; dict= ;;
     report_rows) max_len=4096; dict= ;;
     bundle_verify) max_len=16384; dict= ;;
+    test_file) max_len=8192; dict=fuzz/dicts/script.dict ;;
     *) echo "unknown target $target" >&2; exit 2 ;;
 esac
 work=${FUZZ_WORK:-/tmp/genvej-fuzz}/$target
