@@ -3,12 +3,16 @@
 //! redaction before it reaches either, so a number in a window title or an
 //! error message never reaches a log. The folder and its files are the
 //! user's alone (0700/0600 on Unix): see [`genvej_format::private_files`].
+//!
+//! The file is written on the logging thread, one whole line per write, as
+//! stderr is: the agent logs a few lines per run, and a background writer
+//! cost an idle thread and a queue of 128,000 lines (4 MB) kept in memory.
 
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
-use tracing_appender::non_blocking::{NonBlocking, WorkerGuard};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
@@ -17,10 +21,9 @@ use tracing_subscriber::util::SubscriberInitExt;
 /// Log files kept in the log folder, one a day.
 const KEPT_FILES: usize = 14;
 
-/// Keeps the file writer's background thread alive; dropping it flushes.
-#[must_use = "dropping the guard stops file logging"]
+/// Where the log file went; held for as long as the command runs.
+#[must_use = "holds where the log file is written"]
 pub struct LogGuard {
-    _file: Option<WorkerGuard>,
     /// Where today's log file is written, if file logging started.
     pub folder: Option<PathBuf>,
 }
@@ -33,18 +36,18 @@ pub fn init(level: &str, folder: Option<&Path>) -> LogGuard {
         .with_target(false)
         .with_ansi(false)
         .with_writer(RedactedStderr);
-    let (file, guard, problem, warnings) = match folder.map(open_file) {
-        Some(Ok((writer, guard, warnings))) => {
+    let (file, problem, warnings) = match folder.map(DailyLog::open) {
+        Some(Ok((log, warnings))) => {
             let layer = tracing_subscriber::fmt::layer()
                 .with_target(false)
                 .with_ansi(false)
-                .with_writer(RedactedFile(writer));
-            (Some(layer), Some(guard), None, warnings)
+                .with_writer(RedactedFile(Mutex::new(log)));
+            (Some(layer), None, warnings)
         }
-        Some(Err(e)) => (None, None, Some(e), Vec::new()),
-        None => (None, None, None, Vec::new()),
+        Some(Err(e)) => (None, Some(e.to_string()), Vec::new()),
+        None => (None, None, Vec::new()),
     };
-    let started = guard.is_some();
+    let started = file.is_some();
     // A second init (tests) keeps the first subscriber; that is fine.
     let _ = tracing_subscriber::registry()
         .with(filter())
@@ -58,15 +61,8 @@ pub fn init(level: &str, folder: Option<&Path>) -> LogGuard {
         tracing::warn!("log folder: {warning}");
     }
     LogGuard {
-        _file: guard,
         folder: folder.filter(|_| started).map(Path::to_path_buf),
     }
-}
-
-fn open_file(folder: &Path) -> Result<(NonBlocking, WorkerGuard, Vec<String>), String> {
-    let (log, warnings) = DailyLog::open(folder).map_err(|e| e.to_string())?;
-    let (writer, guard) = tracing_appender::non_blocking(log);
-    Ok((writer, guard, warnings))
 }
 
 /// `genvej.YYYY-MM-DD.log` (UTC date, like the lines' times) in a private
@@ -184,12 +180,39 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
 }
 
 /// Makes writers that redact CPR numbers before the text reaches the file.
-struct RedactedFile(NonBlocking);
+struct RedactedFile(Mutex<DailyLog>);
 
 impl<'a> MakeWriter<'a> for RedactedFile {
-    type Writer = Redacted<NonBlocking>;
+    type Writer = Redacted<LockedLog<'a>>;
     fn make_writer(&'a self) -> Self::Writer {
-        Redacted(self.0.clone())
+        Redacted(LockedLog(&self.0))
+    }
+}
+
+/// The log file, locked for one line at a time (a panic on another thread
+/// while it wrote leaves the file usable, so a poisoned lock is taken over).
+struct LockedLog<'a>(&'a Mutex<DailyLog>);
+
+impl Write for LockedLog<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .write_all(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .flush()
     }
 }
 

@@ -2,10 +2,11 @@
 //! mutex; a second start sets a named event that makes the first reload),
 //! and a hidden window that hears "close" (`taskkill /im genvej.exe`
 //! without /f) and the end of the session, so the agent stops cleanly and
-//! its last usage records are written.
+//! its last usage records are written. The window's thread also waits on
+//! the reload event: one idle thread, not two.
 
 use std::sync::mpsc::{self, Sender};
-use std::thread;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use windows_sys::Win32::UI::WindowsAndMessaging::{WM_CLOSE, WM_ENDSESSION, WM_QUERYENDSESSION};
@@ -31,12 +32,16 @@ pub struct SingleInstance {
 pub enum ClaimError {
     #[error(transparent)]
     Win32(#[from] Win32Error),
-    #[error("cannot start the instance thread: {0}")]
-    Thread(#[source] std::io::Error),
 }
 
+/// The claimed agent's reload event and what to do when it is set, until
+/// [`watch_close`]'s thread takes them over.
+static RELOAD: Mutex<Option<msg::Wake>> = Mutex::new(None);
+
 /// Becomes the session's agent (`Some`, with `on_reload` called whenever a
-/// later start asks), or asks the running agent to reload (`None`).
+/// later start asks, once [`watch_close`] runs), or asks the running agent
+/// to reload (`None`). A set event waits for [`watch_close`]; nothing is
+/// lost before it.
 pub fn claim(
     on_reload: impl Fn() -> bool + Send + 'static,
 ) -> Result<Option<SingleInstance>, ClaimError> {
@@ -46,16 +51,10 @@ pub fn claim(
         return Ok(None);
     }
     let event = named::create_event(RELOAD_EVENT)?;
-    thread::Builder::new()
-        .name("genvej-instance".into())
-        .spawn(move || {
-            while event.wait() {
-                if !on_reload() {
-                    return;
-                }
-            }
-        })
-        .map_err(ClaimError::Thread)?;
+    *RELOAD.lock().unwrap_or_else(PoisonError::into_inner) = Some(msg::Wake {
+        event,
+        on_set: Box::new(on_reload),
+    });
     Ok(Some(SingleInstance { _mutex: mutex }))
 }
 
@@ -69,30 +68,36 @@ pub struct ShutdownWindow {
 }
 
 /// Calls `on_close(reason)` when the window is asked to close or the
-/// session ends.
+/// session ends; its thread also hears the reload event of [`claim`].
 pub fn watch_close(
     on_close: impl Fn(String) + Send + 'static,
 ) -> Result<ShutdownWindow, msg::WindowThreadError> {
     let (done, done_inbox) = mpsc::channel::<()>();
-    let window = msg::WindowThread::spawn("genvej-session", WINDOW_TITLE, move || {
-        Box::new(
-            move |_window, message: u32, wparam: usize, _lparam| match message {
-                WM_CLOSE => {
-                    on_close("asked to close (WM_CLOSE)".into());
-                    Some(0)
-                }
-                WM_QUERYENDSESSION => Some(1),
-                WM_ENDSESSION if wparam != 0 => {
-                    // Windows ends the process when this returns: wait (a little)
-                    // until the agent has stopped and written its records.
-                    on_close("the Windows session is ending".into());
-                    let _ = done_inbox.recv_timeout(SESSION_END_GRACE);
-                    Some(0)
-                }
-                _ => None,
-            },
-        )
-    })?;
+    let reload = RELOAD.lock().unwrap_or_else(PoisonError::into_inner).take();
+    let window = msg::WindowThread::spawn_waking(
+        "genvej-session",
+        WINDOW_TITLE,
+        move || {
+            Box::new(
+                move |_window, message: u32, wparam: usize, _lparam| match message {
+                    WM_CLOSE => {
+                        on_close("asked to close (WM_CLOSE)".into());
+                        Some(0)
+                    }
+                    WM_QUERYENDSESSION => Some(1),
+                    WM_ENDSESSION if wparam != 0 => {
+                        // Windows ends the process when this returns: wait (a little)
+                        // until the agent has stopped and written its records.
+                        on_close("the Windows session is ending".into());
+                        let _ = done_inbox.recv_timeout(SESSION_END_GRACE);
+                        Some(0)
+                    }
+                    _ => None,
+                },
+            )
+        },
+        reload,
+    )?;
     Ok(ShutdownWindow {
         _done: done,
         _window: window,

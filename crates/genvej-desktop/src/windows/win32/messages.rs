@@ -2,6 +2,8 @@
 //! global hot keys (RegisterHotKey) and the low-level keyboard hook. Each
 //! thread keeps its Rust callback in a thread-local, because window
 //! procedures and hook procedures are plain `extern "system"` functions.
+//! A window thread can also wait on an event (see [`Wake`]), so that one
+//! idle thread does the work of two.
 #![allow(unsafe_code)]
 
 use std::cell::RefCell;
@@ -9,20 +11,22 @@ use std::sync::mpsc;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
-use windows_sys::Win32::Foundation::{GetLastError, HWND, LPARAM, LRESULT, WPARAM};
+use windows_sys::Win32::Foundation::{GetLastError, HWND, LPARAM, LRESULT, WAIT_OBJECT_0, WPARAM};
 use windows_sys::Win32::System::LibraryLoader::GetModuleHandleW;
 use windows_sys::Win32::System::Threading::GetCurrentThreadId;
+use windows_sys::Win32::System::Threading::INFINITE;
 use windows_sys::Win32::UI::Input::KeyboardAndMouse::{
     GetAsyncKeyState, GetKeyState, RegisterHotKey, ToUnicode, UnregisterHotKey,
 };
 use windows_sys::Win32::UI::WindowsAndMessaging::{
     CallNextHookEx, CreateWindowExW, DefWindowProcW, DestroyWindow, DispatchMessageW, GetMessageW,
-    HHOOK, KBDLLHOOKSTRUCT, LLKHF_INJECTED, MSG, PM_NOREMOVE, PeekMessageW, PostMessageW,
-    PostQuitMessage, PostThreadMessageW, RegisterClassW, SendMessageW, SetWindowsHookExW,
-    TranslateMessage, UnhookWindowsHookEx, WH_KEYBOARD_LL, WM_APP, WM_KEYDOWN, WM_SYSKEYDOWN,
-    WNDCLASSW,
+    HHOOK, KBDLLHOOKSTRUCT, LLKHF_INJECTED, MSG, MWMO_INPUTAVAILABLE, MsgWaitForMultipleObjectsEx,
+    PM_NOREMOVE, PM_REMOVE, PeekMessageW, PostMessageW, PostQuitMessage, PostThreadMessageW,
+    QS_ALLINPUT, RegisterClassW, SendMessageW, SetWindowsHookExW, TranslateMessage,
+    UnhookWindowsHookEx, WH_KEYBOARD_LL, WM_APP, WM_KEYDOWN, WM_QUIT, WM_SYSKEYDOWN, WNDCLASSW,
 };
 
+use super::named::Handle;
 use super::{Win32Error, hwnd, id, last_error, wide};
 
 /// What a window's callback gets: its window, message, wParam, lParam.
@@ -132,6 +136,13 @@ pub enum WindowThreadError {
     NoAnswer(String),
 }
 
+/// An event a [`WindowThread`] waits on besides its messages, and what to
+/// do each time it is set (`false`: stop waiting on it).
+pub struct Wake {
+    pub event: Handle,
+    pub on_set: Box<dyn FnMut() -> bool + Send>,
+}
+
 /// A hidden window (see [`hidden_window`]) on a thread of its own that runs
 /// its message loop; stopped, and the thread joined, when dropped.
 pub struct WindowThread {
@@ -146,6 +157,16 @@ impl WindowThread {
         name: &str,
         title: &'static str,
         callback: impl FnOnce() -> WindowCallback + Send + 'static,
+    ) -> Result<WindowThread, WindowThreadError> {
+        WindowThread::spawn_waking(name, title, callback, None)
+    }
+
+    /// The same, and the thread also waits on `wake`'s event.
+    pub fn spawn_waking(
+        name: &str,
+        title: &'static str,
+        callback: impl FnOnce() -> WindowCallback + Send + 'static,
+        wake: Option<Wake>,
     ) -> Result<WindowThread, WindowThreadError> {
         let (started, started_inbox) = mpsc::channel::<Result<u64, Win32Error>>();
         let thread = thread::Builder::new()
@@ -168,7 +189,10 @@ impl WindowThread {
                     }
                 };
                 let _ = started.send(Ok(window));
-                message_loop(|_, _| {});
+                match wake {
+                    Some(wake) => window_loop_waking(wake),
+                    None => message_loop(|_, _| {}),
+                }
                 destroy_window(window);
             })
             .map_err(|source| WindowThreadError::Thread {
@@ -268,6 +292,50 @@ pub fn message_loop(mut on_thread_message: impl FnMut(u32, usize)) {
             }
         }
     }
+}
+
+/// Runs this thread's message loop for its windows until [`quit_loop`],
+/// and calls `wake.on_set` whenever its event is set meanwhile. Thread
+/// messages are dropped. Should the wait fail, or `on_set` say so, the
+/// loop goes on with the messages alone.
+fn window_loop_waking(mut wake: Wake) {
+    let mut message = empty_message();
+    let events = [wake.event.raw()];
+    loop {
+        // SAFETY: one valid event handle, owned by `wake` for the call.
+        let woke = unsafe {
+            MsgWaitForMultipleObjectsEx(
+                1,
+                events.as_ptr(),
+                INFINITE,
+                QS_ALLINPUT,
+                MWMO_INPUTAVAILABLE,
+            )
+        };
+        if woke == WAIT_OBJECT_0 {
+            if !(wake.on_set)() {
+                break;
+            }
+            continue;
+        }
+        if woke != WAIT_OBJECT_0 + 1 {
+            break;
+        }
+        // SAFETY: `message` is a valid MSG to fill.
+        while unsafe { PeekMessageW(&mut message, std::ptr::null_mut(), 0, 0, PM_REMOVE) } != 0 {
+            if message.message == WM_QUIT {
+                return;
+            }
+            if !message.hwnd.is_null() {
+                // SAFETY: a message PeekMessageW just filled in.
+                unsafe {
+                    TranslateMessage(&message);
+                    DispatchMessageW(&message);
+                }
+            }
+        }
+    }
+    message_loop(|_, _| {});
 }
 
 /// Registers a global hot key for this thread: WM_HOTKEY with `id` as

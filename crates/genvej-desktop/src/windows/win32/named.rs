@@ -3,12 +3,9 @@
 //! ask the first to reload.
 #![allow(unsafe_code)]
 
-use windows_sys::Win32::Foundation::{
-    CloseHandle, ERROR_ALREADY_EXISTS, GetLastError, HANDLE, WAIT_OBJECT_0,
-};
+use windows_sys::Win32::Foundation::{CloseHandle, ERROR_ALREADY_EXISTS, GetLastError, HANDLE};
 use windows_sys::Win32::System::Threading::{
-    CreateEventW, CreateMutexW, EVENT_MODIFY_STATE, INFINITE, OpenEventW, SetEvent,
-    WaitForSingleObject,
+    CreateEventW, CreateMutexW, EVENT_MODIFY_STATE, OpenEventW, SetEvent,
 };
 
 use super::{Win32Error, last_error, wide};
@@ -70,9 +67,8 @@ pub fn set_named_event(name: &str) -> Result<(), Win32Error> {
 }
 
 impl Handle {
-    /// Waits until the object is signalled; false on an error.
-    pub fn wait(&self) -> bool {
-        // SAFETY: a valid handle owned by `self`.
-        unsafe { WaitForSingleObject(self.0, INFINITE) == WAIT_OBJECT_0 }
+    /// The handle, for a wait on it together with a message queue.
+    pub(super) fn raw(&self) -> HANDLE {
+        self.0
     }
 }
