@@ -8,6 +8,7 @@ mod keyboard;
 pub mod keyboard_state;
 mod keymap;
 pub mod no_focus;
+pub mod unmanaged;
 pub mod os;
 pub mod toast;
 pub mod tray;

@@ -15,6 +15,8 @@ mod client;
 mod form;
 mod list;
 mod overlay;
+mod palette_child;
+mod palette_process;
 mod view;
 
 use std::collections::BTreeMap;
@@ -26,6 +28,8 @@ use serde::{Deserialize, Serialize};
 pub use client::DialogProcess;
 pub use form::{FieldNote, FieldState, FormState, Submit};
 pub use overlay::Overlay;
+pub use palette_child::serve as serve_palette;
+pub use palette_process::PaletteProcess;
 
 use genvej_engine::ports::Form;
 
