@@ -188,4 +188,100 @@ fn escape_closes_the_palette_and_runs_nothing() {
     );
     let log = agent.stop(&mut desktop);
     assert!(!log.contains("from the command palette"), "{log}");
+    // Every opening was the palette kept ready: one process, never a fresh one.
+    assert_eq!(
+        log.matches("command palette started ahead of its chord").count(),
+        1,
+        "{log}"
+    );
+    assert!(!log.contains("starting a fresh one"), "{log}");
+}
+
+/// The process id the agent logged for the palette it keeps ready.
+fn ready_palette_pid(agent: &Agent, desktop: &Desktop) -> u32 {
+    let line = agent.wait_for_log(desktop, "command palette started ahead of its chord", SHORT);
+    line.split("pid=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|pid| pid.parse().ok())
+        .unwrap_or_else(|| panic!("no process id in {line:?}"))
+}
+
+#[test]
+fn the_second_opening_reuses_the_ready_palette_and_shows_a_script_added_by_a_reload() {
+    let mut desktop = require_desktop!();
+    let (fasit, agent) = start(&mut desktop);
+    let (first, _, _) = open_palette(&desktop);
+    type_ascii(&desktop, "hilsen");
+    desktop.key("Escape");
+    desktop.wait_for_window_gone(&first, SHORT);
+    wait_for_closings(&agent, 1);
+    desktop.wait_for_active(&fasit.id, SHORT);
+
+    // A new script arrives while the palette waits, hidden.
+    std::fs::write(
+        agent.folder.join("hotkeys/hilsen.toml"),
+        r#"id = "ny-hilsen"
+name = "Ny hilsen"
+category = "Tekster"
+description = "Skriver en ny hilsen"
+manual_seconds = 20
+
+[[step]]
+type = "Hej fra den nye hilsen"
+"#,
+    )
+    .expect("script written");
+    agent.wait_for_log(&desktop, "genvej reloaded: 4 scripts", SHORT);
+    desktop.activate(&fasit);
+
+    let (second, visible, _) = open_palette(&desktop);
+    eprintln!(
+        "palette, second opening: chord to window visible in {} ms",
+        visible.as_millis()
+    );
+    // The same window: the process kept ready, not a new one.
+    assert_eq!(second, first);
+    type_ascii(&desktop, "ny hilsen");
+    desktop.key("Return");
+    desktop.wait_for_window_gone(&second, SHORT);
+    assert_eq!(
+        fasit.wait_for_text("Hej fra den nye hilsen", SHORT),
+        "Hej fra den nye hilsen"
+    );
+    agent.wait_for_log(&desktop, "«Ny hilsen» completed", SHORT);
+    let log = agent.stop(&mut desktop);
+    assert_eq!(
+        log.matches("command palette started ahead of its chord").count(),
+        1,
+        "{log}"
+    );
+}
+
+#[test]
+fn a_ready_palette_that_was_killed_is_replaced_at_the_chord_and_the_run_still_types() {
+    let mut desktop = require_desktop!();
+    let (fasit, agent) = start(&mut desktop);
+    let pid = ready_palette_pid(&agent, &desktop);
+    let killed = std::process::Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success(), "the palette's process {pid} was not there");
+
+    let (palette, _, _) = open_palette(&desktop);
+    type_ascii(&desktop, "oversaet");
+    desktop.key("Return");
+    desktop.wait_for_window_gone(&palette, SHORT);
+    assert_eq!(
+        fasit.wait_for_text("Goddag og velkommen", SHORT),
+        "Goddag og velkommen"
+    );
+    agent.wait_for_log(&desktop, "«Oversæt» completed", SHORT);
+    let log = agent.stop(&mut desktop);
+    assert!(
+        log.contains("the command palette kept ready had ended")
+            && log.contains("starting a fresh one"),
+        "{log}"
+    );
 }

@@ -64,7 +64,10 @@ impl PaletteProcess {
             return;
         }
         match self.start() {
-            Ok(()) => tracing::debug!("command palette started ahead of its chord"),
+            Ok(()) => tracing::info!(
+                pid = self.pid().unwrap_or_default(),
+                "command palette started ahead of its chord"
+            ),
             Err(e) => tracing::warn!(
                 "the command palette could not be made ready ({e}); it starts when its chord is pressed"
             ),
