@@ -151,10 +151,7 @@ fn give_focus_back(desktop: &mut NativeDesktop, window: WindowId) -> Result<(), 
             }
         }
         if Instant::now() >= deadline {
-            return Err(format!(
-                "it was not back within {} s",
-                FOCUS_BACK.as_secs()
-            ));
+            return Err(format!("it was not back within {} s", FOCUS_BACK.as_secs()));
         }
     }
 }

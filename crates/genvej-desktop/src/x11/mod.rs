@@ -8,10 +8,10 @@ mod keyboard;
 pub mod keyboard_state;
 mod keymap;
 pub mod no_focus;
-pub mod unmanaged;
 pub mod os;
 pub mod toast;
 pub mod tray;
+pub mod unmanaged;
 mod windows;
 
 use std::time::Duration;

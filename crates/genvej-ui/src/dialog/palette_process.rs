@@ -214,7 +214,10 @@ impl PaletteProcess {
                 Ok(Ok(Said::Ready)) => {}
                 Ok(Ok(Said::Shown)) => {
                     shown = true;
-                    tracing::debug!("command palette shown {} ms after the order", asked.elapsed().as_millis());
+                    tracing::debug!(
+                        "command palette shown {} ms after the order",
+                        asked.elapsed().as_millis()
+                    );
                 }
                 Ok(Ok(Said::Closed { reply })) => {
                     return Ok(match reply {
@@ -314,6 +317,9 @@ fn read_answers(stdout: impl Read, tell: &mpsc::Sender<Result<Said, String>>) {
         }
         let said = serde_json::from_slice::<Said>(&line)
             .map_err(|e| format!("unreadable answer from the palette: {e}"));
+        if said == Ok(Said::Ready) {
+            tracing::debug!("command palette ready: drawn out of sight, waiting for its chord");
+        }
         if tell.send(said).is_err() {
             return;
         }
