@@ -10,6 +10,11 @@
 //! agent's memory all day for a dialog shown a few times an hour; and a
 //! dialog that fails to start (no GL, no display) cannot take the agent down.
 //! The CPR number crosses only the pipe between the two processes.
+//!
+//! The command palette is the exception to "short-lived": it must be on
+//! screen at once, so its process (`genvej dialog --palette`) is started
+//! with the agent, draws it out of sight, and is kept, hidden, between
+//! chords ([`PaletteProcess`], `agent.palette_ready`).
 
 mod client;
 mod form;
