@@ -321,3 +321,37 @@ fn a_ready_palette_that_was_killed_is_replaced_at_the_chord_and_the_run_still_ty
         "{log}"
     );
 }
+
+#[test]
+fn stopping_the_agent_while_the_palette_is_open_closes_it_and_ends_its_process() {
+    let mut desktop = require_desktop!();
+    let (_fasit, agent) = start(&mut desktop);
+    let pid = ready_palette_pid(&agent, &desktop);
+    let (palette, _, _) = open_palette(&desktop);
+    type_ascii(&desktop, "plan");
+    // SIGTERM to the agent alone (not its process group) while the palette
+    // is on screen: it stops without waiting for the caseworker, and ends
+    // the palette's process itself.
+    let stopped = Instant::now();
+    let signalled = std::process::Command::new("kill")
+        .args(["-TERM", &agent.pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(signalled.success());
+    agent.wait_for_log(&desktop, "genvej stopped", SHORT);
+    eprintln!(
+        "agent stopped {} ms after SIGTERM with the palette open",
+        stopped.elapsed().as_millis()
+    );
+    desktop.wait_for_window_gone(&palette, SHORT);
+    let deadline = Instant::now() + SHORT;
+    while std::path::Path::new(&format!("/proc/{pid}")).exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the palette's process {pid} outlived the agent"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let log = agent.stop(&mut desktop);
+    assert!(!log.contains("from the command palette"), "{log}");
+}
