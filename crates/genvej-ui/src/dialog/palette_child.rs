@@ -243,11 +243,18 @@ impl ReadyApp {
             }
         } else {
             let _ = presented;
-            if let Some(monitor) = ctx.input(|i| i.viewport().monitor_size) {
-                let x = ((monitor.x - list::WIDTH) / 2.0).max(0.0);
-                let y = ((monitor.y - HEIGHT) / 2.0).max(0.0);
-                ctx.send_viewport_cmd(egui::ViewportCommand::OuterPosition(egui::pos2(x, y)));
-            }
+            // Centred; near the top left when the screen's size is unknown
+            // (never left out of sight where it was drawn).
+            let at = ctx.input(|i| i.viewport().monitor_size).map_or(
+                egui::pos2(80.0, 80.0),
+                |monitor| {
+                    egui::pos2(
+                        ((monitor.x - list::WIDTH) / 2.0).max(0.0),
+                        ((monitor.y - HEIGHT) / 2.0).max(0.0),
+                    )
+                },
+            );
+            ctx.send_viewport_cmd(egui::ViewportCommand::OuterPosition(at));
             ctx.send_viewport_cmd(egui::ViewportCommand::Visible(true));
             ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
         }
