@@ -4,18 +4,26 @@
 //!
 //! The palette is a job for the run worker, like a run: the worker owns the
 //! desktop connection, so it notes the focused window before the palette
-//! takes the focus, shows the palette (`genvej dialog`, the cheat sheet's
-//! list), and gives the focus back before it reports the choice. The agent
+//! takes the focus, shows the palette, and gives the focus back before it
+//! reports the choice. The palette's process (`genvej dialog --palette`)
+//! is started with the agent and kept, hidden, between chords
+//! (`agent.palette_ready`, on by default), so the chord shows it at once;
+//! one that has ended is replaced at the chord. The worker owns it, and it
+//! ends with the worker. The agent
 //! then starts the chosen script as an ordinary run — one run at a time,
 //! the engine's own window checks, recorded with the trigger `palette`.
 //! While the palette is open, the agent counts it as running: hot keys are
-//! refused and hotstrings paused, so typing a search expands nothing.
+//! refused and hotstrings paused, so typing a search expands nothing; the
+//! panic key closes it.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use genvej_desktop::os::NativeDesktop;
-use genvej_engine::ports::Windows;
-use genvej_ui::dialog::DialogProcess;
+use genvej_engine::ports::{CancelToken, Windows};
+use genvej_format::config::Config;
+use genvej_format::window_match::WindowId;
+use genvej_ui::dialog::PaletteProcess;
 use genvej_ui::tray::TrayEntry;
 use genvej_usage::Trigger;
 
@@ -40,7 +48,11 @@ impl Agent {
         }
         tracing::debug!("opening the command palette");
         let entries = self.table.scripts.iter().map(TrayEntry::of).collect();
-        self.start(texts::PALETTE_NAME.into(), Job::Palette(entries))
+        let job = Job::Palette {
+            entries,
+            keep_ready: self.config.agent.palette_ready,
+        };
+        self.start(texts::PALETTE_NAME.into(), job)
     }
 
     /// The palette closed; `chosen` is the id of the script to run.
@@ -72,11 +84,23 @@ impl Agent {
     }
 }
 
+/// Whether the palette's process should be kept ready under `config`.
+pub(super) fn keep_ready(config: &Config) -> bool {
+    config.agent.palette_hotkey.is_some() && config.agent.palette_ready
+}
+
 /// On the run worker: notes the focused window, shows the palette and
-/// waits for it, and gives the focus back to that window.
-pub(super) fn choose_on_worker(desktop: &mut NativeDesktop, entries: Vec<TrayEntry>) -> AgentEvent {
+/// waits for it (until the caseworker closes it, or `cancel`: the panic
+/// key, shutdown), and gives the focus back to that window.
+pub(super) fn choose_on_worker(
+    desktop: &mut NativeDesktop,
+    palette: &mut PaletteProcess,
+    entries: Vec<TrayEntry>,
+    cancel: &CancelToken,
+    keep_ready: bool,
+) -> AgentEvent {
     let focused = desktop.focused().ok().flatten();
-    let chosen = match DialogProcess::current().choose(entries) {
+    let chosen = match palette.choose(entries, cancel, keep_ready) {
         Ok(chosen) => chosen,
         Err(e) => {
             tracing::warn!("the command palette could not be shown: {e}");
@@ -86,11 +110,11 @@ pub(super) fn choose_on_worker(desktop: &mut NativeDesktop, entries: Vec<TrayEnt
     let Some(window) = focused else {
         return AgentEvent::PaletteClosed(chosen);
     };
-    // The palette's window is gone (its process has ended); the window
-    // manager may have handed the focus elsewhere. A chosen script runs only
-    // once the focus is back where the caseworker was: never into another
-    // window.
-    match desktop.focus(window.id) {
+    // The palette's window is hidden; the window manager may have handed
+    // the focus elsewhere, or not yet taken it from the palette. A chosen
+    // script runs only once the focus is back where the caseworker was:
+    // never into another window, nor into the palette's.
+    match give_focus_back(desktop, window.id) {
         Ok(()) => AgentEvent::PaletteClosed(chosen),
         Err(e) if chosen.is_some() => {
             tracing::warn!(
@@ -101,6 +125,33 @@ pub(super) fn choose_on_worker(desktop: &mut NativeDesktop, entries: Vec<TrayEnt
         Err(e) => {
             tracing::debug!("the focus could not be given back after the palette: {e}");
             AgentEvent::PaletteClosed(None)
+        }
+    }
+}
+
+/// How long the focus may take to come back after the palette.
+const FOCUS_BACK: Duration = Duration::from_secs(2);
+
+/// Asks for the focus for `window` until the desktop names it as focused
+/// (asking again every 100 ms: a request made while the palette was still
+/// on screen may be undone by its hiding), for at most [`FOCUS_BACK`].
+fn give_focus_back(desktop: &mut NativeDesktop, window: WindowId) -> Result<(), String> {
+    let deadline = Instant::now() + FOCUS_BACK;
+    let mut asked = Instant::now();
+    desktop.focus(window).map_err(|e| e.to_string())?;
+    loop {
+        if asked.elapsed() >= Duration::from_millis(100) {
+            desktop.focus(window).map_err(|e| e.to_string())?;
+            asked = Instant::now();
+        }
+        std::thread::sleep(Duration::from_millis(5));
+        if let Ok(Some(focused)) = desktop.focused() {
+            if focused.id == window {
+                return Ok(());
+            }
+        }
+        if Instant::now() >= deadline {
+            return Err(format!("it was not back within {} s", FOCUS_BACK.as_secs()));
         }
     }
 }

@@ -23,6 +23,7 @@ use genvej_format::chord::Chord;
 use genvej_format::config::Config;
 use genvej_format::script::Script;
 use genvej_format::template::Renderer;
+use genvej_ui::dialog::PaletteProcess;
 use genvej_ui::tray::{Tray, TrayEntry, TrayState};
 use genvej_usage::Trigger;
 
@@ -360,6 +361,7 @@ fn start_worker(
         shift_insert_classes: config.agent.shift_insert_classes.clone(),
     };
     let browser = config.agent.browser.clone();
+    let palette_ready = super::palette::keep_ready(config);
     let worker = thread::Builder::new()
         .name("genvej-run".into())
         .spawn(move || {
@@ -379,6 +381,12 @@ fn start_worker(
             };
             // Renders stop at the panic key, not only between steps.
             let renderer = Renderer::with_cancel(cancel.clone());
+            // The command palette, drawn ahead of its chord by a process of
+            // its own (never GL in the agent); it ends with the worker.
+            let mut palette = PaletteProcess::current();
+            if palette_ready {
+                palette.prepare();
+            }
             for job in job_inbox {
                 // A job that closed the pulse question waits for the focus
                 // to be back first, whatever the job (a run or the palette).
@@ -389,13 +397,33 @@ fn start_worker(
                     }
                     job => job,
                 };
-                if let Job::Palette(entries) = job {
-                    let closed = super::palette::choose_on_worker(&mut desktop, entries);
-                    if events.send(closed).is_err() {
-                        break;
+                let job = match job {
+                    Job::Palette {
+                        entries,
+                        keep_ready,
+                    } => {
+                        let closed = super::palette::choose_on_worker(
+                            &mut desktop,
+                            &mut palette,
+                            entries,
+                            &cancel,
+                            keep_ready,
+                        );
+                        if events.send(closed).is_err() {
+                            break;
+                        }
+                        continue;
                     }
-                    continue;
-                }
+                    Job::PaletteReady(true) => {
+                        palette.prepare();
+                        continue;
+                    }
+                    Job::PaletteReady(false) => {
+                        palette.stop();
+                        continue;
+                    }
+                    job => job,
+                };
                 // The engine turns a panic inside a run into a failed run;
                 // this catches one anywhere else in a job, so the agent is
                 // always told that the run is over.
@@ -452,8 +480,8 @@ fn run_job(
             (script.clone(), config, Trigger::Hotkey)
         }
         Job::Run(script, config, trigger) => (*script, config, trigger),
-        // Shown by the worker's loop before it gets here.
-        Job::Palette(_) => return None,
+        // Handled by the worker's loop before it gets here.
+        Job::Palette { .. } | Job::PaletteReady(_) => return None,
     };
     desktop.set_document_folder(config.agent.document_folder.clone());
     desktop.set_ca_file(config.agent.ca_file.clone());

@@ -29,8 +29,15 @@ pub(super) enum Job {
     /// One script as it is: a hotstring's expansion, or a tray menu click.
     Run(Box<Script>, Arc<Config>, Trigger),
     /// The command palette over these scripts; the choice comes back as
-    /// [`AgentEvent::PaletteClosed`].
-    Palette(Vec<genvej_ui::tray::TrayEntry>),
+    /// [`AgentEvent::PaletteClosed`]. With `keep_ready` its process stays
+    /// for the next chord (`agent.palette_ready`).
+    Palette {
+        entries: Vec<genvej_ui::tray::TrayEntry>,
+        keep_ready: bool,
+    },
+    /// Keep the palette's process ready (start it now), or end it: the
+    /// config changed. Not a run: it answers nothing.
+    PaletteReady(bool),
     /// A job started while the agent's own question (the satisfaction
     /// pulse) was on screen: it was closed, and the job waits until the
     /// desktop names the window the focus went back to.

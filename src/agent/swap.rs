@@ -10,14 +10,14 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
 
-use anyhow::anyhow;
+use anyhow::{Context, anyhow};
 
 use super::AgentEvent;
 use super::keys::{palette_key_of, panic_key_of, pause, start_hotstrings, stopwatch_key_of};
 use super::notices::Notices;
 use super::reload::Locations;
 use super::scripts::HotkeyTable;
-use super::state::{Agent, Reloading};
+use super::state::{Agent, Job, Reloading};
 use genvej_format::config::Config;
 use genvej_format::script::ScriptSet;
 
@@ -140,6 +140,13 @@ impl Agent {
             }
         };
         self.table = HotkeyTable::new(set.scripts);
+        let ready = super::palette::keep_ready(&new_config);
+        if ready != super::palette::keep_ready(&self.config) {
+            // The worker starts or ends the palette's process between jobs.
+            self.jobs
+                .send(Job::PaletteReady(ready))
+                .context("the run worker stopped")?;
+        }
         self.config = Arc::new(new_config);
         self.notices = Notices::new(self.config.agent.notice_seconds);
         self.panic_key = panic_key;

@@ -14,8 +14,12 @@ use genvej_format::script::{self, CheckMode, ScriptFolders, ScriptSet};
 use genvej_format::template::Renderer;
 
 pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
-    if let Some(Command::Dialog) = cli.command {
-        genvej_ui::dialog::serve_stdin()?;
+    if let Some(Command::Dialog { palette }) = cli.command {
+        if palette {
+            genvej_ui::dialog::serve_palette()?;
+        } else {
+            genvej_ui::dialog::serve_stdin()?;
+        }
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(Command::Credential { action }) = &cli.command {
@@ -88,7 +92,7 @@ pub(super) fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             )
         }
         Some(Command::Run { no_tray }) => run_agent(&setup, no_tray),
-        Some(Command::Dialog | Command::Credential { .. } | Command::Bundle { .. }) => {
+        Some(Command::Dialog { .. } | Command::Credential { .. } | Command::Bundle { .. }) => {
             Ok(ExitCode::SUCCESS)
         }
         None => run_agent(&setup, false),

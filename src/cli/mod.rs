@@ -152,7 +152,12 @@ pub enum Command {
     },
     /// Show one dialog described by JSON on stdin (used by the agent).
     #[command(hide = true)]
-    Dialog,
+    Dialog {
+        /// Keep the command palette ready: take orders on stdin, one JSON
+        /// line each, until it closes.
+        #[arg(long)]
+        palette: bool,
+    },
     /// Start the agent (the default when no command is given).
     Run {
         /// Run without a tray icon.

@@ -333,6 +333,8 @@ fn the_command_palette_finds_a_script_without_danish_letters_and_runs_it_into_no
         &["--no-tray"],
     );
 
+    // The palette is kept ready: drawn out of sight before the chord.
+    agent.wait_for_log(&desktop, "command palette ready");
     // Escape first: the palette closes and nothing is typed.
     let pressed = Instant::now();
     desktop.key("ctrl+alt+g");
@@ -363,4 +365,13 @@ fn the_command_palette_finds_a_script_without_danish_letters_and_runs_it_into_no
         again.as_millis()
     );
     agent.close(&mut desktop, &wine);
+    let log = agent.log_text();
+    // Both openings were the one process kept ready.
+    assert_eq!(
+        log.matches("command palette started ahead of its chord")
+            .count(),
+        1,
+        "{log}"
+    );
+    assert!(!log.contains("starting a fresh one"), "{log}");
 }

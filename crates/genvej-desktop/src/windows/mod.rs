@@ -56,6 +56,21 @@ pub fn deployment_setting(name: &str) -> Option<String> {
 /// Message loops for the agent's Windows threads (hot keys, tray, session).
 pub use win32::messages;
 
+/// A dialog window kept ready by its own process (the command palette):
+/// shown, centred and hidden directly, and the agent's right to the
+/// foreground handed on to that process.
+pub mod dialog_window {
+    pub use super::win32::dialog_window::{allow_foreground, hide, present};
+
+    /// The window's handle as a number, from winit's window handle.
+    pub fn id_of(window: &impl raw_window_handle::HasWindowHandle) -> Option<u64> {
+        match window.window_handle().map(|h| h.as_raw()) {
+            Ok(raw_window_handle::RawWindowHandle::Win32(h)) => u64::try_from(h.hwnd.get()).ok(),
+            _ => None,
+        }
+    }
+}
+
 pub struct WindowsDesktop {
     services: Services,
     paste_rules: PasteRules,

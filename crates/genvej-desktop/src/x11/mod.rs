@@ -11,6 +11,7 @@ pub mod no_focus;
 pub mod os;
 pub mod toast;
 pub mod tray;
+pub mod unmanaged;
 mod windows;
 
 use std::time::Duration;

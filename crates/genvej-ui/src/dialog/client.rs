@@ -45,15 +45,6 @@ impl DialogProcess {
         }
     }
 
-    /// Shows the command palette and waits: the id of the script chosen,
-    /// `None` when the caseworker closes it (Escape, or the window's ×).
-    pub fn choose(&self, entries: Vec<crate::tray::TrayEntry>) -> PortResult<Option<String>> {
-        match self.exchange(&Request::Palette { entries }, DialogKind::Window)? {
-            Reply::Chosen { id } => Ok(Some(id)),
-            Reply::Answered { .. } | Reply::Cancelled | Reply::Closed => Ok(None),
-        }
-    }
-
     /// Asks the form like [`ask`](Self::ask), but closes it — as if
     /// cancelled — as soon as `withdraw` is set (looked at every 20 ms):
     /// for a question the agent asks of its own accord (the satisfaction

@@ -121,8 +121,13 @@ fn search_field(ui: &mut egui::Ui, filter: &mut String, hint: &str, first: bool)
     }
 }
 
-fn first_frame(ctx: &egui::Context) {
+/// The dialogs' colours.
+pub(super) fn light(ctx: &egui::Context) {
     ctx.set_visuals(egui::Visuals::light());
+}
+
+fn first_frame(ctx: &egui::Context) {
+    light(ctx);
     ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
 }
 
@@ -157,44 +162,38 @@ impl eframe::App for CheatSheetApp {
     }
 }
 
-/// The command palette: choose a script to run.
-pub struct PaletteApp {
+/// The command palette's content: the search, the list and the choice.
+/// Drawn by [`PaletteApp`] (a window of its own, closed after the choice)
+/// and by the palette kept ready (`super::ready`, hidden after the choice).
+pub struct PaletteView {
     entries: Vec<TrayEntry>,
     filter: String,
     /// The filter the choice was made under: a new filter chooses the first line again.
     chosen_under: String,
     selected: usize,
-    first_frame: bool,
-    reply: Rc<RefCell<Reply>>,
+    /// The search field takes the keyboard in the next frame.
+    focus_search: bool,
 }
 
-impl PaletteApp {
-    pub fn new(entries: Vec<TrayEntry>, reply: Rc<RefCell<Reply>>) -> PaletteApp {
-        PaletteApp {
+impl PaletteView {
+    pub fn new(entries: Vec<TrayEntry>) -> PaletteView {
+        PaletteView {
             entries,
             filter: String::new(),
             chosen_under: String::new(),
             selected: 0,
-            first_frame: true,
-            reply,
+            focus_search: true,
         }
     }
 
-    fn run(&mut self, ctx: &egui::Context, id: String) {
-        *self.reply.borrow_mut() = Reply::Chosen { id };
-        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+    /// Starts over with these scripts: an empty search, the first line chosen.
+    pub fn reset(&mut self, entries: Vec<TrayEntry>) {
+        *self = PaletteView::new(entries);
     }
-}
 
-impl eframe::App for PaletteApp {
-    fn update(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
-        let first = std::mem::take(&mut self.first_frame);
-        if first {
-            first_frame(ctx);
-        }
-        if ctx.input(|i| i.viewport().close_requested()) {
-            return;
-        }
+    /// Draws one frame; the caseworker's answer when there is one: the
+    /// script chosen (Enter, a click) or [`Reply::Closed`] (Escape).
+    pub fn show(&mut self, ctx: &egui::Context) -> Option<Reply> {
         // Taken before the search field sees them: there they would move
         // the cursor or end the editing.
         let (escape, enter, up, down) = ctx.input_mut(|i| {
@@ -206,9 +205,9 @@ impl eframe::App for PaletteApp {
             )
         });
         if escape {
-            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-            return;
+            return Some(Reply::Closed);
         }
+        let first = std::mem::take(&mut self.focus_search);
         let mut clicked = None;
         egui::CentralPanel::default().show(ctx, |ui| {
             search_field(ui, &mut self.filter, texts::PALETTE_SEARCH, first);
@@ -244,8 +243,38 @@ impl eframe::App for PaletteApp {
                 clicked = shown.get(self.selected).map(|e| e.id.clone());
             }
         });
-        if let Some(id) = clicked {
-            self.run(ctx, id);
+        clicked.map(|id| Reply::Chosen { id })
+    }
+}
+
+/// The command palette in a window of its own: choose a script to run.
+pub struct PaletteApp {
+    view: PaletteView,
+    first_frame: bool,
+    reply: Rc<RefCell<Reply>>,
+}
+
+impl PaletteApp {
+    pub fn new(entries: Vec<TrayEntry>, reply: Rc<RefCell<Reply>>) -> PaletteApp {
+        PaletteApp {
+            view: PaletteView::new(entries),
+            first_frame: true,
+            reply,
+        }
+    }
+}
+
+impl eframe::App for PaletteApp {
+    fn update(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        if std::mem::take(&mut self.first_frame) {
+            first_frame(ctx);
+        }
+        if ctx.input(|i| i.viewport().close_requested()) {
+            return;
+        }
+        if let Some(reply) = self.view.show(ctx) {
+            *self.reply.borrow_mut() = reply;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
         }
     }
 }

@@ -10,11 +10,18 @@
 //! agent's memory all day for a dialog shown a few times an hour; and a
 //! dialog that fails to start (no GL, no display) cannot take the agent down.
 //! The CPR number crosses only the pipe between the two processes.
+//!
+//! The command palette is the exception to "short-lived": it must be on
+//! screen at once, so its process (`genvej dialog --palette`) is started
+//! with the agent, draws it out of sight, and is kept, hidden, between
+//! chords ([`PaletteProcess`], `agent.palette_ready`).
 
 mod client;
 mod form;
 mod list;
 mod overlay;
+mod palette_child;
+mod palette_process;
 mod view;
 
 use std::collections::BTreeMap;
@@ -26,6 +33,8 @@ use serde::{Deserialize, Serialize};
 pub use client::DialogProcess;
 pub use form::{FieldNote, FieldState, FormState, Submit};
 pub use overlay::Overlay;
+pub use palette_child::serve as serve_palette;
+pub use palette_process::PaletteProcess;
 
 use genvej_engine::ports::Form;
 

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod clipboard;
+pub mod dialog_window;
 pub mod messages;
 pub mod named;
 
