@@ -578,11 +578,14 @@ impl Dispatcher {
             return; // another key pressed while our grab was active
         };
         self.held.insert(keycode, chord);
+        // Recorded before the run it starts can look.
+        super::keyboard_grab::hot_key_down(keycode);
         self.reporter.send(HotkeyEvent::Pressed { chord, at });
     }
 
     fn release(&mut self, keycode: Keycode) {
         if let Some(chord) = self.held.remove(&keycode) {
+            super::keyboard_grab::hot_key_up(keycode);
             self.reporter.send(HotkeyEvent::Released { chord });
         }
     }

@@ -19,8 +19,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use x11rb::CURRENT_TIME;
-use x11rb::connection::Connection;
-use x11rb::errors::ConnectionError;
+use x11rb::errors::{ConnectionError, ReplyError};
 use x11rb::protocol::xproto::{ConnectionExt as _, GrabMode, GrabStatus, Keycode, ModMask};
 use x11rb::rust_connection::RustConnection;
 
@@ -82,6 +81,8 @@ impl HotkeyListener {
             }
         }
         lock(&self.grabs).next_key = Some(next);
+        // Recorded before the grab, so no run types into it unwarned.
+        super::super::keyboard_grab::keyboard_taken(true);
         let started = Instant::now();
         loop {
             let status = conn
@@ -99,6 +100,7 @@ impl HotkeyListener {
             }
             if started.elapsed() > GRAB_PATIENCE {
                 lock(&self.grabs).next_key = None;
+                super::super::keyboard_grab::keyboard_taken(false);
                 tracing::debug!(?status, "the keyboard could not be grabbed for a sequence");
                 return Ok(false);
             }
@@ -134,10 +136,16 @@ impl Dispatcher {
     }
 }
 
-/// UngrabKeyboard, flushed (only ever releases this client's grab).
+/// UngrabKeyboard (only ever releases this client's grab), then a round
+/// trip: once the server has let go, a run may type.
 pub(super) fn release_keyboard(conn: &RustConnection) -> Result<(), ConnectionError> {
     conn.ungrab_keyboard(CURRENT_TIME)?;
-    conn.flush()
+    let synced = match conn.get_input_focus()?.reply() {
+        Ok(_) | Err(ReplyError::X11Error(_)) => Ok(()),
+        Err(ReplyError::ConnectionError(e)) => Err(e),
+    };
+    super::super::keyboard_grab::keyboard_taken(false);
+    synced
 }
 
 #[cfg(test)]
