@@ -79,8 +79,14 @@ fn the_first_key_after_focus_window_arrives_in_every_round() {
         )
     };
     let scripts = [
-        ("fasit.toml", to("fasit", "Ctrl+Alt+F", "Fasit*", "Hej Fasit. ")),
-        ("notat.toml", to("notat", "Ctrl+Alt+N", "Notat*", "Hej Notat. ")),
+        (
+            "fasit.toml",
+            to("fasit", "Ctrl+Alt+F", "Fasit*", "Hej Fasit. "),
+        ),
+        (
+            "notat.toml",
+            to("notat", "Ctrl+Alt+N", "Notat*", "Hej Notat. "),
+        ),
     ];
     let agent = Agent::start(
         &mut desktop,

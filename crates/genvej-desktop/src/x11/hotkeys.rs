@@ -540,7 +540,10 @@ fn event_loop(
                 if dispatcher.ends_sequence_on_release(press.detail) {
                     continue; // the sequence's next key, repeating
                 }
-                if dispatcher.next_key(press.detail, u16::from(press.state)).is_none() {
+                if dispatcher
+                    .next_key(press.detail, u16::from(press.state))
+                    .is_none()
+                {
                     dispatcher.press(press.detail, u16::from(press.state), at);
                 }
             }

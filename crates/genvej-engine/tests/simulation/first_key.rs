@@ -48,10 +48,17 @@ fn the_first_key_waits_for_the_hot_key_to_let_go_and_no_longer() {
     let outcome = run(&mut desktop, &script(HILSEN), &common::shipped_config());
 
     assert_eq!(outcome.status, Status::Completed);
-    assert_eq!(desktop.lost_keys(), 0, "a key was sent into the hot key's grab");
+    assert_eq!(
+        desktop.lost_keys(),
+        0,
+        "a key was sent into the hot key's grab"
+    );
     assert_eq!(
         desktop.timeline(),
-        ["ready «Fasit – borger»", "type «Fasit – borger» \"Hej Jens\""]
+        [
+            "ready «Fasit – borger»",
+            "type «Fasit – borger» \"Hej Jens\""
+        ]
     );
     // The shipped defaults add no fixed pause: the run takes exactly as long
     // as the hot key was held.
@@ -75,7 +82,11 @@ fn a_window_the_script_focuses_is_waited_for_before_its_first_key() {
             "type «Notat – borger» \"Hej Jens\""
         ]
     );
-    assert_eq!(outcome.duration, Duration::ZERO, "no fixed pause by default");
+    assert_eq!(
+        outcome.duration,
+        Duration::ZERO,
+        "no fixed pause by default"
+    );
 }
 
 #[test]
