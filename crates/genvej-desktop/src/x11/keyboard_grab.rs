@@ -36,8 +36,6 @@ struct Held {
     keys: BTreeSet<Keycode>,
     /// A sequence's leader has taken the whole keyboard.
     keyboard: bool,
-    /// When the last grab ended (for the log and measurements).
-    freed_at: Option<Instant>,
 }
 
 impl Held {
@@ -49,7 +47,6 @@ impl Held {
 static HELD: Mutex<Held> = Mutex::new(Held {
     keys: BTreeSet::new(),
     keyboard: false,
-    freed_at: None,
 });
 static CHANGED: Condvar = Condvar::new();
 
@@ -59,9 +56,6 @@ fn held() -> MutexGuard<'static, Held> {
 
 fn changed(mut state: MutexGuard<'_, Held>, change: impl FnOnce(&mut Held)) {
     change(&mut state);
-    if state.is_free() {
-        state.freed_at = Some(Instant::now());
-    }
     drop(state);
     CHANGED.notify_all();
 }
@@ -121,9 +115,4 @@ pub fn wait_until_free(conn: &impl Connection, timeout: Duration) -> Result<bool
             }
         }
     }
-}
-
-/// When the last grab of this process ended, if any did.
-pub fn last_freed() -> Option<Instant> {
-    held().freed_at
 }
