@@ -6,5 +6,6 @@ mod support;
 
 mod agent;
 mod bundles;
+mod first_key;
 mod sequences;
 mod windows;

@@ -10,6 +10,7 @@ mod bundles;
 mod clipboard;
 mod credentials;
 mod dialogs;
+mod first_key;
 mod handovers;
 mod hotkeys;
 mod hotstrings;

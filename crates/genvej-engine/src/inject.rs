@@ -39,7 +39,11 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
         if !self.settled || self.engine.cancel.take_grab() {
             self.wait_for_modifiers()?;
             self.settled = true;
-            self.sleep(self.engine.settings.settle)?;
+            self.wait_ready_for_keys(step)?;
+            // The organisation's extra pause, if it set one (none by default).
+            if !self.engine.settings.settle.is_zero() {
+                self.sleep(self.engine.settings.settle)?;
+            }
         }
         let window = self.check_focus(step)?;
         // Last, so that as little time as possible passes between this check
@@ -72,6 +76,21 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
     fn wait_for_modifiers(&mut self) -> Result<(), Stop> {
         let timeout = self.engine.settings.modifier_release_timeout;
         if self.desktop.wait_modifiers_released(timeout)? {
+            Ok(())
+        } else {
+            Err(RunError::ModifiersHeld { timeout }.into())
+        }
+    }
+
+    /// After the hot key or a focus change: waits until keys sent reach the
+    /// step's window (the desktop says when, event-driven). Still held after
+    /// the modifier timeout: the caseworker holds the hot key's own key.
+    fn wait_ready_for_keys(&mut self, step: &Step) -> Result<(), Stop> {
+        let Some(window) = self.expected_window(step).map(|w| w.id) else {
+            return Ok(()); // the focus check says that no window has focus
+        };
+        let timeout = self.engine.settings.modifier_release_timeout;
+        if self.desktop.wait_ready_for_keys(window, timeout)? {
             Ok(())
         } else {
             Err(RunError::ModifiersHeld { timeout }.into())

@@ -57,12 +57,12 @@ pub struct RunSettings {
     /// the engine's own wrong-window check runs before each batch.
     pub batch_chars: usize,
     pub paste_timeout: Duration,
-    /// Pause before the first key of a run (after the caseworker has let go
-    /// of the hot key), and again after a window was focused or a hot key
-    /// grabbed the keyboard. Focus moving away and back (the hot key's grab)
-    /// or to a new window takes the target a moment: measured under Xvfb, a
-    /// Tk window dropped the first keys typed 0–10 ms after that, none at
-    /// 25 ms or more.
+    /// An extra pause (`agent.settle_ms`, none by default) before the first
+    /// key of a run, and again after a window was focused or a hot key
+    /// grabbed the keyboard — after the desktop's own wait for that moment
+    /// ([`crate::ports::Keyboard::wait_ready_for_keys`]). Measured under
+    /// Xvfb, first keys were lost only while the hot key's grab still held
+    /// the keyboard; with the wait none was lost at 0.
     pub settle: Duration,
     pub focus_timeout: Duration,
     pub poll_interval: Duration,
@@ -96,7 +96,7 @@ impl Default for RunSettings {
             chunk_chars: 1,
             batch_chars: 32,
             paste_timeout: Duration::from_secs(2),
-            settle: Duration::from_millis(50),
+            settle: Duration::ZERO,
             focus_timeout: Duration::from_secs(2),
             allow_cpr_in_file_names: false,
             poll_interval: Duration::from_millis(10),

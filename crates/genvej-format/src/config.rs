@@ -217,9 +217,11 @@ pub struct AgentSettings {
     /// keys before anything is typed, in milliseconds.
     #[serde(default = "default_modifier_release_ms")]
     pub modifier_release_timeout_ms: u64,
-    /// Pause before a run's first key and after focusing a window, in
-    /// milliseconds: windows need a moment to take keyboard focus back from
-    /// the hot key's grab (25 ms was enough in measurements).
+    /// An extra pause before a run's first key and after focusing a window,
+    /// in milliseconds, for a target that needs one. None by default: the
+    /// agent waits for the event itself (on X11 the end of the hot key's
+    /// keyboard grab, measured to be what lost first keys; on Windows the
+    /// hot key takes nothing from the window).
     #[serde(default = "default_settle_ms")]
     pub settle_ms: u64,
     /// How long a notice (a run failed, a hot key was refused, scripts have
@@ -351,7 +353,7 @@ fn default_modifier_release_ms() -> u64 {
     3_000
 }
 fn default_settle_ms() -> u64 {
-    50
+    0
 }
 fn default_notice_seconds() -> u64 {
     8

@@ -222,8 +222,17 @@ impl Keyboard for WindowsDesktop {
             if Instant::now() > deadline {
                 return Ok(false);
             }
-            std::thread::sleep(Duration::from_millis(5));
+            // Every millisecond: this wait is most of a hot key's latency
+            // (the hot key fires while its modifiers are still down).
+            std::thread::sleep(Duration::from_millis(1));
         }
+    }
+
+    /// RegisterHotKey takes no grab and moves no focus: keys sent after
+    /// the hot key reach the focused window at once, so nothing to wait for
+    /// (the modifiers are waited for above).
+    fn wait_ready_for_keys(&mut self, _into: WindowId, _timeout: Duration) -> PortResult<bool> {
+        Ok(true)
     }
 
     fn type_text(&mut self, text: &str, key_delay: Duration, into: WindowId) -> PortResult<()> {

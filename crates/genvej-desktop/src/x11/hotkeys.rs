@@ -152,6 +152,7 @@ impl HotkeyListener {
             relevant: bits.relevant(),
             lock_variants: bits.lock_variants(),
             next_key: None,
+            ungrab_on_release: None,
         };
         Ok(conflicts)
     }
@@ -279,6 +280,10 @@ struct GrabTable {
     lock_variants: Vec<u16>,
     /// Set while a sequence waits for its next key (the keyboard is grabbed).
     next_key: Option<next_key::NextKey>,
+    /// The sequence's next key came and is still down: the keyboard is let
+    /// go when it comes up, so its release does not reach the window and a
+    /// run started by it types only after it (see `keyboard_grab`).
+    ungrab_on_release: Option<Keycode>,
 }
 
 impl GrabTable {
@@ -532,10 +537,14 @@ fn event_loop(
         let at = Instant::now();
         match event {
             Event::KeyPress(press) => {
-                match dispatcher.next_key(press.detail, u16::from(press.state)) {
-                    Some(true) => next_key::release_keyboard(conn)?,
-                    Some(false) => {}
-                    None => dispatcher.press(press.detail, u16::from(press.state), at),
+                if dispatcher.ends_sequence_on_release(press.detail) {
+                    continue; // the sequence's next key, repeating
+                }
+                if dispatcher
+                    .next_key(press.detail, u16::from(press.state))
+                    .is_none()
+                {
+                    dispatcher.press(press.detail, u16::from(press.state), at);
                 }
             }
             Event::KeyRelease(release) => {
@@ -547,6 +556,10 @@ fn event_loop(
                         peeked = None;
                         continue;
                     }
+                }
+                if dispatcher.ends_sequence_on_release(release.detail) {
+                    lock(&dispatcher.grabs).ungrab_on_release = None;
+                    next_key::release_keyboard(conn)?;
                 }
                 dispatcher.release(release.detail);
             }
@@ -578,11 +591,14 @@ impl Dispatcher {
             return; // another key pressed while our grab was active
         };
         self.held.insert(keycode, chord);
+        // Recorded before the run it starts can look.
+        super::keyboard_grab::hot_key_down(keycode);
         self.reporter.send(HotkeyEvent::Pressed { chord, at });
     }
 
     fn release(&mut self, keycode: Keycode) {
         if let Some(chord) = self.held.remove(&keycode) {
+            super::keyboard_grab::hot_key_up(keycode);
             self.reporter.send(HotkeyEvent::Released { chord });
         }
     }

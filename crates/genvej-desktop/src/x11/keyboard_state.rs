@@ -84,7 +84,7 @@ fn any_held(conn: &impl Connection, keycodes: &[Keycode]) -> Result<bool, ReplyE
 }
 
 /// QueryKeymap's bit vector: bit `code % 8` of byte `code / 8`.
-fn is_down(keys: &[u8; 32], code: Keycode) -> bool {
+pub(super) fn is_down(keys: &[u8; 32], code: Keycode) -> bool {
     keys[usize::from(code / 8)] & (1 << (code % 8)) != 0
 }
 

@@ -5,6 +5,7 @@ pub mod hotkeys;
 pub mod hotstrings;
 mod instance;
 mod keyboard;
+pub mod keyboard_grab;
 pub mod keyboard_state;
 mod keymap;
 pub mod no_focus;
@@ -81,6 +82,16 @@ impl X11Desktop {
 impl Keyboard for X11Desktop {
     fn wait_modifiers_released(&mut self, timeout: Duration) -> PortResult<bool> {
         keyboard_state::wait_modifiers_released(self.windows.conn(), timeout).map_err(|e| {
+            PortError::Keyboard(KeyboardFailure::StateUnreadable {
+                detail: e.to_string(),
+            })
+        })
+    }
+
+    /// The hot key's passive grab (or a sequence's keyboard grab) is over:
+    /// keys sent now go to the focused window, not to our listener.
+    fn wait_ready_for_keys(&mut self, _into: WindowId, timeout: Duration) -> PortResult<bool> {
+        keyboard_grab::wait_until_free(self.windows.conn(), timeout).map_err(|e| {
             PortError::Keyboard(KeyboardFailure::StateUnreadable {
                 detail: e.to_string(),
             })

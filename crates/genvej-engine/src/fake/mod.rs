@@ -93,6 +93,14 @@ pub struct FakeDesktop {
     obliging: bool,
     refuse_focus: bool,
     modifiers_held_until: Duration,
+    /// Until then the hot key's own key is down: its grab has the keyboard
+    /// and keys sent meanwhile never reach a window (X11's passive grab).
+    keyboard_grabbed_until: Duration,
+    /// Keys sent while the keyboard was grabbed: lost.
+    lost_keys: usize,
+    /// Each wait for keys to reach a window: (events recorded before it,
+    /// the window's title).
+    ready_waits: Vec<(usize, String)>,
     focus_thief: Option<(usize, WindowId)>,
     /// Focus moves as the key after this many characters is being sent.
     focus_race: Option<(usize, WindowId)>,
@@ -134,6 +142,9 @@ impl FakeDesktop {
             obliging: false,
             refuse_focus: false,
             modifiers_held_until: Duration::ZERO,
+            keyboard_grabbed_until: Duration::ZERO,
+            lost_keys: 0,
+            ready_waits: Vec::new(),
             focus_thief: None,
             focus_race: None,
             panic_key: None,
@@ -230,6 +241,33 @@ impl FakeDesktop {
     /// The caseworker keeps holding the hot key's modifiers this long.
     pub fn hold_modifiers_for(&mut self, duration: Duration) {
         self.modifiers_held_until = self.clock + duration;
+    }
+
+    /// The caseworker keeps the hot key's own key down this long (its
+    /// modifiers may be up): the hot key's grab keeps the keyboard, and keys
+    /// sent meanwhile are lost, as on X11.
+    pub fn hold_hot_key_for(&mut self, duration: Duration) {
+        self.keyboard_grabbed_until = self.clock + duration;
+    }
+
+    /// Keys sent while a hot key's grab had the keyboard (none reached a window).
+    pub fn lost_keys(&self) -> usize {
+        self.lost_keys
+    }
+
+    /// The events as lines, with each wait for keys to reach a window
+    /// (`ready «title»`) where it happened.
+    pub fn timeline(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut waits = self.ready_waits.iter().peekable();
+        for (index, event) in self.events.iter().enumerate() {
+            while let Some((_, title)) = waits.next_if(|(before, _)| *before <= index) {
+                lines.push(format!("ready «{title}»"));
+            }
+            lines.push(event.line());
+        }
+        lines.extend(waits.map(|(_, title)| format!("ready «{title}»")));
+        lines
     }
 
     /// After `chars` typed characters, focus jumps to `window` (a click, a pop-up).

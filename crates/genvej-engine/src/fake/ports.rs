@@ -38,6 +38,24 @@ impl Keyboard for FakeDesktop {
         }
     }
 
+    fn wait_ready_for_keys(&mut self, into: WindowId, timeout: Duration) -> PortResult<bool> {
+        let title = self
+            .windows
+            .iter()
+            .find(|w| w.info.id == into)
+            .map_or_else(|| "intet vindue".to_string(), |w| w.info.title.clone());
+        self.ready_waits.push((self.events.len(), title));
+        let left = self.keyboard_grabbed_until.saturating_sub(self.clock);
+        if left <= timeout {
+            self.clock += left;
+            self.advance();
+            Ok(true)
+        } else {
+            self.clock += timeout;
+            Ok(false)
+        }
+    }
+
     fn type_text(&mut self, text: &str, key_delay: Duration, into: WindowId) -> PortResult<()> {
         for c in text.chars() {
             if let Some((at, thief)) = self.focus_race {
@@ -49,7 +67,11 @@ impl Keyboard for FakeDesktop {
             if self.focused != Some(into) {
                 return Err(PortError::FocusMoved);
             }
-            self.record_typed(&c.to_string());
+            if self.clock < self.keyboard_grabbed_until {
+                self.lost_keys += 1; // the hot key's grab took it
+            } else {
+                self.record_typed(&c.to_string());
+            }
             self.typed_chars += 1;
             self.clock += key_delay;
             // Interruptions happen after the n-th key, as a click or a panic
@@ -73,6 +95,10 @@ impl Keyboard for FakeDesktop {
     fn press(&mut self, chord: &Chord, into: WindowId) -> PortResult<()> {
         if self.focused != Some(into) {
             return Err(PortError::FocusMoved);
+        }
+        if self.clock < self.keyboard_grabbed_until {
+            self.lost_keys += 1; // the hot key's grab took it
+            return Ok(());
         }
         let window = self.focused_title();
         let paste = Chord {

@@ -9,6 +9,7 @@ mod bundled;
 mod docs_dry_runs;
 mod docs_messages;
 mod dry_run;
+mod first_key;
 mod groups;
 mod safety;
 mod scripts;

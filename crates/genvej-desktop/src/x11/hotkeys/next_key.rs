@@ -7,9 +7,12 @@
 //! focused window. The grab does not move the input focus, so the script
 //! runs into the window that had it.
 //!
-//! The grab is released on every path: by the event thread at the first
-//! key that is not a modifier (whatever it is), and by [`stop_waiting`]
-//! (the agent's time-out, a reload, shutdown); releasing twice is harmless.
+//! The grab is released on every path: by the event thread when the first
+//! key that is not a modifier (whatever it is) comes up again — not at its
+//! press: its release would reach the window, and the script it starts
+//! would type while it is still down (measured: the "p" of "Stor plan"
+//! was lost when `P` was the next key) — and by [`stop_waiting`] (the
+//! agent's time-out, a reload, shutdown); releasing twice is harmless.
 //! The leader's own key is ignored while it is still held (its auto-repeat),
 //! and so are modifier keys (the leader's Ctrl and Alt going up or down).
 //!
@@ -19,8 +22,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use x11rb::CURRENT_TIME;
-use x11rb::connection::Connection;
-use x11rb::errors::ConnectionError;
+use x11rb::errors::{ConnectionError, ReplyError};
 use x11rb::protocol::xproto::{ConnectionExt as _, GrabMode, GrabStatus, Keycode, ModMask};
 use x11rb::rust_connection::RustConnection;
 
@@ -81,7 +83,13 @@ impl HotkeyListener {
                 next.keys.insert(code, key);
             }
         }
-        lock(&self.grabs).next_key = Some(next);
+        {
+            let mut table = lock(&self.grabs);
+            table.next_key = Some(next);
+            table.ungrab_on_release = None;
+        }
+        // Recorded before the grab, so no run types into it unwarned.
+        super::super::keyboard_grab::keyboard_taken(true);
         let started = Instant::now();
         loop {
             let status = conn
@@ -99,6 +107,7 @@ impl HotkeyListener {
             }
             if started.elapsed() > GRAB_PATIENCE {
                 lock(&self.grabs).next_key = None;
+                super::super::keyboard_grab::keyboard_taken(false);
                 tracing::debug!(?status, "the keyboard could not be grabbed for a sequence");
                 return Ok(false);
             }
@@ -107,17 +116,27 @@ impl HotkeyListener {
     }
 
     /// Stops waiting for a next key and lets the keyboard go (harmless when
-    /// not waiting).
+    /// not waiting) — at once, or, when the next key came and is still
+    /// down, as it comes up.
     pub fn stop_waiting(&self) -> Result<(), ConnectionError> {
-        lock(&self.grabs).next_key = None;
+        {
+            let mut table = lock(&self.grabs);
+            table.next_key = None;
+            if table.ungrab_on_release.is_some() {
+                // The next key came and is still down: the event thread lets
+                // go when it comes up (a grab holds every key event, so its
+                // release reaches us).
+                return Ok(());
+            }
+        }
         release_keyboard(&self.conn)
     }
 }
 
 impl Dispatcher {
     /// While a sequence waits: reports the key and says `Some(true)` (the
-    /// keyboard is to be let go), or ignores a modifier or the still-held
-    /// leader (`Some(false)`). `None` when no sequence waits.
+    /// keyboard is let go when that key comes up), or ignores a modifier or
+    /// the still-held leader (`Some(false)`). `None` when no sequence waits.
     pub(super) fn next_key(&mut self, keycode: Keycode, state: u16) -> Option<bool> {
         let mut table = lock(&self.grabs);
         let waiting = table.next_key.as_ref()?;
@@ -128,16 +147,29 @@ impl Dispatcher {
             return Some(false);
         };
         table.next_key = None;
+        table.ungrab_on_release = Some(keycode);
         drop(table);
         self.reporter.send(event);
         Some(true)
     }
+
+    /// Whether `keycode` is the sequence's next key, still down, whose
+    /// release lets the keyboard go.
+    pub(super) fn ends_sequence_on_release(&self, keycode: Keycode) -> bool {
+        lock(&self.grabs).ungrab_on_release == Some(keycode)
+    }
 }
 
-/// UngrabKeyboard, flushed (only ever releases this client's grab).
+/// UngrabKeyboard (only ever releases this client's grab), then a round
+/// trip: once the server has let go, a run may type.
 pub(super) fn release_keyboard(conn: &RustConnection) -> Result<(), ConnectionError> {
     conn.ungrab_keyboard(CURRENT_TIME)?;
-    conn.flush()
+    let synced = match conn.get_input_focus()?.reply() {
+        Ok(_) | Err(ReplyError::X11Error(_)) => Ok(()),
+        Err(ReplyError::ConnectionError(e)) => Err(e),
+    };
+    super::super::keyboard_grab::keyboard_taken(false);
+    synced
 }
 
 #[cfg(test)]

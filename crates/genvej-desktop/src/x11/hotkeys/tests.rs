@@ -50,7 +50,7 @@ fn matching_ignores_locks_and_altgr() {
         chords: HashMap::from([((56, 0x0c), chord)]),
         relevant: bits().relevant(),
         lock_variants: bits().lock_variants(),
-        next_key: None,
+        ..GrabTable::default()
     };
     assert_eq!(table.chord_for(56, 0x0c), Some(chord));
     assert_eq!(table.chord_for(56, 0x0c | 0x02 | 0x10 | 0x80), Some(chord));
