@@ -13,4 +13,5 @@ mod groups;
 mod safety;
 mod scripts;
 mod sources;
+mod typing_input;
 mod urls;
