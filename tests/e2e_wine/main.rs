@@ -6,5 +6,6 @@ mod support;
 
 mod agent;
 mod bundles;
+mod remote;
 mod sequences;
 mod windows;
