@@ -87,7 +87,7 @@ fn under_wine_text_typed_into_a_remote_desktop_window_goes_as_scan_codes() {
         &["--no-tray"],
     );
     desktop.key("ctrl+alt+t");
-    agent.wait_for_log(&desktop, "«fjern» completed");
+    agent.wait_for_log(&desktop, "«Fjern» completed");
     let typed = wine.wait_for_edit_text(TITLE, TEXT, LONG);
     assert_eq!(typed, TEXT, "agent log:\n{}", agent.log_text());
     let chose = agent.wait_for_log(&desktop, "typing as scan codes");
