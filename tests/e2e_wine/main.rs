@@ -7,5 +7,6 @@ mod support;
 mod agent;
 mod bundles;
 mod first_key;
+mod remote;
 mod sequences;
 mod windows;

@@ -9,6 +9,7 @@ pub mod bundle_source;
 pub mod credentials;
 pub mod deployment;
 pub mod http;
+pub mod key_events;
 pub mod listener;
 pub mod os;
 pub mod paths;

@@ -1,26 +1,35 @@
 //! The safety rules of everything a run sends to the desktop: typing in
-//! chunks with the focus checked before each, paste with the caseworker's
+//! chunks with the focus checked before each (as Unicode or scan codes, as
+//! the window's typing profile says), paste with the caseworker's
 //! clipboard put back, key chords, waiting for and focusing windows, the
 //! modifier-release wait, and cancellable sleeps.
 
 use std::time::Duration;
 
 use super::{NamedWindow, Run, RunError, Stop};
-use crate::ports::{Desktop, PortError};
+use crate::ports::{Desktop, PortError, TypingInput};
+use genvej_format::config::{profile_for, uses_scan_codes};
 use genvej_format::script::Step;
 use genvej_format::window_match::{WindowInfo, WindowMatch};
 
 impl<D: Desktop + ?Sized> Run<'_, '_, D> {
-    /// The typing profile's delay for the step's window, if one matches.
+    /// The typing profile's delay for the step's window, if one matches and
+    /// sets one.
     pub(super) fn window_key_delay(&self, step: &Step) -> Option<Duration> {
         let window = self.expected_window(step)?;
-        self.engine
-            .config
-            .agent
-            .typing_profiles
-            .iter()
-            .find(|profile| profile.matches(window))
-            .map(|profile| Duration::from_millis(u64::from(profile.key_delay_ms)))
+        profile_for(&self.engine.config.agent.typing_profiles, window)?
+            .key_delay_ms
+            .map(|ms| Duration::from_millis(u64::from(ms)))
+    }
+
+    /// How characters go to `window`: its typing profile's `input`, `auto`
+    /// (scan codes for Citrix and Remote Desktop clients) without one.
+    fn window_input(&self, window: &WindowInfo) -> TypingInput {
+        if uses_scan_codes(&self.engine.config.agent.typing_profiles, window) {
+            TypingInput::ScanCodes
+        } else {
+            TypingInput::Unicode
+        }
     }
 
     /// The window a typing step must go to.
@@ -133,7 +142,8 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
         for chunk in chars.chunks(chunk_chars.max(1)) {
             let into = self.before_injecting(step)?;
             let chunk: String = chunk.iter().collect();
-            let sent = self.desktop.type_text(&chunk, delay, into.id);
+            let input = self.window_input(&into);
+            let sent = self.desktop.type_text(&chunk, delay, input, into.id);
             self.injected(sent, &into)?;
         }
         Ok(())

@@ -15,6 +15,19 @@ pub use crate::messages::{
 
 pub type PortResult<T> = Result<T, PortError>;
 
+/// How a desktop sends typed characters; the engine decides per window from
+/// the typing profiles (`input = "unicode" | "scancode" | "auto"`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TypingInput {
+    /// Each character as itself (Windows: KEYEVENTF_UNICODE).
+    #[default]
+    Unicode,
+    /// Characters on the active keyboard layout as the scan codes of their
+    /// keys with the modifiers they need, the rest as Unicode: for remote
+    /// clients (Citrix, Remote Desktop) that forward scan codes.
+    ScanCodes,
+}
+
 /// Typing and key presses into the focused window.
 pub trait Keyboard {
     /// Waits until no modifier key (Ctrl, Alt, Shift, Super) is held, so that
@@ -36,8 +49,15 @@ pub trait Keyboard {
     /// Types text exactly as given into `into`; line breaks and tabs are sent
     /// as keys. Each key is sent only if keyboard focus is in `into` at that
     /// moment (checked atomically where the desktop allows), else
-    /// [`PortError::FocusMoved`].
-    fn type_text(&mut self, text: &str, key_delay: Duration, into: WindowId) -> PortResult<()>;
+    /// [`PortError::FocusMoved`]. `input` is how the characters go (the
+    /// window's typing profile decides; X11 always sends key codes).
+    fn type_text(
+        &mut self,
+        text: &str,
+        key_delay: Duration,
+        input: TypingInput,
+        into: WindowId,
+    ) -> PortResult<()>;
     /// Announces the whole text a step is about to type in pieces with
     /// [`Desktop::type_text`], so a desktop that must prepare keys for it (X11
     /// maps the characters the layout lacks and lets windows read the new

@@ -14,9 +14,13 @@ use crate::diagnostic::Diagnostic;
 mod bundles;
 mod economics;
 mod layers;
+mod typing;
 pub use bundles::{BundleLocation, BundleSettings, ring_problem, web_file};
 pub use economics::{CostEntry, EconomicsSettings, MAX_COST_HOURS, MAX_COST_LABEL_CHARS};
 pub use layers::{ConfigLayer, LayerRole, LayeredConfig};
+pub use typing::{
+    InputMode, REMOTE_CLIENT_CLASSES, TypingProfile, is_remote_client, profile_for, uses_scan_codes,
+};
 
 /// `config/genvej.toml`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -257,9 +261,10 @@ pub struct AgentSettings {
     /// instead of Ctrl+V, e.g. terminal windows.
     #[serde(default)]
     pub shift_insert_classes: Vec<String>,
-    /// Slower typing for some windows, e.g. Citrix or remote desktops:
+    /// How keys are typed into some windows, e.g. Citrix or remote desktops:
     /// `[[agent.typing_profiles]]` with `class` and/or `title` (`*`, `?`
-    /// allowed) and `key_delay_ms`. A script's or step's own delay wins.
+    /// allowed), `key_delay_ms` (a script's or step's own delay wins) and
+    /// `input` (`unicode`, `scancode`, `auto`). The first match decides.
     #[serde(default)]
     pub typing_profiles: Vec<TypingProfile>,
     /// The keyboard layouts caseworkers type on: `da`, `nb`, `sv`, `de`.
@@ -272,30 +277,6 @@ pub struct AgentSettings {
     /// (300–10000); then the sequence is cancelled.
     #[serde(default = "default_sequence_timeout_ms")]
     pub sequence_timeout_ms: u64,
-}
-
-/// A typing speed for windows that match.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TypingProfile {
-    /// Window title pattern.
-    pub title: Option<String>,
-    /// Window class pattern, e.g. `Wfica*` for Citrix.
-    pub class: Option<String>,
-    /// Pause after each typed key, in milliseconds.
-    pub key_delay_ms: u32,
-}
-
-impl TypingProfile {
-    pub fn matches(&self, window: &crate::window_match::WindowInfo) -> bool {
-        let pattern = |p: &Option<String>| p.as_deref().map(crate::window_match::TextPattern::glob);
-        let matcher = crate::window_match::WindowMatch {
-            title: pattern(&self.title),
-            class: pattern(&self.class),
-            executable: None,
-        };
-        (self.title.is_some() || self.class.is_some()) && matcher.matches(window)
-    }
 }
 
 impl Default for AgentSettings {

@@ -14,6 +14,14 @@
  *   wintool window TITLE      shows a plain window titled TITLE that takes
  *                             keys and does nothing with them (never pastes)
  *                             until it is closed
+ *   wintool remote TITLE LOG  shows a window of class TscShellContainerClass
+ *                             (Remote Desktop's) titled TITLE with an Edit
+ *                             control, and writes every key event a
+ *                             low-level keyboard hook sees to LOG, one line
+ *                             each: "vk=E7 scan=0000 flags=10 injected up"
+ *                             (first line "layout=04060406" and after the
+ *                             hook is in "hooked"); read the text back with
+ *                             `wintool text TITLE`
  * Output is written as raw bytes (no CRLF translation). Exit 2 when the
  * window, control or text is not there. */
 #include <windows.h>
@@ -63,6 +71,72 @@ static BOOL CALLBACK list_window(HWND window, LPARAM data)
     _snwprintf(line, 800, L"%ls|%ls\n", title, class);
     put_utf8(line, (int)wcslen(line));
     return TRUE;
+}
+
+/* wintool remote: the stand-in for a Remote Desktop client's window. */
+static FILE *remote_log;
+
+static LRESULT CALLBACK remote_hook(int code, WPARAM wparam, LPARAM lparam)
+{
+    if (code == HC_ACTION) {
+        KBDLLHOOKSTRUCT *key = (KBDLLHOOKSTRUCT *)lparam;
+        fprintf(remote_log, "vk=%02lX scan=%04lX flags=%02lX%s%s%s\n", key->vkCode,
+                key->scanCode, key->flags, (key->flags & LLKHF_INJECTED) ? " injected" : "",
+                (key->flags & LLKHF_EXTENDED) ? " extended" : "",
+                (key->flags & LLKHF_UP) ? " up" : " down");
+        fflush(remote_log);
+    }
+    return CallNextHookEx(NULL, code, wparam, lparam);
+}
+
+static LRESULT CALLBACK remote_window_proc(HWND window, UINT message, WPARAM wparam, LPARAM lparam)
+{
+    HWND edit = GetWindow(window, GW_CHILD);
+    if (message == WM_SIZE && edit)
+        MoveWindow(edit, 0, 0, LOWORD(lparam), HIWORD(lparam), TRUE);
+    if ((message == WM_SETFOCUS || (message == WM_ACTIVATE && LOWORD(wparam))) && edit)
+        SetFocus(edit);
+    if (message == WM_DESTROY) {
+        PostQuitMessage(0);
+        return 0;
+    }
+    return DefWindowProcW(window, message, wparam, lparam);
+}
+
+static int remote_window(const wchar_t *title, const wchar_t *log)
+{
+    WNDCLASSW class = { 0 };
+    MSG message;
+    HWND window, edit;
+    remote_log = _wfopen(log, L"w");
+    if (!remote_log)
+        return 2;
+    fprintf(remote_log, "layout=%08lX\n", (unsigned long)(ULONG_PTR)GetKeyboardLayout(0));
+    fflush(remote_log);
+    class.lpfnWndProc = remote_window_proc;
+    class.hInstance = GetModuleHandleW(NULL);
+    class.hbrBackground = (HBRUSH)(COLOR_WINDOW + 1);
+    class.lpszClassName = L"TscShellContainerClass";
+    RegisterClassW(&class);
+    window = CreateWindowExW(0, L"TscShellContainerClass", title, WS_OVERLAPPEDWINDOW | WS_VISIBLE,
+                             100, 100, 500, 300, NULL, NULL, class.hInstance, NULL);
+    if (!window)
+        return 2;
+    edit = CreateWindowExW(0, L"Edit", L"", WS_CHILD | WS_VISIBLE | ES_MULTILINE | ES_WANTRETURN |
+                           ES_AUTOVSCROLL | WS_VSCROLL, 0, 0, 500, 300, window, NULL,
+                           class.hInstance, NULL);
+    if (!edit || !SetWindowsHookExW(WH_KEYBOARD_LL, remote_hook, class.hInstance, 0))
+        return 2;
+    fprintf(remote_log, "hooked\n");
+    fflush(remote_log);
+    SetForegroundWindow(window);
+    SetFocus(edit);
+    while (GetMessageW(&message, NULL, 0, 0) > 0) {
+        TranslateMessage(&message);
+        DispatchMessageW(&message);
+    }
+    fclose(remote_log);
+    return 0;
 }
 
 int wmain(int argc, wchar_t **argv)
@@ -174,6 +248,8 @@ int wmain(int argc, wchar_t **argv)
         }
         return 0;
     }
-    fprintf(stderr, "usage: wintool text TITLE | set-clipboard TEXT | get-clipboard | windows | watch TITLE N | close TITLE | window TITLE\n");
+    if (argc >= 4 && wcscmp(argv[1], L"remote") == 0)
+        return remote_window(argv[2], argv[3]);
+    fprintf(stderr, "usage: wintool text TITLE | set-clipboard TEXT | get-clipboard | windows | watch TITLE N | close TITLE | window TITLE | remote TITLE LOG\n");
     return 1;
 }

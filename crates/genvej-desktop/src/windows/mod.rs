@@ -1,5 +1,7 @@
-//! The Windows desktop: typing with SendInput (Unicode units; line breaks
-//! and tabs as keys), chords as virtual keys, the clipboard (marked as
+//! The Windows desktop: typing with SendInput (Unicode units, or for
+//! remote-desktop clients the scan codes of keys on the layout — see
+//! [`crate::key_events`]; line breaks and tabs as keys), chords as virtual
+//! keys with their scan codes, the clipboard (marked as
 //! excluded from clipboard history and the cloud clipboard), top-level
 //! windows by title, class and program, and focus with the foreground-lock
 //! workarounds. Http, credentials, documents, dialogs and the clock are the
@@ -23,10 +25,12 @@ use std::time::{Duration, Instant};
 use windows_sys::Win32::UI::Input::KeyboardAndMouse as vk;
 
 use self::clipboard_owner::{ClipboardOwner, Fetch};
+use self::win32::layout::ActiveLayout;
+use crate::key_events::{self, KeyEvent, Typist};
 use crate::{Dialogs, PasteRules, Services};
 use genvej_engine::ports::{
     Clipboard, ClipboardFailure, Keyboard, KeyboardFailure, OpenFailure, PortError, PortResult,
-    Windows,
+    TypingInput, Windows,
 };
 use genvej_format::chord::{Chord, Key, NamedKey};
 use genvej_format::window_match::{WindowId, WindowInfo};
@@ -136,18 +140,19 @@ impl WindowsDesktop {
     /// them with our keys (Ctrl+S, Alt+F … in the target program). That
     /// happens when they press a chord mid-run — the panic key is one — so
     /// wait for the release; the panic key's cancel is seen right after.
-    fn send_into(
-        &self,
-        into: WindowId,
-        events: &[windows_sys::Win32::UI::Input::KeyboardAndMouse::INPUT],
-    ) -> PortResult<()> {
+    ///
+    /// The events go in one `SendInput` call after one focus check. Each
+    /// character's events release the modifiers they press; if Windows
+    /// takes only part of them, those modifiers are released at once.
+    fn send_into(&self, into: WindowId, events: &[KeyEvent]) -> PortResult<()> {
         self.wait_for_commands_released()?;
         if win32::foreground() != into.0 {
             return Err(PortError::FocusMoved);
         }
-        if win32::send(events) {
+        if win32::send_events(events) {
             Ok(())
         } else {
+            win32::send_events(&key_events::modifier_releases(events));
             Err(PortError::Keyboard(KeyboardFailure::Refused))
         }
     }
@@ -235,31 +240,32 @@ impl Keyboard for WindowsDesktop {
         Ok(true)
     }
 
-    fn type_text(&mut self, text: &str, key_delay: Duration, into: WindowId) -> PortResult<()> {
-        let mut units = [0u16; 2];
+    /// Characters as Unicode, or in [`TypingInput::ScanCodes`] as the scan
+    /// codes of their keys on the target window's layout (see
+    /// [`key_events`]); line breaks and tabs as keys with scan codes.
+    fn type_text(
+        &mut self,
+        text: &str,
+        key_delay: Duration,
+        input: TypingInput,
+        into: WindowId,
+    ) -> PortResult<()> {
+        let layout = ActiveLayout::of(into.0);
+        let scan_codes = input == TypingInput::ScanCodes;
+        if scan_codes {
+            tracing::debug!("typing as scan codes (keyboard layout {:08X})", layout.id());
+        }
+        let typist = Typist::new(&layout, scan_codes, win32::layout::caps_lock_on());
         // Without a delay the piece goes in SendInput calls checked for focus
         // once each, up to and including a line break or tab: SendInput puts
         // its events in the queue together, so no click of the caseworker's
         // can land between them.
         let mut batch = Vec::new();
         for c in text.chars() {
-            let events = match c {
-                // Sent as keys: a Unicode line break or tab is typed twice by
-                // some programs (enigo 0.6.1 sends both, and got it doubled).
-                '\n' => vec![
-                    win32::key(vk::VK_RETURN, false),
-                    win32::key(vk::VK_RETURN, true),
-                ],
-                '\t' => vec![win32::key(vk::VK_TAB, false), win32::key(vk::VK_TAB, true)],
-                '\r' => continue,
-                c => {
-                    let encoded = c.encode_utf16(&mut units);
-                    let mut events: Vec<_> =
-                        encoded.iter().map(|u| win32::unit(*u, false)).collect();
-                    events.extend(encoded.iter().map(|u| win32::unit(*u, true)));
-                    events
-                }
-            };
+            let events = typist.events(c);
+            if events.is_empty() {
+                continue;
+            }
             if key_delay.is_zero() {
                 batch.extend(events);
                 // Enter or Tab may open a dialog or move to another window:
@@ -278,13 +284,11 @@ impl Keyboard for WindowsDesktop {
         Ok(())
     }
 
+    /// The chord's keys carry their scan codes (the paste key must reach a
+    /// remote session as Ctrl+V).
     fn press(&mut self, chord: &Chord, into: WindowId) -> PortResult<()> {
-        let modifiers = modifier_keys(chord);
-        let mut events: Vec<_> = modifiers.iter().map(|k| win32::key(*k, false)).collect();
-        let key = virtual_key(chord.key);
-        events.push(win32::key(key, false));
-        events.push(win32::key(key, true));
-        events.extend(modifiers.iter().rev().map(|k| win32::key(*k, true)));
+        let layout = ActiveLayout::of(into.0);
+        let events = key_events::chord(&layout, &modifier_keys(chord), virtual_key(chord.key));
         self.send_into(into, &events)
     }
 

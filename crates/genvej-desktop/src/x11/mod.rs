@@ -23,7 +23,8 @@ use windows::X11Windows;
 
 use crate::{Dialogs, PasteRules, Services};
 use genvej_engine::ports::{
-    Clipboard, ClipboardFailure, Keyboard, KeyboardFailure, PortError, PortResult, Windows,
+    Clipboard, ClipboardFailure, Keyboard, KeyboardFailure, PortError, PortResult, TypingInput,
+    Windows,
 };
 use genvej_format::chord::Chord;
 use genvej_format::window_match::{WindowId, WindowInfo};
@@ -98,7 +99,15 @@ impl Keyboard for X11Desktop {
         })
     }
 
-    fn type_text(&mut self, text: &str, key_delay: Duration, into: WindowId) -> PortResult<()> {
+    /// `input` does not matter here: XTest always sends the key codes of
+    /// the (temporarily mapped) keys, which remote clients forward as they are.
+    fn type_text(
+        &mut self,
+        text: &str,
+        key_delay: Duration,
+        _input: TypingInput,
+        into: WindowId,
+    ) -> PortResult<()> {
         self.keyboard.type_text(text, key_delay, into)
     }
 

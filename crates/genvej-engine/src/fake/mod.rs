@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chrono::NaiveDateTime;
 
-use crate::ports::{CancelToken, HttpError, HttpRequest};
+use crate::ports::{CancelToken, HttpError, HttpRequest, TypingInput};
 use genvej_format::window_match::{WindowId, WindowInfo};
 
 mod dry_run;
@@ -109,6 +109,9 @@ pub struct FakeDesktop {
     crash_when_pasting: Option<String>,
     /// How often the engine released the modifier keys.
     modifiers_released: usize,
+    /// How each piece of typing was sent: (window title, input), one entry
+    /// per change.
+    inputs: Vec<(String, TypingInput)>,
     typed_chars: usize,
     next_id: u64,
     /// Canned answers to `fetch`, by address prefix.
@@ -150,6 +153,7 @@ impl FakeDesktop {
             panic_key: None,
             crash_when_pasting: None,
             modifiers_released: 0,
+            inputs: Vec::new(),
             typed_chars: 0,
             next_id: 1,
             responses: Vec::new(),
@@ -293,6 +297,12 @@ impl FakeDesktop {
     }
 
     /// How often runs have released the modifier keys (once at every end).
+    /// How typing was sent, in order: the focused window's title and the
+    /// input the engine chose, one entry each time either changes.
+    pub fn typing_inputs(&self) -> &[(String, TypingInput)] {
+        &self.inputs
+    }
+
     pub fn modifiers_released(&self) -> usize {
         self.modifiers_released
     }
@@ -379,6 +389,13 @@ impl FakeDesktop {
         for rule in rules {
             let at = self.clock + rule.after;
             self.push_window(&rule.title, &rule.class, at, true);
+        }
+    }
+
+    fn record_input(&mut self, input: TypingInput) {
+        let entry = (self.focused_title(), input);
+        if self.inputs.last() != Some(&entry) {
+            self.inputs.push(entry);
         }
     }
 

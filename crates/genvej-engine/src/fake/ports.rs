@@ -9,7 +9,7 @@ use chrono::NaiveDateTime;
 use super::{Answers, FakeDesktop, FakeEvent};
 use crate::ports::{
     Clipboard, Clock, CredentialError, Credentials, Documents, Form, Http, HttpError, HttpRequest,
-    Keyboard, Launcher, PortError, PortResult, Prompter, Windows,
+    Keyboard, Launcher, PortError, PortResult, Prompter, TypingInput, Windows,
 };
 use genvej_format::chord::{Chord, Key, Modifiers};
 use genvej_format::window_match::{TextPattern, WindowId, WindowInfo, WindowMatch};
@@ -56,7 +56,14 @@ impl Keyboard for FakeDesktop {
         }
     }
 
-    fn type_text(&mut self, text: &str, key_delay: Duration, into: WindowId) -> PortResult<()> {
+    fn type_text(
+        &mut self,
+        text: &str,
+        key_delay: Duration,
+        input: TypingInput,
+        into: WindowId,
+    ) -> PortResult<()> {
+        self.record_input(input);
         for c in text.chars() {
             if let Some((at, thief)) = self.focus_race {
                 if self.typed_chars == at {

@@ -14,4 +14,5 @@ mod groups;
 mod safety;
 mod scripts;
 mod sources;
+mod typing_input;
 mod urls;

@@ -572,9 +572,9 @@ fn every_shipped_script_dry_runs_to_completion() {
 fn a_typing_profile_slows_typing_into_matching_windows_only() {
     let mut config = common::shipped_config();
     config.agent.typing_profiles = vec![genvej_format::config::TypingProfile {
-        title: None,
         class: Some("Wfica*".into()),
-        key_delay_ms: 25,
+        key_delay_ms: Some(25),
+        ..Default::default()
     }];
     let script = common::script_from(
         "id = \"t\"\nname = \"T\"\nmanual_seconds = 5\n[[step]]\ntype = \"abcd\"\n",

@@ -6,9 +6,11 @@
 pub mod access;
 pub mod clipboard;
 pub mod dialog_window;
+pub mod layout;
 pub mod messages;
 pub mod named;
 
+use crate::key_events::KeyEvent;
 pub use clipboard::{clear_clipboard, clipboard_sequence, clipboard_text, set_clipboard_text};
 
 use windows_sys::Win32::Foundation::{CloseHandle, GetLastError, HANDLE, HWND, LPARAM};
@@ -17,8 +19,8 @@ use windows_sys::Win32::System::Threading::{
     PROCESS_QUERY_LIMITED_INFORMATION, QueryFullProcessImageNameW,
 };
 use windows_sys::Win32::UI::Input::KeyboardAndMouse::{
-    GetAsyncKeyState, INPUT, INPUT_0, INPUT_KEYBOARD, KEYBDINPUT, KEYEVENTF_KEYUP,
-    KEYEVENTF_UNICODE, SendInput, VK_MENU,
+    GetAsyncKeyState, INPUT, INPUT_0, INPUT_KEYBOARD, KEYBDINPUT, KEYEVENTF_KEYUP, SendInput,
+    VK_MENU,
 };
 use windows_sys::Win32::UI::WindowsAndMessaging::{
     BringWindowToTop, EnumWindows, GetClassNameW, GetForegroundWindow, GetWindowTextLengthW,
@@ -179,23 +181,23 @@ pub fn bring_to_front(window: u64) {
 
 /// One keyboard event for a virtual key.
 pub fn key(vk: u16, up: bool) -> INPUT {
-    keyboard(vk, 0, if up { KEYEVENTF_KEYUP } else { 0 })
+    let up = if up { KEYEVENTF_KEYUP } else { 0 };
+    input(KeyEvent {
+        vk,
+        scan: 0,
+        flags: up,
+    })
 }
 
-/// One keyboard event for a UTF-16 unit, typed as itself.
-pub fn unit(code: u16, up: bool) -> INPUT {
-    let flags = KEYEVENTF_UNICODE | if up { KEYEVENTF_KEYUP } else { 0 };
-    keyboard(0, code, flags)
-}
-
-fn keyboard(vk: u16, scan: u16, flags: u32) -> INPUT {
+/// A keyboard event as `SendInput` takes it.
+fn input(event: KeyEvent) -> INPUT {
     INPUT {
         r#type: INPUT_KEYBOARD,
         Anonymous: INPUT_0 {
             ki: KEYBDINPUT {
-                wVk: vk,
-                wScan: scan,
-                dwFlags: flags,
+                wVk: event.vk,
+                wScan: event.scan,
+                dwFlags: event.flags,
                 time: 0,
                 dwExtraInfo: 0,
             },
@@ -205,6 +207,12 @@ fn keyboard(vk: u16, scan: u16, flags: u32) -> INPUT {
 
 /// Sends keyboard events in one go; false when Windows refused some (e.g.
 /// UIPI: the target runs as administrator).
+pub fn send_events(events: &[KeyEvent]) -> bool {
+    let inputs: Vec<INPUT> = events.iter().copied().map(input).collect();
+    send(&inputs)
+}
+
+/// Sends keyboard events in one go; false when Windows refused some.
 pub fn send(inputs: &[INPUT]) -> bool {
     if inputs.is_empty() {
         return true;
