@@ -49,8 +49,9 @@ pub fn genvej_exe() -> PathBuf {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Builds one of the C helpers in `tests/support/windows/` into `to`.
-fn build_helper(source: &str, output: &Path, args: &[&str]) {
+/// Builds one of the C helpers in `tests/support/windows/` into `output`
+/// (also used by benches/wine.rs for `benchtool.c`).
+pub fn build_helper(source: &str, output: &Path, args: &[&str]) {
     let source = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/support/windows")
         .join(source);
