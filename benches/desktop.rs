@@ -231,7 +231,10 @@ fn bench_xdotool_typing(desktop: &mut Desktop, delay_ms: Option<u32>) -> Vec<Typ
     };
     let runs: Vec<TypingRun> = (1..=TYPING_RUNS)
         .map(|n| {
-            let window = desktop.case_window(&format!("Notat – xdotool {n}"));
+            // A title of its own per run: under load, a window of the
+            // previous batch may still be closing.
+            let delay = delay_ms.map_or("default".to_string(), |ms| format!("delay {ms}"));
+            let window = desktop.case_window(&format!("Notat – xdotool {delay} {n}"));
             let started = Instant::now();
             xdotool_type(desktop, delay_ms);
             let run = typing_result(&window, started.elapsed());
@@ -303,7 +306,8 @@ fn add_summary(
     xdotool: &[TypingRun],
     xdotool_fast: &[TypingRun],
 ) {
-    let mean = |runs: &[TypingRun]| runs.iter().map(|r| r.chars_per_s).sum::<f64>() / runs.len() as f64;
+    let mean =
+        |runs: &[TypingRun]| runs.iter().map(|r| r.chars_per_s).sum::<f64>() / runs.len() as f64;
     let wrong = |runs: &[TypingRun]| runs.iter().map(|r| r.differing).sum::<usize>();
     for (other, runs) in [
         ("xdotool type", xdotool),

@@ -39,9 +39,9 @@ use support::tools::Tool;
 use support::wine::{Wine, WineAgent, build_helper, windows_path};
 
 /// Rounds per text and tool.
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 3;
 /// Presses per tool for hot key → first character.
-const LATENCY_ROUNDS: usize = 20;
+const LATENCY_ROUNDS: usize = 15;
 const TIMEOUT: Duration = Duration::from_secs(180);
 /// How long both tools sit idle while their CPU time is counted.
 const IDLE: Duration = Duration::from_secs(10);
@@ -243,8 +243,7 @@ fn measure(bench: &mut Bench, tool: &str, keys: &Keys, texts: &[Text; 3]) -> Mea
 }
 
 fn main() {
-    let Some(desktop) = Desktop::start_needing(&[Tool::Wine, Tool::WindowsBuild, Tool::Pip])
-    else {
+    let Some(desktop) = Desktop::start_needing(&[Tool::Wine, Tool::WindowsBuild, Tool::Pip]) else {
         eprintln!("wine benchmark skipped: tools are missing (see above)");
         return;
     };
@@ -276,27 +275,33 @@ fn main() {
     start_autohotkey(&mut bench, &ahk, &texts);
 
     // Both idle, side by side.
-    let idle = [("genvej.exe", "genvej"), ("AutoHotkeyV2.exe", "AutoHotkey v2")]
-        .map(|(exe, name)| {
-            let pid = wine_process(exe);
-            (exe, name, pid, cpu_time(pid))
-        });
+    let idle = [
+        ("genvej.exe", "genvej"),
+        ("AutoHotkeyV2.exe", "AutoHotkey v2"),
+    ]
+    .map(|(exe, name)| {
+        let pid = wine_process(exe);
+        (exe, name, pid, cpu_time(pid))
+    });
     std::thread::sleep(IDLE);
     let idle = idle.map(|(exe, name, pid, before)| {
         let cpu_ms = (cpu_time(pid) - before).as_millis();
         let rss_mb = status_field_kb(pid, "VmRSS") as f64 / 1024.0;
+        let private_mb = private_kb(pid) as f64 / 1024.0;
         let windows = windows_memory(&bench, exe);
         println!(
-            "{name:<22} idle (--no-tray for genvej): Linux RSS of the Wine process {rss_mb:.1} MB; as Wine reports it: private bytes {:.1} MB, working set {:.1} MB (peak {:.1} MB); CPU {cpu_ms} ms over {} s",
+            "{name:<22} idle: Linux RSS of the Wine process {rss_mb:.1} MB, of it private (smaps) {private_mb:.1} MB; as Wine reports it: private bytes {:.1} MB, working set {:.1} MB (peak {:.1} MB); CPU {cpu_ms} ms over {} s",
             windows.private_mb,
             windows.working_set_mb,
             windows.peak_mb,
             IDLE.as_secs()
         );
-        (rss_mb, windows, cpu_ms)
+        (rss_mb, private_mb, windows, cpu_ms)
     });
 
-    println!("Under Wine on Xvfb, into a plain EDIT control, hot key pressed with SendInput inside Wine, QPC-timed:");
+    println!(
+        "Under Wine on Xvfb, into a plain EDIT control, hot key pressed with SendInput inside Wine, QPC-timed:"
+    );
     let g = measure(&mut bench, "genvej", &GENVEJ_KEYS, &texts);
     let a = measure(&mut bench, "AutoHotkey v2", &AHK_KEYS, &texts);
     wait_for_runs(&agent, LATENCY_ROUNDS + 3 * ROUNDS);
@@ -304,20 +309,56 @@ fn main() {
 
     // The same agent without the settle pause before a run's first key.
     let agent = start_genvej(&mut bench, "genvej-settle0", "settle_ms = 0\n", &texts);
-    let g0_latency = figures(&bench.rounds(GENVEJ_KEYS.x, &texts[0], LATENCY_ROUNDS, 300), 1);
+    let g0_latency = figures(
+        &bench.rounds(GENVEJ_KEYS.x, &texts[0], LATENCY_ROUNDS, 300),
+        1,
+    );
     print_figures("genvej settle_ms = 0", "\"x\"", &g0_latency);
-    let g0_long = figures(&bench.rounds(GENVEJ_KEYS.long, &texts[1], ROUNDS, 500), 2000);
+    let g0_long = figures(
+        &bench.rounds(GENVEJ_KEYS.long, &texts[1], ROUNDS, 500),
+        2000,
+    );
     print_figures("genvej settle_ms = 0", "2,000 chars typed", &g0_long);
     wait_for_runs(&agent, LATENCY_ROUNDS + ROUNDS);
     agent.close(&mut bench.desktop, &bench.wine);
 
     let wine_rows = [
-        ("hot key → first char, ms (median)", g.latency.first_ms, a.latency.first_ms, 1),
-        ("hot key → first char, settle_ms = 0", g0_latency.first_ms, a.latency.first_ms, 1),
-        ("300 chars typed: hot key → last char, ms", g.short.last_ms, a.short.last_ms, 1),
-        ("2,000 chars typed: hot key → last char, ms", g.long.last_ms, a.long.last_ms, 0),
-        ("2,000 chars typed, settle_ms = 0, ms", g0_long.last_ms, a.long.last_ms, 0),
-        ("2,000 chars pasted: hot key → all text, ms", g.paste.last_ms, a.paste.last_ms, 1),
+        (
+            "hot key → first char, ms (median)",
+            g.latency.first_ms,
+            a.latency.first_ms,
+            1,
+        ),
+        (
+            "hot key → first char, settle_ms = 0",
+            g0_latency.first_ms,
+            a.latency.first_ms,
+            1,
+        ),
+        (
+            "300 chars typed: hot key → last char, ms",
+            g.short.last_ms,
+            a.short.last_ms,
+            1,
+        ),
+        (
+            "2,000 chars typed: hot key → last char, ms",
+            g.long.last_ms,
+            a.long.last_ms,
+            0,
+        ),
+        (
+            "2,000 chars typed, settle_ms = 0, ms",
+            g0_long.last_ms,
+            a.long.last_ms,
+            0,
+        ),
+        (
+            "2,000 chars pasted: hot key → all text, ms",
+            g.paste.last_ms,
+            a.paste.last_ms,
+            1,
+        ),
     ];
     for (what, genvej, other, decimals) in wine_rows {
         summary::add(&Row {
@@ -333,7 +374,10 @@ fn main() {
         what: "2,000 chars typed, chars/s",
         genvej: format!("{:.0}", g.long.chars_per_s),
         other: format!("AutoHotkey v2 {:.0}", a.long.chars_per_s),
-        ratio: format!("{} the speed", ratio(g.long.chars_per_s, a.long.chars_per_s)),
+        ratio: format!(
+            "{} the speed",
+            ratio(g.long.chars_per_s, a.long.chars_per_s)
+        ),
     });
     summary::add(&Row {
         platform: "Wine",
@@ -346,10 +390,26 @@ fn main() {
         ),
         ratio: "–".to_string(),
     });
-    let [(g_rss, g_win, g_cpu), (a_rss, a_win, a_cpu)] = idle;
+    let [
+        (g_rss, g_private, g_win, g_cpu),
+        (a_rss, a_private, a_win, a_cpu),
+    ] = idle;
     let memory_rows = [
-        ("idle: private bytes (Wine's figure), MB", g_win.private_mb, a_win.private_mb),
-        ("idle: working set (Wine's figure), MB", g_win.working_set_mb, a_win.working_set_mb),
+        (
+            "idle: private memory (Linux smaps), MB",
+            g_private,
+            a_private,
+        ),
+        (
+            "idle: private bytes (Wine's figure), MB",
+            g_win.private_mb,
+            a_win.private_mb,
+        ),
+        (
+            "idle: working set (Wine's figure), MB",
+            g_win.working_set_mb,
+            a_win.working_set_mb,
+        ),
         ("idle: Linux RSS of the Wine process, MB", g_rss, a_rss),
     ];
     for (what, genvej, other) in memory_rows {
@@ -374,7 +434,9 @@ fn main() {
 /// `agent` is extra `[agent]` settings.
 fn start_genvej(bench: &mut Bench, name: &str, agent: &str, texts: &[Text; 3]) -> WineAgent {
     let script = |id: &str, key: &str, step: &str| {
-        format!("id = \"{id}\"\nname = \"{id}\"\nhotkey = \"{key}\"\nmanual_seconds = 60\n\n[[step]]\n{step}\n")
+        format!(
+            "id = \"{id}\"\nname = \"{id}\"\nhotkey = \"{key}\"\nmanual_seconds = 60\n\n[[step]]\n{step}\n"
+        )
     };
     let x = script("x", "Ctrl+Alt+Q", "type = \"{{ org.x }}\"");
     let long = script("long", "Ctrl+Alt+T", "type = \"{{ org.long }}\"");
@@ -446,6 +508,18 @@ fn wait_for_runs(agent: &WineAgent, count: usize) {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// Memory only process `pid` uses (Private_Clean + Private_Dirty of
+/// /proc/PID/smaps_rollup, kB): the Linux side's counterpart of Windows'
+/// private bytes, which Wine 8 reports as 0.
+fn private_kb(pid: u32) -> u64 {
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+    rollup
+        .lines()
+        .filter(|line| line.starts_with("Private_"))
+        .filter_map(|line| line.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .sum()
 }
 
 /// Memory figures of a Windows process as Wine reports them.

@@ -32,7 +32,10 @@ pub fn add(row: &Row) {
         .open(&path)
         .and_then(|mut file| writeln!(file, "{line}"));
     if let Err(e) = written {
-        eprintln!("cannot append to the summary {}: {e}", path.to_string_lossy());
+        eprintln!(
+            "cannot append to the summary {}: {e}",
+            path.to_string_lossy()
+        );
     }
 }
 
