@@ -17,8 +17,11 @@
 //! reports (GetProcessMemoryInfo: private bytes, working set), and CPU time
 //! over 10 s. The genvej figures are repeated with `settle_ms = 0`.
 //!
-//! Run with `cargo bench --bench wine` (about 3–4 minutes), or with the
-//! X11 benchmark as one command: `bash benches/compare`.
+//! Run with `cargo bench --bench wine` (about 8 minutes on the loaded
+//! 2-core machine: Wine 8's EDIT control lays its whole text out again for
+//! each character, so a 2,000-character round takes ~45 s for either tool),
+//! or with the X11 benchmark as one command: `bash benches/compare`.
+//! `GENVEJ_EXE=path/to/genvej.exe` benches a build made elsewhere.
 
 #[path = "common/process.rs"]
 mod process;
