@@ -318,7 +318,7 @@ fn add_summary(
             what: "2,000 chars typed, chars/s (mean)",
             genvej: format!("{:.0}", mean(genvej)),
             other: format!("{other} {:.0}", mean(runs)),
-            ratio: format!("{} the speed", summary::ratio(mean(genvej), mean(runs))),
+            ratio: summary::ratio(mean(genvej), mean(runs), "the speed"),
         });
         summary::add(&summary::Row {
             platform: "X11",

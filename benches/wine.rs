@@ -369,7 +369,7 @@ fn main() {
             what,
             genvej: format!("{genvej:.decimals$}"),
             other: format!("AutoHotkey v2 {other:.decimals$}"),
-            ratio: format!("{} the time", ratio(genvej, other)),
+            ratio: ratio(genvej, other, "the time"),
         });
     }
     summary::add(&Row {
@@ -377,10 +377,7 @@ fn main() {
         what: "2,000 chars typed, chars/s",
         genvej: format!("{:.0}", g.long.chars_per_s),
         other: format!("AutoHotkey v2 {:.0}", a.long.chars_per_s),
-        ratio: format!(
-            "{} the speed",
-            ratio(g.long.chars_per_s, a.long.chars_per_s)
-        ),
+        ratio: ratio(g.long.chars_per_s, a.long.chars_per_s, "the speed"),
     });
     summary::add(&Row {
         platform: "Wine",
@@ -421,7 +418,7 @@ fn main() {
             what,
             genvej: format!("{genvej:.1}"),
             other: format!("AutoHotkey v2 {other:.1}"),
-            ratio: format!("{} the memory", ratio(genvej, other)),
+            ratio: ratio(genvej, other, "the memory"),
         });
     }
     summary::add(&Row {

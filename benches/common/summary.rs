@@ -39,10 +39,11 @@ pub fn add(row: &Row) {
     }
 }
 
-/// `genvej / other` as "N.NN×".
-pub fn ratio(genvej: f64, other: f64) -> String {
+/// `genvej / other` as "N.NN× the time" (`of` = "the time"); "–" when
+/// `other` is 0.
+pub fn ratio(genvej: f64, other: f64, of: &str) -> String {
     if other == 0.0 {
         return "–".to_string();
     }
-    format!("{:.2}×", genvej / other)
+    format!("{:.2}× {of}", genvej / other)
 }
