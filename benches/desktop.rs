@@ -42,6 +42,8 @@
 mod common;
 #[path = "common/process.rs"]
 mod process;
+#[path = "common/summary.rs"]
+mod summary;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
@@ -105,11 +107,12 @@ fn main() {
     print_header(&desktop);
     let probe = Probe::start(&desktop);
 
-    bench_hotkey_latency(&mut desktop, &probe, None);
-    bench_hotkey_latency(&mut desktop, &probe, Some(50));
-    bench_xdotool_typing(&mut desktop, None);
-    bench_xdotool_typing(&mut desktop, Some(1));
-    bench_genvej_typing_and_paste(&mut desktop, &probe);
+    let latency = bench_hotkey_latency(&mut desktop, &probe, None);
+    let latency_settle50 = bench_hotkey_latency(&mut desktop, &probe, Some(50));
+    let xdotool = bench_xdotool_typing(&mut desktop, None);
+    let xdotool_fast = bench_xdotool_typing(&mut desktop, Some(1));
+    let genvej = bench_genvej_typing_and_paste(&mut desktop, &probe);
+    add_summary(latency, latency_settle50, &genvej, &xdotool, &xdotool_fast);
     bench_idle(&mut desktop, false);
     bench_form_open(&mut desktop);
     bench_plan(&mut desktop);
@@ -140,7 +143,7 @@ fn print_header(desktop: &Desktop) {
 
 /// Presses Ctrl+Alt+Q [`LATENCY_PRESSES`] times; the agent types "x" into
 /// the probe window each time. `settle_ms`: `None` leaves the default.
-fn bench_hotkey_latency(desktop: &mut Desktop, probe: &Probe, settle_ms: Option<u64>) {
+fn bench_hotkey_latency(desktop: &mut Desktop, probe: &Probe, settle_ms: Option<u64>) -> Duration {
     let script = hotkey_script("latency", "Ctrl+Alt+Q", "[[step]]\ntype = \"x\"\n");
     let settings = settle_ms.map_or(String::new(), |ms| format!("settle_ms = {ms}"));
     let settle = settle_ms.unwrap_or(AgentSettings::default().settle_ms);
@@ -175,6 +178,7 @@ fn bench_hotkey_latency(desktop: &mut Desktop, probe: &Probe, settle_ms: Option<
         ms(stats.max()),
         stats.count()
     );
+    stats.percentile(50)
 }
 
 /// A script that types into whatever window has focus when its hot key is pressed.
@@ -221,14 +225,17 @@ struct TypingRun {
     differing: usize,
 }
 
-fn bench_xdotool_typing(desktop: &mut Desktop, delay_ms: Option<u32>) {
+fn bench_xdotool_typing(desktop: &mut Desktop, delay_ms: Option<u32>) -> Vec<TypingRun> {
     let label = match delay_ms {
         Some(ms) => format!("xdotool type --delay {ms}"),
         None => "xdotool type (default delay)".to_string(),
     };
     let runs: Vec<TypingRun> = (1..=TYPING_RUNS)
         .map(|n| {
-            let window = desktop.case_window(&format!("Notat – xdotool {n}"));
+            // A title of its own per run: under load, a window of the
+            // previous batch may still be closing.
+            let delay = delay_ms.map_or("default".to_string(), |ms| format!("delay {ms}"));
+            let window = desktop.case_window(&format!("Notat – xdotool {delay} {n}"));
             let started = Instant::now();
             xdotool_type(desktop, delay_ms);
             let run = typing_result(&window, started.elapsed());
@@ -237,6 +244,7 @@ fn bench_xdotool_typing(desktop: &mut Desktop, delay_ms: Option<u32>) {
         })
         .collect();
     print_typing(&label, &runs);
+    runs
 }
 
 fn xdotool_type(desktop: &Desktop, delay_ms: Option<u32>) {
@@ -255,7 +263,7 @@ fn xdotool_type(desktop: &Desktop, delay_ms: Option<u32>) {
 
 /// One agent with a typing script (Ctrl+Alt+T) and a paste script
 /// (Ctrl+Alt+V) for the same 2,000-character text.
-fn bench_genvej_typing_and_paste(desktop: &mut Desktop, probe: &Probe) {
+fn bench_genvej_typing_and_paste(desktop: &mut Desktop, probe: &Probe) -> Vec<TypingRun> {
     let wait = "[[step]]\nwait_window = { title = \"Fasit*\", timeout_ms = 5000 }\n\n";
     let typing = hotkey_script(
         "typing",
@@ -287,6 +295,52 @@ fn bench_genvej_typing_and_paste(desktop: &mut Desktop, probe: &Probe) {
         .collect();
     print_paste(&paste_runs);
     agent.stop(desktop);
+    typing_runs
+}
+
+/// genvej against `xdotool type` in this run, as rows of the side-by-side
+/// summary (`bash benches/compare`).
+fn add_summary(
+    latency: Duration,
+    latency_settle50: Duration,
+    genvej: &[TypingRun],
+    xdotool: &[TypingRun],
+    xdotool_fast: &[TypingRun],
+) {
+    let mean =
+        |runs: &[TypingRun]| runs.iter().map(|r| r.chars_per_s).sum::<f64>() / runs.len() as f64;
+    let wrong = |runs: &[TypingRun]| runs.iter().map(|r| r.differing).sum::<usize>();
+    for (other, runs) in [
+        ("xdotool type", xdotool),
+        ("xdotool type --delay 1", xdotool_fast),
+    ] {
+        summary::add(&summary::Row {
+            platform: "X11",
+            what: "2,000 chars typed, chars/s (mean)",
+            genvej: format!("{:.0}", mean(genvej)),
+            other: format!("{other} {:.0}", mean(runs)),
+            ratio: summary::ratio(mean(genvej), mean(runs), "the speed"),
+        });
+        summary::add(&summary::Row {
+            platform: "X11",
+            what: "characters wrong, all typing runs",
+            genvej: wrong(genvej).to_string(),
+            other: format!("{other} {}", wrong(runs)),
+            ratio: "–".to_string(),
+        });
+    }
+    for (what, p50) in [
+        ("hot key → first key, p50 (shipped settle_ms = 0)", latency),
+        ("hot key → first key, p50, settle_ms = 50", latency_settle50),
+    ] {
+        summary::add(&summary::Row {
+            platform: "X11",
+            what,
+            genvej: ms(p50),
+            other: "xdotool has no hot keys".to_string(),
+            ratio: "–".to_string(),
+        });
+    }
 }
 
 fn genvej_typing_run(desktop: &mut Desktop, probe: &Probe, agent: &Agent, n: usize) -> TypingRun {

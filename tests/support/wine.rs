@@ -21,11 +21,15 @@ use super::tools::{self, Tool, WINDOWS_TARGET as TARGET};
 /// One Wine test at a time: each prefix is ~700 MB and boots in ~10 s.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
-/// The release `genvej.exe`, cross-compiled once per test run.
+/// The release `genvej.exe`, cross-compiled once per test run, or the one
+/// `GENVEJ_EXE` names (a benchmark of a build made elsewhere).
 pub fn genvej_exe() -> PathBuf {
     static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     BUILT
         .get_or_init(|| {
+            if let Some(exe) = std::env::var_os("GENVEJ_EXE") {
+                return Ok(PathBuf::from(exe));
+            }
             tools::assert_present(&[Tool::WindowsBuild]);
             let root = Path::new(env!("CARGO_MANIFEST_DIR"));
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -49,8 +53,9 @@ pub fn genvej_exe() -> PathBuf {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Builds one of the C helpers in `tests/support/windows/` into `to`.
-fn build_helper(source: &str, output: &Path, args: &[&str]) {
+/// Builds one of the C helpers in `tests/support/windows/` into `output`
+/// (also used by benches/wine.rs for `benchtool.c`).
+pub fn build_helper(source: &str, output: &Path, args: &[&str]) {
     let source = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/support/windows")
         .join(source);
