@@ -15,8 +15,7 @@
 //! with the text (edit distance). Both tools' idle footprint is read in the
 //! same run: Linux RSS of each Wine process, the Windows figures Wine
 //! reports (GetProcessMemoryInfo: private bytes, working set), and CPU time
-//! over 10 s. The genvej figures are repeated with `settle_ms = 50` (the
-//! default before the run waited for the hot key's grab instead).
+//! over 10 s.
 //!
 //! Run with `cargo bench --bench wine` (about 8 minutes on the loaded
 //! 2-core machine: Wine 8's EDIT control lays its whole text out again for
@@ -311,31 +310,10 @@ fn main() {
     wait_for_runs(&agent, LATENCY_ROUNDS + 3 * ROUNDS);
     agent.close(&mut bench.desktop, &bench.wine);
 
-    // The same agent with the old default pause before a run's first key.
-    let agent = start_genvej(&mut bench, "genvej-settle50", "settle_ms = 50\n", &texts);
-    let g50_latency = figures(
-        &bench.rounds(GENVEJ_KEYS.x, &texts[0], LATENCY_ROUNDS, 300),
-        1,
-    );
-    print_figures("genvej settle_ms = 50", "\"x\"", &g50_latency);
-    let g50_long = figures(
-        &bench.rounds(GENVEJ_KEYS.long, &texts[1], ROUNDS, 500),
-        2000,
-    );
-    print_figures("genvej settle_ms = 50", "2,000 chars typed", &g50_long);
-    wait_for_runs(&agent, LATENCY_ROUNDS + ROUNDS);
-    agent.close(&mut bench.desktop, &bench.wine);
-
     let wine_rows = [
         (
             "hot key → first char, ms (median)",
             g.latency.first_ms,
-            a.latency.first_ms,
-            1,
-        ),
-        (
-            "hot key → first char, settle_ms = 50",
-            g50_latency.first_ms,
             a.latency.first_ms,
             1,
         ),
@@ -348,12 +326,6 @@ fn main() {
         (
             "2,000 chars typed: hot key → last char, ms",
             g.long.last_ms,
-            a.long.last_ms,
-            0,
-        ),
-        (
-            "2,000 chars typed, settle_ms = 50, ms",
-            g50_long.last_ms,
             a.long.last_ms,
             0,
         ),
@@ -383,8 +355,7 @@ fn main() {
     summary::add(&Row {
         platform: "Wine",
         what: "characters wrong, all typing and paste rounds",
-        genvej: (g.latency.wrong + g.long.wrong + g.short.wrong + g.paste.wrong + g50_long.wrong)
-            .to_string(),
+        genvej: (g.latency.wrong + g.long.wrong + g.short.wrong + g.paste.wrong).to_string(),
         other: format!(
             "AutoHotkey v2 {}",
             a.latency.wrong + a.long.wrong + a.short.wrong + a.paste.wrong

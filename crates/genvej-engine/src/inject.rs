@@ -49,8 +49,11 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
             self.wait_for_modifiers()?;
             self.settled = true;
             self.wait_ready_for_keys(step)?;
-            // The organisation's extra pause, if it set one (none by default).
-            if !self.engine.settings.settle.is_zero() {
+            // A window the script just waited for or focused may not yet have
+            // put its own text field in focus (a freshly launched Tk window
+            // lost a CPR number typed at once): `settle_ms`. Never after the
+            // hot key alone, where the wait above is all that is needed.
+            if std::mem::take(&mut self.window_changed) && !self.engine.settings.settle.is_zero() {
                 self.sleep(self.engine.settings.settle)?;
             }
         }

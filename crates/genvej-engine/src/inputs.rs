@@ -103,6 +103,7 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
         if let Some(target) = self.target.clone() {
             self.focus(&target)?;
             self.settled = false;
+            self.window_changed = true;
         }
         Ok(())
     }

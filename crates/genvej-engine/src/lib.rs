@@ -57,12 +57,13 @@ pub struct RunSettings {
     /// the engine's own wrong-window check runs before each batch.
     pub batch_chars: usize,
     pub paste_timeout: Duration,
-    /// An extra pause (`agent.settle_ms`, none by default) before the first
-    /// key of a run, and again after a window was focused or a hot key
-    /// grabbed the keyboard — after the desktop's own wait for that moment
-    /// ([`crate::ports::Keyboard::wait_ready_for_keys`]). Measured under
-    /// Xvfb, first keys were lost only while the hot key's grab still held
-    /// the keyboard; with the wait none was lost at 0.
+    /// The pause (`agent.settle_ms`, 50 ms by default) after the run focused
+    /// a window (`wait_window`, `focus_window`, the focus given back after a
+    /// form), before keys go there: a window that just appeared may not yet
+    /// have put its own text field in focus. Not before the first key after
+    /// the hot key: there the desktop waits for the hot key's grab to end
+    /// ([`crate::ports::Keyboard::wait_ready_for_keys`]), which measurement
+    /// showed is all that lost first keys.
     pub settle: Duration,
     pub focus_timeout: Duration,
     pub poll_interval: Duration,
@@ -96,7 +97,7 @@ impl Default for RunSettings {
             chunk_chars: 1,
             batch_chars: 32,
             paste_timeout: Duration::from_secs(2),
-            settle: Duration::ZERO,
+            settle: Duration::from_millis(50),
             focus_timeout: Duration::from_secs(2),
             allow_cpr_in_file_names: false,
             poll_interval: Duration::from_millis(10),
@@ -168,6 +169,7 @@ impl<'a> Engine<'a> {
             current_step: None,
             steps_completed: 0,
             settled: false,
+            window_changed: false,
             written_chars: 0,
         };
         let status = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run.execute(preset)))
@@ -203,6 +205,10 @@ struct Run<'e, 'a, D: Desktop + ?Sized> {
     /// Whether the settle pause before the next key has been made: before
     /// the first key, after focusing a window, and after a hot key's grab.
     settled: bool,
+    /// Whether the run itself focused a window since the last key (a
+    /// `wait_window`/`focus_window` step, or the focus given back after a
+    /// form): the `settle` pause is due before the next key.
+    window_changed: bool,
     /// Characters typed and pasted so far.
     written_chars: usize,
 }
@@ -365,6 +371,7 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
                 self.focus(&found)?;
                 // A window that just got focus needs a moment before keys.
                 self.settled = false;
+                self.window_changed = true;
                 if let Some(name) = name {
                     self.named.insert(name.clone(), found.clone());
                 }

@@ -221,11 +221,11 @@ pub struct AgentSettings {
     /// keys before anything is typed, in milliseconds.
     #[serde(default = "default_modifier_release_ms")]
     pub modifier_release_timeout_ms: u64,
-    /// An extra pause before a run's first key and after focusing a window,
-    /// in milliseconds, for a target that needs one. None by default: the
-    /// agent waits for the event itself (on X11 the end of the hot key's
-    /// keyboard grab, measured to be what lost first keys; on Windows the
-    /// hot key takes nothing from the window).
+    /// Pause after a script's `wait_window` or `focus_window` (and after a
+    /// form gives the focus back) before keys go to that window, in
+    /// milliseconds: a window that just appeared may not yet have put its
+    /// own text field in focus. Not before the first key after the hot key:
+    /// there the agent waits for the hot key to let go of the keyboard.
     #[serde(default = "default_settle_ms")]
     pub settle_ms: u64,
     /// How long a notice (a run failed, a hot key was refused, scripts have
@@ -334,7 +334,7 @@ fn default_modifier_release_ms() -> u64 {
     3_000
 }
 fn default_settle_ms() -> u64 {
-    0
+    50
 }
 fn default_notice_seconds() -> u64 {
     8

@@ -84,22 +84,34 @@ fn a_window_the_script_focuses_is_waited_for_before_its_first_key() {
     );
     assert_eq!(
         outcome.duration,
-        Duration::ZERO,
-        "no fixed pause by default"
+        Duration::from_millis(50),
+        "the shipped settle_ms, paid after a window the script focused"
     );
 }
 
 #[test]
-fn an_organisation_s_settle_ms_still_pauses_after_the_wait() {
-    let mut desktop = desktop_in("Fasit – borger");
-    desktop.hold_hot_key_for(Duration::from_millis(30));
+fn settle_ms_pauses_after_a_window_the_script_focused_and_never_after_the_hot_key() {
     let mut config = common::shipped_config();
     config.agent.settle_ms = 80;
 
+    let mut desktop = desktop_in("Fasit – borger");
+    desktop.hold_hot_key_for(Duration::from_millis(30));
     let outcome = run(&mut desktop, &script(HILSEN), &config);
-
     assert_eq!(outcome.status, Status::Completed);
     assert_eq!(desktop.text_in("Fasit – borger"), "Hej Jens");
+    assert_eq!(
+        outcome.duration,
+        Duration::from_millis(30),
+        "only the hot key's own wait"
+    );
+
+    let mut desktop = desktop_in("Outlook – indbakke");
+    desktop.add_window("Notat – borger", "");
+    desktop.hold_hot_key_for(Duration::from_millis(30));
+    let steps = "[[step]]\nfocus_window = { title = \"Notat*\", timeout_ms = 2000 }\n\n[[step]]\ntype = \"Hej Jens\"\n";
+    let outcome = run(&mut desktop, &script(steps), &config);
+    assert_eq!(outcome.status, Status::Completed);
+    assert_eq!(desktop.text_in("Notat – borger"), "Hej Jens");
     assert_eq!(outcome.duration, Duration::from_millis(30 + 80));
 }
 
@@ -122,11 +134,11 @@ fn a_hot_key_held_down_too_long_fails_with_advice_and_nothing_is_lost() {
 }
 
 #[test]
-fn the_shipped_config_has_no_settle_pause() {
-    assert_eq!(common::shipped_config().agent.settle_ms, 0);
+fn the_shipped_settle_pause_is_for_windows_a_script_focuses() {
+    assert_eq!(common::shipped_config().agent.settle_ms, 50);
     assert_eq!(
         genvej_format::config::AgentSettings::default().settle_ms,
-        0,
+        50,
         "the built-in default"
     );
 }
