@@ -3,25 +3,15 @@
 //! the bound on items.
 
 use crate::common;
+use crate::desktop::desktop_in;
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
 use genvej_engine::fake::FakeDesktop;
 use genvej_engine::ports::CancelToken;
 use genvej_engine::{Engine, RunError, RunOutcome, Status};
 use genvej_format::script::Script;
 use genvej_format::template::Renderer;
-
-fn desktop_in(title: &str) -> FakeDesktop {
-    let start = NaiveDate::from_ymd_opt(2026, 11, 23)
-        .and_then(|d| d.and_hms_opt(9, 30, 0))
-        .expect("valid time");
-    let mut desktop = FakeDesktop::new(start);
-    let id = desktop.add_window(title, "");
-    desktop.click(id);
-    desktop
-}
 
 /// A script whose first step sets `plan` to `plan_value`, then `steps`.
 fn script(plan_value: &str, steps: &str) -> Script {

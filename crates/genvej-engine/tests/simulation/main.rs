@@ -6,6 +6,7 @@ mod common;
 mod troubleshooting;
 
 mod bundled;
+mod desktop;
 mod docs_dry_runs;
 mod docs_messages;
 mod dry_run;
