@@ -25,17 +25,26 @@ fn stand_in_title(window: &WindowMatch) -> String {
     }
 }
 
-impl Keyboard for FakeDesktop {
-    fn wait_modifiers_released(&mut self, timeout: Duration) -> PortResult<bool> {
-        let left = self.modifiers_held_until.saturating_sub(self.clock);
+impl FakeDesktop {
+    /// Lets the fake clock run until `until` (true) or for `timeout`,
+    /// whichever is first (false): a wait on the desktop that ends when
+    /// the caseworker lets go of a key.
+    fn wait_until(&mut self, until: Duration, timeout: Duration) -> bool {
+        let left = until.saturating_sub(self.clock);
         if left <= timeout {
             self.clock += left;
             self.advance();
-            Ok(true)
+            true
         } else {
             self.clock += timeout;
-            Ok(false)
+            false
         }
+    }
+}
+
+impl Keyboard for FakeDesktop {
+    fn wait_modifiers_released(&mut self, timeout: Duration) -> PortResult<bool> {
+        Ok(self.wait_until(self.modifiers_held_until, timeout))
     }
 
     fn wait_ready_for_keys(&mut self, into: WindowId, timeout: Duration) -> PortResult<bool> {
@@ -45,15 +54,7 @@ impl Keyboard for FakeDesktop {
             .find(|w| w.info.id == into)
             .map_or_else(|| "intet vindue".to_string(), |w| w.info.title.clone());
         self.ready_waits.push((self.events.len(), title));
-        let left = self.keyboard_grabbed_until.saturating_sub(self.clock);
-        if left <= timeout {
-            self.clock += left;
-            self.advance();
-            Ok(true)
-        } else {
-            self.clock += timeout;
-            Ok(false)
-        }
+        Ok(self.wait_until(self.keyboard_grabbed_until, timeout))
     }
 
     fn type_text(
