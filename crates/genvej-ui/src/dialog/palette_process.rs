@@ -316,7 +316,8 @@ fn read_answers(stdout: impl Read, tell: &mpsc::Sender<Result<Said, String>>) {
             }
         }
         let said = serde_json::from_slice::<Said>(&line)
-            .map_err(|e| format!("unreadable answer from the palette: {e}"));
+            // serde repeats an unknown value in its message: masked.
+            .map_err(|e| redact(&format!("unreadable answer from the palette: {e}")));
         if said == Ok(Said::Ready) {
             tracing::debug!("command palette ready: drawn out of sight, waiting for its chord");
         }
@@ -342,6 +343,48 @@ fn read_errors(stderr: impl Read, last: &Mutex<String>) {
                     }
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `read_answers` passes on for the bytes a palette wrote.
+    fn answers_for(bytes: &[u8]) -> Vec<Result<Said, String>> {
+        let (tell, heard) = mpsc::channel();
+        read_answers(bytes, &tell);
+        drop(tell);
+        heard.into_iter().collect()
+    }
+
+    #[test]
+    fn a_good_answer_is_passed_on() {
+        let line = format!("{}\n", serde_json::to_string(&Said::Ready).expect("json"));
+        assert_eq!(answers_for(line.as_bytes()), [Ok(Said::Ready)]);
+    }
+
+    #[test]
+    fn an_endless_answer_is_cut_at_the_limit_and_ends_the_reading() {
+        let endless = vec![b'a'; 10 * MAX_ANSWER as usize];
+        let heard = answers_for(&endless);
+        assert_eq!(heard.len(), 1);
+        let error = heard[0].as_ref().expect_err("refused");
+        assert!(error.contains("longer than 65536 bytes"), "{error}");
+    }
+
+    #[test]
+    fn a_malformed_answer_is_an_error_that_repeats_no_cpr_number() {
+        let heard = answers_for(b"{\"event\": \"070761-4285 0707614285\"}\nnot json\n");
+        assert_eq!(heard.len(), 2, "{heard:?}");
+        for said in heard {
+            let error = said.expect_err("malformed");
+            assert!(
+                error.starts_with("unreadable answer from the palette"),
+                "{error}"
+            );
+            assert!(!error.contains("4285"), "{error}");
         }
     }
 }
