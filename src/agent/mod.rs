@@ -53,6 +53,9 @@ pub enum AgentEvent {
     /// The `index`-th of the table's abbreviations
     /// ([`HotkeyTable::abbreviations`]) was typed, ended by Tab (else Space).
     Hotstring { index: usize, ended_by_tab: bool },
+    /// The worker's run sent its last key (its usage record is still to be
+    /// written): keys typed from now on are the caseworker's.
+    InputDone,
     /// The worker finished a run.
     Finished(RunOutcome),
     /// A script file or the config changed.

@@ -108,6 +108,7 @@ pub fn run(locations: Locations, options: AgentOptions) -> anyhow::Result<()> {
         jobs,
         cancel: cancel.clone(),
         running: None,
+        input_done: false,
         paused: false,
         script_errors,
         tray,
@@ -230,11 +231,21 @@ impl Agent {
                     ),
                 )?;
             }
+            AgentEvent::InputDone => {
+                if self.running.is_some() && !self.input_done {
+                    self.input_done = true;
+                    if !self.paused {
+                        if let Some(h) = &self.hotstrings {
+                            h.resume();
+                        }
+                    }
+                }
+            }
             AgentEvent::Finished(outcome) => {
                 let name = self.running.take().unwrap_or_default();
                 log_outcome(&name, &outcome);
                 self.notices.run_finished(&name, &outcome);
-                if !self.paused {
+                if !self.paused && !self.input_done {
                     if let Some(h) = &self.hotstrings {
                         h.resume();
                     }
@@ -269,6 +280,7 @@ impl Agent {
             job
         };
         self.running = Some(name);
+        self.input_done = false;
         self.cancel.reset();
         pause(&self.hotstrings);
         self.jobs.send(job).context("the run worker stopped")
@@ -427,8 +439,17 @@ fn start_worker(
                 // The engine turns a panic inside a run into a failed run;
                 // this catches one anywhere else in a job, so the agent is
                 // always told that the run is over.
+                let input_done = || {
+                    let _ = events.send(AgentEvent::InputDone);
+                };
                 let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    run_job(job, &mut desktop, &renderer, &cancel, recorder.as_ref())
+                    let worker = Worker {
+                        renderer: &renderer,
+                        cancel: &cancel,
+                        recorder: recorder.as_ref(),
+                        input_done: &input_done,
+                    };
+                    worker.run_job(job, &mut desktop)
                 }))
                 .unwrap_or_else(|_| {
                     tracing::error!("a run stopped on an internal error");
@@ -458,39 +479,47 @@ fn start_worker(
     }
 }
 
-/// Runs one job on the worker: picks the script (a hot key shared by several
-/// scripts goes to the one for the focused window), runs it and records it.
-/// `None` when no script was for the focused window.
-fn run_job(
-    job: Job,
-    desktop: &mut os::NativeDesktop,
-    renderer: &Renderer,
-    cancel: &CancelToken,
-    recorder: Option<&Recorder>,
-) -> Option<RunOutcome> {
-    let (script, config, trigger) = match job {
-        Job::AfterQuestion(job) => {
-            wait_for_focus_back(desktop);
-            return run_job(*job, desktop, renderer, cancel, recorder);
+/// What the run worker lends each job.
+struct Worker<'w> {
+    renderer: &'w Renderer,
+    cancel: &'w CancelToken,
+    recorder: Option<&'w Recorder>,
+    /// Called once the run has sent its last key, before it is recorded.
+    input_done: &'w dyn Fn(),
+}
+
+impl Worker<'_> {
+    /// Runs one job: picks the script (a hot key shared by several scripts
+    /// goes to the one for the focused window), runs it and records it.
+    /// `None` when no script was for the focused window.
+    fn run_job(&self, job: Job, desktop: &mut os::NativeDesktop) -> Option<RunOutcome> {
+        let (script, config, trigger) = match job {
+            Job::AfterQuestion(job) => {
+                wait_for_focus_back(desktop);
+                return self.run_job(*job, desktop);
+            }
+            Job::Hotkey(candidates, config) => {
+                let focused = desktop.focused().ok().flatten();
+                let refs: Vec<&Script> = candidates.iter().collect();
+                let script = pick(&refs, focused.as_ref())?;
+                (script.clone(), config, Trigger::Hotkey)
+            }
+            Job::Run(script, config, trigger) => (*script, config, trigger),
+            // Handled by the worker's loop before it gets here.
+            Job::Palette { .. } | Job::PaletteReady(_) => return None,
+        };
+        desktop.set_document_folder(config.agent.document_folder.clone());
+        desktop.set_ca_file(config.agent.ca_file.clone());
+        let engine = Engine::new(self.renderer, &config, self.cancel.clone());
+        let outcome = engine.run(desktop, &script, &BTreeMap::new());
+        // Writing the usage record takes a moment; a key the caseworker
+        // types meanwhile is theirs, and hotstrings must see it.
+        (self.input_done)();
+        if let Some(recorder) = self.recorder {
+            recorder.run_finished(&script, &outcome, trigger, &config);
         }
-        Job::Hotkey(candidates, config) => {
-            let focused = desktop.focused().ok().flatten();
-            let refs: Vec<&Script> = candidates.iter().collect();
-            let script = pick(&refs, focused.as_ref())?;
-            (script.clone(), config, Trigger::Hotkey)
-        }
-        Job::Run(script, config, trigger) => (*script, config, trigger),
-        // Handled by the worker's loop before it gets here.
-        Job::Palette { .. } | Job::PaletteReady(_) => return None,
-    };
-    desktop.set_document_folder(config.agent.document_folder.clone());
-    desktop.set_ca_file(config.agent.ca_file.clone());
-    let engine = Engine::new(renderer, &config, cancel.clone());
-    let outcome = engine.run(desktop, &script, &BTreeMap::new());
-    if let Some(recorder) = recorder {
-        recorder.run_finished(&script, &outcome, trigger, &config);
+        Some(outcome)
     }
-    Some(outcome)
 }
 
 /// After the agent closed its own question: waits (at most a second)

@@ -60,6 +60,10 @@ pub(super) struct Agent {
     pub(super) notices: Notices,
     /// The name of the script running now.
     pub(super) running: Option<String>,
+    /// The running job has sent its last key, so hotstrings listen again
+    /// although the run is still being recorded. They are resumed once per
+    /// run: each resume mutes the keyboard until its marker comes through.
+    pub(super) input_done: bool,
     pub(super) paused: bool,
     /// Errors in the scripts at start or in the last refused reload.
     pub(super) script_errors: usize,

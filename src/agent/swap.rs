@@ -162,7 +162,7 @@ impl Agent {
         self.register_hotkeys()?;
         self.hotstrings = None;
         self.hotstrings = start_hotstrings(&self.table, self.events.clone());
-        if self.paused || self.running.is_some() {
+        if self.paused || (self.running.is_some() && !self.input_done) {
             pause(&self.hotstrings);
         }
         tracing::info!(

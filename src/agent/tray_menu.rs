@@ -40,7 +40,7 @@ impl Agent {
                 self.register_hotkeys()?;
                 if self.paused {
                     pause(&self.hotstrings);
-                } else if self.running.is_none() {
+                } else if self.running.is_none() || self.input_done {
                     if let Some(h) = &self.hotstrings {
                         h.resume();
                     }

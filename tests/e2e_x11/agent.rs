@@ -259,6 +259,43 @@ fn modifiers_still_held_delay_typing_without_stray_hot_keys() {
 }
 
 #[test]
+fn a_key_the_caseworker_still_holds_is_waited_for_not_pressed_over() {
+    let mut desktop = require_desktop!();
+    let fasit = desktop.case_window("Fasit – borger");
+    let agent = Agent::start(
+        &mut desktop,
+        "agent",
+        &[(
+            "ord.toml",
+            &script("ord", "Ctrl+Alt+O", "[[step]]\ntype = \"to ord\"\n"),
+        )],
+        &config("", ""),
+    );
+
+    // Space is still down (as after the Space that ends an abbreviation):
+    // a space pressed over it would be no new key, and "to ord" would
+    // arrive as "toord".
+    desktop.key_down("space");
+    fasit.wait_for_text(" ", SHORT);
+    desktop.key("ctrl+alt+o");
+    agent.wait_for_log(&desktop, "hot key", SHORT);
+    // The text is one batch of keys: all of it waits.
+    assert_eq!(
+        fasit.wait_until_stable(Duration::from_millis(300), SHORT),
+        " "
+    );
+    desktop.key_up("space");
+
+    fasit.wait_for_text(" to ord", SHORT);
+    agent.wait_for_log(&desktop, "completed", SHORT);
+    assert_eq!(
+        fasit.wait_until_stable(Duration::from_millis(300), SHORT),
+        " to ord"
+    );
+    agent.stop(&mut desktop);
+}
+
+#[test]
 fn a_window_that_never_appears_times_out_and_nothing_is_typed() {
     let mut desktop = require_desktop!();
     let outlook = desktop.case_window("Outlook – indbakke");

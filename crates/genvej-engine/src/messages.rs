@@ -72,6 +72,12 @@ pub enum KeyboardFailure {
         "en Ctrl-, Alt- eller Windows-tast blev holdt nede under skrivningen; slip den, og kør genvejen igen"
     )]
     ModifierHeld,
+    /// A key the text needs was held down for too long (pressing it again
+    /// would have been lost).
+    #[error(
+        "en tast, som genvej skulle skrive med, blev holdt nede; slip den, og kør genvejen igen"
+    )]
+    KeyHeld,
 }
 
 /// Why the clipboard could not be used.

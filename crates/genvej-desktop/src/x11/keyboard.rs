@@ -20,8 +20,14 @@
 //! to catch up; a longer text that needs more of them goes on in segments,
 //! with the same pause before a keycode is given to another character (so
 //! the window has read the keys it typed) and after (so it reads the new one).
+//!
+//! A key the caseworker still holds is never pressed over: the server takes
+//! a press of a key that is already down as no new key, so the character is
+//! lost. It happened with hotstrings: the Space that ends `;navn` was still
+//! down when the expansion typed its first space (seen in 5 of 6 runs under
+//! Xvfb). Each batch first waits for its keys to be up.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{
@@ -30,6 +36,7 @@ use x11rb::protocol::xproto::{
 use x11rb::protocol::xtest::ConnectionExt as _;
 use x11rb::rust_connection::RustConnection;
 
+use super::keyboard_state::is_down;
 use super::keymap::{Keymap, keysym, keysym_of};
 use genvej_engine::ports::{KeyboardFailure, PortError, PortResult};
 use genvej_format::chord::Chord;
@@ -43,6 +50,12 @@ const LOCK_MASK: u16 = 1 << 1;
 /// depends on it is pressed (and to read the keys typed before a keycode is
 /// reassigned). Paid once per text that needs characters not yet mapped.
 pub const REMAP_SETTLE: Duration = Duration::from_millis(50);
+
+/// How long a batch waits for the caseworker to let go of one of its keys
+/// before the run stops with [`KeyboardFailure::KeyHeld`].
+const HELD_KEY_TIMEOUT: Duration = Duration::from_secs(2);
+/// How often that wait asks the server again.
+const HELD_KEY_POLL: Duration = Duration::from_millis(2);
 
 pub struct X11Keyboard {
     conn: RustConnection,
@@ -146,6 +159,7 @@ impl X11Keyboard {
             return Ok(());
         }
         let keys = std::mem::take(batch);
+        self.wait_until_up(keys.iter().map(|&(code, _)| code))?;
         self.while_focused(into, |keyboard| {
             for &(code, shift) in &keys {
                 keyboard.tap(code, shift)?;
@@ -221,6 +235,7 @@ impl X11Keyboard {
             })
         })?;
         let (key, _) = self.keycode_for(sym)?;
+        self.wait_until_up([key])?;
         let result = self.while_focused(into, |keyboard| {
             for &code in &modifiers {
                 keyboard.fake(KEY_PRESS_EVENT, code)?;
@@ -261,6 +276,29 @@ impl X11Keyboard {
             .and_then(|_| self.sync());
         let result = result.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         result.and(ungrabbed)
+    }
+
+    /// Waits until none of `keys` is physically down (asking the server
+    /// every [`HELD_KEY_POLL`]), for at most [`HELD_KEY_TIMEOUT`]. Outside
+    /// the server grab: the release must be able to reach the server.
+    fn wait_until_up(&self, keys: impl IntoIterator<Item = Keycode> + Clone) -> PortResult<()> {
+        let deadline = Instant::now() + HELD_KEY_TIMEOUT;
+        loop {
+            let down = self
+                .conn
+                .query_keymap()
+                .map_err(x_error)?
+                .reply()
+                .map_err(x_error)?
+                .keys;
+            if !keys.clone().into_iter().any(|code| is_down(&down, code)) {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(PortError::Keyboard(KeyboardFailure::KeyHeld));
+            }
+            std::thread::sleep(HELD_KEY_POLL);
+        }
     }
 
     /// Whether the X input focus is `into` or a window inside it.

@@ -136,7 +136,8 @@ fn every_message() -> Vec<(String, String)> {
         UnknownKey,
         NoSpareKey,
         Refused,
-        ModifierHeld
+        ModifierHeld,
+        KeyHeld
     });
     all.extend(rendered(
         "KeyboardFailure",
@@ -149,6 +150,7 @@ fn every_message() -> Vec<(String, String)> {
             KeyboardFailure::NoSpareKey,
             KeyboardFailure::Refused,
             KeyboardFailure::ModifierHeld,
+            KeyboardFailure::KeyHeld,
         ],
         |e| e.to_string(),
     ));
