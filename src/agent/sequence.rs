@@ -1,6 +1,7 @@
 //! Sequences: after a leader chord (`Ctrl+Alt+Space` of `Ctrl+Alt+Space J`)
-//! the agent shows which keys may follow, takes the keyboard (X11) or
-//! registers those keys (Windows), and waits `agent.sequence_timeout_ms`.
+//! the agent shows which keys may follow, takes the next key from every
+//! program (X11's keyboard grab, a keyboard hook on Windows), and waits
+//! `agent.sequence_timeout_ms`.
 //! The next key runs its script into the focused window, like a hot key;
 //! Escape, another key or the time-out cancels. Whatever ends the wait also
 //! lets the keyboard go and closes the window ([`Agent::end_sequence`]).

@@ -11,6 +11,8 @@ pub mod deployment;
 pub mod http;
 pub mod key_events;
 pub mod listener;
+#[cfg(any(windows, test))]
+mod next_key;
 pub mod os;
 pub mod paths;
 pub mod system;

@@ -2,21 +2,29 @@
 //! whose message loop receives WM_HOTKEY. Event-driven, nothing polls.
 //! Windows gives a chord to one program only: a chord another program holds
 //! is reported (and the others work).
+//!
+//! While a sequence waits for its second key the thread also runs a
+//! low-level keyboard hook that takes the next key, whatever it is, from
+//! every program (the rules are in [`crate::next_key`]). If Windows refuses
+//! the hook, the caller registers the sequence's keys as hot keys instead.
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use windows_sys::Win32::UI::Input::KeyboardAndMouse::{
-    MOD_ALT, MOD_CONTROL, MOD_NOREPEAT, MOD_SHIFT, MOD_WIN,
+    MOD_ALT, MOD_CONTROL, MOD_NOREPEAT, MOD_SHIFT, MOD_WIN, VK_SHIFT,
 };
 use windows_sys::Win32::UI::WindowsAndMessaging::{WM_APP, WM_HOTKEY, WM_QUIT};
 
 use super::virtual_key;
-use super::win32::messages as msg;
+use super::win32::messages::{self as msg, KeyEvent, KeyboardHook, Verdict};
 use crate::listener::{ListenerError, Report, Reporter};
-use genvej_format::chord::Chord;
+use crate::next_key::{HookKey, NextKeyWait};
+use genvej_format::chord::{Chord, Key};
 
 pub use crate::listener::HotkeyEvent;
 
@@ -31,11 +39,26 @@ const ANSWER_TIMEOUT: Duration = Duration::from_secs(5);
 /// Chords that could not be registered, with why.
 pub type Conflicts = Vec<(Chord, String)>;
 
+/// What the hot-key thread is asked to do.
+#[derive(Debug, Clone, Default)]
+struct Request {
+    chords: Vec<Chord>,
+    /// A sequence waits for one of these keys (Escape included).
+    next_key: Option<Vec<Key>>,
+}
+
+/// The hot-key thread's answer to a [`Request`].
+struct Answer {
+    conflicts: Conflicts,
+    /// The keyboard hook for the sequence's next key is in.
+    hooked: bool,
+}
+
 /// The hot-key thread; dropping it unregisters every chord.
 pub struct HotkeyListener {
     thread_id: u32,
-    request: Arc<Mutex<Vec<Chord>>>,
-    answers: Receiver<Conflicts>,
+    request: Arc<Mutex<Request>>,
+    answers: Receiver<Answer>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -47,8 +70,11 @@ impl HotkeyListener {
         chords: &[Chord],
         report: impl Report<HotkeyEvent>,
     ) -> Result<(HotkeyListener, Conflicts), ListenerError> {
-        let request = Arc::new(Mutex::new(chords.to_vec()));
-        let (answer, answers) = mpsc::channel::<Conflicts>();
+        let request = Arc::new(Mutex::new(Request {
+            chords: chords.to_vec(),
+            next_key: None,
+        }));
+        let (answer, answers) = mpsc::channel::<Answer>();
         let (started, started_inbox) = mpsc::channel::<u32>();
         let wanted = Arc::clone(&request);
         let reporter = Reporter::new(report);
@@ -68,20 +94,46 @@ impl HotkeyListener {
             answers,
             thread: Some(thread),
         };
-        let conflicts = listener.wait_for_answer()?;
+        let conflicts = listener.wait_for_answer()?.conflicts;
         Ok((listener, conflicts))
     }
 
-    /// Registers exactly `chords` from now on.
+    /// Registers exactly `chords` from now on (and ends a wait for a
+    /// sequence's next key).
     pub fn replace(&mut self, chords: &[Chord]) -> Result<Conflicts, ListenerError> {
-        *self.request.lock().unwrap_or_else(PoisonError::into_inner) = chords.to_vec();
+        let request = Request {
+            chords: chords.to_vec(),
+            next_key: None,
+        };
+        Ok(self.ask(request)?.conflicts)
+    }
+
+    /// Registers exactly `chords` and takes the next key that is not a
+    /// modifier from every program: it arrives as [`HotkeyEvent::Next`]
+    /// (one of `keys`, else `key: None`). The `bool` is false when Windows
+    /// refused the keyboard hook: then nothing waits for the next key.
+    pub fn await_next_key(
+        &mut self,
+        chords: &[Chord],
+        keys: &[Key],
+    ) -> Result<(Conflicts, bool), ListenerError> {
+        let request = Request {
+            chords: chords.to_vec(),
+            next_key: Some(keys.to_vec()),
+        };
+        let answer = self.ask(request)?;
+        Ok((answer.conflicts, answer.hooked))
+    }
+
+    fn ask(&mut self, request: Request) -> Result<Answer, ListenerError> {
+        *self.request.lock().unwrap_or_else(PoisonError::into_inner) = request;
         if !msg::post_to_thread(self.thread_id, REPLACE) {
             return Err(ListenerError::Stopped(THREAD));
         }
         self.wait_for_answer()
     }
 
-    fn wait_for_answer(&mut self) -> Result<Conflicts, ListenerError> {
+    fn wait_for_answer(&mut self) -> Result<Answer, ListenerError> {
         self.answers
             .recv_timeout(ANSWER_TIMEOUT)
             .map_err(|_| ListenerError::NoAnswer(THREAD))
@@ -97,12 +149,13 @@ impl Drop for HotkeyListener {
     }
 }
 
-/// The hot-key thread: registers, then waits for WM_HOTKEY and REPLACE.
+/// The hot-key thread: registers, then waits for WM_HOTKEY and REPLACE
+/// (and, while a sequence waits, runs the next-key hook).
 fn listen(
-    wanted: &Mutex<Vec<Chord>>,
-    answer: &Sender<Conflicts>,
+    wanted: &Mutex<Request>,
+    answer: &Sender<Answer>,
     started: &Sender<u32>,
-    mut reporter: Reporter<HotkeyEvent>,
+    reporter: Reporter<HotkeyEvent>,
 ) {
     msg::ensure_queue();
     let take = || {
@@ -111,26 +164,81 @@ fn listen(
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
     };
-    let mut registered = take();
-    let _ = answer.send(register(&registered));
+    // Shared by WM_HOTKEY and the hook, which Windows calls on this thread
+    // while it waits for messages: never both at once.
+    let reporter = Rc::new(RefCell::new(reporter));
+    let mut hook: Option<KeyboardHook> = None;
+    let mut registered = take().chords;
+    let _ = answer.send(Answer {
+        conflicts: register(&registered),
+        hooked: false,
+    });
     let _ = started.send(msg::current_thread());
     msg::message_loop(|message, wparam| match message {
         WM_HOTKEY => {
             if let Some(chord) = wparam.checked_sub(1).and_then(|i| registered.get(i)) {
-                reporter.send(HotkeyEvent::Pressed {
-                    chord: *chord,
-                    at: Instant::now(),
-                });
+                if let Ok(mut reporter) = reporter.try_borrow_mut() {
+                    reporter.send(HotkeyEvent::Pressed {
+                        chord: *chord,
+                        at: Instant::now(),
+                    });
+                }
             }
         }
         REPLACE => {
+            // The old hook goes first: a hook's callback slot is per thread.
+            hook = None;
             unregister(&registered);
-            registered = take();
-            let _ = answer.send(register(&registered));
+            let request = take();
+            registered = request.chords;
+            let conflicts = register(&registered);
+            hook = request
+                .next_key
+                .and_then(|keys| next_key_hook(&keys, Rc::clone(&reporter)));
+            let _ = answer.send(Answer {
+                conflicts,
+                hooked: hook.is_some(),
+            });
         }
         _ => {}
     });
+    drop(hook);
     unregister(&registered);
+}
+
+/// The hook that takes a sequence's next key; `None` (logged) when Windows
+/// refuses it.
+fn next_key_hook(
+    keys: &[Key],
+    reporter: Rc<RefCell<Reporter<HotkeyEvent>>>,
+) -> Option<KeyboardHook> {
+    let held = (1..=254u16).filter(|&vk| msg::is_held(vk));
+    let mut wait = NextKeyWait::new(keys.iter().map(|&key| (virtual_key(key), key)), held);
+    let hook = KeyboardHook::install(Box::new(move |key: KeyEvent| {
+        let decision = wait.on_key(HookKey {
+            vk: u16::try_from(key.vk).unwrap_or(0),
+            down: key.down,
+            injected: key.injected,
+            shift: msg::is_held(VK_SHIFT),
+        });
+        if let Some(event) = decision.event {
+            if let Ok(mut reporter) = reporter.try_borrow_mut() {
+                reporter.send(event);
+            }
+        }
+        if decision.swallow {
+            Verdict::Swallow
+        } else {
+            Verdict::PassOn
+        }
+    }));
+    match hook {
+        Ok(hook) => Some(hook),
+        Err(e) => {
+            tracing::warn!("no keyboard hook for the sequence's next key: {e}");
+            None
+        }
+    }
 }
 
 /// Hot-key ids are the chord's place in the list, from 1.

@@ -22,7 +22,7 @@ use windows_sys::Win32::UI::Input::KeyboardAndMouse::{
 use windows_sys::Win32::UI::WindowsAndMessaging::WM_QUIT;
 
 use super::win32::Win32Error;
-use super::win32::messages::{self as msg, KeyDown, KeyboardHook};
+use super::win32::messages::{self as msg, KeyEvent, KeyboardHook, Verdict};
 use crate::listener::{ListenerError, Report, Reporter};
 use genvej_format::hotstring::{HotstringEvent, KeyAction, Matcher};
 
@@ -109,7 +109,13 @@ struct Watch {
 impl Watch {
     fn run(mut self, started: &Sender<Result<u32, Win32Error>>) {
         msg::ensure_queue();
-        let hook = KeyboardHook::install(Box::new(move |key| self.key_down(key)));
+        // Hotstrings only watch: every key goes on to the programs.
+        let hook = KeyboardHook::install(Box::new(move |key| {
+            if key.down {
+                self.key_down(key);
+            }
+            Verdict::PassOn
+        }));
         let hook = match hook {
             Ok(hook) => hook,
             Err(e) => {
@@ -122,7 +128,7 @@ impl Watch {
         drop(hook);
     }
 
-    fn key_down(&mut self, key: KeyDown) {
+    fn key_down(&mut self, key: KeyEvent) {
         if self.paused.load(SeqCst) {
             return;
         }
@@ -160,7 +166,7 @@ const MODIFIER_KEYS: [u16; 14] = [
 /// What a key does to the typed text, read with the modifiers held now.
 /// Ctrl or Alt alone (a command) and Windows-key chords clear the buffer;
 /// Ctrl+Alt together is AltGr, which types characters (`@`, `€` …).
-fn key_action(key: KeyDown) -> KeyAction {
+fn key_action(key: KeyEvent) -> KeyAction {
     let Ok(vk) = u16::try_from(key.vk) else {
         return KeyAction::Clear;
     };

@@ -85,17 +85,38 @@ impl Hotkeys {
         Ok(self.listener.replace(chords)?)
     }
 
-    /// After a sequence's `leader`: registers `keys` (Escape included) as
-    /// hot keys for the moment, alone and with the leader's modifiers (the
+    /// After a sequence's `leader`: takes the next key from every program
+    /// with a low-level keyboard hook on the hot-key thread; it arrives as
+    /// [`OsEvent::NextKey`] (one of `keys`, Escape included, or `None` for
+    /// any other key, which cancels and reaches no window — like X11's
+    /// keyboard grab). If Windows refuses the hook, `keys` are registered
+    /// as hot keys instead, see [`Hotkeys::register_next_keys`].
+    pub fn await_next_key(&mut self, leader: Chord, keys: &[Chord]) -> anyhow::Result<bool> {
+        // Waiting from before the request: if its answer is late the hot-key
+        // thread may still apply it, and `stop_waiting` must then put the
+        // plain hot keys back (and the hook away).
+        self.waiting = true;
+        let wanted: Vec<_> = keys.iter().map(|chord| chord.key).collect();
+        let (conflicts, hooked) = self.listener.await_next_key(&self.chords, &wanted)?;
+        if hooked {
+            for (chord, why) in &conflicts {
+                tracing::debug!("hot key {chord} not registered: {why}");
+            }
+            return Ok(true);
+        }
+        self.register_next_keys(leader, keys)
+    }
+
+    /// Without the hook: registers `keys` (Escape included) as hot keys
+    /// for the moment, alone and with the leader's modifiers (the
     /// caseworker may still hold them), so the next of them arrives as
     /// [`OsEvent::Hotkey`]. The typing keys (A–Z, 0–9, Space, Enter, Tab,
     /// Backspace, with and without Shift) are registered too, so one that
     /// is not a follow-up cancels and is not typed — else "hej" typed after
-    /// an accidental leader would run the script on J. Why not a keyboard
-    /// hook: RegisterHotKey is what already works for every hot key, under
-    /// Wine too. Keys outside that set (punctuation, arrows) still reach
-    /// the window; the agent's time-out ends the wait then.
-    pub fn await_next_key(&mut self, leader: Chord, keys: &[Chord]) -> anyhow::Result<bool> {
+    /// an accidental leader would run the script on J. Keys outside that
+    /// set (punctuation, arrows) still reach the window then; the agent's
+    /// time-out ends the wait.
+    fn register_next_keys(&mut self, leader: Chord, keys: &[Chord]) -> anyhow::Result<bool> {
         let held = genvej_format::chord::Modifiers {
             shift: false,
             ..leader.modifiers
@@ -120,10 +141,6 @@ impl Hotkeys {
                 chords.push(chord);
             }
         }
-        // Waiting from before the request: if its answer is late the hot-key
-        // thread may still apply it, and `stop_waiting` must then put the
-        // plain hot keys back rather than leave the typing keys taken.
-        self.waiting = true;
         let conflicts = self.listener.replace(&chords)?;
         for (chord, why) in &conflicts {
             tracing::debug!("sequence key {chord} not registered: {why}");

@@ -23,7 +23,8 @@ use windows_sys::Win32::UI::WindowsAndMessaging::{
     HHOOK, KBDLLHOOKSTRUCT, LLKHF_INJECTED, MSG, MWMO_INPUTAVAILABLE, MsgWaitForMultipleObjectsEx,
     PM_NOREMOVE, PM_REMOVE, PeekMessageW, PostMessageW, PostQuitMessage, PostThreadMessageW,
     QS_ALLINPUT, RegisterClassW, SendMessageW, SetWindowsHookExW, TranslateMessage,
-    UnhookWindowsHookEx, WH_KEYBOARD_LL, WM_APP, WM_KEYDOWN, WM_QUIT, WM_SYSKEYDOWN, WNDCLASSW,
+    UnhookWindowsHookEx, WH_KEYBOARD_LL, WM_APP, WM_KEYDOWN, WM_KEYUP, WM_QUIT, WM_SYSKEYDOWN,
+    WM_SYSKEYUP, WNDCLASSW,
 };
 
 use super::named::Handle;
@@ -356,36 +357,50 @@ pub fn unregister_hotkey(id: i32) {
     unsafe { UnregisterHotKey(std::ptr::null_mut(), id) };
 }
 
-/// A key going down, as the low-level keyboard hook saw it.
+/// A key going down or up, as the low-level keyboard hook saw it.
 #[derive(Debug, Clone, Copy)]
-pub struct KeyDown {
+pub struct KeyEvent {
     pub vk: u32,
     pub scan: u32,
+    /// Down (else up).
+    pub down: bool,
     /// Sent with SendInput (by genvej or another program).
     pub injected: bool,
 }
 
-pub type KeyCallback = Box<dyn FnMut(KeyDown)>;
+/// What the hook's callback decided about a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The key goes on to the programs.
+    PassOn,
+    /// The key is taken: no program sees it.
+    Swallow,
+}
+
+pub type KeyCallback = Box<dyn FnMut(KeyEvent) -> Verdict>;
 
 unsafe extern "system" fn keyboard_procedure(code: i32, wparam: WPARAM, lparam: LPARAM) -> LRESULT {
     let down = wparam == WM_KEYDOWN as usize || wparam == WM_SYSKEYDOWN as usize;
-    if code >= 0 && down {
+    let up = wparam == WM_KEYUP as usize || wparam == WM_SYSKEYUP as usize;
+    if code >= 0 && (down || up) {
         // SAFETY: for WH_KEYBOARD_LL, lParam points at a KBDLLHOOKSTRUCT.
         let event = unsafe { &*(lparam as *const KBDLLHOOKSTRUCT) };
-        let key = KeyDown {
+        let key = KeyEvent {
             vk: event.vkCode,
             scan: event.scanCode,
+            down,
             injected: event.flags & LLKHF_INJECTED != 0,
         };
-        KEY_CALLBACK.with(|callback| {
-            if let Ok(mut callback) = callback.try_borrow_mut() {
-                if let Some(f) = callback.as_mut() {
-                    f(key);
-                }
-            }
+        let verdict = KEY_CALLBACK.with(|callback| {
+            callback
+                .try_borrow_mut()
+                .ok()
+                .and_then(|mut callback| callback.as_mut().map(|f| f(key)))
         });
+        if verdict == Some(Verdict::Swallow) {
+            return 1;
+        }
     }
-    // The key always goes on to the programs: hotstrings only watch.
     // SAFETY: the arguments are the ones Windows passed in.
     unsafe { CallNextHookEx(std::ptr::null_mut(), code, wparam, lparam) }
 }
