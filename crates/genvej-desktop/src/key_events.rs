@@ -69,7 +69,8 @@ const EXTENDED_VKS: [u16; 18] = [
     vk::RMENU,
 ];
 
-const MODIFIER_VKS: [u16; 11] = [
+/// Shift, Ctrl and Alt (either or left/right) and the Windows keys.
+pub const MODIFIER_VKS: [u16; 11] = [
     vk::SHIFT,
     vk::CONTROL,
     vk::MENU,

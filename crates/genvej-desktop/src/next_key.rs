@@ -14,7 +14,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::key_events::vk;
+use crate::key_events::{MODIFIER_VKS, vk};
 use crate::listener::HotkeyEvent;
 use genvej_format::chord::{Chord, Key, Modifiers};
 
@@ -120,23 +120,7 @@ impl NextKeyWait {
 fn is_modifier(key: u16) -> bool {
     const NUMLOCK: u16 = 0x90;
     const SCROLL: u16 = 0x91;
-    [
-        vk::SHIFT,
-        vk::CONTROL,
-        vk::MENU,
-        vk::CAPITAL,
-        vk::LWIN,
-        vk::RWIN,
-        vk::LSHIFT,
-        vk::RSHIFT,
-        vk::LCONTROL,
-        vk::RCONTROL,
-        vk::LMENU,
-        vk::RMENU,
-        NUMLOCK,
-        SCROLL,
-    ]
-    .contains(&key)
+    MODIFIER_VKS.contains(&key) || [vk::CAPITAL, NUMLOCK, SCROLL].contains(&key)
 }
 
 #[cfg(test)]
