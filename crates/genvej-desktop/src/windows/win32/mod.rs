@@ -23,9 +23,8 @@ use windows_sys::Win32::UI::Input::KeyboardAndMouse::{
     VK_MENU,
 };
 use windows_sys::Win32::UI::WindowsAndMessaging::{
-    BringWindowToTop, EnumWindows, GetClassNameW, GetForegroundWindow, GetWindowTextLengthW,
-    GetWindowTextW, GetWindowThreadProcessId, IsIconic, IsWindowVisible, SW_RESTORE,
-    SetForegroundWindow, ShowWindow,
+    BringWindowToTop, EnumWindows, GetClassNameW, GetForegroundWindow, GetWindowThreadProcessId,
+    InternalGetWindowText, IsIconic, IsWindowVisible, SW_RESTORE, SetForegroundWindow, ShowWindow,
 };
 
 /// A Win32 call that failed, with `GetLastError`'s code (for the log).
@@ -98,11 +97,13 @@ pub fn describe(window: u64) -> Option<RawWindow> {
         return None;
     }
     let handle = hwnd(window);
-    // SAFETY: a stale handle gives 0.
-    let length = unsafe { GetWindowTextLengthW(handle) }.max(0) as usize;
-    let mut title = vec![0u16; length + 1];
-    // SAFETY: the buffer holds `title.len()` u16s.
-    let copied = unsafe { GetWindowTextW(handle, title.as_mut_ptr(), title.len() as i32) };
+    // InternalGetWindowText reads the title Windows keeps for the window and
+    // sends it no message: GetWindowTextLengthW sends WM_GETTEXTLENGTH (under
+    // Wine to any window, of any process), which waits for the window's own
+    // thread — a busy program would hold up every focus check of a run.
+    let mut title = vec![0u16; TITLE_UNITS];
+    // SAFETY: the buffer holds `title.len()` u16s; a stale handle gives 0.
+    let copied = unsafe { InternalGetWindowText(handle, title.as_mut_ptr(), title.len() as i32) };
     title.truncate(copied.max(0) as usize);
     let mut class = vec![0u16; 256];
     // SAFETY: the buffer holds 256 u16s.
@@ -121,6 +122,9 @@ pub fn describe(window: u64) -> Option<RawWindow> {
         pid,
     })
 }
+
+/// The longest title read (in UTF-16 units); a longer one is cut there.
+const TITLE_UNITS: usize = 1024;
 
 /// The file name of a process's program, e.g. `notepad.exe`.
 pub fn executable(pid: u32) -> Option<String> {
