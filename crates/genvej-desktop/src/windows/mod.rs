@@ -418,6 +418,13 @@ impl Windows for WindowsDesktop {
         Ok(win32::describe(win32::foreground()).map(WindowsDesktop::info))
     }
 
+    /// GetForegroundWindow alone: no title read, no process opened.
+    fn focused_id(&mut self) -> PortResult<Option<WindowId>> {
+        Ok(Some(win32::foreground())
+            .filter(|id| *id != 0)
+            .map(WindowId))
+    }
+
     fn focus(&mut self, id: WindowId) -> PortResult<()> {
         win32::bring_to_front(id.0);
         Ok(())
