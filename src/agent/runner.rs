@@ -180,13 +180,14 @@ impl Agent {
             AgentEvent::Hotkey(chord) if Some(chord) == self.palette_key => self.open_palette()?,
             AgentEvent::PaletteClosed(chosen) => self.palette_closed(chosen)?,
             AgentEvent::Hotkey(chord) => {
-                tracing::debug!("hot key {chord} pressed");
                 let candidates: Vec<Script> =
                     self.table.scripts_for(chord).into_iter().cloned().collect();
                 let Some(first) = candidates.first() else {
+                    tracing::debug!("hot key {chord} pressed: no script has it");
                     return Ok(None);
                 };
                 if self.paused {
+                    tracing::debug!("hot key {chord} pressed while paused");
                     return Ok(None);
                 }
                 if let Some(busy) = &self.running {
@@ -200,6 +201,8 @@ impl Agent {
                 }
                 let name = first.name.clone();
                 self.start(name, Job::Hotkey(candidates, Arc::clone(&self.config)))?;
+                // Logged once the run is on its way, not before.
+                tracing::debug!("hot key {chord} pressed");
             }
             AgentEvent::Hotstring {
                 index,
@@ -499,10 +502,17 @@ impl Worker<'_> {
                 return self.run_job(*job, desktop);
             }
             Job::Hotkey(candidates, config) => {
-                let focused = desktop.focused().ok().flatten();
-                let refs: Vec<&Script> = candidates.iter().collect();
-                let script = pick(&refs, focused.as_ref())?;
-                (script.clone(), config, Trigger::Hotkey)
+                let script = match candidates.as_slice() {
+                    // One script: nothing to choose (the engine reads the
+                    // focused window itself, once).
+                    [only] => only.clone(),
+                    _ => {
+                        let focused = desktop.focused().ok().flatten();
+                        let refs: Vec<&Script> = candidates.iter().collect();
+                        pick(&refs, focused.as_ref())?.clone()
+                    }
+                };
+                (script, config, Trigger::Hotkey)
             }
             Job::Run(script, config, trigger) => (*script, config, trigger),
             // Handled by the worker's loop before it gets here.

@@ -83,6 +83,9 @@ pub struct Services {
     pub dialogs: Box<dyn Dialogs>,
     pub http: http::HttpClient,
     pub documents: system::DocumentFolder,
+    /// The `document_folder` setting `documents` was made from (`None`: the
+    /// default folder), so that each run does not look it up again.
+    document_setting: Option<std::path::PathBuf>,
     /// The program that opens URLs; `None`: the desktop's default.
     pub browser: Option<String>,
 }
@@ -94,6 +97,7 @@ impl Services {
             dialogs,
             http: http::HttpClient::new(),
             documents: system::DocumentFolder::default(),
+            document_setting: None,
             browser,
         }
     }
@@ -104,7 +108,13 @@ impl Services {
     }
 
     /// Where `merge_pdf` saves documents (`None`: the default folder).
+    /// Each run sets it; the default folder (a known-folder lookup, under
+    /// Wine a good part of a millisecond) is looked up only when it changes.
     pub fn set_document_folder(&mut self, folder: Option<std::path::PathBuf>) {
+        if folder == self.document_setting {
+            return;
+        }
+        self.document_setting = folder.clone();
         self.documents = match folder {
             Some(folder) => system::DocumentFolder { folder },
             None => system::DocumentFolder::default(),

@@ -26,7 +26,7 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
         let value = self
             .engine
             .renderer
-            .eval(list, &self.context())
+            .eval(list, &self.context(list))
             .map_err(|_| not_a_list())?;
         // A text or a map can be iterated too, but is no list of items.
         if !matches!(value.kind(), ValueKind::Seq | ValueKind::Iterable) {

@@ -109,13 +109,18 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
         }
     }
 
-    /// The focused window must be the one the step means.
+    /// The focused window must be the one the step means. Only its id is
+    /// asked for; a wrong window is described for the message.
     fn check_focus(&mut self, step: &Step) -> Result<WindowInfo, Stop> {
         let expected = self
             .expected_window(step)
             .cloned()
             .ok_or(RunError::NoFocusedWindow)?;
+        if self.desktop.focused_id()? == Some(expected.id) {
+            return Ok(expected);
+        }
         let actual = match self.desktop.focused()? {
+            // Back in the meantime: it is the expected window.
             Some(now) if now.id == expected.id => return Ok(expected),
             now => now.map(|now| self.named_window(&now)),
         };

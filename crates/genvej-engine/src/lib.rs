@@ -433,8 +433,13 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
         }
     }
 
-    fn context(&self) -> Value {
-        let now = self.desktop.now();
+    /// The values `source` (a template or an expression) may read: the
+    /// run's variables, `profile`, `org`, `script`, and `today`/`now` when
+    /// its text names them. Reading the local time is a time-zone lookup
+    /// (under Wine a good part of a millisecond, before the first key), so a
+    /// template that cannot read it does not pay for it: a template reaches
+    /// a value only by its name, or through `debug()`, which shows them all.
+    fn context(&self, source: &str) -> Value {
         let mut context: BTreeMap<String, Value> = self.vars.clone();
         context.insert(
             "profile".into(),
@@ -444,8 +449,11 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
             "org".into(),
             genvej_format::template::org_value(&self.engine.config.org),
         );
-        context.insert("today".into(), Value::from(danish::iso(now.date())));
-        context.insert("now".into(), Value::from(now.format("%H:%M").to_string()));
+        if reads_the_clock(source) {
+            let now = self.desktop.now();
+            context.insert("today".into(), Value::from(danish::iso(now.date())));
+            context.insert("now".into(), Value::from(now.format("%H:%M").to_string()));
+        }
         context.insert(
             "script".into(),
             Value::from_iter([
@@ -457,7 +465,7 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
     }
 
     fn render(&self, template: &Template, usage: TemplateUse) -> Result<String, RunError> {
-        let context = self.context();
+        let context = self.context(&template.text);
         self.engine
             .renderer
             .render(&template.text, usage, &context)
@@ -477,7 +485,7 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
     fn condition(&self, template: &Template) -> Result<bool, RunError> {
         self.engine
             .renderer
-            .is_true(&template.text, &self.context())
+            .is_true(&template.text, &self.context(&template.text))
             .map_err(|e| template_error(template, &e))
     }
 
@@ -490,12 +498,22 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
                 return self
                     .engine
                     .renderer
-                    .eval(expression, &self.context())
+                    .eval(expression, &self.context(expression))
                     .map_err(|e| template_error(template, &e));
             }
         }
         self.render(template, TemplateUse::Text).map(Value::from)
     }
+}
+
+/// Whether a template or expression may read `today` or `now`: its text
+/// names one of them, or calls `debug()` (which shows every value).
+/// Over-inclusive on purpose (`known` contains `now`): a false yes only
+/// costs the clock's reading.
+fn reads_the_clock(source: &str) -> bool {
+    ["today", "now", "debug"]
+        .iter()
+        .any(|name| source.contains(name))
 }
 
 fn template_error(template: &Template, e: &minijinja::Error) -> RunError {

@@ -100,7 +100,15 @@ pub trait Clipboard {
 /// Top-level windows.
 pub trait Windows {
     fn list(&mut self) -> PortResult<Vec<WindowInfo>>;
+    /// The focused window, described: title, class and program.
     fn focused(&mut self) -> PortResult<Option<WindowInfo>>;
+    /// Only which window has focus, for the check before each batch of keys
+    /// (the window is described only when it is not the expected one). A
+    /// desktop where describing costs more than asking (Windows: the
+    /// program's name is a process lookup) answers this without it.
+    fn focused_id(&mut self) -> PortResult<Option<WindowId>> {
+        Ok(self.focused()?.map(|w| w.id))
+    }
     /// Asks for a window to be focused; the engine checks that it was.
     fn focus(&mut self, id: WindowId) -> PortResult<()>;
     /// The windows that match, newest last.

@@ -66,7 +66,7 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
         let list = self
             .engine
             .renderer
-            .eval(each, &self.context())
+            .eval(each, &self.context(each))
             .map_err(|e| {
                 document_error(MergeFailure::ListUnreadable {
                     each: each.to_string(),

@@ -84,6 +84,10 @@ pub struct WindowsDesktop {
     clipboard_owner: Option<ClipboardOwner>,
     /// The process of the window the promised text is for.
     paste_target: Option<u32>,
+    /// The process of the focused window last described, so that the
+    /// description before a run's first key needs no process lookup when the
+    /// caseworker is still in the same program (see [`win32::KnownProcess`]).
+    focused_process: Option<win32::KnownProcess>,
 }
 
 impl WindowsDesktop {
@@ -98,6 +102,7 @@ impl WindowsDesktop {
             held: Vec::new(),
             clipboard_owner: None,
             paste_target: None,
+            focused_process: None,
         }
     }
 
@@ -415,7 +420,30 @@ impl Windows for WindowsDesktop {
     }
 
     fn focused(&mut self) -> PortResult<Option<WindowInfo>> {
-        Ok(win32::describe(win32::foreground()).map(WindowsDesktop::info))
+        let Some(raw) = win32::describe(win32::foreground()) else {
+            return Ok(None);
+        };
+        if self.focused_process.as_ref().map(|p| p.pid()) != Some(raw.pid) {
+            self.focused_process = win32::KnownProcess::open(raw.pid);
+        }
+        let executable = self
+            .focused_process
+            .as_ref()
+            .and_then(|p| p.name())
+            .map(str::to_string);
+        Ok(Some(WindowInfo {
+            id: WindowId(raw.id),
+            title: raw.title,
+            class: raw.class,
+            executable,
+        }))
+    }
+
+    /// GetForegroundWindow alone: no title read, no process opened.
+    fn focused_id(&mut self) -> PortResult<Option<WindowId>> {
+        Ok(Some(win32::foreground())
+            .filter(|id| *id != 0)
+            .map(WindowId))
     }
 
     fn focus(&mut self, id: WindowId) -> PortResult<()> {

@@ -113,6 +113,11 @@ pub struct FakeDesktop {
     /// per change.
     inputs: Vec<(String, TypingInput)>,
     typed_chars: usize,
+    /// How often the focused window was described (title, class, program),
+    /// not only named by its id.
+    descriptions: usize,
+    /// How often the local time was read.
+    clock_reads: std::cell::Cell<usize>,
     next_id: u64,
     /// Canned answers to `fetch`, by address prefix.
     responses: Vec<(String, Result<serde_json::Value, HttpError>)>,
@@ -155,6 +160,8 @@ impl FakeDesktop {
             modifiers_released: 0,
             inputs: Vec::new(),
             typed_chars: 0,
+            descriptions: 0,
+            clock_reads: std::cell::Cell::new(0),
             next_id: 1,
             responses: Vec::new(),
             fixtures: BTreeMap::new(),
@@ -310,6 +317,17 @@ impl FakeDesktop {
     /// How many characters have been typed so far, into any window.
     pub fn typed_chars(&self) -> usize {
         self.typed_chars
+    }
+
+    /// How often a run asked for the focused window described (title, class
+    /// and program) rather than only which one it is.
+    pub fn window_descriptions(&self) -> usize {
+        self.descriptions
+    }
+
+    /// How often a run read the local time (`now`).
+    pub fn clock_reads(&self) -> usize {
+        self.clock_reads.get()
     }
 
     /// Focus requests are ignored (a window manager that refuses).

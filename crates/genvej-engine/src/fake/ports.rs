@@ -190,10 +190,18 @@ impl Windows for FakeDesktop {
 
     fn focused(&mut self) -> PortResult<Option<WindowInfo>> {
         self.advance();
+        self.descriptions += 1;
         Ok(self
             .focused
             .and_then(|id| self.windows.iter().find(|w| w.info.id == id))
             .map(|w| w.info.clone()))
+    }
+
+    fn focused_id(&mut self) -> PortResult<Option<WindowId>> {
+        self.advance();
+        Ok(self
+            .focused
+            .filter(|id| self.windows.iter().any(|w| w.info.id == *id)))
     }
 
     fn focus(&mut self, id: WindowId) -> PortResult<()> {
@@ -366,6 +374,7 @@ impl Prompter for FakeDesktop {
 
 impl Clock for FakeDesktop {
     fn now(&self) -> NaiveDateTime {
+        self.clock_reads.set(self.clock_reads.get() + 1);
         self.start + self.clock
     }
 

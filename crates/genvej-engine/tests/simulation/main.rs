@@ -11,6 +11,7 @@ mod docs_dry_runs;
 mod docs_messages;
 mod dry_run;
 mod first_key;
+mod first_key_path;
 mod groups;
 mod safety;
 mod scripts;

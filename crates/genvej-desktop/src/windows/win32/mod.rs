@@ -23,9 +23,8 @@ use windows_sys::Win32::UI::Input::KeyboardAndMouse::{
     VK_MENU,
 };
 use windows_sys::Win32::UI::WindowsAndMessaging::{
-    BringWindowToTop, EnumWindows, GetClassNameW, GetForegroundWindow, GetWindowTextLengthW,
-    GetWindowTextW, GetWindowThreadProcessId, IsIconic, IsWindowVisible, SW_RESTORE,
-    SetForegroundWindow, ShowWindow,
+    BringWindowToTop, EnumWindows, GetClassNameW, GetForegroundWindow, GetWindowThreadProcessId,
+    InternalGetWindowText, IsIconic, IsWindowVisible, SW_RESTORE, SetForegroundWindow, ShowWindow,
 };
 
 /// A Win32 call that failed, with `GetLastError`'s code (for the log).
@@ -98,11 +97,13 @@ pub fn describe(window: u64) -> Option<RawWindow> {
         return None;
     }
     let handle = hwnd(window);
-    // SAFETY: a stale handle gives 0.
-    let length = unsafe { GetWindowTextLengthW(handle) }.max(0) as usize;
-    let mut title = vec![0u16; length + 1];
-    // SAFETY: the buffer holds `title.len()` u16s.
-    let copied = unsafe { GetWindowTextW(handle, title.as_mut_ptr(), title.len() as i32) };
+    // InternalGetWindowText reads the title Windows keeps for the window and
+    // sends it no message: GetWindowTextLengthW sends WM_GETTEXTLENGTH (under
+    // Wine to any window, of any process), which waits for the window's own
+    // thread — a busy program would hold up every focus check of a run.
+    let mut title = vec![0u16; TITLE_UNITS];
+    // SAFETY: the buffer holds `title.len()` u16s; a stale handle gives 0.
+    let copied = unsafe { InternalGetWindowText(handle, title.as_mut_ptr(), title.len() as i32) };
     title.truncate(copied.max(0) as usize);
     let mut class = vec![0u16; 256];
     // SAFETY: the buffer holds 256 u16s.
@@ -122,31 +123,66 @@ pub fn describe(window: u64) -> Option<RawWindow> {
     })
 }
 
+/// The longest title read (in UTF-16 units); a longer one is cut there.
+const TITLE_UNITS: usize = 1024;
+
 /// The file name of a process's program, e.g. `notepad.exe`.
 pub fn executable(pid: u32) -> Option<String> {
-    // SAFETY: plain call; a null handle means no access.
-    let process: HANDLE = unsafe { OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid) };
-    if process.is_null() {
-        return None;
+    KnownProcess::open(pid)?.name().map(str::to_string)
+}
+
+/// A process and its program's file name, with a handle to it kept open:
+/// while the handle is open Windows gives the process's id to no other
+/// process (even after it ended), so a window of the same process id is a
+/// window of the same program, and its name need not be looked up again.
+pub struct KnownProcess {
+    pid: u32,
+    handle: HANDLE,
+    name: Option<String>,
+}
+
+// SAFETY: a process handle may be used and closed from any thread.
+unsafe impl Send for KnownProcess {}
+
+impl KnownProcess {
+    /// `None` when the process cannot be opened (gone, or no access).
+    pub fn open(pid: u32) -> Option<KnownProcess> {
+        // SAFETY: plain call; a null handle means no access.
+        let handle: HANDLE = unsafe { OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid) };
+        if handle.is_null() {
+            return None;
+        }
+        let mut buffer = vec![0u16; 1024];
+        let mut length = buffer.len() as u32;
+        // SAFETY: `buffer` holds `length` u16s; `handle` is open until dropped.
+        let ok = unsafe {
+            QueryFullProcessImageNameW(handle, PROCESS_NAME_WIN32, buffer.as_mut_ptr(), &mut length)
+        };
+        let name = (ok != 0).then(|| {
+            let path = String::from_utf16_lossy(&buffer[..length as usize]);
+            path.rsplit(['\\', '/'])
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        });
+        Some(KnownProcess { pid, handle, name })
     }
-    let mut buffer = vec![0u16; 1024];
-    let mut length = buffer.len() as u32;
-    // SAFETY: `buffer` holds `length` u16s; `process` is open until closed below.
-    let ok = unsafe {
-        QueryFullProcessImageNameW(
-            process,
-            PROCESS_NAME_WIN32,
-            buffer.as_mut_ptr(),
-            &mut length,
-        )
-    };
-    // SAFETY: `process` came from OpenProcess.
-    unsafe { CloseHandle(process) };
-    if ok == 0 {
-        return None;
+
+    pub fn pid(&self) -> u32 {
+        self.pid
     }
-    let path = String::from_utf16_lossy(&buffer[..length as usize]);
-    path.rsplit(['\\', '/']).next().map(str::to_string)
+
+    /// The program's file name, e.g. `notepad.exe`.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+}
+
+impl Drop for KnownProcess {
+    fn drop(&mut self) {
+        // SAFETY: `handle` came from OpenProcess and is closed only here.
+        unsafe { CloseHandle(self.handle) };
+    }
 }
 
 /// Brings a window to the front with the usual foreground-lock workarounds

@@ -1,0 +1,83 @@
+//! What a run does between the hot key and its first key, with the shipped
+//! defaults: every OS call there is time the caseworker waits (under Wine a
+//! window description — title, class and a process lookup — costs a good
+//! part of a millisecond, and reading the local time as much). The focused
+//! window is described once, when the run starts; the check before each
+//! batch of keys asks only which window has focus (and describes it only
+//! when it is the wrong one, for the message); the clock is read only by a
+//! template that names `today` or `now`.
+
+use crate::common;
+use crate::desktop::desktop_in;
+
+use std::collections::BTreeMap;
+
+use genvej_engine::fake::FakeDesktop;
+use genvej_engine::ports::CancelToken;
+use genvej_engine::{Engine, RunOutcome, Status};
+use genvej_format::config::Config;
+use genvej_format::template::Renderer;
+
+fn run(desktop: &mut FakeDesktop, steps: &str, config: &Config) -> RunOutcome {
+    let script = common::script_from_with(
+        &format!("id = \"t\"\nname = \"Tekst\"\nmanual_seconds = 10\n{steps}"),
+        config,
+    );
+    let renderer = Renderer::new();
+    Engine::new(&renderer, config, CancelToken::new()).run(desktop, &script, &BTreeMap::new())
+}
+
+#[test]
+fn a_typed_text_describes_the_focused_window_once_and_then_asks_only_which_it_is() {
+    let mut desktop = desktop_in("Fasit – borger");
+    // 100 characters: four batches of keys, each after a focus check.
+    let text = "Borgeren er indkaldt til samtale om sin plan og har fået brevet. ".repeat(2);
+    let text: String = text.chars().take(100).collect();
+
+    let outcome = run(
+        &mut desktop,
+        &format!("[[step]]\ntype = \"{text}\"\n"),
+        &common::shipped_config(),
+    );
+
+    assert_eq!(outcome.status, Status::Completed);
+    assert_eq!(desktop.text_in("Fasit – borger"), text);
+    assert_eq!(
+        desktop.window_descriptions(),
+        1,
+        "the focused window was described again before a batch of keys"
+    );
+}
+
+#[test]
+fn a_text_that_names_no_date_or_time_never_reads_the_clock() {
+    let mut desktop = desktop_in("Fasit – borger");
+
+    let outcome = run(
+        &mut desktop,
+        "[[step]]\ntype = \"{{ 'Hej' ~ ' Jens' }}\"\n",
+        &common::shipped_config(),
+    );
+
+    assert_eq!(outcome.status, Status::Completed);
+    assert_eq!(desktop.text_in("Fasit – borger"), "Hej Jens");
+    assert_eq!(desktop.clock_reads(), 0);
+}
+
+#[test]
+fn today_and_now_are_there_for_a_text_that_names_them() {
+    let mut desktop = desktop_in("Fasit – borger");
+
+    let outcome = run(
+        &mut desktop,
+        "[[step]]\ntype = \"Samtale {{ today }} kl. {{ now }}\"\n",
+        &common::shipped_config(),
+    );
+
+    assert_eq!(outcome.status, Status::Completed);
+    assert_eq!(
+        desktop.text_in("Fasit – borger"),
+        "Samtale 2026-11-23 kl. 09:30"
+    );
+    assert!(desktop.clock_reads() > 0);
+}
