@@ -136,13 +136,21 @@ impl Renderer {
         }
     }
 
-    /// Renders a template against the run's variables.
+    /// Renders a template against the run's variables. A text with no `{`
+    /// has no tag, so it is its own result: it skips the render thread (a
+    /// thread hop before the first key of a plain `type` step).
     pub fn render(
         &self,
         source: &str,
         usage: TemplateUse,
         context: &Value,
     ) -> Result<String, Error> {
+        if !source.contains('{') {
+            if self.cancel.is_cancelled() {
+                return Err(limits::stopped());
+            }
+            return Ok(source.to_string());
+        }
         let source = source.to_string();
         let context = context.clone();
         self.watchdog.run(&self.cancel, move |env| {
@@ -292,6 +300,38 @@ mod tests {
 
     fn render(source: &str, ctx: Value) -> Result<String, Error> {
         Renderer::new().render(source, TemplateUse::Text, &ctx)
+    }
+
+    #[test]
+    fn a_text_without_tags_comes_out_as_minijinja_would_render_it() {
+        let env = {
+            let mut env = Environment::new();
+            env.set_syntax(syntax());
+            env
+        };
+        for text in [
+            "x",
+            "Hej Jens,\n\nMed venlig hilsen\n",
+            "tab\tline\r\nend\n\n",
+            "  indented\n    # not a statement\n",
+            "æøå ÆØÅ – “citat” 🙂 %} }} #}",
+            "",
+        ] {
+            let by_minijinja = env.render_str(text, ()).expect(text);
+            assert_eq!(
+                render(text, Value::UNDEFINED).expect(text),
+                by_minijinja,
+                "{text:?}"
+            );
+        }
+        let stopped = CancelToken::new();
+        stopped.cancel();
+        let renderer = Renderer::with_cancel(stopped);
+        assert!(
+            renderer
+                .render("x", TemplateUse::Text, &Value::UNDEFINED)
+                .is_err()
+        );
     }
 
     #[test]
