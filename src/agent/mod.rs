@@ -33,6 +33,8 @@ mod texts;
 #[cfg(any(target_os = "linux", windows))]
 mod tray_menu;
 pub mod usage;
+#[cfg(any(target_os = "linux", windows))]
+mod worker;
 
 pub use reload::Locations;
 pub use scripts::HotkeyTable;

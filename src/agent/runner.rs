@@ -3,27 +3,20 @@
 //! rules ("one run at a time", "the panic key cancels", "paused means no hot
 //! keys") live in [`Agent`]'s handlers. What differs per OS is in `os`.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Sender};
-use std::thread::{self, JoinHandle};
-use std::time::Duration;
 
 use super::notices::Notices;
 use super::reload::Locations;
-use super::scripts::{HotkeyTable, pick};
+use super::scripts::HotkeyTable;
 use super::{AgentEvent, AgentOptions, log_outcome};
-use anyhow::{Context, anyhow};
-use genvej_desktop::PasteRules;
+use anyhow::Context;
 use genvej_desktop::os::{self, Hotkeys};
-use genvej_engine::ports::{CancelToken, Windows};
-use genvej_engine::{Engine, RunError, RunFailure, RunOutcome, Status};
+use genvej_engine::Status;
+use genvej_engine::ports::CancelToken;
 use genvej_format::chord::Chord;
-use genvej_format::config::Config;
 use genvej_format::script::Script;
-use genvej_format::template::Renderer;
-use genvej_ui::dialog::PaletteProcess;
 use genvej_ui::tray::{Tray, TrayEntry, TrayState};
 use genvej_usage::Trigger;
 
@@ -32,6 +25,7 @@ use super::state::{Agent, Job};
 use super::stopwatch::{Stopwatch, ask_in_background};
 use super::swap::first_load;
 use super::usage::Recorder;
+use super::worker::start_worker;
 
 /// Runs until SIGINT/SIGTERM or "Afslut" in the tray. Logs `genvej ready`
 /// once every hot key is registered, and reloads when the scripts or the
@@ -360,193 +354,6 @@ fn start_bundle_checks(
             None
         }
     }
-}
-
-/// The worker owns the desktop connection and runs one job at a time.
-fn start_worker(
-    config: &Config,
-    cancel: CancelToken,
-    events: Sender<AgentEvent>,
-    recorder: Option<Recorder>,
-) -> anyhow::Result<(Sender<Job>, JoinHandle<()>)> {
-    let (jobs, job_inbox) = mpsc::channel::<Job>();
-    let (ready, ready_inbox) = mpsc::channel::<anyhow::Result<()>>();
-    // The desktop's browser and paste rules are read once, at start.
-    let rules = PasteRules {
-        shift_insert_classes: config.agent.shift_insert_classes.clone(),
-    };
-    let browser = config.agent.browser.clone();
-    let palette_ready = super::palette::keep_ready(config);
-    let worker = thread::Builder::new()
-        .name("genvej-run".into())
-        .spawn(move || {
-            let mut desktop = match os::connect_desktop(
-                browser,
-                rules,
-                Box::new(genvej_ui::dialog::DialogProcess::current()),
-            ) {
-                Ok(desktop) => {
-                    let _ = ready.send(Ok(()));
-                    desktop
-                }
-                Err(e) => {
-                    let _ = ready.send(Err(e));
-                    return;
-                }
-            };
-            // Renders stop at the panic key, not only between steps.
-            let renderer = Renderer::with_cancel(cancel.clone());
-            // The command palette, drawn ahead of its chord by a process of
-            // its own (never GL in the agent); it ends with the worker.
-            let mut palette = PaletteProcess::current();
-            if palette_ready {
-                palette.prepare();
-            }
-            for job in job_inbox {
-                // A job that closed the pulse question waits for the focus
-                // to be back first, whatever the job (a run or the palette).
-                let job = match job {
-                    Job::AfterQuestion(inner) => {
-                        wait_for_focus_back(&mut desktop);
-                        *inner
-                    }
-                    job => job,
-                };
-                let job = match job {
-                    Job::Palette {
-                        entries,
-                        keep_ready,
-                    } => {
-                        let closed = super::palette::choose_on_worker(
-                            &mut desktop,
-                            &mut palette,
-                            entries,
-                            &cancel,
-                            keep_ready,
-                        );
-                        if events.send(closed).is_err() {
-                            break;
-                        }
-                        continue;
-                    }
-                    Job::PaletteReady(true) => {
-                        palette.prepare();
-                        continue;
-                    }
-                    Job::PaletteReady(false) => {
-                        palette.stop();
-                        continue;
-                    }
-                    job => job,
-                };
-                // The engine turns a panic inside a run into a failed run;
-                // this catches one anywhere else in a job, so the agent is
-                // always told that the run is over.
-                let input_done = || {
-                    let _ = events.send(AgentEvent::InputDone);
-                };
-                let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    let worker = Worker {
-                        renderer: &renderer,
-                        cancel: &cancel,
-                        recorder: recorder.as_ref(),
-                        input_done: &input_done,
-                    };
-                    worker.run_job(job, &mut desktop)
-                }))
-                .unwrap_or_else(|_| {
-                    tracing::error!("a run stopped on an internal error");
-                    Some(RunOutcome {
-                        script_id: String::new(),
-                        status: Status::Failed(RunFailure {
-                            script_name: "genvej".into(),
-                            step: None,
-                            action: "run",
-                            error: RunError::Internal,
-                        }),
-                        duration: Duration::ZERO,
-                        steps_completed: 0,
-                    })
-                });
-                let Some(outcome) = done else { continue };
-                if events.send(AgentEvent::Finished(outcome)).is_err() {
-                    break;
-                }
-            }
-        })
-        .context("cannot start the run worker")?;
-    match ready_inbox.recv() {
-        Ok(Ok(())) => Ok((jobs, worker)),
-        Ok(Err(e)) => Err(e),
-        Err(_) => Err(anyhow!("the run worker stopped while starting")),
-    }
-}
-
-/// What the run worker lends each job.
-struct Worker<'w> {
-    renderer: &'w Renderer,
-    cancel: &'w CancelToken,
-    recorder: Option<&'w Recorder>,
-    /// Called once the run has sent its last key, before it is recorded.
-    input_done: &'w dyn Fn(),
-}
-
-impl Worker<'_> {
-    /// Runs one job: picks the script (a hot key shared by several scripts
-    /// goes to the one for the focused window), runs it and records it.
-    /// `None` when no script was for the focused window.
-    fn run_job(&self, job: Job, desktop: &mut os::NativeDesktop) -> Option<RunOutcome> {
-        let (script, config, trigger) = match job {
-            Job::AfterQuestion(job) => {
-                wait_for_focus_back(desktop);
-                return self.run_job(*job, desktop);
-            }
-            Job::Hotkey(candidates, config) => {
-                let script = match candidates.as_slice() {
-                    // One script: nothing to choose (the engine reads the
-                    // focused window itself, once).
-                    [only] => only.clone(),
-                    _ => {
-                        let focused = desktop.focused().ok().flatten();
-                        let refs: Vec<&Script> = candidates.iter().collect();
-                        pick(&refs, focused.as_ref())?.clone()
-                    }
-                };
-                (script, config, Trigger::Hotkey)
-            }
-            Job::Run(script, config, trigger) => (*script, config, trigger),
-            // Handled by the worker's loop before it gets here.
-            Job::Palette { .. } | Job::PaletteReady(_) => return None,
-        };
-        desktop.set_document_folder(config.agent.document_folder.clone());
-        desktop.set_ca_file(config.agent.ca_file.clone());
-        let engine = Engine::new(self.renderer, &config, self.cancel.clone());
-        let outcome = engine.run(desktop, &script, &BTreeMap::new());
-        // Writing the usage record takes a moment; a key the caseworker
-        // types meanwhile is theirs, and hotstrings must see it.
-        (self.input_done)();
-        if let Some(recorder) = self.recorder {
-            recorder.run_finished(&script, &outcome, trigger, &config);
-        }
-        Some(outcome)
-    }
-}
-
-/// After the agent closed its own question: waits (at most a second)
-/// until the desktop names a focused window that is not the question. The
-/// window manager hands the focus back a moment after the question's
-/// window is gone; meanwhile the focus may still name the closed window.
-fn wait_for_focus_back(desktop: &mut os::NativeDesktop) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(1);
-    while std::time::Instant::now() < deadline {
-        if let Ok(Some(window)) = desktop.focused() {
-            if !super::pulse::is_question(&window.title) {
-                return;
-            }
-        }
-        thread::sleep(Duration::from_millis(10));
-    }
-    tracing::debug!("the focus did not come back within a second of closing the question");
 }
 
 /// Every chord to grab: the scripts' hot keys and the agent's own (the
