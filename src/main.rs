@@ -11,7 +11,13 @@
 #[cfg(delay_load)]
 #[allow(unsafe_code)]
 #[link(name = "crypt32_delay", kind = "static", modifiers = "+whole-archive")]
+unsafe extern "C" {}
+#[cfg(delay_load)]
+#[allow(unsafe_code)]
 #[link(name = "opengl32_delay", kind = "static", modifiers = "+whole-archive")]
+unsafe extern "C" {}
+#[cfg(delay_load)]
+#[allow(unsafe_code)]
 #[link(name = "delayimp", kind = "static")]
 unsafe extern "C" {}
 
