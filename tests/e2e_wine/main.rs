@@ -7,6 +7,7 @@ mod support;
 mod agent;
 mod bundles;
 mod first_key;
+mod footprint;
 mod remote;
 mod sequences;
 mod windows;
