@@ -337,13 +337,7 @@ fn main() {
         ),
     ];
     for (what, genvej, other, decimals) in wine_rows {
-        summary::add(&Row {
-            platform: "Wine",
-            what,
-            genvej: format!("{genvej:.decimals$}"),
-            other: format!("AutoHotkey v2 {other:.decimals$}"),
-            ratio: ratio(genvej, other, "the time"),
-        });
+        add_ratio_row(what, genvej, other, decimals, "the time");
     }
     summary::add(&Row {
         platform: "Wine",
@@ -385,13 +379,7 @@ fn main() {
         ("idle: Linux RSS of the Wine process, MB", g_rss, a_rss),
     ];
     for (what, genvej, other) in memory_rows {
-        summary::add(&Row {
-            platform: "Wine",
-            what,
-            genvej: format!("{genvej:.1}"),
-            other: format!("AutoHotkey v2 {other:.1}"),
-            ratio: ratio(genvej, other, "the memory"),
-        });
+        add_ratio_row(what, genvej, other, 1, "the memory");
     }
     summary::add(&Row {
         platform: "Wine",
@@ -399,6 +387,18 @@ fn main() {
         genvej: g_cpu.to_string(),
         other: format!("AutoHotkey v2 {a_cpu}"),
         ratio: "–".to_string(),
+    });
+}
+
+/// A summary row of genvej against AutoHotkey, to `decimals` places, with
+/// the ratio of `of` ("the time", "the memory").
+fn add_ratio_row(what: &str, genvej: f64, other: f64, decimals: usize, of: &str) {
+    summary::add(&Row {
+        platform: "Wine",
+        what,
+        genvej: format!("{genvej:.decimals$}"),
+        other: format!("AutoHotkey v2 {other:.decimals$}"),
+        ratio: ratio(genvej, other, of),
     });
 }
 

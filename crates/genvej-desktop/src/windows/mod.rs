@@ -238,13 +238,6 @@ impl Keyboard for WindowsDesktop {
         }
     }
 
-    /// RegisterHotKey takes no grab and moves no focus: keys sent after
-    /// the hot key reach the focused window at once, so nothing to wait for
-    /// (the modifiers are waited for above).
-    fn wait_ready_for_keys(&mut self, _into: WindowId, _timeout: Duration) -> PortResult<bool> {
-        Ok(true)
-    }
-
     /// Characters as Unicode, or in [`TypingInput::ScanCodes`] as the scan
     /// codes of their keys on the target window's layout (see
     /// [`key_events`]); line breaks and tabs as keys with scan codes.

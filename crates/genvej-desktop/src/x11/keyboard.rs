@@ -27,7 +27,7 @@
 //! down when the expansion typed its first space (seen in 5 of 6 runs under
 //! Xvfb). Each batch first waits for its keys to be up.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{
@@ -36,7 +36,7 @@ use x11rb::protocol::xproto::{
 use x11rb::protocol::xtest::ConnectionExt as _;
 use x11rb::rust_connection::RustConnection;
 
-use super::keyboard_state::is_down;
+use super::keyboard_state::wait_keys_released;
 use super::keymap::{Keymap, keysym, keysym_of};
 use genvej_engine::ports::{KeyboardFailure, PortError, PortResult};
 use genvej_format::chord::Chord;
@@ -54,8 +54,6 @@ pub const REMAP_SETTLE: Duration = Duration::from_millis(50);
 /// How long a batch waits for the caseworker to let go of one of its keys
 /// before the run stops with [`KeyboardFailure::KeyHeld`].
 const HELD_KEY_TIMEOUT: Duration = Duration::from_secs(2);
-/// How often that wait asks the server again.
-const HELD_KEY_POLL: Duration = Duration::from_millis(2);
 
 pub struct X11Keyboard {
     conn: RustConnection,
@@ -159,7 +157,8 @@ impl X11Keyboard {
             return Ok(());
         }
         let keys = std::mem::take(batch);
-        self.wait_until_up(keys.iter().map(|&(code, _)| code))?;
+        let codes: Vec<Keycode> = keys.iter().map(|&(code, _)| code).collect();
+        self.wait_until_up(&codes)?;
         self.while_focused(into, |keyboard| {
             for &(code, shift) in &keys {
                 keyboard.tap(code, shift)?;
@@ -235,7 +234,7 @@ impl X11Keyboard {
             })
         })?;
         let (key, _) = self.keycode_for(sym)?;
-        self.wait_until_up([key])?;
+        self.wait_until_up(&[key])?;
         let result = self.while_focused(into, |keyboard| {
             for &code in &modifiers {
                 keyboard.fake(KEY_PRESS_EVENT, code)?;
@@ -278,26 +277,14 @@ impl X11Keyboard {
         result.and(ungrabbed)
     }
 
-    /// Waits until none of `keys` is physically down (asking the server
-    /// every [`HELD_KEY_POLL`]), for at most [`HELD_KEY_TIMEOUT`]. Outside
-    /// the server grab: the release must be able to reach the server.
-    fn wait_until_up(&self, keys: impl IntoIterator<Item = Keycode> + Clone) -> PortResult<()> {
-        let deadline = Instant::now() + HELD_KEY_TIMEOUT;
-        loop {
-            let down = self
-                .conn
-                .query_keymap()
-                .map_err(x_error)?
-                .reply()
-                .map_err(x_error)?
-                .keys;
-            if !keys.clone().into_iter().any(|code| is_down(&down, code)) {
-                return Ok(());
-            }
-            if Instant::now() >= deadline {
-                return Err(PortError::Keyboard(KeyboardFailure::KeyHeld));
-            }
-            std::thread::sleep(HELD_KEY_POLL);
+    /// Waits until none of `keys` is physically down, for at most
+    /// [`HELD_KEY_TIMEOUT`]. Outside the server grab: the release must be
+    /// able to reach the server.
+    fn wait_until_up(&self, keys: &[Keycode]) -> PortResult<()> {
+        match wait_keys_released(&self.conn, keys, HELD_KEY_TIMEOUT) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(PortError::Keyboard(KeyboardFailure::KeyHeld)),
+            Err(e) => Err(x_error(e)),
         }
     }
 

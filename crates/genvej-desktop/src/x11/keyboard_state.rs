@@ -22,7 +22,7 @@ use x11rb::protocol::xproto::{ConnectionExt as _, Keycode};
 
 use super::keymap::{Keymap, LOCK_KEYSYMS};
 
-/// How often [`wait_modifiers_released`] asks the server again.
+/// How often [`wait_keys_released`] asks the server again.
 const POLL_INTERVAL: Duration = Duration::from_millis(3);
 
 /// Row of the Lock modifier (CapsLock / ShiftLock) in the modifier mapping.
@@ -45,9 +45,19 @@ pub fn wait_modifiers_released(
 ) -> Result<bool, ReplyError> {
     // The mapping is read once: it does not change while someone holds a key.
     let keycodes = held_modifier_candidates(conn)?;
+    wait_keys_released(conn, &keycodes, timeout)
+}
+
+/// Polls (every few milliseconds) until none of `keycodes` is physically
+/// down, for at most `timeout`; `Ok(false)` if one still was then.
+pub fn wait_keys_released(
+    conn: &impl Connection,
+    keycodes: &[Keycode],
+    timeout: Duration,
+) -> Result<bool, ReplyError> {
     let deadline = Instant::now() + timeout;
     loop {
-        if !any_held(conn, &keycodes)? {
+        if !any_held(conn, keycodes)? {
             return Ok(true);
         }
         let now = Instant::now();
