@@ -419,16 +419,46 @@ fn assert_central_files_are_locked(msi: &Path) {
     );
 }
 
+/// `msiexec ARGS… /l*v LOG`; on failure the panic shows the exit status,
+/// what Wine printed and the end of the installer's own log.
 fn msiexec(wine: &Wine, args: &[&str]) {
-    let status = wine
+    let log = wine.drive_c().join("msiexec.log");
+    let _ = std::fs::remove_file(&log);
+    let output = wine
         .command("wine")
         .arg("msiexec")
         .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
+        .args(["/l*v", r"C:\msiexec.log"])
+        .env("WINEDEBUG", "err+all")
+        .output()
         .expect("msiexec runs");
-    assert!(status.success(), "msiexec {args:?} failed: {status}");
+    if output.status.success() {
+        return;
+    }
+    let text = std::fs::read(&log)
+        .map(|bytes| installer_log_text(&bytes))
+        .unwrap_or_else(|e| format!("(no installer log: {e})"));
+    let tail: Vec<&str> = text.lines().rev().take(40).collect();
+    panic!(
+        "msiexec {args:?} failed: {}\nwine printed:\n{}{}\nthe installer log ends:\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+        tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+    );
+}
+
+/// Wine's msiexec writes its log in UTF-16 when it starts with a BOM.
+fn installer_log_text(bytes: &[u8]) -> String {
+    match bytes {
+        [0xff, 0xfe, rest @ ..] => String::from_utf16_lossy(
+            &rest
+                .chunks_exact(2)
+                .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+                .collect::<Vec<_>>(),
+        ),
+        _ => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 #[test]
