@@ -159,6 +159,43 @@ pub(super) fn may_fold_slowly(source: &str) -> bool {
     source.contains('*')
 }
 
+/// Whether every tag of `source` only names a variable, such as `{{ cpr }}`
+/// or `{{- org.kontor -}}`: no statement, comment, filter, operator, call
+/// or literal. Such a template can neither loop nor build a value; it takes
+/// as long as writing its values out, and a value written out is checked
+/// for size first ([`check_written`]), so it needs no watching.
+pub(super) fn only_names_variables(source: &str) -> bool {
+    if source.contains("{%") || source.contains("{#") {
+        return false;
+    }
+    let mut rest = source;
+    while let Some(start) = rest.find("{{") {
+        let Some(end) = rest[start..].find("}}") else {
+            return false;
+        };
+        let inside = &rest[start + 2..start + end];
+        let inside = inside.strip_prefix(['-', '+']).unwrap_or(inside);
+        let inside = inside.strip_suffix('-').unwrap_or(inside);
+        if !is_variable_path(inside.trim()) {
+            return false;
+        }
+        rest = &rest[start + end + 2..];
+    }
+    true
+}
+
+/// `name` or `name.attribute…`, each part an identifier.
+fn is_variable_path(text: &str) -> bool {
+    !text.is_empty()
+        && text.split('.').all(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+}
+
 /// The detail of the error for a render that passed [`RENDER_DEADLINE`].
 pub const TOOK_TOO_LONG: &str = "the template took longer than 2 s and was stopped (does it build a huge list, such as `[1] * 100000000`?)";
 
@@ -308,6 +345,78 @@ mod tests {
 
     fn render(renderer: &Renderer, source: &str) -> Result<String, Error> {
         renderer.render(source, TemplateUse::Text, &context! {})
+    }
+
+    #[test]
+    fn only_templates_that_name_variables_skip_the_render_thread() {
+        for source in [
+            "{{ cpr }}",
+            "Hej {{ navn }}, {{ org.kontor }} { } }}",
+            "{{- org.x -}}{{+ a_b.c1 }}",
+            "ingen tags",
+        ] {
+            assert!(only_names_variables(source), "{source}");
+        }
+        for source in [
+            "{% if x %}y{% endif %}",
+            "{# note #}{{ x }}",
+            "{{ x | upper }}",
+            "{{ x ~ y }}",
+            "{{ f() }}",
+            "{{ x[0] }}",
+            "{{ 'tekst' }}",
+            "{{ 1 }}",
+            "{{ }}",
+            "{{ x",
+            "{{ x.1 }}",
+            "{{ [1] * 100000000 }}",
+        ] {
+            assert!(!only_names_variables(source), "{source}");
+        }
+    }
+
+    /// Where a value is written, which thread the render ran on.
+    #[derive(Debug)]
+    struct RenderedOn;
+
+    impl minijinja::value::Object for RenderedOn {
+        fn get_value(self: &std::sync::Arc<Self>, _key: &Value) -> Option<Value> {
+            Some(Value::from(
+                std::thread::current()
+                    .name()
+                    .unwrap_or("unnamed")
+                    .to_string(),
+            ))
+        }
+    }
+
+    #[test]
+    fn a_template_of_variable_names_renders_on_the_callers_thread_the_same() {
+        let renderer = Renderer::new();
+        let here = std::thread::current().name().map(str::to_string);
+        let ctx = context! { where_ => Value::from_object(RenderedOn), navn => "Åse" };
+        let at_once = renderer
+            .render("{{ where_.thread }}: {{ navn }}", TemplateUse::Text, &ctx)
+            .expect("renders");
+        assert_eq!(
+            at_once,
+            format!("{}: Åse", here.as_deref().unwrap_or("unnamed"))
+        );
+        let watched = renderer
+            .render(
+                "{{ where_.thread }}: {{ navn | lower }}",
+                TemplateUse::Text,
+                &ctx,
+            )
+            .expect("renders");
+        assert_eq!(watched, "genvej-render: åse");
+        // Strict undefined: a missing name is the same error either way.
+        let missing = renderer.render("{{ nowhere }}", TemplateUse::Text, &ctx);
+        let missing_watched = renderer.render("{{ nowhere | lower }}", TemplateUse::Text, &ctx);
+        assert_eq!(
+            missing.expect_err("undefined").kind(),
+            missing_watched.expect_err("undefined").kind()
+        );
     }
 
     /// The runaway: two nested loops. It stops, fast, with an error.

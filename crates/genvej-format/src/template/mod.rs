@@ -137,8 +137,10 @@ impl Renderer {
     }
 
     /// Renders a template against the run's variables. A text with no `{`
-    /// has no tag, so it is its own result: it skips the render thread (a
-    /// thread hop before the first key of a plain `type` step).
+    /// has no tag, so it is its own result; a template whose tags only name
+    /// variables (`{{ cpr }}`, `{{ org.kontor }}`) cannot run away, so it is
+    /// rendered here. Both skip the render thread: two thread hops before
+    /// the first key of a `type` step.
     pub fn render(
         &self,
         source: &str,
@@ -150,6 +152,12 @@ impl Renderer {
                 return Err(limits::stopped());
             }
             return Ok(source.to_string());
+        }
+        if limits::only_names_variables(source) {
+            return self
+                .watchdog
+                .env()
+                .render_named_str(usage.name(), source, context);
         }
         let source = source.to_string();
         let context = context.clone();
