@@ -420,32 +420,52 @@ fn assert_central_files_are_locked(msi: &Path) {
 }
 
 /// `msiexec ARGS… /l*v LOG`; on failure the panic shows the exit status,
-/// what Wine printed and the end of the installer's own log.
+/// what Wine printed and the end of the installer's own log. A msiexec
+/// that ended before the installer wrote a line of its log is started once
+/// more (CI saw one exit 1 from Wine in some hundred installs); a failure
+/// of the install itself is never retried.
 fn msiexec(wine: &Wine, args: &[&str]) {
     let log = wine.drive_c().join("msiexec.log");
-    let _ = std::fs::remove_file(&log);
-    let output = wine
-        .command("wine")
-        .arg("msiexec")
-        .args(args)
-        .args(["/l*v", r"C:\msiexec.log"])
-        .env("WINEDEBUG", "err+all")
-        .output()
-        .expect("msiexec runs");
-    if output.status.success() {
-        return;
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let _ = std::fs::remove_file(&log);
+        let output = wine
+            .command("wine")
+            .arg("msiexec")
+            .args(args)
+            .args(["/l*v", r"C:\msiexec.log"])
+            .env("WINEDEBUG", "err+all")
+            .output()
+            .expect("msiexec runs");
+        if output.status.success() {
+            return;
+        }
+        let installer_log = std::fs::read(&log).map(|bytes| installer_log_text(&bytes));
+        let wine_printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let never_started = installer_log
+            .as_ref()
+            .map_or(true, |text| text.trim().is_empty());
+        if never_started && tries == 1 {
+            eprintln!(
+                "msiexec {args:?} ended ({}) before its log began; once more. Wine printed:\n{wine_printed}",
+                output.status
+            );
+            let _ = wine.command("wineserver").arg("-w").status();
+            continue;
+        }
+        let text = installer_log.unwrap_or_else(|e| format!("(no installer log: {e})"));
+        let tail: Vec<&str> = text.lines().rev().take(40).collect();
+        panic!(
+            "msiexec {args:?} failed: {}\nwine printed:\n{wine_printed}\nthe installer log ends:\n{}",
+            output.status,
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        );
     }
-    let text = std::fs::read(&log)
-        .map(|bytes| installer_log_text(&bytes))
-        .unwrap_or_else(|e| format!("(no installer log: {e})"));
-    let tail: Vec<&str> = text.lines().rev().take(40).collect();
-    panic!(
-        "msiexec {args:?} failed: {}\nwine printed:\n{}{}\nthe installer log ends:\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr),
-        tail.into_iter().rev().collect::<Vec<_>>().join("\n")
-    );
 }
 
 /// Wine's msiexec writes its log in UTF-16 when it starts with a BOM.
