@@ -3,8 +3,8 @@
 //! panic key, and shuts down cleanly on SIGINT/SIGTERM.
 //!
 //! Threads: the hot-key listener (X11 grabs or Windows' RegisterHotKey), the
-//! hotstring watcher, the shutdown watcher, and one run worker that owns the
-//! desktop connection. All report into one channel that the main loop reads,
+//! hotstring watcher, the shutdown watcher (on Windows a hidden window on
+//! the hot-key thread), and one run worker that owns the desktop connection. All report into one channel that the main loop reads,
 //! so the rules ("one run at a time", "the panic key cancels") live in one
 //! place (`runner`), the same on every OS; `os` holds what differs.
 

@@ -62,7 +62,7 @@ pub fn run(locations: Locations, options: AgentOptions) -> anyhow::Result<()> {
     let (listener, conflicts) = Hotkeys::start(&chords, events.clone())?;
     report_conflicts(&table, panic_key, palette_key, &conflicts);
     let hotstrings = start_hotstrings(&table, events.clone());
-    let shutdown = os::watch_shutdown(events.clone())?;
+    let shutdown = os::watch_shutdown(&listener, events.clone())?;
     let bundle_checks = start_bundle_checks(&locations, &events);
     let _watcher = match locations.watch(events.clone()) {
         Ok(watcher) => Some(watcher),

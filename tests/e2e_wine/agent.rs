@@ -288,6 +288,69 @@ fn a_second_start_asks_the_first_to_reload_and_closing_stops_it_cleanly() {
     );
 }
 
+/// `wineboot --end-session` sends every top-level window
+/// WM_QUERYENDSESSION and WM_ENDSESSION, as logging off does. The hidden
+/// window lives on the hot-key thread; the end of the session waits until
+/// the agent has stopped and its last usage record is in the database.
+#[test]
+fn the_end_of_the_session_stops_the_agent_after_its_last_usage_record() {
+    let mut desktop = require_desktop!(Tool::Wine, Tool::WindowsBuild);
+    let wine = Wine::start(&desktop);
+    let title = wine.notepad(&mut desktop, None);
+    let scripts = [(
+        "hilsen.toml",
+        script("hilsen", "Ctrl+Alt+H", "[[step]]\ntype = \"Hej\"\n"),
+    )];
+    let folder = desktop.dir().join("agent");
+    let agent = WineAgent::start(
+        &mut desktop,
+        &wine,
+        &folder,
+        &scripts.each_ref().map(|(f, s)| (*f, s.as_str())),
+        &config("", QUIET),
+        &["--no-tray"],
+    );
+    desktop.key("ctrl+alt+h");
+    assert_eq!(wine.wait_for_edit_text(&title, "Hej", LONG), "Hej");
+    agent.wait_for_log(&desktop, "«hilsen» completed");
+
+    // Notepad would ask whether to save "Hej" and hold up the session's end.
+    let killed = wine
+        .command("wine")
+        .args(["taskkill", "/f", "/im", "notepad.exe"])
+        .output()
+        .expect("taskkill runs");
+    assert!(killed.status.success(), "{killed:?}");
+    let mut ending = wine
+        .command("wineboot")
+        .arg("--end-session")
+        .spawn()
+        .expect("wineboot runs");
+    let deadline = Instant::now() + LONG;
+    let ended = loop {
+        if let Some(status) = ending.try_wait().expect("wineboot waited for") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = ending.kill();
+            panic!("wineboot --end-session still running after {LONG:?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(ended.success(), "wineboot --end-session: {ended}");
+    agent.wait_for_log(&desktop, "genvej stopped");
+    let log = agent.log_text();
+    assert!(
+        log.contains("genvej stopping: the Windows session is ending"),
+        "{log}"
+    );
+    let conn = rusqlite::Connection::open(folder.join("usage.sqlite")).expect("database opens");
+    let runs: i64 = conn
+        .query_row("SELECT count(*) FROM runs", [], |row| row.get(0))
+        .expect("runs counted");
+    assert_eq!(runs, 1, "{log}");
+}
+
 #[test]
 fn the_agent_starts_with_its_tray_icon_under_wine() {
     let mut desktop = require_desktop!(Tool::Wine, Tool::WindowsBuild);

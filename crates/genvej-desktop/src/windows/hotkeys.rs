@@ -7,6 +7,13 @@
 //! low-level keyboard hook that takes the next key, whatever it is, from
 //! every program (the rules are in [`crate::next_key`]). If Windows refuses
 //! the hook, the caller registers the sequence's keys as hot keys instead.
+//!
+//! The same thread hosts the agent's hidden session window and waits on
+//! the "another start asks for a reload" event ([`HotkeyListener::host_window`],
+//! [`msg::Wake`]): under Wine every thread costs about 1 MB resident. So
+//! the thread lives until both the listener and the hosted window are
+//! dropped — the window outlives the agent's shutdown, so that the end of
+//! a session waits for the last usage records.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -21,7 +28,10 @@ use windows_sys::Win32::UI::Input::KeyboardAndMouse::{
 use windows_sys::Win32::UI::WindowsAndMessaging::{WM_APP, WM_HOTKEY, WM_QUIT};
 
 use super::virtual_key;
-use super::win32::messages::{self as msg, KeyEvent, KeyboardHook, Verdict};
+use super::win32::Win32Error;
+use super::win32::messages::{
+    self as msg, KeyEvent, KeyboardHook, Verdict, WindowCallback, WindowThreadError,
+};
 use crate::listener::{ListenerError, Report, Reporter};
 use crate::next_key::{HookKey, NextKeyWait};
 use genvej_format::chord::{Chord, Key};
@@ -30,6 +40,8 @@ pub use crate::listener::HotkeyEvent;
 
 /// Asks the hot-key thread to register the chords waiting in `request`.
 const REPLACE: u32 = WM_APP + 1;
+/// Asks the hot-key thread to make the window waiting in `hosted`.
+const HOST: u32 = WM_APP + 3;
 /// The thread, as errors name it.
 const THREAD: &str = "hot-key";
 /// Win32's "hot key is already registered".
@@ -54,21 +66,65 @@ struct Answer {
     hooked: bool,
 }
 
-/// The hot-key thread; dropping it unregisters every chord.
+/// A window for the hot-key thread to make: its title and its callback
+/// (made on that thread, so it need not be `Send`).
+struct WindowJob {
+    title: &'static str,
+    callback: Box<dyn FnOnce() -> WindowCallback + Send>,
+    answer: Sender<Result<u64, Win32Error>>,
+}
+
+/// The thread itself; it stops (and is joined) when its last owner — the
+/// listener or a hosted window — is dropped.
+struct ListenerThread {
+    id: u32,
+    handle: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Drop for ListenerThread {
+    fn drop(&mut self) {
+        msg::post_to_thread(self.id, WM_QUIT);
+        let handle = self
+            .handle
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(handle) = handle {
+            let _ = handle.join();
+        }
+    }
+}
+
+/// The hot-key thread; dropping it unregisters every chord (without
+/// waiting: a hosted window's thread may be busy with the session's end).
 pub struct HotkeyListener {
-    thread_id: u32,
+    thread: Arc<ListenerThread>,
     request: Arc<Mutex<Request>>,
     answers: Receiver<Answer>,
-    thread: Option<JoinHandle<()>>,
+    hosted: Arc<Mutex<Option<WindowJob>>>,
+}
+
+/// A hidden window on the hot-key thread ([`HotkeyListener::host_window`]);
+/// it keeps the thread going until it is dropped.
+pub struct HostedWindow {
+    window: u64,
+    _thread: Arc<ListenerThread>,
+}
+
+impl HostedWindow {
+    pub fn window(&self) -> u64 {
+        self.window
+    }
 }
 
 impl HotkeyListener {
     /// Registers `chords`; each press goes to `report` (as
     /// [`HotkeyEvent::Pressed`]; Windows tells no releases), on the hot-key
-    /// thread.
+    /// thread, which also waits on `wake`'s event.
     pub fn start(
         chords: &[Chord],
         report: impl Report<HotkeyEvent>,
+        wake: Option<msg::Wake>,
     ) -> Result<(HotkeyListener, Conflicts), ListenerError> {
         let request = Arc::new(Mutex::new(Request {
             chords: chords.to_vec(),
@@ -77,22 +133,29 @@ impl HotkeyListener {
         let (answer, answers) = mpsc::channel::<Answer>();
         let (started, started_inbox) = mpsc::channel::<u32>();
         let wanted = Arc::clone(&request);
+        let hosted = Arc::new(Mutex::new(None::<WindowJob>));
+        let to_host = Arc::clone(&hosted);
         let reporter = Reporter::new(report);
         let thread = thread::Builder::new()
             .name("genvej-hotkeys".into())
-            .spawn(move || listen(&wanted, &answer, &started, reporter))
+            .spawn(move || {
+                listen(&wanted, &to_host, wake, &answer, &started, reporter);
+            })
             .map_err(|source| ListenerError::ThreadNotStarted {
                 what: THREAD,
                 source,
             })?;
-        let thread_id = started_inbox
-            .recv_timeout(ANSWER_TIMEOUT)
-            .map_err(|_| ListenerError::NoAnswer(THREAD))?;
+        let thread = Arc::new(ListenerThread {
+            id: started_inbox
+                .recv_timeout(ANSWER_TIMEOUT)
+                .map_err(|_| ListenerError::NoAnswer(THREAD))?,
+            handle: Mutex::new(Some(thread)),
+        });
         let mut listener = HotkeyListener {
-            thread_id,
+            thread,
             request,
             answers,
-            thread: Some(thread),
+            hosted,
         };
         let conflicts = listener.wait_for_answer()?.conflicts;
         Ok((listener, conflicts))
@@ -125,9 +188,39 @@ impl HotkeyListener {
         Ok((answer.conflicts, answer.hooked))
     }
 
+    /// Makes a hidden window titled `title` on the hot-key thread (see
+    /// [`msg::hidden_window`]); `callback` is made there and gets its
+    /// messages. The thread goes on until the window is dropped too.
+    pub fn host_window(
+        &self,
+        title: &'static str,
+        callback: impl FnOnce() -> WindowCallback + Send + 'static,
+    ) -> Result<HostedWindow, WindowThreadError> {
+        let (answer, answered) = mpsc::channel();
+        *self.hosted.lock().unwrap_or_else(PoisonError::into_inner) = Some(WindowJob {
+            title,
+            callback: Box::new(callback),
+            answer,
+        });
+        if !msg::post_to_thread(self.thread.id, HOST) {
+            return Err(WindowThreadError::NoAnswer(THREAD.into()));
+        }
+        let window = answered
+            .recv_timeout(ANSWER_TIMEOUT)
+            .map_err(|_| WindowThreadError::NoAnswer(THREAD.into()))?
+            .map_err(|source| WindowThreadError::Window {
+                name: THREAD.into(),
+                source,
+            })?;
+        Ok(HostedWindow {
+            window,
+            _thread: Arc::clone(&self.thread),
+        })
+    }
+
     fn ask(&mut self, request: Request) -> Result<Answer, ListenerError> {
         *self.request.lock().unwrap_or_else(PoisonError::into_inner) = request;
-        if !msg::post_to_thread(self.thread_id, REPLACE) {
+        if !msg::post_to_thread(self.thread.id, REPLACE) {
             return Err(ListenerError::Stopped(THREAD));
         }
         self.wait_for_answer()
@@ -142,17 +235,19 @@ impl HotkeyListener {
 
 impl Drop for HotkeyListener {
     fn drop(&mut self) {
-        msg::post_to_thread(self.thread_id, WM_QUIT);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        // No chords, no hook; the thread ends with its last owner.
+        *self.request.lock().unwrap_or_else(PoisonError::into_inner) = Request::default();
+        msg::post_to_thread(self.thread.id, REPLACE);
     }
 }
 
-/// The hot-key thread: registers, then waits for WM_HOTKEY and REPLACE
-/// (and, while a sequence waits, runs the next-key hook).
+/// The hot-key thread: registers, then waits for WM_HOTKEY, REPLACE and
+/// HOST (and, while a sequence waits, runs the next-key hook; a hosted
+/// window's messages go to its callback; `wake`'s event to its `on_set`).
 fn listen(
     wanted: &Mutex<Request>,
+    hosted: &Mutex<Option<WindowJob>>,
+    wake: Option<msg::Wake>,
     answer: &Sender<Answer>,
     started: &Sender<u32>,
     reporter: Reporter<HotkeyEvent>,
@@ -174,7 +269,8 @@ fn listen(
         hooked: false,
     });
     let _ = started.send(msg::current_thread());
-    msg::message_loop(|message, wparam| match message {
+    let mut window = None;
+    msg::message_loop_waking(wake, |message, wparam| match message {
         WM_HOTKEY => {
             if let Some(chord) = wparam.checked_sub(1).and_then(|i| registered.get(i)) {
                 if let Ok(mut reporter) = reporter.try_borrow_mut() {
@@ -200,10 +296,23 @@ fn listen(
                 hooked: hook.is_some(),
             });
         }
+        HOST => {
+            let job = hosted.lock().unwrap_or_else(PoisonError::into_inner).take();
+            if let Some(job) = job {
+                let made = msg::hidden_window(job.title, (job.callback)());
+                if let Ok(id) = made {
+                    window = Some(id);
+                }
+                let _ = job.answer.send(made);
+            }
+        }
         _ => {}
     });
     drop(hook);
     unregister(&registered);
+    if let Some(window) = window {
+        msg::destroy_window(window);
+    }
 }
 
 /// The hook that takes a sequence's next key; `None` (logged) when Windows

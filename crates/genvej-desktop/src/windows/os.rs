@@ -68,8 +68,9 @@ impl Hotkeys {
         chords: &[Chord],
         events: Sender<E>,
     ) -> anyhow::Result<(Hotkeys, Vec<(Chord, String)>)> {
-        let (listener, conflicts) = HotkeyListener::start(chords, hotkeys_to(events))
-            .context("cannot listen for hot keys")?;
+        let (listener, conflicts) =
+            HotkeyListener::start(chords, hotkeys_to(events), session::take_reload_wake())
+                .context("cannot listen for hot keys")?;
         let hotkeys = Hotkeys {
             listener,
             chords: chords.to_vec(),
@@ -215,13 +216,15 @@ impl Hotstrings {
 }
 
 /// Closing the agent's hidden window, or the end of the session, becomes
-/// [`OsEvent::Shutdown`].
+/// [`OsEvent::Shutdown`]. The window lives on `hotkeys`' thread (and keeps
+/// it going until the watch is dropped, after the agent has stopped).
 pub type ShutdownWatch = ShutdownWindow;
 
 pub fn watch_shutdown<E: From<OsEvent> + Send + 'static>(
+    hotkeys: &Hotkeys,
     events: Sender<E>,
 ) -> anyhow::Result<ShutdownWatch> {
-    session::watch_close(move |reason| {
+    session::watch_close(&hotkeys.listener, move |reason| {
         let _ = events.send(E::from(OsEvent::Shutdown(reason)));
     })
     .context("cannot watch for the session's end")

@@ -139,6 +139,7 @@ pub struct ShutdownWatch {
 }
 
 pub fn watch_shutdown<E: From<OsEvent> + Send + 'static>(
+    _hotkeys: &Hotkeys,
     events: Sender<E>,
 ) -> anyhow::Result<ShutdownWatch> {
     let mut signals = Signals::new([SIGINT, SIGTERM]).context("cannot watch signals")?;

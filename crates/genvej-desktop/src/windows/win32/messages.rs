@@ -109,7 +109,7 @@ pub fn hidden_window(title: &str, callback: WindowCallback) -> Result<u64, Win32
 }
 
 /// Destroys a window made by [`hidden_window`] on this thread.
-fn destroy_window(window: u64) {
+pub fn destroy_window(window: u64) {
     // SAFETY: a handle of this thread's window; a stale one fails harmlessly.
     unsafe { DestroyWindow(hwnd(window)) };
 }
@@ -159,16 +159,6 @@ impl WindowThread {
         title: &'static str,
         callback: impl FnOnce() -> WindowCallback + Send + 'static,
     ) -> Result<WindowThread, WindowThreadError> {
-        WindowThread::spawn_waking(name, title, callback, None)
-    }
-
-    /// The same, and the thread also waits on `wake`'s event.
-    pub fn spawn_waking(
-        name: &str,
-        title: &'static str,
-        callback: impl FnOnce() -> WindowCallback + Send + 'static,
-        wake: Option<Wake>,
-    ) -> Result<WindowThread, WindowThreadError> {
         let (started, started_inbox) = mpsc::channel::<Result<u64, Win32Error>>();
         let thread = thread::Builder::new()
             .name(name.into())
@@ -190,10 +180,7 @@ impl WindowThread {
                     }
                 };
                 let _ = started.send(Ok(window));
-                match wake {
-                    Some(wake) => window_loop_waking(wake),
-                    None => message_loop(|_, _| {}),
-                }
+                message_loop(|_, _| {});
                 destroy_window(window);
             })
             .map_err(|source| WindowThreadError::Thread {
@@ -295,11 +282,14 @@ pub fn message_loop(mut on_thread_message: impl FnMut(u32, usize)) {
     }
 }
 
-/// Runs this thread's message loop for its windows until [`quit_loop`],
-/// and calls `wake.on_set` whenever its event is set meanwhile. Thread
-/// messages are dropped. Should the wait fail, or `on_set` say so, the
-/// loop goes on with the messages alone.
-fn window_loop_waking(mut wake: Wake) {
+/// Runs this thread's message loop until [`quit_loop`] like
+/// [`message_loop`], and calls `wake.on_set` whenever its event is set
+/// meanwhile. Should the wait fail, or `on_set` say so, the loop goes on
+/// with the messages alone.
+pub fn message_loop_waking(wake: Option<Wake>, mut on_thread_message: impl FnMut(u32, usize)) {
+    let Some(mut wake) = wake else {
+        return message_loop(on_thread_message);
+    };
     let mut message = empty_message();
     let events = [wake.event.raw()];
     loop {
@@ -327,7 +317,9 @@ fn window_loop_waking(mut wake: Wake) {
             if message.message == WM_QUIT {
                 return;
             }
-            if !message.hwnd.is_null() {
+            if message.hwnd.is_null() {
+                on_thread_message(message.message, message.wParam);
+            } else {
                 // SAFETY: a message PeekMessageW just filled in.
                 unsafe {
                     TranslateMessage(&message);
@@ -336,7 +328,7 @@ fn window_loop_waking(mut wake: Wake) {
             }
         }
     }
-    message_loop(|_, _| {});
+    message_loop(on_thread_message);
 }
 
 /// Registers a global hot key for this thread: WM_HOTKEY with `id` as
