@@ -283,7 +283,7 @@ fn main() {
         ("AutoHotkeyV2.exe", "AutoHotkey v2"),
     ]
     .map(|(exe, name)| {
-        let pid = wine_process(exe);
+        let pid = wine_process(&bench.wine, exe);
         (exe, name, pid, cpu_time(pid))
     });
     std::thread::sleep(IDLE);
@@ -525,9 +525,23 @@ fn windows_memory(bench: &Bench, exe: &str) -> WindowsMemory {
 }
 
 /// The Linux process that runs the Windows program `exe` under Wine (the
-/// one with the most memory, should a launcher's command line name it too).
-fn wine_process(exe: &str) -> u32 {
+/// one in this benchmark's prefix with the most memory, should a launcher's
+/// command line name it too).
+fn wine_process(wine: &Wine, exe: &str) -> u32 {
     let exe = exe.to_lowercase();
+    // This benchmark's prefix only: a genvej.exe left running elsewhere
+    // (another test's prefix) is not the one measured.
+    let prefix = wine
+        .drive_c()
+        .parent()
+        .map(|p| format!("WINEPREFIX={}", p.display()));
+    let in_prefix = |pid: u32| {
+        std::fs::read(format!("/proc/{pid}/environ")).is_ok_and(|environ| {
+            environ
+                .split(|&b| b == 0)
+                .any(|var| prefix.as_deref().is_some_and(|p| var == p.as_bytes()))
+        })
+    };
     std::fs::read_dir("/proc")
         .expect("/proc")
         .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
@@ -535,6 +549,7 @@ fn wine_process(exe: &str) -> u32 {
             std::fs::read(format!("/proc/{pid}/cmdline"))
                 .is_ok_and(|line| String::from_utf8_lossy(&line).to_lowercase().contains(&exe))
         })
+        .filter(|pid| in_prefix(*pid))
         .max_by_key(|pid| status_field_kb(*pid, "VmRSS"))
         .unwrap_or_else(|| panic!("no process runs {exe}"))
 }

@@ -9,8 +9,6 @@ use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use notify::{RecommendedWatcher, RecursiveMode, Watcher};
-
 use super::AgentEvent;
 use super::notices::Notices;
 use genvej_format::config::{Config, ConfigLayer};
@@ -90,8 +88,14 @@ impl Locations {
 
     /// Watches the folders (recursively) and the config file; sends
     /// [`AgentEvent::Reload`] once changes have been quiet for a moment.
-    /// The watcher stops when the returned value is dropped.
-    pub fn watch(&self, events: Sender<AgentEvent>) -> notify::Result<RecommendedWatcher> {
+    /// The watch stops when the returned value is dropped. On Windows it
+    /// runs on `hotkeys`' thread.
+    #[cfg(any(target_os = "linux", windows))]
+    pub fn watch(
+        &self,
+        hotkeys: &genvej_desktop::os::Hotkeys,
+        events: Sender<AgentEvent>,
+    ) -> anyhow::Result<genvej_desktop::os::FolderWatch> {
         let config_paths: Vec<PathBuf> = self.config_paths.iter().map(|l| l.path.clone()).collect();
         let config_folders: Vec<PathBuf> = config_paths
             .iter()
@@ -99,26 +103,18 @@ impl Locations {
             .filter(|p| p.exists())
             .map(Path::to_path_buf)
             .collect();
+        let folders = self
+            .all_folders()
+            .filter(|f| f.exists())
+            .map(|folder| (folder.clone(), true))
+            .chain(config_folders.into_iter().map(|folder| (folder, false)))
+            .collect();
         let burst = Burst::new(events);
-        let mut watcher =
-            notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-                let relevant = event.is_ok_and(|e| {
-                    !e.kind.is_access()
-                        && e.paths
-                            .iter()
-                            .any(|p| is_script_or_config(p, &config_paths))
-                });
-                if relevant {
-                    burst.changed();
-                }
-            })?;
-        for folder in self.all_folders().filter(|f| f.exists()) {
-            watcher.watch(folder, RecursiveMode::Recursive)?;
-        }
-        for parent in &config_folders {
-            watcher.watch(parent, RecursiveMode::NonRecursive)?;
-        }
-        Ok(watcher)
+        genvej_desktop::os::watch_folders(hotkeys, folders, move |path| {
+            if is_script_or_config(path, &config_paths) {
+                burst.changed();
+            }
+        })
     }
 }
 

@@ -64,7 +64,7 @@ pub fn run(locations: Locations, options: AgentOptions) -> anyhow::Result<()> {
     let hotstrings = start_hotstrings(&table, events.clone());
     let shutdown = os::watch_shutdown(&listener, events.clone())?;
     let bundle_checks = start_bundle_checks(&locations, &events);
-    let _watcher = match locations.watch(events.clone()) {
+    let _watcher = match locations.watch(&listener, events.clone()) {
         Ok(watcher) => Some(watcher),
         Err(e) => {
             tracing::warn!("scripts are not reloaded on change: {e}");

@@ -351,6 +351,41 @@ fn the_end_of_the_session_stops_the_agent_after_its_last_usage_record() {
     assert_eq!(runs, 1, "{log}");
 }
 
+/// The script folders are watched from the hot-key thread
+/// (`ReadDirectoryChangesW`): a script saved into a subfolder while the
+/// agent runs is loaded, and its hot key types into notepad.
+#[test]
+fn a_script_saved_into_a_subfolder_is_loaded_and_its_hot_key_works() {
+    let mut desktop = require_desktop!(Tool::Wine, Tool::WindowsBuild);
+    let wine = Wine::start(&desktop);
+    let title = wine.notepad(&mut desktop, None);
+    let scripts = [(
+        "a.toml",
+        script("a", "Ctrl+Alt+A", "[[step]]\ntype = \"a\"\n"),
+    )];
+    let folder = desktop.dir().join("agent");
+    let agent = WineAgent::start(
+        &mut desktop,
+        &wine,
+        &folder,
+        &scripts.each_ref().map(|(f, s)| (*f, s.as_str())),
+        &config("", QUIET),
+        &["--no-tray"],
+    );
+    let subfolder = folder.join("hotkeys/Breve");
+    std::fs::create_dir_all(&subfolder).expect("folder");
+    std::fs::write(
+        subfolder.join("b.toml"),
+        script("b", "Ctrl+Alt+B", "[[step]]\ntype = \"Brevet\"\n"),
+    )
+    .expect("script");
+    let reloaded = agent.wait_for_log(&desktop, "genvej reloaded");
+    assert!(reloaded.contains("2 scripts"), "{reloaded}");
+    desktop.key("ctrl+alt+b");
+    assert_eq!(wine.wait_for_edit_text(&title, "Brevet", LONG), "Brevet");
+    agent.close(&mut desktop, &wine);
+}
+
 #[test]
 fn the_agent_starts_with_its_tray_icon_under_wine() {
     let mut desktop = require_desktop!(Tool::Wine, Tool::WindowsBuild);

@@ -8,8 +8,9 @@
 //! every program (the rules are in [`crate::next_key`]). If Windows refuses
 //! the hook, the caller registers the sequence's keys as hot keys instead.
 //!
-//! The same thread hosts the agent's hidden session window and waits on
-//! the "another start asks for a reload" event ([`HotkeyListener::host_window`],
+//! The same thread hosts the agent's hidden session window, waits on the
+//! "another start asks for a reload" event and watches the script folders
+//! ([`HotkeyListener::host_window`], [`HotkeyListener::add_wakes`],
 //! [`msg::Wake`]): under Wine every thread costs about 1 MB resident. So
 //! the thread lives until both the listener and the hosted window are
 //! dropped — the window outlives the agent's shutdown, so that the end of
@@ -42,6 +43,12 @@ pub use crate::listener::HotkeyEvent;
 const REPLACE: u32 = WM_APP + 1;
 /// Asks the hot-key thread to make the window waiting in `hosted`.
 const HOST: u32 = WM_APP + 3;
+/// Asks the hot-key thread to make the wakes waiting in `wakes_to_add`.
+const ADD_WAKES: u32 = WM_APP + 4;
+
+/// Makes wakes on the hot-key thread (so that what they start, such as an
+/// asynchronous read, belongs to that thread).
+type MakeWakes = Box<dyn FnOnce() -> Vec<msg::Wake> + Send>;
 /// The thread, as errors name it.
 const THREAD: &str = "hot-key";
 /// Win32's "hot key is already registered".
@@ -102,6 +109,7 @@ pub struct HotkeyListener {
     request: Arc<Mutex<Request>>,
     answers: Receiver<Answer>,
     hosted: Arc<Mutex<Option<WindowJob>>>,
+    wakes_to_add: Arc<Mutex<Vec<MakeWakes>>>,
 }
 
 /// A hidden window on the hot-key thread ([`HotkeyListener::host_window`]);
@@ -134,12 +142,17 @@ impl HotkeyListener {
         let (started, started_inbox) = mpsc::channel::<u32>();
         let wanted = Arc::clone(&request);
         let hosted = Arc::new(Mutex::new(None::<WindowJob>));
-        let to_host = Arc::clone(&hosted);
+        let wakes_to_add = Arc::new(Mutex::new(Vec::<MakeWakes>::new()));
+        let work = Work {
+            wanted,
+            hosted: Arc::clone(&hosted),
+            wakes_to_add: Arc::clone(&wakes_to_add),
+        };
         let reporter = Reporter::new(report);
         let thread = thread::Builder::new()
             .name("genvej-hotkeys".into())
             .spawn(move || {
-                listen(&wanted, &to_host, wake, &answer, &started, reporter);
+                listen(&work, wake, &answer, &started, reporter);
             })
             .map_err(|source| ListenerError::ThreadNotStarted {
                 what: THREAD,
@@ -156,6 +169,7 @@ impl HotkeyListener {
             request,
             answers,
             hosted,
+            wakes_to_add,
         };
         let conflicts = listener.wait_for_answer()?.conflicts;
         Ok((listener, conflicts))
@@ -218,6 +232,17 @@ impl HotkeyListener {
         })
     }
 
+    /// Runs `make` on the hot-key thread and waits there on the events of
+    /// the wakes it makes, for as long as the thread runs (or a wake's
+    /// `on_set` says `false`). `false` when the thread has ended.
+    pub fn add_wakes(&self, make: impl FnOnce() -> Vec<msg::Wake> + Send + 'static) -> bool {
+        self.wakes_to_add
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Box::new(make));
+        msg::post_to_thread(self.thread.id, ADD_WAKES)
+    }
+
     fn ask(&mut self, request: Request) -> Result<Answer, ListenerError> {
         *self.request.lock().unwrap_or_else(PoisonError::into_inner) = request;
         if !msg::post_to_thread(self.thread.id, REPLACE) {
@@ -241,12 +266,19 @@ impl Drop for HotkeyListener {
     }
 }
 
-/// The hot-key thread: registers, then waits for WM_HOTKEY, REPLACE and
-/// HOST (and, while a sequence waits, runs the next-key hook; a hosted
-/// window's messages go to its callback; `wake`'s event to its `on_set`).
+/// What the other threads hand the hot-key thread.
+struct Work {
+    wanted: Arc<Mutex<Request>>,
+    hosted: Arc<Mutex<Option<WindowJob>>>,
+    wakes_to_add: Arc<Mutex<Vec<MakeWakes>>>,
+}
+
+/// The hot-key thread: registers, then waits for WM_HOTKEY, REPLACE, HOST
+/// and ADD_WAKES (and, while a sequence waits, runs the next-key hook; a
+/// hosted window's messages go to its callback; each wake's event to its
+/// `on_set`).
 fn listen(
-    wanted: &Mutex<Request>,
-    hosted: &Mutex<Option<WindowJob>>,
+    work: &Work,
     wake: Option<msg::Wake>,
     answer: &Sender<Answer>,
     started: &Sender<u32>,
@@ -254,7 +286,7 @@ fn listen(
 ) {
     msg::ensure_queue();
     let take = || {
-        wanted
+        work.wanted
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
@@ -270,7 +302,8 @@ fn listen(
     });
     let _ = started.send(msg::current_thread());
     let mut window = None;
-    msg::message_loop_waking(wake, |message, wparam| match message {
+    let wakes = RefCell::new(wake.into_iter().collect::<Vec<_>>());
+    msg::message_loop_waking(&wakes, |message, wparam| match message {
         WM_HOTKEY => {
             if let Some(chord) = wparam.checked_sub(1).and_then(|i| registered.get(i)) {
                 if let Ok(mut reporter) = reporter.try_borrow_mut() {
@@ -296,8 +329,24 @@ fn listen(
                 hooked: hook.is_some(),
             });
         }
+        ADD_WAKES => {
+            let makers = std::mem::take(
+                &mut *work
+                    .wakes_to_add
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner),
+            );
+            for make in makers {
+                let made = make();
+                wakes.borrow_mut().extend(made);
+            }
+        }
         HOST => {
-            let job = hosted.lock().unwrap_or_else(PoisonError::into_inner).take();
+            let job = work
+                .hosted
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
             if let Some(job) = job {
                 let made = msg::hidden_window(job.title, (job.callback)());
                 if let Ok(id) = made {

@@ -2,6 +2,9 @@
 //! low-level keyboard hook, one agent per session (a named mutex), and a
 //! hidden window for "close" and the end of the session.
 
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 
 use anyhow::{Context, anyhow};
@@ -228,4 +231,54 @@ pub fn watch_shutdown<E: From<OsEvent> + Send + 'static>(
         let _ = events.send(E::from(OsEvent::Shutdown(reason)));
     })
     .context("cannot watch for the session's end")
+}
+
+/// Folders watched for changes ([`watch_folders`]); dropping it stops the
+/// reports.
+pub struct FolderWatch {
+    active: Arc<AtomicBool>,
+}
+
+impl Drop for FolderWatch {
+    fn drop(&mut self) {
+        self.active.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Calls `on_change` with the path of each file or folder made, removed,
+/// renamed or written under `folders` (each with its subfolders when its
+/// `bool` says so). The reads run on `hotkeys`' thread: no thread of their
+/// own. A folder that cannot be watched is logged and left out.
+pub fn watch_folders(
+    hotkeys: &Hotkeys,
+    folders: Vec<(PathBuf, bool)>,
+    on_change: impl Fn(&Path) + Send + Sync + 'static,
+) -> anyhow::Result<FolderWatch> {
+    let active = Arc::new(AtomicBool::new(true));
+    let reporting = Arc::clone(&active);
+    let on_change: crate::windows::win32::folder_watch::OnChange = Arc::new(move |path: &Path| {
+        if reporting.load(Ordering::SeqCst) {
+            on_change(path);
+        }
+    });
+    let added = hotkeys.listener.add_wakes(move || {
+        folders
+            .iter()
+            .filter_map(|(folder, recursive)| {
+                crate::windows::win32::folder_watch::watch(
+                    folder,
+                    *recursive,
+                    Arc::clone(&on_change),
+                )
+                .map_err(|e| {
+                    tracing::warn!("changes in {} are not watched: {e}", folder.display());
+                })
+                .ok()
+            })
+            .collect()
+    });
+    if !added {
+        return Err(anyhow!("the hot-key thread has stopped"));
+    }
+    Ok(FolderWatch { active })
 }

@@ -165,3 +165,42 @@ impl Drop for ShutdownWatch {
         self.handle.close();
     }
 }
+
+/// Folders watched for changes ([`watch_folders`]); dropping it stops the
+/// watch.
+pub struct FolderWatch {
+    _watcher: notify::RecommendedWatcher,
+}
+
+/// Calls `on_change` with the path of each file or folder made, removed,
+/// renamed or written under `folders` (each with its subfolders when its
+/// `bool` says so), with inotify (the `notify` crate's thread).
+pub fn watch_folders(
+    _hotkeys: &Hotkeys,
+    folders: Vec<(std::path::PathBuf, bool)>,
+    on_change: impl Fn(&std::path::Path) + Send + Sync + 'static,
+) -> anyhow::Result<FolderWatch> {
+    use notify::{RecursiveMode, Watcher};
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        // Reading a script is no change.
+        if let Ok(event) = event {
+            if !event.kind.is_access() {
+                for path in &event.paths {
+                    on_change(path);
+                }
+            }
+        }
+    })
+    .context("cannot watch the script folders")?;
+    for (folder, recursive) in &folders {
+        let mode = if *recursive {
+            RecursiveMode::Recursive
+        } else {
+            RecursiveMode::NonRecursive
+        };
+        watcher
+            .watch(folder, mode)
+            .with_context(|| format!("cannot watch {}", folder.display()))?;
+    }
+    Ok(FolderWatch { _watcher: watcher })
+}

@@ -140,8 +140,10 @@ pub enum WindowThreadError {
 /// An event a [`WindowThread`] waits on besides its messages, and what to
 /// do each time it is set (`false`: stop waiting on it).
 pub struct Wake {
-    pub event: Handle,
+    /// Dropped before the event (fields drop in order): what it owns may
+    /// still wait on the event as it goes.
     pub on_set: Box<dyn FnMut() -> bool + Send>,
+    pub event: Handle,
 }
 
 /// A hidden window (see [`hidden_window`]) on a thread of its own that runs
@@ -283,33 +285,37 @@ pub fn message_loop(mut on_thread_message: impl FnMut(u32, usize)) {
 }
 
 /// Runs this thread's message loop until [`quit_loop`] like
-/// [`message_loop`], and calls `wake.on_set` whenever its event is set
-/// meanwhile. Should the wait fail, or `on_set` say so, the loop goes on
-/// with the messages alone.
-pub fn message_loop_waking(wake: Option<Wake>, mut on_thread_message: impl FnMut(u32, usize)) {
-    let Some(mut wake) = wake else {
-        return message_loop(on_thread_message);
-    };
+/// [`message_loop`], and calls a wake's `on_set` whenever its event is set
+/// meanwhile. `on_thread_message` may add wakes to `wakes`; a wake whose
+/// `on_set` says `false` is dropped, and should the wait fail the loop goes
+/// on with the messages alone.
+pub fn message_loop_waking(
+    wakes: &RefCell<Vec<Wake>>,
+    mut on_thread_message: impl FnMut(u32, usize),
+) {
     let mut message = empty_message();
-    let events = [wake.event.raw()];
     loop {
-        // SAFETY: one valid event handle, owned by `wake` for the call.
+        let events: Vec<_> = wakes.borrow().iter().map(|w| w.event.raw()).collect();
+        // SAFETY: valid event handles, owned by `wakes` for the call (no
+        // wake is dropped while the loop waits).
         let woke = unsafe {
             MsgWaitForMultipleObjectsEx(
-                1,
+                events.len() as u32,
                 events.as_ptr(),
                 INFINITE,
                 QS_ALLINPUT,
                 MWMO_INPUTAVAILABLE,
             )
         };
-        if woke == WAIT_OBJECT_0 {
-            if !(wake.on_set)() {
-                break;
+        let index = woke.wrapping_sub(WAIT_OBJECT_0) as usize;
+        if index < events.len() {
+            let mut wakes = wakes.borrow_mut();
+            if !(wakes[index].on_set)() {
+                wakes.remove(index);
             }
             continue;
         }
-        if woke != WAIT_OBJECT_0 + 1 {
+        if index != events.len() {
             break;
         }
         // SAFETY: `message` is a valid MSG to fill.

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod clipboard;
 pub mod dialog_window;
+pub mod folder_watch;
 pub mod layout;
 pub mod messages;
 pub mod named;

@@ -67,8 +67,13 @@ pub fn set_named_event(name: &str) -> Result<(), Win32Error> {
 }
 
 impl Handle {
+    /// Takes ownership of `handle` (closed when the value is dropped).
+    pub(crate) fn from_raw(handle: HANDLE) -> Handle {
+        Handle(handle)
+    }
+
     /// The handle, for a wait on it together with a message queue.
-    pub(super) fn raw(&self) -> HANDLE {
+    pub(crate) fn raw(&self) -> HANDLE {
         self.0
     }
 }
