@@ -12,6 +12,7 @@ use crate::support;
 use std::time::{Duration, Instant};
 
 use support::agent::{config, toml_string};
+use support::desktop::Desktop;
 use support::texts::{DANISH_2000, assert_same_text};
 use support::tools::Tool;
 use support::wine::{Wine, WineAgent};
@@ -25,6 +26,21 @@ const QUIET: &str = "notice_seconds = 0";
 fn script(id: &str, hotkey: &str, steps: &str) -> String {
     format!(
         "id = \"{id}\"\nname = \"{id}\"\nhotkey = \"{hotkey}\"\nmanual_seconds = 60\n\n[[step]]\nwait_window = {{ title = \"*Notepad\", timeout_ms = 20000 }}\n\n{steps}"
+    )
+}
+
+/// The agent (`run --no-tray`, no notices) on `scripts`, in `agent/` of the
+/// desktop's folder, once it is ready.
+fn quiet_agent(desktop: &mut Desktop, wine: &Wine, scripts: &[(&str, String)]) -> WineAgent {
+    let folder = desktop.dir().join("agent");
+    let scripts: Vec<(&str, &str)> = scripts.iter().map(|(f, s)| (*f, s.as_str())).collect();
+    WineAgent::start(
+        desktop,
+        wine,
+        &folder,
+        &scripts,
+        &config("", QUIET),
+        &["--no-tray"],
     )
 }
 
@@ -117,15 +133,7 @@ fn a_typed_abbreviation_is_replaced_by_its_expansion_in_notepad() {
     let wine = Wine::start(&desktop);
     let title = wine.notepad(&mut desktop, None);
     let script = "id = \"sig\"\nname = \"Underskrift\"\nmanual_seconds = 15\n\n[[hotstring]]\nabbreviation = \";navn\"\ntext = \"{{ profile.name }}, {{ profile.title }}\"\n";
-    let folder = desktop.dir().join("agent");
-    let agent = WineAgent::start(
-        &mut desktop,
-        &wine,
-        &folder,
-        &[("sig.toml", script)],
-        &config("", QUIET),
-        &["--no-tray"],
-    );
+    let agent = quiet_agent(&mut desktop, &wine, &[("sig.toml", script.to_string())]);
     let ready = agent.wait_for_log(&desktop, "genvej ready");
     assert!(ready.contains("1 hotstrings"), "{ready}");
 
@@ -160,15 +168,7 @@ fn a_hot_key_asks_for_the_cpr_in_a_form_and_types_it_into_notepad() {
             "[[input]]\nname = \"cpr\"\nkind = \"cpr\"\nlabel = \"CPR-nummer\"\n\n[[step]]\ntype = \"Borger: {{ cpr }}\"\n",
         ),
     )];
-    let folder = desktop.dir().join("agent");
-    let agent = WineAgent::start(
-        &mut desktop,
-        &wine,
-        &folder,
-        &scripts.each_ref().map(|(f, s)| (*f, s.as_str())),
-        &config("", QUIET),
-        &["--no-tray"],
-    );
+    let agent = quiet_agent(&mut desktop, &wine, &scripts);
 
     desktop.key("ctrl+alt+b");
     // The form is the `genvej.exe dialog` child process (egui), a Wine window.
@@ -184,7 +184,8 @@ fn a_hot_key_asks_for_the_cpr_in_a_form_and_types_it_into_notepad() {
     // Closing searches the agent's output and log files for the CPR number.
     agent.close(&mut desktop, &wine);
     assert!(
-        folder
+        agent
+            .folder()
             .join("logs")
             .read_dir()
             .is_ok_and(|mut d| d.next().is_some())
@@ -208,15 +209,7 @@ fn the_panic_key_stops_a_run_mid_text() {
             ),
         ),
     )];
-    let folder = desktop.dir().join("agent");
-    let agent = WineAgent::start(
-        &mut desktop,
-        &wine,
-        &folder,
-        &scripts.each_ref().map(|(f, s)| (*f, s.as_str())),
-        &config("", QUIET),
-        &["--no-tray"],
-    );
+    let agent = quiet_agent(&mut desktop, &wine, &scripts);
 
     desktop.key("ctrl+alt+l");
     wait_for_chars(&wine, &title, 10, LONG);
@@ -301,15 +294,7 @@ fn the_end_of_the_session_stops_the_agent_after_its_last_usage_record() {
         "hilsen.toml",
         script("hilsen", "Ctrl+Alt+H", "[[step]]\ntype = \"Hej\"\n"),
     )];
-    let folder = desktop.dir().join("agent");
-    let agent = WineAgent::start(
-        &mut desktop,
-        &wine,
-        &folder,
-        &scripts.each_ref().map(|(f, s)| (*f, s.as_str())),
-        &config("", QUIET),
-        &["--no-tray"],
-    );
+    let agent = quiet_agent(&mut desktop, &wine, &scripts);
     desktop.key("ctrl+alt+h");
     assert_eq!(wine.wait_for_edit_text(&title, "Hej", LONG), "Hej");
     agent.wait_for_log(&desktop, "«hilsen» completed");
@@ -344,7 +329,8 @@ fn the_end_of_the_session_stops_the_agent_after_its_last_usage_record() {
         log.contains("genvej stopping: the Windows session is ending"),
         "{log}"
     );
-    let conn = rusqlite::Connection::open(folder.join("usage.sqlite")).expect("database opens");
+    let conn =
+        rusqlite::Connection::open(agent.folder().join("usage.sqlite")).expect("database opens");
     let runs: i64 = conn
         .query_row("SELECT count(*) FROM runs", [], |row| row.get(0))
         .expect("runs counted");
@@ -363,16 +349,8 @@ fn a_script_saved_into_a_subfolder_is_loaded_and_its_hot_key_works() {
         "a.toml",
         script("a", "Ctrl+Alt+A", "[[step]]\ntype = \"a\"\n"),
     )];
-    let folder = desktop.dir().join("agent");
-    let agent = WineAgent::start(
-        &mut desktop,
-        &wine,
-        &folder,
-        &scripts.each_ref().map(|(f, s)| (*f, s.as_str())),
-        &config("", QUIET),
-        &["--no-tray"],
-    );
-    let subfolder = folder.join("hotkeys/Breve");
+    let agent = quiet_agent(&mut desktop, &wine, &scripts);
+    let subfolder = agent.folder().join("hotkeys/Breve");
     std::fs::create_dir_all(&subfolder).expect("folder");
     std::fs::write(
         subfolder.join("b.toml"),

@@ -332,6 +332,11 @@ impl WineAgent {
         desktop.wait_for_line(&self.log, needle, Duration::from_secs(60))
     }
 
+    /// The folder it runs in (its config, scripts, log and usage records).
+    pub fn folder(&self) -> &Path {
+        self.log.parent().unwrap_or(Path::new("."))
+    }
+
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
