@@ -196,6 +196,15 @@ fn is_script_or_config(path: &Path, configs: &[PathBuf]) -> bool {
     (path.extension().is_some_and(|e| e == "toml")
         && !genvej_format::script_tests::is_test_file(path))
         || configs.iter().any(|c| c == path)
+        || may_be_folder(path)
+}
+
+/// A folder made, renamed or removed may hold scripts: a folder copied in
+/// whole can be reported as the folder alone (its files were there before
+/// the watch reached it). One that is gone is known by its name only: no
+/// extension.
+fn may_be_folder(path: &Path) -> bool {
+    path.is_dir() || (path.extension().is_none() && !path.exists())
 }
 
 #[cfg(test)]
@@ -218,6 +227,19 @@ mod tests {
             &configs
         ));
         assert!(is_script_or_config(&configs[0], &configs));
+    }
+
+    #[test]
+    fn a_folder_made_or_removed_reloads_and_other_files_do_not() {
+        let dir = tempfile::tempdir().expect("folder");
+        let made = dir.path().join("Breve");
+        std::fs::create_dir(&made).expect("folder");
+        assert!(is_script_or_config(&made, &[]));
+        assert!(is_script_or_config(&dir.path().join("Gammel"), &[]));
+        let note = dir.path().join("noter.txt");
+        std::fs::write(&note, "x").expect("file");
+        assert!(!is_script_or_config(&note, &[]));
+        assert!(!is_script_or_config(&dir.path().join("slettet.txt"), &[]));
     }
 
     #[test]

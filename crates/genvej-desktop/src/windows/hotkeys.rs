@@ -47,8 +47,11 @@ const HOST: u32 = WM_APP + 3;
 const ADD_WAKES: u32 = WM_APP + 4;
 
 /// Makes wakes on the hot-key thread (so that what they start, such as an
-/// asynchronous read, belongs to that thread).
-type MakeWakes = Box<dyn FnOnce() -> Vec<msg::Wake> + Send>;
+/// asynchronous read, belongs to that thread), and says when they are in.
+struct MakeWakes {
+    make: Box<dyn FnOnce() -> Vec<msg::Wake> + Send>,
+    done: Sender<()>,
+}
 /// The thread, as errors name it.
 const THREAD: &str = "hot-key";
 /// Win32's "hot key is already registered".
@@ -234,13 +237,19 @@ impl HotkeyListener {
 
     /// Runs `make` on the hot-key thread and waits there on the events of
     /// the wakes it makes, for as long as the thread runs (or a wake's
-    /// `on_set` says `false`). `false` when the thread has ended.
+    /// `on_set` says `false`). Returns once they are in (so a change made
+    /// after it is seen); `false` when the thread did not answer.
     pub fn add_wakes(&self, make: impl FnOnce() -> Vec<msg::Wake> + Send + 'static) -> bool {
+        let (done, in_place) = mpsc::channel();
         self.wakes_to_add
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(Box::new(make));
+            .push(MakeWakes {
+                make: Box::new(make),
+                done,
+            });
         msg::post_to_thread(self.thread.id, ADD_WAKES)
+            && in_place.recv_timeout(ANSWER_TIMEOUT).is_ok()
     }
 
     fn ask(&mut self, request: Request) -> Result<Answer, ListenerError> {
@@ -336,9 +345,10 @@ fn listen(
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner),
             );
-            for make in makers {
-                let made = make();
+            for maker in makers {
+                let made = (maker.make)();
                 wakes.borrow_mut().extend(made);
+                let _ = maker.done.send(());
             }
         }
         HOST => {

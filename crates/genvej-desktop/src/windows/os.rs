@@ -278,7 +278,7 @@ pub fn watch_folders(
             .collect()
     });
     if !added {
-        return Err(anyhow!("the hot-key thread has stopped"));
+        return Err(anyhow!("the hot-key thread did not start the watch"));
     }
     Ok(FolderWatch { active })
 }
