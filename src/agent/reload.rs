@@ -201,10 +201,10 @@ fn is_script_or_config(path: &Path, configs: &[PathBuf]) -> bool {
 
 /// A folder made, renamed or removed may hold scripts: a folder copied in
 /// whole can be reported as the folder alone (its files were there before
-/// the watch reached it). One that is gone is known by its name only: no
-/// extension.
+/// the watch reached it). Told by its name only — no extension — so that a
+/// share that hangs never holds up the thread the changes arrive on.
 fn may_be_folder(path: &Path) -> bool {
-    path.is_dir() || (path.extension().is_none() && !path.exists())
+    path.extension().is_none()
 }
 
 #[cfg(test)]

@@ -118,14 +118,7 @@ pub struct HotkeyListener {
 /// A hidden window on the hot-key thread ([`HotkeyListener::host_window`]);
 /// it keeps the thread going until it is dropped.
 pub struct HostedWindow {
-    window: u64,
     _thread: Arc<ListenerThread>,
-}
-
-impl HostedWindow {
-    pub fn window(&self) -> u64 {
-        self.window
-    }
 }
 
 impl HotkeyListener {
@@ -222,7 +215,7 @@ impl HotkeyListener {
         if !msg::post_to_thread(self.thread.id, HOST) {
             return Err(WindowThreadError::NoAnswer(THREAD.into()));
         }
-        let window = answered
+        answered
             .recv_timeout(ANSWER_TIMEOUT)
             .map_err(|_| WindowThreadError::NoAnswer(THREAD.into()))?
             .map_err(|source| WindowThreadError::Window {
@@ -230,7 +223,6 @@ impl HotkeyListener {
                 source,
             })?;
         Ok(HostedWindow {
-            window,
             _thread: Arc::clone(&self.thread),
         })
     }

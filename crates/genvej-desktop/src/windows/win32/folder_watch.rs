@@ -57,8 +57,8 @@ struct FolderRead {
 unsafe impl Send for FolderRead {}
 
 impl FolderRead {
-    /// Starts the next read; `false` (logged) when Windows refuses.
-    fn start(&mut self) -> bool {
+    /// Starts the next read; the error when Windows refuses.
+    fn start(&mut self) -> Result<(), Win32Error> {
         // SAFETY: a valid event handle.
         unsafe { ResetEvent(self.event) };
         *self.overlapped = empty_overlapped(self.event);
@@ -78,14 +78,9 @@ impl FolderRead {
             )
         };
         if started == 0 {
-            tracing::warn!(
-                "changes in {} are no longer watched: {}",
-                self.folder.display(),
-                last_error("ReadDirectoryChangesW")
-            );
-            return false;
+            return Err(last_error("ReadDirectoryChangesW"));
         }
-        true
+        Ok(())
     }
 
     /// The read ended (its event is set): reports each changed path, then
@@ -117,7 +112,16 @@ impl FolderRead {
                 (self.on_change)(&self.folder.join(name));
             }
         }
-        self.start()
+        match self.start() {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(
+                    "changes in {} are no longer watched: {e}",
+                    self.folder.display()
+                );
+                false
+            }
+        }
     }
 }
 
@@ -213,9 +217,7 @@ pub fn watch(folder: &Path, recursive: bool, on_change: OnChange) -> Result<Wake
         buffer: Box::new([0; BUFFER_WORDS]),
         on_change,
     };
-    if !read.start() {
-        return Err(last_error("ReadDirectoryChangesW"));
-    }
+    read.start()?;
     Ok(Wake {
         on_set: Box::new(move || {
             // A wake for an event that is not set (it should not happen)
