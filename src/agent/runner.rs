@@ -32,7 +32,7 @@ use super::worker::start_worker;
 /// config change.
 pub fn run(locations: Locations, options: AgentOptions) -> anyhow::Result<()> {
     let (events, inbox) = mpsc::channel::<AgentEvent>();
-    let (set, config, reloading) = first_load(&locations, &events, &inbox)?;
+    let (set, config, reloading, spare) = first_load(&locations, &events, &inbox)?;
     let script_errors = set.error_count();
     if script_errors > 0 {
         tracing::warn!(
@@ -52,7 +52,13 @@ pub fn run(locations: Locations, options: AgentOptions) -> anyhow::Result<()> {
     let usage = Recorder::start(&config);
     let recorder = usage.as_ref().map(|(recorder, _)| recorder.clone());
 
-    let (jobs, worker) = start_worker(&config, cancel.clone(), events.clone(), recorder.clone())?;
+    let (jobs, worker) = start_worker(
+        &config,
+        cancel.clone(),
+        events.clone(),
+        recorder.clone(),
+        spare,
+    )?;
 
     let agent_keys: Vec<Chord> = std::iter::once(panic_key)
         .chain(stopwatch_key)

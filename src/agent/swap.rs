@@ -7,7 +7,8 @@
 //! patience (see [`first_load`]).
 
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use anyhow::{Context, anyhow};
@@ -42,25 +43,62 @@ fn load_in_background(locations: &Locations, events: &Sender<AgentEvent>) -> any
         .map_err(|e| anyhow!("cannot start reading the scripts: {e}"))
 }
 
+/// The thread that read the scripts at start, handed on to become the run
+/// worker: under Wine an ended thread's stack (about 1 MB) stays until
+/// another thread ends, so the idle agent is lighter when the first load's
+/// thread lives on instead of ending.
+pub(super) struct SpareThread {
+    work: Sender<Box<dyn FnOnce() + Send>>,
+    handle: JoinHandle<()>,
+}
+
+impl SpareThread {
+    /// Runs `work` on this thread; the handle ends when `work` does.
+    pub(super) fn run(self, work: Box<dyn FnOnce() + Send>) -> anyhow::Result<JoinHandle<()>> {
+        self.work
+            .send(work)
+            .map_err(|_| anyhow!("the thread that read the scripts has stopped"))?;
+        Ok(self.handle)
+    }
+}
+
 /// The first load, at start: the agent waits [`STARTUP_PATIENCE`] for its
 /// scripts. If they have not been read by then (a share that hangs at
 /// logon), it starts without them — the panic key registered, the config
 /// read on its own — and takes the scripts over when they arrive. Only the
-/// loader sends into `events` at this point.
+/// loader sends into `events` at this point. The loader's thread comes back
+/// as a [`SpareThread`] when it answered in time.
 pub(super) fn first_load(
     locations: &Locations,
     events: &Sender<AgentEvent>,
     inbox: &Receiver<AgentEvent>,
-) -> anyhow::Result<(ScriptSet, Config, Reloading)> {
-    load_in_background(locations, events)?;
+) -> anyhow::Result<(ScriptSet, Config, Reloading, Option<SpareThread>)> {
+    let (work, work_inbox) = mpsc::channel::<Box<dyn FnOnce() + Send>>();
+    let handle = {
+        let locations = locations.clone();
+        let events = events.clone();
+        // Named for what it does longest: run scripts.
+        std::thread::Builder::new()
+            .name("genvej-run".into())
+            .spawn(move || {
+                let loaded = locations.load();
+                let _ = events.send(AgentEvent::Loaded(Box::new(loaded)));
+                // Ends here when the agent went on without this thread.
+                if let Ok(work) = work_inbox.recv() {
+                    work();
+                }
+            })
+            .map_err(|e| anyhow!("cannot start reading the scripts: {e}"))?
+    };
+    let spare = SpareThread { work, handle };
     match inbox.recv_timeout(STARTUP_PATIENCE) {
         Ok(AgentEvent::Loaded(loaded)) => {
             let (set, config) = (*loaded).map_err(|e| anyhow!("{e}"))?;
-            Ok((set, config, Reloading::default()))
+            Ok((set, config, Reloading::default(), Some(spare)))
         }
         Err(RecvTimeoutError::Disconnected) => {
             let (set, config) = locations.load().map_err(|e| anyhow!("{e}"))?;
-            Ok((set, config, Reloading::default()))
+            Ok((set, config, Reloading::default(), None))
         }
         Ok(_) | Err(RecvTimeoutError::Timeout) => {
             tracing::warn!(
@@ -70,7 +108,7 @@ pub(super) fn first_load(
             let config = genvej_desktop::deployment::load_config(&locations.config_paths)
                 .map_err(|e| anyhow!("{e}"))?
                 .config;
-            Ok((ScriptSet::default(), config, Reloading::started()))
+            Ok((ScriptSet::default(), config, Reloading::started(), None))
         }
     }
 }

@@ -24,14 +24,18 @@ use genvej_usage::Trigger;
 use super::AgentEvent;
 use super::scripts::pick;
 use super::state::Job;
+use super::swap::SpareThread;
 use super::usage::Recorder;
 
-/// The worker owns the desktop connection and runs one job at a time.
+/// The worker owns the desktop connection and runs one job at a time. It
+/// runs on `spare`, the thread that read the scripts at start, when there
+/// is one, else on a thread of its own.
 pub(super) fn start_worker(
     config: &Config,
     cancel: CancelToken,
     events: Sender<AgentEvent>,
     recorder: Option<Recorder>,
+    spare: Option<SpareThread>,
 ) -> anyhow::Result<(Sender<Job>, JoinHandle<()>)> {
     let (jobs, job_inbox) = mpsc::channel::<Job>();
     let (ready, ready_inbox) = mpsc::channel::<anyhow::Result<()>>();
@@ -41,104 +45,108 @@ pub(super) fn start_worker(
     };
     let browser = config.agent.browser.clone();
     let palette_ready = super::palette::keep_ready(config);
-    let worker = thread::Builder::new()
-        .name("genvej-run".into())
-        .spawn(move || {
-            let mut desktop = match os::connect_desktop(
-                browser,
-                rules,
-                Box::new(genvej_ui::dialog::DialogProcess::current()),
-            ) {
-                Ok(desktop) => {
-                    let _ = ready.send(Ok(()));
-                    desktop
+    let work = move || {
+        let mut desktop = match os::connect_desktop(
+            browser,
+            rules,
+            Box::new(genvej_ui::dialog::DialogProcess::current()),
+        ) {
+            Ok(desktop) => {
+                let _ = ready.send(Ok(()));
+                desktop
+            }
+            Err(e) => {
+                let _ = ready.send(Err(e));
+                return;
+            }
+        };
+        // Renders stop at the panic key, not only between steps.
+        let renderer = Renderer::with_cancel(cancel.clone());
+        // The command palette, drawn ahead of its chord by a process of
+        // its own (never GL in the agent); it ends with the worker.
+        let mut palette = PaletteProcess::current();
+        if palette_ready {
+            palette.prepare();
+        }
+        for job in job_inbox {
+            // A job that closed the pulse question waits for the focus
+            // to be back first, whatever the job (a run or the palette).
+            let job = match job {
+                Job::AfterQuestion(inner) => {
+                    wait_for_focus_back(&mut desktop);
+                    *inner
                 }
-                Err(e) => {
-                    let _ = ready.send(Err(e));
-                    return;
-                }
+                job => job,
             };
-            // Renders stop at the panic key, not only between steps.
-            let renderer = Renderer::with_cancel(cancel.clone());
-            // The command palette, drawn ahead of its chord by a process of
-            // its own (never GL in the agent); it ends with the worker.
-            let mut palette = PaletteProcess::current();
-            if palette_ready {
-                palette.prepare();
-            }
-            for job in job_inbox {
-                // A job that closed the pulse question waits for the focus
-                // to be back first, whatever the job (a run or the palette).
-                let job = match job {
-                    Job::AfterQuestion(inner) => {
-                        wait_for_focus_back(&mut desktop);
-                        *inner
-                    }
-                    job => job,
-                };
-                let job = match job {
-                    Job::Palette {
+            let job = match job {
+                Job::Palette {
+                    entries,
+                    keep_ready,
+                } => {
+                    let closed = super::palette::choose_on_worker(
+                        &mut desktop,
+                        &mut palette,
                         entries,
+                        &cancel,
                         keep_ready,
-                    } => {
-                        let closed = super::palette::choose_on_worker(
-                            &mut desktop,
-                            &mut palette,
-                            entries,
-                            &cancel,
-                            keep_ready,
-                        );
-                        if events.send(closed).is_err() {
-                            break;
-                        }
-                        continue;
+                    );
+                    if events.send(closed).is_err() {
+                        break;
                     }
-                    Job::PaletteReady(true) => {
-                        palette.prepare();
-                        continue;
-                    }
-                    Job::PaletteReady(false) => {
-                        palette.stop();
-                        continue;
-                    }
-                    job => job,
-                };
-                // The engine turns a panic inside a run into a failed run;
-                // this catches one anywhere else in a job, so the agent is
-                // always told that the run is over.
-                let input_done = || {
-                    let _ = events.send(AgentEvent::InputDone);
-                };
-                let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    let worker = Worker {
-                        renderer: &renderer,
-                        cancel: &cancel,
-                        recorder: recorder.as_ref(),
-                        input_done: &input_done,
-                    };
-                    worker.run_job(job, &mut desktop)
-                }))
-                .unwrap_or_else(|_| {
-                    tracing::error!("a run stopped on an internal error");
-                    Some(RunOutcome {
-                        script_id: String::new(),
-                        status: Status::Failed(RunFailure {
-                            script_name: "genvej".into(),
-                            step: None,
-                            action: "run",
-                            error: RunError::Internal,
-                        }),
-                        duration: Duration::ZERO,
-                        steps_completed: 0,
-                    })
-                });
-                let Some(outcome) = done else { continue };
-                if events.send(AgentEvent::Finished(outcome)).is_err() {
-                    break;
+                    continue;
                 }
+                Job::PaletteReady(true) => {
+                    palette.prepare();
+                    continue;
+                }
+                Job::PaletteReady(false) => {
+                    palette.stop();
+                    continue;
+                }
+                job => job,
+            };
+            // The engine turns a panic inside a run into a failed run;
+            // this catches one anywhere else in a job, so the agent is
+            // always told that the run is over.
+            let input_done = || {
+                let _ = events.send(AgentEvent::InputDone);
+            };
+            let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let worker = Worker {
+                    renderer: &renderer,
+                    cancel: &cancel,
+                    recorder: recorder.as_ref(),
+                    input_done: &input_done,
+                };
+                worker.run_job(job, &mut desktop)
+            }))
+            .unwrap_or_else(|_| {
+                tracing::error!("a run stopped on an internal error");
+                Some(RunOutcome {
+                    script_id: String::new(),
+                    status: Status::Failed(RunFailure {
+                        script_name: "genvej".into(),
+                        step: None,
+                        action: "run",
+                        error: RunError::Internal,
+                    }),
+                    duration: Duration::ZERO,
+                    steps_completed: 0,
+                })
+            });
+            let Some(outcome) = done else { continue };
+            if events.send(AgentEvent::Finished(outcome)).is_err() {
+                break;
             }
-        })
-        .context("cannot start the run worker")?;
+        }
+    };
+    let worker = match spare {
+        Some(thread) => thread.run(Box::new(work))?,
+        None => thread::Builder::new()
+            .name("genvej-run".into())
+            .spawn(work)
+            .context("cannot start the run worker")?,
+    };
     match ready_inbox.recv() {
         Ok(Ok(())) => Ok((jobs, worker)),
         Ok(Err(e)) => Err(e),
