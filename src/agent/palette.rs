@@ -47,7 +47,12 @@ impl Agent {
             return Ok(());
         }
         tracing::debug!("opening the command palette");
-        let entries = self.table.scripts.iter().map(TrayEntry::of).collect();
+        let entries = self
+            .table
+            .scripts
+            .iter()
+            .map(|s| TrayEntry::of(s))
+            .collect();
         let job = Job::Palette {
             entries,
             keep_ready: self.config.agent.palette_ready,
@@ -79,7 +84,7 @@ impl Agent {
         let name = script.name.clone();
         self.start(
             name,
-            Job::Run(Box::new(script), Arc::clone(&self.config), Trigger::Palette),
+            Job::Run(script, Arc::clone(&self.config), Trigger::Palette),
         )
     }
 }

@@ -79,7 +79,7 @@ pub fn run(locations: Locations, options: AgentOptions) -> anyhow::Result<()> {
     };
     let tray = if options.tray {
         start_tray(
-            TrayState::new(&table.scripts, script_errors, false),
+            TrayState::new(table.scripts.iter().map(|s| &**s), script_errors, false),
             &events,
         )
     } else {
@@ -173,14 +173,19 @@ impl Agent {
                 if self.stopwatch.measuring().is_some() {
                     self.stop_measuring();
                 } else {
-                    let entries = self.table.scripts.iter().map(TrayEntry::of).collect();
+                    let entries = self
+                        .table
+                        .scripts
+                        .iter()
+                        .map(|s| TrayEntry::of(s))
+                        .collect();
                     ask_in_background(entries, self.events.clone());
                 }
             }
             AgentEvent::Hotkey(chord) if Some(chord) == self.palette_key => self.open_palette()?,
             AgentEvent::PaletteClosed(chosen) => self.palette_closed(chosen)?,
             AgentEvent::Hotkey(chord) => {
-                let candidates: Vec<Script> =
+                let candidates: Vec<Arc<Script>> =
                     self.table.scripts_for(chord).into_iter().cloned().collect();
                 let Some(first) = candidates.first() else {
                     tracing::debug!("hot key {chord} pressed: no script has it");
@@ -228,7 +233,7 @@ impl Agent {
                 self.start(
                     name,
                     Job::Run(
-                        Box::new(expansion),
+                        Arc::new(expansion),
                         Arc::clone(&self.config),
                         Trigger::Hotstring,
                     ),
@@ -314,7 +319,11 @@ impl Agent {
 
     pub(super) fn show_state(&self) {
         if let Some(tray) = &self.tray {
-            let mut state = TrayState::new(&self.table.scripts, self.script_errors, self.paused);
+            let mut state = TrayState::new(
+                self.table.scripts.iter().map(|s| &**s),
+                self.script_errors,
+                self.paused,
+            );
             state.measuring = self.stopwatch.label();
             tray.update(state);
         }

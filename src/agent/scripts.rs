@@ -2,6 +2,7 @@
 //! their `only_when` windows differ.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use genvej_format::chord::Chord;
 use genvej_format::hotkey::HotKey;
@@ -13,13 +14,16 @@ use genvej_format::window_match::WindowInfo;
 /// leader and the key after it.
 #[derive(Debug, Default)]
 pub struct HotkeyTable {
-    pub scripts: Vec<Script>,
+    /// Shared with the runs they start: a hot key hands its script to the
+    /// run worker without copying it.
+    pub scripts: Vec<Arc<Script>>,
     by_chord: BTreeMap<Chord, Vec<usize>>,
     by_leader: BTreeMap<Chord, BTreeMap<Chord, Vec<usize>>>,
 }
 
 impl HotkeyTable {
     pub fn new(scripts: Vec<Script>) -> HotkeyTable {
+        let scripts: Vec<Arc<Script>> = scripts.into_iter().map(Arc::new).collect();
         let mut by_chord: BTreeMap<Chord, Vec<usize>> = BTreeMap::new();
         let mut by_leader: BTreeMap<Chord, BTreeMap<Chord, Vec<usize>>> = BTreeMap::new();
         for (index, script) in scripts.iter().enumerate() {
@@ -58,7 +62,7 @@ impl HotkeyTable {
     }
 
     /// The scripts that use `chord` (a plain hot key).
-    pub fn scripts_for(&self, chord: Chord) -> Vec<&Script> {
+    pub fn scripts_for(&self, chord: Chord) -> Vec<&Arc<Script>> {
         self.by_chord
             .get(&chord)
             .map(|indices| indices.iter().map(|&i| &self.scripts[i]).collect())
@@ -87,7 +91,7 @@ impl HotkeyTable {
     }
 
     /// The scripts of the sequence `leader` `key`.
-    pub fn scripts_after(&self, leader: Chord, key: Chord) -> Vec<&Script> {
+    pub fn scripts_after(&self, leader: Chord, key: Chord) -> Vec<&Arc<Script>> {
         self.by_leader
             .get(&leader)
             .and_then(|keys| keys.get(&key))
@@ -114,7 +118,7 @@ impl HotkeyTable {
     pub fn hotstring(&self, index: usize) -> Option<(&Script, usize)> {
         self.scripts
             .iter()
-            .flat_map(|s| (0..s.hotstrings.len()).map(move |h| (s, h)))
+            .flat_map(|s| (0..s.hotstrings.len()).map(move |h| (&**s, h)))
             .nth(index)
     }
 }
@@ -123,7 +127,10 @@ impl HotkeyTable {
 /// focused window, else the one without `only_when`, else the first (which
 /// the engine then rejects with a notice saying where it works).
 #[cfg(any(target_os = "linux", windows))]
-pub fn pick<'s>(candidates: &[&'s Script], focused: Option<&WindowInfo>) -> Option<&'s Script> {
+pub fn pick<'s, S: std::ops::Deref<Target = Script>>(
+    candidates: &'s [S],
+    focused: Option<&WindowInfo>,
+) -> Option<&'s S> {
     candidates
         .iter()
         .find(|s| {
@@ -133,7 +140,6 @@ pub fn pick<'s>(candidates: &[&'s Script], focused: Option<&WindowInfo>) -> Opti
         })
         .or_else(|| candidates.iter().find(|s| s.only_when.is_none()))
         .or_else(|| candidates.first())
-        .copied()
 }
 
 #[cfg(test)]

@@ -119,7 +119,7 @@ impl Agent {
             tracing::info!("sequence {leader} cancelled with Escape");
             return Ok(());
         }
-        let candidates: Vec<Script> = self
+        let candidates: Vec<Arc<Script>> = self
             .table
             .scripts_after(leader, key)
             .into_iter()

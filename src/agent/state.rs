@@ -25,9 +25,9 @@ use super::{AgentEvent, AgentOptions};
 /// What the worker is asked to run, with the config of the moment.
 pub(super) enum Job {
     /// A hot key: the scripts that share the chord (the worker picks by focused window).
-    Hotkey(Vec<Script>, Arc<Config>),
+    Hotkey(Vec<Arc<Script>>, Arc<Config>),
     /// One script as it is: a hotstring's expansion, or a tray menu click.
-    Run(Box<Script>, Arc<Config>, Trigger),
+    Run(Arc<Script>, Arc<Config>, Trigger),
     /// The command palette over these scripts; the choice comes back as
     /// [`AgentEvent::PaletteClosed`]. With `keep_ready` its process stays
     /// for the next chord (`agent.palette_ready`).

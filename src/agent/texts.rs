@@ -102,7 +102,7 @@ pub struct Library {
 }
 
 impl Library {
-    pub fn of(scripts: &[genvej_format::script::Script]) -> Library {
+    pub fn of(scripts: &[impl std::ops::Deref<Target = genvej_format::script::Script>]) -> Library {
         Library {
             scripts: scripts.len(),
             approved: scripts

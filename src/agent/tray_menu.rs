@@ -32,7 +32,7 @@ impl Agent {
                 let name = script.name.clone();
                 self.start(
                     name,
-                    Job::Run(Box::new(script), Arc::clone(&self.config), Trigger::Tray),
+                    Job::Run(script, Arc::clone(&self.config), Trigger::Tray),
                 )?;
             }
             TrayAction::Pause | TrayAction::Resume => {
@@ -62,7 +62,12 @@ impl Agent {
                 self.reload()?
             }
             TrayAction::CheatSheet => {
-                let entries = self.table.scripts.iter().map(TrayEntry::of).collect();
+                let entries = self
+                    .table
+                    .scripts
+                    .iter()
+                    .map(|s| TrayEntry::of(s))
+                    .collect();
                 DialogProcess::current().show_detached(Request::CheatSheet { entries });
             }
             TrayAction::OpenLogFolder => match &self.options.log_folder {

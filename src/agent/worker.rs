@@ -6,6 +6,7 @@
 //! never a dead worker.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::mpsc::{self, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
@@ -16,7 +17,6 @@ use genvej_desktop::os;
 use genvej_engine::ports::{CancelToken, Windows};
 use genvej_engine::{Engine, RunError, RunFailure, RunOutcome, Status};
 use genvej_format::config::Config;
-use genvej_format::script::Script;
 use genvej_format::template::Renderer;
 use genvej_ui::dialog::PaletteProcess;
 use genvej_usage::Trigger;
@@ -177,16 +177,15 @@ impl Worker<'_> {
                 let script = match candidates.as_slice() {
                     // One script: nothing to choose (the engine reads the
                     // focused window itself, once).
-                    [only] => only.clone(),
+                    [only] => Arc::clone(only),
                     _ => {
                         let focused = desktop.focused().ok().flatten();
-                        let refs: Vec<&Script> = candidates.iter().collect();
-                        pick(&refs, focused.as_ref())?.clone()
+                        Arc::clone(pick(&candidates, focused.as_ref())?)
                     }
                 };
                 (script, config, Trigger::Hotkey)
             }
-            Job::Run(script, config, trigger) => (*script, config, trigger),
+            Job::Run(script, config, trigger) => (script, config, trigger),
             // Handled by the worker's loop before it gets here.
             Job::Palette { .. } | Job::PaletteReady(_) => return None,
         };

@@ -88,6 +88,15 @@ pub struct WindowsDesktop {
     /// description before a run's first key needs no process lookup when the
     /// caseworker is still in the same program (see [`win32::KnownProcess`]).
     focused_process: Option<win32::KnownProcess>,
+    /// The class of the focused window last described.
+    focused_class: Option<KnownClass>,
+}
+
+/// A window's class, as read for the window of one process.
+struct KnownClass {
+    window: u64,
+    pid: u32,
+    class: String,
 }
 
 impl WindowsDesktop {
@@ -103,6 +112,7 @@ impl WindowsDesktop {
             clipboard_owner: None,
             paste_target: None,
             focused_process: None,
+            focused_class: None,
         }
     }
 
@@ -412,22 +422,42 @@ impl Windows for WindowsDesktop {
             .collect())
     }
 
+    /// The class is read once per window (Windows never changes it) and
+    /// the program's name once per process: under Wine every such question
+    /// is a round trip to the wineserver, and this description comes
+    /// before a hot key's first key.
     fn focused(&mut self) -> PortResult<Option<WindowInfo>> {
-        let Some(raw) = win32::describe(win32::foreground()) else {
+        let id = win32::foreground();
+        let Some(pid) = win32::process_of(id) else {
             return Ok(None);
         };
-        if self.focused_process.as_ref().map(|p| p.pid()) != Some(raw.pid) {
-            self.focused_process = win32::KnownProcess::open(raw.pid);
+        if self.focused_process.as_ref().map(|p| p.pid()) != Some(pid) {
+            self.focused_process = win32::KnownProcess::open(pid);
         }
         let executable = self
             .focused_process
             .as_ref()
             .and_then(|p| p.name())
             .map(str::to_string);
+        let class = match &self.focused_class {
+            // The same window of the same process: the handle of a closed
+            // window comes back only after tens of thousands of windows
+            // (its upper 16 bits count), never in the same moment.
+            Some(known) if known.window == id && known.pid == pid => known.class.clone(),
+            _ => {
+                let class = win32::class_of(id);
+                self.focused_class = Some(KnownClass {
+                    window: id,
+                    pid,
+                    class: class.clone(),
+                });
+                class
+            }
+        };
         Ok(Some(WindowInfo {
-            id: WindowId(raw.id),
-            title: raw.title,
-            class: raw.class,
+            id: WindowId(id),
+            title: win32::title_of(id),
+            class,
             executable,
         }))
     }

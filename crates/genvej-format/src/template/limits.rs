@@ -185,7 +185,7 @@ pub(super) fn only_names_variables(source: &str) -> bool {
 }
 
 /// `name` or `name.attribute…`, each part an identifier.
-fn is_variable_path(text: &str) -> bool {
+pub(super) fn is_variable_path(text: &str) -> bool {
     !text.is_empty()
         && text.split('.').all(|part| {
             let mut chars = part.chars();

@@ -8,6 +8,7 @@
 
 pub mod anatomy;
 pub mod danish;
+mod fill_in;
 pub mod filter_list;
 mod filters;
 pub mod limits;
@@ -137,10 +138,11 @@ impl Renderer {
     }
 
     /// Renders a template against the run's variables. A text with no `{`
-    /// has no tag, so it is its own result; a template whose tags only name
-    /// variables (`{{ cpr }}`, `{{ org.kontor }}`) cannot run away, so it is
-    /// rendered here. Both skip the render thread: two thread hops before
-    /// the first key of a `type` step.
+    /// has no tag, so it is its own result; a text whose tags name values
+    /// of text is filled in without MiniJinja ([`fill_in`]); a template
+    /// whose tags only name variables (`{{ cpr }}`, `{{ org.kontor }}`)
+    /// cannot run away, so it is rendered here. All three skip the render
+    /// thread: two thread hops before the first key of a `type` step.
     pub fn render(
         &self,
         source: &str,
@@ -152,6 +154,14 @@ impl Renderer {
                 return Err(limits::stopped());
             }
             return Ok(source.to_string());
+        }
+        if usage == TemplateUse::Text {
+            if let Some(filled) = fill_in::fill_in_names(source, context) {
+                if self.cancel.is_cancelled() {
+                    return Err(limits::stopped());
+                }
+                return Ok(filled);
+            }
         }
         if limits::only_names_variables(source) {
             return self

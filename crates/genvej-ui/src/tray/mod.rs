@@ -86,9 +86,13 @@ pub struct TrayState {
 }
 
 impl TrayState {
-    pub fn new(scripts: &[Script], script_errors: usize, paused: bool) -> TrayState {
+    pub fn new<'s>(
+        scripts: impl IntoIterator<Item = &'s Script>,
+        script_errors: usize,
+        paused: bool,
+    ) -> TrayState {
         TrayState {
-            entries: scripts.iter().map(TrayEntry::of).collect(),
+            entries: scripts.into_iter().map(TrayEntry::of).collect(),
             paused,
             script_errors,
             measuring: None,

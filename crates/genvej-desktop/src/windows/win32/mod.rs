@@ -94,34 +94,45 @@ pub fn top_level_windows() -> Vec<RawWindow> {
 
 /// Title, class and process of one window; `None` when it is gone.
 pub fn describe(window: u64) -> Option<RawWindow> {
+    let pid = process_of(window)?;
+    Some(RawWindow {
+        id: window,
+        title: title_of(window),
+        class: class_of(window),
+        pid,
+    })
+}
+
+/// The id of the process a window belongs to; `None` when it is gone.
+pub fn process_of(window: u64) -> Option<u32> {
     if window == 0 {
         return None;
     }
-    let handle = hwnd(window);
+    let mut pid = 0u32;
+    // SAFETY: `pid` is a valid out pointer; a stale handle gives 0.
+    let thread = unsafe { GetWindowThreadProcessId(hwnd(window), &mut pid) };
+    (thread != 0).then_some(pid)
+}
+
+/// A window's title.
+pub fn title_of(window: u64) -> String {
     // InternalGetWindowText reads the title Windows keeps for the window and
     // sends it no message: GetWindowTextLengthW sends WM_GETTEXTLENGTH (under
     // Wine to any window, of any process), which waits for the window's own
     // thread — a busy program would hold up every focus check of a run.
-    let mut title = vec![0u16; TITLE_UNITS];
+    let mut title = [0u16; TITLE_UNITS];
     // SAFETY: the buffer holds `title.len()` u16s; a stale handle gives 0.
-    let copied = unsafe { InternalGetWindowText(handle, title.as_mut_ptr(), title.len() as i32) };
-    title.truncate(copied.max(0) as usize);
-    let mut class = vec![0u16; 256];
-    // SAFETY: the buffer holds 256 u16s.
-    let copied = unsafe { GetClassNameW(handle, class.as_mut_ptr(), class.len() as i32) };
-    class.truncate(copied.max(0) as usize);
-    let mut pid = 0u32;
-    // SAFETY: `pid` is a valid out pointer.
-    let thread = unsafe { GetWindowThreadProcessId(handle, &mut pid) };
-    if thread == 0 {
-        return None;
-    }
-    Some(RawWindow {
-        id: window,
-        title: String::from_utf16_lossy(&title),
-        class: String::from_utf16_lossy(&class),
-        pid,
-    })
+    let copied =
+        unsafe { InternalGetWindowText(hwnd(window), title.as_mut_ptr(), title.len() as i32) };
+    String::from_utf16_lossy(&title[..copied.clamp(0, TITLE_UNITS as i32) as usize])
+}
+
+/// A window's class name (it never changes while the window exists).
+pub fn class_of(window: u64) -> String {
+    let mut class = [0u16; 256];
+    // SAFETY: the buffer holds 256 u16s; a stale handle gives 0.
+    let copied = unsafe { GetClassNameW(hwnd(window), class.as_mut_ptr(), class.len() as i32) };
+    String::from_utf16_lossy(&class[..copied.clamp(0, 256) as usize])
 }
 
 /// The longest title read (in UTF-16 units); a longer one is cut there.
