@@ -44,6 +44,33 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
     /// and the focused window is the one the script means (returned). The
     /// desktop checks focus once more as it sends each key.
     pub(super) fn before_injecting(&mut self, step: &Step) -> Result<WindowInfo, Stop> {
+        self.settle_before_keys(step)?;
+        let window = self.check_focus(step)?;
+        // Last, so that as little time as possible passes between this check
+        // and the key: a chord the caseworker presses in that gap would
+        // combine with our key.
+        self.wait_for_modifiers()?;
+        Ok(window)
+    }
+
+    /// Before a batch of typed keys: as [`Self::before_injecting`], but the
+    /// focus is left to the desktop, which checks it as it sends the batch
+    /// (the port's `into`) — later than a check here could, and under
+    /// Wine a round trip to the wineserver fewer before each batch. A wrong
+    /// window gets the same message ([`Self::injected`]).
+    fn before_typing(&mut self, step: &Step) -> Result<WindowInfo, Stop> {
+        self.settle_before_keys(step)?;
+        let window = self
+            .expected_window(step)
+            .cloned()
+            .ok_or(RunError::NoFocusedWindow)?;
+        self.wait_for_modifiers()?;
+        Ok(window)
+    }
+
+    /// Not cancelled; after the hot key or a focus change, the modifiers
+    /// are up and the window is ready for keys.
+    fn settle_before_keys(&mut self, step: &Step) -> Result<(), Stop> {
         self.check_cancel()?;
         if !self.settled || self.engine.cancel.take_grab() {
             self.wait_for_modifiers()?;
@@ -57,12 +84,7 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
                 self.sleep(self.engine.settings.settle)?;
             }
         }
-        let window = self.check_focus(step)?;
-        // Last, so that as little time as possible passes between this check
-        // and the key: a chord the caseworker presses in that gap would
-        // combine with our key.
-        self.wait_for_modifiers()?;
-        Ok(window)
+        Ok(())
     }
 
     /// Turns the desktop's "focus moved" at the moment of sending into the
@@ -148,7 +170,7 @@ impl<D: Desktop + ?Sized> Run<'_, '_, D> {
             self.engine.settings.chunk_chars
         };
         for chunk in chars.chunks(chunk_chars.max(1)) {
-            let into = self.before_injecting(step)?;
+            let into = self.before_typing(step)?;
             let chunk: String = chunk.iter().collect();
             let input = self.window_input(&into);
             let sent = self.desktop.type_text(&chunk, delay, input, into.id);

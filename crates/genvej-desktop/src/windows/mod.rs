@@ -263,7 +263,9 @@ impl Keyboard for WindowsDesktop {
         if scan_codes {
             tracing::debug!("typing as scan codes (keyboard layout {:08X})", layout.id());
         }
-        let typist = Typist::new(&layout, scan_codes, win32::layout::caps_lock_on());
+        // Caps Lock matters only to letters sent as their keys.
+        let caps_lock = scan_codes && win32::layout::caps_lock_on();
+        let typist = Typist::new(&layout, scan_codes, caps_lock);
         // Without a delay the piece goes in SendInput calls checked for focus
         // once each, up to and including a line break or tab: SendInput puts
         // its events in the queue together, so no click of the caseworker's

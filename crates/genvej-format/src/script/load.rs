@@ -2,7 +2,6 @@
 //! problem in the file is found) → a checked [`Script`].
 
 use std::ops::Range;
-use std::sync::LazyLock;
 
 use regex::Regex;
 use serde::Deserialize;
@@ -19,16 +18,27 @@ use crate::hotkey::{HotKey, HotKeyError};
 use crate::suggest::{did_you_mean, list};
 use crate::window_match::{TextPattern, WindowMatch};
 
-/// Names that must be usable as template variables.
-static IDENTIFIER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new("^[a-z_][a-z0-9_]*$").expect("static regex"));
-static SCRIPT_ID: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new("^[a-z0-9][a-z0-9-]*$").expect("static regex"));
+/// Whether `text` can be a template variable's name: `[a-z_][a-z0-9_]*`.
+/// (Checked by hand, not with a regex: then loading scripts compiles a
+/// regex only for a script's own patterns, and under Wine the agent's start
+/// touches less of the program — see docs/src/development/benchmarks.md.)
+fn is_identifier(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
 
 /// Whether `text` has the form of a script's `id` (lower-case letters a–z,
-/// digits and `-`); used wherever another file names a script.
+/// digits and `-`, not first): `[a-z0-9][a-z0-9-]*`; used wherever another
+/// file names a script.
 pub(crate) fn is_script_id(text: &str) -> bool {
-    SCRIPT_ID.is_match(text)
+    let mut chars = text.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 const ARRAYS: &[&str] = &["input", "hotstring", "source", "step"];
@@ -146,7 +156,7 @@ impl FileChecker<'_> {
     /// reporting (and dropping) keys the table does not accept.
     fn deserialize_item<T>(&mut self, what: &str, item: Spanned<DeValue<'_>>) -> Option<T>
     where
-        T: for<'de> Deserialize<'de> + schemars::JsonSchema + 'static,
+        T: for<'de> Deserialize<'de> + 'static,
     {
         let span = item.span();
         let DeValue::Table(table) = item.into_inner() else {
@@ -296,11 +306,7 @@ impl FileChecker<'_> {
                     .help(missing_field_help(field));
             }
         }
-        if let Some(id) = header
-            .id
-            .as_ref()
-            .filter(|id| !SCRIPT_ID.is_match(id.get()))
-        {
+        if let Some(id) = header.id.as_ref().filter(|id| !is_script_id(id.get())) {
             self.error(id.span(), format!("invalid id `{}`", id.get()))
                 .help("use lower-case letters a–z, digits and `-`, e.g. `aabn-borger`; the id must stay the same when the script changes");
         }
@@ -470,7 +476,7 @@ impl FileChecker<'_> {
                 ok = false;
                 None
             }
-            Some(n) if !IDENTIFIER.is_match(n.get()) => {
+            Some(n) if !is_identifier(n.get()) => {
                 self.error(n.span(), format!("invalid window name `{}`", n.get()))
                     .help("use lower-case letters, digits and `_`, e.g. `fasit`");
                 ok = false;
@@ -516,7 +522,7 @@ impl FileChecker<'_> {
     }
 
     pub fn identifier(&mut self, at: &At<String>, what: &str) -> bool {
-        if IDENTIFIER.is_match(at.get()) {
+        if is_identifier(at.get()) {
             return true;
         }
         self.error(at.span(), format!("invalid {what} `{}`", at.get()))
@@ -550,4 +556,25 @@ fn regex_error(e: &regex::Error) -> String {
 fn content_hash(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
     digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_and_script_ids_have_their_forms() {
+        for good in ["a", "_", "kilometer", "km_2", "_x9"] {
+            assert!(is_identifier(good), "{good}");
+        }
+        for bad in ["", "9a", "Km", "a-b", "æble", "a b", "a.b"] {
+            assert!(!is_identifier(bad), "{bad}");
+        }
+        for good in ["a", "9", "aabn-borger", "plan-2", "0-"] {
+            assert!(is_script_id(good), "{good}");
+        }
+        for bad in ["", "-a", "Aabn", "a_b", "ø", "a b"] {
+            assert!(!is_script_id(bad), "{bad}");
+        }
+    }
 }

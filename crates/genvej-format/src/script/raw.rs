@@ -4,7 +4,8 @@
 //! deserializes each `[[input]]`, `[[hotstring]]` and `[[step]]` table into
 //! them separately (so one bad step does not hide the next), `genvej schema`
 //! generates the JSON Schema from them, and the checker's lists of valid keys
-//! ("did you mean …") are read from that same schema.
+//! ("did you mean …") are the field names their `Deserialize` reads (a test
+//! holds them equal to the schema's properties).
 
 use std::any::TypeId;
 use std::borrow::Cow;
@@ -416,9 +417,12 @@ pub fn script_schema() -> Schema {
     schemars::schema_for!(RawScript)
 }
 
-/// The keys a table of type `T` accepts, read from its generated schema
-/// (once per type: generating a schema is far slower than checking a file).
-pub fn keys_of<T: JsonSchema + 'static>() -> Arc<BTreeSet<String>> {
+/// The keys a table of type `T` accepts: the field names its derived
+/// `Deserialize` asks for (after `rename`), read once per type. Not from the
+/// JSON Schema: generating one at every start ran schemars and the schema
+/// code of every script type, which under Wine left some of the program's
+/// pages in the idle agent's memory (docs/src/development/benchmarks.md).
+pub fn keys_of<T: for<'de> Deserialize<'de> + 'static>() -> Arc<BTreeSet<String>> {
     static CACHE: LazyLock<Mutex<HashMap<TypeId, Arc<BTreeSet<String>>>>> =
         LazyLock::new(Default::default);
     let mut cache = CACHE
@@ -427,20 +431,71 @@ pub fn keys_of<T: JsonSchema + 'static>() -> Arc<BTreeSet<String>> {
     cache
         .entry(TypeId::of::<T>())
         .or_insert_with(|| {
-            let schema = schemars::schema_for!(T);
-            let keys = schema
-                .get("properties")
-                .and_then(|p| p.as_object())
-                .map(|p| p.keys().cloned().collect())
-                .unwrap_or_default();
-            Arc::new(keys)
+            let mut names = FieldNames(&[]);
+            // Always an error: `names` only takes the list and stops.
+            let _ = T::deserialize(&mut names);
+            Arc::new(names.0.iter().map(|name| name.to_string()).collect())
         })
         .clone()
+}
+
+/// A deserializer that only notes the field names a struct asks for.
+struct FieldNames(&'static [&'static str]);
+
+impl<'de> serde::Deserializer<'de> for &mut FieldNames {
+    type Error = serde::de::value::Error;
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        _visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0 = fields;
+        Err(serde::de::Error::custom("only the field names are read"))
+    }
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(
+        self,
+        _visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        Err(serde::de::Error::custom("not a struct"))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map enum identifier ignored_any
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The keys of `T`'s table as its JSON Schema lists them.
+    fn schema_keys<T: JsonSchema>() -> BTreeSet<String> {
+        schemars::schema_for!(T)
+            .get("properties")
+            .and_then(|p| p.as_object())
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_keys_the_checker_accepts_are_the_schemas_keys() {
+        assert_eq!(*keys_of::<RawHeader>(), schema_keys::<RawHeader>());
+        assert_eq!(*keys_of::<RawApproved>(), schema_keys::<RawApproved>());
+        assert_eq!(*keys_of::<RawApproval>(), schema_keys::<RawApproval>());
+        assert_eq!(*keys_of::<RawInput>(), schema_keys::<RawInput>());
+        assert_eq!(*keys_of::<RawHotstring>(), schema_keys::<RawHotstring>());
+        assert_eq!(*keys_of::<RawSource>(), schema_keys::<RawSource>());
+        assert_eq!(*keys_of::<RawStep>(), schema_keys::<RawStep>());
+        assert!(
+            keys_of::<RawStep>().contains("type"),
+            "renamed keys by their written name"
+        );
+    }
 
     #[test]
     fn every_action_is_a_step_key() {
