@@ -59,7 +59,7 @@ pub trait Keyboard {
         into: WindowId,
     ) -> PortResult<()>;
     /// Announces the whole text a step is about to type in pieces with
-    /// [`Desktop::type_text`], so a desktop that must prepare keys for it (X11
+    /// [`Keyboard::type_text`], so a desktop that must prepare keys for it (X11
     /// maps the characters the layout lacks and lets windows read the new
     /// mapping) does that once, not per piece. Nothing is sent to a window.
     fn prepare_typing(&mut self, text: &str) -> PortResult<()> {
@@ -102,8 +102,9 @@ pub trait Windows {
     fn list(&mut self) -> PortResult<Vec<WindowInfo>>;
     /// The focused window, described: title, class and program.
     fn focused(&mut self) -> PortResult<Option<WindowInfo>>;
-    /// Only which window has focus, for the check before each batch of keys
-    /// (the window is described only when it is not the expected one). A
+    /// Only which window has focus, for the check before a paste or a key
+    /// chord (typed text relies on [`Keyboard::type_text`]'s own check); the
+    /// window is described only when it is not the expected one. A
     /// desktop where describing costs more than asking (Windows: the
     /// program's name is a process lookup) answers this without it.
     fn focused_id(&mut self) -> PortResult<Option<WindowId>> {
