@@ -47,12 +47,7 @@ impl Agent {
             return Ok(());
         }
         tracing::debug!("opening the command palette");
-        let entries = self
-            .table
-            .scripts
-            .iter()
-            .map(|s| TrayEntry::of(s))
-            .collect();
+        let entries = self.table.entries();
         let job = Job::Palette {
             entries,
             keep_ready: self.config.agent.palette_ready,

@@ -17,7 +17,7 @@ use genvej_engine::Status;
 use genvej_engine::ports::CancelToken;
 use genvej_format::chord::Chord;
 use genvej_format::script::Script;
-use genvej_ui::tray::{Tray, TrayEntry, TrayState};
+use genvej_ui::tray::{Tray, TrayState};
 use genvej_usage::Trigger;
 
 use super::keys::{palette_key_of, panic_key_of, pause, start_hotstrings, stopwatch_key_of};
@@ -173,12 +173,7 @@ impl Agent {
                 if self.stopwatch.measuring().is_some() {
                     self.stop_measuring();
                 } else {
-                    let entries = self
-                        .table
-                        .scripts
-                        .iter()
-                        .map(|s| TrayEntry::of(s))
-                        .collect();
+                    let entries = self.table.entries();
                     ask_in_background(entries, self.events.clone());
                 }
             }

@@ -69,6 +69,15 @@ impl HotkeyTable {
             .unwrap_or_default()
     }
 
+    /// Every script as the tray, the palette and the cheat sheet list it.
+    #[cfg(any(target_os = "linux", windows))]
+    pub fn entries(&self) -> Vec<genvej_ui::tray::TrayEntry> {
+        self.scripts
+            .iter()
+            .map(|script| genvej_ui::tray::TrayEntry::of(script))
+            .collect()
+    }
+
     /// Whether `chord` leads sequences.
     pub fn is_leader(&self, chord: Chord) -> bool {
         self.by_leader.contains_key(&chord)

@@ -31,15 +31,26 @@ const STARTUP_PATIENCE: Duration = Duration::from_secs(5);
 /// Reads the scripts and the config on a thread; the result arrives as
 /// [`AgentEvent::Loaded`].
 fn load_in_background(locations: &Locations, events: &Sender<AgentEvent>) -> anyhow::Result<()> {
+    spawn_loader(locations, events, "genvej-load", || {}).map(drop)
+}
+
+/// A thread named `name` that reads the scripts and the config, sends them
+/// as [`AgentEvent::Loaded`], then does `then`.
+fn spawn_loader(
+    locations: &Locations,
+    events: &Sender<AgentEvent>,
+    name: &str,
+    then: impl FnOnce() + Send + 'static,
+) -> anyhow::Result<JoinHandle<()>> {
     let locations = locations.clone();
     let events = events.clone();
     std::thread::Builder::new()
-        .name("genvej-load".into())
+        .name(name.into())
         .spawn(move || {
             let loaded = locations.load();
             let _ = events.send(AgentEvent::Loaded(Box::new(loaded)));
+            then();
         })
-        .map(drop)
         .map_err(|e| anyhow!("cannot start reading the scripts: {e}"))
 }
 
@@ -74,22 +85,13 @@ pub(super) fn first_load(
     inbox: &Receiver<AgentEvent>,
 ) -> anyhow::Result<(ScriptSet, Config, Reloading, Option<SpareThread>)> {
     let (work, work_inbox) = mpsc::channel::<Box<dyn FnOnce() + Send>>();
-    let handle = {
-        let locations = locations.clone();
-        let events = events.clone();
-        // Named for what it does longest: run scripts.
-        std::thread::Builder::new()
-            .name("genvej-run".into())
-            .spawn(move || {
-                let loaded = locations.load();
-                let _ = events.send(AgentEvent::Loaded(Box::new(loaded)));
-                // Ends here when the agent went on without this thread.
-                if let Ok(work) = work_inbox.recv() {
-                    work();
-                }
-            })
-            .map_err(|e| anyhow!("cannot start reading the scripts: {e}"))?
-    };
+    // Named for what it does longest: run scripts.
+    let handle = spawn_loader(locations, events, "genvej-run", move || {
+        // Ends here when the agent went on without this thread.
+        if let Ok(work) = work_inbox.recv() {
+            work();
+        }
+    })?;
     let spare = SpareThread { work, handle };
     match inbox.recv_timeout(STARTUP_PATIENCE) {
         Ok(AgentEvent::Loaded(loaded)) => {

@@ -9,7 +9,7 @@ use super::keys::pause;
 use super::state::{Agent, Job};
 use genvej_desktop::system;
 use genvej_ui::dialog::{DialogProcess, Request};
-use genvej_ui::tray::{TrayAction, TrayEntry};
+use genvej_ui::tray::TrayAction;
 use genvej_usage::{Side, Trigger};
 
 impl Agent {
@@ -62,12 +62,7 @@ impl Agent {
                 self.reload()?
             }
             TrayAction::CheatSheet => {
-                let entries = self
-                    .table
-                    .scripts
-                    .iter()
-                    .map(|s| TrayEntry::of(s))
-                    .collect();
+                let entries = self.table.entries();
                 DialogProcess::current().show_detached(Request::CheatSheet { entries });
             }
             TrayAction::OpenLogFolder => match &self.options.log_folder {
