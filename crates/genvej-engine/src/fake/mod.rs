@@ -116,6 +116,8 @@ pub struct FakeDesktop {
     /// How often the focused window was described (title, class, program),
     /// not only named by its id.
     descriptions: usize,
+    /// How often only the focused window's id was asked for.
+    focus_queries: usize,
     /// How often the local time was read.
     clock_reads: std::cell::Cell<usize>,
     next_id: u64,
@@ -161,6 +163,7 @@ impl FakeDesktop {
             inputs: Vec::new(),
             typed_chars: 0,
             descriptions: 0,
+            focus_queries: 0,
             clock_reads: std::cell::Cell::new(0),
             next_id: 1,
             responses: Vec::new(),
@@ -323,6 +326,11 @@ impl FakeDesktop {
     /// and program) rather than only which one it is.
     pub fn window_descriptions(&self) -> usize {
         self.descriptions
+    }
+
+    /// How often a run asked only which window has focus.
+    pub fn focus_queries(&self) -> usize {
+        self.focus_queries
     }
 
     /// How often a run read the local time (`now`).

@@ -199,6 +199,7 @@ impl Windows for FakeDesktop {
 
     fn focused_id(&mut self) -> PortResult<Option<WindowId>> {
         self.advance();
+        self.focus_queries += 1;
         Ok(self
             .focused
             .filter(|id| self.windows.iter().any(|w| w.info.id == *id)))

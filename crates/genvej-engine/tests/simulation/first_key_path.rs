@@ -2,10 +2,12 @@
 //! defaults: every OS call there is time the caseworker waits (under Wine a
 //! window description — title, class and a process lookup — costs a good
 //! part of a millisecond, and reading the local time as much). The focused
-//! window is described once, when the run starts; the check before each
-//! batch of keys asks only which window has focus (and describes it only
-//! when it is the wrong one, for the message); the clock is read only by a
-//! template that names `today` or `now`.
+//! window is described once, when the run starts; a batch of typed keys
+//! leaves the focus check to the desktop, which makes it as it sends the
+//! batch; the check before a paste or a key chord asks only which window
+//! has focus (and describes it only when it is the wrong one, for the
+//! message); the clock is read only by a template that names `today` or
+//! `now`.
 
 use crate::common;
 use crate::desktop::desktop_in;
@@ -46,6 +48,11 @@ fn a_typed_text_describes_the_focused_window_once_and_then_asks_only_which_it_is
         desktop.window_descriptions(),
         1,
         "the focused window was described again before a batch of keys"
+    );
+    assert_eq!(
+        desktop.focus_queries(),
+        0,
+        "the engine asked for the focus before a batch; the desktop checks it as it sends"
     );
 }
 
