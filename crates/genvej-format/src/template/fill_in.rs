@@ -11,29 +11,73 @@
 use minijinja::value::Value;
 
 use super::CprValue;
-use super::limits::is_variable_path;
 
-/// `source` with each tag replaced by its value, or `None` when a tag is
-/// more than a name (a filter, an operator, `{{-` …), a statement or
-/// comment is in it, or a value is missing or neither text nor a CPR
-/// number. For text only: URL and JSON uses escape their values.
-pub(super) fn fill_in_names(source: &str, context: &Value) -> Option<String> {
+/// A piece of a template made only of text and tags that name a variable.
+pub(super) enum Piece<'s> {
+    Text(&'s str),
+    /// `{{ path }}`; `trims` when the tag has a whitespace-control sign
+    /// (`{{-`, `{{+`, `-}}`), which changes the text around it.
+    Name {
+        path: &'s str,
+        trims: bool,
+    },
+}
+
+/// `source` as text and tags that only name a variable (`{{ cpr }}`,
+/// `{{- org.kontor -}}`), or `None` when it holds a statement, a comment,
+/// an unclosed tag or a tag that is more than a name (a filter, an
+/// operator, a call, a literal).
+pub(super) fn name_tags(source: &str) -> Option<Vec<Piece<'_>>> {
     if source.contains("{%") || source.contains("{#") {
         return None;
     }
-    let mut filled = String::with_capacity(source.len());
+    let mut pieces = Vec::new();
     let mut rest = source;
     while let Some(start) = rest.find("{{") {
-        filled.push_str(&rest[..start]);
+        pieces.push(Piece::Text(&rest[..start]));
         let end = start + rest[start..].find("}}")?;
-        let path = rest[start + 2..end].trim();
+        let inside = &rest[start + 2..end];
+        let bare = inside.strip_prefix(['-', '+']).unwrap_or(inside);
+        let bare = bare.strip_suffix('-').unwrap_or(bare);
+        let path = bare.trim();
         if !is_variable_path(path) {
             return None;
         }
-        append_value(&mut filled, &look_up(context, path)?)?;
+        pieces.push(Piece::Name {
+            path,
+            trims: bare.len() != inside.len(),
+        });
         rest = &rest[end + 2..];
     }
-    filled.push_str(rest);
+    pieces.push(Piece::Text(rest));
+    Some(pieces)
+}
+
+/// `name` or `name.attribute…`, each part an identifier.
+fn is_variable_path(text: &str) -> bool {
+    !text.is_empty()
+        && text.split('.').all(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+}
+
+/// `source` with each tag replaced by its value, or `None` when a tag is
+/// more than a name or controls whitespace (`{{-` …), a statement or
+/// comment is in it, or a value is missing or neither text nor a CPR
+/// number. For text only: URL and JSON uses escape their values.
+pub(super) fn fill_in_names(source: &str, context: &Value) -> Option<String> {
+    let mut filled = String::with_capacity(source.len());
+    for piece in name_tags(source)? {
+        match piece {
+            Piece::Text(text) => filled.push_str(text),
+            Piece::Name { trims: true, .. } => return None,
+            Piece::Name { path, .. } => append_value(&mut filled, &look_up(context, path)?)?,
+        }
+    }
     Some(filled)
 }
 
@@ -75,6 +119,10 @@ mod tests {
             org => context! { kontor => Value::from_safe_string("Jobcenter <Syd>".into()), tal => 1.5 },
             cpr => cpr_value(cpr),
             liste => vec!["a", "b"],
+            // Hostile values: template syntax is text, never run; a huge
+            // value is written as a render writes it.
+            ondsindet => "{{ cpr }}{% for x in range(99999999) %}x{% endfor %}{{",
+            stor => "ø".repeat(1_000_000),
         }
     }
 
@@ -91,6 +139,8 @@ mod tests {
             "tekst uden tags\n\n",
             "}} {{ navn }} }}",
             "{ navn } {{\n  navn\n}}",
+            "{{ ondsindet }}",
+            "[{{ stor }}]",
         ] {
             let rendered = renderer.render(source, TemplateUse::Text, &context);
             assert_eq!(

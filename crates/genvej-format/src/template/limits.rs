@@ -165,35 +165,7 @@ pub(super) fn may_fold_slowly(source: &str) -> bool {
 /// as long as writing its values out, and a value written out is checked
 /// for size first ([`check_written`]), so it needs no watching.
 pub(super) fn only_names_variables(source: &str) -> bool {
-    if source.contains("{%") || source.contains("{#") {
-        return false;
-    }
-    let mut rest = source;
-    while let Some(start) = rest.find("{{") {
-        let Some(end) = rest[start..].find("}}") else {
-            return false;
-        };
-        let inside = &rest[start + 2..start + end];
-        let inside = inside.strip_prefix(['-', '+']).unwrap_or(inside);
-        let inside = inside.strip_suffix('-').unwrap_or(inside);
-        if !is_variable_path(inside.trim()) {
-            return false;
-        }
-        rest = &rest[start + end + 2..];
-    }
-    true
-}
-
-/// `name` or `name.attribute…`, each part an identifier.
-pub(super) fn is_variable_path(text: &str) -> bool {
-    !text.is_empty()
-        && text.split('.').all(|part| {
-            let mut chars = part.chars();
-            chars
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        })
+    super::fill_in::name_tags(source).is_some()
 }
 
 /// The detail of the error for a render that passed [`RENDER_DEADLINE`].
