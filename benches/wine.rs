@@ -22,6 +22,10 @@
 //! each character, so a 2,000-character round takes ~45 s for either tool),
 //! or with the X11 benchmark as one command: `bash benches/compare`.
 //! `GENVEJ_EXE=path/to/genvej.exe` benches a build made elsewhere.
+//! `GENVEJ_BENCH_FIRST_KEY=N` measures only hot key → first character, in
+//! N blocks of presses that take turns between the tools (so that a change
+//! in the machine's load falls on both), and prints the median of each
+//! tool's presses: about two minutes, for work on that path.
 
 #[path = "common/process.rs"]
 mod process;
@@ -245,6 +249,28 @@ fn measure(bench: &mut Bench, tool: &str, keys: &Keys, texts: &[Text; 3]) -> Mea
     }
 }
 
+/// Hot key → first character only, `blocks` blocks of presses per tool,
+/// taking turns.
+fn first_key_only(bench: &mut Bench, x: &Text, blocks: usize) {
+    let mut genvej = Vec::new();
+    let mut ahk = Vec::new();
+    for _ in 0..blocks {
+        genvej.extend(bench.rounds(GENVEJ_KEYS.x, x, LATENCY_ROUNDS, 300));
+        ahk.extend(bench.rounds(AHK_KEYS.x, x, LATENCY_ROUNDS, 300));
+    }
+    let g = figures(&genvej, 1);
+    let a = figures(&ahk, 1);
+    print_figures("genvej", "\"x\"", &g);
+    print_figures("AutoHotkey v2", "\"x\"", &a);
+    add_ratio_row(
+        "hot key → first char, ms (median, first-key run)",
+        g.first_ms,
+        a.first_ms,
+        2,
+        "the time",
+    );
+}
+
 fn main() {
     let Some(desktop) = Desktop::start_needing(&[Tool::Wine, Tool::WindowsBuild, Tool::Pip]) else {
         eprintln!("wine benchmark skipped: tools are missing (see above)");
@@ -276,6 +302,15 @@ fn main() {
 
     let agent = start_genvej(&mut bench, "genvej", "", &texts);
     start_autohotkey(&mut bench, &ahk, &texts);
+    if let Some(blocks) = std::env::var("GENVEJ_BENCH_FIRST_KEY")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        first_key_only(&mut bench, &texts[0], blocks);
+        wait_for_runs(&agent, blocks * LATENCY_ROUNDS);
+        agent.close(&mut bench.desktop, &bench.wine);
+        return;
+    }
 
     // Both idle, side by side.
     let idle = [

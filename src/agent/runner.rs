@@ -59,13 +59,14 @@ pub fn run(locations: Locations, options: AgentOptions) -> anyhow::Result<()> {
         recorder.clone(),
         spare,
     )?;
+    let jobs = Arc::new(jobs);
 
     let agent_keys: Vec<Chord> = std::iter::once(panic_key)
         .chain(stopwatch_key)
         .chain(palette_key)
         .collect();
     let chords = chords_of(&table, &agent_keys);
-    let (listener, conflicts) = Hotkeys::start(&chords, events.clone())?;
+    let (listener, conflicts) = Hotkeys::start(&chords, events.clone(), heads_up(&jobs))?;
     report_conflicts(&table, panic_key, palette_key, &conflicts);
     let hotstrings = start_hotstrings(&table, events.clone());
     let shutdown = os::watch_shutdown(&listener, events.clone())?;
@@ -150,6 +151,21 @@ pub fn run(locations: Locations, options: AgentOptions) -> anyhow::Result<()> {
     // Last: at the end of a Windows session, this tells Windows we are done.
     drop(shutdown);
     Ok(())
+}
+
+/// Called on the hot-key listener's thread for each press, before the
+/// agent hears of it: the worker describes the focused window while the
+/// agent decides ([`Job::Prepare`]). Sent first, so it is in the worker's
+/// queue before any job the press starts. It holds the agent's sender only
+/// weakly: the worker ends when the agent lets go of it, although the
+/// listener's thread may outlive the agent (Windows: the session window).
+fn heads_up(jobs: &Arc<Sender<Job>>) -> impl Fn() + Send + 'static {
+    let jobs = Arc::downgrade(jobs);
+    move || {
+        if let Some(jobs) = jobs.upgrade() {
+            let _ = jobs.send(Job::Prepare(std::time::Instant::now()));
+        }
+    }
 }
 
 impl Agent {

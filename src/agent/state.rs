@@ -42,6 +42,11 @@ pub(super) enum Job {
     /// pulse) was on screen: it was closed, and the job waits until the
     /// desktop names the window the focus went back to.
     AfterQuestion(Box<Job>),
+    /// A hot key was pressed at this instant and is on its way to the
+    /// agent (sent by the hot-key listener's thread, before the agent
+    /// hears of it): the worker describes the focused window meanwhile,
+    /// for the run the press may start. Not a run: it answers nothing.
+    Prepare(Instant),
 }
 
 /// The agent's state between events. Every rule ("one run at a time", "the
@@ -55,7 +60,9 @@ pub(super) struct Agent {
     pub(super) panic_key: Chord,
     pub(super) listener: Hotkeys,
     pub(super) hotstrings: Option<Hotstrings>,
-    pub(super) jobs: Sender<Job>,
+    /// The only strong handle on the worker's queue: the worker ends when
+    /// the agent is dropped (the hot-key thread's heads-up holds it weakly).
+    pub(super) jobs: Arc<Sender<Job>>,
     pub(super) cancel: CancelToken,
     pub(super) notices: Notices,
     /// The name of the script running now.

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Sender};
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow};
 use genvej_desktop::PasteRules;
@@ -18,6 +18,7 @@ use genvej_engine::ports::{CancelToken, Windows};
 use genvej_engine::{Engine, RunError, RunFailure, RunOutcome, Status};
 use genvej_format::config::Config;
 use genvej_format::template::Renderer;
+use genvej_format::window_match::WindowInfo;
 use genvej_ui::dialog::PaletteProcess;
 use genvej_usage::Trigger;
 
@@ -68,15 +69,28 @@ pub(super) fn start_worker(
         if palette_ready {
             palette.prepare();
         }
+        let mut prepared: Option<Prepared> = None;
         for job in job_inbox {
+            if let Job::Prepare(pressed) = job {
+                prepared = Prepared::at_press(pressed, Instant::now(), || {
+                    desktop.focused().ok().flatten()
+                });
+                continue;
+            }
+            // Only a hot key's run starts from the window described at its
+            // press, and only right after it.
+            let described = prepared
+                .take()
+                .filter(|_| matches!(job, Job::Hotkey(..)))
+                .and_then(|p| p.window_if_fresh(Instant::now()));
             // A job that closed the pulse question waits for the focus
             // to be back first, whatever the job (a run or the palette).
-            let job = match job {
+            let (job, described) = match job {
                 Job::AfterQuestion(inner) => {
                     wait_for_focus_back(&mut desktop);
-                    *inner
+                    (*inner, None)
                 }
-                job => job,
+                job => (job, described),
             };
             let job = match job {
                 Job::Palette {
@@ -118,7 +132,7 @@ pub(super) fn start_worker(
                     recorder: recorder.as_ref(),
                     input_done: &input_done,
                 };
-                worker.run_job(job, &mut desktop)
+                worker.run_job(job, &mut desktop, described)
             }))
             .unwrap_or_else(|_| {
                 tracing::error!("a run stopped on an internal error");
@@ -166,33 +180,41 @@ struct Worker<'w> {
 impl Worker<'_> {
     /// Runs one job: picks the script (a hot key shared by several scripts
     /// goes to the one for the focused window), runs it and records it.
-    /// `None` when no script was for the focused window.
-    fn run_job(&self, job: Job, desktop: &mut os::NativeDesktop) -> Option<RunOutcome> {
+    /// `described` is the focused window as described at the hot key's
+    /// press, if it was. `None` when no script was for the focused window.
+    fn run_job(
+        &self,
+        job: Job,
+        desktop: &mut os::NativeDesktop,
+        mut described: Option<WindowInfo>,
+    ) -> Option<RunOutcome> {
         let (script, config, trigger) = match job {
             Job::AfterQuestion(job) => {
                 wait_for_focus_back(desktop);
-                return self.run_job(*job, desktop);
+                return self.run_job(*job, desktop, None);
             }
             Job::Hotkey(candidates, config) => {
                 let script = match candidates.as_slice() {
                     // One script: nothing to choose (the engine reads the
-                    // focused window itself, once).
+                    // focused window itself, once, unless it was read).
                     [only] => Arc::clone(only),
                     _ => {
-                        let focused = desktop.focused().ok().flatten();
-                        Arc::clone(pick(&candidates, focused.as_ref())?)
+                        if described.is_none() {
+                            described = desktop.focused().ok().flatten();
+                        }
+                        Arc::clone(pick(&candidates, described.as_ref())?)
                     }
                 };
                 (script, config, Trigger::Hotkey)
             }
             Job::Run(script, config, trigger) => (script, config, trigger),
             // Handled by the worker's loop before it gets here.
-            Job::Palette { .. } | Job::PaletteReady(_) => return None,
+            Job::Palette { .. } | Job::PaletteReady(_) | Job::Prepare(_) => return None,
         };
         desktop.set_document_folder(config.agent.document_folder.clone());
         desktop.set_ca_file(config.agent.ca_file.clone());
         let engine = Engine::new(self.renderer, &config, self.cancel.clone());
-        let outcome = engine.run(desktop, &script, &BTreeMap::new());
+        let outcome = engine.run_in(desktop, &script, &BTreeMap::new(), described);
         // Writing the usage record takes a moment; a key the caseworker
         // types meanwhile is theirs, and hotstrings must see it.
         (self.input_done)();
@@ -200,6 +222,46 @@ impl Worker<'_> {
             recorder.run_finished(&script, &outcome, trigger, &config);
         }
         Some(outcome)
+    }
+}
+
+/// The focused window, described by the worker while a hot key's press was
+/// on its way through the agent ([`Job::Prepare`]): the two threads wake
+/// together, and the run that the press starts need not describe the window
+/// after its own wake-up. Under Wine that description is three round trips
+/// to the wineserver, a good part of a hot key's time to its first key.
+#[derive(Debug)]
+struct Prepared {
+    described_at: Instant,
+    window: WindowInfo,
+}
+
+impl Prepared {
+    /// How long after its press a description still stands for the window
+    /// in front. From the press to its run takes well under a millisecond;
+    /// a worker that was busy meets the press's [`Job::Prepare`] only
+    /// later, and then describes nothing.
+    const FRESH: Duration = Duration::from_millis(50);
+
+    /// Describes the window (`describe`) if the press at `pressed` is
+    /// recent at `now`.
+    fn at_press(
+        pressed: Instant,
+        now: Instant,
+        describe: impl FnOnce() -> Option<WindowInfo>,
+    ) -> Option<Prepared> {
+        if now.saturating_duration_since(pressed) > Self::FRESH {
+            return None;
+        }
+        Some(Prepared {
+            described_at: now,
+            window: describe()?,
+        })
+    }
+
+    /// The window, if it was described at most [`Self::FRESH`] before `now`.
+    fn window_if_fresh(self, now: Instant) -> Option<WindowInfo> {
+        (now.saturating_duration_since(self.described_at) <= Self::FRESH).then_some(self.window)
     }
 }
 
@@ -218,4 +280,58 @@ fn wait_for_focus_back(desktop: &mut os::NativeDesktop) {
         thread::sleep(Duration::from_millis(10));
     }
     tracing::debug!("the focus did not come back within a second of closing the question");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use genvej_format::window_match::WindowId;
+
+    fn fasit() -> WindowInfo {
+        WindowInfo {
+            id: WindowId(7),
+            title: "Fasit – borger".into(),
+            class: "Chrome_WidgetWin_1".into(),
+            executable: Some("chrome.exe".into()),
+        }
+    }
+
+    #[test]
+    fn a_press_met_at_once_describes_the_window_for_its_run() {
+        let pressed = Instant::now();
+        let prepared = Prepared::at_press(pressed, pressed + Duration::from_micros(80), || {
+            Some(fasit())
+        })
+        .expect("described");
+        let run_starts = pressed + Duration::from_micros(300);
+        assert_eq!(prepared.window_if_fresh(run_starts), Some(fasit()));
+    }
+
+    #[test]
+    fn a_press_met_late_describes_nothing() {
+        let pressed = Instant::now();
+        let mut described = false;
+        let prepared = Prepared::at_press(pressed, pressed + Duration::from_millis(60), || {
+            described = true;
+            Some(fasit())
+        });
+        assert!(prepared.is_none());
+        assert!(!described, "a stale press costs no description");
+    }
+
+    #[test]
+    fn a_description_older_than_fifty_milliseconds_is_not_used() {
+        let pressed = Instant::now();
+        let prepared = Prepared::at_press(pressed, pressed, || Some(fasit())).expect("described");
+        assert_eq!(
+            prepared.window_if_fresh(pressed + Duration::from_millis(51)),
+            None
+        );
+    }
+
+    #[test]
+    fn no_focused_window_means_nothing_prepared() {
+        let pressed = Instant::now();
+        assert!(Prepared::at_press(pressed, pressed, || None).is_none());
+    }
 }

@@ -39,11 +39,20 @@ pub enum OsEvent {
 /// The hot-key listener's report on both OSes: presses go to `events` as
 /// [`OsEvent::Hotkey`], a sequence's next key as [`OsEvent::NextKey`];
 /// releases are not the agent's business.
+///
+/// `on_press` is called on the listener's thread for each press, just
+/// before the agent hears of it: the run worker can get ready (describe
+/// the focused window) while the agent decides what the press starts, so
+/// the two threads wake together instead of one after the other.
 pub(crate) fn hotkeys_to<E: From<OsEvent> + Send + 'static>(
     events: Sender<E>,
+    on_press: impl Fn() + Send + 'static,
 ) -> impl Report<HotkeyEvent> {
     move |event| match event {
-        HotkeyEvent::Pressed { chord, .. } => events.send(E::from(OsEvent::Hotkey(chord))).is_ok(),
+        HotkeyEvent::Pressed { chord, .. } => {
+            on_press();
+            events.send(E::from(OsEvent::Hotkey(chord))).is_ok()
+        }
         HotkeyEvent::Next { key } => events.send(E::from(OsEvent::NextKey(key))).is_ok(),
         HotkeyEvent::Released { .. } => true,
     }

@@ -157,12 +157,28 @@ impl<'a> Engine<'a> {
         script: &Script,
         preset: &BTreeMap<String, String>,
     ) -> RunOutcome {
+        self.run_in(desktop, script, preset, None)
+    }
+
+    /// Runs `script` like [`Engine::run`]; `focused`, when given, is the
+    /// focused window as the caller described it moments before (the agent
+    /// describes it while a hot key's press is on its way to the run): the
+    /// run starts from it instead of describing the window again. Typing
+    /// still goes only where the desktop finds that window in front.
+    pub fn run_in<D: Desktop + ?Sized>(
+        &self,
+        desktop: &mut D,
+        script: &Script,
+        preset: &BTreeMap<String, String>,
+        focused: Option<WindowInfo>,
+    ) -> RunOutcome {
         let started = desktop.monotonic();
         let mut run = Run {
             engine: self,
             desktop,
             script,
             vars: BTreeMap::new(),
+            described_at_start: focused,
             target: None,
             named: BTreeMap::new(),
             found_by: BTreeMap::new(),
@@ -193,6 +209,9 @@ struct Run<'e, 'a, D: Desktop + ?Sized> {
     desktop: &'e mut D,
     script: &'e Script,
     vars: BTreeMap<String, Value>,
+    /// The focused window as described before the run (see
+    /// [`Engine::run_in`]), taken at its start.
+    described_at_start: Option<WindowInfo>,
     /// The window typed text must go to: focused at start, then the last one
     /// waited for or focused.
     target: Option<WindowInfo>,
@@ -270,7 +289,10 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
     }
 
     fn try_execute(&mut self, preset: &BTreeMap<String, String>) -> Result<Status, Stop> {
-        self.target = self.desktop.focused()?;
+        self.target = match self.described_at_start.take() {
+            Some(window) => Some(window),
+            None => self.desktop.focused()?,
+        };
         if let Some(context) = &self.script.only_when {
             match &self.target {
                 Some(window) if context.matches(window) => {

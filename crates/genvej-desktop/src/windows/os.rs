@@ -66,13 +66,17 @@ pub struct Hotkeys {
 }
 
 impl Hotkeys {
-    /// Registers `chords`; the ones other programs hold are returned with why.
+    /// Registers `chords`; the ones other programs hold are returned with
+    /// why. `on_press` is called on the hot-key thread as each press is
+    /// reported, before it is sent to `events`.
     pub fn start<E: From<OsEvent> + Send + 'static>(
         chords: &[Chord],
         events: Sender<E>,
+        on_press: impl Fn() + Send + 'static,
     ) -> anyhow::Result<(Hotkeys, Vec<(Chord, String)>)> {
+        let report = hotkeys_to(events, on_press);
         let (listener, conflicts) =
-            HotkeyListener::start(chords, hotkeys_to(events), session::take_reload_wake())
+            HotkeyListener::start(chords, report, session::take_reload_wake())
                 .context("cannot listen for hot keys")?;
         let hotkeys = Hotkeys {
             listener,

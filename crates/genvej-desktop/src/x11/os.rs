@@ -71,14 +71,17 @@ fn conflicts(grabs: Vec<(Chord, GrabError)>) -> Vec<(Chord, String)> {
 }
 
 impl Hotkeys {
-    /// Registers `chords`; the ones other programs hold are returned with why.
+    /// Registers `chords`; the ones other programs hold are returned with
+    /// why. `on_press` is called on the listener's thread as each press is
+    /// reported, before it is sent to `events`.
     pub fn start<E: From<OsEvent> + Send + 'static>(
         chords: &[Chord],
         events: Sender<E>,
+        on_press: impl Fn() + Send + 'static,
     ) -> anyhow::Result<(Hotkeys, Vec<(Chord, String)>)> {
-        let (listener, taken) =
-            HotkeyListener::start(display().as_deref(), chords, hotkeys_to(events))
-                .context("cannot listen for hot keys")?;
+        let report = hotkeys_to(events, on_press);
+        let (listener, taken) = HotkeyListener::start(display().as_deref(), chords, report)
+            .context("cannot listen for hot keys")?;
         Ok((Hotkeys { listener }, conflicts(taken)))
     }
 

@@ -15,18 +15,35 @@ use crate::desktop::desktop_in;
 use std::collections::BTreeMap;
 
 use genvej_engine::fake::FakeDesktop;
-use genvej_engine::ports::CancelToken;
+use genvej_engine::ports::{CancelToken, Windows};
 use genvej_engine::{Engine, RunOutcome, Status};
 use genvej_format::config::Config;
 use genvej_format::template::Renderer;
+use genvej_format::window_match::WindowInfo;
 
 fn run(desktop: &mut FakeDesktop, steps: &str, config: &Config) -> RunOutcome {
+    run_in(desktop, steps, config, None)
+}
+
+/// A run started from a window the caller described (the agent describes
+/// it while the hot key's press travels to the run).
+fn run_in(
+    desktop: &mut FakeDesktop,
+    steps: &str,
+    config: &Config,
+    described: Option<WindowInfo>,
+) -> RunOutcome {
     let script = common::script_from_with(
         &format!("id = \"t\"\nname = \"Tekst\"\nmanual_seconds = 10\n{steps}"),
         config,
     );
     let renderer = Renderer::new();
-    Engine::new(&renderer, config, CancelToken::new()).run(desktop, &script, &BTreeMap::new())
+    Engine::new(&renderer, config, CancelToken::new()).run_in(
+        desktop,
+        &script,
+        &BTreeMap::new(),
+        described,
+    )
 }
 
 #[test]
@@ -54,6 +71,51 @@ fn a_typed_text_describes_the_focused_window_once_and_then_asks_only_which_it_is
         0,
         "the engine asked for the focus before a batch; the desktop checks it as it sends"
     );
+}
+
+#[test]
+fn a_window_described_at_the_press_is_not_described_again() {
+    let mut desktop = desktop_in("Fasit – borger");
+    let described = desktop.focused().expect("the fake answers");
+    let descriptions = desktop.window_descriptions();
+
+    let outcome = run_in(
+        &mut desktop,
+        "only_when = { title = \"Fasit*\" }\n\n[[step]]\ntype = \"Hej Jens\"\n",
+        &common::shipped_config(),
+        described,
+    );
+
+    assert_eq!(outcome.status, Status::Completed);
+    assert_eq!(desktop.text_in("Fasit – borger"), "Hej Jens");
+    assert_eq!(desktop.window_descriptions(), descriptions);
+}
+
+#[test]
+fn a_window_described_at_the_press_but_no_longer_in_front_gets_nothing_and_neither_does_the_other()
+{
+    let mut desktop = desktop_in("Fasit – borger");
+    let described = desktop.focused().expect("the fake answers");
+    // Between the press and the run the caseworker clicked another window.
+    let other = desktop.add_window("Outlook", "");
+    desktop.click(other);
+
+    let outcome = run_in(
+        &mut desktop,
+        "[[step]]\ntype = \"Hej Jens\"\n",
+        &common::shipped_config(),
+        described,
+    );
+
+    let Status::Failed(failure) = &outcome.status else {
+        panic!("the run went on: {:?}", outcome.status);
+    };
+    assert_eq!(
+        failure.to_string(),
+        "«Tekst» stoppede ved trin 1 (type, linje 4): fokus flyttede sig fra «Fasit – borger» til «Outlook»; intet mere blev skrevet"
+    );
+    assert_eq!(desktop.text_in("Fasit – borger"), "");
+    assert_eq!(desktop.text_in("Outlook"), "");
 }
 
 #[test]
