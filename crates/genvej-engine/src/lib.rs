@@ -35,7 +35,7 @@ pub use outcome::{NamedWindow, RunError, RunFailure, RunOutcome, Status, seconds
 use crate::ports::{CancelToken, Desktop, PortError};
 use genvej_format::config::{AgentSettings, Config};
 use genvej_format::script::{Action, Script, Step, Template};
-use genvej_format::template::{Renderer, TemplateUse, danish};
+use genvej_format::template::{self, Renderer, TemplateUse, danish};
 use genvej_format::window_match::{WindowId, WindowInfo};
 
 /// Tunables of a run, from the agent config.
@@ -461,6 +461,28 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
     /// (under Wine a good part of a millisecond, before the first key), so a
     /// template that cannot read it does not pay for it: a template reaches
     /// a value only by its name, or through `debug()`, which shows them all.
+    /// What a template's plain name (`org.kontor`, `cpr`, `borger.navn`)
+    /// stands for, for the names a run answers without its whole
+    /// [`Self::context`]: the run's own values, `org.…` text and
+    /// `script.id`/`script.name`. `None` for the rest (`profile.…`,
+    /// `today`, `now`, a missing name): the template is then rendered
+    /// against the whole context, with its usual errors.
+    fn plain_value(&self, path: &str) -> Option<Value> {
+        let (first, rest) = match path.split_once('.') {
+            Some((first, rest)) => (first, Some(rest)),
+            None => (path, None),
+        };
+        match (first, rest) {
+            ("org", Some(name)) => template::org_text(&self.engine.config.org, name),
+            ("script", Some("id")) => Some(Value::from(self.script.id.as_str())),
+            ("script", Some("name")) => Some(Value::from(self.script.name.as_str())),
+            // Names the context sets over any value of the run's.
+            ("org" | "script" | "profile" | "today" | "now", _) => None,
+            (name, None) => self.vars.get(name).cloned(),
+            (name, Some(rest)) => template::attribute_path(self.vars.get(name)?, rest),
+        }
+    }
+
     fn context(&self, source: &str) -> Value {
         let mut context: BTreeMap<String, Value> = self.vars.clone();
         context.insert(
@@ -476,17 +498,30 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
             context.insert("today".into(), Value::from(danish::iso(now.date())));
             context.insert("now".into(), Value::from(now.format("%H:%M").to_string()));
         }
+        // A map (`Value::from_iter` of pairs would make a list of pairs,
+        // and `script.name` undefined).
         context.insert(
             "script".into(),
-            Value::from_iter([
-                ("id", self.script.id.as_str()),
-                ("name", self.script.name.as_str()),
-            ]),
+            Value::from(BTreeMap::from([
+                ("id", Value::from(self.script.id.as_str())),
+                ("name", Value::from(self.script.name.as_str())),
+            ])),
         );
         Value::from(context)
     }
 
     fn render(&self, template: &Template, usage: TemplateUse) -> Result<String, RunError> {
+        // Text of plain names the run can answer (`{{ org.x }}`, `{{ cpr }}`)
+        // needs no context: making it copies every `org` value and the
+        // profile, tens of µs before a hot key's first key.
+        let value_of = |path: &str| self.plain_value(path);
+        if let Some(filled) = self
+            .engine
+            .renderer
+            .fill_in(&template.text, usage, value_of)
+        {
+            return filled.map_err(|e| template_error(template, &e));
+        }
         let context = self.context(&template.text);
         self.engine
             .renderer

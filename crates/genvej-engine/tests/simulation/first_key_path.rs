@@ -119,6 +119,43 @@ fn a_window_described_at_the_press_but_no_longer_in_front_gets_nothing_and_neith
 }
 
 #[test]
+fn plain_names_are_filled_in_as_a_render_fills_them() {
+    let mut desktop = desktop_in("Fasit – borger");
+    // Names the run answers itself (org text, the script, its own values,
+    // their attributes) and names it leaves to a render (profile, a
+    // number, a list), in one text: both kinds give the text a render does.
+    let steps = "[[step]]\nset = { name = \"borger\", value = \"{{ {'navn': 'Åse Ærø', 'alder': 42} }}\" }\n\n\
+                 [[step]]\nset = { name = \"hilsen\", value = \"Kære {{ borger.navn }}\" }\n\n\
+                 [[step]]\ntype = \"{{ hilsen }} – {{ org.jobcenter_name }}, {{ script.name }} ({{ script.id }}) – {{ profile.name }} – {{ borger.alder }} år\"\n";
+
+    let outcome = run(&mut desktop, steps, &common::shipped_config());
+
+    assert_eq!(outcome.status, Status::Completed);
+    assert_eq!(
+        desktop.text_in("Fasit – borger"),
+        "Kære Åse Ærø – Jobcenter Eksempelby, Tekst (t) – Mette Sørensen – 42 år"
+    );
+}
+
+#[test]
+fn the_script_s_name_and_id_are_there_for_a_render_too() {
+    let mut desktop = desktop_in("Fasit – borger");
+
+    // `profile.name` is left to a render, so `script.…` is rendered too.
+    let outcome = run(
+        &mut desktop,
+        "[[step]]\ntype = \"{{ script.name }} ({{ script.id }}), {{ profile.name }}\"\n",
+        &common::shipped_config(),
+    );
+
+    assert_eq!(outcome.status, Status::Completed);
+    assert_eq!(
+        desktop.text_in("Fasit – borger"),
+        "Tekst (t), Mette Sørensen"
+    );
+}
+
+#[test]
 fn a_text_that_names_no_date_or_time_never_reads_the_clock() {
     let mut desktop = desktop_in("Fasit – borger");
 

@@ -70,19 +70,29 @@ fn is_variable_path(text: &str) -> bool {
 /// comment is in it, or a value is missing or neither text nor a CPR
 /// number. For text only: URL and JSON uses escape their values.
 pub(super) fn fill_in_names(source: &str, context: &Value) -> Option<String> {
+    fill_in_names_from(source, |path| look_up(context, path))
+}
+
+/// [`fill_in_names`] with each tag's value from `value_of` (given the tag's
+/// whole path, e.g. `org.kontor`), so that a caller can answer the names
+/// without making the whole context first; `None` from it declines.
+pub(super) fn fill_in_names_from(
+    source: &str,
+    value_of: impl Fn(&str) -> Option<Value>,
+) -> Option<String> {
     let mut filled = String::with_capacity(source.len());
     for piece in name_tags(source)? {
         match piece {
             Piece::Text(text) => filled.push_str(text),
             Piece::Name { trims: true, .. } => return None,
-            Piece::Name { path, .. } => append_value(&mut filled, &look_up(context, path)?)?,
+            Piece::Name { path, .. } => append_value(&mut filled, &value_of(path)?)?,
         }
     }
     Some(filled)
 }
 
 /// `a.b.c` in `context`; `None` when any part is missing.
-fn look_up(context: &Value, path: &str) -> Option<Value> {
+pub(super) fn look_up(context: &Value, path: &str) -> Option<Value> {
     path.split('.').try_fold(context.clone(), |value, part| {
         value
             .get_attr(part)

@@ -137,6 +137,30 @@ impl Renderer {
         }
     }
 
+    /// A text template (`type`, `paste`, …) filled in from `value_of`
+    /// without making a context: `None` unless every tag only names a
+    /// value (see [`Renderer::render`]) and `value_of` answers each name
+    /// (given its whole path, `org.kontor`) with text or a CPR number. The
+    /// result is the one [`Renderer::render`] gives with a context holding
+    /// those values; the engine answers the names it can look up directly
+    /// and leaves the rest to a render.
+    pub fn fill_in(
+        &self,
+        source: &str,
+        usage: TemplateUse,
+        value_of: impl Fn(&str) -> Option<Value>,
+    ) -> Option<Result<String, Error>> {
+        if usage != TemplateUse::Text {
+            return None;
+        }
+        let filled = fill_in::fill_in_names_from(source, value_of)?;
+        Some(if self.cancel.is_cancelled() {
+            Err(limits::stopped())
+        } else {
+            Ok(filled)
+        })
+    }
+
     /// Renders a template against the run's variables. A text with no `{`
     /// has no tag, so it is its own result; a text whose tags name values
     /// of text is filled in without MiniJinja ([`fill_in`]); a template
@@ -279,6 +303,24 @@ pub fn org_value(org: &std::collections::BTreeMap<String, toml::Value>) -> Value
         })
         .collect();
     Value::from(values)
+}
+
+/// `org.<name>` as [`org_value`] gives it, for a value that is text; `None`
+/// for other kinds and missing names (a render then answers them).
+pub fn org_text(
+    org: &std::collections::BTreeMap<String, toml::Value>,
+    name: &str,
+) -> Option<Value> {
+    match org.get(name)? {
+        toml::Value::String(text) => Some(Value::from_safe_string(text.clone())),
+        _ => None,
+    }
+}
+
+/// `a.b` in `value` (`None` when a part is missing), as a template's
+/// `{{ value.a.b }}` reads it.
+pub fn attribute_path(value: &Value, path: &str) -> Option<Value> {
+    fill_in::look_up(value, path)
 }
 
 /// A CPR number in a template. `{{ cpr }}` is the full number with a dash,
