@@ -17,6 +17,7 @@ use genvej_engine::Status;
 use genvej_engine::ports::CancelToken;
 use genvej_format::chord::Chord;
 use genvej_format::script::Script;
+use genvej_format::window_match::WindowInfo;
 use genvej_ui::tray::{Tray, TrayState};
 use genvej_usage::Trigger;
 
@@ -159,11 +160,11 @@ pub fn run(locations: Locations, options: AgentOptions) -> anyhow::Result<()> {
 /// queue before any job the press starts. It holds the agent's sender only
 /// weakly: the worker ends when the agent lets go of it, although the
 /// listener's thread may outlive the agent (Windows: the session window).
-fn heads_up(jobs: &Arc<Sender<Job>>) -> impl Fn() + Send + 'static {
+fn heads_up(jobs: &Arc<Sender<Job>>) -> impl Fn(Option<WindowInfo>) + Send + 'static {
     let jobs = Arc::downgrade(jobs);
-    move || {
+    move |window| {
         if let Some(jobs) = jobs.upgrade() {
-            let _ = jobs.send(Job::Prepare(std::time::Instant::now()));
+            let _ = jobs.send(Job::Prepare(std::time::Instant::now(), window));
         }
     }
 }

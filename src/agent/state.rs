@@ -11,6 +11,7 @@ use genvej_engine::ports::CancelToken;
 use genvej_format::chord::Chord;
 use genvej_format::config::Config;
 use genvej_format::script::Script;
+use genvej_format::window_match::WindowInfo;
 use genvej_ui::tray::Tray;
 use genvej_usage::Trigger;
 
@@ -44,9 +45,11 @@ pub(super) enum Job {
     AfterQuestion(Box<Job>),
     /// A hot key was pressed at this instant and is on its way to the
     /// agent (sent by the hot-key listener's thread, before the agent
-    /// hears of it): the worker describes the focused window meanwhile,
-    /// for the run the press may start. Not a run: it answers nothing.
-    Prepare(Instant),
+    /// hears of it), with the focused window if the listener described it
+    /// (Windows): the worker gets ready for the run the press may start
+    /// (describes the window itself if need be). Not a run: it answers
+    /// nothing.
+    Prepare(Instant, Option<WindowInfo>),
 }
 
 /// The agent's state between events. Every rule ("one run at a time", "the

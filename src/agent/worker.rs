@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, anyhow};
 use genvej_desktop::PasteRules;
 use genvej_desktop::os;
-use genvej_engine::ports::{CancelToken, Windows};
+use genvej_engine::ports::{CancelToken, Keyboard, Windows};
 use genvej_engine::{Engine, RunError, RunFailure, RunOutcome, Status};
 use genvej_format::config::Config;
 use genvej_format::template::Renderer;
@@ -71,10 +71,22 @@ pub(super) fn start_worker(
         }
         let mut prepared: Option<Prepared> = None;
         for job in job_inbox {
-            if let Job::Prepare(pressed) = job {
-                prepared = Prepared::at_press(pressed, Instant::now(), || {
-                    desktop.focused().ok().flatten()
-                });
+            if let Job::Prepare(pressed, described) = job {
+                prepared = match described {
+                    Some(window) => Some(Prepared {
+                        described_at: pressed,
+                        window,
+                    }),
+                    None => Prepared::at_press(pressed, Instant::now(), || {
+                        desktop.focused().ok().flatten()
+                    }),
+                };
+                // The run's first question to the desktop, whether the hot
+                // key's modifiers are up yet, asked while the agent decides:
+                // under Wine a round trip whose answer Wine keeps for a
+                // moment, so the run's own check (right before its first
+                // key, as always) costs next to nothing.
+                let _ = desktop.wait_modifiers_released(Duration::ZERO);
                 continue;
             }
             // Only a hot key's run starts from the window described at its
@@ -209,7 +221,7 @@ impl Worker<'_> {
             }
             Job::Run(script, config, trigger) => (script, config, trigger),
             // Handled by the worker's loop before it gets here.
-            Job::Palette { .. } | Job::PaletteReady(_) | Job::Prepare(_) => return None,
+            Job::Palette { .. } | Job::PaletteReady(_) | Job::Prepare(..) => return None,
         };
         desktop.set_document_folder(config.agent.document_folder.clone());
         desktop.set_ca_file(config.agent.ca_file.clone());
@@ -225,11 +237,12 @@ impl Worker<'_> {
     }
 }
 
-/// The focused window, described by the worker while a hot key's press was
-/// on its way through the agent ([`Job::Prepare`]): the two threads wake
-/// together, and the run that the press starts need not describe the window
-/// after its own wake-up. Under Wine that description is three round trips
-/// to the wineserver, a good part of a hot key's time to its first key.
+/// The focused window as a hot key's press found it ([`Job::Prepare`]):
+/// described by the listener's thread at the press (Windows), else by the
+/// worker while the press was on its way through the agent. Either way the
+/// run that the press starts need not describe the window after the
+/// threads' wake-ups. Under Wine that description is three round trips to
+/// the wineserver, a good part of a hot key's time to its first key.
 #[derive(Debug)]
 struct Prepared {
     described_at: Instant,

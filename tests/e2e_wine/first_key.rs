@@ -53,3 +53,52 @@ fn the_first_key_after_the_hot_key_arrives_in_every_round_in_notepad() {
     }
     agent.close(&mut desktop, &wine);
 }
+
+/// One chord, two scripts, each for its own window (`only_when`): the
+/// agent describes the window at each press (on the thread that gets the
+/// press, before the run), and every press must go to the script of the
+/// window it was made in — never to the one of the window before it.
+#[test]
+fn a_chord_shared_by_two_windows_runs_the_script_of_the_window_each_press_was_made_in() {
+    let mut desktop = require_desktop!(Tool::Wine, Tool::WindowsBuild);
+    let wine = Wine::start(&desktop);
+    let fasit = wine.notepad(&mut desktop, Some("fasit.txt"));
+    let fasit_id = desktop.wait_for_window(&fasit, ROUND_TIMEOUT);
+    let mail = wine.notepad(&mut desktop, Some("mail.txt"));
+    let mail_id = desktop.wait_for_window(&mail, ROUND_TIMEOUT);
+    let script = |id: &str, title: &str, text: &str| {
+        format!(
+            "id = \"{id}\"\nname = \"{id}\"\nhotkey = \"Ctrl+Alt+T\"\nmanual_seconds = 5\nonly_when = {{ title = \"{title}\" }}\n\n[[step]]\ntype = \"{text}\"\n"
+        )
+    };
+    let in_fasit = script("fasit", "fasit.txt*", "F");
+    let in_mail = script("mail", "mail.txt*", "M");
+    let folder = desktop.dir().join("agent");
+    let agent = WineAgent::start(
+        &mut desktop,
+        &wine,
+        &folder,
+        &[("fasit.toml", &in_fasit), ("mail.toml", &in_mail)],
+        &config("", "notice_seconds = 0"),
+        &["--no-tray"],
+    );
+
+    for round in 1..=4 {
+        for (title, id, letter) in [(&fasit, &fasit_id, "F"), (&mail, &mail_id, "M")] {
+            desktop.activate_id(id);
+            wine.wait_for_foreground(title, ROUND_TIMEOUT);
+            desktop.key("ctrl+alt+t");
+            let expected = letter.repeat(round);
+            let arrived = wine.wait_for_edit_text(title, &expected, ROUND_TIMEOUT);
+            assert_eq!(
+                arrived,
+                expected,
+                "round {round}, {title}; log:\n{}",
+                agent.log_text()
+            );
+        }
+    }
+    assert_eq!(wine.edit_text(&fasit).as_deref(), Some("FFFF"));
+    assert_eq!(wine.edit_text(&mail).as_deref(), Some("MMMM"));
+    agent.close(&mut desktop, &wine);
+}

@@ -238,7 +238,7 @@ fn every_press_of_a_chord_whose_modifiers_stay_held_fires_once() {
         let event = next(&events);
         let handler = Instant::now();
         match event {
-            HotkeyEvent::Pressed { chord: got, at } => {
+            HotkeyEvent::Pressed { chord: got, at, .. } => {
                 assert_eq!(got, expected, "press {press}");
                 read.push(at - start);
                 handled.push(handler - start);

@@ -233,6 +233,24 @@ impl Wine {
             .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
     }
 
+    /// Waits until Windows (Wine) names the window titled `title` as the
+    /// foreground window: Wine follows the X focus a moment later.
+    pub fn wait_for_foreground(&self, title: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let output = self.tool(&["foreground"]);
+            let now = String::from_utf8_lossy(&output.stdout).into_owned();
+            if output.status.success() && now == title {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{title:?} is not Wine's foreground window within {timeout:?} (it is {now:?})"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Posts WM_CLOSE to the top-level window titled exactly `title`
     /// (hidden ones too); false when there is none.
     pub fn close_window(&self, title: &str) -> bool {

@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use genvej_format::chord::Chord;
 pub use genvej_format::hotstring::HotstringEvent;
+use genvej_format::window_match::WindowInfo;
 
 /// Where a listener sends its events: called on the listener's thread, it
 /// returns `false` once nobody listens any more (e.g. the receiving end of
@@ -62,11 +63,19 @@ pub enum ListenerError {
 }
 
 /// What a hot-key listener reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HotkeyEvent {
     /// A hot key went down. `at` is when the listener read the event from
-    /// the OS (for latency measurements and ordering).
-    Pressed { chord: Chord, at: Instant },
+    /// the OS (for latency measurements and ordering). `window` is the
+    /// focused window as the listener described it right then, where it
+    /// does (Windows: on the thread that got the press, before any other
+    /// wakes up, so that the run need not describe it after two thread
+    /// wake-ups); `None` where the run describes it.
+    Pressed {
+        chord: Chord,
+        at: Instant,
+        window: Option<WindowInfo>,
+    },
     /// The hot key's key went up (its modifiers may have gone up earlier).
     /// Only X11 reports releases; Windows' RegisterHotKey has none.
     Released { chord: Chord },

@@ -14,6 +14,7 @@ use std::sync::mpsc::Sender;
 
 use crate::listener::{HotkeyEvent, HotstringEvent, Report};
 use genvej_format::chord::Chord;
+use genvej_format::window_match::WindowInfo;
 
 /// What the OS side reports to the agent, which makes its own events from
 /// these (`From<OsEvent>`), so this layer never needs to know the agent.
@@ -41,16 +42,17 @@ pub enum OsEvent {
 /// releases are not the agent's business.
 ///
 /// `on_press` is called on the listener's thread for each press, just
-/// before the agent hears of it: the run worker can get ready (describe
-/// the focused window) while the agent decides what the press starts, so
-/// the two threads wake together instead of one after the other.
+/// before the agent hears of it, with the focused window if the listener
+/// described it: the run worker can get ready (have the window described)
+/// while the agent decides what the press starts, so the two threads wake
+/// together instead of one after the other.
 pub(crate) fn hotkeys_to<E: From<OsEvent> + Send + 'static>(
     events: Sender<E>,
-    on_press: impl Fn() + Send + 'static,
+    on_press: impl Fn(Option<WindowInfo>) + Send + 'static,
 ) -> impl Report<HotkeyEvent> {
     move |event| match event {
-        HotkeyEvent::Pressed { chord, .. } => {
-            on_press();
+        HotkeyEvent::Pressed { chord, window, .. } => {
+            on_press(window);
             events.send(E::from(OsEvent::Hotkey(chord))).is_ok()
         }
         HotkeyEvent::Next { key } => events.send(E::from(OsEvent::NextKey(key))).is_ok(),

@@ -187,6 +187,13 @@ int wmain(int argc, wchar_t **argv)
         CloseClipboard();
         return 0;
     }
+    if (argc >= 2 && wcscmp(argv[1], L"foreground") == 0) {
+        wchar_t title[512];
+        if (!GetWindowTextW(GetForegroundWindow(), title, 512))
+            return 1;
+        put_utf8(title, (int)wcslen(title));
+        return 0;
+    }
     if (argc >= 2 && wcscmp(argv[1], L"windows") == 0) {
         EnumWindows(list_window, 0);
         return 0;

@@ -8,6 +8,10 @@
 //! every program (the rules are in [`crate::next_key`]). If Windows refuses
 //! the hook, the caller registers the sequence's keys as hot keys instead.
 //!
+//! At each press the thread describes the focused window before it reports
+//! the press ([`HotkeyEvent::Pressed`]'s `window`): it is awake already,
+//! while the agent and the run worker still have to wake up.
+//!
 //! The same thread hosts the agent's hidden session window, waits on the
 //! "another start asks for a reload" event and watches the script folders
 //! ([`HotkeyListener::host_window`], [`HotkeyListener::add_wakes`],
@@ -28,6 +32,7 @@ use windows_sys::Win32::UI::Input::KeyboardAndMouse::{
 };
 use windows_sys::Win32::UI::WindowsAndMessaging::{WM_APP, WM_HOTKEY, WM_QUIT};
 
+use super::focused::FocusedWindow;
 use super::virtual_key;
 use super::win32::Win32Error;
 use super::win32::messages::{
@@ -303,14 +308,20 @@ fn listen(
     });
     let _ = started.send(msg::current_thread());
     let mut window = None;
+    let mut focused = FocusedWindow::default();
     let wakes = RefCell::new(wake.into_iter().collect::<Vec<_>>());
     msg::message_loop_waking(&wakes, |message, wparam| match message {
         WM_HOTKEY => {
             if let Some(chord) = wparam.checked_sub(1).and_then(|i| registered.get(i)) {
                 if let Ok(mut reporter) = reporter.try_borrow_mut() {
+                    let at = Instant::now();
+                    // Here, before the agent and the run worker wake up:
+                    // the window the caseworker pressed the key in.
+                    let window = focused.describe();
                     reporter.send(HotkeyEvent::Pressed {
                         chord: *chord,
-                        at: Instant::now(),
+                        at,
+                        window,
                     });
                 }
             }

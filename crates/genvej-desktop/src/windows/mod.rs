@@ -13,6 +13,7 @@
 //! server grab), so a focus change can cost at most the key being sent.
 
 mod clipboard_owner;
+mod focused;
 pub mod hotkeys;
 pub mod hotstrings;
 pub mod os;
@@ -25,6 +26,7 @@ use std::time::{Duration, Instant};
 use windows_sys::Win32::UI::Input::KeyboardAndMouse as vk;
 
 use self::clipboard_owner::{ClipboardOwner, Fetch};
+use self::focused::FocusedWindow;
 use self::win32::layout::ActiveLayout;
 use crate::key_events::{self, KeyEvent, Typist};
 use crate::{Dialogs, PasteRules, Services};
@@ -84,19 +86,8 @@ pub struct WindowsDesktop {
     clipboard_owner: Option<ClipboardOwner>,
     /// The process of the window the promised text is for.
     paste_target: Option<u32>,
-    /// The process of the focused window last described, so that the
-    /// description before a run's first key needs no process lookup when the
-    /// caseworker is still in the same program (see [`win32::KnownProcess`]).
-    focused_process: Option<win32::KnownProcess>,
-    /// The class of the focused window last described.
-    focused_class: Option<KnownClass>,
-}
-
-/// A window's class, as read for the window of one process.
-struct KnownClass {
-    window: u64,
-    pid: u32,
-    class: String,
+    /// Describes the focused window (what never changes read once).
+    focused: FocusedWindow,
 }
 
 impl WindowsDesktop {
@@ -111,8 +102,7 @@ impl WindowsDesktop {
             held: Vec::new(),
             clipboard_owner: None,
             paste_target: None,
-            focused_process: None,
-            focused_class: None,
+            focused: FocusedWindow::default(),
         }
     }
 
@@ -424,44 +414,10 @@ impl Windows for WindowsDesktop {
             .collect())
     }
 
-    /// The class is read once per window (Windows never changes it) and
-    /// the program's name once per process: under Wine every such question
-    /// is a round trip to the wineserver, and this description comes
-    /// before a hot key's first key.
+    /// What never changes (a window's class, a process's program) is read
+    /// once: see [`FocusedWindow`].
     fn focused(&mut self) -> PortResult<Option<WindowInfo>> {
-        let id = win32::foreground();
-        let Some(pid) = win32::process_of(id) else {
-            return Ok(None);
-        };
-        if self.focused_process.as_ref().map(|p| p.pid()) != Some(pid) {
-            self.focused_process = win32::KnownProcess::open(pid);
-        }
-        let executable = self
-            .focused_process
-            .as_ref()
-            .and_then(|p| p.name())
-            .map(str::to_string);
-        let class = match &self.focused_class {
-            // The same window of the same process: the handle of a closed
-            // window comes back only after tens of thousands of windows
-            // (its upper 16 bits count), never in the same moment.
-            Some(known) if known.window == id && known.pid == pid => known.class.clone(),
-            _ => {
-                let class = win32::class_of(id);
-                self.focused_class = Some(KnownClass {
-                    window: id,
-                    pid,
-                    class: class.clone(),
-                });
-                class
-            }
-        };
-        Ok(Some(WindowInfo {
-            id: WindowId(id),
-            title: win32::title_of(id),
-            class,
-            executable,
-        }))
+        Ok(self.focused.describe())
     }
 
     /// GetForegroundWindow alone: no title read, no process opened.

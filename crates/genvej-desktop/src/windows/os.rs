@@ -17,6 +17,7 @@ use crate::windows::hotstrings::HotstringMonitor;
 use crate::windows::session::{self, ShutdownWindow};
 use crate::{Dialogs, PasteRules};
 use genvej_format::chord::Chord;
+use genvej_format::window_match::WindowInfo;
 
 pub use crate::windows::session::SingleInstance as Instance;
 
@@ -68,11 +69,12 @@ pub struct Hotkeys {
 impl Hotkeys {
     /// Registers `chords`; the ones other programs hold are returned with
     /// why. `on_press` is called on the hot-key thread as each press is
-    /// reported, before it is sent to `events`.
+    /// reported (with the focused window, if the listener described it),
+    /// before it is sent to `events`.
     pub fn start<E: From<OsEvent> + Send + 'static>(
         chords: &[Chord],
         events: Sender<E>,
-        on_press: impl Fn() + Send + 'static,
+        on_press: impl Fn(Option<WindowInfo>) + Send + 'static,
     ) -> anyhow::Result<(Hotkeys, Vec<(Chord, String)>)> {
         let report = hotkeys_to(events, on_press);
         let (listener, conflicts) =

@@ -593,7 +593,11 @@ impl Dispatcher {
         self.held.insert(keycode, chord);
         // Recorded before the run it starts can look.
         super::keyboard_grab::hot_key_down(keycode);
-        self.reporter.send(HotkeyEvent::Pressed { chord, at });
+        self.reporter.send(HotkeyEvent::Pressed {
+            chord,
+            at,
+            window: None,
+        });
     }
 
     fn release(&mut self, keycode: Keycode) {

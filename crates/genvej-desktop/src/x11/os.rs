@@ -16,6 +16,7 @@ use crate::x11::hotkeys::{GrabError, HotkeyListener};
 use crate::x11::hotstrings::HotstringMonitor;
 use crate::{Dialogs, PasteRules};
 use genvej_format::chord::Chord;
+use genvej_format::window_match::WindowInfo;
 
 pub use instance_unix::SingleInstance as Instance;
 
@@ -73,11 +74,12 @@ fn conflicts(grabs: Vec<(Chord, GrabError)>) -> Vec<(Chord, String)> {
 impl Hotkeys {
     /// Registers `chords`; the ones other programs hold are returned with
     /// why. `on_press` is called on the listener's thread as each press is
-    /// reported, before it is sent to `events`.
+    /// reported (with the focused window, if the listener described it),
+    /// before it is sent to `events`.
     pub fn start<E: From<OsEvent> + Send + 'static>(
         chords: &[Chord],
         events: Sender<E>,
-        on_press: impl Fn() + Send + 'static,
+        on_press: impl Fn(Option<WindowInfo>) + Send + 'static,
     ) -> anyhow::Result<(Hotkeys, Vec<(Chord, String)>)> {
         let report = hotkeys_to(events, on_press);
         let (listener, taken) = HotkeyListener::start(display().as_deref(), chords, report)
