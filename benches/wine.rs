@@ -25,7 +25,7 @@
 //! `GENVEJ_BENCH_FIRST_KEY=N` measures only hot key → first character, in
 //! N blocks of presses that take turns between the tools (so that a change
 //! in the machine's load falls on both), and prints the median of each
-//! tool's presses: about two minutes, for work on that path.
+//! tool's presses: about four minutes for N = 3, for work on that path.
 
 #[path = "common/process.rs"]
 mod process;

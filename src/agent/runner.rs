@@ -155,7 +155,8 @@ pub fn run(locations: Locations, options: AgentOptions) -> anyhow::Result<()> {
 }
 
 /// Called on the hot-key listener's thread for each press, before the
-/// agent hears of it: the worker describes the focused window while the
+/// agent hears of it, with the focused window if the listener described
+/// it: the worker gets ready (keeps or makes the description) while the
 /// agent decides ([`Job::Prepare`]). Sent first, so it is in the worker's
 /// queue before any job the press starts. It holds the agent's sender only
 /// weakly: the worker ends when the agent lets go of it, although the

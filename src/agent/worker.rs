@@ -72,21 +72,17 @@ pub(super) fn start_worker(
         let mut prepared: Option<Prepared> = None;
         for job in job_inbox {
             if let Job::Prepare(pressed, described) = job {
-                prepared = match described {
-                    Some(window) => Some(Prepared {
-                        described_at: pressed,
-                        window,
-                    }),
-                    None => Prepared::at_press(pressed, Instant::now(), || {
-                        desktop.focused().ok().flatten()
-                    }),
-                };
-                // The run's first question to the desktop, whether the hot
-                // key's modifiers are up yet, asked while the agent decides:
-                // under Wine a round trip whose answer Wine keeps for a
-                // moment, so the run's own check (right before its first
-                // key, as always) costs next to nothing.
-                let _ = desktop.wait_modifiers_released(Duration::ZERO);
+                prepared = Prepared::at_press(pressed, Instant::now(), described, || {
+                    desktop.focused().ok().flatten()
+                });
+                if prepared.is_some() {
+                    // The run's first question to the desktop, whether the
+                    // hot key's modifiers are up yet, asked while the agent
+                    // decides: under Wine a round trip whose answer Wine
+                    // keeps for a moment, so the run's own check (right
+                    // before its first key, as always) costs next to nothing.
+                    let _ = desktop.wait_modifiers_released(Duration::ZERO);
+                }
                 continue;
             }
             // Only a hot key's run starts from the window described at its
@@ -256,19 +252,27 @@ impl Prepared {
     /// later, and then describes nothing.
     const FRESH: Duration = Duration::from_millis(50);
 
-    /// Describes the window (`describe`) if the press at `pressed` is
-    /// recent at `now`.
+    /// For a press at `pressed`, met by the worker at `now`: the window
+    /// the listener `described` at the press, else one described now
+    /// (`describe`); nothing when the press is no longer recent.
     fn at_press(
         pressed: Instant,
         now: Instant,
+        described: Option<WindowInfo>,
         describe: impl FnOnce() -> Option<WindowInfo>,
     ) -> Option<Prepared> {
         if now.saturating_duration_since(pressed) > Self::FRESH {
             return None;
         }
-        Some(Prepared {
-            described_at: now,
-            window: describe()?,
+        Some(match described {
+            Some(window) => Prepared {
+                described_at: pressed,
+                window,
+            },
+            None => Prepared {
+                described_at: now,
+                window: describe()?,
+            },
         })
     }
 
@@ -312,30 +316,47 @@ mod tests {
     #[test]
     fn a_press_met_at_once_describes_the_window_for_its_run() {
         let pressed = Instant::now();
-        let prepared = Prepared::at_press(pressed, pressed + Duration::from_micros(80), || {
-            Some(fasit())
-        })
-        .expect("described");
+        let met = pressed + Duration::from_micros(80);
+        let prepared = Prepared::at_press(pressed, met, None, || Some(fasit())).expect("described");
         let run_starts = pressed + Duration::from_micros(300);
         assert_eq!(prepared.window_if_fresh(run_starts), Some(fasit()));
     }
 
     #[test]
-    fn a_press_met_late_describes_nothing() {
+    fn a_window_the_listener_described_is_kept_without_describing_it_again() {
         let pressed = Instant::now();
+        let met = pressed + Duration::from_micros(80);
+        let prepared =
+            Prepared::at_press(pressed, met, Some(fasit()), || panic!("described again"))
+                .expect("kept");
+        // Its age counts from the press, when the listener described it.
+        assert_eq!(
+            Prepared::at_press(pressed, met, Some(fasit()), || None)
+                .and_then(|p| p.window_if_fresh(pressed + Duration::from_millis(51))),
+            None
+        );
+        assert_eq!(prepared.window_if_fresh(met), Some(fasit()));
+    }
+
+    #[test]
+    fn a_press_met_late_describes_nothing_and_keeps_nothing() {
+        let pressed = Instant::now();
+        let late = pressed + Duration::from_millis(60);
         let mut described = false;
-        let prepared = Prepared::at_press(pressed, pressed + Duration::from_millis(60), || {
+        let prepared = Prepared::at_press(pressed, late, None, || {
             described = true;
             Some(fasit())
         });
         assert!(prepared.is_none());
         assert!(!described, "a stale press costs no description");
+        assert!(Prepared::at_press(pressed, late, Some(fasit()), || None).is_none());
     }
 
     #[test]
     fn a_description_older_than_fifty_milliseconds_is_not_used() {
         let pressed = Instant::now();
-        let prepared = Prepared::at_press(pressed, pressed, || Some(fasit())).expect("described");
+        let prepared =
+            Prepared::at_press(pressed, pressed, None, || Some(fasit())).expect("described");
         assert_eq!(
             prepared.window_if_fresh(pressed + Duration::from_millis(51)),
             None
@@ -345,6 +366,6 @@ mod tests {
     #[test]
     fn no_focused_window_means_nothing_prepared() {
         let pressed = Instant::now();
-        assert!(Prepared::at_press(pressed, pressed, || None).is_none());
+        assert!(Prepared::at_press(pressed, pressed, None, || None).is_none());
     }
 }

@@ -455,12 +455,6 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
         }
     }
 
-    /// The values `source` (a template or an expression) may read: the
-    /// run's variables, `profile`, `org`, `script`, and `today`/`now` when
-    /// its text names them. Reading the local time is a time-zone lookup
-    /// (under Wine a good part of a millisecond, before the first key), so a
-    /// template that cannot read it does not pay for it: a template reaches
-    /// a value only by its name, or through `debug()`, which shows them all.
     /// What a template's plain name (`org.kontor`, `cpr`, `borger.navn`)
     /// stands for, for the names a run answers without its whole
     /// [`Self::context`]: the run's own values, `org.…` text and
@@ -483,6 +477,12 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
         }
     }
 
+    /// The values `source` (a template or an expression) may read: the
+    /// run's variables, `profile`, `org`, `script`, and `today`/`now` when
+    /// its text names them. Reading the local time is a time-zone lookup
+    /// (under Wine a good part of a millisecond, before the first key), so a
+    /// template that cannot read it does not pay for it: a template reaches
+    /// a value only by its name, or through `debug()`, which shows them all.
     fn context(&self, source: &str) -> Value {
         let mut context: BTreeMap<String, Value> = self.vars.clone();
         context.insert(

@@ -1,10 +1,10 @@
 //! The focused window, described: its title, class and program. Under Wine
 //! every question about a window of another process is a round trip to the
 //! wineserver, and this description comes before a hot key's first key, so
-//! what never changes is read once: a window's class (per window) and a
-//! process's program name (per process). Two threads describe: the hot-key
-//! thread at each press (see [`super::hotkeys`]) and the run worker's
-//! desktop; each keeps its own [`FocusedWindow`].
+//! what never changes is read once: a window's process and class (per
+//! window) and a process's program name (per process). Two threads
+//! describe: the hot-key thread at each press (see [`super::hotkeys`]) and
+//! the run worker's desktop; each keeps its own [`FocusedWindow`].
 
 use super::win32;
 use genvej_format::window_match::{WindowId, WindowInfo};
