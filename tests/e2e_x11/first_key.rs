@@ -112,3 +112,42 @@ fn the_first_key_after_focus_window_arrives_in_every_round() {
     }
     agent.stop(&mut desktop);
 }
+
+/// One chord, two scripts, each for its own window (`only_when`): the run
+/// worker describes the focused window as soon as it hears of the press,
+/// while the agent decides, and every press must go to the script of the
+/// window it was made in — never to the one of the window before it.
+#[test]
+fn a_chord_shared_by_two_windows_runs_the_script_of_the_window_each_press_was_made_in() {
+    let mut desktop = require_desktop!();
+    let fasit = desktop.case_window("Fasit – borger");
+    let notat = desktop.case_window("Notat – borger");
+    let script = |id: &str, title: &str, text: &str| {
+        format!(
+            "id = \"{id}\"\nname = \"{id}\"\nhotkey = \"Ctrl+Alt+T\"\nmanual_seconds = 5\nonly_when = {{ title = \"{title}\" }}\n\n[[step]]\ntype = \"{text}\"\n"
+        )
+    };
+    let scripts = [
+        ("fasit.toml", script("fasit", "Fasit*", "F")),
+        ("notat.toml", script("notat", "Notat*", "N")),
+    ];
+    let agent = Agent::start(
+        &mut desktop,
+        "agent",
+        &scripts.each_ref().map(|(f, s)| (*f, s.as_str())),
+        &config("", &agent_settings()),
+    );
+
+    for round in 1..=10 {
+        for (window, letter) in [(&fasit, "F"), (&notat, "N")] {
+            desktop.activate(window);
+            desktop.key("ctrl+alt+t");
+            let expected = letter.repeat(round);
+            let arrived = window.wait_for_text(&expected, SHORT);
+            assert_eq!(arrived, expected, "round {round}, {}", window.title);
+        }
+    }
+    assert_eq!(fasit.text(), "F".repeat(10));
+    assert_eq!(notat.text(), "N".repeat(10));
+    agent.stop(&mut desktop);
+}
