@@ -471,7 +471,7 @@ impl<'e, 'a, D: Desktop + ?Sized> Run<'e, 'a, D> {
             ("script", Some("id")) => Some(Value::from(self.script.id.as_str())),
             ("script", Some("name")) => Some(Value::from(self.script.name.as_str())),
             // Names the context sets over any value of the run's.
-            ("org" | "script" | "profile" | "today" | "now", _) => None,
+            (global, _) if template::GLOBALS.contains(&global) => None,
             (name, None) => self.vars.get(name).cloned(),
             (name, Some(rest)) => template::attribute_path(self.vars.get(name)?, rest),
         }

@@ -65,18 +65,13 @@ fn is_variable_path(text: &str) -> bool {
         })
 }
 
-/// `source` with each tag replaced by its value, or `None` when a tag is
-/// more than a name or controls whitespace (`{{-` …), a statement or
-/// comment is in it, or a value is missing or neither text nor a CPR
-/// number. For text only: URL and JSON uses escape their values.
-pub(super) fn fill_in_names(source: &str, context: &Value) -> Option<String> {
-    fill_in_names_from(source, |path| look_up(context, path))
-}
-
-/// [`fill_in_names`] with each tag's value from `value_of` (given the tag's
-/// whole path, e.g. `org.kontor`), so that a caller can answer the names
-/// without making the whole context first; `None` from it declines.
-pub(super) fn fill_in_names_from(
+/// `source` with each tag replaced by its value from `value_of` (given the
+/// tag's whole path, e.g. `org.kontor`, so that a caller can answer the
+/// names without making a whole context), or `None` when a tag is more
+/// than a name or controls whitespace (`{{-` …), a statement or comment is
+/// in it, or `value_of` has no value for a name or one that is neither text
+/// nor a CPR number. For text only: URL and JSON uses escape their values.
+pub(super) fn fill_in_names(
     source: &str,
     value_of: impl Fn(&str) -> Option<Value>,
 ) -> Option<String> {
@@ -154,7 +149,7 @@ mod tests {
         ] {
             let rendered = renderer.render(source, TemplateUse::Text, &context);
             assert_eq!(
-                fill_in_names(source, &context),
+                fill_in_names(source, |path| look_up(&context, path)),
                 Some(rendered.expect("renders")),
                 "{source:?}"
             );
@@ -179,7 +174,11 @@ mod tests {
             "{{ navn ~ navn }}",
             "{{ navn",
         ] {
-            assert_eq!(fill_in_names(source, &context), None, "{source:?}");
+            assert_eq!(
+                fill_in_names(source, |path| look_up(&context, path)),
+                None,
+                "{source:?}"
+            );
         }
     }
 }

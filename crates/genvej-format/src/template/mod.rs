@@ -153,7 +153,7 @@ impl Renderer {
         if usage != TemplateUse::Text {
             return None;
         }
-        let filled = fill_in::fill_in_names_from(source, value_of)?;
+        let filled = fill_in::fill_in_names(source, value_of)?;
         Some(if self.cancel.is_cancelled() {
             Err(limits::stopped())
         } else {
@@ -179,13 +179,8 @@ impl Renderer {
             }
             return Ok(source.to_string());
         }
-        if usage == TemplateUse::Text {
-            if let Some(filled) = fill_in::fill_in_names(source, context) {
-                if self.cancel.is_cancelled() {
-                    return Err(limits::stopped());
-                }
-                return Ok(filled);
-            }
+        if let Some(filled) = self.fill_in(source, usage, |path| fill_in::look_up(context, path)) {
+            return filled;
         }
         if limits::only_names_variables(source) {
             return self
